@@ -1,0 +1,101 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// AuthRequest is an OIDC authorization request from /authorize until its
+// code is redeemed. It also carries the progress of the hosted sign-in that
+// answers it.
+type AuthRequest struct {
+	ID                  string // random, at least 128 bits
+	ClientID            string
+	RedirectURI         string
+	State               string
+	Nonce               string
+	Scopes              []string
+	ResponseType        string
+	ResponseMode        string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	Prompt              []string
+	// MaxAge is the max_age parameter in seconds; nil when absent.
+	MaxAge *int64
+	// HintSubject is the sub of a valid id_token_hint, never the
+	// authenticated user.
+	HintSubject string
+	LoginHint   string
+	ACRValues   []string
+	UILocales   []string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+
+	// BindingHash is the SHA-256 digest of a random value held in a cookie
+	// of the browser that started the sign-in, so that only that browser
+	// can complete it.
+	BindingHash []byte
+	// Progress of the hosted sign-in.
+	Login LoginProgress
+
+	// Done is set when the user is authenticated; the fields below are the
+	// result.
+	Done      bool
+	UserID    string
+	AuthTime  time.Time
+	AMR       []string
+	ACR       string
+	SessionID string
+}
+
+// LoginProgress records which steps of the hosted sign-in have passed for an
+// auth request.
+type LoginProgress struct {
+	// UserID is the user identified on the e-mail page (empty until then).
+	UserID string
+	// Email is what the user typed, kept for redisplay even when no such
+	// user exists.
+	Email string
+	// PasswordAt is when the password was verified; zero until then.
+	PasswordAt time.Time
+	// Factors lists the amr values proven so far in this sign-in.
+	Factors []string
+}
+
+// AuthCode maps the digest of an authorization code to its auth request and
+// records its redemption.
+type AuthCode struct {
+	// Hash is the SHA-256 digest of the code; the code itself is never
+	// stored.
+	Hash          []byte
+	AuthRequestID string
+	ExpiresAt     time.Time
+	// RedeemedAt is zero until the code is exchanged.
+	RedeemedAt time.Time
+	// AccessTokenID and RefreshTokenID are the tokens issued from the code,
+	// revoked when the code is presented again.
+	AccessTokenID   string
+	RefreshFamilyID string
+}
+
+// AuthRequests stores auth requests and their codes.
+type AuthRequests interface {
+	// CreateAuthRequest stores a new auth request or returns
+	// ErrAlreadyExists.
+	CreateAuthRequest(ctx context.Context, ar AuthRequest) error
+	// GetAuthRequest returns the auth request or ErrNotFound.
+	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
+	// UpdateAuthRequest applies fn to the auth request in one transaction.
+	UpdateAuthRequest(ctx context.Context, id string, fn func(old AuthRequest) (AuthRequest, error)) (AuthRequest, error)
+	// DeleteAuthRequest removes the auth request. Its codes stay (as
+	// tombstones for reuse detection) until they expire. Deleting a missing
+	// request is not an error.
+	DeleteAuthRequest(ctx context.Context, id string) error
+	// SaveAuthCode stores a code for an auth request, replacing any earlier
+	// unredeemed code of the same request. It returns ErrNotFound when the
+	// auth request does not exist.
+	SaveAuthCode(ctx context.Context, c AuthCode) error
+	// GetAuthCode returns the code with the digest, redeemed or not, or
+	// ErrNotFound.
+	GetAuthCode(ctx context.Context, hash []byte) (AuthCode, error)
+}

@@ -1,0 +1,66 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors returned by every backend. Callers test them with errors.Is.
+var (
+	// ErrNotFound means the record does not exist (or has expired and is
+	// treated as gone).
+	ErrNotFound = errors.New("storage: not found")
+	// ErrAlreadyExists means a record with the same unique key exists.
+	ErrAlreadyExists = errors.New("storage: already exists")
+	// ErrReused means a single-use value (an authorization code or a
+	// rotated refresh token) was presented again. The backend has already
+	// revoked what was issued from it when it returns this error.
+	ErrReused = errors.New("storage: single-use value reused")
+	// ErrConflict means a compare-and-swap precondition did not hold.
+	ErrConflict = errors.New("storage: conflict")
+)
+
+// SchemaVersion is the version of the data layout that this contract
+// describes. Backends record it on creation and refuse to open data written
+// with a newer version.
+const SchemaVersion = 1
+
+// Store is everything a backend provides. Consumers should depend on the
+// smallest role interface they need, not on Store.
+type Store interface {
+	Users
+	Clients
+	AuthRequests
+	Tokens
+	Sessions
+	Keys
+	Secrets
+	Sweeper
+	// Health reports whether the backend can serve requests.
+	Health(ctx context.Context) error
+	// Close releases the backend. It is safe to call once.
+	Close() error
+}
+
+// Sweeper deletes expired records.
+type Sweeper interface {
+	// DeleteExpired removes every auth request, authorization code,
+	// access token, refresh token and session whose expiry is at or before
+	// now, and reports how many of each went.
+	DeleteExpired(ctx context.Context, now time.Time) (Swept, error)
+}
+
+// Swept counts the records DeleteExpired removed.
+type Swept struct {
+	AuthRequests  int
+	AuthCodes     int
+	AccessTokens  int
+	RefreshTokens int
+	Sessions      int
+}
+
+// Total returns the number of records removed.
+func (s Swept) Total() int {
+	return s.AuthRequests + s.AuthCodes + s.AccessTokens + s.RefreshTokens + s.Sessions
+}
