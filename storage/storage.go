@@ -34,6 +34,7 @@ type Store interface {
 	AuthRequests
 	Tokens
 	Sessions
+	Logouts
 	Keys
 	Secrets
 	Sweeper
@@ -46,9 +47,10 @@ type Store interface {
 // Sweeper deletes expired records.
 type Sweeper interface {
 	// DeleteExpired removes every auth request, authorization code,
-	// access token, refresh token and session whose expiry is at or before
-	// now, and reports how many of each went.
-	DeleteExpired(ctx context.Context, now time.Time) (Swept, error)
+	// access token, refresh token, session and pending logout whose expiry
+	// is at or before now, and reports how many of each went. A session
+	// also expires when it was last seen before idleBefore.
+	DeleteExpired(ctx context.Context, now, idleBefore time.Time) (Swept, error)
 }
 
 // Swept counts the records DeleteExpired removed.
@@ -58,9 +60,10 @@ type Swept struct {
 	AccessTokens  int
 	RefreshTokens int
 	Sessions      int
+	Logouts       int
 }
 
 // Total returns the number of records removed.
 func (s Swept) Total() int {
-	return s.AuthRequests + s.AuthCodes + s.AccessTokens + s.RefreshTokens + s.Sessions
+	return s.AuthRequests + s.AuthCodes + s.AccessTokens + s.RefreshTokens + s.Sessions + s.Logouts
 }
