@@ -82,6 +82,9 @@ type Hasher struct {
 	// hashFn computes the raw argon2id key; tests replace it to observe
 	// concurrency.
 	hashFn func(pw, salt []byte, p Params, keyLen uint32) []byte
+	// onWait, when not nil, is called when a caller finds every slot taken
+	// and starts to wait; tests use it to know that a caller is waiting.
+	onWait func()
 	// dummy is a hash with the Hasher's parameters that VerifyDummy checks
 	// against, so unknown users cost the same work as known ones.
 	dummy encodedHash
@@ -138,8 +141,15 @@ func (h *Hasher) compute(ctx context.Context, pw, salt []byte, p Params, n uint3
 	}
 	select {
 	case h.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	default:
+		if h.onWait != nil {
+			h.onWait()
+		}
+		select {
+		case h.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	defer func() { <-h.sem }()
 	return h.hashFn(pw, salt, p, n), nil
@@ -161,8 +171,8 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 // Verify reports whether pw matches the PHC string encoded. It recomputes
 // the hash with the parameters stored in encoded and compares in constant
 // time. needsRehash is true when the password matches but the stored
-// parameters differ from the Hasher's, so the caller should store a new
-// Hash. Verify returns an error wrapping ErrMalformedHash when encoded
+// parameters (or salt or key length) differ from the Hasher's, so the
+// caller should store a new Hash. Verify returns an error wrapping ErrMalformedHash when encoded
 // cannot be parsed, and ctx.Err() if ctx ends while waiting.
 func (h *Hasher) Verify(ctx context.Context, encoded, pw string) (ok, needsRehash bool, err error) {
 	eh, err := decode(encoded)
@@ -173,7 +183,8 @@ func (h *Hasher) Verify(ctx context.Context, encoded, pw string) (ok, needsRehas
 	if err != nil {
 		return false, false, fmt.Errorf("verify password: %w", err)
 	}
-	return ok, ok && eh.params != h.params, nil
+	stale := eh.params != h.params || len(eh.salt) != saltLen || len(eh.key) != keyLen
+	return ok, ok && stale, nil
 }
 
 // VerifyDummy does the same work as Verify with the Hasher's current

@@ -62,7 +62,7 @@ func Validate(pw, email string) error {
 		return &PolicyError{Rule: RuleBlocklisted, Message: "This password is too common and easy to guess. Please choose another one."}
 	}
 	if local := localPart(email); utf8.RuneCountInString(local) >= minLocalPart && strings.Contains(lower, local) {
-		return &PolicyError{Rule: RuleContainsEmail, Message: "Your password must not contain your e-mail address."}
+		return &PolicyError{Rule: RuleContainsEmail, Message: "Your password must not contain the part of your e-mail address before the @."}
 	}
 	return nil
 }
