@@ -1,0 +1,163 @@
+package boltdb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// clientRecord is the stored form of storage.Client. Durations are
+// nanoseconds.
+type clientRecord struct {
+	ID                     string    `json:"id"`
+	Name                   string    `json:"name,omitempty"`
+	SecretHash             []byte    `json:"secret_hash,omitempty"`
+	Public                 bool      `json:"public,omitempty"`
+	RedirectURIs           []string  `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes             []string  `json:"grant_types,omitempty"`
+	RequirePKCE            bool      `json:"require_pkce,omitempty"`
+	IDTokenAlg             string    `json:"id_token_alg,omitempty"`
+	AccessTokenLifetime    int64     `json:"access_token_lifetime,omitempty"`
+	IDTokenLifetime        int64     `json:"id_token_lifetime,omitempty"`
+	RefreshTokenLifetime   int64     `json:"refresh_token_lifetime,omitempty"`
+	AccountID              string    `json:"account_id,omitempty"`
+	CreatedAt              time.Time `json:"created_at,omitzero"`
+}
+
+func marshalClient(c storage.Client) clientRecord {
+	return clientRecord{
+		ID:                     c.ID,
+		Name:                   c.Name,
+		SecretHash:             c.SecretHash,
+		Public:                 c.Public,
+		RedirectURIs:           c.RedirectURIs,
+		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		GrantTypes:             c.GrantTypes,
+		RequirePKCE:            c.RequirePKCE,
+		IDTokenAlg:             c.IDTokenAlg,
+		AccessTokenLifetime:    int64(c.AccessTokenLifetime),
+		IDTokenLifetime:        int64(c.IDTokenLifetime),
+		RefreshTokenLifetime:   int64(c.RefreshTokenLifetime),
+		AccountID:              c.AccountID,
+		CreatedAt:              utc(c.CreatedAt),
+	}
+}
+
+func (r clientRecord) client() storage.Client {
+	return storage.Client{
+		ID:                     r.ID,
+		Name:                   r.Name,
+		SecretHash:             r.SecretHash,
+		Public:                 r.Public,
+		RedirectURIs:           r.RedirectURIs,
+		PostLogoutRedirectURIs: r.PostLogoutRedirectURIs,
+		GrantTypes:             r.GrantTypes,
+		RequirePKCE:            r.RequirePKCE,
+		IDTokenAlg:             r.IDTokenAlg,
+		AccessTokenLifetime:    time.Duration(r.AccessTokenLifetime),
+		IDTokenLifetime:        time.Duration(r.IDTokenLifetime),
+		RefreshTokenLifetime:   time.Duration(r.RefreshTokenLifetime),
+		AccountID:              r.AccountID,
+		CreatedAt:              r.CreatedAt,
+	}
+}
+
+// CreateClient stores a new client or returns storage.ErrAlreadyExists.
+func (db *DB) CreateClient(ctx context.Context, c storage.Client) error {
+	if err := checkID("create client", c.ID); err != nil {
+		return err
+	}
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		if bucket(tx, bucketClients).Get([]byte(c.ID)) != nil {
+			return storage.ErrAlreadyExists
+		}
+		return putRecord(tx, bucketClients, []byte(c.ID), marshalClient(c))
+	})
+	if err != nil {
+		return fmt.Errorf("create client: %w", err)
+	}
+	return nil
+}
+
+// GetClient returns the client or storage.ErrNotFound.
+func (db *DB) GetClient(ctx context.Context, id string) (storage.Client, error) {
+	var c storage.Client
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		r, err := getRecord[clientRecord](tx, bucketClients, []byte(id))
+		c = r.client()
+		return err
+	})
+	if err != nil {
+		return storage.Client{}, fmt.Errorf("get client: %w", err)
+	}
+	return c, nil
+}
+
+// ListClients returns every client ordered by ID.
+func (db *DB) ListClients(ctx context.Context) ([]storage.Client, error) {
+	var clients []storage.Client
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		return bucket(tx, bucketClients).ForEach(func(k, _ []byte) error {
+			r, err := getRecord[clientRecord](tx, bucketClients, k)
+			if err != nil {
+				return err
+			}
+			clients = append(clients, r.client())
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list clients: %w", err)
+	}
+	return clients, nil
+}
+
+// UpdateClient applies fn to the client in one transaction. An error from
+// fn aborts without writing; a changed ID is an error.
+func (db *DB) UpdateClient(ctx context.Context, id string, fn func(old storage.Client) (storage.Client, error)) (storage.Client, error) {
+	var updated storage.Client
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		r, err := getRecord[clientRecord](tx, bucketClients, []byte(id))
+		if err != nil {
+			return err
+		}
+		c, err := fn(r.client())
+		if err != nil {
+			return err
+		}
+		if c.ID != id {
+			return fmt.Errorf("id changed to %q", c.ID)
+		}
+		rec := marshalClient(c)
+		if err := putRecord(tx, bucketClients, []byte(id), rec); err != nil {
+			return err
+		}
+		updated = rec.client()
+		return nil
+	})
+	if err != nil {
+		return storage.Client{}, fmt.Errorf("update client: %w", err)
+	}
+	return updated, nil
+}
+
+// DeleteClient removes the client or returns storage.ErrNotFound. Tokens
+// already issued to the client stay until they expire or are revoked.
+func (db *DB) DeleteClient(ctx context.Context, id string) error {
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		b := bucket(tx, bucketClients)
+		if b.Get([]byte(id)) == nil {
+			return storage.ErrNotFound
+		}
+		return b.Delete([]byte(id))
+	})
+	if err != nil {
+		return fmt.Errorf("delete client: %w", err)
+	}
+	return nil
+}

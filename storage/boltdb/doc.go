@@ -1,0 +1,17 @@
+// Package boltdb is the embedded storage backend of Gatehouse: it implements
+// storage.Store on a single bbolt file.
+//
+// bbolt allows one process per file, so Open takes an exclusive lock and
+// fails within Options.Timeout (returning an error that wraps ErrInUse) when
+// another process holds it. Every exported method runs in exactly one bbolt
+// transaction; read-modify-write operations such as IssueTokens use
+// DB.Update, never DB.Batch, so that they are serializable compare-and-swap
+// operations.
+//
+// Values are stored as JSON in private record types defined in this
+// package; the domain types of package storage are never encoded directly.
+// Times are stored in UTC with nanosecond precision. Secondary indexes
+// (users by e-mail, tokens by user and by refresh family, sessions by user,
+// codes by auth request) use composite keys joined by a zero byte and are
+// read with cursor prefix scans.
+package boltdb
