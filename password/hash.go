@@ -57,13 +57,13 @@ func DefaultParams() Params {
 // names the field that is out of bounds.
 func (p Params) Validate() error {
 	if p.Threads < minThreads {
-		return fmt.Errorf("argon2id threads (parallelism) = %d, want at least %d", p.Threads, minThreads)
+		return fmt.Errorf("argon2id parameter Threads (p) = %d, want at least %d", p.Threads, minThreads)
 	}
 	if p.Time < 1 || p.Time > maxTime {
-		return fmt.Errorf("argon2id time (passes) = %d, want 1 to %d", p.Time, maxTime)
+		return fmt.Errorf("argon2id parameter Time (t, passes) = %d, want 1 to %d", p.Time, maxTime)
 	}
 	if p.MemoryKiB < minMemoryKiB*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB {
-		return fmt.Errorf("argon2id memory = %d KiB, want %d to %d KiB (at least 8 KiB per thread)",
+		return fmt.Errorf("argon2id parameter MemoryKiB (m) = %d, want %d to %d (at least 8 KiB per thread)",
 			p.MemoryKiB, minMemoryKiB*uint32(p.Threads), maxMemoryKiB)
 	}
 	return nil
@@ -99,8 +99,12 @@ type encodedHash struct {
 
 // NewHasher returns a Hasher using p for new hashes. At most maxConcurrent
 // hashes (values below 1 mean 1) are computed at once; further calls wait
-// for a free slot or for their context to end. NewHasher panics if p is not
-// valid: check configuration with Params.Validate first.
+// for a free slot or for their context to end. Each running hash holds
+// p.MemoryKiB of memory; with Go's default GC setting the heap peaks at
+// about twice maxConcurrent times that (76 MiB for 2 at the defaults), so
+// size maxConcurrent from the memory budget, GOMAXPROCS being a good
+// default. NewHasher panics if p is not valid: check configuration with
+// Params.Validate first.
 func NewHasher(p Params, maxConcurrent int) *Hasher {
 	if err := p.Validate(); err != nil {
 		panic(fmt.Sprintf("password.NewHasher: %v", err))
@@ -157,8 +161,8 @@ func (h *Hasher) compute(ctx context.Context, pw, salt []byte, p Params, n uint3
 
 // Hash normalises pw with NFKC and returns its argon2id hash as a PHC
 // string such as "$argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>", with the
-// salt and key in unpadded standard base64. It returns ctx.Err() if ctx
-// ends while waiting for a free slot.
+// salt and key in unpadded standard base64. If ctx ends before a slot is
+// free, it returns an error wrapping ctx.Err() (test with errors.Is).
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	salt := randomBytes(saltLen)
 	key, err := h.compute(ctx, []byte(Normalize(pw)), salt, h.params, keyLen)
@@ -172,8 +176,9 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 // the hash with the parameters stored in encoded and compares in constant
 // time. needsRehash is true when the password matches but the stored
 // parameters (or salt or key length) differ from the Hasher's, so the
-// caller should store a new Hash. Verify returns an error wrapping ErrMalformedHash when encoded
-// cannot be parsed, and ctx.Err() if ctx ends while waiting.
+// caller should store a new Hash. Verify returns an error wrapping
+// ErrMalformedHash when encoded cannot be parsed, and one wrapping
+// ctx.Err() if ctx ends before a slot is free.
 func (h *Hasher) Verify(ctx context.Context, encoded, pw string) (ok, needsRehash bool, err error) {
 	eh, err := decode(encoded)
 	if err != nil {
@@ -189,7 +194,8 @@ func (h *Hasher) Verify(ctx context.Context, encoded, pw string) (ok, needsRehas
 
 // VerifyDummy does the same work as Verify with the Hasher's current
 // parameters against a fixed dummy hash, and discards the result. Call it
-// for unknown users so that their sign-in takes as long as a real one.
+// for unknown users so that their sign-in takes as long as a real one and
+// waits for a slot like one.
 func (h *Hasher) VerifyDummy(ctx context.Context, pw string) {
 	_, _ = h.check(ctx, h.dummy, pw)
 }

@@ -48,13 +48,13 @@ func TestParamsValidate(t *testing.T) {
 		{"test params", fast, ""},
 		{"minimum", Params{MemoryKiB: 8, Time: 1, Threads: 1}, ""},
 		{"4 threads, 32 KiB", Params{MemoryKiB: 32, Time: 1, Threads: 4}, ""},
-		{"zero threads", Params{MemoryKiB: 19456, Time: 2, Threads: 0}, "threads"},
-		{"zero time", Params{MemoryKiB: 19456, Time: 0, Threads: 1}, "time"},
-		{"huge time", Params{MemoryKiB: 19456, Time: 1000, Threads: 1}, "time"},
-		{"zero memory", Params{MemoryKiB: 0, Time: 2, Threads: 1}, "memory"},
-		{"memory below 8 KiB per thread", Params{MemoryKiB: 31, Time: 1, Threads: 4}, "memory"},
-		{"memory above 4 GiB", Params{MemoryKiB: 4<<20 + 1, Time: 1, Threads: 1}, "memory"},
-		{"zero value", Params{}, "threads"},
+		{"zero threads", Params{MemoryKiB: 19456, Time: 2, Threads: 0}, "Threads"},
+		{"zero time", Params{MemoryKiB: 19456, Time: 0, Threads: 1}, "Time"},
+		{"huge time", Params{MemoryKiB: 19456, Time: 1000, Threads: 1}, "Time"},
+		{"zero memory", Params{MemoryKiB: 0, Time: 2, Threads: 1}, "MemoryKiB"},
+		{"memory below 8 KiB per thread", Params{MemoryKiB: 31, Time: 1, Threads: 4}, "MemoryKiB"},
+		{"memory above 4 GiB", Params{MemoryKiB: 4<<20 + 1, Time: 1, Threads: 1}, "MemoryKiB"},
+		{"zero value", Params{}, "Threads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
