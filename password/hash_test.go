@@ -430,3 +430,35 @@ func TestHasherConcurrentUse(t *testing.T) {
 		t.Fatalf("%d concurrent Hash/Verify calls failed", n)
 	}
 }
+
+// TestReferenceVectors checks interoperability with the argon2 reference
+// implementation: the strings below were made by its command-line tool
+// (Debian package argon2, 0~20171227), e.g.
+// `echo -n "correct horse battery staple" | argon2 somesaltsomesalt -id -m 6 -t 1 -p 1 -l 32 -e`.
+func TestReferenceVectors(t *testing.T) {
+	tests := []struct {
+		name    string
+		params  Params
+		salt    string
+		encoded string
+	}{
+		{"m=64,t=1", fast, "somesaltsomesalt",
+			"$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$XLeLg+p+JNgiFrQNsye8eofeXr30s6P3j/ke/9xgk/0"},
+		{"default params", DefaultParams(), "saltsaltsaltsalt",
+			"$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$QKHrg5tayLGcN+Y0HVPNaBqykOVLUxlMkZycXE1uWRM"},
+	}
+	const pw = "correct horse battery staple"
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key := argon2idKey([]byte(pw), []byte(tt.salt), tt.params, keyLen)
+			if got := encode(encodedHash{params: tt.params, salt: []byte(tt.salt), key: key}); got != tt.encoded {
+				t.Errorf("encode() = %q, want %q", got, tt.encoded)
+			}
+			h := NewHasher(tt.params, 1)
+			ok, rehash, err := h.Verify(context.Background(), tt.encoded, pw)
+			if !ok || rehash || err != nil {
+				t.Errorf("Verify(%q) = %v, %v, %v; want true, false, nil", tt.encoded, ok, rehash, err)
+			}
+		})
+	}
+}
