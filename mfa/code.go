@@ -56,7 +56,8 @@ func NewCode(p CodePolicy) string {
 // keyed by the server pepper over the challenge ID and the code. A code has
 // only about 20 bits, so a plain hash would be reversed by trying them all;
 // without the pepper a stolen database reveals nothing, and the ID stops a
-// digest from being moved to another challenge.
+// digest from being moved to another challenge. The pepper must be a
+// server secret of at least 32 random bytes, kept outside the database.
 func HashCode(pepper []byte, challengeID, code string) []byte {
 	m := hmac.New(sha256.New, pepper)
 	m.Write([]byte("gatehouse otp v1\x00"))

@@ -273,6 +273,18 @@ func ClearTOTP(st *storage.MFAState) {
 	st.TOTPPendingSecretSealed = nil
 }
 
+// Reset removes every second factor but the default one (the operator's
+// reset-mfa): the authenticator app, recovery codes, trusted devices and
+// recent failures. The last TOTP step and the send log stay, so a reset
+// neither reopens a replay window nor lifts the send limit. The caller also
+// sets User.MFAMethod back to storage.MFAEmail.
+func Reset(st *storage.MFAState) {
+	ClearTOTP(st)
+	st.RecoveryCodes = nil
+	st.Devices = nil
+	st.Failures = nil
+}
+
 // normalizeDigits trims surrounding white space and reports whether what
 // remains is exactly n ASCII digits.
 func normalizeDigits(code string, n int) (string, bool) {

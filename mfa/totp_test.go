@@ -320,3 +320,19 @@ func TestGenerateTOTP(t *testing.T) {
 		}
 	}
 }
+
+func TestReset(t *testing.T) {
+	_, codes := NewRecoveryCodes()
+	st := storage.MFAState{
+		UserID: "usr_a", TOTPSecretSealed: []byte{1}, TOTPConfirmed: true, TOTPLastStep: 42,
+		RecoveryCodes: codes, SendLog: []time.Time{t0}, Failures: []time.Time{t0},
+		Devices: []storage.TrustedDevice{{ID: "dev_1"}},
+	}
+	Reset(&st)
+	if st.TOTPConfirmed || st.TOTPSecretSealed != nil || st.RecoveryCodes != nil || st.Devices != nil || st.Failures != nil {
+		t.Errorf("Reset kept factors: %+v", st)
+	}
+	if st.TOTPLastStep != 42 || len(st.SendLog) != 1 || st.UserID != "usr_a" {
+		t.Errorf("Reset dropped the replay step, send log or user: %+v", st)
+	}
+}
