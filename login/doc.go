@@ -1,0 +1,27 @@
+// Package login serves Gatehouse's hosted sign-in and sign-out pages: the
+// browser side of the OpenID Connect authorization flow.
+//
+// The provider redirects /authorize to GET /login?authRequestID=…. That
+// handler decides, from the SSO session cookie and the request's prompt,
+// max_age, id_token_hint and acr_values, whether the browser's session can
+// answer the request (silently for prompt=none) or whether the user must
+// sign in. Signing in is identifier first: an e-mail page, then a password
+// page, and later (issues 3 to 5) second-factor pages. The steps form a
+// small state machine driven by storage.LoginProgress (see nextStep in
+// flow.go); when the last step passes, one transaction marks the auth
+// request done, a fresh session is created and the browser is sent with a
+// 303 to the provider's callback.
+//
+// Every auth request is bound to the browser that opened it by a cookie
+// whose digest is stored in the request, every POST carries a CSRF token
+// derived from that cookie and is refused when it comes from another
+// site, and every page carries strict security headers.
+//
+// GET /logout is where the provider's end_session endpoint sends the
+// browser. It signs out at once when the relying party sent a valid
+// id_token_hint, and asks for confirmation otherwise.
+//
+// The package depends on the storage contract and the templates package,
+// never on the provider: cmd/gatehouse passes the provider's callback URL
+// and error reply as functions in Deps.
+package login

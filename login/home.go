@@ -1,0 +1,41 @@
+package login
+
+import (
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// handleHome serves GET /, a landing page that tells whether this browser
+// is signed in.
+func handleHome(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, u, valid, err := d.currentSession(r.Context(), r, d.Now())
+		if err != nil {
+			d.logProblem(r, "session lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		page := templates.HomePage{SignedIn: valid}
+		if valid {
+			page.Email = u.Email
+		}
+		d.render(w, r, http.StatusOK, page)
+	})
+}
+
+// handleStatic serves the embedded stylesheet under /static/. Directory
+// listings are not served.
+func handleStatic(t *templates.Set) http.Handler {
+	files := http.StripPrefix(strings.TrimSuffix(templates.StaticPrefix, "/"), http.FileServerFS(t.Static()))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, templates.StaticPrefix)
+		if name == "" || strings.HasSuffix(name, "/") || !fs.ValidPath(name) {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,152 @@
+package login
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// Default session timeouts (REQUIREMENTS.md section 4, NIST AAL2).
+const (
+	DefaultSessionLifetime    = 24 * time.Hour
+	DefaultSessionIdleTimeout = time.Hour
+)
+
+// csrfKeySize is the size of a generated CSRF key and the minimum size of
+// a configured one.
+const csrfKeySize = 32
+
+// Deps are the dependencies of the hosted pages.
+type Deps struct {
+	Users        storage.Users
+	AuthRequests storage.AuthRequests
+	Sessions     storage.Sessions
+	Logouts      storage.Logouts
+	// Tokens is optional; the pages do not use it yet.
+	Tokens storage.Tokens
+
+	Passwords *password.Hasher
+	Templates *templates.Set
+	// Now returns the current time; time.Now when nil.
+	Now func() time.Time
+	// Logger receives sign-in events; nothing is logged when nil.
+	Logger *slog.Logger
+
+	// CallbackURL returns the provider's URL that finishes the
+	// authorization once the auth request is done (op.AuthCallbackURL).
+	CallbackURL func(ctx context.Context, authRequestID string) string
+	// FailAuthRequest ends the authorization with an OIDC error sent to the
+	// relying party (op.AuthRequestError), for example "login_required".
+	FailAuthRequest func(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string)
+
+	// Issuer is the provider's issuer URL. Its origin is allowed as a form
+	// target and as the Origin of POSTs.
+	Issuer string
+	// SecureCookies marks cookies Secure, names the session cookie with
+	// the __Host- prefix and turns HSTS on. Set it whenever the pages are
+	// served over https.
+	SecureCookies bool
+	// SessionLifetime is the absolute lifetime of an SSO session;
+	// DefaultSessionLifetime when zero.
+	SessionLifetime time.Duration
+	// SessionIdleTimeout ends a session that was not used for so long;
+	// DefaultSessionIdleTimeout when zero.
+	SessionIdleTimeout time.Duration
+	// CSRFKey is the HMAC key of the CSRF tokens, at least 32 bytes. When
+	// empty a random key is generated, so forms opened before a restart
+	// are refused after it; pass a persisted key to avoid that.
+	CSRFKey []byte
+}
+
+// deps are Deps with defaults filled in and derived values.
+type deps struct {
+	Deps
+	csrfKey       []byte
+	issuerOrigin  string
+	sessionCookie string
+}
+
+// AddRoutes validates d and registers the hosted pages on r. See routes.go
+// for the list.
+func AddRoutes(r *mux.Router, d Deps) error {
+	dd, err := newDeps(d)
+	if err != nil {
+		return err
+	}
+	addRoutes(r, dd)
+	return nil
+}
+
+func newDeps(d Deps) (*deps, error) {
+	var missing []error
+	for name, ok := range map[string]bool{
+		"Users":           d.Users != nil,
+		"AuthRequests":    d.AuthRequests != nil,
+		"Sessions":        d.Sessions != nil,
+		"Logouts":         d.Logouts != nil,
+		"Passwords":       d.Passwords != nil,
+		"Templates":       d.Templates != nil,
+		"CallbackURL":     d.CallbackURL != nil,
+		"FailAuthRequest": d.FailAuthRequest != nil,
+	} {
+		if !ok {
+			missing = append(missing, fmt.Errorf("login deps: %s is required", name))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, errors.Join(missing...)
+	}
+	origin, err := originOf(d.Issuer)
+	if err != nil || origin == "" {
+		return nil, fmt.Errorf("login deps: issuer %q is not an absolute http(s) URL", d.Issuer)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.SessionLifetime <= 0 {
+		d.SessionLifetime = DefaultSessionLifetime
+	}
+	if d.SessionIdleTimeout <= 0 {
+		d.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	key := d.CSRFKey
+	switch {
+	case len(key) == 0:
+		key = make([]byte, csrfKeySize)
+		_, _ = rand.Read(key) // never fails since Go 1.24
+	case len(key) < csrfKeySize:
+		return nil, fmt.Errorf("login deps: CSRFKey has %d bytes, want at least %d", len(key), csrfKeySize)
+	}
+	cookie := sessionCookiePlain
+	if d.SecureCookies {
+		cookie = sessionCookieSecure
+	}
+	return &deps{Deps: d, csrfKey: key, issuerOrigin: origin, sessionCookie: cookie}, nil
+}
+
+// originOf returns the origin ("https://host:port") of an absolute http or
+// https URL.
+func originOf(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("parse url: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", nil
+	}
+	return u.Scheme + "://" + u.Host, nil
+}

@@ -1,0 +1,123 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// handleLogout serves GET /logout[?id=LOGOUT_ID]. The provider's
+// end_session endpoint sends the browser here with the ID of a pending
+// logout. With a valid id_token_hint for the signed-in user (or with
+// nobody signed in) it signs out at once; otherwise it asks for
+// confirmation. Without an ID it asks for confirmation of a plain
+// sign-out. An unknown or expired ID changes nothing and never redirects.
+func handleLogout(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("id")
+		if id == "" {
+			d.renderLogoutConfirm(w, r, storage.Logout{})
+			return
+		}
+		l, found, err := d.pendingLogout(r, id)
+		if err != nil {
+			d.logProblem(r, "logout lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if !found {
+			d.render(w, r, http.StatusOK, templates.SignedOutPage{NothingToDo: true})
+			return
+		}
+		if l.HintValid {
+			s, _, valid, err := d.currentSession(r.Context(), r, d.Now())
+			if err != nil {
+				d.logProblem(r, "session lookup failed", err)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			// A hint for another user than the signed-in one is not
+			// enough to sign that user out without asking.
+			if !valid || s.UserID == l.UserID {
+				d.signOut(w, r, l)
+				return
+			}
+		}
+		d.renderLogoutConfirm(w, r, l)
+	})
+}
+
+// handleLogoutPOST serves POST /logout, the confirmed sign-out.
+func handleLogoutPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var l storage.Logout
+		if id := r.PostForm.Get("id"); id != "" {
+			var err error
+			l, _, err = d.pendingLogout(r, id)
+			if err != nil {
+				d.logProblem(r, "logout lookup failed", err)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+		}
+		d.signOut(w, r, l)
+	})
+}
+
+// pendingLogout returns the pending logout with the ID if it exists and has
+// not expired.
+func (d *deps) pendingLogout(r *http.Request, id string) (storage.Logout, bool, error) {
+	if len(id) > 256 {
+		return storage.Logout{}, false, nil
+	}
+	l, err := d.Logouts.GetLogout(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return l, false, nil
+	}
+	if err != nil {
+		return l, false, err
+	}
+	if !d.Now().Before(l.ExpiresAt) {
+		return l, false, nil
+	}
+	return l, true, nil
+}
+
+// renderLogoutConfirm asks "Sign out of Gatehouse?". The form may end in
+// a redirect to the logout's post_logout_redirect_uri, so the CSP allows it
+// as a form target.
+func (d *deps) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l storage.Logout) {
+	value := d.ensure(w, r, logoutCookie)
+	d.allowFormTargets(w, l.RedirectURI)
+	d.render(w, r, http.StatusOK, templates.LogoutPage{
+		LogoutID:  l.ID,
+		CSRFToken: d.csrfToken(logoutCookie, value),
+		CancelURL: "/",
+	})
+}
+
+// signOut ends the browser's session, consumes the pending logout l (if
+// any) and sends the browser to its redirect URI with a 303, or shows "You
+// are signed out".
+func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout) {
+	ctx := r.Context()
+	userID, err := d.endSession(ctx, w, r)
+	if err != nil {
+		d.logProblem(r, "session not deleted", err)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	if l.ID != "" {
+		if err := d.Logouts.DeleteLogout(ctx, l.ID); err != nil {
+			d.logProblem(r, "pending logout not deleted", err, "logout_id", l.ID)
+		}
+	}
+	d.Logger.InfoContext(ctx, "signed out", "user_id", userID, "client_id", l.ClientID, "hint_valid", l.HintValid)
+	if l.RedirectURI != "" {
+		http.Redirect(w, r, l.RedirectURI, http.StatusSeeOther)
+		return
+	}
+	d.render(w, r, http.StatusOK, templates.SignedOutPage{})
+}

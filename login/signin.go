@@ -1,0 +1,122 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// maxEmailLength bounds the e-mail address (RFC 5321 path limit).
+const maxEmailLength = 254
+
+// handleLoginStart serves GET /login?authRequestID=…, where the provider
+// sends the browser. It answers the request from the SSO session when the
+// policy allows (silently for prompt=none), fails prompt=none with
+// login_required otherwise, and else binds the request to this browser
+// and shows the e-mail page.
+func handleLoginStart(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ar, _, ok := d.loadRequest(w, r, false)
+		if !ok {
+			return
+		}
+		now := d.Now()
+		s, _, valid, err := d.currentSession(ctx, r, now)
+		if err != nil {
+			d.logProblem(r, "session lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		canReuse := valid && reusable(ar, s, now)
+		if slices.Contains(ar.Prompt, promptNone) {
+			if canReuse {
+				d.completeFromSession(w, r, ar, s)
+				return
+			}
+			d.Logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
+			d.FailAuthRequest(w, r, ar.ID, "login_required", "The user is not signed in.")
+			return
+		}
+		if canReuse && len(ar.Prompt) == 0 {
+			d.completeFromSession(w, r, ar, s)
+			return
+		}
+		ar, binding, err := d.bind(ctx, w, r, ar)
+		if err != nil {
+			d.logProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
+			d.renderProblem(w, r, problemFor(err))
+			return
+		}
+		email := ar.Login.Email
+		if email == "" {
+			email = ar.LoginHint
+		}
+		d.render(w, r, http.StatusOK, templates.EmailPage{
+			AuthRequestID: ar.ID,
+			CSRFToken:     d.csrfToken(loginCookie, binding),
+			Email:         email,
+		})
+	})
+}
+
+// handleEmailForm serves GET /login/email, the e-mail page of a sign-in
+// already bound to this browser (the "Not you?" link).
+func handleEmailForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.loadRequest(w, r, true)
+		if !ok {
+			return
+		}
+		email := ar.Login.Email
+		if email == "" {
+			email = ar.LoginHint
+		}
+		d.render(w, r, http.StatusOK, templates.EmailPage{
+			AuthRequestID: ar.ID,
+			CSRFToken:     d.csrfToken(loginCookie, binding),
+			Email:         email,
+		})
+	})
+}
+
+// handleEmailPOST serves POST /login/email. It records the address and the
+// user it names (none when unknown; the next page looks the same either
+// way) and starts the sign-in over from the password step.
+func handleEmailPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.loadRequest(w, r, true)
+		if !ok {
+			return
+		}
+		email := strings.TrimSpace(r.PostForm.Get("email"))
+		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
+			d.render(w, r, http.StatusOK, templates.EmailPage{
+				AuthRequestID: ar.ID,
+				CSRFToken:     d.csrfToken(loginCookie, binding),
+				Email:         email,
+				Error:         "Enter your e-mail address, for example name@example.com.",
+			})
+			return
+		}
+		var userID string
+		u, err := d.Users.GetUserByEmail(r.Context(), email)
+		switch {
+		case err == nil:
+			userID = u.ID
+		case !errors.Is(err, storage.ErrNotFound):
+			d.logProblem(r, "user lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		// A new identifier restarts the sign-in: nothing proven for another
+		// address carries over.
+		d.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
+			*p = storage.LoginProgress{Email: email, UserID: userID}
+		})
+	})
+}
