@@ -1,0 +1,32 @@
+// Package provider is Gatehouse's OpenID Connect provider: the glue between
+// github.com/zitadel/oidc/v3 (package op) and the storage contract.
+//
+// It serves discovery (our own document, which lists only what we support),
+// JWKS, authorize (GET and POST) and its callback, token (authorization_code
+// with PKCE S256, refresh_token with rotation and reuse detection,
+// client_credentials), userinfo, introspection, revocation and end_session.
+// The hosted login pages live in another package: /authorize sends the
+// browser to Config.LoginURL, and the login pages mark the storage auth
+// request done and redirect to CallbackURL, or end it with FailAuthRequest.
+//
+// Security-relevant choices:
+//   - Authorization codes and refresh tokens are stored only as SHA-256
+//     digests. A code is redeemed, and a refresh token rotated, in the same
+//     storage transaction that stores the new tokens (storage.Tokens.IssueTokens),
+//     so concurrent exchanges cannot both succeed; a reused code or refresh
+//     token revokes what was issued from it.
+//   - User flows get opaque access tokens (the library's AES-GCM "id:sub"
+//     token), so a token request costs one signature, the ID token's.
+//     client_credentials gets a JWT access token. Every access token has a
+//     storage record, checked at userinfo and introspection.
+//   - The crypto key and the RS256 and ES256 signing keys are generated on
+//     first start, sealed with the secret.Sealer and persisted, and loaded
+//     into memory by New.
+//   - A client picks its ID-token algorithm (storage.Client.IDTokenAlg). The
+//     library gives SigningKey only a context, so a request-scoped slot set by
+//     our HTTP interceptor carries the client from token creation to signing
+//     (see keys.go).
+//   - `request` and `request_uri` are refused with request_not_supported and
+//     request_uri_not_supported at the client's redirect URI, never for an
+//     invalid client or redirect URI, which get a 400 page.
+package provider

@@ -1,0 +1,252 @@
+package provider
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// The signing algorithms we issue tokens with. RS256 is the OIDC default.
+const (
+	algRS256 = "RS256"
+	algES256 = "ES256"
+)
+
+// signingKey is a loaded key pair. It implements op.SigningKey (private
+// side) and op.Key (public side, for the JWKS).
+type signingKey struct {
+	id      string
+	alg     jose.SignatureAlgorithm
+	private crypto.Signer
+	retired bool
+}
+
+// SignatureAlgorithm implements op.SigningKey.
+func (k *signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return k.alg }
+
+// Key implements op.SigningKey: the private key.
+func (k *signingKey) Key() any { return k.private }
+
+// ID implements op.SigningKey and op.Key.
+func (k *signingKey) ID() string { return k.id }
+
+// publicKey is the verifying half of a signingKey.
+type publicKey struct{ k *signingKey }
+
+func (p publicKey) ID() string                         { return p.k.id }
+func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.alg }
+func (p publicKey) Use() string                        { return "sig" }
+func (p publicKey) Key() any                           { return p.k.private.Public() }
+
+// keyRing holds every signing key in memory: SigningKey is called for every
+// token, so it must not touch the store.
+type keyRing struct {
+	current map[string]*signingKey // by algorithm: the newest non-retired key
+	all     []*signingKey          // oldest first, retired ones included
+}
+
+// loadSigningKeys loads the signing keys, generating and persisting an RS256
+// and an ES256 key when the store has no active key of that algorithm.
+func loadSigningKeys(ctx context.Context, store storage.Keys, sealer *secret.Sealer, now func() time.Time) (*keyRing, error) {
+	stored, err := store.ListSigningKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list signing keys: %w", err)
+	}
+	var missing []storage.SigningKey
+	for _, alg := range []string{algRS256, algES256} {
+		if hasActiveKey(stored, alg) {
+			continue
+		}
+		k, err := generateSigningKey(alg, sealer, now())
+		if err != nil {
+			return nil, err
+		}
+		missing = append(missing, k)
+	}
+	if len(missing) > 0 {
+		if err := store.AddSigningKeys(ctx, missing...); err != nil {
+			return nil, fmt.Errorf("add signing keys: %w", err)
+		}
+		if stored, err = store.ListSigningKeys(ctx); err != nil {
+			return nil, fmt.Errorf("list signing keys: %w", err)
+		}
+	}
+	ring := &keyRing{current: make(map[string]*signingKey)}
+	for _, sk := range stored {
+		k, err := openSigningKey(sk, sealer)
+		if err != nil {
+			return nil, err
+		}
+		ring.all = append(ring.all, k)
+		if !k.retired {
+			ring.current[sk.Algorithm] = k // later (newer) keys win
+		}
+	}
+	for _, alg := range []string{algRS256, algES256} {
+		if ring.current[alg] == nil {
+			return nil, fmt.Errorf("no active %s signing key", alg)
+		}
+	}
+	return ring, nil
+}
+
+func hasActiveKey(keys []storage.SigningKey, alg string) bool {
+	for _, k := range keys {
+		if k.Algorithm == alg && k.RetiredAt.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+// signingKeyAD is the additional data that binds a sealed private key to
+// its kid.
+func signingKeyAD(kid string) string { return "signing-key:" + kid }
+
+func generateSigningKey(alg string, sealer *secret.Sealer, now time.Time) (storage.SigningKey, error) {
+	var priv crypto.Signer
+	var err error
+	switch alg {
+	case algRS256:
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	case algES256:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		err = fmt.Errorf("unsupported algorithm %q", alg)
+	}
+	if err != nil {
+		return storage.SigningKey{}, fmt.Errorf("generate %s key: %w", alg, err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return storage.SigningKey{}, fmt.Errorf("marshal %s private key: %w", alg, err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		return storage.SigningKey{}, fmt.Errorf("marshal %s public key: %w", alg, err)
+	}
+	kid := secret.Token(12)
+	return storage.SigningKey{
+		ID:               kid,
+		Algorithm:        alg,
+		SealedPrivateKey: sealer.Seal(der, signingKeyAD(kid)),
+		PublicKey:        pub,
+		CreatedAt:        now.UTC(),
+	}, nil
+}
+
+func openSigningKey(sk storage.SigningKey, sealer *secret.Sealer) (*signingKey, error) {
+	der, err := sealer.Open(sk.SealedPrivateKey, signingKeyAD(sk.ID))
+	if err != nil {
+		return nil, fmt.Errorf("open signing key %s: %w", sk.ID, err)
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("parse signing key %s: %w", sk.ID, err)
+	}
+	k := &signingKey{id: sk.ID, alg: jose.SignatureAlgorithm(sk.Algorithm), retired: !sk.RetiredAt.IsZero()}
+	switch priv := parsed.(type) {
+	case *rsa.PrivateKey:
+		if sk.Algorithm != algRS256 {
+			return nil, fmt.Errorf("signing key %s: rsa key for %s", sk.ID, sk.Algorithm)
+		}
+		k.private = priv
+	case *ecdsa.PrivateKey:
+		if sk.Algorithm != algES256 || priv.Curve != elliptic.P256() {
+			return nil, fmt.Errorf("signing key %s: ecdsa key for %s", sk.ID, sk.Algorithm)
+		}
+		k.private = priv
+	default:
+		return nil, fmt.Errorf("signing key %s: unsupported key type %T", sk.ID, parsed)
+	}
+	return k, nil
+}
+
+// Per-client ID-token algorithm.
+//
+// The library signs an ID token with Storage.SigningKey(ctx) and passes
+// neither the client nor the request to it. Our HTTP interceptor therefore
+// puts an empty signSlot into every request context; CreateAccessToken and
+// CreateAccessAndRefreshTokens, which the library calls for the same request
+// right before it builds the ID token, record the token's client in the
+// slot; SigningKey then signs with the algorithm the client chose
+// (storage.Client.IDTokenAlg). Without a recorded client (client_credentials
+// JWT access tokens, or a context that did not pass the interceptor)
+// SigningKey uses RS256.
+
+type signSlotKey struct{}
+
+// signSlot records, for one HTTP request, the client whose tokens are being
+// signed.
+type signSlot struct {
+	mu       sync.Mutex
+	clientID string
+}
+
+func recordSigningClient(ctx context.Context, clientID string) {
+	if s, ok := ctx.Value(signSlotKey{}).(*signSlot); ok {
+		s.mu.Lock()
+		s.clientID = clientID
+		s.mu.Unlock()
+	}
+}
+
+func signingClient(ctx context.Context) string {
+	s, ok := ctx.Value(signSlotKey{}).(*signSlot)
+	if !ok {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clientID
+}
+
+// SigningKey implements op.Storage: the key for the client recorded in the
+// request's signing slot, else the RS256 key.
+func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	alg := algRS256
+	if id := signingClient(ctx); id != "" {
+		c, err := s.store.GetClient(ctx, id)
+		if err != nil {
+			return nil, oidc.ErrServerError().WithParent(fmt.Errorf("load client for signing: %w", err))
+		}
+		if c.IDTokenAlg == algES256 {
+			alg = algES256
+		}
+	}
+	k := s.keys.current[alg]
+	if k == nil {
+		return nil, oidc.ErrServerError().WithParent(errors.New("no signing key"))
+	}
+	return k, nil
+}
+
+// SignatureAlgorithms implements op.Storage.
+func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
+	return []jose.SignatureAlgorithm{jose.RS256, jose.ES256}, nil
+}
+
+// KeySet implements op.Storage: every public key, retired ones included, so
+// that older tokens and id_token_hints still verify.
+func (s *opStorage) KeySet(context.Context) ([]op.Key, error) {
+	keys := make([]op.Key, 0, len(s.keys.all))
+	for _, k := range s.keys.all {
+		keys = append(keys, publicKey{k})
+	}
+	return keys, nil
+}

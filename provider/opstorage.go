@@ -1,0 +1,248 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// opStorage implements the library's storage interfaces on top of a
+// storage.Store. It is the only place that knows op's interfaces.
+type opStorage struct {
+	store storage.Store
+	cfg   Config
+	now   func() time.Time
+	keys  *keyRing
+}
+
+var (
+	_ op.Storage                        = (*opStorage)(nil)
+	_ op.ClientCredentialsStorage       = (*opStorage)(nil)
+	_ op.CanSetUserinfoFromRequest      = (*opStorage)(nil)
+	_ op.CanTerminateSessionFromRequest = (*opStorage)(nil)
+	_ op.CanGetPrivateClaimsFromRequest = (*opStorage)(nil)
+)
+
+// errBadClient is the plain error for an unknown client or a wrong secret;
+// the library turns it into invalid_client (401).
+var errBadClient = errors.New("invalid client credentials")
+
+// GetClientByClientID implements op.Storage. An unknown client is
+// invalid_client; only a store fault is server_error.
+func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+	c, err := s.store.GetClient(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, oidc.ErrInvalidClient().WithDescription("Unknown client.").WithParent(err)
+	}
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return &client{c: c, cfg: &s.cfg}, nil
+}
+
+// authenticate checks a confidential client's secret against its SHA-256
+// digest in constant time. Secrets are 256-bit random, so no slow hash is
+// needed.
+func (s *opStorage) authenticate(ctx context.Context, id, clientSecret string) (storage.Client, error) {
+	c, err := s.store.GetClient(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.Client{}, errBadClient
+	}
+	if err != nil {
+		return storage.Client{}, oidc.ErrServerError().WithParent(err)
+	}
+	if c.Public || !secret.Equal(c.SecretHash, clientSecret) {
+		return storage.Client{}, errBadClient
+	}
+	return c, nil
+}
+
+// AuthorizeClientIDSecret implements op.Storage.
+func (s *opStorage) AuthorizeClientIDSecret(ctx context.Context, id, clientSecret string) error {
+	_, err := s.authenticate(ctx, id, clientSecret)
+	return err
+}
+
+// ClientCredentials implements op.ClientCredentialsStorage. The returned
+// client issues JWT access tokens (REQUIREMENTS.md section 9); the library
+// checks that it has the client_credentials grant.
+func (s *opStorage) ClientCredentials(ctx context.Context, id, clientSecret string) (op.Client, error) {
+	c, err := s.authenticate(ctx, id, clientSecret)
+	if err != nil {
+		return nil, err
+	}
+	return &client{c: c, cfg: &s.cfg, jwtAccessToken: true}, nil
+}
+
+// ClientCredentialsTokenRequest implements op.ClientCredentialsStorage. The
+// storage contract has no per-client API scopes yet, and user scopes mean
+// nothing for a client, so no scope is granted.
+func (s *opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, _ []string) (op.TokenRequest, error) {
+	c, err := s.store.GetClient(ctx, id)
+	if err != nil {
+		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	return &ccRequest{client: c}, nil
+}
+
+// GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest:
+// the extra claims of JWT access tokens.
+func (s *opStorage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, scopes []string) (map[string]any, error) {
+	claims := map[string]any{"scope": strings.Join(scopes, " ")}
+	if r, ok := req.(*ccRequest); ok && r.client.AccountID != "" {
+		claims["account_id"] = r.client.AccountID
+	}
+	return claims, nil
+}
+
+// GetPrivateClaimsFromScopes implements op.Storage; unused because
+// GetPrivateClaimsFromRequest is implemented.
+func (s *opStorage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil
+}
+
+// SetUserinfoFromScopes implements op.Storage. It is deprecated and left
+// empty: SetUserinfoFromRequest does the work.
+func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil
+}
+
+// SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest for ID
+// tokens. It always sets the subject (the library copies it over the ID
+// token's sub), and re-adds acr on refresh, which the library only takes from
+// an auth request.
+func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	ui.Subject = req.GetSubject()
+	if err := s.setUserClaims(ctx, ui, req.GetSubject(), scopes); err != nil {
+		return err
+	}
+	if r, ok := req.(*refreshRequest); ok && r.rt.ACR != "" {
+		ui.AppendClaims("acr", r.rt.ACR)
+	}
+	return nil
+}
+
+// setUserClaims fills the profile and e-mail claims the scopes ask for.
+func (s *opStorage) setUserClaims(ctx context.Context, ui *oidc.UserInfo, userID string, scopes []string) error {
+	ui.Subject = userID
+	wantProfile, wantEmail := slices.Contains(scopes, scopeProfile), slices.Contains(scopes, scopeEmail)
+	if !wantProfile && !wantEmail {
+		return nil
+	}
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return oidc.ErrServerError().WithParent(fmt.Errorf("load user: %w", err))
+	}
+	if wantProfile {
+		ui.Name = u.Name()
+		ui.GivenName = u.GivenName
+		ui.FamilyName = u.FamilyName
+		if tag, err := language.Parse(u.Locale); err == nil && u.Locale != "" {
+			ui.Locale = oidc.NewLocale(tag)
+		}
+		if !u.UpdatedAt.IsZero() {
+			ui.UpdatedAt = oidc.FromTime(u.UpdatedAt)
+		}
+	}
+	if wantEmail {
+		ui.Email = u.Email
+		ui.EmailVerified = oidc.Bool(u.EmailVerified)
+	}
+	return nil
+}
+
+// errInvalidToken answers /userinfo for a token that is unknown, revoked,
+// expired or not a user's.
+func errInvalidToken() *oidc.Error {
+	return &oidc.Error{ErrorType: "invalid_token", Description: "The access token is invalid."}
+}
+
+// liveAccessToken returns the access token record if it exists, has not
+// expired and belongs to subject. JWT access tokens are only signature- and
+// expiry-checked by the library, so this lookup is what makes revocation
+// work and keeps ID tokens (no jti) out.
+func (s *opStorage) liveAccessToken(ctx context.Context, tokenID, subject string) (storage.AccessToken, error) {
+	if tokenID == "" {
+		return storage.AccessToken{}, storage.ErrNotFound
+	}
+	at, err := s.store.GetAccessToken(ctx, tokenID)
+	if err != nil {
+		return storage.AccessToken{}, err
+	}
+	if !s.now().Before(at.ExpiresAt) || at.Subject != subject {
+		return storage.AccessToken{}, storage.ErrNotFound
+	}
+	return at, nil
+}
+
+// SetUserinfoFromToken implements op.Storage for /userinfo.
+func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, _ string) error {
+	at, err := s.liveAccessToken(ctx, tokenID, subject)
+	if err != nil {
+		return errInvalidToken()
+	}
+	if !slices.Contains(at.Scopes, scopeOpenID) || at.Subject == at.ClientID {
+		return errInvalidToken() // a client_credentials token has no user
+	}
+	return s.setUserClaims(ctx, ui, at.Subject, at.Scopes)
+}
+
+// SetIntrospectionFromToken implements op.Storage for /oauth/introspect. The
+// caller must be the token's client or in its audience; any error answers
+// {"active":false}.
+func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, callerID string) error {
+	at, err := s.liveAccessToken(ctx, tokenID, subject)
+	if err != nil {
+		return err
+	}
+	if at.ClientID != callerID && !slices.Contains(at.Audience, callerID) {
+		return errors.New("caller may not introspect this token")
+	}
+	resp.Subject = at.Subject
+	resp.ClientID = at.ClientID
+	resp.Scope = slices.Clone(at.Scopes)
+	resp.Audience = slices.Clone(at.Audience)
+	resp.TokenType = oidc.BearerToken
+	resp.Issuer = s.cfg.Issuer
+	resp.JWTID = at.ID
+	resp.IssuedAt = oidc.FromTime(at.CreatedAt)
+	resp.NotBefore = oidc.FromTime(at.CreatedAt)
+	resp.Expiration = oidc.FromTime(at.ExpiresAt)
+	if !at.AuthTime.IsZero() {
+		resp.AuthTime = oidc.FromTime(at.AuthTime)
+	}
+	resp.AuthenticationMethodsReferences = slices.Clone(at.AMR)
+	if at.ACR != "" {
+		resp.Claims = map[string]any{"acr": at.ACR}
+	}
+	return nil
+}
+
+// GetKeyByIDAndClientID implements op.Storage. We support no
+// private_key_jwt client authentication, JWT-bearer grant or request
+// objects, and this method is the library's only gate for them.
+func (s *opStorage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
+	return nil, errors.New("client keys are not supported")
+}
+
+// ValidateJWTProfileScopes implements op.Storage; the JWT-bearer grant is
+// not supported.
+func (s *opStorage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
+	return nil, oidc.ErrUnsupportedGrantType()
+}
+
+// Health implements op.Storage for /ready.
+func (s *opStorage) Health(ctx context.Context) error {
+	return s.store.Health(ctx)
+}

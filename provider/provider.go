@@ -1,0 +1,281 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/cors"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// Default lifetimes used when a Config field is zero.
+const (
+	DefaultAccessTokenLifetime          = 15 * time.Minute
+	DefaultIDTokenLifetime              = time.Hour
+	DefaultRefreshTokenLifetime         = 30 * 24 * time.Hour
+	DefaultRefreshTokenAbsoluteLifetime = 90 * 24 * time.Hour
+	DefaultAuthRequestLifetime          = 30 * time.Minute
+	DefaultCodeLifetime                 = 60 * time.Second
+	// LogoutLifetime is how long a pending logout handed to the logout page
+	// stays valid.
+	LogoutLifetime = 10 * time.Minute
+)
+
+// cryptoKeyName is the name under which the sealed crypto key of the
+// library (it encrypts authorization codes and opaque access tokens) is
+// stored.
+const cryptoKeyName = "op_crypto_key"
+
+// Config configures the provider.
+type Config struct {
+	// Issuer is the public URL of the provider, without a trailing slash
+	// and without a path.
+	Issuer string
+	// LoginURL is where /authorize sends the browser, for example "/login".
+	// The provider appends "?authRequestID=<id>".
+	LoginURL string
+	// LogoutURL is the hosted logout page, for example "/logout". The
+	// provider appends "?id=<pending logout id>".
+	LogoutURL string
+	// AllowInsecure allows an http issuer (development and tests).
+	AllowInsecure bool
+
+	// Lifetimes; zero means the default of the same name.
+	AccessTokenLifetime          time.Duration
+	IDTokenLifetime              time.Duration
+	RefreshTokenLifetime         time.Duration // idle lifetime, renewed on every rotation
+	RefreshTokenAbsoluteLifetime time.Duration // from the first issue of a refresh-token family
+	AuthRequestLifetime          time.Duration
+	CodeLifetime                 time.Duration
+}
+
+func (c *Config) applyDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.AccessTokenLifetime, DefaultAccessTokenLifetime)
+	def(&c.IDTokenLifetime, DefaultIDTokenLifetime)
+	def(&c.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
+	def(&c.RefreshTokenAbsoluteLifetime, DefaultRefreshTokenAbsoluteLifetime)
+	def(&c.AuthRequestLifetime, DefaultAuthRequestLifetime)
+	def(&c.CodeLifetime, DefaultCodeLifetime)
+	if c.LoginURL == "" {
+		c.LoginURL = "/login"
+	}
+	if c.LogoutURL == "" {
+		c.LogoutURL = "/logout"
+	}
+}
+
+// Provider is the OpenID provider: the zitadel/oidc OP on top of a
+// storage.Store.
+type Provider struct {
+	cfg     Config
+	op      *op.Provider
+	storage *opStorage
+}
+
+// New builds the provider. On first start it creates and persists the crypto
+// key and the RS256 and ES256 signing keys; later starts load them, so codes,
+// opaque tokens and key IDs survive restarts. now is the clock used for every
+// expiry decision.
+func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Sealer, now func() time.Time) (*Provider, error) {
+	if store == nil || sealer == nil {
+		return nil, errors.New("provider: store and sealer are required")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	cfg.applyDefaults()
+	cfg.Issuer = strings.TrimSuffix(cfg.Issuer, "/")
+
+	cryptoKey, err := loadCryptoKey(ctx, store, sealer)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := loadSigningKeys(ctx, store, sealer, now)
+	if err != nil {
+		return nil, err
+	}
+	s := &opStorage{store: store, cfg: cfg, now: now, keys: keys}
+
+	opCfg := &op.Config{
+		CryptoKey:                cryptoKey,
+		CryptoKeyId:              "k1",
+		DefaultLogoutRedirectURI: cfg.LogoutURL,
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		GrantTypeRefreshToken:    true,
+		RequestObjectSupported:   false,
+		SupportedScopes:          supportedScopes,
+		SupportedClaims:          supportedClaims,
+	}
+	opts := []op.Option{
+		op.WithHttpInterceptors(interceptor),
+		op.WithCORSOptions(&cors.Options{
+			AllowedOrigins:   []string{"*"},
+			AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept"},
+			AllowCredentials: false,
+		}),
+	}
+	if cfg.AllowInsecure {
+		opts = append(opts, op.WithAllowInsecure())
+	}
+	o, err := op.NewProvider(opCfg, s, op.StaticIssuer(cfg.Issuer), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("new openid provider: %w", err)
+	}
+	return &Provider{cfg: cfg, op: o, storage: s}, nil
+}
+
+// loadCryptoKey returns the library's 32-byte crypto key, creating and
+// persisting it (sealed) on first start.
+func loadCryptoKey(ctx context.Context, store storage.Secrets, sealer *secret.Sealer) ([32]byte, error) {
+	var key [32]byte
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	sealed, err := store.PutSecretIfAbsent(ctx, cryptoKeyName, sealer.Seal(fresh, cryptoKeyName))
+	if err != nil {
+		return key, fmt.Errorf("store crypto key: %w", err)
+	}
+	plain, err := sealer.Open(sealed, cryptoKeyName)
+	if err != nil {
+		return key, fmt.Errorf("open crypto key: %w", err)
+	}
+	if len(plain) != len(key) {
+		return key, fmt.Errorf("crypto key has %d bytes, want %d", len(plain), len(key))
+	}
+	copy(key[:], plain)
+	return key, nil
+}
+
+// Handler returns the handler for every provider endpoint and our own
+// discovery document. Mount it last, on "/".
+func (p *Provider) Handler() http.Handler {
+	discovery := p.discoveryHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case oidc.DiscoveryEndpoint:
+			setSecurityHeaders(w)
+			discovery.ServeHTTP(w, r)
+		case "/device_authorization":
+			// The library always routes the device endpoint; we offer no
+			// device flow.
+			setSecurityHeaders(w)
+			http.NotFound(w, r)
+		default:
+			p.op.ServeHTTP(w, r)
+		}
+	})
+}
+
+// CallbackURL returns the absolute URL of the authorization callback for an
+// auth request: the login pages redirect there once the request is done.
+func (p *Provider) CallbackURL(ctx context.Context, authRequestID string) string {
+	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.cfg.Issuer), authRequestID)
+}
+
+// FailAuthRequest ends an auth request with an OAuth error (login_required,
+// access_denied, interaction_required, consent_required,
+// account_selection_required, unmet_authentication_requirements, ...): it
+// redirects the error with state to the client's registered redirect URI and
+// deletes the request. An unknown or expired request gets a plain 400 page,
+// never a redirect.
+func (p *Provider) FailAuthRequest(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string) {
+	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
+	ar, err := p.storage.liveAuthRequest(ctx, authRequestID)
+	if err != nil {
+		setSecurityHeaders(w)
+		http.Error(w, "This sign-in request is unknown or has expired.", http.StatusBadRequest)
+		return
+	}
+	setSecurityHeaders(w)
+	op.AuthRequestError(w, r.WithContext(ctx), &authRequest{ar: ar}, authError(oidcErrorCode, description), p.op)
+	if err := p.storage.store.DeleteAuthRequest(ctx, authRequestID); err != nil {
+		// The response is already written; the sweeper removes the
+		// request when it expires.
+		slog.WarnContext(ctx, "delete failed auth request", slog.Any("error", err))
+	}
+}
+
+// authError builds the *oidc.Error for an authorization error code.
+func authError(code, description string) *oidc.Error {
+	var e *oidc.Error
+	switch code {
+	case "login_required":
+		e = oidc.ErrLoginRequired()
+	case "interaction_required":
+		e = oidc.ErrInteractionRequired()
+	case "access_denied":
+		e = oidc.ErrAccessDenied()
+	case "invalid_request":
+		e = oidc.ErrInvalidRequest()
+	case "consent_required":
+		e = &oidc.Error{ErrorType: "consent_required"}
+	case "account_selection_required":
+		e = &oidc.Error{ErrorType: "account_selection_required"}
+	case "unmet_authentication_requirements":
+		e = &oidc.Error{ErrorType: "unmet_authentication_requirements"}
+	case "temporarily_unavailable":
+		e = &oidc.Error{ErrorType: "temporarily_unavailable"}
+	default:
+		e = oidc.ErrServerError()
+	}
+	e.Description = sanitizeDescription(description)
+	return e
+}
+
+// sanitizeDescription keeps only the characters RFC 6749, section
+// 4.1.2.1, allows in error_description.
+func sanitizeDescription(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == 0x20 || r == 0x21 || (r >= 0x23 && r <= 0x5B) || (r >= 0x5D && r <= 0x7E) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// setSecurityHeaders adds the headers every provider response carries.
+func setSecurityHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// interceptor runs inside the library's router for every OP endpoint. It
+// sets the security headers, gives the request a signing slot (see
+// signSlot), and notes a request_uri parameter, which CreateAuthRequest
+// refuses (the library ignores it).
+func interceptor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setSecurityHeaders(w)
+		ctx := context.WithValue(r.Context(), signSlotKey{}, &signSlot{})
+		if r.URL.Path == "/authorize" {
+			if err := r.ParseForm(); err == nil && r.Form.Has("request_uri") {
+				ctx = context.WithValue(ctx, requestURIKey{}, true)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type requestURIKey struct{}
+
+func hasRequestURI(ctx context.Context) bool {
+	v, _ := ctx.Value(requestURIKey{}).(bool)
+	return v
+}
