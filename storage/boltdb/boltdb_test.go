@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
+	"github.com/gatehouse-id/gatehouse/storage/storagetest"
 )
 
 // mustOpen opens a fresh bolt file in a temporary directory and closes it
@@ -52,4 +53,10 @@ func TestSmoke(t *testing.T) {
 	if _, err := db.GetRefreshToken(ctx, "rt1"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("GetRefreshToken(rt1) after reuse error = %v, want ErrNotFound", err)
 	}
+}
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		return mustOpen(t, filepath.Join(t.TempDir(), "gatehouse.db"), boltdb.Options{NoSync: true})
+	})
 }
