@@ -1,0 +1,345 @@
+package login
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/storage/boltdb"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// testParams are cheap argon2id parameters for tests.
+var testParams = password.Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// rpRedirect is the relying party's redirect URI in test auth requests.
+const rpRedirect = "http://rp.test/cb"
+
+// fakeClock is a settable clock.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// failCall records a call of Deps.FailAuthRequest.
+type failCall struct {
+	AuthRequestID, Code, Description string
+}
+
+// harness is a login server on an httptest server with a real bolt store.
+type harness struct {
+	t     *testing.T
+	srv   *httptest.Server
+	db    *boltdb.DB
+	clock *fakeClock
+	deps  Deps
+
+	mu    sync.Mutex
+	fails []failCall
+}
+
+// newHarness starts the pages with a temporary bolt file and a fake clock.
+// adjust may change the Deps before the routes are added.
+func newHarness(t *testing.T, adjust ...func(*Deps)) *harness {
+	t.Helper()
+	return startHarness(t, httptest.NewServer, adjust...)
+}
+
+func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjust ...func(*Deps)) *harness {
+	t.Helper()
+	db, err := boltdb.Open(filepath.Join(t.TempDir(), "gatehouse.db"), boltdb.Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("boltdb.Open() error = %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tmpl, err := templates.Parse()
+	if err != nil {
+		t.Fatalf("templates.Parse() error = %v", err)
+	}
+	h := &harness{t: t, db: db, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}}
+	r := mux.NewRouter()
+	h.srv = start(r)
+	t.Cleanup(h.srv.Close)
+	h.deps = Deps{
+		Users:        db,
+		AuthRequests: db,
+		Sessions:     db,
+		Logouts:      db,
+		Tokens:       db,
+		Passwords:    password.NewHasher(testParams, 4),
+		Templates:    tmpl,
+		Now:          h.clock.Now,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		CallbackURL: func(ctx context.Context, id string) string {
+			return "http://rp.test/cb?id=" + url.QueryEscape(id)
+		},
+		FailAuthRequest: func(w http.ResponseWriter, r *http.Request, id, code, desc string) {
+			h.mu.Lock()
+			h.fails = append(h.fails, failCall{id, code, desc})
+			h.mu.Unlock()
+			http.Redirect(w, r, rpRedirect+"?error="+url.QueryEscape(code), http.StatusSeeOther)
+		},
+		Issuer: h.srv.URL,
+	}
+	for _, f := range adjust {
+		f(&h.deps)
+	}
+	if err := AddRoutes(r, h.deps); err != nil {
+		t.Fatalf("AddRoutes() error = %v", err)
+	}
+	return h
+}
+
+func (h *harness) failCalls() []failCall {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]failCall(nil), h.fails...)
+}
+
+// createUser stores an active user with the password, hashed with params.
+func (h *harness) createUser(email, pw string, params password.Params) storage.User {
+	h.t.Helper()
+	hash, err := password.NewHasher(params, 1).Hash(context.Background(), pw)
+	if err != nil {
+		h.t.Fatalf("Hash() error = %v", err)
+	}
+	u := storage.User{
+		ID:            secret.ID("usr_"),
+		Email:         email,
+		EmailVerified: true,
+		PasswordHash:  hash,
+		State:         storage.UserActive,
+		MFAMethod:     storage.MFAEmail,
+		CreatedAt:     h.clock.Now(),
+		UpdatedAt:     h.clock.Now(),
+	}
+	if err := h.db.CreateUser(context.Background(), u); err != nil {
+		h.t.Fatalf("CreateUser() error = %v", err)
+	}
+	return u
+}
+
+// newAuthRequest stores an auth request as the provider would and returns
+// its ID.
+func (h *harness) newAuthRequest(adjust ...func(*storage.AuthRequest)) string {
+	h.t.Helper()
+	now := h.clock.Now()
+	ar := storage.AuthRequest{
+		ID:                  secret.Token(16),
+		ClientID:            "client_test",
+		RedirectURI:         rpRedirect,
+		State:               "st",
+		Scopes:              []string{"openid", "email"},
+		ResponseType:        "code",
+		CodeChallenge:       "challenge",
+		CodeChallengeMethod: "S256",
+		CreatedAt:           now,
+		ExpiresAt:           now.Add(30 * time.Minute),
+	}
+	for _, f := range adjust {
+		f(&ar)
+	}
+	if err := h.db.CreateAuthRequest(context.Background(), ar); err != nil {
+		h.t.Fatalf("CreateAuthRequest() error = %v", err)
+	}
+	return ar.ID
+}
+
+func (h *harness) authRequest(id string) storage.AuthRequest {
+	h.t.Helper()
+	ar, err := h.db.GetAuthRequest(context.Background(), id)
+	if err != nil {
+		h.t.Fatalf("GetAuthRequest(%q) error = %v", id, err)
+	}
+	return ar
+}
+
+func (h *harness) user(id string) storage.User {
+	h.t.Helper()
+	u, err := h.db.GetUser(context.Background(), id)
+	if err != nil {
+		h.t.Fatalf("GetUser(%q) error = %v", id, err)
+	}
+	return u
+}
+
+// callbackFor is what the stub CallbackURL returns for the auth request.
+func callbackFor(id string) string {
+	return "http://rp.test/cb?id=" + url.QueryEscape(id)
+}
+
+// browser is an HTTP client with a cookie jar that does not follow
+// redirects.
+type browser struct {
+	h *harness
+	c *http.Client
+}
+
+func (h *harness) newBrowser() *browser {
+	h.t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		h.t.Fatalf("cookiejar.New() error = %v", err)
+	}
+	c := new(http.Client)
+	*c = *h.srv.Client() // a copy: each browser has its own jar
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{h: h, c: c}
+}
+
+// response is a read answer.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r response) location() string { return r.header.Get("Location") }
+
+func (b *browser) do(req *http.Request) response {
+	b.h.t.Helper()
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.h.t.Fatalf("read body: %v", err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(body)}
+}
+
+func (b *browser) get(path string) response {
+	b.h.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, b.h.srv.URL+path, nil)
+	if err != nil {
+		b.h.t.Fatalf("NewRequest: %v", err)
+	}
+	return b.do(req)
+}
+
+// post sends a form like a browser submitting one of our pages: Origin
+// null (Referrer-Policy no-referrer) and Sec-Fetch-Site same-origin, unless
+// headers override them ("" removes a header).
+func (b *browser) post(path string, form url.Values, headers ...string) response {
+	b.h.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.h.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.h.t.Fatalf("NewRequest: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "null")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+		} else {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
+	return b.do(req)
+}
+
+// cookie returns the value of the browser's cookie for the path.
+func (b *browser) cookie(name, path string) string {
+	u, _ := url.Parse(b.h.srv.URL + path)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func (b *browser) sessionCookie() string { return b.cookie(sessionCookiePlain, "/") }
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
+
+// csrfOf returns the CSRF token of the page's form.
+func csrfOf(t *testing.T, r response) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(r.body)
+	if m == nil {
+		t.Fatalf("no csrf field in page (status %d):\n%s", r.status, r.body)
+	}
+	return m[1]
+}
+
+func loginPath(id string) string { return "/login?authRequestID=" + url.QueryEscape(id) }
+
+// start opens GET /login for the auth request and expects the e-mail page.
+func (b *browser) start(id string) response {
+	b.h.t.Helper()
+	r := b.get(loginPath(id))
+	if r.status != http.StatusOK || !strings.Contains(r.body, `action="/login/email"`) {
+		b.h.t.Fatalf("GET /login = %d, want 200 with the e-mail page:\n%s", r.status, r.body)
+	}
+	return r
+}
+
+// submitEmail posts the e-mail page and expects the redirect to the
+// password page, which it opens.
+func (b *browser) submitEmail(id string, page response, email string) response {
+	b.h.t.Helper()
+	r := b.post("/login/email", url.Values{"authRequestID": {id}, "email": {email}, "csrf": {csrfOf(b.h.t, page)}})
+	want := "/login/password?authRequestID=" + url.QueryEscape(id)
+	if r.status != http.StatusSeeOther || r.location() != want {
+		b.h.t.Fatalf("POST /login/email = %d %q, want 303 %q:\n%s", r.status, r.location(), want, r.body)
+	}
+	p := b.get(want)
+	if p.status != http.StatusOK {
+		b.h.t.Fatalf("GET %s = %d, want 200:\n%s", want, p.status, p.body)
+	}
+	return p
+}
+
+// submitPassword posts the password page.
+func (b *browser) submitPassword(id string, page response, pw string) response {
+	b.h.t.Helper()
+	return b.post("/login/password", url.Values{"authRequestID": {id}, "password": {pw}, "csrf": {csrfOf(b.h.t, page)}})
+}
+
+// signIn runs the whole identifier-first flow and returns the answer to
+// the password POST.
+func (b *browser) signIn(id, email, pw string) response {
+	b.h.t.Helper()
+	return b.submitPassword(id, b.submitEmail(id, b.start(id), email), pw)
+}
+
+// mustSignIn signs in and expects the 303 to the callback.
+func (b *browser) mustSignIn(id, email, pw string) {
+	b.h.t.Helper()
+	r := b.signIn(id, email, pw)
+	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
+		b.h.t.Fatalf("sign-in = %d %q, want 303 %q:\n%s", r.status, r.location(), callbackFor(id), r.body)
+	}
+}
