@@ -343,3 +343,9 @@ func (b *browser) mustSignIn(id, email, pw string) {
 		b.h.t.Fatalf("sign-in = %d %q, want 303 %q:\n%s", r.status, r.location(), callbackFor(id), r.body)
 	}
 }
+
+// setCookie plants a cookie in the browser, as a related site could.
+func (b *browser) setCookie(name, value string) {
+	u, _ := url.Parse(b.h.srv.URL + "/")
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}
