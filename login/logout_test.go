@@ -150,7 +150,11 @@ func TestPlainLogout(t *testing.T) {
 func TestLogoutUnknownOrExpired(t *testing.T) {
 	h, b, u, _ := signedIn(t)
 	cookie := b.sessionCookie()
-	expired := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = u.ID; l.ExpiresAt = h.clock.Now().Add(time.Second) })
+	expired := h.newLogout(func(l *storage.Logout) {
+		l.HintValid = true
+		l.UserID = u.ID
+		l.ExpiresAt = h.clock.Now().Add(time.Second)
+	})
 	h.clock.Advance(2 * time.Second)
 	for _, id := range []string{"no-such-logout", expired.ID} {
 		r := b.get("/logout?id=" + url.QueryEscape(id))
