@@ -4,9 +4,10 @@
 // bbolt allows one process per file, so Open takes an exclusive lock and
 // fails within Options.Timeout (returning an error that wraps ErrInUse) when
 // another process holds it. Every exported method runs in exactly one bbolt
-// transaction; read-modify-write operations such as IssueTokens use
-// DB.Update, never DB.Batch, so that they are serializable compare-and-swap
-// operations.
+// transaction; read-modify-write operations such as IssueTokens use bbolt's
+// Update, never Batch, so that they are serializable compare-and-swap
+// operations. Only the idempotent, backend-specific TouchSession groups
+// concurrent calls with Batch.
 //
 // Values are stored as JSON in private record types defined in this
 // package; the domain types of package storage are never encoded directly.
