@@ -1,0 +1,465 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/storage/boltdb"
+)
+
+// Files in the data directory.
+const (
+	dbFileName      = "gatehouse.db"
+	keyFileName     = "secret.key"
+	adminSocketName = "admin.sock"
+)
+
+// Admin socket limits.
+const (
+	// adminDialTimeout bounds the CLI's attempt to reach a running server.
+	adminDialTimeout = 500 * time.Millisecond
+	// adminRequestTimeout bounds one admin request (hashing a password
+	// can wait for a free hashing slot).
+	adminRequestTimeout = 30 * time.Second
+	// maxAdminBody bounds an admin request body.
+	maxAdminBody = 1 << 20
+)
+
+// userJSON is a user as the admin API shows it: no password hash.
+type userJSON struct {
+	ID            string    `json:"id"`
+	Email         string    `json:"email"`
+	EmailVerified bool      `json:"email_verified"`
+	GivenName     string    `json:"given_name"`
+	FamilyName    string    `json:"family_name"`
+	State         string    `json:"state"`
+	MFAMethod     string    `json:"mfa_method"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Name returns the display name.
+func (u userJSON) Name() string {
+	return strings.TrimSpace(u.GivenName + " " + u.FamilyName)
+}
+
+// toUserJSON converts a stored user.
+func toUserJSON(u storage.User) userJSON {
+	return userJSON{
+		ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, GivenName: u.GivenName, FamilyName: u.FamilyName,
+		State: string(u.State), MFAMethod: u.MFAMethod, CreatedAt: u.CreatedAt.UTC(),
+	}
+}
+
+// clientJSON is a client as the admin API shows it: no secret digest.
+type clientJSON struct {
+	ID                     string    `json:"client_id"`
+	Name                   string    `json:"name"`
+	Public                 bool      `json:"public"`
+	RedirectURIs           []string  `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes             []string  `json:"grant_types"`
+	RequirePKCE            bool      `json:"require_pkce"`
+	IDTokenAlg             string    `json:"id_token_alg"`
+	CreatedAt              time.Time `json:"created_at"`
+}
+
+// toClientJSON converts a stored client.
+func toClientJSON(c storage.Client) clientJSON {
+	return clientJSON{
+		ID: c.ID, Name: c.Name, Public: c.Public, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		GrantTypes: c.GrantTypes, RequirePKCE: c.RequirePKCE, IDTokenAlg: c.IDTokenAlg, CreatedAt: c.CreatedAt.UTC(),
+	}
+}
+
+// newUserJSON is the body of POST /users.
+type newUserJSON struct {
+	Email      string `json:"email"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	Password   string `json:"password"`
+}
+
+// newClientJSON is the body of POST /clients.
+type newClientJSON struct {
+	Name                   string   `json:"name"`
+	RedirectURIs           []string `json:"redirect_uris"`
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
+	Public                 bool     `json:"public"`
+	GrantTypes             []string `json:"grant_types"`
+	IDTokenAlg             string   `json:"id_token_alg"`
+	RequirePKCE            bool     `json:"require_pkce"`
+}
+
+// createdClientJSON is the answer to POST /clients.
+type createdClientJSON struct {
+	Client       clientJSON `json:"client"`
+	ClientSecret string     `json:"client_secret,omitempty"`
+}
+
+// errorJSON is an admin API error; it carries an *iam.Error across the
+// socket.
+type errorJSON struct {
+	Code    string `json:"code"`
+	Field   string `json:"field,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	Message string `json:"message"`
+}
+
+// adminHandler returns the admin API served on the unix socket. Only the
+// owner of the data directory can reach it (socket mode 0600 in a 0700
+// directory), so it has no other authentication. dev is the server's
+// server.dev setting; it applies to every client created.
+func adminHandler(svc *iam.Service, dev bool, logger *slog.Logger) http.Handler {
+	r := mux.NewRouter()
+	r.Handle("/users", handleCreateUser(svc, logger)).Methods(http.MethodPost)
+	r.Handle("/users", handleListUsers(svc, logger)).Methods(http.MethodGet)
+	r.Handle("/clients", handleCreateClient(svc, dev, logger)).Methods(http.MethodPost)
+	r.Handle("/clients", handleListClients(svc, logger)).Methods(http.MethodGet)
+	return r
+}
+
+// handleCreateUser serves POST /users.
+func handleCreateUser(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in newUserJSON
+		if !decodeAdmin(w, r, &in) {
+			return
+		}
+		u, err := svc.CreateUser(r.Context(), iam.NewUser{Email: in.Email, GivenName: in.GivenName, FamilyName: in.FamilyName, Password: in.Password})
+		if err != nil {
+			writeAdminError(w, logger, "create user", err)
+			return
+		}
+		logger.Info("operator created a user", "via", "admin socket", "user_id", u.ID)
+		writeAdminJSON(w, http.StatusCreated, toUserJSON(u))
+	})
+}
+
+// handleListUsers serves GET /users.
+func handleListUsers(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		users, err := svc.ListUsers(r.Context())
+		if err != nil {
+			writeAdminError(w, logger, "list users", err)
+			return
+		}
+		out := make([]userJSON, len(users))
+		for i, u := range users {
+			out[i] = toUserJSON(u)
+		}
+		writeAdminJSON(w, http.StatusOK, out)
+	})
+}
+
+// handleCreateClient serves POST /clients.
+func handleCreateClient(svc *iam.Service, dev bool, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in newClientJSON
+		if !decodeAdmin(w, r, &in) {
+			return
+		}
+		c, sec, err := svc.CreateClient(r.Context(), iam.NewClient{
+			Name: in.Name, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs, Public: in.Public,
+			GrantTypes: in.GrantTypes, IDTokenAlg: in.IDTokenAlg, RequirePKCE: in.RequirePKCE, Dev: dev,
+		})
+		if err != nil {
+			writeAdminError(w, logger, "create client", err)
+			return
+		}
+		logger.Info("operator created a client", "via", "admin socket", "client_id", c.ID)
+		writeAdminJSON(w, http.StatusCreated, createdClientJSON{Client: toClientJSON(c), ClientSecret: sec})
+	})
+}
+
+// handleListClients serves GET /clients.
+func handleListClients(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		clients, err := svc.ListClients(r.Context())
+		if err != nil {
+			writeAdminError(w, logger, "list clients", err)
+			return
+		}
+		out := make([]clientJSON, len(clients))
+		for i, c := range clients {
+			out[i] = toClientJSON(c)
+		}
+		writeAdminJSON(w, http.StatusOK, out)
+	})
+}
+
+// decodeAdmin decodes a JSON body into v, refusing unknown fields. It
+// answers 400 and returns false when the body is bad.
+func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeAdminJSON(w, http.StatusBadRequest, errorJSON{Code: iam.CodeInvalid, Message: "The request body is not valid JSON: " + err.Error()})
+		return false
+	}
+	return true
+}
+
+// writeAdminError answers an error: an *iam.Error as is, anything else as
+// an internal error whose detail is logged, not sent.
+func writeAdminError(w http.ResponseWriter, logger *slog.Logger, action string, err error) {
+	var ie *iam.Error
+	if !errors.As(err, &ie) {
+		logger.Error("admin request failed", "action", action, "err", err)
+		writeAdminJSON(w, http.StatusInternalServerError, errorJSON{Code: iam.CodeInternal, Message: "Internal error; see the server log."})
+		return
+	}
+	status := http.StatusBadRequest
+	switch ie.Code {
+	case iam.CodeConflict:
+		status = http.StatusConflict
+	case iam.CodeNotFound:
+		status = http.StatusNotFound
+	}
+	writeAdminJSON(w, status, errorJSON{Code: ie.Code, Field: ie.Field, Rule: ie.Rule, Message: ie.Message})
+}
+
+// writeAdminJSON writes v as JSON with the status.
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v) // the client sees a truncated body if this fails
+}
+
+// listenAdmin listens on <dataDir>/admin.sock with mode 0600. The caller
+// must hold the database lock, so that no other server can be using the
+// socket; a socket file left by a killed server is removed.
+func listenAdmin(dataDir string) (net.Listener, error) {
+	path := filepath.Join(dataDir, adminSocketName)
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode().Type() != fs.ModeSocket {
+			return nil, fmt.Errorf("admin socket: %s exists and is not a socket; remove it", path)
+		}
+		if c, err := net.DialTimeout("unix", path, adminDialTimeout); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("admin socket: another process answers on %s", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("admin socket: remove stale %s: %w", path, err)
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("admin socket: listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("admin socket: chmod %s: %w", path, err)
+	}
+	return ln, nil
+}
+
+// openOperator returns an operator for the data directory of the
+// configuration at configPath: the admin socket of a running server when
+// one answers, else the database file opened directly. A server that holds
+// the file but does not answer gives a clear error within about a second.
+func openOperator(ctx context.Context, e env, configPath string) (operator, error) {
+	cfg, err := loadConfig(configPath, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	dataDir, err := filepath.Abs(cfg.Storage.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("storage.data_dir: %w", err)
+	}
+	sock := filepath.Join(dataDir, adminSocketName)
+	if c, err := net.DialTimeout("unix", sock, adminDialTimeout); err == nil {
+		c.Close()
+		return newSocketOperator(sock), nil
+	}
+	if err := ensureDataDir(dataDir); err != nil {
+		return nil, err
+	}
+	db, err := boltdb.Open(filepath.Join(dataDir, dbFileName), boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, boltdb.ErrInUse) {
+			return nil, fmt.Errorf("the data directory %s is in use by another process that does not answer on %s; "+
+				"if a gatehouse server is starting, try again; otherwise stop that process: %w", dataDir, sock, err)
+		}
+		return nil, err
+	}
+	hasher := password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes)
+	return &directOperator{svc: iam.New(db, hasher, e.hooks.now), db: db, dev: cfg.Server.Dev}, nil
+}
+
+// directOperator works on the database file while no server runs.
+type directOperator struct {
+	svc *iam.Service
+	db  *boltdb.DB
+	dev bool
+}
+
+// CreateUser creates a user.
+func (o *directOperator) CreateUser(ctx context.Context, nu iam.NewUser) (userJSON, error) {
+	u, err := o.svc.CreateUser(ctx, nu)
+	return toUserJSON(u), err
+}
+
+// ListUsers lists users.
+func (o *directOperator) ListUsers(ctx context.Context) ([]userJSON, error) {
+	users, err := o.svc.ListUsers(ctx)
+	out := make([]userJSON, len(users))
+	for i, u := range users {
+		out[i] = toUserJSON(u)
+	}
+	return out, err
+}
+
+// CreateClient creates a client; server.dev of the CLI's configuration
+// applies.
+func (o *directOperator) CreateClient(ctx context.Context, nc iam.NewClient) (clientJSON, string, error) {
+	nc.Dev = o.dev
+	c, sec, err := o.svc.CreateClient(ctx, nc)
+	return toClientJSON(c), sec, err
+}
+
+// ListClients lists clients.
+func (o *directOperator) ListClients(ctx context.Context) ([]clientJSON, error) {
+	clients, err := o.svc.ListClients(ctx)
+	out := make([]clientJSON, len(clients))
+	for i, c := range clients {
+		out[i] = toClientJSON(c)
+	}
+	return out, err
+}
+
+// Close closes the database.
+func (o *directOperator) Close() error { return o.db.Close() }
+
+// socketOperator talks to a running server over its admin socket.
+type socketOperator struct {
+	client *http.Client
+}
+
+// newSocketOperator returns an operator speaking to the socket at path.
+func newSocketOperator(path string) *socketOperator {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			d := net.Dialer{Timeout: adminDialTimeout}
+			return d.DialContext(ctx, "unix", path)
+		},
+		DisableKeepAlives: true,
+	}
+	return &socketOperator{client: &http.Client{Transport: tr, Timeout: adminRequestTimeout}}
+}
+
+// CreateUser creates a user.
+func (o *socketOperator) CreateUser(ctx context.Context, nu iam.NewUser) (userJSON, error) {
+	var u userJSON
+	err := o.do(ctx, http.MethodPost, "/users", newUserJSON{Email: nu.Email, GivenName: nu.GivenName, FamilyName: nu.FamilyName, Password: nu.Password}, &u)
+	return u, err
+}
+
+// ListUsers lists users.
+func (o *socketOperator) ListUsers(ctx context.Context) ([]userJSON, error) {
+	var users []userJSON
+	err := o.do(ctx, http.MethodGet, "/users", nil, &users)
+	return users, err
+}
+
+// CreateClient creates a client; server.dev of the server's configuration
+// applies.
+func (o *socketOperator) CreateClient(ctx context.Context, nc iam.NewClient) (clientJSON, string, error) {
+	var out createdClientJSON
+	err := o.do(ctx, http.MethodPost, "/clients", newClientJSON{
+		Name: nc.Name, RedirectURIs: nc.RedirectURIs, PostLogoutRedirectURIs: nc.PostLogoutRedirectURIs, Public: nc.Public,
+		GrantTypes: nc.GrantTypes, IDTokenAlg: nc.IDTokenAlg, RequirePKCE: nc.RequirePKCE,
+	}, &out)
+	return out.Client, out.ClientSecret, err
+}
+
+// ListClients lists clients.
+func (o *socketOperator) ListClients(ctx context.Context) ([]clientJSON, error) {
+	var clients []clientJSON
+	err := o.do(ctx, http.MethodGet, "/clients", nil, &clients)
+	return clients, err
+}
+
+// Close releases idle connections.
+func (o *socketOperator) Close() error {
+	o.client.CloseIdleConnections()
+	return nil
+}
+
+// do sends one admin request and decodes the answer into out, or returns
+// the *iam.Error the server reported.
+func (o *socketOperator) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("admin socket: encode request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://gatehouse-admin"+path, body)
+	if err != nil {
+		return fmt.Errorf("admin socket: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := o.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("admin socket: %w", err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(io.LimitReader(resp.Body, 16<<20))
+	if resp.StatusCode >= 300 {
+		var ej errorJSON
+		if err := dec.Decode(&ej); err != nil || ej.Message == "" {
+			return fmt.Errorf("admin socket: server answered %s", resp.Status)
+		}
+		if ej.Code == iam.CodeInternal {
+			return fmt.Errorf("admin socket: the server failed (%s): %s", resp.Status, ej.Message)
+		}
+		return &iam.Error{Code: ej.Code, Field: ej.Field, Rule: ej.Rule, Message: ej.Message}
+	}
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("admin socket: decode answer: %w", err)
+	}
+	return nil
+}
+
+// ensureDataDir creates dir with mode 0700 if needed and refuses a
+// directory that other users can read or enter.
+func ensureDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("storage.data_dir: create %s: %w", dir, err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("storage.data_dir: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("storage.data_dir: %s is not a directory", dir)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("storage.data_dir: %s is accessible by other users (mode %04o); it holds keys and password hashes, so restrict it with: chmod 700 %s", dir, perm, dir)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("storage.data_dir: %s belongs to user %d, not to the user running gatehouse (%d)", dir, st.Uid, os.Geteuid())
+	}
+	return nil
+}

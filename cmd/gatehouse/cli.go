@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/iam"
+)
+
+// maxPasswordInput bounds what --password-stdin reads.
+const maxPasswordInput = 4096
+
+// operator performs operator actions, either through the admin socket of a
+// running server or directly on the data files.
+type operator interface {
+	CreateUser(ctx context.Context, nu iam.NewUser) (userJSON, error)
+	ListUsers(ctx context.Context) ([]userJSON, error)
+	CreateClient(ctx context.Context, nc iam.NewClient) (clientJSON, string, error)
+	ListClients(ctx context.Context) ([]clientJSON, error)
+	Close() error
+}
+
+// cmdUser runs "gatehouse user ...".
+func cmdUser(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("user: missing subcommand; use %q or %q", e.prog+" user create", e.prog+" user list")
+	}
+	switch args[0] {
+	case "create":
+		return cmdUserCreate(ctx, e, args[1:])
+	case "list", "ls":
+		return cmdUserList(ctx, e, args[1:])
+	default:
+		return usagef("user: unknown subcommand %q; use create or list", args[0])
+	}
+}
+
+// cmdUserCreate runs "gatehouse user create".
+func cmdUserCreate(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "user create", "user create --email E --name N --password-stdin [--config FILE]")
+	email := fs.String("email", "", "the user's e-mail `address` (the login identifier)")
+	name := fs.String("name", "", "the user's full `name`; the first word is the given name, the rest the family name")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	switch {
+	case strings.TrimSpace(*email) == "":
+		return usagef("user create: --email is required")
+	case strings.TrimSpace(*name) == "":
+		return usagef("user create: --name is required")
+	case !*pwStdin:
+		return usagef("user create: --password-stdin is required (passwords are never taken as arguments); for example: printf '%%s' 'my password' | %s user create --email %s --name ... --password-stdin", e.prog, *email)
+	}
+	pw, err := readPassword(e.stdin)
+	if err != nil {
+		return err
+	}
+	given, family := splitName(*name)
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	u, err := op.CreateUser(ctx, iam.NewUser{Email: *email, GivenName: given, FamilyName: family, Password: pw})
+	if err != nil {
+		return describe("user create", err)
+	}
+	fmt.Fprintf(e.stdout, "created user %s <%s> with ID %s\n", u.Name(), u.Email, u.ID)
+	return nil
+}
+
+// cmdUserList runs "gatehouse user list".
+func cmdUserList(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "user list", "user list [--config FILE]")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	users, err := op.ListUsers(ctx)
+	if err != nil {
+		return describe("user list", err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, users)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tE-MAIL\tNAME\tSTATE\tCREATED")
+	for _, u := range users {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name(), u.State, u.CreatedAt.UTC().Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// cmdClient runs "gatehouse client ...".
+func cmdClient(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("client: missing subcommand; use %q or %q", e.prog+" client create", e.prog+" client list")
+	}
+	switch args[0] {
+	case "create":
+		return cmdClientCreate(ctx, e, args[1:])
+	case "list", "ls":
+		return cmdClientList(ctx, e, args[1:])
+	default:
+		return usagef("client: unknown subcommand %q; use create or list", args[0])
+	}
+}
+
+// cmdClientCreate runs "gatehouse client create".
+func cmdClientCreate(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "client create", "client create --name N --redirect-uri U [flags]")
+	name := fs.String("name", "", "the client's display `name`")
+	var redirects, logouts, grants stringList
+	fs.Var(&redirects, "redirect-uri", "a redirect `URI` (repeatable), matched exactly")
+	fs.Var(&logouts, "post-logout-redirect-uri", "a post-logout redirect `URI` (repeatable)")
+	fs.Var(&grants, "grant", "an allowed grant `type` (repeatable): authorization_code, refresh_token, client_credentials; default authorization_code and refresh_token")
+	public := fs.Bool("public", false, "a public client (browser or native app): no secret, PKCE required")
+	alg := fs.String("id-token-alg", iam.AlgRS256, "the ID-token signing `algorithm`: RS256 or ES256")
+	pkce := fs.Bool("require-pkce", false, "require PKCE (S256) from this confidential client too")
+	asJSON := fs.Bool("json", false, `print only {"client_id":…,"client_secret":…}`)
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if strings.TrimSpace(*name) == "" {
+		return usagef("client create: --name is required")
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	c, clientSecret, err := op.CreateClient(ctx, iam.NewClient{
+		Name:                   *name,
+		RedirectURIs:           redirects,
+		PostLogoutRedirectURIs: logouts,
+		Public:                 *public,
+		GrantTypes:             splitGrants(grants),
+		IDTokenAlg:             *alg,
+		RequirePKCE:            *pkce,
+	})
+	if err != nil {
+		return describe("client create", err)
+	}
+	if *asJSON {
+		// Compact, one line, so that scripts can capture it as is.
+		err := json.NewEncoder(e.stdout).Encode(struct {
+			ClientID     string `json:"client_id"`
+			ClientSecret string `json:"client_secret,omitempty"`
+		}{c.ID, clientSecret})
+		if err != nil {
+			return fmt.Errorf("client create: write json: %w", err)
+		}
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "created client %q\n  client_id:     %s\n", c.Name, c.ID)
+	if clientSecret != "" {
+		fmt.Fprintf(e.stdout, "  client_secret: %s\n\nStore the secret now: it is not shown again (only its digest is kept).\n", clientSecret)
+	} else {
+		fmt.Fprintln(e.stdout, "  public client: no secret; it must use PKCE (S256)")
+	}
+	return nil
+}
+
+// cmdClientList runs "gatehouse client list".
+func cmdClientList(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "client list", "client list [--config FILE]")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	clients, err := op.ListClients(ctx)
+	if err != nil {
+		return describe("client list", err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, clients)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIENT ID\tNAME\tTYPE\tGRANTS\tREDIRECT URIS\tCREATED")
+	for _, c := range clients {
+		typ := "confidential"
+		if c.Public {
+			typ = "public"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, typ, strings.Join(c.GrantTypes, ","),
+			strings.Join(c.RedirectURIs, " "), c.CreatedAt.UTC().Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// helpOK turns errHelp into success.
+func helpOK(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+// describe turns an *iam.Error into a clear one-line error for the
+// terminal, naming the field and, for passwords, the rule.
+func describe(cmd string, err error) error {
+	var ie *iam.Error
+	if !errors.As(err, &ie) {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	field := flagFor(ie.Field)
+	switch {
+	case ie.Rule != "":
+		return fmt.Errorf("%s: %s rejected by the password policy (rule %s): %w", cmd, field, ie.Rule, errors.New(ie.Message))
+	case field != "":
+		return fmt.Errorf("%s: %s: %w", cmd, field, errors.New(ie.Message))
+	default:
+		return fmt.Errorf("%s: %w", cmd, errors.New(ie.Message))
+	}
+}
+
+// flagFor returns the flag that sets an iam field, or the field itself.
+func flagFor(field string) string {
+	switch field {
+	case "email":
+		return "--email"
+	case "given_name", "family_name", "name":
+		return "--name"
+	case "redirect_uris":
+		return "--redirect-uri"
+	case "post_logout_redirect_uris":
+		return "--post-logout-redirect-uri"
+	case "grant_types":
+		return "--grant"
+	case "id_token_alg":
+		return "--id-token-alg"
+	}
+	return field
+}
+
+// readPassword reads a password from r, removing one trailing newline (and
+// a carriage return before it).
+func readPassword(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(bufio.NewReader(r), maxPasswordInput+1))
+	if err != nil {
+		return "", fmt.Errorf("read password from stdin: %w", err)
+	}
+	if len(b) > maxPasswordInput {
+		return "", fmt.Errorf("read password from stdin: longer than %d bytes", maxPasswordInput)
+	}
+	s := strings.TrimSuffix(string(b), "\n")
+	s = strings.TrimSuffix(s, "\r")
+	if s == "" {
+		return "", errors.New("read password from stdin: no password given; pipe it in, for example: printf '%s' 'my password' | gatehouse user create ...")
+	}
+	return s, nil
+}
+
+// splitName splits a full name into the given name (the first word) and
+// the family name (the rest).
+func splitName(name string) (given, family string) {
+	fields := strings.Fields(name)
+	if len(fields) == 0 {
+		return "", ""
+	}
+	return fields[0], strings.Join(fields[1:], " ")
+}
+
+// splitGrants accepts "--grant a,b" as well as repeated --grant flags.
+func splitGrants(in []string) []string {
+	var out []string
+	for _, g := range in {
+		for _, p := range strings.Split(g, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}

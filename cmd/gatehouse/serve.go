@@ -1,0 +1,322 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/login"
+	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/provider"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/storage/boltdb"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// shutdownTimeout bounds the graceful shutdown of the servers.
+const shutdownTimeout = 10 * time.Second
+
+// cmdServe runs the server until ctx ends or a server fails.
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs, configPath := newFlagSet(e, "serve", "[serve] [--config FILE]")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	cfg, err := loadConfig(*configPath, e.getenv)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(cfg.Log, e.stderr)
+	if err != nil {
+		return err
+	}
+	// zitadel/oidc logs through the global slog default (OIDC library
+	// notes P19), so this is the one place that sets it.
+	slog.SetDefault(logger)
+
+	dataDir, err := filepath.Abs(cfg.Storage.DataDir)
+	if err != nil {
+		return fmt.Errorf("storage.data_dir: %w", err)
+	}
+	if err := ensureDataDir(dataDir); err != nil {
+		return err
+	}
+	db, err := boltdb.Open(filepath.Join(dataDir, dbFileName), boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, boltdb.ErrInUse) {
+			return fmt.Errorf("the data directory %s is in use: another gatehouse server is running on it (stop it first, or set a different storage.data_dir): %w", dataDir, err)
+		}
+		return err
+	}
+	defer db.Close()
+
+	key, err := sealingKey(cfg.Secrets, dataDir)
+	if err != nil {
+		return err
+	}
+	sealer, err := secret.NewSealer(key)
+	if err != nil {
+		return fmt.Errorf("secrets.key: %w", err)
+	}
+	tmpl, err := templates.Parse()
+	if err != nil {
+		return fmt.Errorf("parse templates: %w", err)
+	}
+	tlsConfig, err := loadTLS(cfg.TLS)
+	if err != nil {
+		return err
+	}
+	hasher := password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes)
+
+	ln, err := net.Listen("tcp", cfg.Server.Listen)
+	if err != nil {
+		return fmt.Errorf("server.listen: %w", err)
+	}
+	defer ln.Close()
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	issuer := cfg.Server.Issuer
+	if issuer == "" {
+		issuer = fmt.Sprintf("%s://localhost:%d", scheme, ln.Addr().(*net.TCPAddr).Port)
+	}
+
+	handler, err := newHandler(ctx, cfg, issuer, db, sealer, hasher, tmpl, key, e.hooks.now, logger)
+	if err != nil {
+		return err
+	}
+	adminLn, err := listenAdmin(dataDir)
+	if err != nil {
+		return err
+	}
+	defer adminLn.Close()
+
+	srv := &http.Server{
+		Handler:           handler,
+		TLSConfig:         tlsConfig,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	adminSrv := &http.Server{
+		Handler:           adminHandler(iam.New(db, hasher, e.hooks.now), cfg.Server.Dev, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	errc := make(chan error, 2)
+	go func() {
+		var err error
+		if tlsConfig != nil {
+			err = srv.ServeTLS(ln, "", "")
+		} else {
+			err = srv.Serve(ln)
+		}
+		if !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("serve %s: %w", ln.Addr(), err)
+		}
+	}()
+	go func() {
+		if err := adminSrv.Serve(adminLn); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("serve admin socket: %w", err)
+		}
+	}()
+	janitorCtx, stopJanitor := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		runJanitor(janitorCtx, db, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, logger)
+	})
+
+	printBanner(e.stdout, e.prog, *configPath, scheme, ln.Addr().String(), issuer, dataDir)
+	logger.Info("gatehouse started", "version", version, "listen", ln.Addr().String(), "issuer", issuer, "data_dir", dataDir)
+	if e.hooks.ready != nil {
+		e.hooks.ready(ln.Addr().String())
+	}
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case serveErr = <-errc:
+		logger.Error("server failed; shutting down", "err", serveErr)
+	}
+	stopJanitor()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("shut down: %w", err))
+	}
+	if err := adminSrv.Shutdown(shutdownCtx); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("shut down admin socket: %w", err))
+	}
+	wg.Wait()
+	if err := db.Close(); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("close database: %w", err))
+	}
+	return serveErr
+}
+
+// newHandler builds the public HTTP handler: the hosted pages first, then
+// the OpenID provider as the catch-all.
+func newHandler(ctx context.Context, cfg Config, issuer string, store storage.Store, sealer *secret.Sealer,
+	hasher *password.Hasher, tmpl *templates.Set, key []byte, now func() time.Time, logger *slog.Logger) (http.Handler, error) {
+	insecure := isHTTP(issuer)
+	prov, err := provider.New(ctx, provider.Config{
+		Issuer:                       issuer,
+		LoginURL:                     "/login",
+		LogoutURL:                    "/logout",
+		AllowInsecure:                insecure,
+		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
+		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
+		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
+		RefreshTokenAbsoluteLifetime: cfg.Tokens.RefreshTokenAbsoluteLifetime,
+		AuthRequestLifetime:          cfg.Tokens.AuthRequestLifetime,
+		CodeLifetime:                 cfg.Tokens.AuthCodeLifetime,
+	}, store, sealer, now)
+	if err != nil {
+		return nil, fmt.Errorf("start provider: %w", err)
+	}
+	r := mux.NewRouter()
+	err = login.AddRoutes(r, login.Deps{
+		Users:              store,
+		AuthRequests:       store,
+		Sessions:           store,
+		Logouts:            store,
+		Tokens:             store,
+		Passwords:          hasher,
+		Templates:          tmpl,
+		Now:                now,
+		Logger:             logger,
+		CallbackURL:        prov.CallbackURL,
+		FailAuthRequest:    prov.FailAuthRequest,
+		Issuer:             issuer,
+		SecureCookies:      !insecure,
+		SessionLifetime:    cfg.Session.Lifetime,
+		SessionIdleTimeout: cfg.Session.IdleTimeout,
+		CSRFKey:            deriveKey(key, "gatehouse login csrf v1"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start login pages: %w", err)
+	}
+	r.PathPrefix("/").Handler(prov.Handler())
+	return r, nil
+}
+
+// runJanitor sweeps expired records now and then every interval until ctx
+// ends. Sessions idle for longer than idle are swept too.
+func runJanitor(ctx context.Context, sweeper storage.Sweeper, interval time.Duration, now func() time.Time, idle time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n := now()
+		swept, err := sweeper.DeleteExpired(ctx, n, n.Add(-idle))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("sweep expired records", "err", err)
+		case swept.Total() > 0:
+			logger.Debug("swept expired records", "auth_requests", swept.AuthRequests, "auth_codes", swept.AuthCodes,
+				"access_tokens", swept.AccessTokens, "refresh_tokens", swept.RefreshTokens, "sessions", swept.Sessions, "logouts", swept.Logouts)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// newLogger returns the logger the configuration asks for.
+func newLogger(lc LogConfig, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(lc.Level)); err != nil {
+		return nil, fmt.Errorf("log.level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if lc.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// sealingKey returns secrets.key, or the key in <dataDir>/secret.key,
+// created on first start.
+func sealingKey(sc SecretsConfig, dataDir string) ([]byte, error) {
+	if sc.Key != "" {
+		k, err := secret.ParseKey(sc.Key)
+		if err != nil {
+			return nil, fmt.Errorf("secrets.key: %w", err)
+		}
+		return k, nil
+	}
+	k, err := secret.LoadOrCreateKeyFile(filepath.Join(dataDir, keyFileName))
+	if err != nil {
+		return nil, fmt.Errorf("sealing key: %w", err)
+	}
+	return k, nil
+}
+
+// deriveKey derives a purpose-specific 32-byte key from the sealing key,
+// so that one secret serves several purposes without reuse.
+func deriveKey(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// loadTLS loads the certificate and key when TLS is configured, so that a
+// bad file stops start-up; it returns nil without TLS.
+func loadTLS(tc TLSConfig) (*tls.Config, error) {
+	if tc.CertFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(tc.CertFile, tc.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("tls.cert_file, tls.key_file: load %s and %s: %w", tc.CertFile, tc.KeyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// isHTTP reports whether the issuer uses plain http.
+func isHTTP(issuer string) bool {
+	return strings.HasPrefix(issuer, "http://")
+}
+
+// printBanner tells the operator where the server listens and how to
+// create the first user and client.
+func printBanner(w io.Writer, prog, configPath, scheme, addr, issuer, dataDir string) {
+	var configFlag string
+	if configPath != "" {
+		configFlag = " --config " + configPath
+	}
+	fmt.Fprintf(w, `gatehouse %s
+listening on %s://%s
+issuer:         %s
+data directory: %s
+discovery:      %s/.well-known/openid-configuration
+
+First steps (in another terminal, while the server runs):
+  printf '%%s' 'correct horse battery staple' | %s user create%s --email alice@example.com --name "Alice Example" --password-stdin
+  %s client create%s --name "My app" --redirect-uri http://localhost:9999/callback
+See README.md for the whole quick start.
+`, version, scheme, addr, issuer, dataDir, issuer, prog, configFlag, prog, configFlag)
+}
