@@ -263,6 +263,12 @@ func setSecurityHeaders(w http.ResponseWriter) {
 func interceptor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setSecurityHeaders(w)
+		if r.URL.Path != "/keys" {
+			// Token, userinfo and introspection answers carry tokens and
+			// personal data; nothing here is worth caching.
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Pragma", "no-cache")
+		}
 		ctx := context.WithValue(r.Context(), signSlotKey{}, &signSlot{})
 		if r.URL.Path == "/authorize" {
 			if err := r.ParseForm(); err == nil && r.Form.Has("request_uri") {
