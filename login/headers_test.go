@@ -1,0 +1,281 @@
+package login
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/mux"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// TestSecurityHeadersOnEveryPage requests every HTML route, in success and
+// error states, and checks the headers every page must carry.
+func TestSecurityHeadersOnEveryPage(t *testing.T) {
+	h, signedInBrowser, _, _ := signedIn(t)
+	b := h.newBrowser()
+	id := h.newAuthRequest()
+	emailPage := b.start(id)
+	passwordPage := b.submitEmail(id, emailPage, "ada@example.com")
+	logoutPage := b.get("/logout")
+
+	tests := []struct {
+		name   string
+		do     func() response
+		status int
+	}{
+		{"GET / signed out", func() response { return b.get("/") }, http.StatusOK},
+		{"GET / signed in", func() response { return signedInBrowser.get("/") }, http.StatusOK},
+		{"GET /login e-mail page", func() response { return b.get(loginPath(id)) }, http.StatusOK},
+		{"GET /login without id", func() response { return b.get("/login") }, http.StatusBadRequest},
+		{"GET /login unknown id", func() response { return b.get(loginPath("nope")) }, http.StatusBadRequest},
+		{"GET /login other browser", func() response { return h.newBrowser().get(loginPath(id)) }, http.StatusForbidden},
+		{"GET /login/email", func() response { return b.get("/login/email?authRequestID=" + url.QueryEscape(id)) }, http.StatusOK},
+		{"GET /login/password", func() response { return b.get("/login/password?authRequestID=" + url.QueryEscape(id)) }, http.StatusOK},
+		{"POST /login/email invalid address", func() response {
+			return b.post("/login/email", url.Values{"authRequestID": {id}, "email": {"nope"}, "csrf": {csrfOf(t, emailPage)}})
+		}, http.StatusOK},
+		{"POST /login/email without csrf", func() response {
+			return b.post("/login/email", url.Values{"authRequestID": {id}, "email": {"ada@example.com"}})
+		}, http.StatusForbidden},
+		{"POST /login/email cross-site", func() response {
+			return b.post("/login/email", url.Values{"authRequestID": {id}, "csrf": {csrfOf(t, emailPage)}}, "Sec-Fetch-Site", "cross-site")
+		}, http.StatusForbidden},
+		{"POST /login/password wrong password", func() response {
+			return b.post("/login/password", url.Values{"authRequestID": {id}, "password": {"wrong"}, "csrf": {csrfOf(t, passwordPage)}})
+		}, http.StatusOK},
+		{"POST /login/password without csrf", func() response {
+			return b.post("/login/password", url.Values{"authRequestID": {id}, "password": {"wrong"}})
+		}, http.StatusForbidden},
+		{"GET /logout", func() response { return b.get("/logout") }, http.StatusOK},
+		{"GET /logout unknown id", func() response { return b.get("/logout?id=nope") }, http.StatusOK},
+		{"POST /logout without csrf", func() response { return b.post("/logout", nil) }, http.StatusForbidden},
+		{"POST /logout", func() response { return b.post("/logout", url.Values{"csrf": {csrfOf(t, logoutPage)}}) }, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.do()
+			if r.status != tt.status {
+				t.Fatalf("status = %d, want %d:\n%s", r.status, tt.status, r.body)
+			}
+			checkPageHeaders(t, r.header, h.srv.URL)
+			if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+				t.Errorf("Content-Type = %q, want text/html", r.header.Get("Content-Type"))
+			}
+			if r.header.Get("Strict-Transport-Security") != "" {
+				t.Error("HSTS sent over plain http")
+			}
+			if !strings.Contains(r.body, `<html lang="en">`) {
+				t.Error("not a full page")
+			}
+		})
+	}
+}
+
+func checkPageHeaders(t *testing.T, hd http.Header, issuer string) {
+	t.Helper()
+	want := map[string]string{
+		"X-Frame-Options":            "DENY",
+		"X-Content-Type-Options":     "nosniff",
+		"Referrer-Policy":            "no-referrer",
+		"Cache-Control":              "no-store",
+		"Cross-Origin-Opener-Policy": "same-origin",
+	}
+	for k, v := range want {
+		if got := hd.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	csp := hd.Get("Content-Security-Policy")
+	for _, part := range []string{"default-src 'none'", "style-src 'self'", "img-src 'self' data:", "form-action 'self' " + issuer, "frame-ancestors 'none'", "base-uri 'none'"} {
+		if !strings.Contains(csp, part) {
+			t.Errorf("Content-Security-Policy = %q, want it to contain %q", csp, part)
+		}
+	}
+}
+
+// cspAllowsForm reports whether the form-action directive of csp allows a
+// navigation to target, for the sources our pages use ('self', origins
+// and schemes).
+func cspAllowsForm(csp, self, target string) bool {
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	for _, dir := range strings.Split(csp, ";") {
+		f := strings.Fields(dir)
+		if len(f) == 0 || f[0] != "form-action" {
+			continue
+		}
+		for _, src := range f[1:] {
+			switch {
+			case src == "'self'" && u.Scheme+"://"+u.Host == self:
+				return true
+			case src == u.Scheme+"://"+u.Host:
+				return true
+			case src == u.Scheme+":":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestFormActionAllowsRedirectChain follows each form to its end and
+// checks that the page's CSP form-action allows every hop, because
+// browsers enforce form-action on the redirects after a submission.
+func TestFormActionAllowsRedirectChain(t *testing.T) {
+	t.Run("password to callback to relying party", func(t *testing.T) {
+		h := newHarness(t)
+		h.createUser("ada@example.com", "correct horse battery", testParams)
+		const rp = "https://rp.example:8443/oidc/cb"
+		id := h.newAuthRequest(func(ar *storage.AuthRequest) { ar.RedirectURI = rp })
+		b := h.newBrowser()
+		emailPage := b.start(id)
+		if csp := emailPage.header.Get("Content-Security-Policy"); !cspAllowsForm(csp, h.srv.URL, h.srv.URL+"/login/password") {
+			t.Errorf("e-mail page CSP %q does not allow its redirect to the password page", csp)
+		}
+		page := b.submitEmail(id, emailPage, "ada@example.com")
+		csp := page.header.Get("Content-Security-Policy")
+		r := b.submitPassword(id, page, "correct horse battery")
+		for _, hop := range []string{h.srv.URL + "/login/password", r.location(), rp + "?code=x&state=st"} {
+			if !cspAllowsForm(csp, h.srv.URL, hop) {
+				t.Errorf("password page CSP %q does not allow the hop to %q", csp, hop)
+			}
+		}
+		if cspAllowsForm(csp, h.srv.URL, "https://evil.example/") {
+			t.Errorf("password page CSP %q allows any target", csp)
+		}
+	})
+	t.Run("logout to post-logout redirect", func(t *testing.T) {
+		h, b, _, _ := signedIn(t)
+		l := h.newLogout(nil)
+		page := b.get("/logout?id=" + url.QueryEscape(l.ID))
+		csp := page.header.Get("Content-Security-Policy")
+		r := b.post("/logout", url.Values{"id": {l.ID}, "csrf": {csrfOf(t, page)}})
+		if r.location() != postLogout || !cspAllowsForm(csp, h.srv.URL, r.location()) {
+			t.Errorf("logout page CSP %q does not allow the redirect to %q", csp, r.location())
+		}
+	})
+}
+
+func TestCSPSource(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://rp.example:8443/cb?x=1", "https://rp.example:8443"},
+		{"HTTP://RP.Example/cb", "http://rp.example"},
+		{"com.example.app:/oauth/cb", "com.example.app:"},
+		{"http://[::1]:9000/cb", "http://[::1]:9000"},
+		{"/relative", ""},
+		{"", ""},
+		{"https://evil.example;script-src/", ""},
+		{"https://évil.example/", ""},
+		{"java script:x", ""},
+	}
+	for _, tt := range tests {
+		if got := cspSource(tt.in); got != tt.want {
+			t.Errorf("cspSource(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStaticStylesheet(t *testing.T) {
+	h := newHarness(t)
+	b := h.newBrowser()
+	home := b.get("/")
+	i := strings.Index(home.body, "/static/gatehouse.css?v=")
+	if i < 0 {
+		t.Fatalf("home page does not link the stylesheet:\n%s", home.body)
+	}
+	href := home.body[i : i+strings.IndexByte(home.body[i:], '"')]
+	r := b.get(href)
+	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("GET %s = %d %q, want 200 text/css", href, r.status, r.header.Get("Content-Type"))
+	}
+	if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") {
+		t.Errorf("Cache-Control = %q, want a long max-age", cc)
+	}
+	if r.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("stylesheet without nosniff")
+	}
+	for _, p := range []string{"/static/", "/static/nope.css"} {
+		if r := b.get(p); r.status != http.StatusNotFound {
+			t.Errorf("GET %s = %d, want 404", p, r.status)
+		}
+	}
+	// The router cleans the path and redirects; nothing outside static/
+	// is ever served.
+	if r := b.get("/static/../templates.go"); r.status == http.StatusOK {
+		t.Errorf("GET /static/../templates.go = 200, want no file")
+	}
+}
+
+func TestSecureCookiesOverTLS(t *testing.T) {
+	h := startHarness(t, httptest.NewTLSServer, func(d *Deps) { d.SecureCookies = true })
+	h.createUser("ada@example.com", "correct horse battery", testParams)
+	id := h.newAuthRequest()
+	b := h.newBrowser()
+	start := b.start(id)
+	if hsts := start.header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=31536000") {
+		t.Errorf("Strict-Transport-Security = %q, want max-age of a year", hsts)
+	}
+	checkCookie(t, start.header, "gh_login=", "Path=/login", "HttpOnly", "Secure", "SameSite=Lax")
+	r := b.submitPassword(id, b.submitEmail(id, start, "ada@example.com"), "correct horse battery")
+	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
+		t.Fatalf("sign-in = %d %q, want 303 to the callback", r.status, r.location())
+	}
+	checkCookie(t, r.header, "__Host-gh_session=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax")
+	if b.cookie(sessionCookiePlain, "/") != "" {
+		t.Error("plain gh_session cookie set with SecureCookies")
+	}
+	// The __Host- session is used on the next request.
+	id2 := h.newAuthRequest()
+	if r := b.get(loginPath(id2)); r.status != http.StatusSeeOther || r.location() != callbackFor(id2) {
+		t.Errorf("GET /login with the secure session = %d %q, want it reused", r.status, r.location())
+	}
+}
+
+// checkCookie finds the Set-Cookie header starting with prefix and checks
+// that it has every attribute.
+func checkCookie(t *testing.T, hd http.Header, prefix string, attrs ...string) {
+	t.Helper()
+	for _, c := range hd.Values("Set-Cookie") {
+		if !strings.HasPrefix(c, prefix) {
+			continue
+		}
+		for _, a := range attrs {
+			if !strings.Contains(c, "; "+a) {
+				t.Errorf("Set-Cookie %q lacks %q", c, a)
+			}
+		}
+		return
+	}
+	t.Errorf("no Set-Cookie %s… in %q", prefix, hd.Values("Set-Cookie"))
+}
+
+func TestAddRoutesValidatesDeps(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		name   string
+		adjust func(*Deps)
+		want   string
+	}{
+		{"no users", func(d *Deps) { d.Users = nil }, "Users"},
+		{"no callback", func(d *Deps) { d.CallbackURL = nil }, "CallbackURL"},
+		{"no templates", func(d *Deps) { d.Templates = nil }, "Templates"},
+		{"relative issuer", func(d *Deps) { d.Issuer = "/oidc" }, "issuer"},
+		{"short CSRF key", func(d *Deps) { d.CSRFKey = []byte("short") }, "CSRFKey"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := h.deps
+			tt.adjust(&d)
+			err := AddRoutes(mux.NewRouter(), d)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("AddRoutes() error = %v, want one naming %s", err, tt.want)
+			}
+		})
+	}
+}
