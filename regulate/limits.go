@@ -1,0 +1,115 @@
+package regulate
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Limit is one per-IP token bucket setting: Rate tokens per second, up to
+// Burst. A Limit with a Rate or Burst of zero turns the limit off.
+type Limit struct {
+	// Rate is how many requests per second a client earns back.
+	Rate float64
+	// Burst is how many requests a client may make at once.
+	Burst int
+}
+
+// PerMinute returns a limit of n requests a minute with a burst of n.
+func PerMinute(n int) Limit {
+	return Limit{Rate: float64(n) / 60, Burst: n}
+}
+
+// Disabled reports whether the limit lets everything through.
+func (l Limit) Disabled() bool { return l.Rate <= 0 || l.Burst <= 0 }
+
+// Validate reports a negative or non-finite setting, or one of the two set
+// without the other. name is the limit's name in messages, for example
+// "SignIn".
+func (l Limit) Validate(name string) error {
+	switch {
+	case math.IsNaN(l.Rate) || math.IsInf(l.Rate, 0) || l.Rate < 0:
+		return fmt.Errorf("regulate: %s.Rate %v must be a finite number, zero or more", name, l.Rate)
+	case l.Burst < 0:
+		return fmt.Errorf("regulate: %s.Burst %d is negative", name, l.Burst)
+	case (l.Rate == 0) != (l.Burst == 0):
+		return fmt.Errorf("regulate: %s.Rate %v and %s.Burst %d must both be zero (off) or both positive", name, l.Rate, name, l.Burst)
+	}
+	return nil
+}
+
+// NewLimiter returns a Limiter for l. A nil now means time.Now.
+func (l Limit) NewLimiter(now func() time.Time) *Limiter {
+	return NewLimiter(l.Rate, l.Burst, now)
+}
+
+// Limits are the per-client-IP limits of the hosted pages (REQUIREMENTS.md
+// section 4), one bucket set per endpoint group. Config exposes each as a
+// rate per second (or per minute) and a burst; zero turns one off.
+type Limits struct {
+	// SignIn limits the POSTs of the identifier and password steps
+	// (10 a minute, burst 10).
+	SignIn Limit
+	// Code limits the POSTs of the second-factor step (one-time code,
+	// TOTP, recovery code, WebAuthn assertion) and code resends
+	// (10 a minute, burst 10).
+	Code Limit
+	// Registration limits the POSTs of the registration steps, including
+	// the e-mail verification code (5 a minute, burst 5).
+	Registration Limit
+	// Reset limits the "Forgot password?" request and the new-password
+	// form of a reset link (5 a minute, burst 5).
+	Reset Limit
+}
+
+// DefaultLimits returns the limits documented on the Limits fields.
+func DefaultLimits() Limits {
+	return Limits{
+		SignIn:       PerMinute(10),
+		Code:         PerMinute(10),
+		Registration: PerMinute(5),
+		Reset:        PerMinute(5),
+	}
+}
+
+// Validate reports the first invalid limit.
+func (ls Limits) Validate() error {
+	for _, l := range []struct {
+		name  string
+		limit Limit
+	}{
+		{"SignIn", ls.SignIn},
+		{"Code", ls.Code},
+		{"Registration", ls.Registration},
+		{"Reset", ls.Reset},
+	} {
+		if err := l.limit.Validate(l.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Limiters holds one Limiter per endpoint group of Limits.
+type Limiters struct {
+	SignIn       *Limiter
+	Code         *Limiter
+	Registration *Limiter
+	Reset        *Limiter
+}
+
+// NewLimiters returns a Limiter for each of ls. A nil now means time.Now.
+func (ls Limits) NewLimiters(now func() time.Time) Limiters {
+	return Limiters{
+		SignIn:       ls.SignIn.NewLimiter(now),
+		Code:         ls.Code.NewLimiter(now),
+		Registration: ls.Registration.NewLimiter(now),
+		Reset:        ls.Reset.NewLimiter(now),
+	}
+}
+
+// Sweep runs Limiter.Sweep on each limiter and returns how many buckets
+// went in all.
+func (lm Limiters) Sweep(now time.Time) int {
+	return lm.SignIn.Sweep(now) + lm.Code.Sweep(now) + lm.Registration.Sweep(now) + lm.Reset.Sweep(now)
+}
