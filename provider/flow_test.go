@@ -154,11 +154,26 @@ func TestCodeFlow(t *testing.T) {
 			t.Errorf("userinfo POST body: status %d body %s", status, body)
 		}
 	})
-	t.Run("userinfo with the ID token", func(t *testing.T) {
-		if status, _ := e.userinfo(http.MethodGet, rawID); status == http.StatusOK {
-			t.Error("an ID token was accepted as an access token")
-		}
-	})
+	tests := []struct {
+		name, token string
+	}{
+		{"ID token as access token", rawID},
+		{"garbage token", "not-a-token"},
+	}
+	for _, tt := range tests {
+		t.Run("userinfo "+tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, e.issuer+"/userinfo", nil)
+			req.Header.Set("Authorization", "bearer "+tt.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") != `Bearer error="invalid_token"` {
+				t.Errorf("status %d WWW-Authenticate %q, want 401 Bearer error=\"invalid_token\"", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+			}
+		})
+	}
 }
 
 func TestTokenResponseHeaders(t *testing.T) {

@@ -275,8 +275,26 @@ func interceptor(next http.Handler) http.Handler {
 				ctx = context.WithValue(ctx, requestURIKey{}, true)
 			}
 		}
+		if r.URL.Path == "/userinfo" {
+			w = &bearerErrorWriter{ResponseWriter: w}
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// bearerErrorWriter turns the library's userinfo refusals (401 for an
+// unreadable token, 403 for one our storage rejects) into the RFC 6750
+// answer: 401 with WWW-Authenticate: Bearer error="invalid_token".
+type bearerErrorWriter struct {
+	http.ResponseWriter
+}
+
+func (b *bearerErrorWriter) WriteHeader(code int) {
+	if code == http.StatusUnauthorized || code == http.StatusForbidden {
+		b.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		code = http.StatusUnauthorized
+	}
+	b.ResponseWriter.WriteHeader(code)
 }
 
 type requestURIKey struct{}
