@@ -136,15 +136,22 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 // setUserClaims fills the profile and e-mail claims the scopes ask for.
 func (s *opStorage) setUserClaims(ctx context.Context, ui *oidc.UserInfo, userID string, scopes []string) error {
 	ui.Subject = userID
-	wantProfile, wantEmail := slices.Contains(scopes, scopeProfile), slices.Contains(scopes, scopeEmail)
-	if !wantProfile && !wantEmail {
+	if !slices.Contains(scopes, scopeProfile) && !slices.Contains(scopes, scopeEmail) {
 		return nil
 	}
 	u, err := s.store.GetUser(ctx, userID)
 	if err != nil {
 		return oidc.ErrServerError().WithParent(fmt.Errorf("load user: %w", err))
 	}
-	if wantProfile {
+	fillUserClaims(ui, u, scopes)
+	return nil
+}
+
+// fillUserClaims copies the user's profile and e-mail claims, as far as the
+// scopes ask for them.
+func fillUserClaims(ui *oidc.UserInfo, u storage.User, scopes []string) {
+	ui.Subject = u.ID
+	if slices.Contains(scopes, scopeProfile) {
 		ui.Name = u.Name()
 		ui.GivenName = u.GivenName
 		ui.FamilyName = u.FamilyName
@@ -155,11 +162,10 @@ func (s *opStorage) setUserClaims(ctx context.Context, ui *oidc.UserInfo, userID
 			ui.UpdatedAt = oidc.FromTime(u.UpdatedAt)
 		}
 	}
-	if wantEmail {
+	if slices.Contains(scopes, scopeEmail) {
 		ui.Email = u.Email
 		ui.EmailVerified = oidc.Bool(u.EmailVerified)
 	}
-	return nil
 }
 
 // errInvalidToken answers /userinfo for a token that is unknown, revoked,
@@ -192,10 +198,17 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 	if err != nil {
 		return errInvalidToken()
 	}
-	if !slices.Contains(at.Scopes, scopeOpenID) || at.Subject == at.ClientID {
-		return errInvalidToken() // a client_credentials token has no user
+	if !slices.Contains(at.Scopes, scopeOpenID) {
+		return errInvalidToken()
 	}
-	return s.setUserClaims(ctx, ui, at.Subject, at.Scopes)
+	// A client_credentials token has no user; a locked or disabled user
+	// gets no claims.
+	u, err := s.store.GetUser(ctx, at.Subject)
+	if err != nil || (u.State != "" && u.State != storage.UserActive) {
+		return errInvalidToken()
+	}
+	fillUserClaims(ui, u, at.Scopes)
+	return nil
 }
 
 // SetIntrospectionFromToken implements op.Storage for /oauth/introspect. The

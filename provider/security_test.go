@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // TestBadClientOrRedirectNoRedirect: an unknown client or an unregistered
@@ -511,5 +513,23 @@ func TestCallbackBeforeLogin(t *testing.T) {
 	}
 	if r := e.get("/authorize/callback?id=unknown"); r.StatusCode != http.StatusBadRequest || r.Header.Get("Location") != "" {
 		t.Errorf("unknown callback id: status %d Location %q", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+func TestLockedUser(t *testing.T) {
+	e := newEnv(t)
+	tr := e.loginTokens()
+	_, err := e.store.UpdateUser(context.Background(), e.user.ID, func(u storage.User) (storage.User, error) {
+		u.State = storage.UserLocked
+		return u, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := e.userinfo(http.MethodGet, tr.AccessToken); s != http.StatusUnauthorized {
+		t.Errorf("userinfo for a locked user: status %d, want 401", s)
+	}
+	if r := e.refresh(tr.RefreshToken, confID, confSecret); r.Error != "invalid_grant" {
+		t.Errorf("refresh for a locked user: status %d error %q, want invalid_grant", r.Status, r.Error)
 	}
 }
