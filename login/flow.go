@@ -190,7 +190,7 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	now := d.Now()
 	if ar.HintSubject != "" && ar.HintSubject != p.UserID {
 		d.Logger.InfoContext(ctx, "sign-in refused: not the user of id_token_hint", "user_id", p.UserID, "auth_request_id", ar.ID)
-		d.FailAuthRequest(w, r, ar.ID, "login_required", "The signed-in user is not the one the application asked for.")
+		d.fail(w, r, ar.ID, "login_required", "The signed-in user is not the one the application asked for.")
 		return
 	}
 	amr, acr := outcome(p)
@@ -294,4 +294,13 @@ func (d *deps) bind(ctx context.Context, w http.ResponseWriter, r *http.Request,
 		return ar, "", fmt.Errorf("bind auth request: %w", err)
 	}
 	return ar, binding, nil
+}
+
+// fail ends the authorization with an OIDC error through the provider.
+// Our page CSP is dropped first: with response_mode=form_post the provider
+// answers with its own auto-submitting page, which posts to the relying
+// party and which our form-action and script policy would block.
+func (d *deps) fail(w http.ResponseWriter, r *http.Request, authRequestID, code, description string) {
+	w.Header().Del("Content-Security-Policy")
+	d.FailAuthRequest(w, r, authRequestID, code, description)
 }

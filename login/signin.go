@@ -39,7 +39,7 @@ func handleLoginStart(d *deps) http.Handler {
 				return
 			}
 			d.Logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
-			d.FailAuthRequest(w, r, ar.ID, "login_required", "The user is not signed in.")
+			d.fail(w, r, ar.ID, "login_required", "The user is not signed in.")
 			return
 		}
 		if canReuse && len(ar.Prompt) == 0 {

@@ -351,3 +351,48 @@ func TestOutcome(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentPasswordPostsCompleteOnce(t *testing.T) {
+	h := newHarness(t)
+	u := h.createUser("ada@example.com", "correct horse battery", testParams)
+	id := h.newAuthRequest()
+	b := h.newBrowser()
+	page := b.submitEmail(id, b.start(id), "ada@example.com")
+	form := url.Values{"authRequestID": {id}, "password": {"correct horse battery"}, "csrf": {csrfOf(t, page)}}.Encode()
+
+	const n = 6
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/login/password", strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := b.c.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	var completed int
+	for range n {
+		switch s := <-statuses; s {
+		case http.StatusSeeOther:
+			completed++
+		case http.StatusBadRequest:
+		default:
+			t.Errorf("concurrent POST /login/password = %d, want 303 or 400", s)
+		}
+	}
+	if completed != 1 {
+		t.Errorf("%d POSTs completed the auth request, want exactly 1", completed)
+	}
+	sessions, err := h.db.ListUserSessions(context.Background(), u.ID)
+	if err != nil {
+		t.Fatalf("ListUserSessions() error = %v", err)
+	}
+	if len(sessions) != 1 || sessions[0].ID != h.authRequest(id).SessionID {
+		t.Errorf("user has %d sessions, want only the one the auth request names", len(sessions))
+	}
+}
