@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -39,7 +40,7 @@ func nextStep(p storage.LoginProgress) step {
 	switch {
 	case p.Email == "":
 		return stepEmail
-	case p.PasswordAt.IsZero() || !slices.Contains(p.Factors, amrPassword):
+	case p.PasswordAt.IsZero() || !slices.Contains(p.Factors, mfa.AMRPassword):
 		return stepPassword
 	default:
 		return stepComplete
@@ -60,19 +61,15 @@ func stepPath(s step, authRequestID string) string {
 	return p + "?" + url.Values{"authRequestID": {authRequestID}}.Encode()
 }
 
-// outcome returns the amr and acr that the proven factors earn.
+// outcome returns the amr and acr that the proven factors earn: the
+// factors, plus mfa when there are two or more, and the level mfa.ACRFor
+// gives them.
 func outcome(p storage.LoginProgress) (amr []string, acr string) {
 	amr = slices.Clone(p.Factors)
-	if len(amr) >= 2 && !slices.Contains(amr, amrMFA) {
-		amr = append(amr, amrMFA)
+	if len(amr) >= 2 && !slices.Contains(amr, mfa.AMRMFA) {
+		amr = append(amr, mfa.AMRMFA)
 	}
-	switch {
-	case len(amr) >= 2:
-		acr = ACRMFA
-	case slices.Contains(amr, amrPassword):
-		acr = ACRPassword
-	}
-	return amr, acr
+	return amr, mfa.ACRFor(amr)
 }
 
 // Reasons an auth request cannot be changed.

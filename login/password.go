@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -66,7 +67,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 		d.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
 			p.UserID = u.ID
 			p.PasswordAt = now
-			p.Factors = append(p.Factors[:0:0], amrPassword)
+			p.Factors = append(p.Factors[:0:0], mfa.AMRPassword)
 		})
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -51,7 +52,7 @@ func TestPromptNoneWithSession(t *testing.T) {
 	if !ar.Done || ar.UserID != u.ID || !ar.AuthTime.Equal(authTime) {
 		t.Errorf("auth request Done=%v UserID=%q AuthTime=%v, want true %q %v (the session's)", ar.Done, ar.UserID, ar.AuthTime, u.ID, authTime)
 	}
-	if !slices.Equal(ar.AMR, []string{"pwd"}) || ar.ACR != ACRPassword || ar.SessionID != secret.DigestHex(cookie) {
+	if !slices.Equal(ar.AMR, []string{"pwd"}) || ar.ACR != mfa.ACRPassword || ar.SessionID != secret.DigestHex(cookie) {
 		t.Errorf("auth request AMR=%v ACR=%q SessionID=%q, want the session's", ar.AMR, ar.ACR, ar.SessionID)
 	}
 	s, err := h.db.GetSession(context.Background(), secret.DigestHex(cookie))
@@ -98,9 +99,9 @@ func TestSessionReusePolicy(t *testing.T) {
 			ar.HintSubject = "usr_other"
 			ar.Prompt = []string{"none"}
 		}, failed},
-		{"acr_values pwd", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{ACRPassword} }, reused},
-		{"acr_values mfa", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{ACRMFA} }, login},
-		{"acr_values mfa or pwd", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{ACRMFA, ACRPassword} }, reused},
+		{"acr_values pwd", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRPassword} }, reused},
+		{"acr_values mfa", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRMFA} }, login},
+		{"acr_values mfa or pwd", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRMFA, mfa.ACRPassword} }, reused},
 		{"acr_values unknown", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{"urn:other"} }, login},
 		{"idle just under 1h", time.Hour - time.Second, nil, reused},
 		{"idle 1h", time.Hour, nil, login},

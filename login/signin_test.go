@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -30,8 +31,8 @@ func TestSignInCompletesAuthRequest(t *testing.T) {
 	if !ar.AuthTime.Equal(now) {
 		t.Errorf("AuthTime = %v, want %v", ar.AuthTime, now)
 	}
-	if !slices.Equal(ar.AMR, []string{"pwd"}) || ar.ACR != ACRPassword {
-		t.Errorf("AMR=%v ACR=%q, want [pwd] %q", ar.AMR, ar.ACR, ACRPassword)
+	if !slices.Equal(ar.AMR, []string{"pwd"}) || ar.ACR != mfa.ACRPassword {
+		t.Errorf("AMR=%v ACR=%q, want [pwd] %q", ar.AMR, ar.ACR, mfa.ACRPassword)
 	}
 	value := b.sessionCookie()
 	if value == "" || ar.SessionID != secret.DigestHex(value) {
@@ -44,8 +45,8 @@ func TestSignInCompletesAuthRequest(t *testing.T) {
 	if s.UserID != u.ID || !s.AuthTime.Equal(now) || !s.CreatedAt.Equal(now) || !s.LastSeenAt.Equal(now) || !s.ExpiresAt.Equal(now.Add(DefaultSessionLifetime)) {
 		t.Errorf("session = %+v, want user %s, times %v and expiry +24h", s, u.ID, now)
 	}
-	if !slices.Equal(s.AMR, []string{"pwd"}) || s.ACR != ACRPassword {
-		t.Errorf("session AMR=%v ACR=%q, want [pwd] %q", s.AMR, s.ACR, ACRPassword)
+	if !slices.Equal(s.AMR, []string{"pwd"}) || s.ACR != mfa.ACRPassword {
+		t.Errorf("session AMR=%v ACR=%q, want [pwd] %q", s.AMR, s.ACR, mfa.ACRPassword)
 	}
 }
 
@@ -341,8 +342,8 @@ func TestOutcome(t *testing.T) {
 		amr     []string
 		acr     string
 	}{
-		{[]string{"pwd"}, []string{"pwd"}, ACRPassword},
-		{[]string{"pwd", "otp"}, []string{"pwd", "otp", "mfa"}, ACRMFA},
+		{[]string{"pwd"}, []string{"pwd"}, mfa.ACRPassword},
+		{[]string{"pwd", "otp"}, []string{"pwd", "otp", "mfa"}, mfa.ACRMFA},
 	}
 	for _, tt := range tests {
 		amr, acr := outcome(storage.LoginProgress{Factors: tt.factors})
