@@ -22,8 +22,8 @@ const DefaultMaxKeys = 65536
 // refilled yet gives its key a fresh burst; that only happens when more
 // than MaxKeys keys are active at once.
 //
-// A nil Limiter, or one with a rate or burst of zero or less, allows
-// everything, so that a limit can be turned off in config. A Limiter is
+// A nil Limiter, or one with a rate or burst of zero or less or a rate that
+// is not a finite number, allows everything, so that a limit can be turned off in config. A Limiter is
 // safe for concurrent use. The counts live in one process and are lost on
 // restart; the per-user counter in storage is what survives.
 type Limiter struct {

@@ -20,8 +20,11 @@ func PerMinute(n int) Limit {
 	return Limit{Rate: float64(n) / 60, Burst: n}
 }
 
-// Disabled reports whether the limit lets everything through.
-func (l Limit) Disabled() bool { return l.Rate <= 0 || l.Burst <= 0 }
+// Disabled reports whether the limit lets everything through: a Rate or
+// Burst of zero or less, or a Rate that is not a finite number.
+func (l Limit) Disabled() bool {
+	return !(l.Rate > 0) || math.IsInf(l.Rate, 1) || l.Burst <= 0
+}
 
 // Validate reports a negative or non-finite setting, or one of the two set
 // without the other. name is the limit's name in messages, for example
