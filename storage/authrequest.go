@@ -72,8 +72,9 @@ type AuthCode struct {
 	ExpiresAt     time.Time
 	// RedeemedAt is zero until the code is exchanged.
 	RedeemedAt time.Time
-	// AccessTokenID and RefreshTokenID are the tokens issued from the code,
-	// revoked when the code is presented again.
+	// AccessTokenID and RefreshFamilyID are the access token and the
+	// refresh-token family issued from the code, revoked when the code is
+	// presented again.
 	AccessTokenID   string
 	RefreshFamilyID string
 }
@@ -83,7 +84,8 @@ type AuthRequests interface {
 	// CreateAuthRequest stores a new auth request or returns
 	// ErrAlreadyExists.
 	CreateAuthRequest(ctx context.Context, ar AuthRequest) error
-	// GetAuthRequest returns the auth request or ErrNotFound.
+	// GetAuthRequest returns the auth request or ErrNotFound. It does not
+	// check expiry; the caller checks ExpiresAt.
 	GetAuthRequest(ctx context.Context, id string) (AuthRequest, error)
 	// UpdateAuthRequest applies fn to the auth request in one transaction.
 	UpdateAuthRequest(ctx context.Context, id string, fn func(old AuthRequest) (AuthRequest, error)) (AuthRequest, error)
@@ -93,9 +95,10 @@ type AuthRequests interface {
 	DeleteAuthRequest(ctx context.Context, id string) error
 	// SaveAuthCode stores a code for an auth request, replacing any earlier
 	// unredeemed code of the same request. It returns ErrNotFound when the
-	// auth request does not exist.
+	// auth request does not exist and ErrAlreadyExists when a code with the
+	// same digest is stored (redeemed or not).
 	SaveAuthCode(ctx context.Context, c AuthCode) error
 	// GetAuthCode returns the code with the digest, redeemed or not, or
-	// ErrNotFound.
+	// ErrNotFound. It does not check expiry; the caller checks ExpiresAt.
 	GetAuthCode(ctx context.Context, hash []byte) (AuthCode, error)
 }

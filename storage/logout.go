@@ -23,9 +23,11 @@ type Logout struct {
 
 // Logouts stores pending logouts.
 type Logouts interface {
-	// CreateLogout stores a pending logout.
+	// CreateLogout stores a pending logout or returns ErrAlreadyExists when
+	// one with the same ID exists.
 	CreateLogout(ctx context.Context, l Logout) error
-	// GetLogout returns the pending logout or ErrNotFound.
+	// GetLogout returns the pending logout or ErrNotFound. It does not
+	// check expiry; the caller checks ExpiresAt.
 	GetLogout(ctx context.Context, id string) (Logout, error)
 	// DeleteLogout removes it. A missing logout is not an error.
 	DeleteLogout(ctx context.Context, id string) error

@@ -65,7 +65,10 @@ type Issue struct {
 	// RotateRefresh is the ID of the refresh token this issuance rotates,
 	// or "". If that token was used before, IssueTokens revokes its whole
 	// family and returns ErrReused; if it is missing or expired it returns
-	// ErrNotFound.
+	// ErrNotFound. IssueTokens does not compare the rotated token with the
+	// new ones: the caller (package provider) checks beforehand that the
+	// rotated token belongs to the requesting client and that Refresh
+	// carries its FamilyID.
 	RotateRefresh string
 }
 
@@ -76,10 +79,11 @@ type Tokens interface {
 	// concurrent calls for the same code or refresh token never both
 	// succeed. "now" is the time used for expiry checks.
 	IssueTokens(ctx context.Context, iss Issue, now time.Time) error
-	// GetAccessToken returns the access token record or ErrNotFound.
+	// GetAccessToken returns the access token record or ErrNotFound. It
+	// does not check expiry; the caller checks ExpiresAt.
 	GetAccessToken(ctx context.Context, id string) (AccessToken, error)
 	// GetRefreshToken returns the refresh token record (used or not) or
-	// ErrNotFound.
+	// ErrNotFound. It does not check expiry; the caller checks ExpiresAt.
 	GetRefreshToken(ctx context.Context, id string) (RefreshToken, error)
 	// RevokeAccessToken deletes the access token. A missing token is not an
 	// error.

@@ -65,7 +65,8 @@ type Users interface {
 	// GetUserByEmail looks a user up by e-mail, case-insensitively, or
 	// returns ErrNotFound.
 	GetUserByEmail(ctx context.Context, email string) (User, error)
-	// ListUsers returns every user ordered by e-mail.
+	// ListUsers returns every user ordered by normalized e-mail
+	// (NormalizeEmail), compared byte by byte.
 	ListUsers(ctx context.Context) ([]User, error)
 	// UpdateUser reads the user, applies fn and writes the result in one
 	// transaction. fn may be called more than once; it should change fields
