@@ -8,8 +8,11 @@ import (
 
 // Sentinel errors returned by every backend. Callers test them with errors.Is.
 var (
-	// ErrNotFound means the record does not exist (or has expired and is
-	// treated as gone).
+	// ErrNotFound means the record does not exist. Getters do not check
+	// expiry: they return a record whose ExpiresAt has passed until
+	// DeleteExpired removes it, so callers check ExpiresAt themselves.
+	// Only the methods that take now (IssueTokens, TakeWebAuthnSession)
+	// treat an expired record as missing and return ErrNotFound for it.
 	ErrNotFound = errors.New("storage: not found")
 	// ErrAlreadyExists means a record with the same unique key exists.
 	ErrAlreadyExists = errors.New("storage: already exists")
@@ -37,6 +40,9 @@ type Store interface {
 	Logouts
 	Keys
 	Secrets
+	MFA
+	WebAuthn
+	Attempts
 	Sweeper
 	// Health reports whether the backend can serve requests.
 	Health(ctx context.Context) error
@@ -47,23 +53,27 @@ type Store interface {
 // Sweeper deletes expired records.
 type Sweeper interface {
 	// DeleteExpired removes every auth request, authorization code,
-	// access token, refresh token, session and pending logout whose expiry
-	// is at or before now, and reports how many of each went. A session
-	// also expires when it was last seen before idleBefore.
+	// access token, refresh token, session, pending logout, one-time code
+	// challenge and WebAuthn ceremony session whose expiry is at or before
+	// now, and reports how many of each went. A session also expires when
+	// it was last seen before idleBefore. It runs in one transaction.
 	DeleteExpired(ctx context.Context, now, idleBefore time.Time) (Swept, error)
 }
 
 // Swept counts the records DeleteExpired removed.
 type Swept struct {
-	AuthRequests  int
-	AuthCodes     int
-	AccessTokens  int
-	RefreshTokens int
-	Sessions      int
-	Logouts       int
+	AuthRequests     int
+	AuthCodes        int
+	AccessTokens     int
+	RefreshTokens    int
+	Sessions         int
+	Logouts          int
+	OTPChallenges    int
+	WebAuthnSessions int
 }
 
 // Total returns the number of records removed.
 func (s Swept) Total() int {
-	return s.AuthRequests + s.AuthCodes + s.AccessTokens + s.RefreshTokens + s.Sessions + s.Logouts
+	return s.AuthRequests + s.AuthCodes + s.AccessTokens + s.RefreshTokens + s.Sessions + s.Logouts +
+		s.OTPChallenges + s.WebAuthnSessions
 }

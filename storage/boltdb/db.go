@@ -34,24 +34,34 @@ const DefaultTimeout = time.Second
 
 // Bucket names. Every bucket is created by Open.
 const (
-	bucketMeta                = "meta"
-	bucketUsers               = "users"            // user ID -> userRecord
-	bucketUsersByEmail        = "users_by_email"   // NormalizeEmail(email) -> user ID
-	bucketClients             = "clients"          // client ID -> clientRecord
-	bucketAuthRequests        = "auth_requests"    // auth request ID -> authRequestRecord
-	bucketAuthCodes           = "auth_codes"       // code digest -> authCodeRecord
-	bucketCodesByRequest      = "codes_by_request" // auth request ID -> digest of its latest code
-	bucketAccessTokens        = "access_tokens"    // token ID -> accessTokenRecord
-	bucketRefreshTokens       = "refresh_tokens"   // token ID -> refreshTokenRecord
-	bucketTokensByFamily      = "tokens_by_family" // family \0 kind \0 token ID -> empty
-	bucketTokensByUser        = "tokens_by_user"   // user \0 client \0 kind \0 token ID -> empty
-	bucketSessions            = "sessions"         // session ID -> sessionRecord
-	bucketSessionsByUser      = "sessions_by_user" // user ID \0 session ID -> empty
-	bucketLogouts             = "logouts"          // logout ID -> logoutRecord
-	bucketSigningKeys         = "signing_keys"     // key ID -> signingKeyRecord
-	bucketSecrets             = "secrets"          // name -> value
-	keySchemaVersion          = "schema_version"   // in bucketMeta: 8-byte big-endian version
-	indexSeparator       byte = 0
+	bucketMeta                     = "meta"
+	bucketUsers                    = "users"                       // user ID -> userRecord
+	bucketUsersByEmail             = "users_by_email"              // NormalizeEmail(email) -> user ID
+	bucketClients                  = "clients"                     // client ID -> clientRecord
+	bucketAuthRequests             = "auth_requests"               // auth request ID -> authRequestRecord
+	bucketAuthCodes                = "auth_codes"                  // code digest -> authCodeRecord
+	bucketCodesByRequest           = "codes_by_request"            // auth request ID -> digest of its latest code
+	bucketAccessTokens             = "access_tokens"               // token ID -> accessTokenRecord
+	bucketRefreshTokens            = "refresh_tokens"              // token ID -> refreshTokenRecord
+	bucketTokensByFamily           = "tokens_by_family"            // family \0 kind \0 token ID -> empty
+	bucketTokensByUser             = "tokens_by_user"              // user \0 client \0 kind \0 token ID -> empty
+	bucketSessions                 = "sessions"                    // session ID -> sessionRecord
+	bucketSessionsByUser           = "sessions_by_user"            // user ID \0 session ID -> empty
+	bucketLogouts                  = "logouts"                     // logout ID -> logoutRecord
+	bucketSigningKeys              = "signing_keys"                // key ID -> signingKeyRecord
+	bucketSecrets                  = "secrets"                     // name -> value
+	bucketMFAStates                = "mfa_states"                  // user ID -> mfaStateRecord
+	bucketOTPChallenges            = "otp_challenges"              // challenge ID -> otpChallengeRecord
+	bucketOTPByExpiry              = "otp_by_expiry"               // expiry (8 bytes) challenge ID -> empty
+	bucketWebAuthnHandles          = "webauthn_handles"            // user ID -> user handle
+	bucketWebAuthnUsers            = "webauthn_users"              // user handle -> user ID
+	bucketWebAuthnCreds            = "webauthn_creds"              // credential ID -> webAuthnCredentialRecord
+	bucketWebAuthnCredsByUser      = "webauthn_creds_by_user"      // user ID \0 credential ID -> empty
+	bucketWebAuthnSessions         = "webauthn_sessions"           // session ID -> webAuthnSessionRecord
+	bucketWebAuthnByExpiry         = "webauthn_sessions_by_expiry" // expiry (8 bytes) session ID -> empty
+	bucketLoginAttempts            = "login_attempts"              // user ID -> loginAttemptsRecord
+	keySchemaVersion               = "schema_version"              // in bucketMeta: 8-byte big-endian version
+	indexSeparator            byte = 0
 )
 
 var allBuckets = []string{
@@ -59,6 +69,9 @@ var allBuckets = []string{
 	bucketAuthRequests, bucketAuthCodes, bucketCodesByRequest,
 	bucketAccessTokens, bucketRefreshTokens, bucketTokensByFamily, bucketTokensByUser,
 	bucketSessions, bucketSessionsByUser, bucketLogouts, bucketSigningKeys, bucketSecrets,
+	bucketMFAStates, bucketOTPChallenges, bucketOTPByExpiry,
+	bucketWebAuthnHandles, bucketWebAuthnUsers, bucketWebAuthnCreds, bucketWebAuthnCredsByUser,
+	bucketWebAuthnSessions, bucketWebAuthnByExpiry, bucketLoginAttempts,
 }
 
 // Options configures Open.

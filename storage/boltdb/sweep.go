@@ -13,9 +13,11 @@ import (
 
 // DeleteExpired removes, in one transaction, every auth request,
 // authorization code, access token, refresh token (a used refresh token's
-// tombstone included) and pending logout whose ExpiresAt is at or before
-// now, and every session that expired or was last seen before idleBefore. It
-// collects the keys first and deletes them after each scan.
+// tombstone included), pending logout, one-time code challenge and WebAuthn
+// ceremony session whose ExpiresAt is at or before now, and every session
+// that expired or was last seen before idleBefore. It collects the keys
+// first and deletes them after each scan; challenges and ceremony sessions
+// are found through their expiry indexes.
 func (db *DB) DeleteExpired(ctx context.Context, now, idleBefore time.Time) (storage.Swept, error) {
 	var swept storage.Swept
 	err := db.update(ctx, func(tx *bolt.Tx) error {
@@ -36,7 +38,13 @@ func (db *DB) DeleteExpired(ctx context.Context, now, idleBefore time.Time) (sto
 		if swept.Sessions, err = sweepSessions(tx, now, idleBefore); err != nil {
 			return err
 		}
-		swept.Logouts, err = sweepLogouts(tx, now)
+		if swept.Logouts, err = sweepLogouts(tx, now); err != nil {
+			return err
+		}
+		if swept.OTPChallenges, err = sweepOTPChallenges(tx, now); err != nil {
+			return err
+		}
+		swept.WebAuthnSessions, err = sweepWebAuthnSessions(tx, now)
 		return err
 	})
 	if err != nil {
