@@ -87,6 +87,8 @@ func (h *harness) user(t *testing.T, id, method string) {
 type key struct {
 	auth virtualwebauthn.Authenticator
 	cred virtualwebauthn.Credential
+	// otherHandle is another user's handle, for tests that swap it in.
+	otherHandle []byte
 }
 
 // newKey returns a security key (not backup eligible) or, with passkey, a
