@@ -121,3 +121,14 @@ func (s *Service) RemoveCredential(ctx context.Context, userID string, id []byte
 	}
 	return nil
 }
+
+// DeleteExpiredSessions removes ceremony sessions that were begun and
+// never finished and have expired by now, and returns how many went. Run
+// it with the other periodic sweeps.
+func (s *Service) DeleteExpiredSessions(ctx context.Context) (int, error) {
+	n, err := s.store.DeleteExpiredWebAuthnSessions(ctx, s.now())
+	if err != nil {
+		return 0, fmt.Errorf("delete expired webauthn sessions: %w", err)
+	}
+	return n, nil
+}

@@ -48,7 +48,7 @@ func failed(op string, err error) error {
 		if pe.DevInfo != "" {
 			detail += " (" + pe.DevInfo + ")"
 		}
-		return fmt.Errorf("%s: %w: %s", op, ErrCeremonyFailed, detail)
+		return fmt.Errorf("%s: %s: %w", op, detail, ErrCeremonyFailed)
 	}
-	return fmt.Errorf("%s: %w: %w", op, ErrCeremonyFailed, err)
+	return fmt.Errorf("%s: %w: %w", op, err, ErrCeremonyFailed)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -334,6 +335,13 @@ func TestSessionExpiry(t *testing.T) {
 			if _, err := h.svc.FinishLogin(ctx, "u1", sid, k.assert(t, h.rp, opts)); !errors.Is(err, tt.wantErr) {
 				t.Errorf("FinishLogin after %v = %v, want %v", tt.wait, err, tt.wantErr)
 			}
+			// Sessions begun and never finished are swept once expired.
+			h.svc.BeginPasskeyLogin(ctx)
+			h.clock.Advance(tt.wait)
+			n, err := h.svc.DeleteExpiredSessions(ctx)
+			if wantN := map[bool]int{true: 0, false: 1}[tt.wantErr == nil]; err != nil || n != wantN {
+				t.Errorf("DeleteExpiredSessions after %v = %d, %v, want %d", tt.wait, n, err, wantN)
+			}
 			sid, opts, _ = h.svc.BeginRegistration(ctx, "u1", false)
 			h.clock.Advance(tt.wait)
 			if _, err := h.svc.FinishRegistration(ctx, "u1", sid, "", newKey(false).attest(t, h.rp, opts)); !errors.Is(err, tt.wantErr) {
@@ -395,5 +403,32 @@ func TestConcurrentFinish(t *testing.T) {
 	wg.Wait()
 	if wins != 1 {
 		t.Errorf("successful finishes = %d, want 1", wins)
+	}
+}
+
+// TestErrorText checks that a refusal keeps the library's detail for the
+// log while matching only the generic sentinel.
+func TestErrorText(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.user(t, "u1", storage.MFAWebAuthn)
+	k := newKey(false)
+	h.register(t, "u1", k, false)
+	sid, opts, _ := h.svc.BeginLogin(ctx, "u1")
+	evil := virtualwebauthn.RelyingParty{ID: testRPID, Origin: "https://evil.example"}
+	_, err := h.svc.FinishLogin(ctx, "u1", sid, k.assert(t, evil, opts))
+	if !errors.Is(err, ErrCeremonyFailed) || errors.Is(err, ErrSessionNotFound) {
+		t.Fatalf("FinishLogin = %v, want only ErrCeremonyFailed", err)
+	}
+	t.Logf("log text: %v", err)
+	if !strings.Contains(err.Error(), "evil.example") {
+		t.Errorf("error text %q lacks the library's detail for the log", err)
+	}
+	if _, err := h.svc.FinishLogin(ctx, "u1", "", nil); !errors.Is(err, ErrSessionNotFound) {
+		t.Errorf("FinishLogin(no session) = %v, want ErrSessionNotFound", err)
+	}
+	sid, _, _ = h.svc.BeginLogin(ctx, "u1")
+	if _, err := h.svc.FinishLogin(ctx, "u1", sid, []byte("{not json")); !errors.Is(err, ErrCeremonyFailed) {
+		t.Errorf("FinishLogin(malformed body) = %v, want ErrCeremonyFailed", err)
 	}
 }
