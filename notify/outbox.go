@@ -103,8 +103,8 @@ func (o *Outbox) SendEmail(ctx context.Context, m Email) error {
 		return fmt.Errorf("write e-mail to outbox: %w: %w", ErrDelivery, err)
 	}
 	text := m.Text
-	if len(text) > maxLoggedText {
-		text = text[:maxLoggedText] + "…"
+	if r := []rune(text); len(r) > maxLoggedText {
+		text = string(r[:maxLoggedText]) + "…"
 	}
 	o.logger.InfoContext(ctx, "development outbox: e-mail written, not sent",
 		"to", m.To, "subject", m.Subject, "file", path, "text", text)

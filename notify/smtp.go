@@ -159,13 +159,17 @@ func (s *SMTPMailer) StartupCheck(ctx context.Context) error {
 	return s.converse(ctx, func(*smtp.Client) error { return nil })
 }
 
-// step is an error from one named step of an SMTP conversation.
+// step is an error from one named step of an SMTP conversation, such as
+// "auth" or "starttls".
 type step struct {
 	name string
 	err  error
 }
 
-func (e *step) Error() string { return e.name + ": " + e.err.Error() }
+// Error returns the cause alone; converse puts the step's name in front.
+func (e *step) Error() string { return e.err.Error() }
+
+// Unwrap returns the cause.
 func (e *step) Unwrap() error { return e.err }
 
 // stepError names the step of the conversation that failed with err.
@@ -290,4 +294,3 @@ func hasWord(list, word string) bool {
 	}
 	return false
 }
-

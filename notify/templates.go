@@ -1,0 +1,228 @@
+package notify
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"slices"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// The message kinds with embedded templates. Each e-mail kind has
+// templates/<kind>.txt defining "subject" and "text", and
+// templates/<kind>.html defining "content" for templates/layout.html.
+const (
+	kindCode            = "code"
+	kindVerifyEmail     = "verify_email"
+	kindPasswordReset   = "password_reset"
+	kindPasswordChanged = "password_changed"
+	kindMFAChanged      = "mfa_changed"
+	kindAccountLocked   = "account_locked"
+	kindCodeSMS         = "code_sms"
+)
+
+// emailKinds lists the kinds that are e-mails, with a text and an HTML body.
+var emailKinds = []string{kindCode, kindVerifyEmail, kindPasswordReset, kindPasswordChanged, kindMFAChanged, kindAccountLocked}
+
+// timeLayout formats the times shown in messages, always in UTC.
+const timeLayout = "Monday 2 January 2006, 15:04 UTC"
+
+// methodNames are the human names of the MFA methods.
+var methodNames = map[string]string{
+	"email":    "a code sent by e-mail",
+	"sms":      "a code sent by text message",
+	"totp":     "an authenticator app",
+	"webauthn": "a security key or passkey",
+}
+
+// Composer renders the messages Gatehouse sends from the embedded
+// templates: the subject and plain-text body with text/template and the
+// HTML body with html/template. It is safe for concurrent use.
+type Composer struct {
+	product string
+	text    map[string]*texttemplate.Template
+	html    map[string]*htmltemplate.Template
+}
+
+// common is the data every template gets.
+type common struct {
+	Product string
+	Name    string
+	Subject string
+}
+
+// codeData is the data of the code, verify_email and code_sms templates.
+type codeData struct {
+	*common
+	Code    string
+	Minutes int
+}
+
+// resetData is the data of the password_reset template.
+type resetData struct {
+	*common
+	Link    string
+	Minutes int
+}
+
+// changedData is the data of the password_changed and mfa_changed
+// templates.
+type changedData struct {
+	*common
+	At     string
+	Method string
+}
+
+// lockedData is the data of the account_locked template; an empty Until
+// means an administrator must unlock the account.
+type lockedData struct {
+	*common
+	Until string
+}
+
+// NewComposer parses every embedded template and checks that each message
+// kind has all its parts. The product name, such as "Gatehouse", appears in
+// subjects and bodies; it must not contain line breaks.
+func NewComposer(product string) (*Composer, error) {
+	if strings.TrimSpace(product) == "" || strings.ContainsAny(product, "\r\n") {
+		return nil, fmt.Errorf("product name %q is empty or contains a line break", product)
+	}
+	c := &Composer{
+		product: product,
+		text:    make(map[string]*texttemplate.Template),
+		html:    make(map[string]*htmltemplate.Template),
+	}
+	for _, kind := range slices.Concat(emailKinds, []string{kindCodeSMS}) {
+		t, err := texttemplate.New(kind).Option("missingkey=error").ParseFS(templateFS, "templates/"+kind+".txt")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s text template: %w", kind, err)
+		}
+		for _, name := range []string{"subject", "text"} {
+			if t.Lookup(name) == nil {
+				return nil, fmt.Errorf("%s text template does not define %q", kind, name)
+			}
+		}
+		c.text[kind] = t
+	}
+	for _, kind := range emailKinds {
+		t, err := htmltemplate.ParseFS(templateFS, "templates/layout.html", "templates/"+kind+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s html template: %w", kind, err)
+		}
+		if t.Lookup("content") == nil {
+			return nil, fmt.Errorf("%s html template does not define %q", kind, "content")
+		}
+		c.html[kind] = t
+	}
+	return c, nil
+}
+
+// CodeEmail renders the e-mail carrying a one-time sign-in code valid for
+// validFor.
+func (c *Composer) CodeEmail(to, toName, code string, validFor time.Duration) (Email, error) {
+	cm := c.common(toName)
+	return c.email(kindCode, to, cm, codeData{common: cm, Code: code, Minutes: minutes(validFor)})
+}
+
+// VerifyEmail renders the e-mail carrying the code that proves the
+// recipient owns the address; the code is valid for validFor.
+func (c *Composer) VerifyEmail(to, toName, code string, validFor time.Duration) (Email, error) {
+	cm := c.common(toName)
+	return c.email(kindVerifyEmail, to, cm, codeData{common: cm, Code: code, Minutes: minutes(validFor)})
+}
+
+// PasswordResetEmail renders the e-mail carrying the password reset link,
+// which is valid for validFor.
+func (c *Composer) PasswordResetEmail(to, toName, link string, validFor time.Duration) (Email, error) {
+	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+		return Email{}, fmt.Errorf("password reset link is not an http or https url: %w", ErrInvalid)
+	}
+	cm := c.common(toName)
+	return c.email(kindPasswordReset, to, cm, resetData{common: cm, Link: link, Minutes: minutes(validFor)})
+}
+
+// PasswordChangedEmail renders the notice that the password was changed at
+// the given time.
+func (c *Composer) PasswordChangedEmail(to, toName string, at time.Time) (Email, error) {
+	cm := c.common(toName)
+	return c.email(kindPasswordChanged, to, cm, changedData{common: cm, At: at.UTC().Format(timeLayout)})
+}
+
+// MFAChangedEmail renders the notice that the preferred MFA method was
+// changed at the given time to method, one of "email", "sms", "totp" or
+// "webauthn" (any other value is shown as given).
+func (c *Composer) MFAChangedEmail(to, toName, method string, at time.Time) (Email, error) {
+	name, ok := methodNames[method]
+	if !ok {
+		name = method
+	}
+	cm := c.common(toName)
+	return c.email(kindMFAChanged, to, cm, changedData{common: cm, At: at.UTC().Format(timeLayout), Method: name})
+}
+
+// AccountLockedEmail renders the notice that the account was locked after
+// too many failed sign-ins, until the given time; a zero until says an
+// administrator must unlock it.
+func (c *Composer) AccountLockedEmail(to, toName string, until time.Time) (Email, error) {
+	d := lockedData{common: c.common(toName)}
+	if !until.IsZero() {
+		d.Until = until.UTC().Format(timeLayout)
+	}
+	return c.email(kindAccountLocked, to, d.common, d)
+}
+
+// CodeSMS renders the text message carrying a one-time sign-in code valid
+// for validFor.
+func (c *Composer) CodeSMS(to, code string, validFor time.Duration) (SMS, error) {
+	var b bytes.Buffer
+	d := codeData{common: c.common(""), Code: code, Minutes: minutes(validFor)}
+	if err := c.text[kindCodeSMS].ExecuteTemplate(&b, "text", d); err != nil {
+		return SMS{}, fmt.Errorf("render %s: %w", kindCodeSMS, err)
+	}
+	m := SMS{To: to, Body: b.String()}
+	if err := validateSMS(m); err != nil {
+		return SMS{}, err
+	}
+	return m, nil
+}
+
+// common returns the shared template data for a recipient name.
+func (c *Composer) common(name string) *common {
+	return &common{Product: c.product, Name: name}
+}
+
+// email renders kind's subject, then its text and HTML bodies with the
+// subject filled in, and checks the result as a sender would.
+func (c *Composer) email(kind, to string, cm *common, data any) (Email, error) {
+	if strings.ContainsAny(cm.Name, "\r\n") {
+		return Email{}, fmt.Errorf("recipient name contains a line break: %w", ErrInvalid)
+	}
+	t := c.text[kind]
+	var subject, text, html bytes.Buffer
+	if err := t.ExecuteTemplate(&subject, "subject", data); err != nil {
+		return Email{}, fmt.Errorf("render %s subject: %w", kind, err)
+	}
+	cm.Subject = strings.TrimSpace(subject.String())
+	if err := t.ExecuteTemplate(&text, "text", data); err != nil {
+		return Email{}, fmt.Errorf("render %s text: %w", kind, err)
+	}
+	if err := c.html[kind].ExecuteTemplate(&html, "layout.html", data); err != nil {
+		return Email{}, fmt.Errorf("render %s html: %w", kind, err)
+	}
+	m := Email{To: to, ToName: cm.Name, Subject: cm.Subject, Text: text.String(), HTML: html.String()}
+	if err := validateEmail(m); err != nil {
+		return Email{}, err
+	}
+	return m, nil
+}
+
+// minutes rounds d to whole minutes, at least one.
+func minutes(d time.Duration) int {
+	return max(1, int(d.Round(time.Minute)/time.Minute))
+}
