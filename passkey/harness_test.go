@@ -45,9 +45,8 @@ type harness struct {
 	rp    virtualwebauthn.RelyingParty
 }
 
-// newHarness builds a Service on a temporary bbolt file for users. The
-// WebAuthn store is the bbolt one once storage/boltdb implements
-// storage.WebAuthn, and the test-only memStore until then.
+// newHarness builds a Service on a temporary bbolt file, the real backend
+// for users and WebAuthn data.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	db, err := boltdb.Open(filepath.Join(t.TempDir(), "gatehouse.db"), boltdb.Options{NoSync: true})
@@ -55,10 +54,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatalf("boltdb.Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	var store storage.WebAuthn = newMemStore()
-	if ws, ok := any(db).(storage.WebAuthn); ok {
-		store = ws
-	}
+	var store storage.WebAuthn = db
 	clk := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	cfg := Config{RPID: testRPID, RPDisplayName: "Gatehouse test", Origins: []string{testOrigin}, Timeout: 2 * time.Minute}
 	svc, err := New(cfg, store, db, clk.Now)
