@@ -41,6 +41,9 @@ const (
 	adminRequestTimeout = 30 * time.Second
 	// maxAdminBody bounds an admin request body.
 	maxAdminBody = 1 << 20
+	// maxSocketPath is the longest unix socket path Linux accepts
+	// (sun_path is 108 bytes with the terminating NUL).
+	maxSocketPath = 107
 )
 
 // userJSON is a user as the admin API shows it: no password hash.
@@ -249,6 +252,10 @@ func writeAdminJSON(w http.ResponseWriter, status int, v any) {
 // socket; a socket file left by a killed server is removed.
 func listenAdmin(dataDir string) (net.Listener, error) {
 	path := filepath.Join(dataDir, adminSocketName)
+	if len(path) > maxSocketPath {
+		return nil, fmt.Errorf("admin socket: the path %s is %d bytes long, but unix sockets allow at most %d; use a shorter storage.data_dir",
+			path, len(path), maxSocketPath)
+	}
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode().Type() != fs.ModeSocket {
 			return nil, fmt.Errorf("admin socket: %s exists and is not a socket; remove it", path)

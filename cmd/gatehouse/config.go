@@ -162,8 +162,11 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 		}
 		problems = append(problems, decodeYAML(data, &cfg)...)
 	}
-	problems = append(problems, applyEnv(&cfg, getenv)...)
-	problems = append(problems, cfg.Validate()...)
+	envProblems, fromEnv := applyEnv(&cfg, getenv)
+	problems = append(problems, envProblems...)
+	for _, p := range cfg.Validate() {
+		problems = append(problems, nameEnv(p, fromEnv))
+	}
 	if len(problems) > 0 {
 		return Config{}, &ConfigError{Problems: problems}
 	}
@@ -288,20 +291,32 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
-// applyEnv overlays every non-empty GATEHOUSE_<SECTION>_<KEY> variable and
-// returns a problem, naming the variable, for each bad value.
-func applyEnv(cfg *Config, getenv func(string) string) []string {
-	var problems []string
+// applyEnv overlays every non-empty GATEHOUSE_<SECTION>_<KEY> variable. It
+// returns a problem, naming the variable, for each value that does not
+// parse, and the variables it applied by key.
+func applyEnv(cfg *Config, getenv func(string) string) (problems []string, fromEnv map[string]string) {
+	fromEnv = map[string]string{}
 	for _, l := range leaves(cfg) {
 		s := getenv(l.env)
 		if s == "" {
 			continue
 		}
+		fromEnv[l.key] = l.env
 		if err := setValue(l.value, s); err != nil {
 			problems = append(problems, fmt.Sprintf("%s (environment variable %s): %v", l.key, l.env, err))
 		}
 	}
-	return problems
+	return problems, fromEnv
+}
+
+// nameEnv adds the environment variable to a "key: problem" line when the
+// key's value came from the environment.
+func nameEnv(problem string, fromEnv map[string]string) string {
+	key, rest, ok := strings.Cut(problem, ": ")
+	if env, set := fromEnv[key]; ok && set {
+		return fmt.Sprintf("%s (environment variable %s): %s", key, env, rest)
+	}
+	return problem
 }
 
 // setValue parses s into v, the same way for YAML and environment values.

@@ -57,7 +57,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "env override bad bool", env: map[string]string{"GATEHOUSE_SERVER_DEV": "yes please"},
 			wantErr: []string{"GATEHOUSE_SERVER_DEV", "not true or false"}},
 		{name: "env override bad listen", env: map[string]string{"GATEHOUSE_SERVER_LISTEN": "8080"},
-			wantErr: []string{"config: server.listen:", `"8080" is not host:port`}},
+			wantErr: []string{"config: server.listen (environment variable GATEHOUSE_SERVER_LISTEN):", `"8080" is not host:port`}},
 		{name: "typo key", file: "typo.yaml", wantErr: []string{"config: server.isuer: line 3: unknown key"}},
 		{name: "unknown section", file: "unknown_section.yaml", wantErr: []string{"config: database: line 1: unknown section"}},
 		{name: "bad duration", file: "bad_duration.yaml", wantErr: []string{"config: session.lifetime: line 2:", `"24 hours" is not a duration`}},

@@ -320,6 +320,34 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	mustCLI(t, env, "", "user", "list")
 }
 
+func TestConfigFileFindsDataDir(t *testing.T) {
+	dir := t.TempDir()
+	dataDir := filepath.Join(dir, "elsewhere")
+	cfgPath := filepath.Join(dir, "gatehouse.yaml")
+	cfg := "storage:\n  data_dir: " + dataDir + "\npassword:\n  argon2_memory_kib: 64\n  argon2_time: 1\n"
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustCLI(t, nil, testPassword, "user", "create", "--config", cfgPath, "--email", "c@example.com", "--name", "C", "--password-stdin")
+	if out := mustCLI(t, nil, "", "user", "list", "--config", cfgPath); !strings.Contains(out, "c@example.com") {
+		t.Errorf("user list --config %s:\n%s\nwant c@example.com", cfgPath, out)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, dbFileName)); err != nil {
+		t.Errorf("no database in the configured data directory: %v", err)
+	}
+	if _, err := cli(t, map[string]string{"GATEHOUSE_LOG_FORMAT": "yaml"}, "", "user", "list", "--config", cfgPath); err == nil ||
+		!strings.Contains(err.Error(), "GATEHOUSE_LOG_FORMAT") {
+		t.Errorf("bad environment override: err = %v, want it to name GATEHOUSE_LOG_FORMAT", err)
+	}
+}
+
+func TestAdminSocketPathTooLong(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
+	if _, err := listenAdmin(dir); err == nil || !strings.Contains(err.Error(), "use a shorter storage.data_dir") {
+		t.Fatalf("listenAdmin(long path) = %v, want a clear error", err)
+	}
+}
+
 func TestDataDirPermissions(t *testing.T) {
 	tests := []struct {
 		name    string
