@@ -3,6 +3,7 @@ package notify
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,8 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -44,7 +47,8 @@ type Outbox struct {
 	logger *slog.Logger
 	now    func() time.Time
 	from   *mail.Address
-	mu     sync.Mutex // serialises appends to sms.jsonl
+	mu     sync.Mutex   // serialises appends to sms.jsonl
+	seq    atomic.Int64 // the sequence number of the last e-mail file
 }
 
 var (
@@ -82,14 +86,40 @@ func NewOutbox(dir string, logger *slog.Logger, now func() time.Time) (*Outbox, 
 	if err != nil {
 		return nil, err
 	}
-	return &Outbox{dir: dir, logger: logger, now: now, from: from}, nil
+	o := &Outbox{dir: dir, logger: logger, now: now, from: from}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox directory: %w", err)
+	}
+	for _, e := range entries {
+		if n := emailSeq(e.Name()); n > o.seq.Load() {
+			o.seq.Store(n)
+		}
+	}
+	return o, nil
+}
+
+// emailSeq returns the sequence number in an outbox e-mail file name such
+// as 20261127T034500Z-000042-1a2b3c4d.eml, or -1 for any other name.
+func emailSeq(name string) int64 {
+	parts := strings.Split(strings.TrimSuffix(name, ".eml"), "-")
+	if len(parts) != 3 || !strings.HasSuffix(name, ".eml") {
+		return -1
+	}
+	n, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
 }
 
 // Dir returns the outbox directory.
 func (o *Outbox) Dir() string { return o.dir }
 
-// SendEmail writes m as a new .eml file named after the current time, such
-// as 20261127T034500Z-1a2b3c4d.eml, with mode 0600. The file appears
+// SendEmail writes m as a new .eml file with mode 0600, named after the
+// current time, a sequence number and a random suffix, such as
+// 20261127T034500Z-000042-1a2b3c4d.eml. The sequence number keeps the order
+// of writes even when a fake clock stands still. The file appears
 // atomically: it is written under a temporary name, synced and renamed.
 func (o *Outbox) SendEmail(ctx context.Context, m Email) error {
 	now := o.now()
@@ -97,7 +127,7 @@ func (o *Outbox) SendEmail(ctx context.Context, m Email) error {
 	if err != nil {
 		return err
 	}
-	name := now.UTC().Format("20060102T150405Z") + "-" + randomHex(4) + ".eml"
+	name := fmt.Sprintf("%s-%06d-%s.eml", now.UTC().Format("20060102T150405Z"), o.seq.Add(1), randomHex(4))
 	path := filepath.Join(o.dir, name)
 	if err := writeFileAtomic(path, msg); err != nil {
 		return fmt.Errorf("write e-mail to outbox: %w: %w", ErrDelivery, err)
@@ -206,6 +236,7 @@ func ReadLatestEmail(dir, to string) (Email, string, error) {
 	}
 	type candidate struct {
 		name string
+		seq  int64
 		mod  time.Time
 	}
 	var cs []candidate
@@ -217,11 +248,14 @@ func ReadLatestEmail(dir, to string) (Email, string, error) {
 		if err != nil {
 			continue // Removed since ReadDir.
 		}
-		cs = append(cs, candidate{e.Name(), info.ModTime()})
+		cs = append(cs, candidate{e.Name(), emailSeq(e.Name()), info.ModTime()})
 	}
-	// Newest first: by modification time, which orders writes even under a
-	// fake clock, then by name, which starts with the message time.
+	// Newest first: by sequence number, which orders writes even under a
+	// fake clock, then by modification time and name.
 	slices.SortFunc(cs, func(a, b candidate) int {
+		if c := cmp.Compare(b.seq, a.seq); c != 0 {
+			return c
+		}
 		if c := b.mod.Compare(a.mod); c != 0 {
 			return c
 		}
