@@ -168,3 +168,85 @@ func fullSigningKey(id, alg string, createdAt time.Time) storage.SigningKey {
 		RetiredAt:        createdAt.Add(90 * 24 * time.Hour),
 	}
 }
+
+func fullMFAState(userID string) storage.MFAState {
+	return storage.MFAState{
+		UserID:                  userID,
+		TOTPSecretSealed:        []byte("sealed-totp-" + userID),
+		TOTPConfirmed:           true,
+		TOTPPending:             true,
+		TOTPPendingSecretSealed: []byte("sealed-pending-" + userID),
+		TOTPLastStep:            59_000_000,
+		RecoveryCodes: []storage.RecoveryCode{
+			{Hash: []byte{0x01, 0x02}, UsedAt: at(time.Minute)},
+			{Hash: []byte{0x03, 0x04}, UsedAt: at(2 * time.Minute)},
+		},
+		SendLog:  []time.Time{at(time.Second), at(2 * time.Second)},
+		Failures: []time.Time{at(3 * time.Second)},
+		Devices: []storage.TrustedDevice{{
+			ID:        "dev_1",
+			Label:     "Mozilla/5.0",
+			CreatedAt: at(0),
+			ExpiresAt: at(30 * 24 * time.Hour),
+		}},
+		UpdatedAt: at(4 * time.Second),
+	}
+}
+
+func fullOTPChallenge(id string, expiresAt time.Time) storage.OTPChallenge {
+	return storage.OTPChallenge{
+		ID:            id,
+		UserID:        "usr_1",
+		AuthRequestID: "ar_1",
+		Purpose:       storage.OTPLogin,
+		Channel:       storage.ChannelSMS,
+		Destination:   "+441234567890",
+		CodeHash:      []byte("hmac-" + id),
+		CreatedAt:     at(0),
+		ExpiresAt:     expiresAt,
+		Failures:      2,
+		Sends:         []time.Time{at(0), at(time.Minute)},
+		UsedAt:        at(2 * time.Minute),
+	}
+}
+
+func fullWebAuthnCredential(id []byte, userID string, createdAt time.Time) storage.WebAuthnCredential {
+	return storage.WebAuthnCredential{
+		ID:              id,
+		UserID:          userID,
+		Name:            "YubiKey",
+		PublicKey:       []byte{0xa5, 0x01, 0x02, 0x03, 0x26},
+		AttestationType: "self",
+		Transports:      []string{"usb", "nfc"},
+		AAGUID:          []byte("0123456789abcdef"),
+		SignCount:       42,
+		CloneWarning:    true,
+		BackupEligible:  true,
+		BackupState:     true,
+		UserPresent:     true,
+		UserVerified:    true,
+		CreatedAt:       createdAt,
+		LastUsedAt:      createdAt.Add(time.Hour),
+		Record:          []byte(`{"id":"` + userID + `","flags":{"backupEligible":true}}`),
+	}
+}
+
+func fullWebAuthnSession(id string, expiresAt time.Time) storage.WebAuthnSession {
+	return storage.WebAuthnSession{
+		ID:            id,
+		UserID:        "usr_1",
+		AuthRequestID: "ar_1",
+		Purpose:       storage.WebAuthnLogin,
+		Data:          []byte(`{"challenge":"` + id + `"}`),
+		ExpiresAt:     expiresAt,
+	}
+}
+
+func fullLoginAttempts(userID string) storage.LoginAttempts {
+	return storage.LoginAttempts{
+		UserID:              userID,
+		ConsecutiveFailures: 5,
+		LastFailureAt:       at(time.Minute),
+		LockedAt:            at(2 * time.Minute),
+	}
+}

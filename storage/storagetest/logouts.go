@@ -10,6 +10,19 @@ import (
 
 var logoutTests = []test{
 	{"LogoutRoundTrip", testLogoutRoundTrip},
+	{"LogoutAlreadyExists", testLogoutAlreadyExists},
+}
+
+func testLogoutAlreadyExists(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	want := fullLogout("lo_1", at(5*time.Minute))
+	must(t, "CreateLogout", s.CreateLogout(ctx, want))
+	other := fullLogout("lo_1", at(time.Hour))
+	other.UserID = "usr_2"
+	checkErr(t, "CreateLogout(same id)", s.CreateLogout(ctx, other), storage.ErrAlreadyExists)
+	got, err := s.GetLogout(ctx, "lo_1")
+	must(t, "GetLogout", err)
+	checkEqual(t, "GetLogout after refused create", got, want)
 }
 
 func testLogoutRoundTrip(t *testing.T, s storage.Store) {

@@ -22,7 +22,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
 	groups := [][]test{
 		userTests, clientTests, authRequestTests, tokenTests,
-		sessionTests, logoutTests, keyTests, sweepTests, concurrencyTests,
+		sessionTests, logoutTests, keyTests, mfaTests, webAuthnTests, attemptTests,
+		sweepTests, concurrencyTests,
 		{{"Health", testHealth}},
 	}
 	for _, group := range groups {
@@ -129,3 +130,6 @@ func must(t *testing.T, what string, err error) {
 
 // errFn is the error the UpdateX tests return from fn.
 var errFn = errors.New("storagetest: fn refused")
+
+// errAny in a test table means that any non-nil error will do.
+var errAny = errors.New("storagetest: any error")

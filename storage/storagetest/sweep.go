@@ -63,11 +63,27 @@ func testDeleteExpired(t *testing.T, s storage.Store) {
 	must(t, "CreateLogout", s.CreateLogout(ctx, fullLogout("lo_exp", now)))
 	must(t, "CreateLogout", s.CreateLogout(ctx, fullLogout("lo_live", live)))
 
+	// One-time code challenges and WebAuthn ceremony sessions: one on
+	// each side of the boundary, and one taken before the sweep.
+	must(t, "CreateOTPChallenge", s.CreateOTPChallenge(ctx, fullOTPChallenge("otp_exp", now)))
+	must(t, "CreateOTPChallenge", s.CreateOTPChallenge(ctx, fullOTPChallenge("otp_live", live)))
+	for _, w := range []storage.WebAuthnSession{
+		fullWebAuthnSession("was_exp", now), fullWebAuthnSession("was_live", live), fullWebAuthnSession("was_taken", at(0)),
+	} {
+		must(t, "CreateWebAuthnSession", s.CreateWebAuthnSession(ctx, w))
+	}
+	_, err := s.TakeWebAuthnSession(ctx, "was_taken", at(-time.Minute))
+	must(t, "TakeWebAuthnSession(was_taken)", err)
+
 	got, err := s.DeleteExpired(ctx, now, idleBefore)
 	must(t, "DeleteExpired", err)
-	want := storage.Swept{AuthRequests: 1, AuthCodes: 2, AccessTokens: 2, RefreshTokens: 2, Sessions: 2, Logouts: 1}
+	want := storage.Swept{AuthRequests: 1, AuthCodes: 2, AccessTokens: 2, RefreshTokens: 2, Sessions: 2, Logouts: 1,
+		OTPChallenges: 1, WebAuthnSessions: 1}
 	if got != want {
 		t.Fatalf("DeleteExpired() = %+v, want %+v", got, want)
+	}
+	if got.Total() != 12 {
+		t.Fatalf("Swept.Total() = %d, want 12", got.Total())
 	}
 
 	_, err = s.GetAuthRequest(ctx, "ar_exp")
@@ -91,12 +107,21 @@ func testDeleteExpired(t *testing.T, s storage.Store) {
 	checkErr(t, "GetLogout(expired)", err, storage.ErrNotFound)
 	_, err = s.GetLogout(ctx, "lo_live")
 	must(t, "GetLogout(live)", err)
+	_, err = s.GetOTPChallenge(ctx, "otp_exp")
+	checkErr(t, "GetOTPChallenge(expired)", err, storage.ErrNotFound)
+	_, err = s.GetOTPChallenge(ctx, "otp_live")
+	must(t, "GetOTPChallenge(live)", err)
+	_, err = s.TakeWebAuthnSession(ctx, "was_exp", at(0))
+	checkErr(t, "TakeWebAuthnSession(expired)", err, storage.ErrNotFound)
 
 	// Indexes were cleaned with the records: the family still revokes its
 	// live member, the request of a swept code takes a new code.
 	must(t, "RevokeRefreshFamily(fam_1)", s.RevokeRefreshFamily(ctx, "fam_1"))
 	gone(t, s, nil, []string{"rt_2"})
 	must(t, "SaveAuthCode(after sweep)", s.SaveAuthCode(ctx, storage.AuthCode{Hash: []byte("code_new"), AuthRequestID: "ar_c1", ExpiresAt: live}))
+
+	_, err = s.TakeWebAuthnSession(ctx, "was_live", at(0))
+	must(t, "TakeWebAuthnSession(live)", err)
 
 	got, err = s.DeleteExpired(ctx, now, idleBefore)
 	must(t, "DeleteExpired(again)", err)
