@@ -49,13 +49,21 @@ type testServer struct {
 // test (stop may be called earlier).
 func startServer(t *testing.T, envVars map[string]string) *testServer {
 	t.Helper()
+	return startServerWith(t, envVars, hooks{})
+}
+
+// startServerWith is startServer with hooks, such as a fake clock; its
+// ready hook is replaced.
+func startServerWith(t *testing.T, envVars map[string]string, h hooks) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	ts := &testServer{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	h.ready = func(addr string) { ready <- addr }
 	go func() {
 		done <- runWith(ctx, []string{"gatehouse", "serve"}, mapEnv(envVars), strings.NewReader(""), ts.stdout, ts.stderr,
-			hooks{ready: func(addr string) { ready <- addr }})
+			h)
 	}()
 	select {
 	case ts.addr = <-ready:
