@@ -11,11 +11,12 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
-// memAttempts is a TEMPORARY test-only storage.Attempts: storage/boltdb
-// does not implement the contract yet. It runs fn under one mutex, which is
-// what a bbolt write transaction gives. Replace it with the real backend
-// (and move the contract tests to storage/storagetest) once boltdb has
-// GetLoginAttempts and UpdateLoginAttempts.
+// memAttempts is a test-only storage.Attempts that runs fn under one
+// mutex, which is what a bbolt write transaction gives. It was written
+// before storage/boltdb implemented the contract; boltdb_test.go now runs
+// the concurrency and restart tests on the real backend, and this one stays
+// for what bbolt cannot do on demand: failing every call and calling fn
+// twice.
 type memAttempts struct {
 	mu sync.Mutex
 	m  map[string]storage.LoginAttempts
