@@ -105,9 +105,10 @@ type MFA interface {
 	GetMFAState(ctx context.Context, userID string) (MFAState, error)
 	// UpdateMFAState reads the user's state, applies fn and writes the
 	// result in one transaction. When no state exists, fn gets a zero
-	// MFAState with UserID set, and the result is created. When fn returns
-	// an error nothing is written and the error is returned. fn may be
-	// called more than once. The UserID cannot change.
+	// MFAState with UserID set, and the result is created. Whatever fn
+	// returns with a nil error is written, a failure it counted included;
+	// when fn returns an error nothing is written and the error is
+	// returned. fn may be called more than once. The UserID cannot change.
 	UpdateMFAState(ctx context.Context, userID string, fn func(old MFAState) (MFAState, error)) (MFAState, error)
 	// CreateOTPChallenge stores a new challenge or returns
 	// ErrAlreadyExists.
@@ -116,8 +117,11 @@ type MFA interface {
 	// ErrNotFound.
 	GetOTPChallenge(ctx context.Context, id string) (OTPChallenge, error)
 	// UpdateOTPChallenge applies fn to the challenge in one transaction,
-	// or returns ErrNotFound. When fn returns an error nothing is written.
-	// The ID cannot change.
+	// or returns ErrNotFound. Whatever fn returns with a nil error is
+	// written, a wrong code it counted included; when fn returns an error
+	// nothing is written and the error is returned. Concurrent updates of
+	// one challenge are serialized, so no counted failure is lost. The ID
+	// cannot change.
 	UpdateOTPChallenge(ctx context.Context, id string, fn func(old OTPChallenge) (OTPChallenge, error)) (OTPChallenge, error)
 	// DeleteOTPChallenge removes the challenge. A missing challenge is not
 	// an error.

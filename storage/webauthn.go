@@ -99,7 +99,8 @@ type WebAuthn interface {
 	// ErrAlreadyExists when the credential ID is registered, to any user.
 	AddWebAuthnCredential(ctx context.Context, c WebAuthnCredential) error
 	// ListWebAuthnCredentials returns the user's credentials, oldest
-	// first, or an empty list.
+	// CreatedAt first and by ascending ID among equal times, or an empty
+	// list.
 	ListWebAuthnCredentials(ctx context.Context, userID string) ([]WebAuthnCredential, error)
 	// GetWebAuthnCredential returns the credential with the ID, or
 	// ErrNotFound.

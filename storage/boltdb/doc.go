@@ -13,6 +13,8 @@
 // package; the domain types of package storage are never encoded directly.
 // Times are stored in UTC with nanosecond precision. Secondary indexes
 // (users by e-mail, tokens by user and by refresh family, sessions by user,
-// codes by auth request) use composite keys joined by a zero byte and are
-// read with cursor prefix scans.
+// codes by auth request, WebAuthn credentials by user) use composite keys
+// joined by a zero byte and are read with cursor prefix scans. One-time code
+// challenges and WebAuthn ceremony sessions are also indexed by expiry, so
+// that a sweep reads only what has expired.
 package boltdb
