@@ -138,7 +138,7 @@ func (t *Twilio) do(ctx context.Context, method, path string, body io.Reader, wa
 	}
 	resp, err := t.hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, u.Redacted(), err)
+		return err // A *url.Error naming the method and URL, without secrets.
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -119,6 +120,11 @@ func (w *Webhook) SendSMS(ctx context.Context, m SMS) error {
 	req.Header.Set(TimestampHeader, strconv.FormatInt(now.Unix(), 10))
 	resp, err := w.hc.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			// The URL's query or user info may carry a receiver's token.
+			err = fmt.Errorf("%s %s: %w", ue.Op, safeURL(w.url), ue.Err)
+		}
 		return fmt.Errorf("send sms via webhook: %w: %w", ErrDelivery, err)
 	}
 	defer resp.Body.Close()
@@ -162,6 +168,15 @@ func VerifyWebhookSignature(secret []byte, body []byte, header string) bool {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write(body)
 	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// safeURL returns raw without user info, query or fragment, for errors.
+func safeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "webhook url"
+	}
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
 // isLoopback reports whether host is "localhost" or a loopback address.

@@ -133,6 +133,18 @@ func TestWebhookFailures(t *testing.T) {
 			t.Errorf("SendSMS() = %v, want ErrDelivery without the secret", err)
 		}
 	})
+	t.Run("unreachable receiver keeps url token out of errors", func(t *testing.T) {
+		down := httptest.NewServer(http.NotFoundHandler())
+		down.Close()
+		wh, err := NewWebhook(WebhookConfig{URL: down.URL + "/hook?token=url-secret-token", Secret: testSecret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = wh.SendSMS(context.Background(), SMS{To: "+447700900123", Body: "1"})
+		if !errors.Is(err, ErrDelivery) || strings.Contains(err.Error(), "url-secret-token") || !strings.Contains(err.Error(), "/hook") {
+			t.Errorf("SendSMS() = %v, want ErrDelivery naming /hook without the token", err)
+		}
+	})
 	t.Run("invalid sms", func(t *testing.T) {
 		wh, err := NewWebhook(WebhookConfig{URL: "https://sms.example.com/hook", Secret: testSecret})
 		if err != nil {
