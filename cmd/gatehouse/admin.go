@@ -449,8 +449,10 @@ func (o *socketOperator) do(ctx context.Context, method, path string, in, out an
 	return nil
 }
 
-// ensureDataDir creates dir with mode 0700 if needed and refuses a
-// directory that other users can read or enter.
+// ensureDataDir creates dir with mode 0700 if needed. An empty directory
+// that other users can read or enter (such as a fresh temporary directory)
+// is restricted to 0700; a non-empty one is refused, because what it holds
+// may already have been exposed and the operator should look.
 func ensureDataDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("storage.data_dir: create %s: %w", dir, err)
@@ -463,6 +465,12 @@ func ensureDataDir(dir string) error {
 		return fmt.Errorf("storage.data_dir: %s is not a directory", dir)
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		if entries, err := os.ReadDir(dir); err == nil && len(entries) == 0 {
+			if err := os.Chmod(dir, 0o700); err != nil {
+				return fmt.Errorf("storage.data_dir: restrict %s to mode 0700: %w", dir, err)
+			}
+			return nil
+		}
 		return fmt.Errorf("storage.data_dir: %s is accessible by other users (mode %04o); it holds keys and password hashes, so restrict it with: chmod 700 %s", dir, perm, dir)
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {

@@ -4,14 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -22,6 +28,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 )
@@ -63,6 +70,22 @@ func procEnv(dataDir string) []string {
 		env = append(env, k+"="+v)
 	}
 	return env
+}
+
+// fixedPortEnv returns procEnv on a port picked now and kept across
+// restarts, with the issuer http://localhost:<port>, so that browser
+// redirects and cookies work as in production.
+func fixedPortEnv(t *testing.T, dataDir string) []string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return append(procEnv(dataDir),
+		fmt.Sprintf("GATEHOUSE_SERVER_LISTEN=127.0.0.1:%d", port),
+		fmt.Sprintf("GATEHOUSE_SERVER_ISSUER=http://localhost:%d", port))
 }
 
 // startProc starts "gatehouse serve" and waits for its "listening on"
@@ -140,6 +163,8 @@ type acked struct {
 	kids    []string // signing key IDs
 	tokens  []string // access tokens issued by client_credentials
 	api     [2]string
+	signIn  [2]string // the client users sign in to
+	refresh string    // the latest refresh token
 }
 
 // addUser records an acknowledged user.
@@ -156,11 +181,12 @@ func (a *acked) addUser(email string) {
 func TestKill9Durability(t *testing.T) {
 	bin := buildBinary(t)
 	dataDir := filepath.Join(t.TempDir(), "data")
-	env := procEnv(dataDir)
+	env := fixedPortEnv(t, dataDir)
 	var a acked
 	for round := range 4 {
 		p := startProc(t, bin, env)
 		checkAcked(t, bin, env, p.url, &a)
+		issuer := issuerOf(env)
 
 		// Writes that are acknowledged before the kill.
 		for i := range 3 {
@@ -193,6 +219,27 @@ func TestKill9Durability(t *testing.T) {
 		if tok, ok := clientCredentialsToken(t, p.url, a.api); ok {
 			a.tokens = append(a.tokens, tok)
 		}
+		// A refresh token acknowledged before a crash must work once after
+		// it; sign in as a user of this round to get one.
+		if a.refresh != "" {
+			a.refresh = refresh(t, issuer, a.signIn, a.refresh)
+		}
+		if round == 0 {
+			out, err := runBin(bin, env, "", "client", "create", "--name", "web", "--redirect-uri", "http://localhost:9999/callback", "--json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c struct {
+				ClientID     string `json:"client_id"`
+				ClientSecret string `json:"client_secret"`
+			}
+			if err := json.Unmarshal([]byte(out), &c); err != nil {
+				t.Fatal(err)
+			}
+			a.signIn = [2]string{c.ClientID, c.ClientSecret}
+			a.clients = append(a.clients, c.ClientID)
+		}
+		a.refresh = signIn(t, issuer, a.signIn, fmt.Sprintf("user-%d-0@example.com", round))
 
 		// Writes in flight at the kill: the writer stops at the first
 		// failure; whatever it saw succeed must survive.
@@ -245,6 +292,7 @@ func TestKill9Durability(t *testing.T) {
 
 	p := startProc(t, bin, env)
 	checkAcked(t, bin, env, p.url, &a)
+	refresh(t, issuerOf(env), a.signIn, a.refresh)
 	p.kill(t)
 	checkBoltFile(t, filepath.Join(dataDir, dbFileName), &a)
 }
@@ -481,6 +529,107 @@ func introspectActive(t *testing.T, base string, client [2]string, tok string) b
 		t.Errorf("introspection: status %d, answer %v", status, m)
 	}
 	return active
+}
+
+// issuerOf returns the last GATEHOUSE_SERVER_ISSUER of env.
+func issuerOf(env []string) string {
+	var issuer string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GATEHOUSE_SERVER_ISSUER="); ok {
+			issuer = v
+		}
+	}
+	return issuer
+}
+
+// signIn signs email in through the hosted pages with the code flow and
+// PKCE, as a browser would, and returns the refresh token it gets.
+func signIn(t *testing.T, issuer string, client [2]string, email string) string {
+	t.Helper()
+	const redirectURI = "http://localhost:9999/callback"
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var callback *url.URL
+	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), redirectURI) {
+			callback = req.URL
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	verifier := secret.Token(32)
+	sum := sha256.Sum256([]byte(verifier))
+	q := url.Values{
+		"response_type": {"code"}, "client_id": {client[0]}, "redirect_uri": {redirectURI},
+		"scope": {"openid email offline_access"}, "state": {"st"}, "nonce": {"n"}, "prompt": {"consent"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+	}
+	page := browse(t, browser, http.MethodGet, issuer+"/authorize?"+q.Encode(), nil, issuer)
+	page = browse(t, browser, http.MethodPost, issuer+"/login/email", formOf(page, "email", email), issuer)
+	browse(t, browser, http.MethodPost, issuer+"/login/password", formOf(page, "password", testPassword), issuer)
+	if callback == nil || callback.Query().Get("code") == "" {
+		t.Fatalf("sign-in of %s did not reach the redirect URI with a code (got %v)", email, callback)
+	}
+	status, m := postForm(t, issuer+"/oauth/token", client, url.Values{
+		"grant_type": {"authorization_code"}, "code": {callback.Query().Get("code")},
+		"redirect_uri": {redirectURI}, "code_verifier": {verifier},
+	})
+	rt, _ := m["refresh_token"].(string)
+	if status != http.StatusOK || rt == "" {
+		t.Fatalf("code exchange for %s: status %d, answer %v", email, status, m)
+	}
+	return rt
+}
+
+// refresh redeems a refresh token and returns the rotated one.
+func refresh(t *testing.T, issuer string, client [2]string, rt string) string {
+	t.Helper()
+	status, m := postForm(t, issuer+"/oauth/token", client, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}})
+	next, _ := m["refresh_token"].(string)
+	if status != http.StatusOK || next == "" {
+		t.Fatalf("refresh with a token acknowledged before kill -9: status %d, answer %v", status, m)
+	}
+	return next
+}
+
+// browse sends one browser request, following redirects, and returns the
+// page. POSTs carry the issuer's Origin, as a browser's would.
+func browse(t *testing.T, c *http.Client, method, u string, form url.Values, origin string) string {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 400 {
+		t.Fatalf("%s %s: %s\n%s", method, u, resp.Status, b)
+	}
+	return string(b)
+}
+
+// formOf returns the hidden fields of the page's form plus name=value.
+func formOf(page, name, value string) url.Values {
+	f := url.Values{name: {value}}
+	hidden := regexp.MustCompile(`type="hidden" name="([^"]+)" value="([^"]*)"`)
+	for _, m := range hidden.FindAllStringSubmatch(page, -1) {
+		f.Set(m[1], html.UnescapeString(m[2]))
+	}
+	return f
 }
 
 func TestSecondServerProcessFailsFast(t *testing.T) {

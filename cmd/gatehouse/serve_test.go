@@ -358,19 +358,26 @@ func TestAdminSocketPathTooLong(t *testing.T) {
 
 func TestDataDirPermissions(t *testing.T) {
 	tests := []struct {
-		name    string
-		mode    os.FileMode
-		wantErr string
+		name     string
+		mode     os.FileMode
+		nonEmpty bool
+		wantErr  string
 	}{
-		{"owner only", 0o700, ""},
-		{"world readable", 0o755, "chmod 700"},
-		{"group readable", 0o750, "accessible by other users"},
+		{"owner only", 0o700, true, ""},
+		{"empty world readable is fixed", 0o755, false, ""},
+		{"world readable with data", 0o755, true, "chmod 700"},
+		{"group readable with data", 0o750, true, "accessible by other users"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")
 			if err := os.Mkdir(dir, tt.mode); err != nil {
 				t.Fatal(err)
+			}
+			if tt.nonEmpty {
+				if err := os.WriteFile(filepath.Join(dir, dbFileName), nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if err := os.Chmod(dir, tt.mode); err != nil { // bypass the umask
 				t.Fatal(err)
@@ -379,6 +386,9 @@ func TestDataDirPermissions(t *testing.T) {
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("ensureDataDir(%04o) = %v, want nil", tt.mode, err)
+				}
+				if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+					t.Fatalf("after ensureDataDir: mode %v, %v; want 0700", fi.Mode().Perm(), err)
 				}
 				return
 			}
