@@ -32,6 +32,13 @@ type step int
 const (
 	stepEmail step = iota + 1
 	stepPassword
+	// stepSecondFactor is due when only the password was proven. Its page
+	// is the code page of the user's method, or the TOTP enrolment or
+	// recovery code pages (see mfa.go).
+	stepSecondFactor
+	// stepComplete is reached when every factor was proven. The sign-in
+	// usually completes at once; after an interstitial (new recovery
+	// codes, the recovery codes left) its page offers Continue.
 	stepComplete
 )
 
@@ -42,6 +49,8 @@ func nextStep(p storage.LoginProgress) step {
 		return stepEmail
 	case p.PasswordAt.IsZero() || !slices.Contains(p.Factors, mfa.AMRPassword):
 		return stepPassword
+	case len(p.Factors) < 2:
+		return stepSecondFactor
 	default:
 		return stepComplete
 	}
@@ -55,8 +64,10 @@ func stepPath(s step, authRequestID string) string {
 		p = "/login/email"
 	case stepPassword:
 		p = "/login/password"
+	case stepSecondFactor:
+		p = pathMFA
 	default:
-		p = "/login"
+		p = pathFinish
 	}
 	return p + "?" + url.Values{"authRequestID": {authRequestID}}.Encode()
 }
@@ -161,8 +172,18 @@ func (d *deps) advance(w http.ResponseWriter, r *http.Request, ar storage.AuthRe
 		d.completeFresh(w, r, ar, binding, p)
 		return
 	}
+	if _, ok := d.saveProgress(w, r, ar, binding, p); !ok {
+		return
+	}
+	http.Redirect(w, r, stepPath(next, ar.ID), http.StatusSeeOther)
+}
+
+// saveProgress stores p as the progress of ar without moving on, for a
+// step that shows an interstitial page next. When it fails it renders the
+// error page and returns ok=false.
+func (d *deps) saveProgress(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) (storage.AuthRequest, bool) {
 	now := d.Now()
-	_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
+	ar, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
 		if err := checkOpen(old, now, binding, true); err != nil {
 			return old, err
 		}
@@ -172,9 +193,9 @@ func (d *deps) advance(w http.ResponseWriter, r *http.Request, ar storage.AuthRe
 	if err != nil {
 		d.logProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
 		d.renderProblem(w, r, problemFor(err))
-		return
+		return ar, false
 	}
-	http.Redirect(w, r, stepPath(next, ar.ID), http.StatusSeeOther)
+	return ar, true
 }
 
 // completeFresh finishes a sign-in whose every step has passed: it
@@ -191,6 +212,12 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 		return
 	}
 	amr, acr := outcome(p)
+	if !mfa.Satisfies(acr, ar.ACRValues) {
+		// Never a weaker token than the relying party asked for.
+		d.Logger.InfoContext(ctx, "sign-in refused: acr_values not met", "user_id", p.UserID, "auth_request_id", ar.ID, "acr", acr, "acr_values", ar.ACRValues)
+		d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
+		return
+	}
 	s, value, err := d.newSession(ctx, r, p.UserID, amr, acr, now)
 	if err != nil {
 		d.logProblem(r, "session not created", err, "user_id", p.UserID)

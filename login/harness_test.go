@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -61,6 +64,9 @@ type harness struct {
 	clock *fakeClock
 	deps  Deps
 
+	// outbox receives the e-mail and SMS codes.
+	outbox *notify.Outbox
+
 	mu    sync.Mutex
 	fails []failCall
 }
@@ -84,6 +90,14 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 		t.Fatalf("templates.Parse() error = %v", err)
 	}
 	h := &harness{t: t, db: db, clock: &fakeClock{now: time.Now().UTC().Truncate(time.Second)}}
+	h.outbox, err = notify.NewOutbox(filepath.Join(t.TempDir(), "outbox"), nil, h.clock.Now)
+	if err != nil {
+		t.Fatalf("notify.NewOutbox() error = %v", err)
+	}
+	sealer, err := secret.NewSealer(testKey("sealer"))
+	if err != nil {
+		t.Fatalf("secret.NewSealer() error = %v", err)
+	}
 	r := mux.NewRouter()
 	h.srv = start(r)
 	t.Cleanup(h.srv.Close)
@@ -106,7 +120,13 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 			h.mu.Unlock()
 			http.Redirect(w, r, rpRedirect+"?error="+url.QueryEscape(code), http.StatusSeeOther)
 		},
-		Issuer: h.srv.URL,
+		Issuer:     h.srv.URL,
+		MFA:        db,
+		Mailer:     h.outbox,
+		Texter:     h.outbox,
+		OTPPepper:  testKey("pepper"),
+		TOTPSealer: sealer,
+		DeviceKey:  testKey("device"),
 	}
 	for _, f := range adjust {
 		f(&h.deps)
@@ -121,6 +141,11 @@ func (h *harness) failCalls() []failCall {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]failCall(nil), h.fails...)
+}
+
+// testKey returns a fixed 32-byte key named by label.
+func testKey(label string) []byte {
+	return secret.Digest("gatehouse login test key " + label)
 }
 
 // createUser stores an active user with the password, hashed with params.
@@ -335,17 +360,133 @@ func (b *browser) signIn(id, email, pw string) response {
 	return b.submitPassword(id, b.submitEmail(id, b.start(id), email), pw)
 }
 
-// mustSignIn signs in and expects the 303 to the callback.
+// mustSignIn signs in with the password and the e-mail code and expects
+// the 303 to the callback, passing the recovery codes page of a first
+// sign-in.
 func (b *browser) mustSignIn(id, email, pw string) {
 	b.h.t.Helper()
 	r := b.signIn(id, email, pw)
+	if r.status != http.StatusSeeOther || r.location() != mfaPath(id) {
+		b.h.t.Fatalf("password = %d %q, want 303 %q:\n%s", r.status, r.location(), mfaPath(id), r.body)
+	}
+	r = b.completeEmailCode(id, email)
 	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
 		b.h.t.Fatalf("sign-in = %d %q, want 303 %q:\n%s", r.status, r.location(), callbackFor(id), r.body)
 	}
+}
+
+// completeEmailCode enters the e-mail code on the code page and passes the
+// recovery codes page of a first sign-in; it returns the last answer.
+func (b *browser) completeEmailCode(id, email string) response {
+	b.h.t.Helper()
+	r := b.submitCode(id, b.get(mfaPath(id)), b.h.emailCode(email))
+	if r.status == http.StatusOK && strings.Contains(r.body, "Save your recovery codes") {
+		r = b.post(pathFinish, url.Values{"authRequestID": {id}, "csrf": {csrfOf(b.h.t, r)}})
+	}
+	return r
+}
+
+// mfaPath is the second-factor page of an auth request.
+func mfaPath(id string) string { return urlFor(pathMFA, id) }
+
+// submitCode posts the code form of page with the code.
+func (b *browser) submitCode(id string, page response, code string, extra ...string) response {
+	b.h.t.Helper()
+	form := url.Values{"authRequestID": {id}, "code": {code}, "csrf": {csrfOf(b.h.t, page)}}
+	if m := methodRE.FindStringSubmatch(page.body); m != nil {
+		form.Set("method", m[1])
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		form.Set(extra[i], extra[i+1])
+	}
+	action := pathMFA
+	if m := actionRE.FindStringSubmatch(page.body); m != nil {
+		action = m[1]
+	}
+	return b.post(action, form)
+}
+
+var (
+	methodRE = regexp.MustCompile(`name="method" value="([^"]*)"`)
+	actionRE = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	codeRE   = regexp.MustCompile(`\b([0-9]{6})\b`)
+)
+
+// emailCode returns the code of the latest e-mail to the address in the
+// outbox.
+func (h *harness) emailCode(to string) string {
+	h.t.Helper()
+	m, _, err := notify.ReadLatestEmail(h.outbox.Dir(), strings.TrimSpace(to))
+	if err != nil {
+		h.t.Fatalf("ReadLatestEmail(%q) error = %v", to, err)
+	}
+	c := codeRE.FindStringSubmatch(m.Text)
+	if c == nil {
+		h.t.Fatalf("no code in the e-mail to %s:\n%s", to, m.Text)
+	}
+	return c[1]
+}
+
+// emailCount returns how many e-mails the outbox holds.
+func (h *harness) emailCount() int {
+	h.t.Helper()
+	entries, err := os.ReadDir(h.outbox.Dir())
+	if err != nil {
+		h.t.Fatalf("read outbox: %v", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".eml") && !strings.HasPrefix(e.Name(), ".") {
+			n++
+		}
+	}
+	return n
+}
+
+// smsCode returns the code of the latest SMS to the number.
+func (h *harness) smsCode(to string) string {
+	h.t.Helper()
+	all, err := notify.ReadSMS(h.outbox.Dir())
+	if err != nil {
+		h.t.Fatalf("ReadSMS() error = %v", err)
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].To == to {
+			if c := codeRE.FindStringSubmatch(all[i].Body); c != nil {
+				return c[1]
+			}
+		}
+	}
+	h.t.Fatalf("no sms with a code to %s in %v", to, all)
+	return ""
 }
 
 // setCookie plants a cookie in the browser, as a related site could.
 func (b *browser) setCookie(name, value string) {
 	u, _ := url.Parse(b.h.srv.URL + "/")
 	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}
+
+// giveRecoveryCodes stores recovery codes for the user, as after an
+// earlier setup, and returns them in clear.
+func (h *harness) giveRecoveryCodes(userID string) []string {
+	h.t.Helper()
+	plain, codes := mfa.NewRecoveryCodes()
+	if _, err := h.db.UpdateMFAState(context.Background(), userID, func(st storage.MFAState) (storage.MFAState, error) {
+		st.RecoveryCodes = codes
+		return st, nil
+	}); err != nil {
+		h.t.Fatalf("UpdateMFAState() error = %v", err)
+	}
+	return plain
+}
+
+// mfaState returns the user's MFA state.
+func (h *harness) mfaState(userID string) storage.MFAState {
+	h.t.Helper()
+	st, err := h.db.GetMFAState(context.Background(), userID)
+	if err != nil {
+		h.t.Fatalf("GetMFAState(%q) error = %v", userID, err)
+	}
+	return st
 }

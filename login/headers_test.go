@@ -141,13 +141,33 @@ func TestFormActionAllowsRedirectChain(t *testing.T) {
 		page := b.submitEmail(id, emailPage, "ada@example.com")
 		csp := page.header.Get("Content-Security-Policy")
 		r := b.submitPassword(id, page, "correct horse battery")
-		for _, hop := range []string{h.srv.URL + "/login/password", r.location(), rp + "?code=x&state=st"} {
+		for _, hop := range []string{h.srv.URL + "/login/password", h.srv.URL + r.location()} {
 			if !cspAllowsForm(csp, h.srv.URL, hop) {
 				t.Errorf("password page CSP %q does not allow the hop to %q", csp, hop)
 			}
 		}
 		if cspAllowsForm(csp, h.srv.URL, "https://evil.example/") {
 			t.Errorf("password page CSP %q allows any target", csp)
+		}
+		// The code form ends at the recovery codes page of a first sign-in,
+		// whose form ends at the relying party.
+		code := b.get(mfaPath(id))
+		codes := b.submitCode(id, code, h.emailCode("ada@example.com"))
+		r = b.post(pathFinish, url.Values{"authRequestID": {id}, "csrf": {csrfOf(t, codes)}})
+		for _, p := range []struct {
+			name string
+			page response
+			hops []string
+		}{
+			{"code page", code, []string{h.srv.URL + pathMFA, h.srv.URL + pathFinish, r.location(), rp + "?code=x&state=st"}},
+			{"recovery codes page", codes, []string{h.srv.URL + pathFinish, r.location(), rp + "?code=x&state=st"}},
+		} {
+			csp := p.page.header.Get("Content-Security-Policy")
+			for _, hop := range p.hops {
+				if !cspAllowsForm(csp, h.srv.URL, hop) {
+					t.Errorf("%s CSP %q does not allow the hop to %q", p.name, csp, hop)
+				}
+			}
 		}
 	})
 	t.Run("logout to post-logout redirect", func(t *testing.T) {
@@ -222,7 +242,8 @@ func TestSecureCookiesOverTLS(t *testing.T) {
 		t.Errorf("Strict-Transport-Security = %q, want max-age of a year", hsts)
 	}
 	checkCookie(t, start.header, "gh_login=", "Path=/login", "HttpOnly", "Secure", "SameSite=Lax")
-	r := b.submitPassword(id, b.submitEmail(id, start, "ada@example.com"), "correct horse battery")
+	b.submitPassword(id, b.submitEmail(id, start, "ada@example.com"), "correct horse battery")
+	r := b.completeEmailCode(id, "ada@example.com")
 	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
 		t.Fatalf("sign-in = %d %q, want 303 to the callback", r.status, r.location())
 	}

@@ -8,11 +8,16 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
@@ -26,6 +31,12 @@ const (
 // csrfKeySize is the size of a generated CSRF key and the minimum size of
 // a configured one.
 const csrfKeySize = 32
+
+// secretKeySize is the minimum size of the OTP pepper and the device key.
+const secretKeySize = 32
+
+// defaultProduct names the product in messages and authenticator apps.
+const defaultProduct = "Gatehouse"
 
 // Deps are the dependencies of the hosted pages.
 type Deps struct {
@@ -67,6 +78,51 @@ type Deps struct {
 	// empty a random key is generated, so forms opened before a restart
 	// are refused after it; pass a persisted key to avoid that.
 	CSRFKey []byte
+
+	// MFA stores the users' second-factor state and the one-time code
+	// challenges. Required.
+	MFA storage.MFA
+	// Mailer sends e-mail codes (and the "second factor changed"
+	// notice). Required: e-mail is every user's default method.
+	Mailer notify.Mailer
+	// Texter sends SMS codes. When nil, SMS is not offered and users who
+	// prefer it get their code by e-mail.
+	Texter notify.Texter
+	// Messages renders the code messages; a notify.Composer for
+	// "Gatehouse" when nil.
+	Messages Messages
+	// OTPPepper keys the digests of e-mail and SMS codes (mfa.HashCode):
+	// a server secret of at least 32 bytes kept outside the database.
+	// Required.
+	OTPPepper []byte
+	// TOTPSealer encrypts TOTP secrets at rest. Required.
+	TOTPSealer *secret.Sealer
+	// TOTPIssuer is the issuer name shown in authenticator apps;
+	// "Gatehouse" when empty.
+	TOTPIssuer string
+	// CodePolicy holds the e-mail and SMS code limits;
+	// mfa.DefaultCodePolicy when zero.
+	CodePolicy mfa.CodePolicy
+	// AttemptPolicy limits wrong TOTP and recovery codes per user;
+	// mfa.DefaultAttemptPolicy when zero.
+	AttemptPolicy mfa.AttemptPolicy
+	// TrustedDevices offers "Don't ask again on this device" on the code
+	// pages. Off by default.
+	TrustedDevices bool
+	// DeviceKey signs trusted-device cookies, at least 32 bytes. Required
+	// when TrustedDevices is set.
+	DeviceKey []byte
+	// DeviceTTL is how long a trusted device skips the second factor;
+	// mfa.DeviceTTL (30 days) when zero.
+	DeviceTTL time.Duration
+}
+
+// Messages renders the messages that carry sign-in codes. *notify.Composer
+// implements it.
+type Messages interface {
+	CodeEmail(to, toName, code string, validFor time.Duration) (notify.Email, error)
+	CodeSMS(to, code string, validFor time.Duration) (notify.SMS, error)
+	MFAChangedEmail(to, toName, method string, at time.Time) (notify.Email, error)
 }
 
 // deps are Deps with defaults filled in and derived values.
@@ -75,6 +131,8 @@ type deps struct {
 	csrfKey       []byte
 	issuerOrigin  string
 	sessionCookie string
+	// userLocks serialises the code sends of each user.
+	userLocks keyedMutex
 }
 
 // AddRoutes validates d and registers the hosted pages on r. See routes.go
@@ -99,12 +157,22 @@ func newDeps(d Deps) (*deps, error) {
 		"Templates":       d.Templates != nil,
 		"CallbackURL":     d.CallbackURL != nil,
 		"FailAuthRequest": d.FailAuthRequest != nil,
+		"MFA":             d.MFA != nil,
+		"Mailer":          d.Mailer != nil,
+		"TOTPSealer":      d.TOTPSealer != nil,
 	} {
 		if !ok {
 			missing = append(missing, fmt.Errorf("login deps: %s is required", name))
 		}
 	}
+	if len(d.OTPPepper) < secretKeySize {
+		missing = append(missing, fmt.Errorf("login deps: OTPPepper has %d bytes, want at least %d", len(d.OTPPepper), secretKeySize))
+	}
+	if d.TrustedDevices && len(d.DeviceKey) < secretKeySize {
+		missing = append(missing, fmt.Errorf("login deps: DeviceKey has %d bytes, want at least %d with TrustedDevices", len(d.DeviceKey), secretKeySize))
+	}
 	if len(missing) > 0 {
+		slices.SortFunc(missing, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 		return nil, errors.Join(missing...)
 	}
 	origin, err := originOf(d.Issuer)
@@ -122,6 +190,25 @@ func newDeps(d Deps) (*deps, error) {
 	}
 	if d.SessionIdleTimeout <= 0 {
 		d.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if d.Messages == nil {
+		c, err := notify.NewComposer(defaultProduct)
+		if err != nil {
+			return nil, fmt.Errorf("login deps: message templates: %w", err)
+		}
+		d.Messages = c
+	}
+	if d.TOTPIssuer == "" {
+		d.TOTPIssuer = defaultProduct
+	}
+	if d.CodePolicy == (mfa.CodePolicy{}) {
+		d.CodePolicy = mfa.DefaultCodePolicy()
+	}
+	if d.AttemptPolicy == (mfa.AttemptPolicy{}) {
+		d.AttemptPolicy = mfa.DefaultAttemptPolicy()
+	}
+	if d.DeviceTTL <= 0 {
+		d.DeviceTTL = mfa.DeviceTTL
 	}
 	key := d.CSRFKey
 	switch {

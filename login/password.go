@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -43,7 +42,8 @@ func (d *deps) renderPassword(w http.ResponseWriter, r *http.Request, ar storage
 
 // handlePasswordPOST serves POST /login/password. It verifies the password
 // (doing the same work for an unknown user), rehashes it when the hashing
-// parameters changed, and moves the sign-in on.
+// parameters changed, and moves the sign-in on to the second factor
+// (afterPassword).
 func handlePasswordPOST(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, binding, ok := d.boundRequestAt(w, r, stepPassword)
@@ -63,12 +63,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 			d.renderPassword(w, r, ar, binding, msgBadCredentials)
 			return
 		}
-		now := d.Now()
-		d.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
-			p.UserID = u.ID
-			p.PasswordAt = now
-			p.Factors = append(p.Factors[:0:0], mfa.AMRPassword)
-		})
+		d.afterPassword(w, r, ar, binding, u)
 	})
 }
 

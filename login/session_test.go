@@ -52,7 +52,7 @@ func TestPromptNoneWithSession(t *testing.T) {
 	if !ar.Done || ar.UserID != u.ID || !ar.AuthTime.Equal(authTime) {
 		t.Errorf("auth request Done=%v UserID=%q AuthTime=%v, want true %q %v (the session's)", ar.Done, ar.UserID, ar.AuthTime, u.ID, authTime)
 	}
-	if !slices.Equal(ar.AMR, []string{"pwd"}) || ar.ACR != mfa.ACRPassword || ar.SessionID != secret.DigestHex(cookie) {
+	if !slices.Equal(ar.AMR, []string{"pwd", "otp", "mfa"}) || ar.ACR != mfa.ACRMFA || ar.SessionID != secret.DigestHex(cookie) {
 		t.Errorf("auth request AMR=%v ACR=%q SessionID=%q, want the session's", ar.AMR, ar.ACR, ar.SessionID)
 	}
 	s, err := h.db.GetSession(context.Background(), secret.DigestHex(cookie))
@@ -74,9 +74,10 @@ func TestPromptNoneWithSession(t *testing.T) {
 // and checks whether the session answers it or the user must sign in.
 func TestSessionReusePolicy(t *testing.T) {
 	const (
-		reused = "reused"
-		login  = "login page"
-		failed = "login_required"
+		reused  = "reused"
+		login   = "login page"
+		failed  = "login_required"
+		refused = "access_denied"
 	)
 	tests := []struct {
 		name    string
@@ -100,9 +101,10 @@ func TestSessionReusePolicy(t *testing.T) {
 			ar.Prompt = []string{"none"}
 		}, failed},
 		{"acr_values pwd", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRPassword} }, reused},
-		{"acr_values mfa", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRMFA} }, login},
+		{"acr_values mfa", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRMFA} }, reused},
+		{"acr_values phr", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRPhishingResistant} }, refused},
 		{"acr_values mfa or pwd", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{mfa.ACRMFA, mfa.ACRPassword} }, reused},
-		{"acr_values unknown", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{"urn:other"} }, login},
+		{"acr_values unknown", time.Minute, func(ar *storage.AuthRequest, _ storage.User) { ar.ACRValues = []string{"urn:other"} }, refused},
 		{"idle just under 1h", time.Hour - time.Second, nil, reused},
 		{"idle 1h", time.Hour, nil, login},
 		{"idle 1h, prompt=none", time.Hour, func(ar *storage.AuthRequest, _ storage.User) { ar.Prompt = []string{"none"} }, failed},
@@ -123,6 +125,8 @@ func TestSessionReusePolicy(t *testing.T) {
 				got = reused
 			case r.status == http.StatusSeeOther && strings.Contains(r.location(), "error=login_required"):
 				got = failed
+			case r.status == http.StatusSeeOther && strings.Contains(r.location(), "error=access_denied"):
+				got = refused
 			case r.status == http.StatusOK && strings.Contains(r.body, `action="/login/email"`):
 				got = login
 			default:

@@ -46,6 +46,11 @@ func handleLoginStart(d *deps) http.Handler {
 			d.completeFromSession(w, r, ar, s)
 			return
 		}
+		if !acrAchievable(ar.ACRValues) {
+			d.Logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
+			d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
+			return
+		}
 		ar, binding, err := d.bind(ctx, w, r, ar)
 		if err != nil {
 			d.logProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)

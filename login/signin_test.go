@@ -31,8 +31,9 @@ func TestSignInCompletesAuthRequest(t *testing.T) {
 	if !ar.AuthTime.Equal(now) {
 		t.Errorf("AuthTime = %v, want %v", ar.AuthTime, now)
 	}
-	if !slices.Equal(ar.AMR, []string{"pwd"}) || ar.ACR != mfa.ACRPassword {
-		t.Errorf("AMR=%v ACR=%q, want [pwd] %q", ar.AMR, ar.ACR, mfa.ACRPassword)
+	wantAMR := []string{"pwd", "otp", "mfa"}
+	if !slices.Equal(ar.AMR, wantAMR) || ar.ACR != mfa.ACRMFA {
+		t.Errorf("AMR=%v ACR=%q, want %v %q", ar.AMR, ar.ACR, wantAMR, mfa.ACRMFA)
 	}
 	value := b.sessionCookie()
 	if value == "" || ar.SessionID != secret.DigestHex(value) {
@@ -45,8 +46,8 @@ func TestSignInCompletesAuthRequest(t *testing.T) {
 	if s.UserID != u.ID || !s.AuthTime.Equal(now) || !s.CreatedAt.Equal(now) || !s.LastSeenAt.Equal(now) || !s.ExpiresAt.Equal(now.Add(DefaultSessionLifetime)) {
 		t.Errorf("session = %+v, want user %s, times %v and expiry +24h", s, u.ID, now)
 	}
-	if !slices.Equal(s.AMR, []string{"pwd"}) || s.ACR != mfa.ACRPassword {
-		t.Errorf("session AMR=%v ACR=%q, want [pwd] %q", s.AMR, s.ACR, mfa.ACRPassword)
+	if !slices.Equal(s.AMR, wantAMR) || s.ACR != mfa.ACRMFA {
+		t.Errorf("session AMR=%v ACR=%q, want %v %q", s.AMR, s.ACR, wantAMR, mfa.ACRMFA)
 	}
 }
 
@@ -278,7 +279,9 @@ func TestHintSubjectMismatchAfterSignIn(t *testing.T) {
 	h := newHarness(t)
 	h.createUser("ada@example.com", "correct horse battery", testParams)
 	id := h.newAuthRequest(func(ar *storage.AuthRequest) { ar.HintSubject = "usr_someoneelse" })
-	r := h.newBrowser().signIn(id, "ada@example.com", "correct horse battery")
+	b := h.newBrowser()
+	b.signIn(id, "ada@example.com", "correct horse battery")
+	r := b.completeEmailCode(id, "ada@example.com")
 	if r.status != http.StatusSeeOther || !strings.Contains(r.location(), "error=login_required") {
 		t.Errorf("sign-in = %d %q, want the login_required error", r.status, r.location())
 	}
@@ -308,6 +311,7 @@ func TestRehashWhenParamsChanged(t *testing.T) {
 		t.Errorf("Verify(new hash) = %v, %v, %v; want true, false, nil", ok, rehash, err)
 	}
 	// Unchanged parameters: no rehash.
+	h.clock.Advance(time.Minute) // the next e-mail code may be sent
 	h.newBrowser().mustSignIn(h.newAuthRequest(), "ada@example.com", "correct horse battery")
 	if again := h.user(u.ID).PasswordHash; again != got {
 		t.Errorf("hash changed on a sign-in with current parameters")
@@ -324,7 +328,10 @@ func TestNextStep(t *testing.T) {
 		{"fresh", storage.LoginProgress{}, stepEmail},
 		{"e-mail given", storage.LoginProgress{Email: "a@b"}, stepPassword},
 		{"unknown user", storage.LoginProgress{Email: "a@b"}, stepPassword},
-		{"password verified", storage.LoginProgress{Email: "a@b", UserID: "u", PasswordAt: now, Factors: []string{"pwd"}}, stepComplete},
+		{"password verified", storage.LoginProgress{Email: "a@b", UserID: "u", PasswordAt: now, Factors: []string{"pwd"}}, stepSecondFactor},
+		{"second factor", storage.LoginProgress{Email: "a@b", UserID: "u", PasswordAt: now, Factors: []string{"pwd", "otp", "mfa"}}, stepComplete},
+		{"trusted device", storage.LoginProgress{Email: "a@b", UserID: "u", PasswordAt: now, Factors: []string{"pwd", "mfa"}}, stepComplete},
+		{"code without password", storage.LoginProgress{Email: "a@b", UserID: "u", Factors: []string{"otp"}}, stepPassword},
 		{"time without factor", storage.LoginProgress{Email: "a@b", UserID: "u", PasswordAt: now}, stepPassword},
 	}
 	for _, tt := range tests {
@@ -353,37 +360,44 @@ func TestOutcome(t *testing.T) {
 	}
 }
 
-func TestConcurrentPasswordPostsCompleteOnce(t *testing.T) {
+func TestConcurrentCodePostsCompleteOnce(t *testing.T) {
 	h := newHarness(t)
 	u := h.createUser("ada@example.com", "correct horse battery", testParams)
+	h.giveRecoveryCodes(u.ID) // so that success completes at once
 	id := h.newAuthRequest()
 	b := h.newBrowser()
-	page := b.submitEmail(id, b.start(id), "ada@example.com")
-	form := url.Values{"authRequestID": {id}, "password": {"correct horse battery"}, "csrf": {csrfOf(t, page)}}.Encode()
+	b.signIn(id, "ada@example.com", "correct horse battery")
+	page := b.get(mfaPath(id))
+	form := url.Values{"authRequestID": {id}, "method": {"email"}, "code": {h.emailCode("ada@example.com")}, "csrf": {csrfOf(t, page)}}.Encode()
 
 	const n = 6
-	statuses := make(chan int, n)
+	type answer struct {
+		status   int
+		location string
+	}
+	answers := make(chan answer, n)
 	for range n {
 		go func() {
-			req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/login/password", strings.NewReader(form))
+			req, _ := http.NewRequest(http.MethodPost, h.srv.URL+pathMFA, strings.NewReader(form))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			res, err := b.c.Do(req)
 			if err != nil {
-				statuses <- 0
+				answers <- answer{}
 				return
 			}
 			res.Body.Close()
-			statuses <- res.StatusCode
+			answers <- answer{res.StatusCode, res.Header.Get("Location")}
 		}()
 	}
 	var completed int
 	for range n {
-		switch s := <-statuses; s {
-		case http.StatusSeeOther:
+		switch a := <-answers; {
+		case a.status == http.StatusSeeOther && a.location == callbackFor(id):
 			completed++
-		case http.StatusBadRequest:
+		case a.status == http.StatusSeeOther, a.status == http.StatusBadRequest, a.status == http.StatusOK:
+			// Moved on by another POST, done, or the code was used.
 		default:
-			t.Errorf("concurrent POST /login/password = %d, want 303 or 400", s)
+			t.Errorf("concurrent POST %s = %d %q, want 303, 400 or 200", pathMFA, a.status, a.location)
 		}
 	}
 	if completed != 1 {

@@ -1,5 +1,7 @@
 package templates
 
+import "html/template"
+
 // HomePage is the data of the landing page.
 type HomePage struct {
 	// SignedIn tells whether the browser has a valid session.
@@ -49,20 +51,118 @@ type CodePage struct {
 	CSRFToken     string
 	// Action is the URL path the form posts to.
 	Action string
+	// Method is sent back in the forms' hidden "method" field, for example
+	// "email"; it is omitted when empty.
+	Method string
 	// Heading is the page heading, for example "Check your e-mail".
 	Heading string
 	// Instructions tell where the code comes from, for example "We sent a
 	// six-digit code to a…@example.com."
 	Instructions string
+	// Notice is a secondary remark, for example "SMS charges may apply.".
+	Notice string
+	// HideCodeField leaves the code form out, when no code can be entered
+	// (none was sent, or the last one is void).
+	HideCodeField bool
+	// TrustDevice shows the "Don't ask again on this device" checkbox.
+	TrustDevice bool
 	// ResendAction is the URL path of a form that sends a new code, or
 	// empty when a code cannot be resent (TOTP).
 	ResendAction string
+	// ResendLabel is the resend button's text; "Send a new code" when
+	// empty.
+	ResendLabel string
+	// ResendWait, when set, replaces the resend button, for example "You
+	// can request a new code in 25 seconds."
+	ResendWait string
+	// Alternatives are other ways to get a code, each a button.
+	Alternatives []Alternative
+	// RecoveryURL is the "Use a recovery code" link, or empty.
+	RecoveryURL string
 	// Error is a user-facing message shown above the form, or empty.
 	Error string
 }
 
+// Alternative is a button that posts Method to Action, for example "Send
+// the code by e-mail instead".
+type Alternative struct {
+	Label  string
+	Action string
+	Method string
+}
+
 // PageName returns PageCode.
 func (CodePage) PageName() string { return PageCode }
+
+// TOTPEnrolPage is the data of the authenticator app enrolment step: the
+// QR code, the secret as text and one code field.
+type TOTPEnrolPage struct {
+	AuthRequestID string
+	CSRFToken     string
+	// Action is the URL path the code form posts to.
+	Action string
+	// QRDataURL is a data:image/png URL built by package mfa.
+	QRDataURL template.URL
+	// Secret is the base32 secret for manual entry.
+	Secret string
+	// SkipLabel is the text of the "Not now" choice, which continues with
+	// the previous method: a button posting SkipMethod to SkipAction, or
+	// else a link to SkipURL. Nothing is shown when both are empty.
+	SkipLabel  string
+	SkipAction string
+	SkipMethod string
+	SkipURL    string
+	// Error is a user-facing message shown above the form, or empty.
+	Error string
+}
+
+// PageName returns PageTOTPEnrol.
+func (TOTPEnrolPage) PageName() string { return PageTOTPEnrol }
+
+// RecoveryPage is the data of the page that accepts a recovery code as the
+// second factor.
+type RecoveryPage struct {
+	AuthRequestID string
+	CSRFToken     string
+	// Action is the URL path the form posts to.
+	Action string
+	// BackURL leads back to the code page, or is empty.
+	BackURL string
+	// Error is a user-facing message shown above the form, or empty.
+	Error string
+}
+
+// PageName returns PageRecovery.
+func (RecoveryPage) PageName() string { return PageRecovery }
+
+// RecoveryCodesPage shows newly created recovery codes, once.
+type RecoveryCodesPage struct {
+	AuthRequestID string
+	CSRFToken     string
+	// Action is the URL path the "I saved them" form posts to.
+	Action string
+	// Codes are the recovery codes in clear.
+	Codes []string
+}
+
+// PageName returns PageRecoveryCodes.
+func (RecoveryCodesPage) PageName() string { return PageRecoveryCodes }
+
+// ContinuePage is an interstitial with a message and one Continue button,
+// for example "You have 9 recovery codes left".
+type ContinuePage struct {
+	AuthRequestID string
+	CSRFToken     string
+	// Action is the URL path the form posts to.
+	Action  string
+	Heading string
+	Message string
+	// Next is a secondary remark, or empty.
+	Next string
+}
+
+// PageName returns PageContinue.
+func (ContinuePage) PageName() string { return PageContinue }
 
 // ErrorPage is the data of an error page. It never redirects; it says what
 // went wrong and what to do next.

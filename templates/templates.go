@@ -28,6 +28,14 @@ const (
 	PageError     = "error"
 	PageLogout    = "logout"
 	PageSignedOut = "signed_out"
+	// PageTOTPEnrol is the authenticator app enrolment page.
+	PageTOTPEnrol = "totp_enrol"
+	// PageRecovery accepts a recovery code.
+	PageRecovery = "recovery"
+	// PageRecoveryCodes shows new recovery codes once.
+	PageRecoveryCodes = "recovery_codes"
+	// PageContinue is an interstitial with a Continue button.
+	PageContinue = "continue"
 )
 
 // layoutFile is the shared page frame; it defines the template "layout".
@@ -40,7 +48,8 @@ const Stylesheet = "gatehouse.css"
 const StaticPrefix = "/static/"
 
 // requiredPages lists every page that Parse insists on.
-var requiredPages = []string{PageHome, PageEmail, PagePassword, PageCode, PageError, PageLogout, PageSignedOut}
+var requiredPages = []string{PageHome, PageEmail, PagePassword, PageCode, PageError, PageLogout, PageSignedOut,
+	PageTOTPEnrol, PageRecovery, PageRecoveryCodes, PageContinue}
 
 // Page is the data of one page. Each page's data struct implements it, so
 // Render knows which template to execute.

@@ -32,6 +32,20 @@ func TestEveryPageRenders(t *testing.T) {
 			[]string{`action="/login/password"`, `autocomplete="current-password"`, `autocomplete="username"`, `<label for="password">`, "Not you?", `href="/login/email?authRequestID=ar1"`, "Incorrect e-mail or password."}},
 		{CodePage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/code", Heading: "Check your e-mail", Instructions: "We sent a code.", ResendAction: "/login/code/resend"},
 			[]string{`autocomplete="one-time-code"`, `inputmode="numeric"`, `pattern="[0-9]{6}"`, `<label for="code">`, `action="/login/code"`, `action="/login/code/resend"`, "Check your e-mail"}},
+		{CodePage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/mfa", Method: "sms", Heading: "Check your phone", Notice: "SMS charges may apply.",
+			TrustDevice: true, ResendAction: "/login/mfa/send", ResendWait: "You can request a new code in 25 seconds.", RecoveryURL: "/login/mfa/recovery?authRequestID=ar1",
+			Alternatives: []Alternative{{Label: "Send the code by e-mail instead", Action: "/login/mfa/send", Method: "email"}}},
+			[]string{`name="method" value="sms"`, "SMS charges may apply.", `<label for="trust">Don't ask again on this device for 30 days</label>`, "You can request a new code in 25 seconds.",
+				"Send the code by e-mail instead", `name="method" value="email"`, `href="/login/mfa/recovery?authRequestID=ar1"`, "Use a recovery code"}},
+		{TOTPEnrolPage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/mfa/enrol", QRDataURL: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP",
+			SkipLabel: "Not now — send me a code by e-mail instead", SkipAction: "/login/mfa/send", SkipMethod: "email"},
+			[]string{`src="data:image/png;base64,iVBORw0KGgo="`, `id="totp-secret">JBSWY3DPEHPK3PXP<`, `autocomplete="one-time-code"`, `action="/login/mfa/enrol"`, "Not now — send me a code by e-mail instead"}},
+		{RecoveryPage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/mfa/recovery", Error: "That recovery code is not valid."},
+			[]string{`action="/login/mfa/recovery"`, `<label for="recovery-code">`, "That recovery code is not valid."}},
+		{RecoveryCodesPage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/finish", Codes: []string{"abcde-fghjk-mnpqr", "01234-56789-abcde"}},
+			[]string{"<code>abcde-fghjk-mnpqr</code>", "<code>01234-56789-abcde</code>", "only time", "I saved them — continue", `action="/login/finish"`}},
+		{ContinuePage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/finish", Heading: "Recovery code accepted", Message: "You have 9 recovery codes left."},
+			[]string{"Recovery code accepted", "You have 9 recovery codes left.", `action="/login/finish"`}},
 		{ErrorPage{Title: "This sign-in has expired", Message: "It took too long.", Next: "Go back to the application and start again."},
 			[]string{"This sign-in has expired", "It took too long.", "start again"}},
 		{LogoutPage{LogoutID: "lo1", CSRFToken: "tok", CancelURL: "/"}, []string{"Sign out of Gatehouse?", `name="id" value="lo1"`, `name="csrf" value="tok"`, `<button type="submit">Sign out</button>`, "Cancel"}},
@@ -62,13 +76,13 @@ func TestEveryPageRenders(t *testing.T) {
 
 func TestEveryInputHasALabel(t *testing.T) {
 	s := mustParse(t)
-	for _, p := range []Page{EmailPage{}, PasswordPage{}, CodePage{}} {
+	for _, p := range []Page{EmailPage{}, PasswordPage{}, CodePage{TrustDevice: true}, TOTPEnrolPage{}, RecoveryPage{}} {
 		var buf bytes.Buffer
 		if err := s.Render(&buf, p); err != nil {
 			t.Fatalf("Render(%s) error = %v", p.PageName(), err)
 		}
 		html := buf.String()
-		for _, id := range []string{"email", "password", "code"} {
+		for _, id := range []string{"email", "password", "code", "trust", "recovery-code"} {
 			if strings.Contains(html, `id="`+id+`"`) && !strings.Contains(html, `<label for="`+id+`">`) {
 				t.Errorf("page %s: input %q has no label", p.PageName(), id)
 			}
@@ -115,7 +129,8 @@ func TestParseFSRequiresEveryPage(t *testing.T) {
 	if _, err := ParseFS(mapFS(t)); err != nil {
 		t.Fatalf("ParseFS(all files) error = %v", err)
 	}
-	for _, missing := range []string{"layout.html", "email.html", "password.html", "code.html", "error.html", "logout.html", "signed_out.html", "home.html", "static/gatehouse.css"} {
+	for _, missing := range []string{"layout.html", "email.html", "password.html", "code.html", "error.html", "logout.html", "signed_out.html", "home.html",
+		"totp_enrol.html", "recovery.html", "recovery_codes.html", "continue.html", "static/gatehouse.css"} {
 		t.Run(missing, func(t *testing.T) {
 			_, err := ParseFS(mapFS(t, missing))
 			if err == nil {

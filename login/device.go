@@ -1,0 +1,85 @@
+package login
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// Trusted devices ("Don't ask again on this device", off unless
+// Deps.TrustedDevices is set). After a second factor with the box ticked,
+// the user's MFA state lists a new device and the browser gets the
+// gh_device cookie: the device ID and expiry signed with Deps.DeviceKey
+// for that user (mfa.SignDevice). At a later sign-in of the same user in
+// that browser, the password alone completes the sign-in while the
+// signature verifies, the device is still listed (deleting it revokes
+// the cookie) and the relying party did not ask for phishing-resistant
+// authentication (mfa.TrustedDeviceAllowed). A pending TOTP enrolment is
+// never skipped.
+//
+// Such a sign-in has amr ["pwd", "mfa"] and therefore acr mfa. That is
+// truthful: two factors were used, the password and a key held by the
+// browser, which was bound to the user by a full second factor. It names
+// no otp or sms value, because no code was entered in this sign-in, and
+// it never reaches phr.
+
+// deviceCookie is the trusted-device cookie. It is sent to the sign-in
+// pages only.
+const deviceCookie = "gh_device"
+
+// trustedDeviceAMR are the amr values a trusted device adds to pwd.
+var trustedDeviceAMR = []string{mfa.AMRMFA}
+
+// maxDeviceLabel bounds the label (the User-Agent) stored with a device.
+const maxDeviceLabel = 200
+
+// trustedDevice reports whether this browser may skip the second factor
+// of u for ar at now.
+func (d *deps) trustedDevice(r *http.Request, ar storage.AuthRequest, u storage.User, st storage.MFAState, now time.Time) bool {
+	if !d.TrustedDevices || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) {
+		return false
+	}
+	ck, err := r.Cookie(deviceCookie)
+	if err != nil {
+		return false
+	}
+	id, ok := mfa.VerifyDevice(d.DeviceKey, ck.Value, u.ID, now)
+	return ok && mfa.DeviceTrusted(st, id, now)
+}
+
+// rememberDevice records this browser as a trusted device of u and sets
+// its cookie. A failure is logged; the sign-in goes on.
+func (d *deps) rememberDevice(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User) {
+	ctx := r.Context()
+	if !d.TrustedDevices || !mfa.TrustedDeviceAllowed(ar.ACRValues) {
+		return
+	}
+	now := d.Now()
+	label := r.UserAgent()
+	if len(label) > maxDeviceLabel {
+		label = strings.ToValidUTF8(label[:maxDeviceLabel], "")
+	}
+	var dev storage.TrustedDevice
+	_, err := d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		dev = mfa.TrustDevice(&st, label, d.DeviceTTL, now)
+		st.UpdatedAt = now
+		return st, nil
+	})
+	if err != nil {
+		d.logProblem(r, "device not trusted", err, "user_id", u.ID)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     deviceCookie,
+		Value:    mfa.SignDevice(d.DeviceKey, u.ID, dev.ID, dev.ExpiresAt),
+		Path:     loginCookie.path,
+		MaxAge:   int(dev.ExpiresAt.Sub(now) / time.Second),
+		HttpOnly: true,
+		Secure:   d.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	})
+	d.Logger.InfoContext(ctx, "device trusted", "user_id", u.ID, "device_id", dev.ID, "expires_at", dev.ExpiresAt)
+}

@@ -1,0 +1,404 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// The second factor (REQUIREMENTS.md section 3) is the step after the
+// password. Its pages:
+//
+//   - pathMFA: the code page of the user's method (e-mail and SMS codes
+//     in mfa_code.go, the authenticator app in mfa_totp.go); its POST
+//     checks a code;
+//   - pathMFASend: sends a new e-mail or SMS code (or the first one by
+//     another channel);
+//   - pathEnrol: the authenticator app enrolment, shown instead of the
+//     code page while TOTP is pending;
+//   - pathRecovery: a recovery code instead of the code (recovery.go);
+//   - pathFinish: the Continue button after an interstitial.
+//
+// The e-mail or SMS code of a sign-in is sent right after the password
+// (a POST), so that no GET sends anything.
+const (
+	pathMFA      = "/login/mfa"
+	pathMFASend  = "/login/mfa/send"
+	pathEnrol    = "/login/mfa/enrol"
+	pathRecovery = "/login/mfa/recovery"
+	pathFinish   = "/login/finish"
+)
+
+// The OIDC error for acr_values that cannot be met. OIDC has no specific
+// code; the sign-in is refused rather than answered with a weaker acr.
+const (
+	errACRNotMet  = "access_denied"
+	descACRNotMet = "The requested authentication level cannot be met."
+)
+
+// User-facing messages of the second-factor pages. None of them depends
+// on an error's text.
+const (
+	msgWrongCode     = "That code is not right. Check it and try again."
+	msgMalformedCode = "Enter the six-digit code."
+	msgVoidCode      = "Too many wrong codes: this code no longer works. Request a new code."
+	msgExpiredCode   = "This code has expired. Request a new code."
+	msgReplayedCode  = "That code was already used. Wait for the next code in your app and enter it."
+	msgDelivery      = "We could not send the code. Try again, or choose another method."
+	msgNoCode        = "Request a code to continue."
+	msgWrongRecovery = "That recovery code is not valid or was already used."
+	msgBadRecovery   = "Enter a recovery code, for example abcde-12345-fghjk."
+)
+
+// urlFor returns path with the auth request ID and extra parameters
+// (name, value pairs) as its query.
+func urlFor(path, authRequestID string, kv ...string) string {
+	q := url.Values{"authRequestID": {authRequestID}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	return path + "?" + q.Encode()
+}
+
+// acrAchievable reports whether a sign-in on these pages can reach the
+// level acr_values asks for. Without WebAuthn the best is mfa, so phr, or
+// acr_values naming no level Gatehouse knows, cannot be met.
+func acrAchievable(acrValues []string) bool {
+	req, ok := mfa.RequiredACR(acrValues)
+	return ok && req != mfa.ACRPhishingResistant
+}
+
+// primaryMethod returns the method that the code is asked with: the
+// user's preferred method, or e-mail when that cannot be used here (SMS
+// without a verified phone number or without a Texter, an authenticator
+// app that is not confirmed, or WebAuthn, which these pages do not offer
+// yet). While TOTP is pending, User.MFAMethod is still the previous
+// method, which keeps working.
+func (d *deps) primaryMethod(u storage.User, st storage.MFAState) string {
+	switch u.MFAMethod {
+	case storage.MFASMS:
+		if d.Texter != nil && u.PhoneVerified && u.Phone != "" {
+			return storage.MFASMS
+		}
+	case storage.MFATOTP:
+		if st.TOTPConfirmed && len(st.TOTPSecretSealed) > 0 {
+			return storage.MFATOTP
+		}
+	}
+	return storage.MFAEmail
+}
+
+// allowedMethod reports whether the user may enter a code of method in
+// this sign-in: the primary method, and e-mail for a user whose SMS could
+// not be sent (recovery codes have their own page).
+func (d *deps) allowedMethod(u storage.User, st storage.MFAState, method string) bool {
+	primary := d.primaryMethod(u, st)
+	return method == primary || method == storage.MFAEmail && primary == storage.MFASMS
+}
+
+// mfaState returns the user's second-factor state, a zero one when the
+// user has none yet.
+func (d *deps) mfaState(ctx context.Context, userID string) (storage.MFAState, error) {
+	st, err := d.MFA.GetMFAState(ctx, userID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.MFAState{UserID: userID}, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("get mfa state: %w", err)
+	}
+	return st, nil
+}
+
+// signInUser loads the user identified in the sign-in and their MFA
+// state. A user who is gone or no longer active cannot continue: the page
+// says the link no longer works and the reason is logged.
+func (d *deps) signInUser(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (storage.User, storage.MFAState, bool) {
+	ctx := r.Context()
+	u, err := d.Users.GetUser(ctx, ar.Login.UserID)
+	if err == nil && u.State != storage.UserActive {
+		err = fmt.Errorf("user is %s: %w", u.State, errRequestExpired)
+	}
+	if err != nil {
+		d.logProblem(r, "second factor: user not available", err, "auth_request_id", ar.ID, "user_id", ar.Login.UserID)
+		d.renderProblem(w, r, problemFor(err))
+		return u, storage.MFAState{}, false
+	}
+	st, err := d.mfaState(ctx, u.ID)
+	if err != nil {
+		d.logProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
+		d.renderProblem(w, r, probInternal)
+		return u, st, false
+	}
+	return u, st, true
+}
+
+// afterPassword moves a sign-in on once the password of u was verified:
+// with a trusted device (see device.go) the second factor is skipped;
+// otherwise the e-mail or SMS code is sent, unless the authenticator app
+// is pending enrolment or is the method, and the browser goes to the
+// second-factor page. A code that could not be sent is not an error here:
+// the code page says so and offers to try again.
+func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User) {
+	ctx := r.Context()
+	now := d.Now()
+	st, err := d.mfaState(ctx, u.ID)
+	if err != nil {
+		d.logProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	setPassword := func(p *storage.LoginProgress) {
+		p.UserID = u.ID
+		p.PasswordAt = now
+		p.Factors = append(p.Factors[:0:0], mfa.AMRPassword)
+	}
+	if d.trustedDevice(r, ar, u, st, now) {
+		d.Logger.InfoContext(ctx, "second factor skipped: trusted device", "user_id", u.ID, "auth_request_id", ar.ID)
+		d.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
+			setPassword(p)
+			p.Factors = append(p.Factors, trustedDeviceAMR...)
+		})
+		return
+	}
+	if method := d.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP {
+		if err := d.sendCode(ctx, ar, u, method); err != nil {
+			d.logSendProblem(r, err, u.ID, method)
+		}
+	}
+	d.advance(w, r, ar, binding, setPassword)
+}
+
+// handleSecondFactorForm serves GET /login/mfa: the enrolment page while
+// TOTP is pending (unless the user chose the previous method with the
+// method parameter), else the code page of the method.
+func handleSecondFactorForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, st, ok := d.signInUser(w, r, ar)
+		if !ok {
+			return
+		}
+		requested := r.URL.Query().Get("method")
+		if st.TOTPPending && requested == "" {
+			http.Redirect(w, r, urlFor(pathEnrol, ar.ID), http.StatusSeeOther)
+			return
+		}
+		method := d.primaryMethod(u, st)
+		if requested != "" && d.allowedMethod(u, st, requested) {
+			method = requested
+		}
+		d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, "")
+	})
+}
+
+// handleSecondFactorPOST serves POST /login/mfa: it checks the code of
+// the posted method and, when it is right, moves the sign-in on.
+func handleSecondFactorPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, st, ok := d.signInUser(w, r, ar)
+		if !ok {
+			return
+		}
+		method := r.PostForm.Get("method")
+		if method == "" {
+			method = d.primaryMethod(u, st)
+		}
+		if !d.allowedMethod(u, st, method) {
+			d.Logger.InfoContext(r.Context(), "second factor: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+			d.renderProblem(w, r, probBadForm)
+			return
+		}
+		code := r.PostForm.Get("code")
+		var refused, err error
+		if method == storage.MFATOTP {
+			refused, err = d.verifyTOTP(r.Context(), u.ID, code)
+		} else {
+			refused, err = d.verifyCode(r.Context(), ar, u, method, code)
+		}
+		if err != nil {
+			d.logProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if refused != nil {
+			d.logRefused(r, u.ID, method, ar.ID, refused)
+			st, _ = d.mfaState(r.Context(), u.ID) // fresh failure and send logs; best effort
+			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, refusalMessage(refused))
+			return
+		}
+		d.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
+	})
+}
+
+// secondFactorPassed finishes the second-factor step once method was
+// proven. It trusts the device when the user asked for it, creates the
+// user's recovery codes on their first second factor, and records the amr
+// of mfa.AMRFor as the sign-in's factors. New recovery codes, and the
+// count left after using one, are shown on an interstitial whose Continue
+// button completes the sign-in (pathFinish); otherwise the sign-in
+// completes at once.
+func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, method string, trust bool) {
+	ctx := r.Context()
+	amr, err := mfa.AMRFor(method, mfa.Key{})
+	if err != nil {
+		d.logProblem(r, "second factor: no amr", err, "user_id", u.ID, "method", method)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	d.Logger.InfoContext(ctx, "second factor accepted", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+	if trust && method != mfa.MethodRecovery {
+		d.rememberDevice(w, r, ar, u)
+	}
+	p := ar.Login
+	p.Factors = amr
+	ar, ok := d.saveProgress(w, r, ar, binding, p)
+	if !ok {
+		return
+	}
+	// The progress is saved before codes are created, so that codes are
+	// never created for a sign-in that cannot show them.
+	plain, remaining, err := d.recoveryCodesAfter(ctx, u.ID)
+	if err != nil {
+		// The user gets codes on a later sign-in; this one goes on.
+		d.logProblem(r, "recovery codes not created", err, "user_id", u.ID)
+	}
+	switch {
+	case len(plain) > 0:
+		d.Logger.InfoContext(ctx, "recovery codes created", "user_id", u.ID, "count", len(plain))
+		d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+		d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{
+			AuthRequestID: ar.ID,
+			CSRFToken:     d.csrfToken(loginCookie, binding),
+			Action:        pathFinish,
+			Codes:         plain,
+		})
+	case method == mfa.MethodRecovery:
+		d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+		d.render(w, r, http.StatusOK, remainingPage(ar.ID, d.csrfToken(loginCookie, binding), remaining))
+	default:
+		d.completeFresh(w, r, ar, binding, p)
+	}
+}
+
+// logRefused logs a refused second factor. The code itself is never
+// logged; mfa's errors do not contain it.
+func (d *deps) logRefused(r *http.Request, userID, method, authRequestID string, refused error) {
+	d.Logger.InfoContext(r.Context(), "second factor refused", "user_id", userID, "method", method, "auth_request_id", authRequestID, "reason", refused.Error())
+}
+
+// refusalMessage returns what the user sees for a refused code.
+func refusalMessage(err error) string {
+	var rl *mfa.RateLimitError
+	switch {
+	case errors.As(err, &rl) && errors.Is(err, mfa.ErrTooManyFailures):
+		return "Too many wrong codes. Try again in " + humanWait(rl.RetryAfter) + "."
+	case errors.Is(err, mfa.ErrTooManyFailures):
+		return msgVoidCode
+	case errors.Is(err, mfa.ErrExpired):
+		return msgExpiredCode
+	case errors.Is(err, mfa.ErrReplay):
+		return msgReplayedCode
+	case errors.Is(err, mfa.ErrMalformedCode):
+		return msgMalformedCode
+	case errors.Is(err, errNoChallenge):
+		return msgNoCode
+	}
+	return msgWrongCode
+}
+
+// humanWait formats a wait for the user: whole seconds up to two minutes,
+// then whole minutes, rounded up.
+func humanWait(d time.Duration) string {
+	s := int((d + time.Second - 1) / time.Second)
+	switch {
+	case s <= 1:
+		return "1 second"
+	case s < 120:
+		return fmt.Sprintf("%d seconds", s)
+	}
+	return fmt.Sprintf("%d minutes", (s+59)/60)
+}
+
+// handleFinishForm serves GET /login/finish, the page of a sign-in whose
+// every factor passed but which was not completed (the browser left an
+// interstitial page): one Continue button.
+func handleFinishForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
+		if !ok {
+			return
+		}
+		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.render(w, r, http.StatusOK, templates.ContinuePage{
+			AuthRequestID: ar.ID,
+			CSRFToken:     d.csrfToken(loginCookie, binding),
+			Action:        pathFinish,
+			Heading:       "Continue signing in",
+			Message:       "You are verified. Continue to the application.",
+		})
+	})
+}
+
+// handleFinishPOST serves POST /login/finish: it completes a sign-in
+// whose every factor passed.
+func handleFinishPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
+		if !ok {
+			return
+		}
+		d.completeFresh(w, r, ar, binding, ar.Login)
+	})
+}
+
+// keyedMutex serialises work per key (a user ID). Entries are removed when
+// unused, so it does not grow with the number of users.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[string]*keyedLock
+}
+
+type keyedLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// lock locks key and returns the function that unlocks it.
+func (k *keyedMutex) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = make(map[string]*keyedLock)
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyedLock{}
+		k.locks[key] = l
+	}
+	l.refs++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		l.refs--
+		if l.refs == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}

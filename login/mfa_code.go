@@ -1,0 +1,345 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// E-mail and SMS codes. A sign-in has one storage.OTPChallenge at a time,
+// under an ID derived from the auth request (challengeID), so that the
+// pages find it without keeping its ID anywhere. Sending a new code for
+// the same sign-in uses mfa.Resend, which keeps the failure count, even
+// when it switches from SMS to e-mail; only a challenge that is void
+// (too many wrong codes) or used is replaced by a new one. Every send
+// counts against the user's limit (MFAState.SendLog), and a send is
+// recorded only once the message was handed over: nothing is saved when
+// delivery fails.
+
+var (
+	// errNoChallenge means no usable code was sent for this sign-in and
+	// channel.
+	errNoChallenge = errors.New("no code sent for this sign-in")
+	// errNotSent wraps a failure to compose or hand over the message.
+	errNotSent = errors.New("code not sent")
+)
+
+// challengeID returns the ID of the login challenge of an auth request.
+// It is a digest, so the auth request ID cannot be read back from it.
+func challengeID(authRequestID string) string {
+	return "otp_login_" + secret.DigestHex("gatehouse login otp\x00" + authRequestID)[:32]
+}
+
+// channelOf returns the delivery channel of an e-mail or SMS method.
+func channelOf(method string) string {
+	if method == storage.MFASMS {
+		return storage.ChannelSMS
+	}
+	return storage.ChannelEmail
+}
+
+// boundTo reports whether c is the login challenge of this sign-in.
+func boundTo(c storage.OTPChallenge, authRequestID, userID string) bool {
+	return c.Purpose == storage.OTPLogin && c.AuthRequestID == authRequestID && c.UserID == userID
+}
+
+// sendCode sends a code for the sign-in by method (e-mail or SMS). It
+// returns a *mfa.RateLimitError when the user's or the challenge's send
+// limit is reached, an error wrapping errNotSent when the message could
+// not be composed or delivered (nothing is saved then), and other errors
+// for storage faults. Sends of one user are serialised, so that the limit
+// holds under concurrent requests.
+func (d *deps) sendCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method string) error {
+	unlock := d.userLocks.lock(u.ID)
+	defer unlock()
+	now := d.Now()
+	pol := d.CodePolicy
+	st, err := d.mfaState(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if ok, wait, reason := mfa.CanSend(st.SendLog, pol, now); !ok {
+		return &mfa.RateLimitError{Err: mfa.ErrRateLimited, Reason: reason, RetryAfter: wait}
+	}
+	id := challengeID(ar.ID)
+	old, err := d.MFA.GetOTPChallenge(ctx, id)
+	exists := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("get otp challenge: %w", err)
+	}
+	channel := channelOf(method)
+	dest := u.Email
+	if channel == storage.ChannelSMS {
+		dest = u.Phone
+	}
+	fresh := !exists || !boundTo(old, ar.ID, u.ID) || !old.UsedAt.IsZero() ||
+		pol.MaxFailures > 0 && old.Failures >= pol.MaxFailures
+	var c storage.OTPChallenge
+	var code string
+	if fresh {
+		c, code = mfa.NewChallenge(d.OTPPepper, storage.OTPChallenge{
+			ID:            id,
+			UserID:        u.ID,
+			AuthRequestID: ar.ID,
+			Purpose:       storage.OTPLogin,
+			Channel:       channel,
+			Destination:   dest,
+		}, pol, now)
+	} else {
+		c = old
+		c.Sends = slices.Clone(old.Sends)
+		code = mfa.NewCode(pol)
+		if err := mfa.Resend(&c, mfa.HashCode(d.OTPPepper, id, code), pol, now); err != nil {
+			return err
+		}
+		c.Channel, c.Destination = channel, dest
+	}
+	if err := d.deliver(ctx, u, channel, code); err != nil {
+		return fmt.Errorf("%w by %s: %w", errNotSent, channel, err)
+	}
+	// The message is out: record the send, then the code.
+	if _, err := d.MFA.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		s.SendLog = mfa.RecordSend(s.SendLog, pol, now)
+		s.UpdatedAt = now
+		return s, nil
+	}); err != nil {
+		return fmt.Errorf("record code send: %w", err)
+	}
+	if !exists {
+		if err := d.MFA.CreateOTPChallenge(ctx, c); err != nil {
+			return fmt.Errorf("create otp challenge: %w", err)
+		}
+		return nil
+	}
+	_, err = d.MFA.UpdateOTPChallenge(ctx, id, func(o storage.OTPChallenge) (storage.OTPChallenge, error) {
+		if fresh {
+			return c, nil
+		}
+		// Keep failures counted meanwhile; take the new code and sends.
+		o.Channel, o.Destination = c.Channel, c.Destination
+		o.CodeHash, o.ExpiresAt, o.Sends = c.CodeHash, c.ExpiresAt, c.Sends
+		return o, nil
+	})
+	if err != nil {
+		return fmt.Errorf("update otp challenge: %w", err)
+	}
+	return nil
+}
+
+// deliver composes the code message for the channel and hands it over.
+func (d *deps) deliver(ctx context.Context, u storage.User, channel, code string) error {
+	ttl := d.CodePolicy.TTL
+	if channel == storage.ChannelSMS {
+		if d.Texter == nil {
+			return errors.New("no sms transport")
+		}
+		m, err := d.Messages.CodeSMS(u.Phone, code, ttl)
+		if err != nil {
+			return fmt.Errorf("compose sms: %w", err)
+		}
+		return d.Texter.SendSMS(ctx, m)
+	}
+	m, err := d.Messages.CodeEmail(u.Email, u.Name(), code, ttl)
+	if err != nil {
+		return fmt.Errorf("compose e-mail: %w", err)
+	}
+	return d.Mailer.SendEmail(ctx, m)
+}
+
+// logSendProblem logs why a code was not sent.
+func (d *deps) logSendProblem(r *http.Request, err error, userID, method string) {
+	var rl *mfa.RateLimitError
+	switch {
+	case errors.As(err, &rl):
+		d.Logger.InfoContext(r.Context(), "code not sent: rate limited", "user_id", userID, "method", method, "reason", rl.Reason, "retry_after", rl.RetryAfter)
+	case errors.Is(err, notify.ErrDelivery):
+		d.Logger.WarnContext(r.Context(), "code not delivered", "user_id", userID, "method", method, "err", err)
+	default:
+		d.Logger.ErrorContext(r.Context(), "code not sent", "user_id", userID, "method", method, "err", err)
+	}
+}
+
+// verifyCode checks an e-mail or SMS code against the sign-in's
+// challenge. It returns the refusal (for the user) apart from storage
+// faults. A wrong code is counted even though it is refused: the count is
+// written and the refusal reported outside the transaction.
+func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method, code string) (refused, err error) {
+	now := d.Now()
+	channel := channelOf(method)
+	_, err = d.MFA.UpdateOTPChallenge(ctx, challengeID(ar.ID), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+		if !boundTo(c, ar.ID, u.ID) || c.Channel != channel {
+			refused = errNoChallenge
+			return c, nil
+		}
+		refused = mfa.Check(&c, d.OTPPepper, code, d.CodePolicy, now)
+		return c, nil // keep the failure count even when the code was wrong
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return errNoChallenge, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check code: %w", err)
+	}
+	return refused, nil
+}
+
+// handleSendPOST serves POST /login/mfa/send: it sends a new code by the
+// posted method (e-mail or SMS) and shows its code page. When the limit
+// is reached or delivery fails, the code page says so and nothing is
+// saved.
+func handleSendPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, st, ok := d.signInUser(w, r, ar)
+		if !ok {
+			return
+		}
+		method := r.PostForm.Get("method")
+		if method == "" {
+			method = d.primaryMethod(u, st)
+		}
+		if method == storage.MFATOTP || !d.allowedMethod(u, st, method) {
+			d.Logger.InfoContext(r.Context(), "code send: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+			d.renderProblem(w, r, probBadForm)
+			return
+		}
+		err := d.sendCode(r.Context(), ar, u, method)
+		var rl *mfa.RateLimitError
+		switch {
+		case err == nil:
+			d.Logger.InfoContext(r.Context(), "code sent", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+			http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", method), http.StatusSeeOther)
+		case errors.As(err, &rl):
+			d.logSendProblem(r, err, u.ID, method)
+			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusTooManyRequests, waitMessage(rl.RetryAfter))
+		case errors.Is(err, errNotSent):
+			d.logSendProblem(r, err, u.ID, method)
+			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, msgDelivery)
+		default:
+			d.logProblem(r, "code send failed", err, "user_id", u.ID, "method", method)
+			d.renderProblem(w, r, probInternal)
+		}
+	})
+}
+
+// waitMessage tells the user when a new code can be sent.
+func waitMessage(wait time.Duration) string {
+	return "You can request a new code in " + humanWait(wait) + "."
+}
+
+// renderCodePage shows the code page of method with an optional error.
+// For e-mail and SMS it describes the sign-in's challenge: where the code
+// went, or why no code can be entered (none sent, void, expired), when a
+// new one can be requested, and the other ways to go on.
+func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, method string, status int, errMsg string) {
+	ctx := r.Context()
+	now := d.Now()
+	page := templates.CodePage{
+		AuthRequestID: ar.ID,
+		CSRFToken:     d.csrfToken(loginCookie, binding),
+		Action:        pathMFA,
+		Method:        method,
+		TrustDevice:   d.TrustedDevices && mfa.TrustedDeviceAllowed(ar.ACRValues),
+		RecoveryURL:   urlFor(pathRecovery, ar.ID),
+		Error:         errMsg,
+	}
+	if method == storage.MFATOTP {
+		page.Heading = "Enter the code from your authenticator app"
+		page.Instructions = "Open your authenticator app and enter the six-digit code it shows for " + d.TOTPIssuer + "."
+	} else {
+		pol := d.CodePolicy
+		c, err := d.MFA.GetOTPChallenge(ctx, challengeID(ar.ID))
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			d.logProblem(r, "otp challenge not loaded", err, "auth_request_id", ar.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		has := err == nil && boundTo(c, ar.ID, u.ID) && c.Channel == channelOf(method) && c.UsedAt.IsZero()
+		void := has && pol.MaxFailures > 0 && c.Failures >= pol.MaxFailures
+		expired := has && !now.Before(c.ExpiresAt)
+		page.ResendAction = pathMFASend
+		if method == storage.MFASMS {
+			page.Heading = "Check your phone"
+			page.Instructions = "We sent a 6-digit code by text message to " + maskPhone(u.Phone) + "."
+			page.Notice = "SMS charges may apply."
+		} else {
+			page.Heading = "Check your e-mail"
+			page.Instructions = "We sent a 6-digit code to " + maskEmail(u.Email) + "."
+		}
+		switch {
+		case !has:
+			page.Instructions = ""
+			page.HideCodeField = true
+			page.ResendLabel = "Send a code"
+			if page.Error == "" {
+				page.Error = msgDelivery
+			}
+		case void:
+			page.HideCodeField = true
+			if page.Error == "" || page.Error == msgWrongCode {
+				page.Error = msgVoidCode
+			}
+		case expired:
+			page.HideCodeField = true
+			if page.Error == "" {
+				page.Error = msgExpiredCode
+			}
+		}
+		wait := time.Duration(0)
+		if ok, w, _ := mfa.CanSend(st.SendLog, pol, now); !ok {
+			wait = w
+		}
+		if has && !void {
+			if ok, w, _ := mfa.CanSend(c.Sends, pol, now); !ok && w > wait {
+				wait = w
+			}
+		}
+		if wait > 0 {
+			page.ResendWait = waitMessage(wait)
+			if !has && errMsg == "" {
+				page.Error = msgNoCode // the limit, not delivery, held it back
+			}
+		}
+		primary := d.primaryMethod(u, st)
+		switch {
+		case method == storage.MFASMS:
+			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by e-mail instead", Action: pathMFASend, Method: storage.MFAEmail})
+		case primary == storage.MFASMS:
+			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by text message instead", Action: pathMFASend, Method: storage.MFASMS})
+		}
+	}
+	d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	d.render(w, r, status, page)
+}
+
+// maskEmail hides most of the local part: "ada@example.com" becomes
+// "a***@example.com".
+func maskEmail(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 1 {
+		return "your e-mail address"
+	}
+	first := []rune(email[:at])[0]
+	return string(first) + "***" + email[at:]
+}
+
+// maskPhone shows only the last digits of a phone number.
+func maskPhone(phone string) string {
+	if len(phone) < 4 {
+		return "your phone"
+	}
+	return "the number ending in " + phone[len(phone)-2:]
+}

@@ -1,0 +1,188 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// verifyTOTP checks an authenticator app code of the user and consumes its
+// time step, after the per-user attempt limit. It returns the refusal
+// (for the user) apart from storage faults; a wrong or replayed code is
+// counted as a failure even though it is refused.
+func (d *deps) verifyTOTP(ctx context.Context, userID, code string) (refused, err error) {
+	now := d.Now()
+	_, err = d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+		refused = d.AttemptPolicy.Allow(&st, now)
+		if refused == nil {
+			refused = mfa.VerifyTOTP(&st, d.TOTPSealer, code, now)
+		}
+		st.UpdatedAt = now
+		return st, nil // keep the failure even when the code was refused
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check totp code: %w", err)
+	}
+	if refused != nil && !isRefusal(refused) {
+		return nil, fmt.Errorf("check totp code: %w", refused) // an unreadable secret
+	}
+	return refused, nil
+}
+
+// isRefusal reports whether err is a refused code rather than a fault.
+func isRefusal(err error) bool {
+	for _, e := range []error{mfa.ErrMalformedCode, mfa.ErrWrongCode, mfa.ErrExpired, mfa.ErrUsed,
+		mfa.ErrTooManyFailures, mfa.ErrReplay, mfa.ErrRateLimited, mfa.ErrNotEnrolled, errNoChallenge} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// handleEnrolForm serves GET /login/mfa/enrol while TOTP is pending: the
+// QR code and the secret of the pending authenticator app (the same ones
+// after a reload) and one code field.
+func handleEnrolForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, st, ok := d.signInUser(w, r, ar)
+		if !ok {
+			return
+		}
+		if !st.TOTPPending {
+			http.Redirect(w, r, urlFor(pathMFA, ar.ID), http.StatusSeeOther)
+			return
+		}
+		var key mfa.TOTPKey
+		_, err := d.MFA.UpdateMFAState(r.Context(), u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+			var err error
+			key, err = mfa.BeginTOTP(&s, d.TOTPSealer, d.TOTPIssuer, u.Email)
+			return s, err
+		})
+		if err != nil {
+			d.logProblem(r, "totp enrolment not started", err, "user_id", u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, "")
+	})
+}
+
+// renderEnrol shows the enrolment page with key. Its "Not now" choice
+// continues with the previous method: a new code by e-mail or SMS, or the
+// code page of an authenticator app being replaced.
+func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, key mfa.TOTPKey, status int, msg string) {
+	page := templates.TOTPEnrolPage{
+		AuthRequestID: ar.ID,
+		CSRFToken:     d.csrfToken(loginCookie, binding),
+		Action:        pathEnrol,
+		QRDataURL:     key.QRDataURL,
+		Secret:        key.Secret,
+		Error:         msg,
+	}
+	switch prev := d.primaryMethod(u, st); prev {
+	case storage.MFATOTP:
+		page.SkipLabel = "Not now — use my current authenticator app instead"
+		page.SkipURL = urlFor(pathMFA, ar.ID, "method", prev)
+	case storage.MFASMS:
+		page.SkipLabel = "Not now — send me a code by text message instead"
+		page.SkipAction, page.SkipMethod = pathMFASend, prev
+	default:
+		page.SkipLabel = "Not now — send me a code by e-mail instead"
+		page.SkipAction, page.SkipMethod = pathMFASend, prev
+	}
+	d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.render(w, r, status, page)
+}
+
+// handleEnrolPOST serves POST /login/mfa/enrol: a correct code from the
+// pending authenticator app confirms it (consuming its time step, so the
+// code cannot serve again), makes TOTP the user's method, and counts as
+// this sign-in's second factor.
+func handleEnrolPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, _, ok := d.signInUser(w, r, ar)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		now := d.Now()
+		var refused error
+		st, err := d.MFA.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+			refused = nil
+			if !s.TOTPPending {
+				refused = mfa.ErrNotEnrolled
+				return s, nil
+			}
+			refused = d.AttemptPolicy.Allow(&s, now)
+			if refused == nil {
+				refused = mfa.ConfirmTOTP(&s, d.TOTPSealer, r.PostForm.Get("code"), now)
+			}
+			s.UpdatedAt = now
+			return s, nil // keep the failure even when the code was refused
+		})
+		if err == nil && refused != nil && !isRefusal(refused) {
+			err = refused
+		}
+		if err != nil {
+			d.logProblem(r, "totp enrolment not checked", err, "user_id", u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if errors.Is(refused, mfa.ErrNotEnrolled) {
+			http.Redirect(w, r, urlFor(pathMFA, ar.ID), http.StatusSeeOther)
+			return
+		}
+		if refused != nil {
+			d.Logger.InfoContext(ctx, "totp enrolment refused", "user_id", u.ID, "auth_request_id", ar.ID, "reason", refused.Error())
+			key, kerr := mfa.BeginTOTP(&st, d.TOTPSealer, d.TOTPIssuer, u.Email) // the stored pending secret
+			if kerr != nil {
+				d.logProblem(r, "totp key not shown", kerr, "user_id", u.ID)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, refusalMessage(refused))
+			return
+		}
+		nu, err := d.Users.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
+			old.MFAMethod = storage.MFATOTP
+			old.UpdatedAt = now
+			return old, nil
+		})
+		if err != nil {
+			// The app is confirmed and proved this sign-in; the method
+			// stays the previous one until the user chooses it again.
+			d.logProblem(r, "preferred method not set to totp", err, "user_id", u.ID)
+		} else {
+			u = nu
+			d.Logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
+			d.notifyMethodChanged(ctx, u, storage.MFATOTP)
+		}
+		d.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)
+	})
+}
+
+// notifyMethodChanged tells the user by e-mail that their second factor
+// changed. A failure is logged and changes nothing.
+func (d *deps) notifyMethodChanged(ctx context.Context, u storage.User, method string) {
+	m, err := d.Messages.MFAChangedEmail(u.Email, u.Name(), method, d.Now())
+	if err == nil {
+		err = d.Mailer.SendEmail(ctx, m)
+	}
+	if err != nil {
+		d.Logger.WarnContext(ctx, "second factor change not notified", "user_id", u.ID, "err", err)
+	}
+}

@@ -1,0 +1,135 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// recoveryCodesAfter runs after a second factor passed. For a user
+// without recovery codes (MFA is being set up), it creates
+// mfa.RecoveryCodeCount of them and returns them in clear, to be shown
+// once; otherwise it returns no codes and how many unused ones remain.
+func (d *deps) recoveryCodesAfter(ctx context.Context, userID string) (plain []string, remaining int, err error) {
+	now := d.Now()
+	_, err = d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+		plain = nil
+		remaining = mfa.RemainingRecoveryCodes(&st)
+		if len(st.RecoveryCodes) > 0 {
+			return st, nil
+		}
+		var codes []storage.RecoveryCode
+		plain, codes = mfa.NewRecoveryCodes()
+		st.RecoveryCodes = codes
+		st.UpdatedAt = now
+		remaining = len(codes)
+		return st, nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("create recovery codes: %w", err)
+	}
+	return plain, remaining, nil
+}
+
+// remainingPage is the interstitial after a recovery code was used.
+func remainingPage(authRequestID, csrf string, remaining int) templates.ContinuePage {
+	p := templates.ContinuePage{
+		AuthRequestID: authRequestID,
+		CSRFToken:     csrf,
+		Action:        pathFinish,
+		Heading:       "Recovery code accepted",
+	}
+	switch remaining {
+	case 0:
+		p.Message = "You have no recovery codes left."
+		p.Next = "Create new recovery codes on the Security tab of your profile now, or you may be locked out."
+	case 1:
+		p.Message = "You have 1 recovery code left."
+		p.Next = "Create new recovery codes on the Security tab of your profile soon."
+	default:
+		p.Message = fmt.Sprintf("You have %d recovery codes left.", remaining)
+		if remaining <= 3 {
+			p.Next = "Create new recovery codes on the Security tab of your profile soon."
+		}
+	}
+	return p
+}
+
+// handleRecoveryForm serves GET /login/mfa/recovery, where a recovery
+// code stands in for the second factor.
+func handleRecoveryForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		d.renderRecovery(w, r, ar, binding, http.StatusOK, "")
+	})
+}
+
+func (d *deps) renderRecovery(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, status int, msg string) {
+	d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.render(w, r, status, templates.RecoveryPage{
+		AuthRequestID: ar.ID,
+		CSRFToken:     d.csrfToken(loginCookie, binding),
+		Action:        pathRecovery,
+		BackURL:       urlFor(pathMFA, ar.ID),
+		Error:         msg,
+	})
+}
+
+// handleRecoveryPOST serves POST /login/mfa/recovery: it spends one
+// recovery code, after the per-user attempt limit, and tells the user how
+// many remain before the sign-in completes.
+func handleRecoveryPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, _, ok := d.signInUser(w, r, ar)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		now := d.Now()
+		var refused error
+		_, err := d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+			refused = d.AttemptPolicy.Allow(&st, now)
+			if refused == nil {
+				_, refused = mfa.UseRecoveryCode(&st, r.PostForm.Get("code"), now)
+			}
+			st.UpdatedAt = now
+			return st, nil // keep the failure even when the code was refused
+		})
+		if err != nil {
+			d.logProblem(r, "recovery code not checked", err, "user_id", u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if refused != nil {
+			d.logRefused(r, u.ID, mfa.MethodRecovery, ar.ID, refused)
+			msg := msgWrongRecovery
+			switch {
+			case isRateLimit(refused):
+				msg = refusalMessage(refused)
+			case errors.Is(refused, mfa.ErrMalformedCode):
+				msg = msgBadRecovery
+			}
+			d.renderRecovery(w, r, ar, binding, http.StatusOK, msg)
+			return
+		}
+		d.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
+	})
+}
+
+// isRateLimit reports whether err is a per-user attempt or send limit.
+func isRateLimit(err error) bool {
+	var rl *mfa.RateLimitError
+	return errors.As(err, &rl)
+}
