@@ -66,6 +66,7 @@ type harness struct {
 
 	// outbox receives the e-mail and SMS codes.
 	outbox *notify.Outbox
+	sealer *secret.Sealer
 
 	mu    sync.Mutex
 	fails []failCall
@@ -98,6 +99,7 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 	if err != nil {
 		t.Fatalf("secret.NewSealer() error = %v", err)
 	}
+	h.sealer = sealer
 	r := mux.NewRouter()
 	h.srv = start(r)
 	t.Cleanup(h.srv.Close)
