@@ -6,9 +6,11 @@
 // max_age, id_token_hint and acr_values, whether the browser's session can
 // answer the request (silently for prompt=none) or whether the user must
 // sign in. Signing in is identifier first: an e-mail page, then a password
-// page, and later (issues 3 to 5) second-factor pages. The steps form a
-// small state machine driven by storage.LoginProgress (see nextStep in
-// flow.go); when the last step passes, one transaction marks the auth
+// page, then the mandatory second factor (mfa.go): a code sent by e-mail
+// or SMS, an authenticator app code (or its enrolment while it is
+// pending), or a recovery code, unless a trusted device stands in for
+// it. The steps form a small state machine driven by
+// storage.LoginProgress (see nextStep in flow.go); when the last step passes, one transaction marks the auth
 // request done, a fresh session is created and the browser is sent with a
 // 303 to the provider's callback.
 //

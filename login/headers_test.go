@@ -288,6 +288,12 @@ func TestAddRoutesValidatesDeps(t *testing.T) {
 		{"no templates", func(d *Deps) { d.Templates = nil }, "Templates"},
 		{"relative issuer", func(d *Deps) { d.Issuer = "/oidc" }, "issuer"},
 		{"short CSRF key", func(d *Deps) { d.CSRFKey = []byte("short") }, "CSRFKey"},
+		{"no MFA store", func(d *Deps) { d.MFA = nil }, "MFA is required"},
+		{"no mailer", func(d *Deps) { d.Mailer = nil }, "Mailer is required"},
+		{"no TOTP sealer", func(d *Deps) { d.TOTPSealer = nil }, "TOTPSealer is required"},
+		{"no OTP pepper", func(d *Deps) { d.OTPPepper = nil }, "OTPPepper"},
+		{"short OTP pepper", func(d *Deps) { d.OTPPepper = []byte("short") }, "OTPPepper"},
+		{"trusted devices without key", func(d *Deps) { d.TrustedDevices, d.DeviceKey = true, nil }, "DeviceKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

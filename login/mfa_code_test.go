@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -386,4 +388,41 @@ func TestMethodNotAllowedRefused(t *testing.T) {
 			t.Errorf("POST %s method=%s = %d, want 400", tt.path, tt.method, r.status)
 		}
 	}
+}
+
+func TestSecondFactorLogsNeverTheCode(t *testing.T) {
+	var logs syncBuffer
+	h := newHarness(t, func(d *Deps) { d.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	u := h.createUser("ada@example.com", adaPassword, testParams)
+	b, id, page := h.toCodePage("ada@example.com")
+	code := h.emailCode("ada@example.com")
+	b.submitCode(id, page, wrongCode(code))
+	b.submitCode(id, page, code)
+	out := logs.String()
+	for _, want := range []string{`msg="second factor refused" user_id=` + u.ID + ` method=email`, `msg="second factor accepted" user_id=` + u.ID + ` method=email`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log does not contain %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, code) || strings.Contains(out, wrongCode(code)) {
+		t.Errorf("log contains a code:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
