@@ -2,6 +2,10 @@ package passkey
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
 	"path/filepath"
 	"sync"
@@ -94,7 +98,7 @@ func newKey(passkey bool) *key {
 	if passkey {
 		opts.BackupEligible, opts.BackupState = true, true
 	}
-	k := &key{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)}
+	k := &key{auth: virtualwebauthn.NewAuthenticatorWithOptions(opts), cred: newEC2Credential()}
 	k.auth.AddCredential(k.cred)
 	return k
 }
@@ -155,4 +159,25 @@ func decodeOptions(t *testing.T, optionsJSON []byte) map[string]any {
 		t.Fatalf("decode options %s: %v", optionsJSON, err)
 	}
 	return m.PublicKey
+}
+
+// newEC2Credential returns a software P-256 credential whose public-key
+// coordinates are both 32 bytes long. virtualwebauthn encodes X and Y with
+// big.Int.Bytes, which drops leading zero bytes, so about one key in 128
+// would otherwise be refused by go-webauthn as malformed (a flaky test).
+func newEC2Credential() virtualwebauthn.Credential {
+	for {
+		pk, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			panic(err)
+		}
+		if len(pk.X.Bytes()) != 32 || len(pk.Y.Bytes()) != 32 {
+			continue
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(pk)
+		if err != nil {
+			panic(err)
+		}
+		return virtualwebauthn.NewCredentialWithImportedKey(virtualwebauthn.KeyTypeEC2, der)
+	}
 }

@@ -37,6 +37,60 @@ type Config struct {
 	Session  SessionConfig  `yaml:"session"`
 	Tokens   TokensConfig   `yaml:"tokens"`
 	Password PasswordConfig `yaml:"password"`
+	MFA      MFAConfig      `yaml:"mfa"`
+	Mail     MailConfig     `yaml:"mail"`
+	SMS      SMSConfig      `yaml:"sms"`
+}
+
+// MFAConfig holds the second-factor rules (REQUIREMENTS.md section 3).
+type MFAConfig struct {
+	// TOTPIssuer is the name authenticator apps show.
+	TOTPIssuer string `yaml:"totp_issuer"`
+	// CodeLifetime is how long an e-mail or SMS code is valid.
+	CodeLifetime time.Duration `yaml:"code_lifetime"`
+	// CodeMaxFailures wrong tries void a code.
+	CodeMaxFailures int `yaml:"code_max_failures"`
+	// CodeResendAfter is the wait before another code can be sent.
+	CodeResendAfter time.Duration `yaml:"code_resend_after"`
+	// CodeMaxSends codes at most are sent per CodeSendWindow and user.
+	CodeMaxSends   int           `yaml:"code_max_sends"`
+	CodeSendWindow time.Duration `yaml:"code_send_window"`
+	// TrustedDevices offers "Don't ask again on this device".
+	TrustedDevices bool `yaml:"trusted_devices"`
+	// TrustedDeviceLifetime is how long a trusted device skips the code.
+	TrustedDeviceLifetime time.Duration `yaml:"trusted_device_lifetime"`
+}
+
+// MailConfig selects how e-mail is delivered.
+type MailConfig struct {
+	// Transport is "outbox" (development: files and the console) or "smtp".
+	Transport string `yaml:"transport"`
+	// From is the sender, "Name <address>" or an address.
+	From string `yaml:"from"`
+	// SMTP server settings, used with transport smtp.
+	SMTPHost     string `yaml:"smtp_host"`
+	SMTPPort     int    `yaml:"smtp_port"`
+	SMTPUsername string `yaml:"smtp_username"`
+	SMTPPassword string `yaml:"smtp_password"`
+	// SMTPTLS is "starttls", "tls" (implicit, port 465) or "none".
+	SMTPTLS                string        `yaml:"smtp_tls"`
+	SMTPInsecureSkipVerify bool          `yaml:"smtp_insecure_skip_verify"`
+	SMTPHelloName          string        `yaml:"smtp_hello_name"`
+	SMTPTimeout            time.Duration `yaml:"smtp_timeout"`
+}
+
+// SMSConfig selects how text messages are delivered.
+type SMSConfig struct {
+	// Transport is "outbox" (development), "twilio", "webhook" or "off".
+	Transport string `yaml:"transport"`
+	// Twilio-compatible REST API settings.
+	TwilioAccountSID string `yaml:"twilio_account_sid"`
+	TwilioAuthToken  string `yaml:"twilio_auth_token"`
+	TwilioFrom       string `yaml:"twilio_from"`
+	TwilioBaseURL    string `yaml:"twilio_base_url"`
+	// Generic webhook: a JSON POST signed with HMAC-SHA256 over the body.
+	WebhookURL    string `yaml:"webhook_url"`
+	WebhookSecret string `yaml:"webhook_secret"`
 }
 
 // ServerConfig is where and as what the server listens.
@@ -123,6 +177,17 @@ func defaultConfig() Config {
 			Argon2Threads:       p.Threads,
 			MaxConcurrentHashes: 4,
 		},
+		MFA: MFAConfig{
+			TOTPIssuer:            "Gatehouse",
+			CodeLifetime:          10 * time.Minute,
+			CodeMaxFailures:       5,
+			CodeResendAfter:       30 * time.Second,
+			CodeMaxSends:          5,
+			CodeSendWindow:        15 * time.Minute,
+			TrustedDeviceLifetime: 30 * 24 * time.Hour,
+		},
+		Mail: MailConfig{Transport: "outbox", From: "Gatehouse <no-reply@localhost>", SMTPTLS: "starttls", SMTPTimeout: 10 * time.Second},
+		SMS:  SMSConfig{Transport: "outbox", TwilioBaseURL: "https://api.twilio.com"},
 	}
 }
 
@@ -402,6 +467,24 @@ func (c Config) Validate() []string {
 			fmt.Sprintf("password: argon2_memory_kib, argon2_time, argon2_threads: %v", c.PasswordParams().Validate())},
 		{c.Password.MaxConcurrentHashes < 1 || c.Password.MaxConcurrentHashes > 1024,
 			fmt.Sprintf("password.max_concurrent_hashes: %d is not between 1 and 1024", c.Password.MaxConcurrentHashes)},
+		{strings.TrimSpace(c.MFA.TOTPIssuer) == "" || strings.Contains(c.MFA.TOTPIssuer, ":"), "mfa.totp_issuer: must be a non-empty name without a colon"},
+		{c.MFA.CodeLifetime <= 0 || c.MFA.CodeLifetime > 10*time.Minute, "mfa.code_lifetime: must be positive and at most 10m (NIST SP 800-63B)"},
+		{c.MFA.CodeMaxFailures < 1 || c.MFA.CodeMaxFailures > 100, fmt.Sprintf("mfa.code_max_failures: %d is not between 1 and 100", c.MFA.CodeMaxFailures)},
+		{c.MFA.CodeResendAfter < 0, "mfa.code_resend_after: must not be negative"},
+		{c.MFA.CodeMaxSends < 1, fmt.Sprintf("mfa.code_max_sends: %d must be at least 1", c.MFA.CodeMaxSends)},
+		{c.MFA.CodeSendWindow <= 0, "mfa.code_send_window: must be positive"},
+		{c.MFA.TrustedDeviceLifetime <= 0 || c.MFA.TrustedDeviceLifetime > 90*24*time.Hour, "mfa.trusted_device_lifetime: must be positive and at most 2160h (90 days)"},
+		{!oneOf(c.Mail.Transport, "outbox", "smtp"), fmt.Sprintf("mail.transport: %q is not one of outbox, smtp", c.Mail.Transport)},
+		{strings.TrimSpace(c.Mail.From) == "", "mail.from: must not be empty"},
+		{c.Mail.Transport == "smtp" && c.Mail.SMTPHost == "", "mail.smtp_host: required when mail.transport is smtp"},
+		{c.Mail.SMTPPort < 0 || c.Mail.SMTPPort > 65535, fmt.Sprintf("mail.smtp_port: %d is not between 0 (the default of smtp_tls) and 65535", c.Mail.SMTPPort)},
+		{!oneOf(c.Mail.SMTPTLS, "starttls", "tls", "none"), fmt.Sprintf("mail.smtp_tls: %q is not one of starttls, tls, none", c.Mail.SMTPTLS)},
+		{c.Mail.SMTPTimeout <= 0, "mail.smtp_timeout: must be positive"},
+		{!oneOf(c.SMS.Transport, "outbox", "twilio", "webhook", "off"), fmt.Sprintf("sms.transport: %q is not one of outbox, twilio, webhook, off", c.SMS.Transport)},
+		{c.SMS.Transport == "twilio" && (c.SMS.TwilioAccountSID == "" || c.SMS.TwilioAuthToken == "" || c.SMS.TwilioFrom == ""),
+			"sms.twilio_account_sid, sms.twilio_auth_token, sms.twilio_from: all required when sms.transport is twilio"},
+		{c.SMS.Transport == "webhook" && (c.SMS.WebhookURL == "" || len(c.SMS.WebhookSecret) < 32),
+			"sms.webhook_url, sms.webhook_secret: required when sms.transport is webhook (the secret at least 32 characters)"},
 	}
 	var problems []string
 	for _, ch := range checks {

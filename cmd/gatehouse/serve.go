@@ -20,6 +20,8 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/login"
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/provider"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -97,7 +99,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		issuer = fmt.Sprintf("%s://localhost:%d", scheme, ln.Addr().(*net.TCPAddr).Port)
 	}
 
-	handler, err := newHandler(ctx, cfg, issuer, db, sealer, hasher, tmpl, key, e.hooks.now, logger)
+	mailer, texter, err := newDelivery(ctx, cfg, dataDir, e.hooks.now, logger)
+	if err != nil {
+		return err
+	}
+	handler, err := newHandler(ctx, cfg, issuer, db, sealer, hasher, tmpl, key, mailer, texter, e.hooks.now, logger)
 	if err != nil {
 		return err
 	}
@@ -179,7 +185,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 // newHandler builds the public HTTP handler: the hosted pages first, then
 // the OpenID provider as the catch-all.
 func newHandler(ctx context.Context, cfg Config, issuer string, store storage.Store, sealer *secret.Sealer,
-	hasher *password.Hasher, tmpl *templates.Set, key []byte, now func() time.Time, logger *slog.Logger) (http.Handler, error) {
+	hasher *password.Hasher, tmpl *templates.Set, key []byte, mailer notify.Mailer, texter notify.Texter,
+	now func() time.Time, logger *slog.Logger) (http.Handler, error) {
 	insecure := isHTTP(issuer)
 	prov, err := provider.New(ctx, provider.Config{
 		Issuer:                       issuer,
@@ -214,6 +221,23 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		SessionLifetime:    cfg.Session.Lifetime,
 		SessionIdleTimeout: cfg.Session.IdleTimeout,
 		CSRFKey:            deriveKey(key, "gatehouse login csrf v1"),
+		MFA:                store,
+		Mailer:             mailer,
+		Texter:             texter,
+		OTPPepper:          deriveKey(key, "gatehouse otp pepper v1"),
+		TOTPSealer:         sealer,
+		TOTPIssuer:         cfg.MFA.TOTPIssuer,
+		CodePolicy: mfa.CodePolicy{
+			Length:      6,
+			TTL:         cfg.MFA.CodeLifetime,
+			MaxFailures: cfg.MFA.CodeMaxFailures,
+			ResendAfter: cfg.MFA.CodeResendAfter,
+			MaxSends:    cfg.MFA.CodeMaxSends,
+			SendWindow:  cfg.MFA.CodeSendWindow,
+		},
+		TrustedDevices: cfg.MFA.TrustedDevices,
+		DeviceKey:      deriveKey(key, "gatehouse device v1"),
+		DeviceTTL:      cfg.MFA.TrustedDeviceLifetime,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
