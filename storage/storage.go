@@ -43,6 +43,7 @@ type Store interface {
 	MFA
 	WebAuthn
 	Attempts
+	Audit
 	Sweeper
 	// Health reports whether the backend can serve requests.
 	Health(ctx context.Context) error

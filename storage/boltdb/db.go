@@ -72,6 +72,7 @@ var allBuckets = []string{
 	bucketMFAStates, bucketOTPChallenges, bucketOTPByExpiry,
 	bucketWebAuthnHandles, bucketWebAuthnUsers, bucketWebAuthnCreds, bucketWebAuthnCredsByUser,
 	bucketWebAuthnSessions, bucketWebAuthnByExpiry, bucketLoginAttempts,
+	bucketAudit,
 }
 
 // Options configures Open.

@@ -1,0 +1,161 @@
+package storagetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+var auditTests = []test{
+	{"AuditRoundTrip", testAuditRoundTrip},
+	{"AuditOrderAndFilters", testAuditOrderAndFilters},
+	{"AuditAppendIdempotent", testAuditAppendIdempotent},
+	{"AuditRefusesEmptyID", testAuditRefusesEmptyID},
+	{"AuditConcurrentAppends", testAuditConcurrentAppends},
+}
+
+// fullAuditEvent returns an event with every field set.
+func fullAuditEvent(id string, t time.Time) storage.AuditEvent {
+	return storage.AuditEvent{
+		ID:        id,
+		Time:      t,
+		Actor:     storage.AuditActorOperator,
+		Action:    storage.AuditMFAReset,
+		AccountID: "acc_1",
+		Target:    "usr_1",
+		IP:        "192.0.2.7",
+		UserAgent: "gatehouse-cli",
+		Detail:    map[string]string{"reason": "lost phone", "method": "email"},
+	}
+}
+
+func testAuditRoundTrip(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	got, err := s.ListAudit(ctx, storage.AuditFilter{})
+	must(t, "ListAudit(empty log)", err)
+	if len(got) != 0 {
+		t.Fatalf("ListAudit(empty log) = %+v, want none", got)
+	}
+	want := fullAuditEvent("aud_1", at(0))
+	must(t, "AppendAudit", s.AppendAudit(ctx, want))
+	// The caller's map is not kept: changing it changes nothing stored.
+	want.Detail["reason"] = "changed"
+	got, err = s.ListAudit(ctx, storage.AuditFilter{})
+	must(t, "ListAudit", err)
+	want = fullAuditEvent("aud_1", at(0))
+	checkEqual(t, "ListAudit", got, []storage.AuditEvent{want})
+	if got[0].Time.Location() != time.UTC {
+		t.Errorf("Time location = %v, want UTC", got[0].Time.Location())
+	}
+
+	minimal := storage.AuditEvent{ID: "aud_2", Time: at(time.Second), Action: storage.AuditUserCreate}
+	must(t, "AppendAudit(minimal)", s.AppendAudit(ctx, minimal))
+	got, err = s.ListAudit(ctx, storage.AuditFilter{Action: storage.AuditUserCreate})
+	must(t, "ListAudit(minimal)", err)
+	checkEqual(t, "ListAudit(minimal)", got, []storage.AuditEvent{minimal})
+}
+
+// testAuditOrderAndFilters appends events out of order and checks the
+// newest-first order (ties by ID, highest first), each filter, Since and
+// Limit.
+func testAuditOrderAndFilters(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	ev := func(id string, d time.Duration, actor, action, target string) storage.AuditEvent {
+		return storage.AuditEvent{ID: id, Time: at(d), Actor: actor, Action: action, Target: target}
+	}
+	events := []storage.AuditEvent{
+		ev("aud_c", 2*time.Hour, "operator", storage.AuditMFAReset, "usr_1"),
+		ev("aud_a", 0, "operator", storage.AuditUserCreate, "usr_1"),
+		ev("aud_e", 3*time.Hour, "usr_2", storage.AuditLoginSuccess, "usr_2"),
+		ev("aud_b", time.Hour, "operator", storage.AuditClientCreate, "client_1"),
+		ev("aud_d", 2*time.Hour, "operator", storage.AuditMFAMethodSet, "usr_1"),
+		ev("aud_f", -time.Hour*24*365*60, "operator", storage.AuditUserCreate, "usr_0"), // before 1970
+	}
+	for _, e := range events {
+		must(t, "AppendAudit("+e.ID+")", s.AppendAudit(ctx, e))
+	}
+	tests := []struct {
+		name string
+		f    storage.AuditFilter
+		want []string
+	}{
+		{"all newest first", storage.AuditFilter{}, []string{"aud_e", "aud_d", "aud_c", "aud_b", "aud_a", "aud_f"}},
+		{"target", storage.AuditFilter{Target: "usr_1"}, []string{"aud_d", "aud_c", "aud_a"}},
+		{"actor", storage.AuditFilter{Actor: "usr_2"}, []string{"aud_e"}},
+		{"action", storage.AuditFilter{Action: storage.AuditUserCreate}, []string{"aud_a", "aud_f"}},
+		{"target and action", storage.AuditFilter{Target: "usr_1", Action: storage.AuditMFAReset}, []string{"aud_c"}},
+		{"since is inclusive", storage.AuditFilter{Since: at(2 * time.Hour)}, []string{"aud_e", "aud_d", "aud_c"}},
+		{"limit", storage.AuditFilter{Limit: 2}, []string{"aud_e", "aud_d"}},
+		{"limit after filter", storage.AuditFilter{Target: "usr_1", Limit: 2}, []string{"aud_d", "aud_c"}},
+		{"negative limit is no limit", storage.AuditFilter{Target: "usr_1", Limit: -1}, []string{"aud_d", "aud_c", "aud_a"}},
+		{"no match", storage.AuditFilter{Target: "usr_9"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.ListAudit(ctx, tt.f)
+			must(t, "ListAudit", err)
+			var ids []string
+			for _, e := range got {
+				ids = append(ids, e.ID)
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(tt.want) {
+				t.Fatalf("ListAudit(%+v) IDs = %v, want %v", tt.f, ids, tt.want)
+			}
+		})
+	}
+}
+
+// testAuditAppendIdempotent appends the same event twice, as a retry
+// would, and expects one entry.
+func testAuditAppendIdempotent(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	e := fullAuditEvent("aud_1", at(0))
+	must(t, "AppendAudit", s.AppendAudit(ctx, e))
+	must(t, "AppendAudit(again)", s.AppendAudit(ctx, e))
+	got, err := s.ListAudit(ctx, storage.AuditFilter{})
+	must(t, "ListAudit", err)
+	if len(got) != 1 {
+		t.Fatalf("ListAudit after a repeated append = %d events, want 1", len(got))
+	}
+}
+
+func testAuditRefusesEmptyID(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	err := s.AppendAudit(ctx, storage.AuditEvent{Time: at(0), Action: storage.AuditUserCreate})
+	if err == nil {
+		t.Fatal("AppendAudit(no ID) error = nil, want an error")
+	}
+	got, err := s.ListAudit(ctx, storage.AuditFilter{})
+	must(t, "ListAudit", err)
+	if len(got) != 0 {
+		t.Fatalf("ListAudit after a refused append = %+v, want none", got)
+	}
+}
+
+// testAuditConcurrentAppends appends 64 events at once, all at the same
+// time, and expects every one of them.
+func testAuditConcurrentAppends(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	const n = 64
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs <- s.AppendAudit(ctx, storage.AuditEvent{ID: fmt.Sprintf("aud_%03d", i), Time: at(0), Action: storage.AuditLoginFailure})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, "AppendAudit", err)
+	}
+	got, err := s.ListAudit(ctx, storage.AuditFilter{})
+	must(t, "ListAudit", err)
+	if len(got) != n || got[0].ID != fmt.Sprintf("aud_%03d", n-1) || got[n-1].ID != "aud_000" {
+		t.Fatalf("ListAudit after %d concurrent appends = %d events, want %d ordered by ID, highest first", n, len(got), n)
+	}
+}
