@@ -44,6 +44,7 @@ type Store interface {
 	WebAuthn
 	Attempts
 	Audit
+	PasswordResets
 	Sweeper
 	// Health reports whether the backend can serve requests.
 	Health(ctx context.Context) error
@@ -55,7 +56,7 @@ type Store interface {
 type Sweeper interface {
 	// DeleteExpired removes every auth request, authorization code,
 	// access token, refresh token, session, pending logout, one-time code
-	// challenge and WebAuthn ceremony session whose expiry is at or before
+	// challenge, WebAuthn ceremony session and password reset whose expiry is at or before
 	// now, and reports how many of each went. A session also expires when
 	// it was last seen before idleBefore. It runs in one transaction.
 	DeleteExpired(ctx context.Context, now, idleBefore time.Time) (Swept, error)
@@ -71,10 +72,11 @@ type Swept struct {
 	Logouts          int
 	OTPChallenges    int
 	WebAuthnSessions int
+	PasswordResets   int
 }
 
 // Total returns the number of records removed.
 func (s Swept) Total() int {
 	return s.AuthRequests + s.AuthCodes + s.AccessTokens + s.RefreshTokens + s.Sessions + s.Logouts +
-		s.OTPChallenges + s.WebAuthnSessions
+		s.OTPChallenges + s.WebAuthnSessions + s.PasswordResets
 }

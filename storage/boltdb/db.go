@@ -73,6 +73,7 @@ var allBuckets = []string{
 	bucketWebAuthnHandles, bucketWebAuthnUsers, bucketWebAuthnCreds, bucketWebAuthnCredsByUser,
 	bucketWebAuthnSessions, bucketWebAuthnByExpiry, bucketLoginAttempts,
 	bucketAudit,
+	bucketPasswordResets, bucketPasswordResetsByUser,
 }
 
 // Options configures Open.

@@ -44,7 +44,10 @@ func (db *DB) DeleteExpired(ctx context.Context, now, idleBefore time.Time) (sto
 		if swept.OTPChallenges, err = sweepOTPChallenges(tx, now); err != nil {
 			return err
 		}
-		swept.WebAuthnSessions, err = sweepWebAuthnSessions(tx, now)
+		if swept.WebAuthnSessions, err = sweepWebAuthnSessions(tx, now); err != nil {
+			return err
+		}
+		swept.PasswordResets, err = sweepPasswordResets(tx, now)
 		return err
 	})
 	if err != nil {
