@@ -33,7 +33,7 @@ func importRules() map[string][]string {
 		"secret":              {},
 		"templates":           {},
 		"password":            {"golang.org/x/crypto", "golang.org/x/text"},
-		"iam":                 {"storage", "secret", "password"},
+		"iam":                 {"storage", "secret", "password", "mfa"},
 		"notify":              {"github.com/emersion/go-smtp", "github.com/emersion/go-sasl"},
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},

@@ -62,7 +62,8 @@ type NewClient struct {
 // CreateClient registers a client on behalf of an operator and returns it
 // with its secret. A confidential client gets a random 256-bit secret,
 // returned only here; only its SHA-256 digest is stored. A public client
-// gets no secret ("") and always requires PKCE.
+// gets no secret ("") and always requires PKCE. The creation is recorded in
+// the audit log.
 //
 // The rules: a name is required; grant types must be known and not
 // repeated; refresh_token needs authorization_code; a public client cannot
@@ -88,7 +89,7 @@ func (s *Service) CreateClient(ctx context.Context, nc NewClient) (storage.Clien
 		}
 		return storage.Client{}, "", fmt.Errorf("create client: %w", err)
 	}
-	return c, clientSecret, nil
+	return c, clientSecret, s.auditOperator(ctx, storage.AuditClientCreate, c.ID, map[string]string{"name": c.Name})
 }
 
 // ListClients returns every client ordered by ID.

@@ -10,5 +10,9 @@
 // Field and a user-facing Message; callers map Code to an exit status or an
 // HTTP status with ErrorCode. Any other error is internal.
 //
-// The package imports only storage, secret and password.
+// Every operator action (creating a user or a client, resetting or setting
+// a user's second factor) is recorded in the audit log (storage.Audit).
+//
+// The package imports only storage, secret, password and mfa (the
+// second-factor rules that ResetMFA and SetMFAMethod apply).
 package iam

@@ -39,7 +39,8 @@ type NewUser struct {
 // address is trimmed, must be a plain address (no display name) and must
 // not be taken by another user, compared case-insensitively; the operator
 // vouches for it, so it is marked verified. The password must satisfy the
-// password policy. The new user prefers e-mail codes as second factor.
+// password policy. The new user prefers e-mail codes as second factor. The
+// creation is recorded in the audit log.
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (storage.User, error) {
 	email, err := checkEmail(nu.Email)
 	if err != nil {
@@ -87,7 +88,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (storage.User, err
 		}
 		return storage.User{}, fmt.Errorf("create user: %w", err)
 	}
-	return u, nil
+	return u, s.auditOperator(ctx, storage.AuditUserCreate, u.ID, map[string]string{"email": u.Email})
 }
 
 // ListUsers returns every user ordered by e-mail address.
