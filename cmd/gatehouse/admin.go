@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -53,6 +55,8 @@ type userJSON struct {
 	EmailVerified bool      `json:"email_verified"`
 	GivenName     string    `json:"given_name"`
 	FamilyName    string    `json:"family_name"`
+	Phone         string    `json:"phone,omitempty"`
+	PhoneVerified bool      `json:"phone_verified,omitempty"`
 	State         string    `json:"state"`
 	MFAMethod     string    `json:"mfa_method"`
 	CreatedAt     time.Time `json:"created_at"`
@@ -67,7 +71,7 @@ func (u userJSON) Name() string {
 func toUserJSON(u storage.User) userJSON {
 	return userJSON{
 		ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, GivenName: u.GivenName, FamilyName: u.FamilyName,
-		State: string(u.State), MFAMethod: u.MFAMethod, CreatedAt: u.CreatedAt.UTC(),
+		Phone: u.Phone, PhoneVerified: u.PhoneVerified, State: string(u.State), MFAMethod: u.MFAMethod, CreatedAt: u.CreatedAt.UTC(),
 	}
 }
 
@@ -111,6 +115,42 @@ type newClientJSON struct {
 	RequirePKCE            bool     `json:"require_pkce"`
 }
 
+// resetMFAJSON is the body of POST /users/mfa/reset.
+type resetMFAJSON struct {
+	Email  string `json:"email"`
+	Reason string `json:"reason"`
+}
+
+// setMFAJSON is the body of POST /users/mfa/method.
+type setMFAJSON struct {
+	Email  string `json:"email"`
+	Method string `json:"method"`
+	Phone  string `json:"phone"`
+}
+
+// auditJSON is an audit event as the admin API shows it.
+type auditJSON struct {
+	ID        string            `json:"id"`
+	Time      time.Time         `json:"time"`
+	Actor     string            `json:"actor"`
+	Action    string            `json:"action"`
+	AccountID string            `json:"account_id,omitempty"`
+	Target    string            `json:"target,omitempty"`
+	IP        string            `json:"ip,omitempty"`
+	UserAgent string            `json:"user_agent,omitempty"`
+	Detail    map[string]string `json:"detail,omitempty"`
+}
+
+// toAuditJSON converts stored audit events.
+func toAuditJSON(events []storage.AuditEvent) []auditJSON {
+	out := make([]auditJSON, len(events))
+	for i, e := range events {
+		out[i] = auditJSON{ID: e.ID, Time: e.Time.UTC(), Actor: e.Actor, Action: e.Action, AccountID: e.AccountID,
+			Target: e.Target, IP: e.IP, UserAgent: e.UserAgent, Detail: e.Detail}
+	}
+	return out
+}
+
 // createdClientJSON is the answer to POST /clients.
 type createdClientJSON struct {
 	Client       clientJSON `json:"client"`
@@ -134,6 +174,9 @@ func adminHandler(svc *iam.Service, dev bool, logger *slog.Logger) http.Handler 
 	r := mux.NewRouter()
 	r.Handle("/users", handleCreateUser(svc, logger)).Methods(http.MethodPost)
 	r.Handle("/users", handleListUsers(svc, logger)).Methods(http.MethodGet)
+	r.Handle("/users/mfa/reset", handleResetMFA(svc, logger)).Methods(http.MethodPost)
+	r.Handle("/users/mfa/method", handleSetMFA(svc, logger)).Methods(http.MethodPost)
+	r.Handle("/audit", handleListAudit(svc, logger)).Methods(http.MethodGet)
 	r.Handle("/clients", handleCreateClient(svc, dev, logger)).Methods(http.MethodPost)
 	r.Handle("/clients", handleListClients(svc, logger)).Methods(http.MethodGet)
 	return r
@@ -169,6 +212,62 @@ func handleListUsers(svc *iam.Service, logger *slog.Logger) http.Handler {
 			out[i] = toUserJSON(u)
 		}
 		writeAdminJSON(w, http.StatusOK, out)
+	})
+}
+
+// handleResetMFA serves POST /users/mfa/reset.
+func handleResetMFA(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in resetMFAJSON
+		if !decodeAdmin(w, r, &in) {
+			return
+		}
+		u, err := svc.ResetMFA(r.Context(), in.Email, in.Reason)
+		if err != nil {
+			writeAdminError(w, logger, "reset mfa", err)
+			return
+		}
+		logger.Info("operator reset a user's second factor", "via", "admin socket", "user_id", u.ID)
+		writeAdminJSON(w, http.StatusOK, toUserJSON(u))
+	})
+}
+
+// handleSetMFA serves POST /users/mfa/method.
+func handleSetMFA(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in setMFAJSON
+		if !decodeAdmin(w, r, &in) {
+			return
+		}
+		u, err := svc.SetMFAMethod(r.Context(), in.Email, in.Method, in.Phone)
+		if err != nil {
+			writeAdminError(w, logger, "set mfa method", err)
+			return
+		}
+		logger.Info("operator set a user's second factor", "via", "admin socket", "user_id", u.ID, "method", in.Method)
+		writeAdminJSON(w, http.StatusOK, toUserJSON(u))
+	})
+}
+
+// handleListAudit serves GET /audit?target=&actor=&action=&limit=.
+func handleListAudit(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f := storage.AuditFilter{Target: q.Get("target"), Actor: q.Get("actor"), Action: q.Get("action")}
+		if l := q.Get("limit"); l != "" {
+			n, err := strconv.Atoi(l)
+			if err != nil {
+				writeAdminJSON(w, http.StatusBadRequest, errorJSON{Code: iam.CodeInvalid, Field: "limit", Message: "The limit must be a whole number."})
+				return
+			}
+			f.Limit = n
+		}
+		events, err := svc.ListAudit(r.Context(), f)
+		if err != nil {
+			writeAdminError(w, logger, "list audit", err)
+			return
+		}
+		writeAdminJSON(w, http.StatusOK, toAuditJSON(events))
 	})
 }
 
@@ -343,6 +442,24 @@ func (o *directOperator) CreateClient(ctx context.Context, nc iam.NewClient) (cl
 	return toClientJSON(c), sec, err
 }
 
+// ResetMFA resets a user's second factor to e-mail codes.
+func (o *directOperator) ResetMFA(ctx context.Context, email, reason string) (userJSON, error) {
+	u, err := o.svc.ResetMFA(ctx, email, reason)
+	return toUserJSON(u), err
+}
+
+// SetMFAMethod sets a user's second factor.
+func (o *directOperator) SetMFAMethod(ctx context.Context, email, method, phone string) (userJSON, error) {
+	u, err := o.svc.SetMFAMethod(ctx, email, method, phone)
+	return toUserJSON(u), err
+}
+
+// ListAudit lists audit events.
+func (o *directOperator) ListAudit(ctx context.Context, f storage.AuditFilter) ([]auditJSON, error) {
+	events, err := o.svc.ListAudit(ctx, f)
+	return toAuditJSON(events), err
+}
+
 // ListClients lists clients.
 func (o *directOperator) ListClients(ctx context.Context) ([]clientJSON, error) {
 	clients, err := o.svc.ListClients(ctx)
@@ -396,6 +513,36 @@ func (o *socketOperator) CreateClient(ctx context.Context, nc iam.NewClient) (cl
 		GrantTypes: nc.GrantTypes, IDTokenAlg: nc.IDTokenAlg, RequirePKCE: nc.RequirePKCE,
 	}, &out)
 	return out.Client, out.ClientSecret, err
+}
+
+// ResetMFA resets a user's second factor to e-mail codes.
+func (o *socketOperator) ResetMFA(ctx context.Context, email, reason string) (userJSON, error) {
+	var u userJSON
+	err := o.do(ctx, http.MethodPost, "/users/mfa/reset", resetMFAJSON{Email: email, Reason: reason}, &u)
+	return u, err
+}
+
+// SetMFAMethod sets a user's second factor.
+func (o *socketOperator) SetMFAMethod(ctx context.Context, email, method, phone string) (userJSON, error) {
+	var u userJSON
+	err := o.do(ctx, http.MethodPost, "/users/mfa/method", setMFAJSON{Email: email, Method: method, Phone: phone}, &u)
+	return u, err
+}
+
+// ListAudit lists audit events.
+func (o *socketOperator) ListAudit(ctx context.Context, f storage.AuditFilter) ([]auditJSON, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"target": f.Target, "actor": f.Actor, "action": f.Action} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Limit != 0 {
+		q.Set("limit", strconv.Itoa(f.Limit))
+	}
+	var events []auditJSON
+	err := o.do(ctx, http.MethodGet, "/audit?"+q.Encode(), nil, &events)
+	return events, err
 }
 
 // ListClients lists clients.

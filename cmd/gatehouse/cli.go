@@ -7,11 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // maxPasswordInput bounds what --password-stdin reads.
@@ -24,6 +29,9 @@ type operator interface {
 	ListUsers(ctx context.Context) ([]userJSON, error)
 	CreateClient(ctx context.Context, nc iam.NewClient) (clientJSON, string, error)
 	ListClients(ctx context.Context) ([]clientJSON, error)
+	ResetMFA(ctx context.Context, email, reason string) (userJSON, error)
+	SetMFAMethod(ctx context.Context, email, method, phone string) (userJSON, error)
+	ListAudit(ctx context.Context, f storage.AuditFilter) ([]auditJSON, error)
 	Close() error
 }
 
@@ -37,8 +45,12 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		return cmdUserCreate(ctx, e, args[1:])
 	case "list", "ls":
 		return cmdUserList(ctx, e, args[1:])
+	case "reset-mfa":
+		return cmdUserResetMFA(ctx, e, args[1:])
+	case "set-mfa":
+		return cmdUserSetMFA(ctx, e, args[1:])
 	default:
-		return usagef("user: unknown subcommand %q; use create or list", args[0])
+		return usagef("user: unknown subcommand %q; use create, list, set-mfa or reset-mfa", args[0])
 	}
 }
 
@@ -97,11 +109,134 @@ func cmdUserList(ctx context.Context, e env, args []string) error {
 		return writeJSON(e.stdout, users)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tE-MAIL\tNAME\tSTATE\tCREATED")
+	fmt.Fprintln(tw, "ID\tE-MAIL\tNAME\tSTATE\tMFA\tCREATED")
 	for _, u := range users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name(), u.State, u.CreatedAt.UTC().Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name(), u.State, u.MFAMethod, u.CreatedAt.UTC().Format(time.RFC3339))
 	}
 	return tw.Flush()
+}
+
+// cmdUserResetMFA runs "gatehouse user reset-mfa".
+func cmdUserResetMFA(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "user reset-mfa", "user reset-mfa --email E [--reason R] [--config FILE]")
+	email := fs.String("email", "", "the user's e-mail `address`")
+	reason := fs.String("reason", "", "why, for the audit log (optional)")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if strings.TrimSpace(*email) == "" {
+		return usagef("user reset-mfa: --email is required")
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	u, err := op.ResetMFA(ctx, *email, *reason)
+	if err != nil {
+		return describe("user reset-mfa", err)
+	}
+	fmt.Fprintf(e.stdout, "reset the second factor of %s (%s): e-mail codes from the next sign-in;\n"+
+		"the authenticator app, recovery codes and trusted devices were removed (new recovery codes are shown at the next sign-in)\n", u.Email, u.ID)
+	return nil
+}
+
+// cmdUserSetMFA runs "gatehouse user set-mfa".
+func cmdUserSetMFA(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "user set-mfa", "user set-mfa --email E --method email|sms|totp [--phone +E164] [--config FILE]")
+	email := fs.String("email", "", "the user's e-mail `address`")
+	method := fs.String("method", "", "the second factor: email, sms or totp (the app is enrolled at the next sign-in)")
+	phone := fs.String("phone", "", "the `number` for sms, in E.164 form such as +14155550100; stored as verified")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	switch {
+	case strings.TrimSpace(*email) == "":
+		return usagef("user set-mfa: --email is required")
+	case strings.TrimSpace(*method) == "":
+		return usagef("user set-mfa: --method is required: email, sms or totp")
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	u, err := op.SetMFAMethod(ctx, *email, *method, *phone)
+	if err != nil {
+		return describe("user set-mfa", err)
+	}
+	switch strings.TrimSpace(*method) {
+	case "totp":
+		fmt.Fprintf(e.stdout, "the authenticator app of %s (%s) is pending: it is enrolled at the next sign-in; until then the user signs in with %s codes\n",
+			u.Email, u.ID, u.MFAMethod)
+	case "sms":
+		fmt.Fprintf(e.stdout, "%s (%s) now signs in with codes sent by SMS to %s\n", u.Email, u.ID, u.Phone)
+	default:
+		fmt.Fprintf(e.stdout, "%s (%s) now signs in with codes sent by e-mail\n", u.Email, u.ID)
+	}
+	return nil
+}
+
+// cmdAudit runs "gatehouse audit ...".
+func cmdAudit(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("audit: missing subcommand; use %q", e.prog+" audit list")
+	}
+	switch args[0] {
+	case "list", "ls":
+		return cmdAuditList(ctx, e, args[1:])
+	default:
+		return usagef("audit: unknown subcommand %q; use list", args[0])
+	}
+}
+
+// cmdAuditList runs "gatehouse audit list".
+func cmdAuditList(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "audit list", "audit list [--target ID] [--actor A] [--action A] [--limit N] [--json] [--config FILE]")
+	target := fs.String("target", "", "only events about this user or client `ID`")
+	actor := fs.String("actor", "", "only events by this `actor` (operator, a user ID or a client ID)")
+	action := fs.String("action", "", "only events of this `action`, such as mfa.reset")
+	limit := fs.Int("limit", iam.DefaultAuditLimit, fmt.Sprintf("show at most `N` events, newest first (1 to %d)", iam.MaxAuditLimit))
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if *limit < 1 || *limit > iam.MaxAuditLimit {
+		return usagef("audit list: --limit must be between 1 and %d", iam.MaxAuditLimit)
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	events, err := op.ListAudit(ctx, storage.AuditFilter{Target: *target, Actor: *actor, Action: *action, Limit: *limit})
+	if err != nil {
+		return describe("audit list", err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, events)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tACTOR\tACTION\tTARGET\tDETAIL")
+	for _, ev := range events {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ev.Time.UTC().Format(time.RFC3339), ev.Actor, ev.Action, ev.Target, formatDetail(ev.Detail))
+	}
+	return tw.Flush()
+}
+
+// formatDetail writes an event's detail as key=value pairs in key order,
+// quoting values that hold spaces or quotes.
+func formatDetail(d map[string]string) string {
+	keys := slices.Sorted(maps.Keys(d))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		v := d[k]
+		if v == "" || strings.ContainsAny(v, " \t\"=") || strings.ContainsFunc(v, unicode.IsControl) {
+			v = strconv.Quote(v)
+		}
+		parts[i] = k + "=" + v
+	}
+	return strings.Join(parts, " ")
 }
 
 // cmdClient runs "gatehouse client ...".
@@ -247,6 +382,14 @@ func flagFor(field string) string {
 		return "--grant"
 	case "id_token_alg":
 		return "--id-token-alg"
+	case "method":
+		return "--method"
+	case "phone":
+		return "--phone"
+	case "reason":
+		return "--reason"
+	case "limit":
+		return "--limit"
 	}
 	return field
 }

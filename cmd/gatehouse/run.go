@@ -96,6 +96,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return cmdUser(ctx, e, rest[1:])
 	case "client", "clients":
 		return cmdClient(ctx, e, rest[1:])
+	case "audit":
+		return cmdAudit(ctx, e, rest[1:])
 	case "version", "--version":
 		fmt.Fprintf(stdout, "gatehouse %s%s\n", version, buildInfo())
 		return nil
@@ -116,6 +118,12 @@ Usage:
   PROG user create --email E --name N --password-stdin
                                          create an active user; the password is read from stdin
   PROG user list                        list users
+  PROG user set-mfa --email E --method email|sms|totp [--phone +E164]
+                                         set a user's second factor (totp: enrolled at the next sign-in)
+  PROG user reset-mfa --email E [--reason R]
+                                         back to e-mail codes; removes the app and recovery codes
+  PROG audit list [--target ID] [--limit N]
+                                         show the audit log, newest first
   PROG client create --name N --redirect-uri U [--redirect-uri U2] [--public]
         [--post-logout-redirect-uri U] [--id-token-alg RS256|ES256]
         [--grant authorization_code|refresh_token|client_credentials]... [--require-pkce] [--json]
