@@ -1,0 +1,40 @@
+// Gatehouse-load is the project's load tool: a small, bounded load
+// generator for a Gatehouse server on this machine.
+//
+// Usage:
+//
+//	GATEHOUSE_LOAD_CLIENT_SECRET=... go run ./cmd/gatehouse-load --client-id ID \
+//	    --scenario client_credentials --concurrency 8 --requests 2000
+//
+// The client secret comes from --client-secret or, to keep it out of the
+// process list, from the environment variable GATEHOUSE_LOAD_CLIENT_SECRET.
+//
+// It sends traffic only to loopback addresses: the issuer must be localhost
+// or a loopback IP, every endpoint taken from the discovery document must be
+// too, and the dialer refuses any connection whose resolved address is not a
+// loopback address. Proxies from the environment are ignored and redirects
+// are not followed.
+//
+// Every run is bounded: either --requests (at most 1,000,000 in total) or
+// --duration (at most 10 minutes), never neither. The scenarios are
+// client_credentials, refresh, introspect, discovery and jwks. The report
+// gives the number of requests, the errors by HTTP status and OAuth error
+// code, the throughput, and latency percentiles (p50, p90, p99, max), as
+// text or, with --json, as one JSON object. The exit status is 0 when every
+// request succeeded, 1 when some failed, and 2 for bad flags.
+//
+// The refresh scenario follows refresh-token rotation: each answer carries
+// the next refresh token, so one chain is strictly sequential, and reusing
+// a rotated token would make Gatehouse revoke its whole family. Each worker
+// therefore owns one chain. With --concurrency 1, --refresh-token gives the
+// chain; with more workers, --refresh-tokens-file names a file (or "-" for
+// standard input) with at least as many refresh tokens, one a line, as
+// workers. The tool cannot obtain refresh tokens itself, because that
+// needs a user to sign in. Supplied tokens are rotated away by the run;
+// --save-refresh-tokens writes the latest token of every chain to a file
+// (mode 0600) so that a later run can continue.
+//
+// The introspect scenario introspects one access token as its own client:
+// --access-token, or else a token the tool obtains once with the
+// client_credentials grant before the timed run.
+package main
