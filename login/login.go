@@ -115,6 +115,10 @@ type Deps struct {
 	// DeviceTTL is how long a trusted device skips the second factor;
 	// mfa.DeviceTTL (30 days) when zero.
 	DeviceTTL time.Duration
+
+	// Self-service: brute force, per-IP limits, password reset and
+	// registration (lockout.go, ratelimit.go, reset.go, register.go).
+	SelfService
 }
 
 // Messages renders the messages that carry sign-in codes. *notify.Composer

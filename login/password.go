@@ -36,6 +36,7 @@ func (d *deps) renderPassword(w http.ResponseWriter, r *http.Request, ar storage
 		CSRFToken:      d.csrfToken(loginCookie, binding),
 		Email:          ar.Login.Email,
 		ChangeEmailURL: "/login/email?" + url.Values{"authRequestID": {ar.ID}}.Encode(),
+		ForgotURL:      d.forgotURL(ar),
 		Error:          msg,
 	})
 }
@@ -52,7 +53,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 		}
 		ctx := r.Context()
 		pw := r.PostForm.Get("password")
-		u, reason, err := d.checkPassword(ctx, ar.Login.UserID, pw)
+		u, reason, err := d.checkPasswordRegulated(ctx, ar.Login.UserID, pw)
 		if err != nil {
 			d.logProblem(r, "password check failed", err, "auth_request_id", ar.ID)
 			d.renderProblem(w, r, probInternal)

@@ -41,6 +41,32 @@ func addRoutes(r *mux.Router, d *deps) {
 	r.Handle(pathFinish, page(handleFinishForm(d))).Methods(http.MethodGet)
 	r.Handle(pathFinish, page(sameOrigin(loginCSRF(handleFinishPOST(d))))).Methods(http.MethodPost)
 
+	// Self-service (lockout.go, ratelimit.go, reset.go, register*.go):
+	// per-IP limits on every POST that spends effort, "Forgot password?",
+	// the reset link's form (CSRF bound to its own gh_reset cookie) and
+	// registration (off unless Registration is set).
+	r.Use(d.rateLimit)
+	if d.PasswordResets != nil {
+		resetCSRF := d.requireCSRF(resetCookie)
+		r.Handle(pathForgot, page(handleForgotForm(d))).Methods(http.MethodGet)
+		r.Handle(pathForgot, page(sameOrigin(loginCSRF(handleForgotPOST(d))))).Methods(http.MethodPost)
+		r.Handle(pathReset, page(handleResetForm(d))).Methods(http.MethodGet)
+		r.Handle(pathReset, page(sameOrigin(resetCSRF(handleResetPOST(d))))).Methods(http.MethodPost)
+	}
+	reg := d.registrationOn
+	r.Handle(pathRegister, page(reg(handleRegisterForm(d)))).Methods(http.MethodGet)
+	r.Handle(pathRegister, page(reg(sameOrigin(loginCSRF(handleRegisterPOST(d)))))).Methods(http.MethodPost)
+	r.Handle(pathRegisterVerify, page(reg(handleRegisterVerifyForm(d)))).Methods(http.MethodGet)
+	r.Handle(pathRegisterVerify, page(reg(sameOrigin(loginCSRF(handleRegisterVerifyPOST(d)))))).Methods(http.MethodPost)
+	r.Handle(pathRegisterResend, page(reg(sameOrigin(loginCSRF(handleRegisterResendPOST(d)))))).Methods(http.MethodPost)
+	r.Handle(pathRegisterDetails, page(reg(handleRegisterDetailsForm(d)))).Methods(http.MethodGet)
+	r.Handle(pathRegisterDetails, page(reg(sameOrigin(loginCSRF(handleRegisterDetailsPOST(d)))))).Methods(http.MethodPost)
+	r.Handle(pathRegisterMethod, page(reg(handleRegisterMethodForm(d)))).Methods(http.MethodGet)
+	r.Handle(pathRegisterMethod, page(reg(sameOrigin(loginCSRF(handleRegisterMethodPOST(d)))))).Methods(http.MethodPost)
+	r.Handle(pathRegisterTOTP, page(reg(handleRegisterTOTPForm(d)))).Methods(http.MethodGet)
+	r.Handle(pathRegisterTOTP, page(reg(sameOrigin(loginCSRF(handleRegisterTOTPPOST(d)))))).Methods(http.MethodPost)
+	r.Handle(pathRegisterFinish, page(reg(sameOrigin(loginCSRF(handleRegisterFinishPOST(d)))))).Methods(http.MethodPost)
+
 	r.Handle("/logout", page(handleLogout(d))).Methods(http.MethodGet)
 	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(d))))).Methods(http.MethodPost)
 

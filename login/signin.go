@@ -65,6 +65,7 @@ func handleLoginStart(d *deps) http.Handler {
 			AuthRequestID: ar.ID,
 			CSRFToken:     d.csrfToken(loginCookie, binding),
 			Email:         email,
+			RegisterURL:   d.registerURL(ar.ID),
 		})
 	})
 }
@@ -85,6 +86,7 @@ func handleEmailForm(d *deps) http.Handler {
 			AuthRequestID: ar.ID,
 			CSRFToken:     d.csrfToken(loginCookie, binding),
 			Email:         email,
+			RegisterURL:   d.registerURL(ar.ID),
 		})
 	})
 }
@@ -105,6 +107,7 @@ func handleEmailPOST(d *deps) http.Handler {
 				CSRFToken:     d.csrfToken(loginCookie, binding),
 				Email:         email,
 				Error:         "Enter your e-mail address, for example name@example.com.",
+				RegisterURL:   d.registerURL(ar.ID),
 			})
 			return
 		}

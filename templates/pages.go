@@ -21,6 +21,9 @@ type EmailPage struct {
 	CSRFToken string
 	// Email prefills the field (from login_hint or an earlier attempt).
 	Email string
+	// RegisterURL is the "Create an account" link, or empty when
+	// registration is off.
+	RegisterURL string
 	// Error is a user-facing message shown above the form, or empty.
 	Error string
 }
@@ -37,6 +40,9 @@ type PasswordPage struct {
 	Email string
 	// ChangeEmailURL leads back to the e-mail page ("Not you?").
 	ChangeEmailURL string
+	// ForgotURL is the "Forgot password?" link, or empty when resets are
+	// off.
+	ForgotURL string
 	// Error is a user-facing message shown above the form, or empty.
 	Error string
 }

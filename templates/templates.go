@@ -97,7 +97,7 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 	}
 	s := &Set{pages: make(map[string]*template.Template, len(requiredPages))}
 	var missing []error
-	for _, name := range requiredPages {
+	for _, name := range append(requiredPages[:len(requiredPages):len(requiredPages)], selfServicePages...) {
 		file := name + ".html"
 		if _, err := fs.Stat(fsys, file); err != nil {
 			missing = append(missing, fmt.Errorf("required page %q: %w", file, err))

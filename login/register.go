@@ -1,0 +1,333 @@
+package login
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// Self-registration (REQUIREMENTS.md section 5, without the account step,
+// which comes with the accounts issue). The steps, each a page under
+// pathRegister:
+//
+//  1. the e-mail address; a code is e-mailed (an OTP challenge of purpose
+//     verify_email, with the limits of the sign-in codes);
+//  2. the code (pathRegisterVerify);
+//  3. the name and the password, checked by iam.CheckRegistration
+//     (pathRegisterDetails);
+//  4. the second factor: e-mail (the default) or an authenticator app,
+//     enrolled at once with a QR code and one code (pathRegisterTOTP);
+//  5. the user is created (iam.Register) with recovery codes, shown once;
+//     then the sign-in the registration started from completes, or the
+//     page says "Account created — sign in".
+//
+// The registration's progress is kept in a sealed cookie (AES-GCM with the
+// TOTP sealer, bound to its purpose), so that nothing is stored before the
+// user exists. A registration with an address that already has an account
+// looks the same to the visitor: the owner is e-mailed "someone tried to
+// register with your address" and the code page follows, where no code
+// works.
+//
+// Completing the sign-in after registration: the person has just proven
+// the password and possession of the e-mail address (or of the new
+// authenticator app) by a code, so the session gets amr ["pwd", "otp",
+// "mfa"], the same as a sign-in with an e-mail code.
+const (
+	pathRegister        = "/login/register"
+	pathRegisterVerify  = "/login/register/verify"
+	pathRegisterResend  = "/login/register/resend"
+	pathRegisterDetails = "/login/register/details"
+	pathRegisterMethod  = "/login/register/method"
+	pathRegisterTOTP    = "/login/register/totp"
+	pathRegisterFinish  = "/login/register/finish"
+)
+
+// registerCookieName holds the sealed registration state.
+const registerCookieName = "gh_register"
+
+// registerTTL bounds a registration from the e-mail to the last step.
+const registerTTL = 30 * time.Minute
+
+// registerAD binds the sealed state to its purpose.
+const registerAD = "gatehouse registration v1"
+
+// regState is the progress of a registration.
+type regState struct {
+	AuthRequestID string    `json:"ar,omitempty"`
+	Email         string    `json:"email"`
+	ChallengeID   string    `json:"ch"`
+	Verified      bool      `json:"verified,omitempty"`
+	GivenName     string    `json:"given,omitempty"`
+	FamilyName    string    `json:"family,omitempty"`
+	PasswordHash  string    `json:"pw,omitempty"`
+	TOTPSecret    string    `json:"totp,omitempty"`
+	UserID        string    `json:"user,omitempty"`
+	ExpiresAt     time.Time `json:"exp"`
+}
+
+var probRegistration = problem{http.StatusBadRequest, templates.ErrorPage{
+	Title:   "This registration has expired",
+	Message: "The registration took too long, or was started in another browser.",
+	Next:    "Start again from the sign-in page.",
+}}
+
+var probNoRegistration = problem{http.StatusNotFound, templates.ErrorPage{
+	Title:   "Registration is closed",
+	Message: "New accounts cannot be created here.",
+	Next:    "Ask your administrator for an invitation.",
+}}
+
+// registerURL returns the "Create an account" link of the e-mail page, or
+// "" when registration is off.
+func (d *deps) registerURL(authRequestID string) string {
+	if !d.Registration {
+		return ""
+	}
+	if authRequestID == "" {
+		return pathRegister
+	}
+	return urlFor(pathRegister, authRequestID)
+}
+
+// saveReg seals st into the registration cookie.
+func (d *deps) saveReg(w http.ResponseWriter, st regState) {
+	b, _ := json.Marshal(st) // plain struct: cannot fail
+	http.SetCookie(w, &http.Cookie{
+		Name:     registerCookieName,
+		Value:    base64.RawURLEncoding.EncodeToString(d.TOTPSealer.Seal(b, registerAD)),
+		Path:     pathRegister,
+		MaxAge:   int(registerTTL / time.Second),
+		HttpOnly: true,
+		Secure:   d.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// clearReg ends the registration cookie.
+func (d *deps) clearReg(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: registerCookieName, Path: pathRegister, MaxAge: -1, HttpOnly: true, Secure: d.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// loadReg opens the registration cookie. Without a usable one it renders
+// the error page and returns ok=false.
+func (d *deps) loadReg(w http.ResponseWriter, r *http.Request) (regState, bool) {
+	var st regState
+	err := errors.New("no registration cookie")
+	if ck, cerr := r.Cookie(registerCookieName); cerr == nil {
+		var sealed, plain []byte
+		if sealed, err = base64.RawURLEncoding.DecodeString(ck.Value); err == nil {
+			if plain, err = d.TOTPSealer.Open(sealed, registerAD); err == nil {
+				err = json.Unmarshal(plain, &st)
+			}
+		}
+	}
+	if err == nil && !d.Now().Before(st.ExpiresAt) {
+		err = errors.New("registration expired")
+	}
+	if err != nil {
+		d.Logger.InfoContext(r.Context(), "registration refused", "err", err)
+		d.renderProblem(w, r, probRegistration)
+		return st, false
+	}
+	return st, true
+}
+
+// registrationOn wraps the registration routes: 404 when it is off.
+func (d *deps) registrationOn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !d.Registration {
+			d.renderProblem(w, r, probNoRegistration)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// regCSRF returns the CSRF token of the registration forms (bound to the
+// login cookie, set when missing).
+func (d *deps) regCSRF(w http.ResponseWriter, r *http.Request) string {
+	return d.csrfToken(loginCookie, d.ensure(w, r, loginCookie))
+}
+
+// handleRegisterForm serves GET /login/register, the e-mail step.
+func handleRegisterForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := selfParam(r.URL.Query().Get("authRequestID"))
+		page := templates.RegisterPage{AuthRequestID: id, CSRFToken: d.regCSRF(w, r)}
+		if id != "" {
+			page.SignInURL = urlFor("/login/email", id)
+		}
+		d.render(w, r, http.StatusOK, page)
+	})
+}
+
+// handleRegisterPOST serves POST /login/register: it sends the
+// verification code (or, for an address that has an account, the notice
+// to its owner) and moves on to the code page, the same either way.
+func handleRegisterPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		id := selfParam(r.PostForm.Get("authRequestID"))
+		email := strings.TrimSpace(r.PostForm.Get("email"))
+		if err := iam.CheckRegistration(email, "x", "", "placeholder password for the e-mail check"); err != nil {
+			var ie *iam.Error
+			if errors.As(err, &ie) && ie.Field == "email" {
+				d.render(w, r, http.StatusOK, templates.RegisterPage{AuthRequestID: id, CSRFToken: r.PostForm.Get("csrf"), Email: email,
+					Error: "Enter your e-mail address, for example name@example.com."})
+				return
+			}
+		}
+		now := d.Now()
+		st := regState{AuthRequestID: id, Email: email, ChallengeID: secret.ID("otp_reg_"), ExpiresAt: now.Add(registerTTL)}
+		c, code := mfa.NewChallenge(d.OTPPepper, storage.OTPChallenge{
+			ID: st.ChallengeID, Purpose: storage.OTPVerifyEmail, Channel: storage.ChannelEmail, Destination: email,
+		}, d.CodePolicy, now)
+		existing, err := d.Users.GetUserByEmail(ctx, email)
+		switch {
+		case err == nil:
+			// No challenge is stored, so no code will work; the owner is told.
+			err = d.Mailer.SendEmail(ctx, registerTakenEmail(existing, d.TOTPIssuer))
+			d.Logger.InfoContext(ctx, "registration with a taken address", "user_id", existing.ID)
+		case errors.Is(err, storage.ErrNotFound):
+			err = d.MFA.CreateOTPChallenge(ctx, c)
+			if err == nil {
+				err = d.sendRegisterCode(r, email, code)
+			}
+		}
+		if err != nil {
+			d.logProblem(r, "registration code not sent", err)
+		}
+		d.saveReg(w, st)
+		http.Redirect(w, r, pathRegisterVerify, http.StatusSeeOther)
+	})
+}
+
+// sendRegisterCode e-mails a verification code.
+func (d *deps) sendRegisterCode(r *http.Request, email, code string) error {
+	msgs, err := d.selfMessages()
+	if err != nil {
+		return err
+	}
+	m, err := msgs.VerifyEmail(email, "", code, d.CodePolicy.TTL)
+	if err != nil {
+		return fmt.Errorf("compose verification e-mail: %w", err)
+	}
+	return d.Mailer.SendEmail(r.Context(), m)
+}
+
+// handleRegisterVerifyForm serves GET /login/register/verify.
+func handleRegisterVerifyForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.loadReg(w, r)
+		if !ok {
+			return
+		}
+		d.renderRegisterCode(w, r, st, http.StatusOK, "")
+	})
+}
+
+// renderRegisterCode shows the verification code page.
+func (d *deps) renderRegisterCode(w http.ResponseWriter, r *http.Request, st regState, status int, msg string) {
+	d.render(w, r, status, templates.CodePage{
+		AuthRequestID: st.AuthRequestID,
+		CSRFToken:     d.regCSRF(w, r),
+		Action:        pathRegisterVerify,
+		Heading:       "Check your e-mail",
+		Instructions:  "We sent a 6-digit code to " + st.Email + " to confirm the address.",
+		ResendAction:  pathRegisterResend,
+		Error:         msg,
+	})
+}
+
+// handleRegisterVerifyPOST serves POST /login/register/verify.
+func handleRegisterVerifyPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.loadReg(w, r)
+		if !ok {
+			return
+		}
+		var refused error
+		now := d.Now()
+		_, err := d.MFA.UpdateOTPChallenge(r.Context(), st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+			if c.Purpose != storage.OTPVerifyEmail || c.Destination != st.Email {
+				refused = errNoChallenge
+				return c, nil
+			}
+			refused = mfa.Check(&c, d.OTPPepper, r.PostForm.Get("code"), d.CodePolicy, now)
+			return c, nil
+		})
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			refused = mfa.ErrWrongCode
+		case err != nil:
+			d.logProblem(r, "registration code not checked", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if refused != nil {
+			d.Logger.InfoContext(r.Context(), "registration code refused", "reason", refused.Error())
+			msg := refusalMessage(refused)
+			if errors.Is(refused, errNoChallenge) {
+				msg = msgWrongCode
+			}
+			d.renderRegisterCode(w, r, st, http.StatusOK, msg)
+			return
+		}
+		st.Verified = true
+		d.saveReg(w, st)
+		http.Redirect(w, r, pathRegisterDetails, http.StatusSeeOther)
+	})
+}
+
+// handleRegisterResendPOST serves POST /login/register/resend: a new code
+// within the code limits (30 s apart, 5 per 15 minutes, the failure count
+// kept).
+func handleRegisterResendPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.loadReg(w, r)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		now := d.Now()
+		code := mfa.NewCode(d.CodePolicy)
+		var refused error
+		_, err := d.MFA.UpdateOTPChallenge(ctx, st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+			refused = mfa.Resend(&c, mfa.HashCode(d.OTPPepper, c.ID, code), d.CodePolicy, now)
+			if refused != nil {
+				return c, refused // nothing changes
+			}
+			return c, nil
+		})
+		var rl *mfa.RateLimitError
+		switch {
+		case errors.As(refused, &rl):
+			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, waitMessage(rl.RetryAfter))
+			return
+		case refused != nil:
+			d.renderRegisterCode(w, r, st, http.StatusOK, refusalMessage(refused))
+			return
+		case errors.Is(err, storage.ErrNotFound):
+			// A taken address: nothing to resend, and the page looks the same.
+		case err != nil:
+			d.logProblem(r, "registration code not resent", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		default:
+			if err := d.sendRegisterCode(r, st.Email, code); err != nil {
+				d.logProblem(r, "registration code not sent", err)
+			}
+		}
+		http.Redirect(w, r, pathRegisterVerify, http.StatusSeeOther)
+	})
+}

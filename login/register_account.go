@@ -1,0 +1,282 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// registerTakenEmail is the notice to the owner of an address someone
+// tried to register with. It has no link and no code.
+func registerTakenEmail(u storage.User, product string) notify.Email {
+	text := fmt.Sprintf("Hello%s,\n\nSomeone tried to create a new %s account with your e-mail address. "+
+		"You already have an account, so nothing was created.\n\nIf this was you, sign in instead; if you forgot "+
+		"your password, use \"Forgot password?\" on the sign-in page.\nIf it was not you, you can ignore this message.\n",
+		regNameSuffix(u.Name()), product)
+	return notify.Email{To: u.Email, ToName: u.Name(), Subject: "Someone tried to register with your address", Text: text}
+}
+
+func regNameSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
+}
+
+// verifiedReg loads a registration whose address was verified and whose
+// user does not exist yet.
+func (d *deps) verifiedReg(w http.ResponseWriter, r *http.Request) (regState, bool) {
+	st, ok := d.loadReg(w, r)
+	if ok && (!st.Verified || st.UserID != "") {
+		d.Logger.InfoContext(r.Context(), "registration step out of order", "verified", st.Verified, "created", st.UserID != "")
+		d.renderProblem(w, r, probRegistration)
+		return st, false
+	}
+	return st, ok
+}
+
+// handleRegisterDetailsForm serves GET /login/register/details.
+func handleRegisterDetailsForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.verifiedReg(w, r)
+		if !ok {
+			return
+		}
+		d.render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+			Email: st.Email, GivenName: st.GivenName, FamilyName: st.FamilyName})
+	})
+}
+
+// handleRegisterDetailsPOST serves POST /login/register/details: the name
+// and the password, checked against the policy; only the hash is kept.
+func handleRegisterDetailsPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.verifiedReg(w, r)
+		if !ok {
+			return
+		}
+		given := strings.TrimSpace(r.PostForm.Get("given_name"))
+		family := strings.TrimSpace(r.PostForm.Get("family_name"))
+		pw := r.PostForm.Get("password")
+		if err := iam.CheckRegistration(st.Email, given, family, pw); err != nil {
+			var ie *iam.Error
+			if !errors.As(err, &ie) {
+				d.logProblem(r, "registration not checked", err)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			d.render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+				Email: st.Email, GivenName: given, FamilyName: family, Error: ie.Message})
+			return
+		}
+		hash, err := d.Passwords.Hash(r.Context(), pw)
+		if err != nil {
+			d.logProblem(r, "password not hashed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		st.GivenName, st.FamilyName, st.PasswordHash = given, family, hash
+		d.saveReg(w, st)
+		http.Redirect(w, r, pathRegisterMethod, http.StatusSeeOther)
+	})
+}
+
+// regMethodChoices lists the methods offered at registration.
+func regMethodChoices(checked string) []templates.MethodChoice {
+	if checked == "" {
+		checked = storage.MFAEmail
+	}
+	return []templates.MethodChoice{
+		{Value: storage.MFAEmail, Label: "A code by e-mail", Hint: "(default)", Checked: checked == storage.MFAEmail},
+		{Value: storage.MFATOTP, Label: "An authenticator app", Hint: "(set up now with a QR code)", Checked: checked == storage.MFATOTP},
+	}
+}
+
+// handleRegisterMethodForm serves GET /login/register/method.
+func handleRegisterMethodForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.verifiedReg(w, r)
+		if !ok {
+			return
+		}
+		if st.PasswordHash == "" {
+			http.Redirect(w, r, pathRegisterDetails, http.StatusSeeOther)
+			return
+		}
+		d.render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Methods: regMethodChoices("")})
+	})
+}
+
+// handleRegisterMethodPOST serves POST /login/register/method: e-mail
+// creates the user at once; the authenticator app is enrolled first.
+func handleRegisterMethodPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.verifiedReg(w, r)
+		if !ok {
+			return
+		}
+		if st.PasswordHash == "" {
+			http.Redirect(w, r, pathRegisterDetails, http.StatusSeeOther)
+			return
+		}
+		switch r.PostForm.Get("method") {
+		case storage.MFAEmail, "":
+			d.createRegisteredUser(w, r, st, storage.MFAEmail, nil)
+		case storage.MFATOTP:
+			key, err := mfa.GenerateTOTP(d.TOTPIssuer, st.Email)
+			if err != nil {
+				d.logProblem(r, "totp key not generated", err)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			st.TOTPSecret = key.Secret
+			d.saveReg(w, st)
+			http.Redirect(w, r, pathRegisterTOTP, http.StatusSeeOther)
+		default:
+			d.render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+				Methods: regMethodChoices(""), Error: "Choose one of the methods."})
+		}
+	})
+}
+
+// renderRegisterTOTP shows the enrolment page of the pending secret.
+func (d *deps) renderRegisterTOTP(w http.ResponseWriter, r *http.Request, st regState, msg string) {
+	key, err := mfa.TOTPKeyFor(d.TOTPIssuer, st.Email, st.TOTPSecret)
+	if err != nil {
+		d.logProblem(r, "totp key not rebuilt", err)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	d.render(w, r, http.StatusOK, templates.TOTPEnrolPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+		Action: pathRegisterTOTP, QRDataURL: key.QRDataURL, Secret: key.Secret, SkipLabel: "Use e-mail codes instead", SkipURL: pathRegisterMethod, Error: msg})
+}
+
+// handleRegisterTOTPForm serves GET /login/register/totp.
+func handleRegisterTOTPForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.verifiedReg(w, r)
+		if !ok {
+			return
+		}
+		if st.TOTPSecret == "" {
+			http.Redirect(w, r, pathRegisterMethod, http.StatusSeeOther)
+			return
+		}
+		d.renderRegisterTOTP(w, r, st, "")
+	})
+}
+
+// handleRegisterTOTPPOST serves POST /login/register/totp: one code from
+// the app confirms it, and the user is created with it.
+func handleRegisterTOTPPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.verifiedReg(w, r)
+		if !ok {
+			return
+		}
+		if st.TOTPSecret == "" {
+			http.Redirect(w, r, pathRegisterMethod, http.StatusSeeOther)
+			return
+		}
+		step, match := mfa.MatchTOTP(st.TOTPSecret, r.PostForm.Get("code"), d.Now())
+		if !match {
+			d.renderRegisterTOTP(w, r, st, msgWrongCode)
+			return
+		}
+		d.createRegisteredUser(w, r, st, storage.MFATOTP, func(userID string, ms *storage.MFAState) {
+			ms.TOTPSecretSealed = mfa.SealTOTPSecret(d.TOTPSealer, userID, st.TOTPSecret)
+			ms.TOTPConfirmed = true
+			ms.TOTPLastStep = step
+		})
+	})
+}
+
+// createRegisteredUser creates the user with method and recovery codes
+// (and what setup adds to the MFA state), then shows the codes once.
+func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, method string, setup func(userID string, ms *storage.MFAState)) {
+	ctx := r.Context()
+	now := d.Now()
+	u, err := iam.Register(ctx, d.Users, iam.Registration{Email: st.Email, GivenName: st.GivenName, FamilyName: st.FamilyName,
+		PasswordHash: st.PasswordHash, MFAMethod: method}, now)
+	var ie *iam.Error
+	if errors.As(err, &ie) && ie.Code == iam.CodeConflict {
+		d.Logger.InfoContext(ctx, "registration: address taken meanwhile")
+		d.clearReg(w)
+		d.renderProblem(w, r, probRegistration)
+		return
+	}
+	if err != nil {
+		d.logProblem(r, "user not registered", err)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	plain, codes := mfa.NewRecoveryCodes()
+	if _, err := d.MFA.UpdateMFAState(ctx, u.ID, func(ms storage.MFAState) (storage.MFAState, error) {
+		ms.RecoveryCodes = codes
+		if setup != nil {
+			setup(u.ID, &ms)
+		}
+		ms.UpdatedAt = now
+		return ms, nil
+	}); err != nil {
+		d.logProblem(r, "registered user's second factor not stored", err, "user_id", u.ID)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	d.Logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
+	st.UserID, st.PasswordHash, st.TOTPSecret = u.ID, "", ""
+	d.saveReg(w, st)
+	d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Action: pathRegisterFinish, Codes: plain})
+}
+
+// handleRegisterFinishPOST serves POST /login/register/finish, after the
+// recovery codes: it completes the sign-in the registration started from
+// when it is still open in this browser, or says "Account created — sign
+// in".
+func handleRegisterFinishPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, ok := d.loadReg(w, r)
+		if !ok {
+			return
+		}
+		if st.UserID == "" {
+			d.renderProblem(w, r, probRegistration)
+			return
+		}
+		d.clearReg(w)
+		if ar, binding, ok := d.regOpenRequest(r.Context(), r, st.AuthRequestID); ok {
+			p := ar.Login
+			p.Email, p.UserID, p.PasswordAt = st.Email, st.UserID, d.Now()
+			p.Factors = []string{mfa.AMRPassword, mfa.AMROTP}
+			d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+			d.completeFresh(w, r, ar, binding, p)
+			return
+		}
+		d.render(w, r, http.StatusOK, templates.RegisterDonePage{Email: st.Email})
+	})
+}
+
+// regOpenRequest returns the auth request id when this browser may still
+// complete it.
+func (d *deps) regOpenRequest(ctx context.Context, r *http.Request, id string) (storage.AuthRequest, string, bool) {
+	if id == "" {
+		return storage.AuthRequest{}, "", false
+	}
+	ar, err := d.AuthRequests.GetAuthRequest(ctx, id)
+	if err != nil {
+		return ar, "", false
+	}
+	binding := loginCookie.value(r)
+	if checkOpen(ar, d.Now(), binding, true) != nil {
+		return ar, "", false
+	}
+	return ar, binding, true
+}

@@ -1,0 +1,356 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// "Forgot password?" (REQUIREMENTS.md section 2). The password page links
+// to pathForgot, which asks for the e-mail address and always answers the
+// same; a known user gets an e-mail with a link to pathReset carrying a
+// random token. Only the token's digest is stored (storage.PasswordReset),
+// the link works once for ResetLinkTTL, and a newer link voids the older
+// ones. The link's page sets the new password, which unlocks a locked
+// user, signs out every session, revokes the user's tokens and e-mails
+// "your password was changed". The next sign-in still needs the second
+// factor.
+const (
+	pathForgot = "/login/forgot"
+	pathReset  = "/reset"
+)
+
+// DefaultResetLinkTTL is how long a reset link works.
+const DefaultResetLinkTTL = 30 * time.Minute
+
+// resetTokenBytes is the entropy of a reset link's token (256 bits).
+const resetTokenBytes = 32
+
+// resetCookie carries the CSRF token of the new-password form. The link
+// is often opened in another browser than the sign-in, so the form cannot
+// rely on the login cookie.
+var resetCookie = browserCookie{name: "gh_reset", path: pathReset}
+
+// dummyResetUser owns the reset records written for unknown addresses, so
+// that an unknown address costs the same database write as a known one.
+// Each such write voids the previous one, so they never pile up.
+const dummyResetUser = "usr_nobody_reset"
+
+// Channels of sendResetLink.
+const (
+	ResetByEmail = "email"
+	ResetBySMS   = "sms"
+)
+
+var probResetLink = problem{http.StatusBadRequest, templates.ErrorPage{
+	Title:   "This reset link does not work",
+	Message: "The link is incomplete, has expired, or was already used. A newer link also replaces older ones.",
+	Next:    "Ask for a new link from the sign-in page, and use the latest e-mail.",
+}}
+
+// resetTTL returns the lifetime of a reset link.
+func (d *deps) resetTTL() time.Duration {
+	if d.ResetLinkTTL > 0 {
+		return d.ResetLinkTTL
+	}
+	return DefaultResetLinkTTL
+}
+
+// forgotURL returns the "Forgot password?" link of a sign-in, or "" when
+// resets are off.
+func (d *deps) forgotURL(ar storage.AuthRequest) string {
+	if d.PasswordResets == nil {
+		return ""
+	}
+	return urlFor(pathForgot, ar.ID, "email", ar.Login.Email)
+}
+
+// handleForgotForm serves GET /login/forgot, the form asking for the
+// e-mail address, prefilled from the email parameter.
+func handleForgotForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		binding := d.ensure(w, r, loginCookie)
+		email := r.URL.Query().Get("email")
+		if len(email) > maxEmailLength {
+			email = ""
+		}
+		d.render(w, r, http.StatusOK, templates.ForgotPage{
+			AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
+			CSRFToken:     d.csrfToken(loginCookie, binding),
+			Email:         email,
+		})
+	})
+}
+
+// selfParam returns s unless it is implausibly long.
+func selfParam(s string) string {
+	if len(s) > 256 {
+		return ""
+	}
+	return s
+}
+
+// handleForgotPOST serves POST /login/forgot. Its answer is the same page,
+// status and body whatever the address, and it does comparable work for
+// an unknown address (token, digest, a database write and a composed
+// message), so that it reveals nothing. The one difference left is the
+// delivery itself, which only happens for a known address; with the
+// development outbox it is a file write, and the tests check that the
+// medium times stay within a tolerance.
+func handleForgotPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		email := strings.TrimSpace(r.PostForm.Get("email"))
+		page := templates.ForgotPage{
+			AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
+			CSRFToken:     d.csrfToken(loginCookie, loginCookie.value(r)),
+			Email:         email,
+		}
+		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
+			page.Error = "Enter your e-mail address, for example name@example.com."
+			d.render(w, r, http.StatusOK, page)
+			return
+		}
+		u, err := d.Users.GetUserByEmail(ctx, email)
+		switch {
+		case err == nil && u.State != storage.UserDisabled:
+			if err := d.sendResetLink(ctx, u, ResetByEmail, page.AuthRequestID); err != nil {
+				d.logProblem(r, "reset link not sent", err, "user_id", u.ID)
+			}
+		case err == nil || errors.Is(err, storage.ErrNotFound):
+			d.resetDummyWork(ctx, email)
+			d.Logger.InfoContext(ctx, "reset link asked for an unknown or disabled address")
+		default:
+			d.logProblem(r, "user lookup failed", err)
+		}
+		page.Sent = true
+		d.render(w, r, http.StatusOK, page)
+	})
+}
+
+// resetDummyWork does for an unknown address what sendResetLink does
+// before delivery: a token, its digest, a reset record written (for a user
+// that does not exist) and the message composed.
+func (d *deps) resetDummyWork(ctx context.Context, email string) {
+	token := secret.Token(resetTokenBytes)
+	now := d.Now()
+	_ = d.PasswordResets.CreatePasswordReset(ctx, storage.PasswordReset{
+		ID: secret.DigestHex(token), UserID: dummyResetUser, CreatedAt: now, ExpiresAt: now.Add(d.resetTTL()),
+	})
+	if msgs, err := d.selfMessages(); err == nil {
+		_, _ = msgs.PasswordResetEmail(email, "", d.resetLink(token, ""), d.resetTTL())
+	}
+}
+
+// resetLink returns the link carrying token.
+func (d *deps) resetLink(token, authRequestID string) string {
+	q := url.Values{"token": {token}}
+	if authRequestID != "" {
+		q.Set("authRequestID", authRequestID)
+	}
+	return strings.TrimSuffix(d.Issuer, "/") + pathReset + "?" + q.Encode()
+}
+
+// sendResetLink creates a reset link for u, voiding the older ones, and
+// sends it by channel: ResetByEmail, or ResetBySMS to the user's verified
+// phone (by e-mail when the user has none or no SMS transport is set).
+// authRequestID, when set, lets the reset page lead back to that sign-in.
+// The profile's "Send reset password link" calls it with the user's
+// second-factor channel (SMS when the method is sms, else e-mail).
+func (d *deps) sendResetLink(ctx context.Context, u storage.User, channel, authRequestID string) error {
+	if d.PasswordResets == nil {
+		return errors.New("password resets are not configured")
+	}
+	token := secret.Token(resetTokenBytes)
+	now := d.Now()
+	ttl := d.resetTTL()
+	if err := d.PasswordResets.CreatePasswordReset(ctx, storage.PasswordReset{
+		ID: secret.DigestHex(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl),
+	}); err != nil {
+		return fmt.Errorf("create password reset: %w", err)
+	}
+	link := d.resetLink(token, authRequestID)
+	if channel == ResetBySMS && d.Texter != nil && u.PhoneVerified && u.Phone != "" {
+		body := fmt.Sprintf("%s: reset your password with this link, valid for %d minutes: %s", d.TOTPIssuer, int(ttl/time.Minute), link)
+		if err := d.Texter.SendSMS(ctx, notify.SMS{To: u.Phone, Body: body}); err != nil {
+			return fmt.Errorf("send reset link by sms: %w", err)
+		}
+		d.Logger.InfoContext(ctx, "reset link sent", "user_id", u.ID, "channel", ResetBySMS)
+		return nil
+	}
+	msgs, err := d.selfMessages()
+	if err != nil {
+		return err
+	}
+	m, err := msgs.PasswordResetEmail(u.Email, u.Name(), link, ttl)
+	if err != nil {
+		return fmt.Errorf("compose reset e-mail: %w", err)
+	}
+	if err := d.Mailer.SendEmail(ctx, m); err != nil {
+		return fmt.Errorf("send reset e-mail: %w", err)
+	}
+	d.Logger.InfoContext(ctx, "reset link sent", "user_id", u.ID, "channel", ResetByEmail)
+	return nil
+}
+
+// usableReset returns the reset and user of a link's token when the link
+// still works at now.
+func (d *deps) usableReset(ctx context.Context, token string) (storage.PasswordReset, storage.User, error) {
+	if token == "" || len(token) > 256 {
+		return storage.PasswordReset{}, storage.User{}, storage.ErrNotFound
+	}
+	rs, err := d.PasswordResets.GetPasswordReset(ctx, secret.DigestHex(token))
+	if err != nil {
+		return rs, storage.User{}, err
+	}
+	if !rs.UsedAt.IsZero() {
+		return rs, storage.User{}, storage.ErrReused
+	}
+	if !d.Now().Before(rs.ExpiresAt) {
+		return rs, storage.User{}, storage.ErrNotFound
+	}
+	u, err := d.Users.GetUser(ctx, rs.UserID)
+	if err == nil && u.State == storage.UserDisabled {
+		err = fmt.Errorf("user disabled: %w", storage.ErrNotFound)
+	}
+	return rs, u, err
+}
+
+// renderResetLinkProblem shows why a link does not work, or the internal
+// error page for a storage fault.
+func (d *deps) renderResetLinkProblem(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrReused) {
+		d.Logger.InfoContext(r.Context(), "reset link refused", "err", err)
+		d.renderProblem(w, r, probResetLink)
+		return
+	}
+	d.logProblem(r, "reset link not checked", err)
+	d.renderProblem(w, r, probInternal)
+}
+
+// handleResetForm serves GET /reset?token=…, the new-password form. It
+// does not use the link up.
+func handleResetForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("token")
+		_, u, err := d.usableReset(r.Context(), token)
+		if err != nil {
+			d.renderResetLinkProblem(w, r, err)
+			return
+		}
+		binding := d.ensure(w, r, resetCookie)
+		d.render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
+			CSRFToken: d.csrfToken(resetCookie, binding), Token: token, Email: u.Email})
+	})
+}
+
+// handleResetPOST serves POST /reset: it checks the new password against
+// the policy (keeping nothing when it fails), uses the link up, stores the
+// new hash, unlocks the user, ends every session, revokes the user's
+// tokens and e-mails "your password was changed".
+func handleResetPOST(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		token := r.PostForm.Get("token")
+		rs, u, err := d.usableReset(ctx, token)
+		if err != nil {
+			d.renderResetLinkProblem(w, r, err)
+			return
+		}
+		pw := r.PostForm.Get("password")
+		if err := password.Validate(pw, u.Email); err != nil {
+			var pe *password.PolicyError
+			if !errors.As(err, &pe) {
+				d.logProblem(r, "password not checked", err)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			d.render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
+				CSRFToken: r.PostForm.Get("csrf"), Token: token, Email: u.Email, Error: pe.Message})
+			return
+		}
+		hash, err := d.Passwords.Hash(ctx, pw)
+		if err != nil {
+			d.logProblem(r, "password not hashed", err, "user_id", u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if _, err := d.PasswordResets.UsePasswordReset(ctx, rs.ID, d.Now()); err != nil {
+			d.renderResetLinkProblem(w, r, err)
+			return
+		}
+		if err := d.completeReset(ctx, u.ID, hash); err != nil {
+			d.logProblem(r, "password reset not completed", err, "user_id", u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
+	})
+}
+
+// completeReset stores the new hash of a user whose reset link was just
+// used, and applies what a reset implies.
+func (d *deps) completeReset(ctx context.Context, userID, hash string) error {
+	now := d.Now()
+	u, err := d.Users.UpdateUser(ctx, userID, func(old storage.User) (storage.User, error) {
+		old.PasswordHash = hash
+		if old.State == storage.UserLocked {
+			old.State = storage.UserActive
+		}
+		old.UpdatedAt = now
+		return old, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store new password: %w", err)
+	}
+	if d.Regulator != nil {
+		if err := d.Regulator.Unlock(ctx, userID); err != nil {
+			return err
+		}
+	}
+	n, err := d.Sessions.DeleteUserSessions(ctx, userID, "")
+	if err != nil {
+		return fmt.Errorf("end sessions: %w", err)
+	}
+	if d.Tokens != nil {
+		if err := d.Tokens.RevokeUserTokens(ctx, userID, ""); err != nil {
+			return fmt.Errorf("revoke tokens: %w", err)
+		}
+	}
+	d.Logger.InfoContext(ctx, "password reset", "user_id", userID, "sessions_ended", n)
+	msgs, err := d.selfMessages()
+	if err == nil {
+		var m notify.Email
+		if m, err = msgs.PasswordChangedEmail(u.Email, u.Name(), now); err == nil {
+			err = d.Mailer.SendEmail(ctx, m)
+		}
+	}
+	if err != nil {
+		// The password is changed; only the notice is missing.
+		d.Logger.WarnContext(ctx, "password changed e-mail not sent", "user_id", userID, "err", err)
+	}
+	return nil
+}
+
+// resumeURL returns the e-mail page of a sign-in that is still open, or
+// "" (also for an unknown ID).
+func (d *deps) resumeURL(ctx context.Context, authRequestID string) string {
+	if authRequestID == "" || len(authRequestID) > 256 {
+		return ""
+	}
+	ar, err := d.AuthRequests.GetAuthRequest(ctx, authRequestID)
+	if err != nil || ar.Done || !d.Now().Before(ar.ExpiresAt) {
+		return ""
+	}
+	return urlFor("/login/email", ar.ID)
+}
