@@ -39,7 +39,7 @@ const maxDeviceLabel = 200
 // trustedDevice reports whether this browser may skip the second factor
 // of u for ar at now.
 func (d *deps) trustedDevice(r *http.Request, ar storage.AuthRequest, u storage.User, st storage.MFAState, now time.Time) bool {
-	if !d.TrustedDevices || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) {
+	if !d.TrustedDevices || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) || isProfileReauth(ar) {
 		return false
 	}
 	ck, err := r.Cookie(deviceCookie)

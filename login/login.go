@@ -116,6 +116,10 @@ type Deps struct {
 	// mfa.DeviceTTL (30 days) when zero.
 	DeviceTTL time.Duration
 
+	// Avatars stores the profile pictures. When nil the profile offers no
+	// picture upload.
+	Avatars storage.Avatars
+
 	// Self-service: brute force, per-IP limits, password reset and
 	// registration (lockout.go, ratelimit.go, reset.go, register.go).
 	SelfService
@@ -226,7 +230,9 @@ func newDeps(d Deps) (*deps, error) {
 	if d.SecureCookies {
 		cookie = sessionCookieSecure
 	}
-	return &deps{Deps: d, csrfKey: key, issuerOrigin: origin, sessionCookie: cookie}, nil
+	dd := &deps{Deps: d, csrfKey: key, issuerOrigin: origin, sessionCookie: cookie}
+	dd.wrapProfileRequests()
+	return dd, nil
 }
 
 // originOf returns the origin ("https://host:port") of an absolute http or

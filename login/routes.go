@@ -5,6 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
 
@@ -66,6 +67,32 @@ func addRoutes(r *mux.Router, d *deps) {
 	r.Handle(pathRegisterTOTP, page(reg(handleRegisterTOTPForm(d)))).Methods(http.MethodGet)
 	r.Handle(pathRegisterTOTP, page(reg(sameOrigin(loginCSRF(handleRegisterTOTPPOST(d)))))).Methods(http.MethodPost)
 	r.Handle(pathRegisterFinish, page(reg(sameOrigin(loginCSRF(handleRegisterFinishPOST(d)))))).Methods(http.MethodPost)
+
+	// My profile (profile*.go): GET needs the SSO session (else a profile
+	// sign-in starts); every POST needs sameOrigin and profileCSRF, a
+	// token bound to the session cookie (the avatar upload is multipart
+	// and checks the same token itself after reading the bounded body).
+	profileCSRF := d.requireCSRF(d.profileCookie())
+	r.Handle(pathProfile, page(handleProfile(d))).Methods(http.MethodGet)
+	r.Handle(pathProfileSignIn, page(handleProfileSignIn(d))).Methods(http.MethodGet)
+	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/name", page(sameOrigin(profileCSRF(handleProfileName(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/email", page(sameOrigin(profileCSRF(handleEmailChange(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/email/confirm", page(sameOrigin(profileCSRF(handleEmailConfirm(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/email/cancel", page(sameOrigin(profileCSRF(handleChangeCancel(d, storage.OTPVerifyEmail, "email_cancel"))))).Methods(http.MethodPost)
+	r.Handle("/profile/phone", page(sameOrigin(profileCSRF(handlePhoneChange(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/phone/confirm", page(sameOrigin(profileCSRF(handlePhoneConfirm(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/phone/cancel", page(sameOrigin(profileCSRF(handleChangeCancel(d, storage.OTPVerifyPhone, "phone_cancel"))))).Methods(http.MethodPost)
+	r.Handle("/profile/avatar", page(sameOrigin(handleAvatarUpload(d)))).Methods(http.MethodPost)
+	r.Handle("/profile/avatar/delete", page(sameOrigin(profileCSRF(handleAvatarDelete(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/avatar/{userID}", handleAvatar(d)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/profile/password", page(sameOrigin(profileCSRF(handlePasswordChange(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/mfa", page(sameOrigin(profileCSRF(handleMethodChange(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/recovery-codes", page(sameOrigin(profileCSRF(handleRecoveryRegenerate(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/devices/revoke", page(sameOrigin(profileCSRF(handleDeviceRevoke(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/sessions/revoke", page(sameOrigin(profileCSRF(handleSessionRevoke(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/sessions/revoke-others", page(sameOrigin(profileCSRF(handleSessionsRevokeOthers(d))))).Methods(http.MethodPost)
+	r.Handle("/profile/reset-link", page(sameOrigin(profileCSRF(handleResetLink(d))))).Methods(http.MethodPost)
 
 	r.Handle("/logout", page(handleLogout(d))).Methods(http.MethodGet)
 	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(d))))).Methods(http.MethodPost)

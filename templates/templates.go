@@ -49,7 +49,8 @@ const StaticPrefix = "/static/"
 
 // requiredPages lists every page that Parse insists on.
 var requiredPages = []string{PageHome, PageEmail, PagePassword, PageCode, PageError, PageLogout, PageSignedOut,
-	PageTOTPEnrol, PageRecovery, PageRecoveryCodes, PageContinue}
+	PageTOTPEnrol, PageRecovery, PageRecoveryCodes, PageContinue,
+	PageProfile}
 
 // Page is the data of one page. Each page's data struct implements it, so
 // Render knows which template to execute.

@@ -1,0 +1,290 @@
+package login
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// "My profile" (REQUIREMENTS.md section 1): GET /profile?tab=… shows the
+// Profile, Security or Invitations tab of the signed-in user; without a
+// valid SSO session it starts a profile sign-in (profile_signin.go). Every
+// POST needs the session and a CSRF token bound to it: the HMAC of the
+// session cookie's name and value (requireCSRF with the session cookie),
+// checked after sameOrigin. A POST that succeeds redirects (303) back to
+// its tab with a fixed notice named in the "done" parameter; a POST that
+// is refused renders the tab with a message and changes nothing.
+//
+// Files: profile.go (session, rendering, names), profile_signin.go (the
+// sign-in and step-up), profile_contact.go (e-mail and phone changes with
+// codes), profile_security.go (password, second factor, recovery codes,
+// devices, sessions), profile_avatar.go (the picture).
+
+// maxNameLength bounds a given or family name, in characters.
+const maxNameLength = 100
+
+// maxLocaleLength bounds a BCP 47 language tag.
+const maxLocaleLength = 35
+
+// profileTimeLayout formats times on the profile (UTC).
+const profileTimeLayout = "2 Jan 2006 15:04 UTC"
+
+// profileNotices are the confirmations a redirect may ask for with the
+// "done" parameter. The text never comes from the request.
+var profileNotices = map[string]string{
+	"name":            "Your name and language were saved.",
+	"email_sent":      "We sent a code to your new address. Enter it below to confirm the change.",
+	"email":           "Your e-mail address was changed.",
+	"email_cancel":    "The e-mail change was cancelled.",
+	"phone_sent":      "We sent a code by text message to your new number. Enter it below to confirm the change.",
+	"phone":           "Your phone number was changed.",
+	"phone_cancel":    "The phone number change was cancelled.",
+	"avatar":          "Your picture was saved.",
+	"avatar_removed":  "Your picture was removed.",
+	"password":        "Your password was changed and your other sessions were signed out.",
+	"mfa":             "Your second factor was saved.",
+	"mfa_totp":        "Your authenticator app will be set up the next time you sign in.",
+	"device":          "The device was forgotten: it will be asked for the second factor again.",
+	"session":         "The session was signed out.",
+	"sessions_others": "Your other sessions were signed out.",
+}
+
+// profileSession is the signed-in browser on the profile.
+type profileSession struct {
+	s storage.Session
+	u storage.User
+	// value is the session cookie's value, which binds the CSRF token.
+	value string
+}
+
+// profileCookie is the session cookie seen as the browser cookie that
+// binds the profile's CSRF tokens.
+func (d *deps) profileCookie() browserCookie {
+	return browserCookie{name: d.sessionCookie, path: "/"}
+}
+
+// validTab returns tab when it names a profile tab, else the Profile tab.
+func validTab(tab string) string {
+	switch tab {
+	case templates.TabSecurity, templates.TabInvitations:
+		return tab
+	}
+	return templates.TabProfile
+}
+
+// tabPath returns the URL of a profile tab with an optional notice.
+func tabPath(tab string, done ...string) string {
+	q := url.Values{"tab": {validTab(tab)}}
+	if len(done) > 0 {
+		q.Set("done", done[0])
+	}
+	return pathProfile + "?" + q.Encode()
+}
+
+// profileSessionOf returns the browser's valid session and marks it used.
+// ok is false when the browser is not signed in; err is set only for
+// storage faults.
+func (d *deps) profileSessionOf(ctx context.Context, r *http.Request) (ps profileSession, ok bool, err error) {
+	now := d.Now()
+	s, u, valid, err := d.currentSession(ctx, r, now)
+	if err != nil || !valid {
+		return ps, false, err
+	}
+	s, err = d.touchSession(ctx, s.ID, now)
+	if errors.Is(err, errSessionEnded) {
+		return ps, false, nil
+	}
+	if err != nil {
+		return ps, false, err
+	}
+	return profileSession{s: s, u: u, value: d.sessionValue(r)}, true, nil
+}
+
+// profileAction wraps a profile POST handler: the browser must be signed
+// in, or it is sent to the profile sign-in and nothing changes. The CSRF
+// check runs before, in the route's middleware.
+func (d *deps) profileAction(fn func(w http.ResponseWriter, r *http.Request, ps profileSession)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ps, ok, err := d.profileSessionOf(r.Context(), r)
+		if err != nil {
+			d.logProblem(r, "session lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if !ok {
+			http.Redirect(w, r, pathProfileSignIn, http.StatusSeeOther)
+			return
+		}
+		fn(w, r, ps)
+	})
+}
+
+// handleProfile serves GET /profile?tab=…&done=….
+func handleProfile(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tab := validTab(r.URL.Query().Get("tab"))
+		ps, ok, err := d.profileSessionOf(r.Context(), r)
+		if err != nil {
+			d.logProblem(r, "session lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if !ok {
+			http.Redirect(w, r, pathProfileSignIn+"?"+url.Values{"tab": {tab}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
+			Tab:    tab,
+			Notice: profileNotices[r.URL.Query().Get("done")],
+		})
+	})
+}
+
+// renderProfile fills in page for the tab it names and renders it with
+// status.
+func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps profileSession, status int, page templates.ProfilePage) {
+	ctx := r.Context()
+	page.Tab = validTab(page.Tab)
+	page.CSRFToken = d.csrfToken(d.profileCookie(), ps.value)
+	page.Email = ps.u.Email
+	page.StepUpFresh = stepUpFresh(ps.s, d.Now())
+	var err error
+	switch page.Tab {
+	case templates.TabProfile:
+		err = d.fillProfileTab(ctx, ps, &page.Profile)
+	case templates.TabSecurity:
+		err = d.fillSecurityTab(ctx, ps, &page.Security)
+	}
+	if err != nil {
+		d.logProblem(r, "profile not loaded", err, "user_id", ps.u.ID)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	d.render(w, r, status, page)
+}
+
+// refuse renders the tab with a user-facing error and changes nothing.
+func (d *deps) refuse(w http.ResponseWriter, r *http.Request, ps profileSession, tab, msg string, adjust ...func(*templates.ProfilePage)) {
+	page := templates.ProfilePage{Tab: tab, Error: msg}
+	for _, f := range adjust {
+		f(&page)
+	}
+	d.renderProfile(w, r, ps, http.StatusOK, page)
+}
+
+// requireStepUp reports whether the session proved a fresh second factor.
+// When it did not, it renders the tab with "Confirm it's you" (403) and
+// returns false; nothing is changed.
+func (d *deps) requireStepUp(w http.ResponseWriter, r *http.Request, ps profileSession, tab string) bool {
+	if stepUpFresh(ps.s, d.Now()) {
+		return true
+	}
+	d.Logger.InfoContext(r.Context(), "profile change needs step-up", "user_id", ps.u.ID, "path", r.URL.Path, "auth_time", ps.s.AuthTime)
+	d.renderProfile(w, r, ps, http.StatusForbidden, templates.ProfilePage{Tab: tab, StepUpNeeded: true})
+	return false
+}
+
+// fillProfileTab loads what the Profile tab shows.
+func (d *deps) fillProfileTab(ctx context.Context, ps profileSession, t *templates.ProfileTab) error {
+	u := ps.u
+	t.GivenName, t.FamilyName, t.Locale = u.GivenName, u.FamilyName, u.Locale
+	if u.PhoneVerified {
+		t.Phone = u.Phone
+	}
+	t.PhoneEnabled = d.Texter != nil
+	if d.Avatars != nil {
+		t.AvatarEnabled = true
+		_, _, err := d.Avatars.GetAvatar(ctx, u.ID)
+		switch {
+		case err == nil:
+			t.AvatarURL = avatarPath(u.ID) + "?v=" + url.QueryEscape(u.UpdatedAt.UTC().Format("20060102150405"))
+		case !errors.Is(err, storage.ErrNotFound):
+			return fmt.Errorf("get avatar: %w", err)
+		}
+	}
+	var err error
+	if t.PendingEmail, err = d.pendingChange(ctx, u.ID, storage.OTPVerifyEmail); err != nil {
+		return err
+	}
+	if t.PendingPhone, err = d.pendingChange(ctx, u.ID, storage.OTPVerifyPhone); err != nil {
+		return err
+	}
+	return nil
+}
+
+// handleProfileName serves POST /profile/name: given and family name and
+// locale.
+func handleProfileName(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		given := strings.TrimSpace(r.PostForm.Get("given_name"))
+		family := strings.TrimSpace(r.PostForm.Get("family_name"))
+		locale := strings.TrimSpace(r.PostForm.Get("locale"))
+		for _, n := range []string{given, family} {
+			if !validName(n) {
+				d.refuse(w, r, ps, templates.TabProfile, fmt.Sprintf("Names can have at most %d characters and no line breaks or control characters.", maxNameLength))
+				return
+			}
+		}
+		if locale != "" {
+			tag, err := language.Parse(locale)
+			if err != nil || len(locale) > maxLocaleLength {
+				d.refuse(w, r, ps, templates.TabProfile, "Enter a language code such as en, de or fr-CA, or leave it empty.")
+				return
+			}
+			locale = tag.String()
+		}
+		now := d.Now()
+		_, err := d.Users.UpdateUser(r.Context(), ps.u.ID, func(old storage.User) (storage.User, error) {
+			old.GivenName, old.FamilyName, old.Locale = given, family, locale
+			old.UpdatedAt = now
+			return old, nil
+		})
+		if err != nil {
+			d.logProblem(r, "name not saved", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.Logger.InfoContext(r.Context(), "profile name saved", "user_id", ps.u.ID)
+		http.Redirect(w, r, tabPath(templates.TabProfile, "name"), http.StatusSeeOther)
+	})
+}
+
+// validName reports whether a given or family name is acceptable: valid
+// UTF-8, short enough, and free of control characters.
+func validName(s string) bool {
+	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxNameLength {
+		return false
+	}
+	return strings.IndexFunc(s, unicode.IsControl) < 0
+}
+
+// sessionRef names a session in the profile's forms: a keyed digest of its
+// ID, so the page never shows the storage ID.
+func (d *deps) sessionRef(id string) string {
+	m := hmac.New(sha256.New, d.csrfKey)
+	m.Write([]byte("gatehouse session ref\x00"))
+	m.Write([]byte(id))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// formatTime formats t for the profile, or "" for a zero time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(profileTimeLayout)
+}

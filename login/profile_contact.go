@@ -1,0 +1,421 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// Changing the e-mail address or the phone number (REQUIREMENTS.md
+// section 1, SECURITY-CHECKLIST 3.3 and 3.5). The new address or number is
+// proven first: a code goes to it (challenge purpose OTPVerifyEmail or
+// OTPVerifyPhone, one challenge per user and purpose under
+// profileChallengeID) with the same limits as sign-in codes: the user's
+// send log, 30 s between sends, a resend keeps the failure count, 5 wrong
+// codes void it, 10 minutes of validity. Asking for the change needs a
+// fresh second factor (step-up); entering the code does not, since the
+// code was sent under step-up. Once the code is right, the user record
+// changes in one update (the e-mail stays unique: ErrAlreadyExists is a
+// clear message), and the old address is told.
+
+// Messages of the e-mail and phone changes.
+const (
+	msgEmailInvalid = "Enter an e-mail address, for example name@example.com."
+	msgEmailSame    = "That is already your e-mail address."
+	msgEmailTaken   = "This e-mail address is already used by another account."
+	msgPhoneInvalid = "Enter the number in international format: a + then the country code and number, for example +447700900123."
+	msgPhoneSame    = "That is already your phone number."
+	msgNoSMS        = "Text messages are not available, so the number cannot be changed."
+)
+
+// e164RE matches a phone number in E.164 form.
+var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+
+// profileMessages renders the profile's messages. *notify.Composer
+// implements it.
+type profileMessages interface {
+	VerifyEmail(to, toName, code string, validFor time.Duration) (notify.Email, error)
+	PasswordChangedEmail(to, toName string, at time.Time) (notify.Email, error)
+}
+
+// profileMessages returns Deps.Messages when it renders the profile's
+// messages too, else a composer for the default product.
+func (d *deps) profileMessages() (profileMessages, error) {
+	if m, ok := d.Messages.(profileMessages); ok {
+		return m, nil
+	}
+	c, err := notify.NewComposer(defaultProduct)
+	if err != nil {
+		return nil, fmt.Errorf("profile message templates: %w", err)
+	}
+	return c, nil
+}
+
+// profileChallengeID returns the ID of the user's challenge for purpose.
+func profileChallengeID(userID, purpose string) string {
+	return "otp_profile_" + secret.DigestHex("gatehouse profile otp\x00" + purpose + "\x00" + userID)[:32]
+}
+
+// usable reports whether c is an open challenge of the user for purpose
+// at now: not used, not void, not expired.
+func (d *deps) usable(c storage.OTPChallenge, userID, purpose string, now time.Time) bool {
+	return c.UserID == userID && c.Purpose == purpose && c.AuthRequestID == "" && c.UsedAt.IsZero() &&
+		(d.CodePolicy.MaxFailures <= 0 || c.Failures < d.CodePolicy.MaxFailures) && now.Before(c.ExpiresAt)
+}
+
+// pendingChange returns the new address or number awaiting its code, or
+// "".
+func (d *deps) pendingChange(ctx context.Context, userID, purpose string) (string, error) {
+	c, err := d.MFA.GetOTPChallenge(ctx, profileChallengeID(userID, purpose))
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("get otp challenge: %w", err)
+	}
+	if !d.usable(c, userID, purpose, d.Now()) {
+		return "", nil
+	}
+	return c.Destination, nil
+}
+
+// sendVerifyCode sends a code proving dest for purpose, under the same
+// limits and with the same errors as sendCode.
+func (d *deps) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest string) error {
+	unlock := d.userLocks.lock(u.ID)
+	defer unlock()
+	now := d.Now()
+	pol := d.CodePolicy
+	st, err := d.mfaState(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if ok, wait, reason := mfa.CanSend(st.SendLog, pol, now); !ok {
+		return &mfa.RateLimitError{Err: mfa.ErrRateLimited, Reason: reason, RetryAfter: wait}
+	}
+	id := profileChallengeID(u.ID, purpose)
+	old, err := d.MFA.GetOTPChallenge(ctx, id)
+	exists := err == nil
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("get otp challenge: %w", err)
+	}
+	channel := storage.ChannelEmail
+	if purpose == storage.OTPVerifyPhone {
+		channel = storage.ChannelSMS
+	}
+	// The same destination keeps its challenge and failure count; another
+	// one starts over.
+	fresh := !exists || old.Destination != dest || old.UserID != u.ID || old.Purpose != purpose ||
+		!old.UsedAt.IsZero() || pol.MaxFailures > 0 && old.Failures >= pol.MaxFailures
+	var c storage.OTPChallenge
+	var code string
+	if fresh {
+		c, code = mfa.NewChallenge(d.OTPPepper, storage.OTPChallenge{
+			ID: id, UserID: u.ID, Purpose: purpose, Channel: channel, Destination: dest,
+		}, pol, now)
+	} else {
+		c = old
+		c.Sends = slices.Clone(old.Sends)
+		code = mfa.NewCode(pol)
+		if err := mfa.Resend(&c, mfa.HashCode(d.OTPPepper, id, code), pol, now); err != nil {
+			return err
+		}
+	}
+	if err := d.deliverVerify(ctx, u, channel, dest, code); err != nil {
+		return fmt.Errorf("%w by %s: %w", errNotSent, channel, err)
+	}
+	if _, err := d.MFA.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		s.SendLog = mfa.RecordSend(s.SendLog, pol, now)
+		s.UpdatedAt = now
+		return s, nil
+	}); err != nil {
+		return fmt.Errorf("record code send: %w", err)
+	}
+	if !exists {
+		if err := d.MFA.CreateOTPChallenge(ctx, c); err != nil {
+			return fmt.Errorf("create otp challenge: %w", err)
+		}
+		return nil
+	}
+	_, err = d.MFA.UpdateOTPChallenge(ctx, id, func(o storage.OTPChallenge) (storage.OTPChallenge, error) {
+		if fresh {
+			return c, nil
+		}
+		o.CodeHash, o.ExpiresAt, o.Sends = c.CodeHash, c.ExpiresAt, c.Sends
+		return o, nil
+	})
+	if err != nil {
+		return fmt.Errorf("update otp challenge: %w", err)
+	}
+	return nil
+}
+
+// deliverVerify composes the verification message and hands it over.
+func (d *deps) deliverVerify(ctx context.Context, u storage.User, channel, dest, code string) error {
+	ttl := d.CodePolicy.TTL
+	if channel == storage.ChannelSMS {
+		if d.Texter == nil {
+			return errors.New("no sms transport")
+		}
+		m, err := d.Messages.CodeSMS(dest, code, ttl)
+		if err != nil {
+			return fmt.Errorf("compose sms: %w", err)
+		}
+		return d.Texter.SendSMS(ctx, m)
+	}
+	msgs, err := d.profileMessages()
+	if err != nil {
+		return err
+	}
+	m, err := msgs.VerifyEmail(dest, u.Name(), code, ttl)
+	if err != nil {
+		return fmt.Errorf("compose e-mail: %w", err)
+	}
+	return d.Mailer.SendEmail(ctx, m)
+}
+
+// checkVerifyCode checks code against the user's challenge for purpose
+// and returns the proven destination. A wrong code is counted.
+func (d *deps) checkVerifyCode(ctx context.Context, userID, purpose, code string) (dest string, refused, err error) {
+	now := d.Now()
+	_, err = d.MFA.UpdateOTPChallenge(ctx, profileChallengeID(userID, purpose), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+		if c.UserID != userID || c.Purpose != purpose || c.AuthRequestID != "" {
+			refused = errNoChallenge
+			return c, nil
+		}
+		refused = mfa.Check(&c, d.OTPPepper, code, d.CodePolicy, now)
+		dest = c.Destination
+		return c, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", errNoChallenge, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("check code: %w", err)
+	}
+	return dest, refused, nil
+}
+
+// sendRefusal returns the message for a code that could not be sent, or
+// "" for a storage fault.
+func sendRefusal(err error) string {
+	var rl *mfa.RateLimitError
+	switch {
+	case errors.As(err, &rl):
+		return waitMessage(rl.RetryAfter)
+	case errors.Is(err, errNotSent):
+		return "We could not send the code. Check the address or number and try again."
+	}
+	return ""
+}
+
+// startChange sends the code for a new address or number and reports the
+// outcome: a redirect to the code form, or the tab with the reason.
+func (d *deps) startChange(w http.ResponseWriter, r *http.Request, ps profileSession, purpose, dest, done string, refill func(*templates.ProfilePage)) {
+	err := d.sendVerifyCode(r.Context(), ps.u, purpose, dest)
+	if err == nil {
+		d.Logger.InfoContext(r.Context(), "verification code sent", "user_id", ps.u.ID, "purpose", purpose)
+		http.Redirect(w, r, tabPath(templates.TabProfile, done), http.StatusSeeOther)
+		return
+	}
+	msg := sendRefusal(err)
+	if msg == "" {
+		d.logProblem(r, "verification code not sent", err, "user_id", ps.u.ID, "purpose", purpose)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	d.logSendProblem(r, err, ps.u.ID, purpose)
+	d.refuse(w, r, ps, templates.TabProfile, msg, refill)
+}
+
+// handleEmailChange serves POST /profile/email: it sends a code to the new
+// address.
+func handleEmailChange(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		if !d.requireStepUp(w, r, ps, templates.TabProfile) {
+			return
+		}
+		email := strings.TrimSpace(r.PostForm.Get("email"))
+		refill := func(p *templates.ProfilePage) { p.Profile.EmailInput = email }
+		a, err := mail.ParseAddress(email)
+		if err != nil || a.Name != "" || a.Address != email || len(email) > maxEmailLength {
+			d.refuse(w, r, ps, templates.TabProfile, msgEmailInvalid, refill)
+			return
+		}
+		if storage.NormalizeEmail(email) == storage.NormalizeEmail(ps.u.Email) {
+			d.refuse(w, r, ps, templates.TabProfile, msgEmailSame, refill)
+			return
+		}
+		other, err := d.Users.GetUserByEmail(r.Context(), email)
+		switch {
+		case err == nil && other.ID != ps.u.ID:
+			d.refuse(w, r, ps, templates.TabProfile, msgEmailTaken, refill)
+			return
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
+			d.logProblem(r, "user lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.startChange(w, r, ps, storage.OTPVerifyEmail, email, "email_sent", refill)
+	})
+}
+
+// handleEmailConfirm serves POST /profile/email/confirm: with the right
+// code, the new address replaces the old one, which is told.
+func handleEmailConfirm(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		ctx := r.Context()
+		dest, refused, err := d.checkVerifyCode(ctx, ps.u.ID, storage.OTPVerifyEmail, r.PostForm.Get("code"))
+		if err != nil {
+			d.logProblem(r, "e-mail code not checked", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if refused != nil {
+			d.Logger.InfoContext(ctx, "e-mail change code refused", "user_id", ps.u.ID, "reason", refused.Error())
+			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
+			return
+		}
+		now := d.Now()
+		oldEmail := ps.u.Email
+		u, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+			oldEmail = old.Email
+			old.Email = dest
+			old.EmailVerified = true
+			old.UpdatedAt = now
+			return old, nil
+		})
+		d.dropChallenge(r, ps.u.ID, storage.OTPVerifyEmail)
+		if errors.Is(err, storage.ErrAlreadyExists) {
+			d.refuse(w, r, ps, templates.TabProfile, msgEmailTaken)
+			return
+		}
+		if err != nil {
+			d.logProblem(r, "e-mail not changed", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.Logger.InfoContext(ctx, "e-mail address changed", "user_id", u.ID)
+		d.notice(r, oldEmail, u.Name(), "Your "+defaultProduct+" e-mail address was changed",
+			"The e-mail address of your "+defaultProduct+" account was changed on "+formatTime(now)+" from this address to "+dest+".")
+		http.Redirect(w, r, tabPath(templates.TabProfile, "email"), http.StatusSeeOther)
+	})
+}
+
+// handlePhoneChange serves POST /profile/phone: it sends a code by SMS to
+// the new number.
+func handlePhoneChange(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		if !d.requireStepUp(w, r, ps, templates.TabProfile) {
+			return
+		}
+		if d.Texter == nil {
+			d.refuse(w, r, ps, templates.TabProfile, msgNoSMS)
+			return
+		}
+		raw := r.PostForm.Get("phone")
+		phone := normalizePhone(raw)
+		refill := func(p *templates.ProfilePage) { p.Profile.PhoneInput = raw }
+		if !e164RE.MatchString(phone) {
+			d.refuse(w, r, ps, templates.TabProfile, msgPhoneInvalid, refill)
+			return
+		}
+		if ps.u.PhoneVerified && phone == ps.u.Phone {
+			d.refuse(w, r, ps, templates.TabProfile, msgPhoneSame, refill)
+			return
+		}
+		d.startChange(w, r, ps, storage.OTPVerifyPhone, phone, "phone_sent", refill)
+	})
+}
+
+// normalizePhone drops the spaces, dots, dashes and brackets people type
+// in phone numbers.
+func normalizePhone(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '.', '-', '(', ')', '\t':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
+// handlePhoneConfirm serves POST /profile/phone/confirm: with the right
+// code, the number becomes the user's verified phone. Binding a phone is
+// binding an SMS authenticator, so the user is told by e-mail.
+func handlePhoneConfirm(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		ctx := r.Context()
+		dest, refused, err := d.checkVerifyCode(ctx, ps.u.ID, storage.OTPVerifyPhone, r.PostForm.Get("code"))
+		if err != nil {
+			d.logProblem(r, "phone code not checked", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if refused != nil {
+			d.Logger.InfoContext(ctx, "phone change code refused", "user_id", ps.u.ID, "reason", refused.Error())
+			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
+			return
+		}
+		now := d.Now()
+		u, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+			old.Phone = dest
+			old.PhoneVerified = true
+			old.UpdatedAt = now
+			return old, nil
+		})
+		d.dropChallenge(r, ps.u.ID, storage.OTPVerifyPhone)
+		if err != nil {
+			d.logProblem(r, "phone not changed", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.Logger.InfoContext(ctx, "phone number changed", "user_id", u.ID)
+		d.notice(r, u.Email, u.Name(), "Your "+defaultProduct+" phone number was changed",
+			"The phone number of your "+defaultProduct+" account was changed on "+formatTime(now)+" to the number ending in "+dest[len(dest)-2:]+".")
+		http.Redirect(w, r, tabPath(templates.TabProfile, "phone"), http.StatusSeeOther)
+	})
+}
+
+// handleChangeCancel serves POST /profile/email/cancel and
+// /profile/phone/cancel: the pending code stops working.
+func handleChangeCancel(d *deps, purpose, done string) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		d.dropChallenge(r, ps.u.ID, purpose)
+		http.Redirect(w, r, tabPath(templates.TabProfile, done), http.StatusSeeOther)
+	})
+}
+
+// dropChallenge deletes the user's challenge for purpose; a failure is
+// logged (the challenge is used or expires anyway).
+func (d *deps) dropChallenge(r *http.Request, userID, purpose string) {
+	if err := d.MFA.DeleteOTPChallenge(r.Context(), profileChallengeID(userID, purpose)); err != nil {
+		d.logProblem(r, "otp challenge not deleted", err, "user_id", userID, "purpose", purpose)
+	}
+}
+
+// notice e-mails a short security notice. A failure is logged; the change
+// it reports is already made.
+func (d *deps) notice(r *http.Request, to, toName, subject, body string) {
+	text := "Hello"
+	if toName != "" {
+		text += " " + toName
+	}
+	text += ",\n\n" + body + "\n\nIf you did this, there is nothing else to do. If you did not, reset your password now and tell your administrator.\n"
+	m := notify.Email{To: to, ToName: toName, Subject: subject, Text: text}
+	if err := d.Mailer.SendEmail(r.Context(), m); err != nil {
+		d.logProblem(r, "security notice not sent", err, "subject", subject)
+	}
+}

@@ -1,0 +1,348 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// The Security tab: password, preferred second factor, recovery codes,
+// trusted devices and sessions. Changing the second factor or the recovery
+// codes needs a fresh second factor (requireStepUp); changing the password
+// needs the current one. Every change to the second factor e-mails the
+// user.
+
+// pathProfileKeys is the WebAuthn pages' list of security keys, linked
+// from the Security tab once those pages exist.
+const pathProfileKeys = "/profile/keys"
+
+// Messages of the Security tab.
+const (
+	msgWrongCurrent  = "Your current password is not right."
+	msgMethodInvalid = "Choose one of the methods shown."
+	msgResetSoon     = "Password reset links are not available yet."
+)
+
+// fillSecurityTab loads what the Security tab shows.
+func (d *deps) fillSecurityTab(ctx context.Context, ps profileSession, t *templates.SecurityTab) error {
+	u := ps.u
+	st, err := d.mfaState(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	now := d.Now()
+	t.Methods = d.methodOptions(u, st)
+	t.TOTPPending = st.TOTPPending
+	t.RecoveryRemaining = mfa.RemainingRecoveryCodes(&st)
+	t.TrustedDevicesEnabled = d.TrustedDevices || len(st.Devices) > 0
+	for _, dev := range st.Devices {
+		if now.Before(dev.ExpiresAt) {
+			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: dev.Label, Created: formatTime(dev.CreatedAt), Expires: formatTime(dev.ExpiresAt)})
+		}
+	}
+	sessions, err := d.Sessions.ListUserSessions(ctx, u.ID)
+	if err != nil {
+		return fmt.Errorf("list sessions: %w", err)
+	}
+	for _, s := range sessions {
+		if !d.sessionValid(s, now) {
+			continue
+		}
+		t.Sessions = append(t.Sessions, templates.SessionRow{
+			Ref:       d.sessionRef(s.ID),
+			Created:   formatTime(s.CreatedAt),
+			LastSeen:  formatTime(s.LastSeenAt),
+			IP:        s.IP,
+			UserAgent: s.UserAgent,
+			Current:   s.ID == ps.s.ID,
+		})
+	}
+	t.ResetLinkEnabled = false // until the reset pages offer a sender
+	t.ResetLinkChannel = "e-mail"
+	if u.MFAMethod == storage.MFASMS && u.PhoneVerified && d.Texter != nil {
+		t.ResetLinkChannel = "text message"
+	}
+	return nil
+}
+
+// methodOptions lists the second-factor methods on the Security tab.
+// WebAuthn is left to the WebAuthn pages' own list.
+func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.MethodOption {
+	current := u.MFAMethod
+	if current == "" {
+		current = storage.MFAEmail
+	}
+	sms := templates.MethodOption{Value: storage.MFASMS, Label: "Text message (SMS) code", Note: "SMS charges may apply"}
+	if d.Texter == nil || !u.PhoneVerified || u.Phone == "" {
+		sms.Disabled, sms.Note = true, "add a phone number on the Profile tab first"
+	}
+	totp := templates.MethodOption{Value: storage.MFATOTP, Label: "Authenticator app"}
+	if st.TOTPPending {
+		totp.Note = "set up at your next sign-in"
+	}
+	opts := []templates.MethodOption{
+		{Value: storage.MFAEmail, Label: "E-mail code", Note: maskEmail(u.Email)},
+		sms,
+		totp,
+	}
+	for i := range opts {
+		opts[i].Checked = opts[i].Value == current
+	}
+	return opts
+}
+
+// handlePasswordChange serves POST /profile/password. The current
+// password must be right and the new one must meet the policy (the
+// message names the rule). Every other session of the user ends, and the
+// user is e-mailed.
+func handlePasswordChange(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		ctx := r.Context()
+		current := r.PostForm.Get("current_password")
+		next := r.PostForm.Get("new_password")
+		ok := false
+		if ps.u.PasswordHash == "" {
+			d.Passwords.VerifyDummy(ctx, current)
+		} else {
+			var err error
+			ok, _, err = d.Passwords.Verify(ctx, ps.u.PasswordHash, current)
+			if err != nil && !errors.Is(err, password.ErrMalformedHash) {
+				d.logProblem(r, "password check failed", err, "user_id", ps.u.ID)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+		}
+		if !ok {
+			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.u.ID)
+			d.refuse(w, r, ps, templates.TabSecurity, msgWrongCurrent)
+			return
+		}
+		if err := password.Validate(next, ps.u.Email); err != nil {
+			var pe *password.PolicyError
+			if !errors.As(err, &pe) {
+				d.logProblem(r, "password policy check failed", err, "user_id", ps.u.ID)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			d.Logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.u.ID, "rule", pe.Rule)
+			d.refuse(w, r, ps, templates.TabSecurity, pe.Message)
+			return
+		}
+		hash, err := d.Passwords.Hash(ctx, next)
+		if err != nil {
+			d.logProblem(r, "password not hashed", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		now := d.Now()
+		if _, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+			old.PasswordHash = hash
+			old.UpdatedAt = now
+			return old, nil
+		}); err != nil {
+			d.logProblem(r, "password not changed", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		n, err := d.Sessions.DeleteUserSessions(ctx, ps.u.ID, ps.s.ID)
+		if err != nil {
+			d.logProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
+		}
+		d.Logger.InfoContext(ctx, "password changed", "user_id", ps.u.ID, "sessions_ended", n)
+		if msgs, err := d.profileMessages(); err != nil {
+			d.logProblem(r, "password notice not composed", err)
+		} else if m, err := msgs.PasswordChangedEmail(ps.u.Email, ps.u.Name(), now); err != nil {
+			d.logProblem(r, "password notice not composed", err)
+		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
+			d.logProblem(r, "password notice not sent", err, "user_id", ps.u.ID)
+		}
+		http.Redirect(w, r, tabPath(templates.TabSecurity, "password"), http.StatusSeeOther)
+	})
+}
+
+// handleMethodChange serves POST /profile/mfa, the preferred second
+// factor. It needs step-up. Choosing the authenticator app before it is
+// set up marks it pending (mfa.MarkTOTPPending): it is enrolled at the
+// next sign-in and the current method keeps working until then.
+func handleMethodChange(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		if !d.requireStepUp(w, r, ps, templates.TabSecurity) {
+			return
+		}
+		ctx := r.Context()
+		method := r.PostForm.Get("method")
+		st, err := d.mfaState(ctx, ps.u.ID)
+		if err != nil {
+			d.logProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		allowed := false
+		for _, o := range d.methodOptions(ps.u, st) {
+			allowed = allowed || o.Value == method && !o.Disabled
+		}
+		if !allowed {
+			d.refuse(w, r, ps, templates.TabSecurity, msgMethodInvalid)
+			return
+		}
+		now := d.Now()
+		pending := method == storage.MFATOTP && !st.TOTPConfirmed
+		if _, err := d.MFA.UpdateMFAState(ctx, ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+			if pending {
+				mfa.MarkTOTPPending(&s)
+			} else {
+				s.TOTPPending, s.TOTPPendingSecretSealed = false, nil
+			}
+			s.UpdatedAt = now
+			return s, nil
+		}); err != nil {
+			d.logProblem(r, "mfa state not saved", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if !pending {
+			if _, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+				old.MFAMethod = method
+				old.UpdatedAt = now
+				return old, nil
+			}); err != nil {
+				d.logProblem(r, "mfa method not saved", err, "user_id", ps.u.ID)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+		}
+		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.u.ID, "method", method, "pending", pending)
+		if m, err := d.Messages.MFAChangedEmail(ps.u.Email, ps.u.Name(), method, now); err != nil {
+			d.logProblem(r, "mfa notice not composed", err)
+		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
+			d.logProblem(r, "mfa notice not sent", err, "user_id", ps.u.ID)
+		}
+		done := "mfa"
+		if pending {
+			done = "mfa_totp"
+		}
+		http.Redirect(w, r, tabPath(templates.TabSecurity, done), http.StatusSeeOther)
+	})
+}
+
+// handleRecoveryRegenerate serves POST /profile/recovery-codes. It needs
+// step-up, replaces every recovery code (the old ones stop working) and
+// shows the new ones once.
+func handleRecoveryRegenerate(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		if !d.requireStepUp(w, r, ps, templates.TabSecurity) {
+			return
+		}
+		ctx := r.Context()
+		now := d.Now()
+		var plain []string
+		if _, err := d.MFA.UpdateMFAState(ctx, ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+			var codes []storage.RecoveryCode
+			plain, codes = mfa.NewRecoveryCodes()
+			s.RecoveryCodes = codes
+			s.UpdatedAt = now
+			return s, nil
+		}); err != nil {
+			d.logProblem(r, "recovery codes not replaced", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.u.ID, "count", len(plain))
+		d.notice(r, ps.u.Email, ps.u.Name(), "New "+defaultProduct+" recovery codes were created",
+			"New recovery codes were created for your "+defaultProduct+" account on "+formatTime(now)+". Your earlier recovery codes no longer work.")
+		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
+			Tab:      templates.TabSecurity,
+			Notice:   "New recovery codes were created. Save them now.",
+			Security: templates.SecurityTab{NewRecoveryCodes: plain},
+		})
+	})
+}
+
+// handleDeviceRevoke serves POST /profile/devices/revoke: the device must
+// pass the second factor again.
+func handleDeviceRevoke(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		id := r.PostForm.Get("device")
+		if id == "" {
+			d.renderProblem(w, r, probBadForm)
+			return
+		}
+		now := d.Now()
+		revoked := false
+		if _, err := d.MFA.UpdateMFAState(r.Context(), ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+			revoked = mfa.RevokeDevice(&s, id)
+			s.UpdatedAt = now
+			return s, nil
+		}); err != nil {
+			d.logProblem(r, "device not revoked", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.Logger.InfoContext(r.Context(), "trusted device revoked", "user_id", ps.u.ID, "device_id", id, "found", revoked)
+		http.Redirect(w, r, tabPath(templates.TabSecurity, "device"), http.StatusSeeOther)
+	})
+}
+
+// handleSessionRevoke serves POST /profile/sessions/revoke: it ends one
+// session of the user, named by its ref. Ending this browser's session
+// signs it out.
+func handleSessionRevoke(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		ctx := r.Context()
+		ref := r.PostForm.Get("session")
+		sessions, err := d.Sessions.ListUserSessions(ctx, ps.u.ID)
+		if err != nil {
+			d.logProblem(r, "sessions not listed", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		for _, s := range sessions {
+			if ref == "" || d.sessionRef(s.ID) != ref {
+				continue
+			}
+			if err := d.Sessions.DeleteSession(ctx, s.ID); err != nil {
+				d.logProblem(r, "session not deleted", err, "user_id", ps.u.ID)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.u.ID, "current", s.ID == ps.s.ID)
+			if s.ID == ps.s.ID {
+				d.clearSessionCookie(w)
+				http.Redirect(w, r, "/", http.StatusSeeOther)
+				return
+			}
+			http.Redirect(w, r, tabPath(templates.TabSecurity, "session"), http.StatusSeeOther)
+			return
+		}
+		d.refuse(w, r, ps, templates.TabSecurity, "That session has already ended.")
+	})
+}
+
+// handleSessionsRevokeOthers serves POST /profile/sessions/revoke-others.
+func handleSessionsRevokeOthers(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		n, err := d.Sessions.DeleteUserSessions(r.Context(), ps.u.ID, ps.s.ID)
+		if err != nil {
+			d.logProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.u.ID, "count", n)
+		http.Redirect(w, r, tabPath(templates.TabSecurity, "sessions_others"), http.StatusSeeOther)
+	})
+}
+
+// handleResetLink serves POST /profile/reset-link, "Send reset password
+// link". The button is disabled until the password reset pages provide a
+// sender; a POST meanwhile changes nothing.
+func handleResetLink(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		d.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
+	})
+}

@@ -1,0 +1,194 @@
+package login
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// The profile sign-in. A visit to /profile has no OIDC auth request, yet
+// it must run the same steps as any sign-in (e-mail, password, second
+// factor, TOTP enrolment, recovery codes). Rather than a second step
+// machine, the profile creates a synthetic storage.AuthRequest on the
+// server, with ClientID profileClientID and an ID starting with
+// profileRequestPrefix, and sends the browser to /login with it. The
+// provider never sees such a request: no client has that ID, and the
+// provider's own IDs start with "ar_". The sign-in pages treat it like any
+// other request (binding to the browser, progress, completion into a new
+// SSO session); only its two exits differ, and wrapProfileRequests
+// reroutes them:
+//
+//   - CallbackURL returns the profile tab the user came from (kept in the
+//     request's RedirectURI, an issuer URL built here) instead of the
+//     provider's callback;
+//   - FailAuthRequest shows an error page instead of redirecting to a
+//     relying party.
+//
+// Step-up: changing the e-mail address, the phone number, the second
+// factor or the recovery codes needs a fresh second factor (SECURITY-
+// CHECKLIST 3.5, "full re-authentication"). The session qualifies when its
+// authentication is at most profileStepUpWindow old and included a code or
+// key (not only a trusted device). Otherwise the profile offers "Sign in
+// again", which starts a profile sign-in with prompt=login semantics
+// (Prompt ["login"]: the session is not reused) and the user as
+// HintSubject (completion refuses another user). Trusted devices never
+// skip the second factor of such a re-authentication (see trustedDevice).
+// The new session replaces the old one and has a fresh AuthTime.
+
+// profileClientID marks the synthetic auth requests of the profile.
+const profileClientID = "gatehouse-profile"
+
+// profileRequestPrefix starts the IDs of the profile's auth requests.
+const profileRequestPrefix = "pr_"
+
+// profileRequestLifetime is how long a profile sign-in may take.
+const profileRequestLifetime = 30 * time.Minute
+
+// profileStepUpWindow is how recent the second factor must be for a
+// sensitive change.
+const profileStepUpWindow = 10 * time.Minute
+
+// Paths of the profile sign-in.
+const (
+	pathProfile       = "/profile"
+	pathProfileSignIn = "/profile/signin"
+	pathProfileReauth = "/profile/reauth"
+)
+
+// probProfileSignIn is shown when a profile sign-in fails, for example a
+// re-authentication as another user.
+var probProfileSignIn = problem{http.StatusForbidden, templates.ErrorPage{
+	Title:   "You could not be signed in to your profile",
+	Message: "The sign-in did not confirm the account whose profile was open, so nothing was changed.",
+	Next:    "Open your profile again and sign in with the same account.",
+}}
+
+// isProfileRequest reports whether ar is a synthetic profile auth request.
+func isProfileRequest(ar storage.AuthRequest) bool {
+	return ar.ClientID == profileClientID && strings.HasPrefix(ar.ID, profileRequestPrefix)
+}
+
+// isProfileReauth reports whether ar re-authenticates the user for a
+// sensitive profile change. A trusted device does not skip its second
+// factor.
+func isProfileReauth(ar storage.AuthRequest) bool {
+	return isProfileRequest(ar) && slices.Contains(ar.Prompt, promptLogin)
+}
+
+// wrapProfileRequests reroutes the exits of profile sign-ins (see the
+// comment at the top of this file). It is called once by newDeps.
+func (d *deps) wrapProfileRequests() {
+	callback, fail := d.CallbackURL, d.FailAuthRequest
+	d.CallbackURL = func(ctx context.Context, id string) string {
+		if !strings.HasPrefix(id, profileRequestPrefix) {
+			return callback(ctx, id)
+		}
+		ar, err := d.AuthRequests.GetAuthRequest(ctx, id)
+		if err != nil || !isProfileRequest(ar) {
+			return pathProfile
+		}
+		return profileReturnPath(ar.RedirectURI)
+	}
+	d.FailAuthRequest = func(w http.ResponseWriter, r *http.Request, id, code, description string) {
+		if !strings.HasPrefix(id, profileRequestPrefix) {
+			fail(w, r, id, code, description)
+			return
+		}
+		d.Logger.InfoContext(r.Context(), "profile sign-in failed", "auth_request_id", id, "error", code)
+		d.securityHeaders(w.Header()) // fail dropped the page CSP
+		d.renderProblem(w, r, probProfileSignIn)
+	}
+}
+
+// profileReturnPath turns the RedirectURI of a profile request back into
+// a local path on the profile, never anything else.
+func profileReturnPath(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil || u.Path != pathProfile {
+		return pathProfile
+	}
+	return pathProfile + "?" + url.Values{"tab": {validTab(u.Query().Get("tab"))}}.Encode()
+}
+
+// startProfileSignIn creates a profile auth request and sends the browser
+// to the sign-in pages with it. With reauth, the user u must sign in
+// again in full (Prompt login, HintSubject u.ID); otherwise anyone may
+// sign in.
+func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, tab string, reauth *storage.User) {
+	now := d.Now()
+	ar := storage.AuthRequest{
+		ID:           secret.ID(profileRequestPrefix),
+		ClientID:     profileClientID,
+		RedirectURI:  d.issuerOrigin + pathProfile + "?" + url.Values{"tab": {validTab(tab)}}.Encode(),
+		Scopes:       []string{"openid"},
+		ResponseType: "code",
+		CreatedAt:    now,
+		ExpiresAt:    now.Add(profileRequestLifetime),
+	}
+	if reauth != nil {
+		ar.Prompt = []string{promptLogin}
+		ar.HintSubject = reauth.ID
+		ar.LoginHint = reauth.Email
+	}
+	if err := d.AuthRequests.CreateAuthRequest(r.Context(), ar); err != nil {
+		d.logProblem(r, "profile sign-in not started", err)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	http.Redirect(w, r, signInPath(ar.ID), http.StatusSeeOther)
+}
+
+// signInPath is the sign-in start page of an auth request.
+func signInPath(authRequestID string) string {
+	return "/login?" + url.Values{"authRequestID": {authRequestID}}.Encode()
+}
+
+// handleProfileSignIn serves GET /profile/signin: it starts a profile
+// sign-in, or goes straight to the profile when the browser is signed in.
+func handleProfileSignIn(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tab := validTab(r.URL.Query().Get("tab"))
+		_, _, valid, err := d.currentSession(r.Context(), r, d.Now())
+		if err != nil {
+			d.logProblem(r, "session lookup failed", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if valid {
+			http.Redirect(w, r, tabPath(tab), http.StatusSeeOther)
+			return
+		}
+		d.startProfileSignIn(w, r, tab, nil)
+	})
+}
+
+// handleProfileReauth serves POST /profile/reauth, "Sign in again": a full
+// re-authentication of the signed-in user before a sensitive change.
+func handleProfileReauth(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+		d.startProfileSignIn(w, r, r.PostForm.Get("tab"), &ps.u)
+	})
+}
+
+// stepUpFresh reports whether session s proved a second factor recently
+// enough at now for a sensitive change: within profileStepUpWindow, with
+// a code or key rather than a trusted device alone.
+func stepUpFresh(s storage.Session, now time.Time) bool {
+	if now.Sub(s.AuthTime) > profileStepUpWindow || now.Before(s.AuthTime.Add(-time.Minute)) {
+		return false
+	}
+	for _, f := range []string{mfa.AMROTP, mfa.AMRSMS, mfa.AMRHardwareKey, mfa.AMRSoftwareKey} {
+		if slices.Contains(s.AMR, f) {
+			return true
+		}
+	}
+	return false
+}
