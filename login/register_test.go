@@ -169,4 +169,3 @@ func TestRateLimit429(t *testing.T) {
 		t.Fatalf("second reset POST = %d, want 429", r.status)
 	}
 }
-

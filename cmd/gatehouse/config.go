@@ -40,6 +40,9 @@ type Config struct {
 	MFA      MFAConfig      `yaml:"mfa"`
 	Mail     MailConfig     `yaml:"mail"`
 	SMS      SMSConfig      `yaml:"sms"`
+	// Limits and Registration are in selfservice.go.
+	Limits       LimitsConfig       `yaml:"limits"`
+	Registration RegistrationConfig `yaml:"registration"`
 }
 
 // MFAConfig holds the second-factor rules (REQUIREMENTS.md section 3).
@@ -104,6 +107,9 @@ type ServerConfig struct {
 	// BehindProxy allows an https issuer without TLS files, when a
 	// reverse proxy terminates TLS.
 	BehindProxy bool `yaml:"behind_proxy"`
+	// TrustedProxies are the comma-separated CIDRs of reverse proxies
+	// whose X-Forwarded-For gives the client IP for the rate limits.
+	TrustedProxies string `yaml:"trusted_proxies"`
 }
 
 // TLSConfig names the certificate and key files; both or neither.
@@ -186,8 +192,10 @@ func defaultConfig() Config {
 			CodeSendWindow:        15 * time.Minute,
 			TrustedDeviceLifetime: 30 * 24 * time.Hour,
 		},
-		Mail: MailConfig{Transport: "outbox", From: "Gatehouse <no-reply@localhost>", SMTPTLS: "starttls", SMTPTimeout: 10 * time.Second},
-		SMS:  SMSConfig{Transport: "outbox", TwilioBaseURL: "https://api.twilio.com"},
+		Mail:         MailConfig{Transport: "outbox", From: "Gatehouse <no-reply@localhost>", SMTPTLS: "starttls", SMTPTimeout: 10 * time.Second},
+		SMS:          SMSConfig{Transport: "outbox", TwilioBaseURL: "https://api.twilio.com"},
+		Limits:       defaultLimits(),
+		Registration: RegistrationConfig{Enabled: true},
 	}
 }
 
@@ -492,6 +500,7 @@ func (c Config) Validate() []string {
 			problems = append(problems, ch.msg)
 		}
 	}
+	problems = append(problems, c.selfServiceProblems()...)
 	return problems
 }
 

@@ -103,7 +103,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(ctx, cfg, issuer, db, sealer, hasher, tmpl, key, mailer, texter, e.hooks.now, logger)
+	self, err := cfg.selfService(db, e.hooks.now)
+	if err != nil {
+		return err
+	}
+	handler, err := newHandler(ctx, cfg, issuer, db, sealer, hasher, tmpl, key, mailer, texter, self, e.hooks.now, logger)
 	if err != nil {
 		return err
 	}
@@ -152,6 +156,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	wg.Go(func() {
 		runJanitor(janitorCtx, db, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, logger)
 	})
+	wg.Go(func() {
+		sweepLimiters(janitorCtx, self.Limiters, limiterSweepInterval, e.hooks.now, logger)
+	})
 
 	printBanner(e.stdout, e.prog, *configPath, scheme, ln.Addr().String(), issuer, dataDir)
 	logger.Info("gatehouse started", "version", version, "listen", ln.Addr().String(), "issuer", issuer, "data_dir", dataDir)
@@ -186,7 +193,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 // the OpenID provider as the catch-all.
 func newHandler(ctx context.Context, cfg Config, issuer string, store storage.Store, sealer *secret.Sealer,
 	hasher *password.Hasher, tmpl *templates.Set, key []byte, mailer notify.Mailer, texter notify.Texter,
-	now func() time.Time, logger *slog.Logger) (http.Handler, error) {
+	self login.SelfService, now func() time.Time, logger *slog.Logger) (http.Handler, error) {
 	insecure := isHTTP(issuer)
 	prov, err := provider.New(ctx, provider.Config{
 		Issuer:                       issuer,
@@ -238,6 +245,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		TrustedDevices: cfg.MFA.TrustedDevices,
 		DeviceKey:      deriveKey(key, "gatehouse device v1"),
 		DeviceTTL:      cfg.MFA.TrustedDeviceLifetime,
+		SelfService:    self,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
