@@ -45,6 +45,10 @@ const (
 // nextStep returns the step the sign-in with progress p is at.
 func nextStep(p storage.LoginProgress) step {
 	switch {
+	case p.UserID != "" && slices.Contains(p.Factors, mfa.AMRMFA):
+		// Every factor passed: a password and a second factor, or a
+		// passkey with user verification alone (webauthn.go).
+		return stepComplete
 	case p.Email == "":
 		return stepEmail
 	case p.PasswordAt.IsZero() || !slices.Contains(p.Factors, mfa.AMRPassword):

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -115,6 +116,12 @@ type Deps struct {
 	// DeviceTTL is how long a trusted device skips the second factor;
 	// mfa.DeviceTTL (30 days) when zero.
 	DeviceTTL time.Duration
+
+	// Passkeys runs the WebAuthn ceremonies: security keys and passkeys
+	// as the second factor, passkey sign-in and /profile/keys (see
+	// webauthn.go). When nil, WebAuthn is off: users who prefer it get
+	// e-mail codes and acr_values=phr cannot be met.
+	Passkeys *passkey.Service
 
 	// Avatars stores the profile pictures. When nil the profile offers no
 	// picture upload.

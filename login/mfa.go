@@ -69,18 +69,22 @@ func urlFor(path, authRequestID string, kv ...string) string {
 }
 
 // acrAchievable reports whether a sign-in on these pages can reach the
-// level acr_values asks for. Without WebAuthn the best is mfa, so phr, or
-// acr_values naming no level Gatehouse knows, cannot be met.
-func acrAchievable(acrValues []string) bool {
+// level acr_values asks for, before the user is known. acr_values naming
+// no level Gatehouse knows cannot be met. phr needs WebAuthn (webauthn is
+// whether it is on): with it, the e-mail page is shown so that a passkey
+// sign-in can happen, and after the password a user without a usable key
+// is refused (keyAfterPassword). Without WebAuthn the best is mfa.
+func acrAchievable(acrValues []string, webauthn bool) bool {
 	req, ok := mfa.RequiredACR(acrValues)
-	return ok && req != mfa.ACRPhishingResistant
+	return ok && (req != mfa.ACRPhishingResistant || webauthn)
 }
 
 // primaryMethod returns the method that the code is asked with: the
 // user's preferred method, or e-mail when that cannot be used here (SMS
 // without a verified phone number or without a Texter, an authenticator
-// app that is not confirmed, or WebAuthn, which these pages do not offer
-// yet). While TOTP is pending, User.MFAMethod is still the previous
+// app that is not confirmed, or WebAuthn, which has its own page: a user
+// who signs in with a key is sent there by redirectToKey, and e-mail is
+// the code fallback offered on it). While TOTP is pending, User.MFAMethod is still the previous
 // method, which keeps working.
 func (d *deps) primaryMethod(u storage.User, st storage.MFAState) string {
 	switch u.MFAMethod {
@@ -168,6 +172,9 @@ func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.
 		})
 		return
 	}
+	if d.keyAfterPassword(w, r, ar, binding, u, setPassword) {
+		return
+	}
 	if method := d.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP {
 		if err := d.sendCode(ctx, ar, u, method); err != nil {
 			d.logSendProblem(r, err, u.ID, method)
@@ -190,6 +197,9 @@ func handleSecondFactorForm(d *deps) http.Handler {
 			return
 		}
 		requested := r.URL.Query().Get("method")
+		if d.redirectToKey(w, r, ar, u, requested) {
+			return
+		}
 		if st.TOTPPending && requested == "" {
 			http.Redirect(w, r, urlFor(pathEnrol, ar.ID), http.StatusSeeOther)
 			return

@@ -27,6 +27,30 @@ func (d *deps) csp(formTargets ...string) string {
 		strings.Join(sources, " ") + "; frame-ancestors 'none'; base-uri 'none'"
 }
 
+// scriptSources let a page load scripts from, and send fetch requests to,
+// its own origin only (webauthn.js); inline scripts stay forbidden.
+const scriptSources = "script-src 'self'; connect-src 'self'; "
+
+// allowScripts adds scriptSources to the page's CSP, for the pages that
+// load webauthn.js. Call it after allowFormTargets.
+func (d *deps) allowScripts(w http.ResponseWriter) {
+	h := w.Header()
+	if csp := h.Get("Content-Security-Policy"); strings.HasPrefix(csp, "default-src 'none'; ") && !strings.Contains(csp, "script-src") {
+		h.Set("Content-Security-Policy", "default-src 'none'; "+scriptSources+strings.TrimPrefix(csp, "default-src 'none'; "))
+	}
+}
+
+// withScripts wraps a page that loads webauthn.js when passkeys are on
+// (the e-mail page): its CSP allows scriptSources.
+func (d *deps) withScripts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d.Passkeys != nil {
+			d.allowScripts(w)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // allowFormTargets sets the page's CSP so that its forms may end in a
 // redirect to the given URLs.
 func (d *deps) allowFormTargets(w http.ResponseWriter, urls ...string) {

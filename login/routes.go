@@ -27,9 +27,9 @@ func addRoutes(r *mux.Router, d *deps) {
 
 	r.Handle("/", page(handleHome(d))).Methods(http.MethodGet, http.MethodHead)
 
-	r.Handle("/login", page(handleLoginStart(d))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(handleEmailForm(d))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(sameOrigin(loginCSRF(handleEmailPOST(d))))).Methods(http.MethodPost)
+	r.Handle("/login", page(d.withScripts(handleLoginStart(d)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(d.withScripts(handleEmailForm(d)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(d.withScripts(sameOrigin(loginCSRF(handleEmailPOST(d)))))).Methods(http.MethodPost)
 	r.Handle("/login/password", page(handlePasswordForm(d))).Methods(http.MethodGet)
 	r.Handle("/login/password", page(sameOrigin(loginCSRF(handlePasswordPOST(d))))).Methods(http.MethodPost)
 	r.Handle(pathMFA, page(handleSecondFactorForm(d))).Methods(http.MethodGet)
@@ -93,6 +93,30 @@ func addRoutes(r *mux.Router, d *deps) {
 	r.Handle("/profile/sessions/revoke", page(sameOrigin(profileCSRF(handleSessionRevoke(d))))).Methods(http.MethodPost)
 	r.Handle("/profile/sessions/revoke-others", page(sameOrigin(profileCSRF(handleSessionsRevokeOthers(d))))).Methods(http.MethodPost)
 	r.Handle("/profile/reset-link", page(sameOrigin(profileCSRF(handleResetLink(d))))).Methods(http.MethodPost)
+
+	// Security keys and passkeys (webauthn.go, webauthn_keys.go): the
+	// second factor, passkey sign-in and /profile/keys. The JSON
+	// endpoints take their CSRF token in the X-CSRF-Token header
+	// (jsonLoginCSRF from the login cookie, jsonSessionCSRF from the
+	// session cookie); the keys forms carry it from the session cookie.
+	if d.Passkeys != nil {
+		jsonLoginCSRF := d.requireJSONCSRF(loginTokenOf)
+		jsonSessionCSRF := d.requireJSONCSRF(d.sessionTokenOf)
+		sessionCSRF := d.requireSessionCSRF
+		r.Handle(pathWebAuthn, page(handleWebAuthnForm(d))).Methods(http.MethodGet)
+		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(d))))).Methods(http.MethodPost)
+		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(d))))).Methods(http.MethodPost)
+		r.Handle(pathWebAuthnDone, page(handleWebAuthnDone(d))).Methods(http.MethodGet)
+		r.Handle(pathPasskeyBegin, page(sameOrigin(jsonLoginCSRF(handlePasskeyBegin(d))))).Methods(http.MethodPost)
+		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(handlePasskeyFinish(d))))).Methods(http.MethodPost)
+		r.Handle(pathKeys, page(handleKeys(d))).Methods(http.MethodGet)
+		r.Handle(pathKeysBegin, page(sameOrigin(jsonSessionCSRF(handleKeysBegin(d))))).Methods(http.MethodPost)
+		r.Handle(pathKeysFinish, page(sameOrigin(jsonSessionCSRF(handleKeysFinish(d))))).Methods(http.MethodPost)
+		r.Handle(pathKeysRename, page(sameOrigin(sessionCSRF(handleKeysRename(d))))).Methods(http.MethodPost)
+		r.Handle(pathKeysRemove, page(sameOrigin(sessionCSRF(handleKeysRemove(d))))).Methods(http.MethodPost)
+		r.Handle(pathKeysPrefer, page(sameOrigin(sessionCSRF(handleKeysPrefer(d))))).Methods(http.MethodPost)
+		r.Handle(templates.WebAuthnScript, asset(handleWebAuthnScript())).Methods(http.MethodGet, http.MethodHead)
+	}
 
 	r.Handle("/logout", page(handleLogout(d))).Methods(http.MethodGet)
 	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(d))))).Methods(http.MethodPost)

@@ -46,7 +46,7 @@ func handleLoginStart(d *deps) http.Handler {
 			d.completeFromSession(w, r, ar, s)
 			return
 		}
-		if !acrAchievable(ar.ACRValues) {
+		if !acrAchievable(ar.ACRValues, d.Passkeys != nil) {
 			d.Logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
 			d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
 			return
@@ -61,12 +61,12 @@ func handleLoginStart(d *deps) http.Handler {
 		if email == "" {
 			email = ar.LoginHint
 		}
-		d.render(w, r, http.StatusOK, templates.EmailPage{
+		d.render(w, r, http.StatusOK, d.withPasskey(templates.EmailPage{
 			AuthRequestID: ar.ID,
 			CSRFToken:     d.csrfToken(loginCookie, binding),
 			Email:         email,
 			RegisterURL:   d.registerURL(ar.ID),
-		})
+		}))
 	})
 }
 
@@ -82,12 +82,12 @@ func handleEmailForm(d *deps) http.Handler {
 		if email == "" {
 			email = ar.LoginHint
 		}
-		d.render(w, r, http.StatusOK, templates.EmailPage{
+		d.render(w, r, http.StatusOK, d.withPasskey(templates.EmailPage{
 			AuthRequestID: ar.ID,
 			CSRFToken:     d.csrfToken(loginCookie, binding),
 			Email:         email,
 			RegisterURL:   d.registerURL(ar.ID),
-		})
+		}))
 	})
 }
 
@@ -102,13 +102,13 @@ func handleEmailPOST(d *deps) http.Handler {
 		}
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
-			d.render(w, r, http.StatusOK, templates.EmailPage{
+			d.render(w, r, http.StatusOK, d.withPasskey(templates.EmailPage{
 				AuthRequestID: ar.ID,
 				CSRFToken:     d.csrfToken(loginCookie, binding),
 				Email:         email,
 				Error:         "Enter your e-mail address, for example name@example.com.",
 				RegisterURL:   d.registerURL(ar.ID),
-			})
+			}))
 			return
 		}
 		var userID string

@@ -21,6 +21,11 @@ type EmailPage struct {
 	CSRFToken string
 	// Email prefills the field (from login_hint or an earlier attempt).
 	Email string
+	// PasskeyBeginURL and PasskeyFinishURL run a passkey sign-in (the
+	// "Sign in with a passkey" button and autofill); both are empty when
+	// passkeys are off, and then the page loads no script.
+	PasskeyBeginURL  string
+	PasskeyFinishURL string
 	// RegisterURL is the "Create an account" link, or empty when
 	// registration is off.
 	RegisterURL string

@@ -50,7 +50,13 @@ const StaticPrefix = "/static/"
 // requiredPages lists every page that Parse insists on.
 var requiredPages = []string{PageHome, PageEmail, PagePassword, PageCode, PageError, PageLogout, PageSignedOut,
 	PageTOTPEnrol, PageRecovery, PageRecoveryCodes, PageContinue,
+	PageWebAuthn, PagePasskeyKeys,
 	PageProfile}
+
+// partialFiles match the files of blocks shared by pages (for example
+// "security_keys"); they are parsed with the layout, so every page can
+// include them.
+const partialFiles = "*_partial.html"
 
 // Page is the data of one page. Each page's data struct implements it, so
 // Render knows which template to execute.
@@ -95,6 +101,11 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 	layout, err := template.New(layoutFile).Funcs(funcs).ParseFS(fsys, layoutFile)
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	if partials, _ := fs.Glob(fsys, partialFiles); len(partials) > 0 {
+		if layout, err = layout.ParseFS(fsys, partials...); err != nil {
+			return nil, fmt.Errorf("parse partials: %w", err)
+		}
 	}
 	s := &Set{pages: make(map[string]*template.Template, len(requiredPages))}
 	var missing []error

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
 )
@@ -40,9 +41,45 @@ type Config struct {
 	MFA      MFAConfig      `yaml:"mfa"`
 	Mail     MailConfig     `yaml:"mail"`
 	SMS      SMSConfig      `yaml:"sms"`
+	WebAuthn WebAuthnConfig `yaml:"webauthn"`
 	// Limits and Registration are in selfservice.go.
 	Limits       LimitsConfig       `yaml:"limits"`
 	Registration RegistrationConfig `yaml:"registration"`
+}
+
+// WebAuthnConfig names the WebAuthn relying party (security keys and
+// passkeys). Empty values are derived from server.issuer.
+type WebAuthnConfig struct {
+	// RPID is the relying party ID: the issuer's host name by default. It
+	// may be a registrable parent domain of it, never an IP address.
+	RPID string `yaml:"rp_id"`
+	// Origins are the comma-separated origins browsers may report
+	// ("https://id.example.com"); the issuer's origin by default.
+	Origins string `yaml:"origins"`
+	// RPDisplayName is the name authenticators show; "Gatehouse" by
+	// default.
+	RPDisplayName string `yaml:"rp_display_name"`
+}
+
+// passkeyConfig returns the WebAuthn relying party for the issuer: the
+// configured values, each derived from the issuer when empty.
+func (c WebAuthnConfig) passkeyConfig(issuer string) passkey.Config {
+	pc := passkey.ConfigFromIssuer(issuer)
+	if c.RPID != "" {
+		pc.RPID = strings.ToLower(strings.TrimSpace(c.RPID))
+	}
+	if c.Origins != "" {
+		pc.Origins = nil
+		for _, o := range strings.Split(c.Origins, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				pc.Origins = append(pc.Origins, strings.TrimSuffix(o, "/"))
+			}
+		}
+	}
+	if c.RPDisplayName != "" {
+		pc.RPDisplayName = c.RPDisplayName
+	}
+	return pc
 }
 
 // MFAConfig holds the second-factor rules (REQUIREMENTS.md section 3).
@@ -493,6 +530,8 @@ func (c Config) Validate() []string {
 			"sms.twilio_account_sid, sms.twilio_auth_token, sms.twilio_from: all required when sms.transport is twilio"},
 		{c.SMS.Transport == "webhook" && (c.SMS.WebhookURL == "" || len(c.SMS.WebhookSecret) < 32),
 			"sms.webhook_url, sms.webhook_secret: required when sms.transport is webhook (the secret at least 32 characters)"},
+		{c.WebAuthn.RPID != "" && net.ParseIP(strings.TrimSpace(c.WebAuthn.RPID)) != nil,
+			fmt.Sprintf("webauthn.rp_id: %q is an IP address; WebAuthn needs a domain name", c.WebAuthn.RPID)},
 	}
 	var problems []string
 	for _, ch := range checks {

@@ -296,11 +296,12 @@ func TestE2EMFAEmailAndRecovery(t *testing.T) {
 }
 
 // TestE2EMFAACRValues asks for levels with acr_values: phr cannot be met
-// and gives the relying party an error, not a weaker token; the mfa level
-// gives a token with that acr.
+// by a user without a security key or passkey and gives the relying party
+// an error after the password, not a weaker token; the mfa level gives a
+// token with that acr.
 func TestE2EMFAACRValues(t *testing.T) {
 	e := startE2EWith(t, nil)
-	cb := e.followToRP(t, newBrowser(t), e.authURL("st-phr", oauth2.SetAuthURLParam("acr_values", "phr")))
+	cb := e.signIn(t, newBrowser(t), e.authURL("st-phr", oauth2.SetAuthURLParam("acr_values", "phr")))
 	if cb.Query().Get("error") != "access_denied" || cb.Query().Get("code") != "" || cb.Query().Get("state") != "st-phr" {
 		t.Fatalf("acr_values=phr: callback %s, want error=access_denied with state and no code", cb)
 	}

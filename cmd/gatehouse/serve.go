@@ -22,6 +22,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/provider"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -210,6 +211,10 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err != nil {
 		return nil, fmt.Errorf("start provider: %w", err)
 	}
+	passkeys, err := newPasskeys(cfg.WebAuthn, issuer, store, now, logger)
+	if err != nil {
+		return nil, err
+	}
 	r := mux.NewRouter()
 	err = login.AddRoutes(r, login.Deps{
 		Users:              store,
@@ -245,6 +250,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		TrustedDevices: cfg.MFA.TrustedDevices,
 		DeviceKey:      deriveKey(key, "gatehouse device v1"),
 		DeviceTTL:      cfg.MFA.TrustedDeviceLifetime,
+		Passkeys:       passkeys,
 		SelfService:    self,
 	})
 	if err != nil {
@@ -252,6 +258,23 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	r.PathPrefix("/").Handler(prov.Handler())
 	return r, nil
+}
+
+// newPasskeys returns the WebAuthn service for the relying party of cfg,
+// derived from the issuer where not configured. An issuer whose host is
+// an IP address cannot be a relying party: without webauthn.rp_id,
+// security keys and passkeys are then off (with a warning); a configured
+// relying party that is not valid is an error.
+func newPasskeys(cfg WebAuthnConfig, issuer string, store storage.Store, now func() time.Time, logger *slog.Logger) (*passkey.Service, error) {
+	svc, err := passkey.New(cfg.passkeyConfig(issuer), store, store, now)
+	switch {
+	case err == nil:
+		return svc, nil
+	case cfg.RPID == "" && cfg.Origins == "":
+		logger.Warn("security keys and passkeys are off: the issuer's host cannot be a WebAuthn relying party ID; set webauthn.rp_id and webauthn.origins", "issuer", issuer, "err", err)
+		return nil, nil
+	}
+	return nil, fmt.Errorf("webauthn: %w", err)
 }
 
 // runJanitor sweeps expired records now and then every interval until ctx

@@ -1,0 +1,512 @@
+package login
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/passkey"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// Security keys and passkeys (WebAuthn) in the sign-in. Two ways:
+//
+//   - As the second factor: after the password, a user whose preferred
+//     method is WebAuthn (or whom the relying party asked for acr phr)
+//     and who has a usable key gets pathWebAuthn instead of the code
+//     page. Its button runs BeginLogin and FinishLogin through the JSON
+//     endpoints pathWebAuthnBegin and pathWebAuthnFinish. The e-mail code
+//     and a recovery code remain as fallbacks, except for acr_values=phr.
+//   - Passkey sign-in: the e-mail page's "Sign in with a passkey" button
+//     and its autofill (conditional mediation) run BeginPasskeyLogin and
+//     FinishPasskeyLogin through pathPasskeyBegin and pathPasskeyFinish. A
+//     passkey with user verification is both factors.
+//
+// The JSON endpoints take the auth request in the query, require the
+// login cookie's CSRF token in the X-CSRF-Token header and a JSON body,
+// and bind every ceremony to the auth request (passkey.ForAuthRequest),
+// which is itself bound to the browser. A successful finish records the
+// factors in the sign-in's progress and answers {"redirect":
+// pathWebAuthnDone?...}; that page completes the sign-in (after showing
+// new recovery codes, once).
+const (
+	pathWebAuthn       = "/login/webauthn"
+	pathWebAuthnBegin  = "/login/webauthn/begin"
+	pathWebAuthnFinish = "/login/webauthn/finish"
+	pathWebAuthnDone   = "/login/webauthn/done"
+	pathPasskeyBegin   = "/login/webauthn/passkey/begin"
+	pathPasskeyFinish  = "/login/webauthn/passkey/finish"
+)
+
+// csrfHeader carries the CSRF token of the JSON endpoints.
+const csrfHeader = "X-CSRF-Token"
+
+// maxCeremonyBytes bounds the JSON body of a WebAuthn finish request.
+const maxCeremonyBytes = 64 << 10
+
+// Error codes of the JSON endpoints. The browser shows its own fixed
+// message; these are for the log and the tests.
+const (
+	jsonErrCSRF      = "csrf"
+	jsonErrRequest   = "request"
+	jsonErrStep      = "step"
+	jsonErrBody      = "body"
+	jsonErrFailed    = "failed"
+	jsonErrUser      = "user"
+	jsonErrNoKeys    = "no_keys"
+	jsonErrInternal  = "internal"
+	jsonErrNotSigned = "not_signed_in"
+	jsonErrStale     = "sign_in_again"
+	jsonErrName      = "name"
+	jsonErrExists    = "exists"
+)
+
+// ceremonyBegun is the answer of a begin endpoint.
+type ceremonyBegun struct {
+	Session string          `json:"session"`
+	Options json.RawMessage `json:"options"`
+}
+
+// ceremonyFinish is the body of a finish request.
+type ceremonyFinish struct {
+	Session    string          `json:"session"`
+	Name       string          `json:"name"`
+	Credential json.RawMessage `json:"credential"`
+}
+
+// ceremonyDone is the answer of a successful finish.
+type ceremonyDone struct {
+	Redirect string `json:"redirect"`
+}
+
+// writeJSON writes v as a JSON answer that is never cached.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// jsonError answers a JSON endpoint with an error code.
+func jsonError(w http.ResponseWriter, status int, code string) {
+	writeJSON(w, status, map[string]string{"error": code})
+}
+
+// requireJSONCSRF returns a middleware for the JSON endpoints: it bounds
+// the body, insists on a JSON content type (which a cross-site form cannot
+// send) and refuses the request unless the X-CSRF-Token header is the
+// token that tokenOf derives for this browser ("" when the browser has no
+// such token).
+func (d *deps) requireJSONCSRF(tokenOf func(r *http.Request) (c browserCookie, value string)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxCeremonyBytes)
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				jsonError(w, http.StatusUnsupportedMediaType, jsonErrBody)
+				return
+			}
+			c, value := tokenOf(r)
+			if value == "" || !d.validCSRF(c, value, r.Header.Get(csrfHeader)) {
+				d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", value != "")
+				jsonError(w, http.StatusForbidden, jsonErrCSRF)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// loginTokenOf derives the CSRF token of the sign-in's JSON endpoints
+// from the login cookie.
+func loginTokenOf(r *http.Request) (browserCookie, string) {
+	return loginCookie, loginCookie.value(r)
+}
+
+// readFinish decodes a finish request.
+func readFinish(r *http.Request) (ceremonyFinish, error) {
+	var f ceremonyFinish
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return f, fmt.Errorf("read body: %w", err)
+	}
+	if err := json.Unmarshal(body, &f); err != nil {
+		return f, fmt.Errorf("decode body: %w", err)
+	}
+	if f.Session == "" || len(f.Credential) == 0 {
+		return f, errors.New("session or credential missing")
+	}
+	return f, nil
+}
+
+// withPasskey adds the passkey sign-in to the e-mail page when passkeys
+// are on.
+func (d *deps) withPasskey(p templates.EmailPage) templates.EmailPage {
+	if d.Passkeys != nil && p.AuthRequestID != "" {
+		p.PasskeyBeginURL = urlFor(pathPasskeyBegin, p.AuthRequestID)
+		p.PasskeyFinishURL = urlFor(pathPasskeyFinish, p.AuthRequestID)
+	}
+	return p
+}
+
+// phrRequired reports whether the relying party asked for
+// phishing-resistant authentication only.
+func phrRequired(acrValues []string) bool {
+	req, ok := mfa.RequiredACR(acrValues)
+	return ok && req == mfa.ACRPhishingResistant
+}
+
+// usableKeys returns how many usable keys the user has (0 when passkeys
+// are off).
+func (d *deps) usableKeys(ctx context.Context, userID string) (int, error) {
+	if d.Passkeys == nil {
+		return 0, nil
+	}
+	creds, err := d.Passkeys.ListCredentials(ctx, userID)
+	if err != nil {
+		return 0, fmt.Errorf("usable keys: %w", err)
+	}
+	return passkey.UsableCount(creds), nil
+}
+
+// useKey reports whether the second factor of u in ar is a security key
+// or passkey: the user has a usable key and prefers WebAuthn, or the
+// relying party asked for phr.
+func (d *deps) useKey(ctx context.Context, ar storage.AuthRequest, u storage.User) (bool, error) {
+	if d.Passkeys == nil || (u.MFAMethod != storage.MFAWebAuthn && !phrRequired(ar.ACRValues)) {
+		return false, nil
+	}
+	n, err := d.usableKeys(ctx, u.ID)
+	return n > 0, err
+}
+
+// keyAfterPassword handles the second factor after the password when it
+// must be a key. It refuses a phr request of a user without a usable key
+// (access_denied to the relying party, never a weaker token) and sends a
+// user who signs in with a key to its page. It returns true when it
+// answered the request.
+func (d *deps) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, setPassword func(p *storage.LoginProgress)) bool {
+	ctx := r.Context()
+	use, err := d.useKey(ctx, ar, u)
+	if err != nil {
+		d.logProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+		d.renderProblem(w, r, probInternal)
+		return true
+	}
+	switch {
+	case use:
+		d.advance(w, r, ar, binding, setPassword)
+		return true
+	case phrRequired(ar.ACRValues):
+		d.Logger.InfoContext(ctx, "sign-in refused: acr phr without a security key or passkey", "user_id", u.ID, "auth_request_id", ar.ID, "client_id", ar.ClientID)
+		d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
+		return true
+	}
+	return false
+}
+
+// redirectToKey sends the second-factor page on to pathWebAuthn when the
+// user signs in with a key: always for acr phr, and otherwise unless the
+// user chose another method (requested). It returns true when it
+// redirected.
+func (d *deps) redirectToKey(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, requested string) bool {
+	if requested != "" && !phrRequired(ar.ACRValues) {
+		return false
+	}
+	use, err := d.useKey(r.Context(), ar, u)
+	if err != nil {
+		d.logProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+	}
+	if !use {
+		return false
+	}
+	http.Redirect(w, r, urlFor(pathWebAuthn, ar.ID), http.StatusSeeOther)
+	return true
+}
+
+// handleWebAuthnForm serves GET /login/webauthn, the "Use your security
+// key or passkey" page.
+func handleWebAuthnForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, _, ok := d.signInUser(w, r, ar)
+		if !ok {
+			return
+		}
+		use, err := d.useKey(r.Context(), ar, u)
+		if err != nil {
+			d.logProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if !use {
+			http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", storage.MFAEmail), http.StatusSeeOther)
+			return
+		}
+		page := templates.WebAuthnPage{
+			AuthRequestID: ar.ID,
+			CSRFToken:     d.csrfToken(loginCookie, binding),
+			BeginURL:      urlFor(pathWebAuthnBegin, ar.ID),
+			FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
+		}
+		if !phrRequired(ar.ACRValues) {
+			page.EmailAction = pathMFASend
+			page.RecoveryURL = urlFor(pathRecovery, ar.ID)
+		}
+		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.allowScripts(w)
+		d.render(w, r, http.StatusOK, page)
+	})
+}
+
+// jsonRequest loads the auth request named in the query of a JSON
+// endpoint, bound to this browser and open. ok reports whether the sign-in
+// is at one of the steps; otherwise it has answered with a JSON error.
+func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step) (ar storage.AuthRequest, binding string, ok bool) {
+	id := r.URL.Query().Get("authRequestID")
+	if id == "" || len(id) > 256 {
+		jsonError(w, http.StatusBadRequest, jsonErrRequest)
+		return ar, "", false
+	}
+	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
+	if err == nil {
+		binding = loginCookie.value(r)
+		err = checkOpen(ar, d.Now(), binding, true)
+	}
+	if err != nil {
+		d.logProblem(r, "auth request refused", err, "auth_request_id", id)
+		jsonError(w, problemFor(err).status, jsonErrRequest)
+		return ar, "", false
+	}
+	if !slices.Contains(steps, nextStep(ar.Login)) {
+		d.Logger.InfoContext(r.Context(), "webauthn: sign-in at another step", "auth_request_id", id, "path", r.URL.Path)
+		jsonError(w, http.StatusConflict, jsonErrStep)
+		return ar, "", false
+	}
+	return ar, binding, true
+}
+
+// activeUser loads the user with the ID for a JSON endpoint and checks
+// that it may sign in (not locked or disabled).
+func (d *deps) activeUser(w http.ResponseWriter, r *http.Request, userID, authRequestID string) (storage.User, bool) {
+	u, err := d.Users.GetUser(r.Context(), userID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound) || err == nil && u.State != storage.UserActive:
+		d.Logger.InfoContext(r.Context(), "webauthn sign-in refused: user not active", "user_id", userID, "state", u.State, "auth_request_id", authRequestID)
+		jsonError(w, http.StatusForbidden, jsonErrUser)
+		return u, false
+	case err != nil:
+		d.logProblem(r, "webauthn: user not loaded", err, "user_id", userID)
+		jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+		return u, false
+	}
+	return u, true
+}
+
+// handleWebAuthnBegin serves POST /login/webauthn/begin: the second-factor
+// ceremony's options for the user who gave the password.
+func handleWebAuthnBegin(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, _, ok := d.jsonRequest(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, ok := d.activeUser(w, r, ar.Login.UserID, ar.ID)
+		if !ok {
+			return
+		}
+		sid, opts, err := d.Passkeys.BeginLogin(r.Context(), u.ID, passkey.ForAuthRequest(ar.ID))
+		if errors.Is(err, passkey.ErrNoCredentials) {
+			jsonError(w, http.StatusConflict, jsonErrNoKeys)
+			return
+		}
+		if err != nil {
+			d.logProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
+			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			return
+		}
+		writeJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+	})
+}
+
+// handleWebAuthnFinish serves POST /login/webauthn/finish: it verifies the
+// key as the second factor and records pwd, hwk or swk, user (with user
+// verification) and mfa.
+func handleWebAuthnFinish(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.jsonRequest(w, r, stepSecondFactor)
+		if !ok {
+			return
+		}
+		u, ok := d.activeUser(w, r, ar.Login.UserID, ar.ID)
+		if !ok {
+			return
+		}
+		f, err := readFinish(r)
+		if err != nil {
+			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "user_id", u.ID, "err", err)
+			jsonError(w, http.StatusBadRequest, jsonErrBody)
+			return
+		}
+		res, err := d.Passkeys.FinishLogin(r.Context(), u.ID, f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
+		if err != nil {
+			d.ceremonyRefused(w, r, "second factor refused", err, u.ID, ar.ID)
+			return
+		}
+		amr, err := mfa.AMRFor(storage.MFAWebAuthn, res.MFAKey())
+		if err != nil {
+			d.logProblem(r, "second factor: no amr", err, "user_id", u.ID)
+			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			return
+		}
+		d.Logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
+		p := ar.Login
+		p.Factors = amr
+		d.keyProven(w, r, ar, binding, p)
+	})
+}
+
+// handlePasskeyBegin serves POST /login/webauthn/passkey/begin: the
+// options of a passkey sign-in (no user known yet).
+func handlePasskeyBegin(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, _, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
+		if !ok {
+			return
+		}
+		sid, opts, err := d.Passkeys.BeginPasskeyLogin(r.Context(), passkey.ForAuthRequest(ar.ID))
+		if err != nil {
+			d.logProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
+			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			return
+		}
+		writeJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+	})
+}
+
+// handlePasskeyFinish serves POST /login/webauthn/passkey/finish: it
+// verifies the passkey, finds its user, checks that the user may sign in
+// and is the one the relying party asked for, and records the passkey as
+// both factors. Whatever was proven before in this sign-in is replaced.
+func handlePasskeyFinish(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
+		if !ok {
+			return
+		}
+		f, err := readFinish(r)
+		if err != nil {
+			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "auth_request_id", ar.ID, "err", err)
+			jsonError(w, http.StatusBadRequest, jsonErrBody)
+			return
+		}
+		res, err := d.Passkeys.FinishPasskeyLogin(r.Context(), f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
+		if err != nil {
+			d.ceremonyRefused(w, r, "passkey sign-in refused", err, "", ar.ID)
+			return
+		}
+		u, ok := d.activeUser(w, r, res.UserID, ar.ID)
+		if !ok {
+			return
+		}
+		if ar.HintSubject != "" && ar.HintSubject != u.ID {
+			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: not the user of id_token_hint", "user_id", u.ID, "auth_request_id", ar.ID)
+			jsonError(w, http.StatusForbidden, jsonErrUser)
+			return
+		}
+		if !res.UserVerified || !slices.Contains(res.AMR, mfa.AMRMFA) {
+			// FinishPasskeyLogin requires user verification; this guards
+			// the rule that a passkey alone is two factors only with it.
+			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: no user verification", "user_id", u.ID, "auth_request_id", ar.ID)
+			jsonError(w, http.StatusForbidden, jsonErrFailed)
+			return
+		}
+		d.Logger.InfoContext(r.Context(), "passkey accepted", "user_id", u.ID, "auth_request_id", ar.ID, "amr", res.AMR)
+		d.keyProven(w, r, ar, binding, storage.LoginProgress{Email: u.Email, UserID: u.ID, Factors: slices.Clone(res.AMR)})
+	})
+}
+
+// ceremonyRefused logs a refused ceremony and answers with a JSON error.
+// The error text goes to the log only.
+func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg string, err error, userID, authRequestID string) {
+	switch {
+	case errors.Is(err, passkey.ErrSessionNotFound), errors.Is(err, passkey.ErrCeremonyFailed),
+		errors.Is(err, passkey.ErrClone), errors.Is(err, passkey.ErrNoCredentials):
+		d.Logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", authRequestID, "reason", err.Error())
+		jsonError(w, http.StatusBadRequest, jsonErrFailed)
+	default:
+		d.logProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", authRequestID)
+		jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+	}
+}
+
+// keyProven saves the progress p of a sign-in whose key was verified and
+// answers with the page that completes it.
+func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) {
+	now := d.Now()
+	_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
+		if err := checkOpen(old, now, binding, true); err != nil {
+			return old, err
+		}
+		old.Login = p
+		return old, nil
+	})
+	if err != nil {
+		d.logProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
+		jsonError(w, problemFor(err).status, jsonErrRequest)
+		return
+	}
+	writeJSON(w, http.StatusOK, ceremonyDone{Redirect: urlFor(pathWebAuthnDone, ar.ID)})
+}
+
+// handleWebAuthnDone serves GET /login/webauthn/done, where the browser
+// goes after a key was verified: it shows the user's new recovery codes
+// once (their first second factor), or else completes the sign-in.
+func handleWebAuthnDone(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		plain, _, err := d.recoveryCodesAfter(ctx, ar.Login.UserID)
+		if err != nil {
+			d.logProblem(r, "recovery codes not created", err, "user_id", ar.Login.UserID)
+		}
+		if len(plain) > 0 {
+			d.Logger.InfoContext(ctx, "recovery codes created", "user_id", ar.Login.UserID, "count", len(plain))
+			d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+			d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{
+				AuthRequestID: ar.ID,
+				CSRFToken:     d.csrfToken(loginCookie, binding),
+				Action:        pathFinish,
+				Codes:         plain,
+			})
+			return
+		}
+		d.completeFresh(w, r, ar, binding, ar.Login)
+	})
+}
+
+// handleWebAuthnScript serves /static/webauthn.js from passkey.Static. It
+// is revalidated rather than cached for long, since its URL carries no
+// version.
+func handleWebAuthnScript() http.Handler {
+	files := http.FileServerFS(passkey.Static())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + passkey.ScriptName
+		files.ServeHTTP(w, r2)
+	})
+}

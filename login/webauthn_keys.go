@@ -1,0 +1,396 @@
+package login
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/passkey"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// The signed-in user's security keys and passkeys, at pathKeys (the
+// Security tab links there). Listing needs a valid SSO session; every
+// change (adding, renaming or removing a key, changing the preferred
+// method) needs a fresh second factor: a session whose authentication
+// included one and is at most keysFreshness old (SECURITY-CHECKLIST 3.4
+// and 3.5). The forms carry a CSRF token derived from the session cookie;
+// the registration's JSON endpoints take it in the X-CSRF-Token header,
+// and its ceremony is bound to the session.
+const (
+	pathKeys       = "/profile/keys"
+	pathKeysBegin  = "/profile/keys/begin"
+	pathKeysFinish = "/profile/keys/finish"
+	pathKeysRename = "/profile/keys/rename"
+	pathKeysRemove = "/profile/keys/remove"
+	pathKeysPrefer = "/profile/keys/prefer"
+)
+
+// keysFreshness is how recent the second factor must be to change keys.
+const keysFreshness = 10 * time.Minute
+
+// sessionCSRF names the CSRF tokens derived from the session cookie (the
+// name only separates them from the other tokens' HMAC inputs).
+var sessionCSRF = browserCookie{name: "gh_session_csrf", path: "/"}
+
+// Notices shown after a change, selected by the "done" parameter.
+var keysNotices = map[string]string{
+	"added":     "Your key was added. You can now use it to sign in.",
+	"renamed":   "The key was renamed.",
+	"removed":   "The key was removed.",
+	"preferred": "You will now sign in with a security key or passkey.",
+	"email":     "You will now get a code by e-mail when you sign in.",
+}
+
+// Messages of the keys page.
+const (
+	msgKeysLastMethod = "This is your last key and your preferred way to sign in. Choose e-mail codes first, then remove it."
+	msgKeysNotFound   = "That key was not found. Reload the page and try again."
+	msgKeysBadName    = "Enter a name of at most 64 characters."
+	msgKeysNoKeys     = "Add a key first."
+	msgKeysStale      = "To change your keys, sign in again first."
+)
+
+// requireSessionCSRF refuses a form POST of the keys page unless its
+// "csrf" field is the token of the browser's session cookie. It parses
+// the form (bounded). Nothing is changed when it refuses.
+func (d *deps) requireSessionCSRF(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			d.renderProblem(w, r, probBadForm)
+			return
+		}
+		value := d.sessionValue(r)
+		if value == "" || !d.validCSRF(sessionCSRF, value, r.PostForm.Get("csrf")) {
+			d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", value != "")
+			d.renderProblem(w, r, probCSRF)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// keysSession is the signed-in user of a keys request.
+type keysSession struct {
+	s     storage.Session
+	u     storage.User
+	value string
+}
+
+// fresh reports whether the session's second factor is recent enough to
+// change keys.
+func (k keysSession) fresh(now time.Time) bool {
+	return slices.Contains(k.s.AMR, mfa.AMRMFA) && !k.s.AuthTime.After(now) && now.Sub(k.s.AuthTime) <= keysFreshness
+}
+
+// sessionTokenOf derives the CSRF token of the keys pages from the
+// session cookie.
+func (d *deps) sessionTokenOf(r *http.Request) (browserCookie, string) {
+	return sessionCSRF, d.sessionValue(r)
+}
+
+// keysUser returns the browser's valid session and user. When there is
+// none it answers (an error page, or a JSON error) and returns ok=false.
+func (d *deps) keysUser(w http.ResponseWriter, r *http.Request, asJSON bool) (keysSession, bool) {
+	s, u, valid, err := d.currentSession(r.Context(), r, d.Now())
+	switch {
+	case err != nil:
+		d.logProblem(r, "session lookup failed", err)
+		if asJSON {
+			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+		} else {
+			d.renderProblem(w, r, probInternal)
+		}
+		return keysSession{}, false
+	case !valid:
+		if asJSON {
+			jsonError(w, http.StatusUnauthorized, jsonErrNotSigned)
+		} else {
+			d.renderProblem(w, r, probKeysSignedOut)
+		}
+		return keysSession{}, false
+	}
+	return keysSession{s: s, u: u, value: d.sessionValue(r)}, true
+}
+
+// probKeysSignedOut is shown on the keys page without a session.
+var probKeysSignedOut = problem{http.StatusUnauthorized, templates.ErrorPage{
+	Title:   "You are not signed in",
+	Message: "Your security keys and passkeys can only be managed while you are signed in.",
+	Next:    "Open your profile and sign in, then come back to this page.",
+}}
+
+// keyItems formats credentials for display.
+func keyItems(creds []storage.WebAuthnCredential) []templates.KeyItem {
+	items := make([]templates.KeyItem, 0, len(creds))
+	for _, c := range creds {
+		it := templates.KeyItem{
+			ID:           base64.RawURLEncoding.EncodeToString(c.ID),
+			Name:         c.Name,
+			Passkey:      c.BackupEligible,
+			Created:      c.CreatedAt.UTC().Format("2 Jan 2006"),
+			LastUsed:     "never",
+			CloneWarning: c.CloneWarning,
+		}
+		if !c.LastUsedAt.IsZero() {
+			it.LastUsed = c.LastUsedAt.UTC().Format("2 Jan 2006 15:04 UTC")
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// securityKeys returns the data of the "security_keys" block for the
+// user's Security tab. It is empty when passkeys are off.
+func (d *deps) securityKeys(ctx context.Context, u storage.User) (templates.SecurityKeys, error) {
+	sk := templates.SecurityKeys{ManageURL: pathKeys, Preferred: u.MFAMethod == storage.MFAWebAuthn}
+	if d.Passkeys == nil {
+		return sk, nil
+	}
+	creds, err := d.Passkeys.ListCredentials(ctx, u.ID)
+	if err != nil {
+		return sk, fmt.Errorf("security keys: %w", err)
+	}
+	sk.Keys = keyItems(creds)
+	return sk, nil
+}
+
+// renderKeys shows the keys page with a notice or an error.
+func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k keysSession, status int, notice, errMsg string) {
+	creds, err := d.Passkeys.ListCredentials(r.Context(), k.u.ID)
+	if err != nil {
+		d.logProblem(r, "keys not listed", err, "user_id", k.u.ID)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	page := templates.PasskeyKeysPage{
+		CSRFToken:       d.csrfToken(sessionCSRF, k.value),
+		Email:           k.u.Email,
+		Keys:            keyItems(creds),
+		Fresh:           k.fresh(d.Now()),
+		Preferred:       k.u.MFAMethod == storage.MFAWebAuthn,
+		CanPrefer:       passkey.CanPrefer(passkey.UsableCount(creds)) == nil,
+		BeginPasskeyURL: pathKeysBegin + "?kind=passkey",
+		BeginKeyURL:     pathKeysBegin + "?kind=key",
+		FinishURL:       pathKeysFinish,
+		RenameAction:    pathKeysRename,
+		RemoveAction:    pathKeysRemove,
+		PreferAction:    pathKeysPrefer,
+		Notice:          notice,
+		Error:           errMsg,
+	}
+	d.allowScripts(w)
+	d.render(w, r, status, page)
+}
+
+// handleKeys serves GET /profile/keys.
+func handleKeys(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, ok := d.keysUser(w, r, false)
+		if !ok {
+			return
+		}
+		d.renderKeys(w, r, k, http.StatusOK, keysNotices[r.URL.Query().Get("done")], "")
+	})
+}
+
+// ceremonyOwner binds a registration ceremony to the SSO session.
+func ceremonyOwner(s storage.Session) passkey.Option {
+	return passkey.ForAuthRequest("session:" + s.ID)
+}
+
+// handleKeysBegin serves POST /profile/keys/begin?kind=passkey|key: the
+// options to register a passkey (discoverable) or a security key.
+func handleKeysBegin(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, ok := d.keysUser(w, r, true)
+		if !ok {
+			return
+		}
+		if !k.fresh(d.Now()) {
+			jsonError(w, http.StatusForbidden, jsonErrStale)
+			return
+		}
+		resident := r.URL.Query().Get("kind") != "key"
+		sid, opts, err := d.Passkeys.BeginRegistration(r.Context(), k.u.ID, resident, ceremonyOwner(k.s))
+		if err != nil {
+			d.logProblem(r, "webauthn: registration not begun", err, "user_id", k.u.ID)
+			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			return
+		}
+		writeJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+	})
+}
+
+// handleKeysFinish serves POST /profile/keys/finish: it verifies and
+// saves the new key under the name given, and tells the user by e-mail.
+func handleKeysFinish(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, ok := d.keysUser(w, r, true)
+		if !ok {
+			return
+		}
+		if !k.fresh(d.Now()) {
+			jsonError(w, http.StatusForbidden, jsonErrStale)
+			return
+		}
+		f, err := readFinish(r)
+		if err != nil {
+			d.Logger.InfoContext(r.Context(), "webauthn: bad registration request", "user_id", k.u.ID, "err", err)
+			jsonError(w, http.StatusBadRequest, jsonErrBody)
+			return
+		}
+		c, err := d.Passkeys.FinishRegistration(r.Context(), k.u.ID, f.Session, f.Name, f.Credential, ceremonyOwner(k.s))
+		switch {
+		case errors.Is(err, passkey.ErrInvalidName):
+			jsonError(w, http.StatusBadRequest, jsonErrName)
+			return
+		case errors.Is(err, passkey.ErrCredentialExists):
+			d.Logger.InfoContext(r.Context(), "key registration refused: already registered", "user_id", k.u.ID)
+			jsonError(w, http.StatusConflict, jsonErrExists)
+			return
+		case err != nil:
+			d.ceremonyRefused(w, r, "key registration refused", err, k.u.ID, "")
+			return
+		}
+		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.u.ID, "synced", c.BackupEligible)
+		d.notifyMethodChanged(r.Context(), k.u, storage.MFAWebAuthn)
+		writeJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
+	})
+}
+
+// changeableKeys is the start of every keys form POST: the signed-in user
+// with a fresh second factor and the credential ID of the "id" field (when
+// wantID). Otherwise it answers and returns ok=false.
+func (d *deps) changeableKeys(w http.ResponseWriter, r *http.Request, wantID bool) (keysSession, []byte, bool) {
+	k, ok := d.keysUser(w, r, false)
+	if !ok {
+		return k, nil, false
+	}
+	if !k.fresh(d.Now()) {
+		d.renderKeys(w, r, k, http.StatusForbidden, "", msgKeysStale)
+		return k, nil, false
+	}
+	if !wantID {
+		return k, nil, true
+	}
+	id, err := base64.RawURLEncoding.DecodeString(r.PostForm.Get("id"))
+	if err != nil || len(id) == 0 {
+		d.renderKeys(w, r, k, http.StatusBadRequest, "", msgKeysNotFound)
+		return k, nil, false
+	}
+	return k, id, true
+}
+
+// doneRedirect sends the browser back to the keys page with a notice.
+func doneRedirect(w http.ResponseWriter, r *http.Request, done string) {
+	http.Redirect(w, r, pathKeys+"?"+url.Values{"done": {done}}.Encode(), http.StatusSeeOther)
+}
+
+// handleKeysRename serves POST /profile/keys/rename.
+func handleKeysRename(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, id, ok := d.changeableKeys(w, r, true)
+		if !ok {
+			return
+		}
+		_, err := d.Passkeys.RenameCredential(r.Context(), k.u.ID, id, r.PostForm.Get("name"))
+		switch {
+		case errors.Is(err, passkey.ErrInvalidName):
+			d.renderKeys(w, r, k, http.StatusBadRequest, "", msgKeysBadName)
+		case errors.Is(err, passkey.ErrCredentialNotFound):
+			d.renderKeys(w, r, k, http.StatusNotFound, "", msgKeysNotFound)
+		case err != nil:
+			d.logProblem(r, "key not renamed", err, "user_id", k.u.ID)
+			d.renderProblem(w, r, probInternal)
+		default:
+			d.Logger.InfoContext(r.Context(), "security key renamed", "user_id", k.u.ID)
+			doneRedirect(w, r, "renamed")
+		}
+	})
+}
+
+// handleKeysRemove serves POST /profile/keys/remove. The last key of a
+// user who prefers WebAuthn cannot be removed (passkey.CanRemove).
+func handleKeysRemove(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, id, ok := d.changeableKeys(w, r, true)
+		if !ok {
+			return
+		}
+		err := d.Passkeys.RemoveCredential(r.Context(), k.u.ID, id)
+		switch {
+		case errors.Is(err, passkey.ErrLastMethod):
+			d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysLastMethod)
+		case errors.Is(err, passkey.ErrCredentialNotFound):
+			d.renderKeys(w, r, k, http.StatusNotFound, "", msgKeysNotFound)
+		case err != nil:
+			d.logProblem(r, "key not removed", err, "user_id", k.u.ID)
+			d.renderProblem(w, r, probInternal)
+		default:
+			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.u.ID)
+			doneRedirect(w, r, "removed")
+		}
+	})
+}
+
+// handleKeysPrefer serves POST /profile/keys/prefer with method webauthn
+// (allowed with a usable key, passkey.CanPrefer) or email (back from
+// WebAuthn to e-mail codes). The user is told by e-mail.
+func handleKeysPrefer(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, _, ok := d.changeableKeys(w, r, false)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		method := r.PostForm.Get("method")
+		switch method {
+		case storage.MFAWebAuthn:
+			n, err := d.usableKeys(ctx, k.u.ID)
+			if err != nil {
+				d.logProblem(r, "keys not listed", err, "user_id", k.u.ID)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+			if passkey.CanPrefer(n) != nil {
+				d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysNoKeys)
+				return
+			}
+		case storage.MFAEmail:
+			if k.u.MFAMethod != storage.MFAWebAuthn {
+				doneRedirect(w, r, "email")
+				return
+			}
+		default:
+			d.renderProblem(w, r, probBadForm)
+			return
+		}
+		now := d.Now()
+		u, err := d.Users.UpdateUser(ctx, k.u.ID, func(old storage.User) (storage.User, error) {
+			old.MFAMethod = method
+			old.UpdatedAt = now
+			return old, nil
+		})
+		if err != nil {
+			d.logProblem(r, "preferred method not changed", err, "user_id", k.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		d.Logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
+		d.notifyMethodChanged(ctx, u, method)
+		if method == storage.MFAWebAuthn {
+			doneRedirect(w, r, "preferred")
+			return
+		}
+		doneRedirect(w, r, "email")
+	})
+}
