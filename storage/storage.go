@@ -44,6 +44,7 @@ type Store interface {
 	WebAuthn
 	Attempts
 	Audit
+	Avatars
 	PasswordResets
 	Sweeper
 	// Health reports whether the backend can serve requests.

@@ -250,6 +250,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		TrustedDevices: cfg.MFA.TrustedDevices,
 		DeviceKey:      deriveKey(key, "gatehouse device v1"),
 		DeviceTTL:      cfg.MFA.TrustedDeviceLifetime,
+		Avatars:        store,
 		Passkeys:       passkeys,
 		SelfService:    self,
 	})

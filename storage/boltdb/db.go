@@ -60,6 +60,7 @@ const (
 	bucketWebAuthnSessions         = "webauthn_sessions"           // session ID -> webAuthnSessionRecord
 	bucketWebAuthnByExpiry         = "webauthn_sessions_by_expiry" // expiry (8 bytes) session ID -> empty
 	bucketLoginAttempts            = "login_attempts"              // user ID -> loginAttemptsRecord
+	bucketAvatars                  = "avatars"                     // user ID -> avatarRecord
 	keySchemaVersion               = "schema_version"              // in bucketMeta: 8-byte big-endian version
 	indexSeparator            byte = 0
 )
@@ -74,6 +75,7 @@ var allBuckets = []string{
 	bucketWebAuthnSessions, bucketWebAuthnByExpiry, bucketLoginAttempts,
 	bucketAudit,
 	bucketPasswordResets, bucketPasswordResetsByUser,
+	bucketAvatars,
 }
 
 // Options configures Open.

@@ -22,7 +22,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
 	groups := [][]test{
 		userTests, clientTests, authRequestTests, tokenTests,
-		sessionTests, logoutTests, keyTests, mfaTests, webAuthnTests, attemptTests, auditTests, resetTests,
+		sessionTests, logoutTests, keyTests, mfaTests, webAuthnTests, attemptTests, auditTests, resetTests, avatarTests,
 		sweepTests, concurrencyTests,
 		{{"Health", testHealth}},
 	}
