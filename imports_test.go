@@ -38,8 +38,9 @@ func importRules() map[string][]string {
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},
 		"passkey":             {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
+		// golang.org/x/text/language validates the profile's locale (BCP 47).
 		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey",
-			"github.com/gorilla/mux"},
+			"github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",
