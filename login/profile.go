@@ -61,6 +61,7 @@ var profileNotices = map[string]string{
 	"device":          "The device was forgotten: it will be asked for the second factor again.",
 	"session":         "The session was signed out.",
 	"sessions_others": "Your other sessions were signed out.",
+	"reset_link":      "We sent you a link to reset your password.",
 }
 
 // profileSession is the signed-in browser on the profile.

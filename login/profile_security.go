@@ -63,16 +63,20 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps profileSession, t *templa
 			Current:   s.ID == ps.s.ID,
 		})
 	}
-	t.ResetLinkEnabled = false // until the reset pages offer a sender
+	t.ResetLinkEnabled = d.PasswordResets != nil
 	t.ResetLinkChannel = "e-mail"
-	if u.MFAMethod == storage.MFASMS && u.PhoneVerified && d.Texter != nil {
+	if resetChannel(u, d.Texter != nil) == ResetBySMS {
 		t.ResetLinkChannel = "text message"
+	}
+	if d.Passkeys != nil {
+		t.KeyLinks = []templates.SectionLink{{Label: "Manage security keys and passkeys", URL: pathKeys}}
 	}
 	return nil
 }
 
 // methodOptions lists the second-factor methods on the Security tab.
-// WebAuthn is left to the WebAuthn pages' own list.
+// WebAuthn is chosen on the WebAuthn pages (pathKeys); it is listed here
+// only while it is the current method, so that saving keeps it.
 func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.MethodOption {
 	current := u.MFAMethod
 	if current == "" {
@@ -90,6 +94,9 @@ func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.Me
 		{Value: storage.MFAEmail, Label: "E-mail code", Note: maskEmail(u.Email)},
 		sms,
 		totp,
+	}
+	if current == storage.MFAWebAuthn {
+		opts = append(opts, templates.MethodOption{Value: storage.MFAWebAuthn, Label: "Security key or passkey", Note: "managed under Security keys and passkeys"})
 	}
 	for i := range opts {
 		opts[i].Checked = opts[i].Value == current
@@ -338,11 +345,52 @@ func handleSessionsRevokeOthers(d *deps) http.Handler {
 	})
 }
 
+// resetChannel is the channel of the profile's reset link: the user's
+// second-factor channel, SMS when the method is sms and a text can be
+// sent, else e-mail (also with TOTP or WebAuthn).
+func resetChannel(u storage.User, canText bool) string {
+	if u.MFAMethod == storage.MFASMS && u.PhoneVerified && u.Phone != "" && canText {
+		return ResetBySMS
+	}
+	return ResetByEmail
+}
+
 // handleResetLink serves POST /profile/reset-link, "Send reset password
-// link". The button is disabled until the password reset pages provide a
-// sender; a POST meanwhile changes nothing.
+// link", through the user's second-factor channel (sendResetLink in
+// reset.go). Sends count against the user's code send limit.
 func handleResetLink(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
-		d.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
+		if d.PasswordResets == nil {
+			d.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
+			return
+		}
+		ctx := r.Context()
+		unlock := d.userLocks.lock(ps.u.ID)
+		defer unlock()
+		now := d.Now()
+		st, err := d.mfaState(ctx, ps.u.ID)
+		if err != nil {
+			d.logProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
+		if ok, wait, _ := mfa.CanSend(st.SendLog, d.CodePolicy, now); !ok {
+			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+humanWait(wait)+".")
+			return
+		}
+		channel := resetChannel(ps.u, d.Texter != nil)
+		if err := d.sendResetLink(ctx, ps.u, channel, ""); err != nil {
+			d.logProblem(r, "reset link not sent", err, "user_id", ps.u.ID)
+			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
+			return
+		}
+		if _, err := d.MFA.UpdateMFAState(ctx, ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+			s.SendLog = mfa.RecordSend(s.SendLog, d.CodePolicy, now)
+			s.UpdatedAt = now
+			return s, nil
+		}); err != nil {
+			d.logProblem(r, "reset link send not recorded", err, "user_id", ps.u.ID)
+		}
+		http.Redirect(w, r, tabPath(templates.TabSecurity, "reset_link"), http.StatusSeeOther)
 	})
 }

@@ -429,3 +429,39 @@ func mustQuery(t *testing.T, raw, key string) string {
 	}
 	return v
 }
+
+func TestProfileResetLink(t *testing.T) {
+	tests := []struct {
+		name     string
+		resets   bool
+		wantLink bool
+	}{
+		{"sent by e-mail", true, true},
+		{"disabled without resets", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(d *Deps) {
+				if tc.resets {
+					d.PasswordResets = d.Users.(storage.PasswordResets)
+				}
+			})
+			b, _, p := profileUser(t, h, "ada@example.com", "security")
+			if got := strings.Contains(p.body, `disabled aria-disabled="true">Send reset password link`); got == tc.wantLink {
+				t.Errorf("button disabled = %v, want %v", got, !tc.wantLink)
+			}
+			r := b.postProfile(p, "/profile/reset-link")
+			if !tc.wantLink {
+				wantPageWith(t, r, http.StatusOK, msgResetSoon)
+				return
+			}
+			wantRedirect(t, r, tabPath("security", "reset_link"))
+			m, _, err := notify.ReadLatestEmail(h.outbox.Dir(), "ada@example.com")
+			if err != nil || !strings.Contains(m.Text, "token=") {
+				t.Errorf("reset e-mail = %+v, %v", m, err)
+			}
+			// The send limit holds.
+			wantPageWith(t, b.postProfile(p, "/profile/reset-link"), http.StatusOK, "You can request a new link in")
+		})
+	}
+}
