@@ -161,6 +161,14 @@ func handlePasswordChange(d *deps) http.Handler {
 		if err != nil {
 			d.logProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
 		}
+		// RFC 9700 section 4.14.2: refresh tokens die with the old
+		// password; relying parties sign the user in again through the
+		// (kept) SSO session.
+		if d.Tokens != nil {
+			if err := d.Tokens.RevokeUserTokens(ctx, ps.u.ID, ""); err != nil {
+				d.logProblem(r, "tokens not revoked after the password change", err, "user_id", ps.u.ID)
+			}
+		}
 		d.Logger.InfoContext(ctx, "password changed", "user_id", ps.u.ID, "sessions_ended", n)
 		if msgs, err := d.profileMessages(); err != nil {
 			d.logProblem(r, "password notice not composed", err)

@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -233,9 +234,21 @@ func TestProfilePasswordChange(t *testing.T) {
 			}
 		})
 	}
+	now := h.clock.Now()
+	rt := &storage.RefreshToken{ID: "rt-before-change", FamilyID: "fam-1", ClientID: "rp", UserID: u.ID, AccessTokenID: "at-before-change", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	at := storage.AccessToken{ID: "at-before-change", ClientID: "rp", Subject: u.ID, RefreshFamilyID: "fam-1", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := h.db.IssueTokens(context.Background(), storage.Issue{Access: at, Refresh: rt}, now); err != nil {
+		t.Fatal(err)
+	}
 	wantRedirect(t, b.postProfile(p, "/profile/password", "current_password", profilePassword, "new_password", "a brand new passphrase"), tabPath("security", "password"))
 	if h.user(u.ID).PasswordHash == before {
 		t.Fatal("password not changed")
+	}
+	if _, err := h.db.GetRefreshToken(context.Background(), rt.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("refresh token after the password change: err = %v, want ErrNotFound (revoked)", err)
+	}
+	if _, err := h.db.GetAccessToken(context.Background(), at.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("access token after the password change: err = %v, want ErrNotFound (revoked)", err)
 	}
 	sessions, _ := h.db.ListUserSessions(context.Background(), u.ID)
 	if len(sessions) != 1 {
