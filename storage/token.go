@@ -58,7 +58,9 @@ type Issue struct {
 	// Refresh is the new refresh token, or nil.
 	Refresh *RefreshToken
 	// RedeemCode is the digest of the authorization code this issuance
-	// redeems, or nil. If the code was redeemed before, IssueTokens revokes
+	// redeems, or nil. A successful redemption also deletes the code's
+	// auth request in the same transaction (its result lives on in the
+	// tokens; the code stays as a tombstone). If the code was redeemed before, IssueTokens revokes
 	// every token issued from it and returns ErrReused; if it does not
 	// exist or has expired it returns ErrNotFound.
 	RedeemCode []byte

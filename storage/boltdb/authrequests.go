@@ -223,6 +223,18 @@ func (db *DB) UpdateAuthRequest(ctx context.Context, id string, fn func(old stor
 // DeleteAuthRequest removes the auth request. Its codes stay as tombstones
 // until they expire. Deleting a missing request is not an error.
 func (db *DB) DeleteAuthRequest(ctx context.Context, id string) error {
+	// A redeemed code already deleted its request (IssueTokens); a read
+	// transaction finds that out without a commit.
+	var exists bool
+	if err := db.view(ctx, func(tx *bolt.Tx) error {
+		exists = bucket(tx, bucketAuthRequests).Get([]byte(id)) != nil
+		return nil
+	}); err != nil {
+		return fmt.Errorf("delete auth request: %w", err)
+	}
+	if !exists {
+		return nil
+	}
 	err := db.update(ctx, func(tx *bolt.Tx) error {
 		return bucket(tx, bucketAuthRequests).Delete([]byte(id))
 	})

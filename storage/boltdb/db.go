@@ -115,8 +115,15 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open bolt db %s: %w", path, err)
 	}
+	// Batched commits (token issuance) wait at most this long for company;
+	// bbolt's 10 ms default would dominate a token request's latency.
+	bdb.MaxBatchDelay = batchDelay
 	return &DB{bolt: bdb, path: path}, nil
 }
+
+// batchDelay is how long a batched write waits for others to share its
+// commit: about one fsync on an SSD.
+const batchDelay = time.Millisecond
 
 // initSchema checks the recorded schema version before it writes anything,
 // then creates the buckets and records the version.
@@ -176,6 +183,16 @@ func (db *DB) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 		return err
 	}
 	return db.bolt.Update(fn)
+}
+
+// batch runs fn in a read-write transaction that bbolt may share with
+// concurrent callers (db.Batch), so that they share one commit. fn may run
+// more than once (only one run commits) and must be safe to repeat.
+func (db *DB) batch(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return db.bolt.Batch(fn)
 }
 
 // view runs fn in one read-only transaction.

@@ -149,8 +149,13 @@ func (db *DB) IssueTokens(ctx context.Context, iss storage.Issue, now time.Time)
 			return err
 		}
 	}
-	reused := false
-	err := db.update(ctx, func(tx *bolt.Tx) error {
+	// Token requests are the hot write path: db.Batch shares one commit
+	// (and its fsync) among concurrent requests. The function may run more
+	// than once, but only one run commits, so the check-and-set stays
+	// exact; reused is reset on every run.
+	var reused bool
+	err := db.batch(ctx, func(tx *bolt.Tx) error {
+		reused = false
 		err := issueTokens(tx, iss, now)
 		if errors.Is(err, errRevokedOnReuse) {
 			reused = true
@@ -216,6 +221,11 @@ func issueTokens(tx *bolt.Tx, iss storage.Issue, now time.Time) error {
 			code.RefreshFamilyID = iss.Refresh.FamilyID
 		}
 		if err := putRecord(tx, bucketAuthCodes, iss.RedeemCode, code); err != nil {
+			return err
+		}
+		// The auth request is done with; deleting it here saves the
+		// provider's DeleteAuthRequest a second commit.
+		if err := bucket(tx, bucketAuthRequests).Delete([]byte(code.AuthRequestID)); err != nil {
 			return err
 		}
 	}

@@ -146,21 +146,21 @@ func testAuthCodeReplaces(t *testing.T, s storage.Store) {
 	err = s.IssueTokens(ctx, redeem(issue("at_x", "", "", "cli_1", "usr_1"), c1.Hash), at(0))
 	checkErr(t, "IssueTokens(redeem replaced c1)", err, storage.ErrNotFound)
 
-	// A redeemed code is not replaced: it stays as a tombstone for reuse
-	// detection.
+	// Redeeming c2 deletes its auth request, so no further code can be
+	// saved for it, and c2 stays as a tombstone for reuse detection.
 	must(t, "IssueTokens(redeem c2)", s.IssueTokens(ctx, redeem(issue("at_2", "", "", "cli_1", "usr_1"), c2.Hash), at(0)))
-	must(t, "SaveAuthCode(c3)", s.SaveAuthCode(ctx, c3))
+	checkErr(t, "SaveAuthCode(c3) after the redemption", s.SaveAuthCode(ctx, c3), storage.ErrNotFound)
 	got, err := s.GetAuthCode(ctx, c2.Hash)
-	must(t, "GetAuthCode(redeemed c2) after c3", err)
+	must(t, "GetAuthCode(redeemed c2)", err)
 	if got.RedeemedAt.IsZero() {
 		t.Fatalf("GetAuthCode(c2).RedeemedAt = zero, want the redemption time")
 	}
-	for _, c := range []storage.AuthCode{c3, other} {
+	for _, c := range []storage.AuthCode{other} {
 		got, err := s.GetAuthCode(ctx, c.Hash)
 		must(t, "GetAuthCode("+string(c.Hash)+")", err)
 		checkEqual(t, "GetAuthCode("+string(c.Hash)+")", got, c)
 	}
-	checkErr(t, "SaveAuthCode(same digest)", s.SaveAuthCode(ctx, c3), storage.ErrAlreadyExists)
+	checkErr(t, "SaveAuthCode(same digest)", s.SaveAuthCode(ctx, other), storage.ErrAlreadyExists)
 }
 
 // redeem returns iss with RedeemCode set.

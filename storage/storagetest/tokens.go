@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -135,6 +136,10 @@ func testCodeRedeemedOnce(t *testing.T, s storage.Store) {
 	}
 	checkEqual(t, "GetAuthCode after redemption", got, want)
 	present(t, s, []string{"at_1"}, []string{"rt_1"})
+	if _, err := s.GetAuthRequest(ctx, "ar_1"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("GetAuthRequest after redemption: err = %v, want ErrNotFound (deleted with the redemption)", err)
+	}
+	must(t, "DeleteAuthRequest after redemption", s.DeleteAuthRequest(ctx, "ar_1"))
 }
 
 func testCodeReuseRevokes(t *testing.T, s storage.Store) {
