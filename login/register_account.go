@@ -234,6 +234,11 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 	d.Logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
 	st.UserID, st.PasswordHash, st.TOTPSecret = u.ID, "", ""
 	d.saveReg(w, st)
+	// The continue button ends in the redirect to the relying party:
+	// browsers check form-action along the redirect chain.
+	if ar, _, ok := d.regOpenRequest(ctx, r, st.AuthRequestID); ok {
+		d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	}
 	d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Action: pathRegisterFinish, Codes: plain})
 }
 

@@ -55,6 +55,11 @@ func TestRegisterEmailThenSignIn(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, "Save your recovery codes") {
 		t.Fatalf("method = %d, want the recovery codes:\n%s", r.status, r.body)
 	}
+	// Its continue button ends in the redirect to the relying party, which
+	// browsers check against form-action.
+	if csp, rp := r.header.Get("Content-Security-Policy"), mustOrigin(t, rpRedirect); !strings.Contains(csp, "form-action 'self'") || !strings.Contains(csp, rp) {
+		t.Errorf("recovery codes page CSP = %q, want form-action to allow the relying party %s", csp, rp)
+	}
 	u, err := h.db.GetUserByEmail(context.Background(), "new@example.com")
 	if err != nil {
 		t.Fatalf("registered user: %v", err)
@@ -168,4 +173,14 @@ func TestRateLimit429(t *testing.T) {
 	if r := b.askReset(u.Email); r.status != http.StatusTooManyRequests {
 		t.Fatalf("second reset POST = %d, want 429", r.status)
 	}
+}
+
+// mustOrigin returns the scheme://host[:port] of u.
+func mustOrigin(t *testing.T, u string) string {
+	t.Helper()
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Scheme + "://" + p.Host
 }
