@@ -212,7 +212,7 @@ func TestLimits(t *testing.T) {
 	want := Limits{
 		SignIn:       Limit{Rate: 10.0 / 60, Burst: 10},
 		Code:         Limit{Rate: 10.0 / 60, Burst: 10},
-		Registration: Limit{Rate: 5.0 / 60, Burst: 5},
+		Registration: Limit{Rate: 20.0 / 60, Burst: 20},
 		Reset:        Limit{Rate: 5.0 / 60, Burst: 5},
 	}
 	if ls != want {

@@ -58,7 +58,8 @@ type Limits struct {
 	// (10 a minute, burst 10).
 	Code Limit
 	// Registration limits the POSTs of the registration steps, including
-	// the e-mail verification code (5 a minute, burst 5).
+	// the e-mail verification code (20 a minute, burst 20: one registration
+	// takes 5 to 7 POSTs).
 	Registration Limit
 	// Reset limits the "Forgot password?" request and the new-password
 	// form of a reset link (5 a minute, burst 5).
@@ -70,7 +71,7 @@ func DefaultLimits() Limits {
 	return Limits{
 		SignIn:       PerMinute(10),
 		Code:         PerMinute(10),
-		Registration: PerMinute(5),
+		Registration: PerMinute(20),
 		Reset:        PerMinute(5),
 	}
 }
