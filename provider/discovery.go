@@ -13,10 +13,11 @@ const (
 	scopeOpenID        = "openid"
 	scopeProfile       = "profile"
 	scopeEmail         = "email"
+	scopePhone         = "phone"
 	scopeOfflineAccess = "offline_access"
 )
 
-var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopeOfflineAccess}
+var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopePhone, scopeOfflineAccess}
 
 // ACR values we advertise (REQUIREMENTS.md section 3).
 const (
@@ -28,6 +29,7 @@ const (
 var supportedClaims = []string{
 	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash",
 	"name", "given_name", "family_name", "locale", "updated_at", "email", "email_verified",
+	"phone_number", "phone_number_verified",
 }
 
 // discoveryHandler serves our own discovery document: the library's,

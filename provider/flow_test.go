@@ -48,7 +48,7 @@ func TestDiscovery(t *testing.T) {
 		{"grant_types_supported", list("authorization_code", "refresh_token", "client_credentials")},
 		{"code_challenge_methods_supported", list("S256")},
 		{"id_token_signing_alg_values_supported", list("RS256", "ES256")},
-		{"scopes_supported", list("openid", "profile", "email", "offline_access")},
+		{"scopes_supported", list("openid", "profile", "email", "phone", "offline_access")},
 		{"acr_values_supported", list(ACRPassword, ACRMFA, ACRPhishingResistant)},
 		{"request_parameter_supported", false},
 		{"request_uri_parameter_supported", false},
@@ -145,6 +145,9 @@ func TestCodeFlow(t *testing.T) {
 			}
 			if info["email"] != e.user.Email || info["given_name"] != e.user.GivenName {
 				t.Errorf("userinfo = %v, want email and profile claims", info)
+			}
+			if _, ok := info["phone_number"]; ok {
+				t.Errorf("userinfo = %v, want no phone_number without the phone scope", info)
 			}
 		})
 	}
@@ -253,7 +256,7 @@ func TestAuthRequestFields(t *testing.T) {
 		{"ACRValues", ar.ACRValues, []string{ACRMFA, ACRPhishingResistant}},
 		{"UILocales", ar.UILocales, []string{"de-CH", "en"}},
 		{"ResponseMode", ar.ResponseMode, "form_post"},
-		{"Scopes", ar.Scopes, []string{"openid", "email"}},
+		{"Scopes", ar.Scopes, []string{"openid", "phone", "email"}},
 		{"State", ar.State, v.Get("state")},
 		{"Nonce", ar.Nonce, v.Get("nonce")},
 	}
@@ -360,5 +363,37 @@ func TestKeysSurviveRestart(t *testing.T) {
 	}
 	if r := e.refresh(tr.RefreshToken, confID, confSecret); r.Status != http.StatusOK {
 		t.Errorf("refresh token from before the restart: status %d error %q", r.Status, r.Error)
+	}
+}
+
+// TestPhoneScope checks that the phone scope releases phone_number and
+// phone_number_verified at userinfo (OIDC Core 5.4).
+func TestPhoneScope(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rp, err := gooidc.NewProvider(ctx, e.issuer)
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	conf := oauth2.Config{
+		ClientID: confID, ClientSecret: confSecret, Endpoint: rp.Endpoint(),
+		RedirectURL: e.redirectURI(), Scopes: []string{gooidc.ScopeOpenID, "phone"},
+	}
+	verifier := oauth2.GenerateVerifier()
+	authURL, err := url.Parse(conf.AuthCodeURL("state-p", oauth2.S256ChallengeOption(verifier)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := e.code(authURL.Query())
+	tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	status, info := e.userinfo(http.MethodGet, tok.AccessToken)
+	if status != http.StatusOK || info["phone_number"] != e.user.Phone || info["phone_number_verified"] != true {
+		t.Fatalf("userinfo = %d %v, want phone_number %s verified", status, info, e.user.Phone)
+	}
+	if _, ok := info["email"]; ok {
+		t.Errorf("userinfo = %v, want no email without the email scope", info)
 	}
 }

@@ -120,7 +120,7 @@ func (e *env) seed() {
 	ctx := context.Background()
 	e.user = storage.User{
 		ID: secret.ID("usr_"), Email: "alice@example.com", EmailVerified: true,
-		GivenName: "Alice", FamilyName: "Liddell", Locale: "en",
+		GivenName: "Alice", FamilyName: "Liddell", Locale: "en", Phone: "+447700900123", PhoneVerified: true,
 		State: storage.UserActive, CreatedAt: e.clock.Now(), UpdatedAt: e.clock.Now(),
 	}
 	if err := e.store.CreateUser(ctx, e.user); err != nil {

@@ -133,10 +133,11 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 	return nil
 }
 
-// setUserClaims fills the profile and e-mail claims the scopes ask for.
+// setUserClaims fills the profile, e-mail and phone claims the scopes ask
+// for.
 func (s *opStorage) setUserClaims(ctx context.Context, ui *oidc.UserInfo, userID string, scopes []string) error {
 	ui.Subject = userID
-	if !slices.Contains(scopes, scopeProfile) && !slices.Contains(scopes, scopeEmail) {
+	if !slices.Contains(scopes, scopeProfile) && !slices.Contains(scopes, scopeEmail) && !slices.Contains(scopes, scopePhone) {
 		return nil
 	}
 	u, err := s.store.GetUser(ctx, userID)
@@ -147,8 +148,8 @@ func (s *opStorage) setUserClaims(ctx context.Context, ui *oidc.UserInfo, userID
 	return nil
 }
 
-// fillUserClaims copies the user's profile and e-mail claims, as far as the
-// scopes ask for them.
+// fillUserClaims copies the user's profile, e-mail and phone claims, as far
+// as the scopes ask for them.
 func fillUserClaims(ui *oidc.UserInfo, u storage.User, scopes []string) {
 	ui.Subject = u.ID
 	if slices.Contains(scopes, scopeProfile) {
@@ -165,6 +166,10 @@ func fillUserClaims(ui *oidc.UserInfo, u storage.User, scopes []string) {
 	if slices.Contains(scopes, scopeEmail) {
 		ui.Email = u.Email
 		ui.EmailVerified = oidc.Bool(u.EmailVerified)
+	}
+	if slices.Contains(scopes, scopePhone) && u.Phone != "" {
+		ui.PhoneNumber = u.Phone
+		ui.PhoneNumberVerified = oidc.Bool(u.PhoneVerified)
 	}
 }
 
