@@ -70,6 +70,11 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps profileSession, t *templa
 	}
 	if d.Passkeys != nil {
 		t.KeyLinks = []templates.SectionLink{{Label: "Manage security keys and passkeys", URL: pathKeys}}
+		sk, err := d.securityKeys(ctx, u)
+		if err != nil {
+			return err
+		}
+		t.Keys = &sk
 	}
 	return nil
 }

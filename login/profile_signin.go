@@ -26,9 +26,10 @@ import (
 // SSO session); only its two exits differ, and wrapProfileRequests
 // reroutes them:
 //
-//   - CallbackURL returns the profile tab the user came from (kept in the
-//     request's RedirectURI, an issuer URL built here) instead of the
-//     provider's callback;
+//   - CallbackURL returns the profile tab the user came from, or the keys
+//     page for a re-authentication started there (kept in the request's
+//     RedirectURI, an issuer URL built here), instead of the provider's
+//     callback;
 //   - FailAuthRequest shows an error page instead of redirecting to a
 //     relying party.
 //
@@ -112,6 +113,9 @@ func (d *deps) wrapProfileRequests() {
 // a local path on the profile, never anything else.
 func profileReturnPath(redirectURI string) string {
 	u, err := url.Parse(redirectURI)
+	if err == nil && u.Path == pathKeys {
+		return pathKeys // a re-authentication from the keys page
+	}
 	if err != nil || u.Path != pathProfile {
 		return pathProfile
 	}
@@ -127,7 +131,7 @@ func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, tab st
 	ar := storage.AuthRequest{
 		ID:           secret.ID(profileRequestPrefix),
 		ClientID:     profileClientID,
-		RedirectURI:  d.issuerOrigin + pathProfile + "?" + url.Values{"tab": {validTab(tab)}}.Encode(),
+		RedirectURI:  d.profileReturnURI(tab),
 		Scopes:       []string{"openid"},
 		ResponseType: "code",
 		CreatedAt:    now,
@@ -144,6 +148,15 @@ func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, tab st
 		return
 	}
 	http.Redirect(w, r, signInPath(ar.ID), http.StatusSeeOther)
+}
+
+// profileReturnURI is the RedirectURI of a profile request for tab: the
+// profile tab, or the keys page for keysReturnTab when passkeys are on.
+func (d *deps) profileReturnURI(tab string) string {
+	if tab == keysReturnTab && d.Passkeys != nil {
+		return d.issuerOrigin + pathKeys
+	}
+	return d.issuerOrigin + pathProfile + "?" + url.Values{"tab": {validTab(tab)}}.Encode()
 }
 
 // signInPath is the sign-in start page of an auth request.

@@ -1,16 +1,15 @@
 package login
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
-	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -20,10 +19,13 @@ import (
 // Security tab links there). Listing needs a valid SSO session; every
 // change (adding, renaming or removing a key, changing the preferred
 // method) needs a fresh second factor: a session whose authentication
-// included one and is at most keysFreshness old (SECURITY-CHECKLIST 3.4
-// and 3.5). The forms carry a CSRF token derived from the session cookie;
-// the registration's JSON endpoints take it in the X-CSRF-Token header,
-// and its ceremony is bound to the session.
+// proved a code or key at most profileStepUpWindow ago, as for the
+// profile's other sensitive changes (stepUpFresh; a trusted device does
+// not count). SECURITY-CHECKLIST 3.4 and 3.5. A stale session gets the
+// profile's "Sign in again" form, which returns to this page (tab
+// keysReturnTab of /profile/reauth). The forms carry a CSRF token
+// derived from the session cookie; the registration's JSON endpoints take
+// it in the X-CSRF-Token header, and its ceremony is bound to the session.
 const (
 	pathKeys       = "/profile/keys"
 	pathKeysBegin  = "/profile/keys/begin"
@@ -33,8 +35,9 @@ const (
 	pathKeysPrefer = "/profile/keys/prefer"
 )
 
-// keysFreshness is how recent the second factor must be to change keys.
-const keysFreshness = 10 * time.Minute
+// keysReturnTab is the "tab" of a /profile/reauth form that returns the
+// user to pathKeys after the re-authentication (profile_signin.go).
+const keysReturnTab = "keys"
 
 // sessionCSRF names the CSRF tokens derived from the session cookie (the
 // name only separates them from the other tokens' HMAC inputs).
@@ -55,7 +58,7 @@ const (
 	msgKeysNotFound   = "That key was not found. Reload the page and try again."
 	msgKeysBadName    = "Enter a name of at most 64 characters."
 	msgKeysNoKeys     = "Add a key first."
-	msgKeysStale      = "To change your keys, sign in again first."
+	msgKeysStale      = "Nothing was changed: to change your keys, first sign in again below."
 )
 
 // requireSessionCSRF refuses a form POST of the keys page unless its
@@ -86,9 +89,9 @@ type keysSession struct {
 }
 
 // fresh reports whether the session's second factor is recent enough to
-// change keys.
+// change keys (stepUpFresh).
 func (k keysSession) fresh(now time.Time) bool {
-	return slices.Contains(k.s.AMR, mfa.AMRMFA) && !k.s.AuthTime.After(now) && now.Sub(k.s.AuthTime) <= keysFreshness
+	return stepUpFresh(k.s, now)
 }
 
 // sessionTokenOf derives the CSRF token of the keys pages from the
@@ -186,6 +189,9 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k keysSession,
 		PreferAction:    pathKeysPrefer,
 		Notice:          notice,
 		Error:           errMsg,
+		ReauthAction:    pathProfileReauth,
+		ReauthTab:       keysReturnTab,
+		ReauthCSRFToken: d.csrfToken(d.profileCookie(), k.value),
 	}
 	d.allowScripts(w)
 	d.render(w, r, status, page)
@@ -262,9 +268,38 @@ func handleKeysFinish(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.u.ID, "synced", c.BackupEligible)
-		d.notifyMethodChanged(r.Context(), k.u, storage.MFAWebAuthn)
+		d.keyNotice(r, k.u, "added to", c.Name)
 		writeJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
 	})
+}
+
+// keyNotice e-mails u that a key was "added to" or "removed from" the
+// account (SECURITY-CHECKLIST 3.4 and 3.5: binding a new authenticator,
+// or any change to one, is notified). name may be empty. A failure is
+// logged; the change is already made.
+func (d *deps) keyNotice(r *http.Request, u storage.User, change, name string) {
+	what := "A security key or passkey"
+	if name != "" {
+		what = fmt.Sprintf("The security key or passkey %q", name)
+	}
+	body := fmt.Sprintf("%s was %s your account on %s.", what, change, formatTime(d.Now()))
+	d.notice(r, u.Email, u.Name(), "A security key was "+change+" your account", body)
+}
+
+// keyName returns the name of the user's key id, or "" when it is not
+// found (the removal then reports it) or cannot be read.
+func (d *deps) keyName(r *http.Request, userID string, id []byte) string {
+	creds, err := d.Passkeys.ListCredentials(r.Context(), userID)
+	if err != nil {
+		d.logProblem(r, "keys not listed", err, "user_id", userID)
+		return ""
+	}
+	for _, c := range creds {
+		if bytes.Equal(c.ID, id) {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 // changeableKeys is the start of every keys form POST: the signed-in user
@@ -326,6 +361,7 @@ func handleKeysRemove(d *deps) http.Handler {
 		if !ok {
 			return
 		}
+		name := d.keyName(r, k.u.ID, id)
 		err := d.Passkeys.RemoveCredential(r.Context(), k.u.ID, id)
 		switch {
 		case errors.Is(err, passkey.ErrLastMethod):
@@ -337,6 +373,7 @@ func handleKeysRemove(d *deps) http.Handler {
 			d.renderProblem(w, r, probInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.u.ID)
+			d.keyNotice(r, k.u, "removed from", name)
 			doneRedirect(w, r, "removed")
 		}
 	})

@@ -93,6 +93,10 @@ type SecurityTab struct {
 	// a link to the WebAuthn pages' key list; when empty the section says
 	// security keys are not available yet.
 	KeyLinks []SectionLink
+	// Keys, when set (passkeys are configured), replaces that section
+	// with the "security_keys" block: the keys with their last use and a
+	// link to manage them.
+	Keys *SecurityKeys
 }
 
 // MethodOption is one radio button of the preferred second-factor method.

@@ -92,6 +92,13 @@ type PasskeyKeysPage struct {
 	// Notice confirms the last change; Error says why it failed.
 	Notice string
 	Error  string
+	// ReauthAction, ReauthTab and ReauthCSRFToken make the "Sign in
+	// again" form shown when the session is not Fresh: it posts tab
+	// ReauthTab with the profile's CSRF token to the profile's
+	// re-authentication, which returns to this page.
+	ReauthAction    string
+	ReauthTab       string
+	ReauthCSRFToken string
 }
 
 // PageName returns PagePasskeyKeys.
