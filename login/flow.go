@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/mfa"
@@ -256,6 +257,7 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	}
 	d.setSessionCookie(w, value, s.ExpiresAt, now)
 	d.Logger.InfoContext(ctx, "sign-in succeeded", "user_id", p.UserID, "auth_request_id", ar.ID, "client_id", ar.ClientID, "amr", amr)
+	d.audit(r, auditLoginSuccess, p.UserID, p.UserID, map[string]string{"amr": strings.Join(amr, " "), "acr": acr, "client_id": ar.ClientID, "method": auditSignInMethod(p)})
 	http.Redirect(w, r, d.CallbackURL(ctx, ar.ID), http.StatusSeeOther)
 }
 

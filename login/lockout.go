@@ -1,10 +1,11 @@
 package login
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/netip"
+	"strconv"
 	"sync"
 	"time"
 
@@ -80,7 +81,8 @@ const (
 // An attempt refused during a delay or for a locked user costs one dummy
 // hash, like every other failure, so that the answer and its timing do
 // not tell the cases apart.
-func (d *deps) checkPasswordRegulated(ctx context.Context, userID, pw string) (storage.User, string, error) {
+func (d *deps) checkPasswordRegulated(r *http.Request, userID, pw string) (storage.User, string, error) {
+	ctx := r.Context()
 	if d.Regulator == nil || userID == "" {
 		return d.checkPassword(ctx, userID, pw)
 	}
@@ -91,7 +93,7 @@ func (d *deps) checkPasswordRegulated(ctx context.Context, userID, pw string) (s
 	}
 	if !dec.Allowed {
 		if dec.JustLocked {
-			d.lockUser(ctx, userID, dec.Failures)
+			d.lockUser(r, userID, dec.Failures)
 		}
 		d.Passwords.VerifyDummy(ctx, pw)
 		if dec.Locked {
@@ -118,15 +120,17 @@ func (d *deps) checkPasswordRegulated(ctx context.Context, userID, pw string) (s
 		return u, reason, fmt.Errorf("regulated password check: %w", err)
 	}
 	if dec.JustLocked {
-		d.lockUser(ctx, userID, dec.Failures)
+		d.lockUser(r, userID, dec.Failures)
 	}
 	return u, reason, nil
 }
 
 // lockUser marks the user locked after the regulator locked their
-// counter, and e-mails them once (the regulator reports JustLocked on one
-// call only). Failures are logged; the counter's lock holds regardless.
-func (d *deps) lockUser(ctx context.Context, userID string, failures int) {
+// counter, records account.locked in the audit log, and e-mails them once
+// (the regulator reports JustLocked on one call only). Failures are
+// logged; the counter's lock holds regardless.
+func (d *deps) lockUser(r *http.Request, userID string, failures int) {
+	ctx := r.Context()
 	now := d.Now()
 	u, err := d.Users.UpdateUser(ctx, userID, func(old storage.User) (storage.User, error) {
 		if old.State == storage.UserActive {
@@ -140,6 +144,7 @@ func (d *deps) lockUser(ctx context.Context, userID string, failures int) {
 		return
 	}
 	d.Logger.WarnContext(ctx, "account locked after too many failed passwords", "user_id", userID, "failures", failures)
+	d.audit(r, auditAccountLocked, "", userID, map[string]string{"reason": "too_many_password_failures", "failures": strconv.Itoa(failures)})
 	msgs, err := d.selfMessages()
 	if err == nil {
 		var m notify.Email

@@ -54,6 +54,10 @@ type Deps struct {
 	Now func() time.Time
 	// Logger receives sign-in events; nothing is logged when nil.
 	Logger *slog.Logger
+	// Audit records the security events of the pages (sign-ins,
+	// second-factor, password, contact and session changes; see
+	// audit.go) in the audit log. Optional: nothing is recorded when nil.
+	Audit storage.Audit
 
 	// CallbackURL returns the provider's URL that finishes the
 	// authorization once the auth request is done (op.AuthCallbackURL).

@@ -309,6 +309,7 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 // logged; mfa's errors do not contain it.
 func (d *deps) logRefused(r *http.Request, userID, method, authRequestID string, refused error) {
 	d.Logger.InfoContext(r.Context(), "second factor refused", "user_id", userID, "method", method, "auth_request_id", authRequestID, "reason", refused.Error())
+	d.audit(r, auditSecondFactorFailure, userID, userID, map[string]string{"method": method})
 }
 
 // refusalMessage returns what the user sees for a refused code.

@@ -169,6 +169,7 @@ func handleEnrolPOST(d *deps) http.Handler {
 		} else {
 			u = nu
 			d.Logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
+			d.audit(r, auditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
 			d.notifyMethodChanged(ctx, u, storage.MFATOTP)
 		}
 		d.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)

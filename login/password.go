@@ -53,7 +53,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 		}
 		ctx := r.Context()
 		pw := r.PostForm.Get("password")
-		u, reason, err := d.checkPasswordRegulated(ctx, ar.Login.UserID, pw)
+		u, reason, err := d.checkPasswordRegulated(r, ar.Login.UserID, pw)
 		if err != nil {
 			d.logProblem(r, "password check failed", err, "auth_request_id", ar.ID)
 			d.renderProblem(w, r, probInternal)
@@ -61,6 +61,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 		}
 		if reason != "" {
 			d.Logger.InfoContext(ctx, "sign-in failed", "user_id", ar.Login.UserID, "reason", reason, "auth_request_id", ar.ID, "client_id", ar.ClientID)
+			d.audit(r, auditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
 			d.renderPassword(w, r, ar, binding, msgBadCredentials)
 			return
 		}

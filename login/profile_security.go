@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
@@ -175,6 +176,7 @@ func handlePasswordChange(d *deps) http.Handler {
 			}
 		}
 		d.Logger.InfoContext(ctx, "password changed", "user_id", ps.u.ID, "sessions_ended", n)
+		d.audit(r, auditPasswordChanged, ps.u.ID, ps.u.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
 		if msgs, err := d.profileMessages(); err != nil {
 			d.logProblem(r, "password notice not composed", err)
 		} else if m, err := msgs.PasswordChangedEmail(ps.u.Email, ps.u.Name(), now); err != nil {
@@ -238,6 +240,7 @@ func handleMethodChange(d *deps) http.Handler {
 			}
 		}
 		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.u.ID, "method", method, "pending", pending)
+		d.audit(r, auditMFAMethodChanged, ps.u.ID, ps.u.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
 		if m, err := d.Messages.MFAChangedEmail(ps.u.Email, ps.u.Name(), method, now); err != nil {
 			d.logProblem(r, "mfa notice not composed", err)
 		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
@@ -274,6 +277,7 @@ func handleRecoveryRegenerate(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.u.ID, "count", len(plain))
+		d.audit(r, auditRecoveryRegenerated, ps.u.ID, ps.u.ID, map[string]string{"count": strconv.Itoa(len(plain))})
 		d.notice(r, ps.u.Email, ps.u.Name(), "New "+defaultProduct+" recovery codes were created",
 			"New recovery codes were created for your "+defaultProduct+" account on "+formatTime(now)+". Your earlier recovery codes no longer work.")
 		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
@@ -332,6 +336,7 @@ func handleSessionRevoke(d *deps) http.Handler {
 				return
 			}
 			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.u.ID, "current", s.ID == ps.s.ID)
+			d.audit(r, auditSessionRevoked, ps.u.ID, ps.u.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.s.ID)})
 			if s.ID == ps.s.ID {
 				d.clearSessionCookie(w)
 				http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -354,6 +359,7 @@ func handleSessionsRevokeOthers(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.u.ID, "count", n)
+		d.audit(r, auditSessionRevoked, ps.u.ID, ps.u.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "sessions_others"), http.StatusSeeOther)
 	})
 }
@@ -397,6 +403,7 @@ func handleResetLink(d *deps) http.Handler {
 			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
 			return
 		}
+		d.audit(r, auditResetRequested, ps.u.ID, ps.u.ID, map[string]string{"channel": channel, "from": "profile"})
 		if _, err := d.MFA.UpdateMFAState(ctx, ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			s.SendLog = mfa.RecordSend(s.SendLog, d.CodePolicy, now)
 			s.UpdatedAt = now

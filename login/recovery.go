@@ -124,6 +124,7 @@ func handleRecoveryPOST(d *deps) http.Handler {
 			d.renderRecovery(w, r, ar, binding, http.StatusOK, msg)
 			return
 		}
+		d.audit(r, auditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
 		d.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
 	})
 }

@@ -127,9 +127,11 @@ func handleForgotPOST(d *deps) http.Handler {
 			if err := d.sendResetLink(ctx, u, ResetByEmail, page.AuthRequestID); err != nil {
 				d.logProblem(r, "reset link not sent", err, "user_id", u.ID)
 			}
+			d.audit(r, auditResetRequested, "", u.ID, map[string]string{"channel": ResetByEmail, "from": "forgot_password"})
 		case err == nil || errors.Is(err, storage.ErrNotFound):
 			d.resetDummyWork(ctx, email)
 			d.Logger.InfoContext(ctx, "reset link asked for an unknown or disabled address")
+			d.audit(r, auditResetRequested, "", "", map[string]string{"reason": auditReasonUnknownAddress, "email_hash": auditEmailHash(email), "from": "forgot_password"})
 		default:
 			d.logProblem(r, "user lookup failed", err)
 		}
@@ -294,6 +296,7 @@ func handleResetPOST(d *deps) http.Handler {
 			d.renderProblem(w, r, probInternal)
 			return
 		}
+		d.audit(r, auditPasswordReset, "", u.ID, map[string]string{"from": "reset_link"})
 		d.render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
 	})
 }

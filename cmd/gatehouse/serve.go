@@ -226,6 +226,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		Templates:          tmpl,
 		Now:                now,
 		Logger:             logger,
+		Audit:              store,
 		CallbackURL:        prov.CallbackURL,
 		FailAuthRequest:    prov.FailAuthRequest,
 		Issuer:             issuer,
