@@ -332,3 +332,21 @@ func TestAuditEmailHash(t *testing.T) {
 		t.Error("two addresses share a hash")
 	}
 }
+
+func TestAuditSecurityKeys(t *testing.T) {
+	h := newWebAuthnHarness(t, withAudit)
+	u, b := keyUser(t, h, "ada@example.com", newVKey(false), false, storage.MFAEmail)
+	wantRedirect(t, b.postKeys(pathKeysRemove, b.keysToken(), "id", h.keyIDNamed(u.ID, "My key")), pathKeys+"?done=removed")
+	events := auditEvents(t, h)
+	for _, w := range []wantEvent{
+		{action: auditKeyAdded, target: true, detail: map[string]string{"name": "My key", "synced": "false"}},
+		{action: auditKeyRemoved, target: true, detail: map[string]string{"name": "My key"}},
+	} {
+		if !hasAuditEvent(t, h, events, w, u.ID) {
+			t.Errorf("no audit event %+v in:\n%s", w, dumpAudit(events))
+		}
+	}
+	if all := dumpAudit(events); strings.Contains(all, waPassword) {
+		t.Errorf("audit log contains the password:\n%s", all)
+	}
+}

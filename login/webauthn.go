@@ -443,11 +443,13 @@ func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg strin
 	case errors.Is(err, passkey.ErrSessionNotFound), errors.Is(err, passkey.ErrCeremonyFailed),
 		errors.Is(err, passkey.ErrClone), errors.Is(err, passkey.ErrNoCredentials):
 		d.Logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", authRequestID, "reason", err.Error())
-		action, method := auditSecondFactorFailure, storage.MFAWebAuthn
-		if userID == "" {
-			action, method = auditPasskeyFailure, "passkey"
+		if authRequestID != "" { // a sign-in, not a key registration
+			action, method := auditSecondFactorFailure, storage.MFAWebAuthn
+			if userID == "" {
+				action, method = auditPasskeyFailure, "passkey"
+			}
+			d.audit(r, action, userID, userID, map[string]string{"method": method})
 		}
-		d.audit(r, action, userID, userID, map[string]string{"method": method})
 		jsonError(w, http.StatusBadRequest, jsonErrFailed)
 	default:
 		d.logProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", authRequestID)

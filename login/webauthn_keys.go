@@ -268,6 +268,7 @@ func handleKeysFinish(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.u.ID, "synced", c.BackupEligible)
+		d.audit(r, auditKeyAdded, k.u.ID, k.u.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
 		d.keyNotice(r, k.u, "added to", c.Name)
 		writeJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
 	})
@@ -373,6 +374,7 @@ func handleKeysRemove(d *deps) http.Handler {
 			d.renderProblem(w, r, probInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.u.ID)
+			d.audit(r, auditKeyRemoved, k.u.ID, k.u.ID, map[string]string{"name": name})
 			d.keyNotice(r, k.u, "removed from", name)
 			doneRedirect(w, r, "removed")
 		}
