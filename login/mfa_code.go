@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -53,87 +52,27 @@ func boundTo(c storage.OTPChallenge, authRequestID, userID string) bool {
 	return c.Purpose == storage.OTPLogin && c.AuthRequestID == authRequestID && c.UserID == userID
 }
 
-// sendCode sends a code for the sign-in by method (e-mail or SMS). It
-// returns a *mfa.RateLimitError when the user's or the challenge's send
-// limit is reached, an error wrapping errNotSent when the message could
-// not be composed or delivered (nothing is saved then), and other errors
-// for storage faults. Sends of one user are serialised, so that the limit
-// holds under concurrent requests.
+// sendCode sends a code for the sign-in by method (e-mail or SMS), with
+// the limits and errors of issueCode.
 func (d *deps) sendCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method string) error {
-	unlock := d.userLocks.lock(u.ID)
-	defer unlock()
-	now := d.Now()
-	pol := d.CodePolicy
-	st, err := d.mfaState(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	if ok, wait, reason := mfa.CanSend(st.SendLog, pol, now); !ok {
-		return &mfa.RateLimitError{Err: mfa.ErrRateLimited, Reason: reason, RetryAfter: wait}
-	}
-	id := challengeID(ar.ID)
-	old, err := d.MFA.GetOTPChallenge(ctx, id)
-	exists := err == nil
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("get otp challenge: %w", err)
-	}
 	channel := channelOf(method)
 	dest := u.Email
 	if channel == storage.ChannelSMS {
 		dest = u.Phone
 	}
-	fresh := !exists || !boundTo(old, ar.ID, u.ID) || !old.UsedAt.IsZero() ||
-		pol.MaxFailures > 0 && old.Failures >= pol.MaxFailures
-	var c storage.OTPChallenge
-	var code string
-	if fresh {
-		c, code = mfa.NewChallenge(d.OTPPepper, storage.OTPChallenge{
-			ID:            id,
+	return d.issueCode(ctx, codeSend{
+		user: u,
+		want: storage.OTPChallenge{
+			ID:            challengeID(ar.ID),
 			UserID:        u.ID,
 			AuthRequestID: ar.ID,
 			Purpose:       storage.OTPLogin,
 			Channel:       channel,
 			Destination:   dest,
-		}, pol, now)
-	} else {
-		c = old
-		c.Sends = slices.Clone(old.Sends)
-		code = mfa.NewCode(pol)
-		if err := mfa.Resend(&c, mfa.HashCode(d.OTPPepper, id, code), pol, now); err != nil {
-			return err
-		}
-		c.Channel, c.Destination = channel, dest
-	}
-	if err := d.deliver(ctx, u, channel, code); err != nil {
-		return fmt.Errorf("%w by %s: %w", errNotSent, channel, err)
-	}
-	// The message is out: record the send, then the code.
-	if _, err := d.MFA.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
-		s.SendLog = mfa.RecordSend(s.SendLog, pol, now)
-		s.UpdatedAt = now
-		return s, nil
-	}); err != nil {
-		return fmt.Errorf("record code send: %w", err)
-	}
-	if !exists {
-		if err := d.MFA.CreateOTPChallenge(ctx, c); err != nil {
-			return fmt.Errorf("create otp challenge: %w", err)
-		}
-		return nil
-	}
-	_, err = d.MFA.UpdateOTPChallenge(ctx, id, func(o storage.OTPChallenge) (storage.OTPChallenge, error) {
-		if fresh {
-			return c, nil
-		}
-		// Keep failures counted meanwhile; take the new code and sends.
-		o.Channel, o.Destination = c.Channel, c.Destination
-		o.CodeHash, o.ExpiresAt, o.Sends = c.CodeHash, c.ExpiresAt, c.Sends
-		return o, nil
+		},
+		resumes: func(old storage.OTPChallenge) bool { return boundTo(old, ar.ID, u.ID) },
+		deliver: func(ctx context.Context, code string) error { return d.deliver(ctx, u, channel, code) },
 	})
-	if err != nil {
-		return fmt.Errorf("update otp challenge: %w", err)
-	}
-	return nil
 }
 
 // deliver composes the code message for the channel and hands it over.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/mail"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -91,75 +90,24 @@ func (d *deps) pendingChange(ctx context.Context, userID, purpose string) (strin
 	return c.Destination, nil
 }
 
-// sendVerifyCode sends a code proving dest for purpose, under the same
-// limits and with the same errors as sendCode.
+// sendVerifyCode sends a code proving dest for purpose, with the limits
+// and errors of issueCode. The same destination keeps its challenge and
+// failure count; another one starts over.
 func (d *deps) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest string) error {
-	unlock := d.userLocks.lock(u.ID)
-	defer unlock()
-	now := d.Now()
-	pol := d.CodePolicy
-	st, err := d.mfaState(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	if ok, wait, reason := mfa.CanSend(st.SendLog, pol, now); !ok {
-		return &mfa.RateLimitError{Err: mfa.ErrRateLimited, Reason: reason, RetryAfter: wait}
-	}
-	id := profileChallengeID(u.ID, purpose)
-	old, err := d.MFA.GetOTPChallenge(ctx, id)
-	exists := err == nil
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("get otp challenge: %w", err)
-	}
 	channel := storage.ChannelEmail
 	if purpose == storage.OTPVerifyPhone {
 		channel = storage.ChannelSMS
 	}
-	// The same destination keeps its challenge and failure count; another
-	// one starts over.
-	fresh := !exists || old.Destination != dest || old.UserID != u.ID || old.Purpose != purpose ||
-		!old.UsedAt.IsZero() || pol.MaxFailures > 0 && old.Failures >= pol.MaxFailures
-	var c storage.OTPChallenge
-	var code string
-	if fresh {
-		c, code = mfa.NewChallenge(d.OTPPepper, storage.OTPChallenge{
-			ID: id, UserID: u.ID, Purpose: purpose, Channel: channel, Destination: dest,
-		}, pol, now)
-	} else {
-		c = old
-		c.Sends = slices.Clone(old.Sends)
-		code = mfa.NewCode(pol)
-		if err := mfa.Resend(&c, mfa.HashCode(d.OTPPepper, id, code), pol, now); err != nil {
-			return err
-		}
-	}
-	if err := d.deliverVerify(ctx, u, channel, dest, code); err != nil {
-		return fmt.Errorf("%w by %s: %w", errNotSent, channel, err)
-	}
-	if _, err := d.MFA.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
-		s.SendLog = mfa.RecordSend(s.SendLog, pol, now)
-		s.UpdatedAt = now
-		return s, nil
-	}); err != nil {
-		return fmt.Errorf("record code send: %w", err)
-	}
-	if !exists {
-		if err := d.MFA.CreateOTPChallenge(ctx, c); err != nil {
-			return fmt.Errorf("create otp challenge: %w", err)
-		}
-		return nil
-	}
-	_, err = d.MFA.UpdateOTPChallenge(ctx, id, func(o storage.OTPChallenge) (storage.OTPChallenge, error) {
-		if fresh {
-			return c, nil
-		}
-		o.CodeHash, o.ExpiresAt, o.Sends = c.CodeHash, c.ExpiresAt, c.Sends
-		return o, nil
+	return d.issueCode(ctx, codeSend{
+		user: u,
+		want: storage.OTPChallenge{
+			ID: profileChallengeID(u.ID, purpose), UserID: u.ID, Purpose: purpose, Channel: channel, Destination: dest,
+		},
+		resumes: func(old storage.OTPChallenge) bool {
+			return old.Destination == dest && old.UserID == u.ID && old.Purpose == purpose
+		},
+		deliver: func(ctx context.Context, code string) error { return d.deliverVerify(ctx, u, channel, dest, code) },
 	})
-	if err != nil {
-		return fmt.Errorf("update otp challenge: %w", err)
-	}
-	return nil
 }
 
 // deliverVerify composes the verification message and hands it over.
