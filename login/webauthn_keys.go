@@ -425,6 +425,7 @@ func handleKeysPrefer(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
+		d.audit(r, auditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.u.MFAMethod})
 		d.notifyMethodChanged(ctx, u, method)
 		if method == storage.MFAWebAuthn {
 			doneRedirect(w, r, "preferred")

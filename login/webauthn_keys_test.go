@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -173,7 +174,7 @@ func TestKeysRemove(t *testing.T) {
 }
 
 func TestKeysPrefer(t *testing.T) {
-	h := newWebAuthnHarness(t)
+	h := newWebAuthnHarness(t, withAudit)
 	u, b := keyUser(t, h, "ada@example.com", nil, false, storage.MFAEmail)
 	csrf := b.keysToken()
 
@@ -213,6 +214,20 @@ func TestKeysPrefer(t *testing.T) {
 		if sent := h.emailCount() - mails; sent != map[bool]int{true: 1}[st.wantEmail] {
 			t.Errorf("%s: %d e-mails sent, want notice %v", st.name, sent, st.wantEmail)
 		}
+	}
+	// Both real changes are in the audit log (the fake clock stands still,
+	// so their order is not asserted).
+	events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: auditMFAMethodChanged, Target: u.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		got = append(got, e.Detail["previous_method"]+"->"+e.Detail["method"])
+	}
+	slices.Sort(got)
+	if want := []string{"email->webauthn", "webauthn->email"}; !slices.Equal(got, want) {
+		t.Errorf("mfa.method_changed events = %v, want %v", got, want)
 	}
 }
 
