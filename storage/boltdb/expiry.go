@@ -55,3 +55,31 @@ func expiringKeys(tx *bolt.Tx, index string, before time.Time) [][]byte {
 
 // expiryID returns the record ID of an expiry index key.
 func expiryID(k []byte) string { return string(k[8:]) }
+
+// sweepExpiring deletes, with del, the records of the records bucket whose
+// expiry (read by expires) is at or before before, found through the
+// index, and returns how many went. Index entries whose record is gone are
+// dropped on the way.
+func sweepExpiring[R any](tx *bolt.Tx, index, records string, before time.Time,
+	expires func(R) time.Time, del func(*bolt.Tx, R) error) (int, error) {
+	n := 0
+	for _, k := range expiringKeys(tx, index, before) {
+		r, err := getRecord[R](tx, records, []byte(expiryID(k)))
+		switch {
+		case isNotFound(err): // a stale index entry
+			if err := bucket(tx, index).Delete(k); err != nil {
+				return 0, err
+			}
+			continue
+		case err != nil:
+			return 0, err
+		case expires(r).After(before):
+			continue // clamped to the same key as before, not expired
+		}
+		if err := del(tx, r); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}

@@ -317,26 +317,9 @@ func deleteOTPChallenge(tx *bolt.Tx, id string) error {
 // sweepOTPChallenges removes the challenges whose ExpiresAt is at or before
 // before, found through the expiry index, and returns how many went.
 func sweepOTPChallenges(tx *bolt.Tx, before time.Time) (int, error) {
-	n := 0
-	for _, k := range expiringKeys(tx, bucketOTPByExpiry, before) {
-		r, err := getRecord[otpChallengeRecord](tx, bucketOTPChallenges, []byte(expiryID(k)))
-		switch {
-		case isNotFound(err): // a stale index entry
-			if err := bucket(tx, bucketOTPByExpiry).Delete(k); err != nil {
-				return 0, err
-			}
-			continue
-		case err != nil:
-			return 0, err
-		case r.ExpiresAt.After(before):
-			continue // clamped to the same key as before, not expired
-		}
-		if err := deleteOTPChallenge(tx, r.ID); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return n, nil
+	return sweepExpiring(tx, bucketOTPByExpiry, bucketOTPChallenges, before,
+		func(r otpChallengeRecord) time.Time { return r.ExpiresAt },
+		func(tx *bolt.Tx, r otpChallengeRecord) error { return deleteOTPChallenge(tx, r.ID) })
 }
 
 // utcTimes returns the times in UTC, or nil for an empty list.

@@ -392,24 +392,6 @@ func deleteWebAuthnSession(tx *bolt.Tx, r webAuthnSessionRecord) error {
 // sweepWebAuthnSessions removes the sessions whose ExpiresAt is at or before
 // before, found through the expiry index, and returns how many went.
 func sweepWebAuthnSessions(tx *bolt.Tx, before time.Time) (int, error) {
-	n := 0
-	for _, k := range expiringKeys(tx, bucketWebAuthnByExpiry, before) {
-		r, err := getRecord[webAuthnSessionRecord](tx, bucketWebAuthnSessions, []byte(expiryID(k)))
-		switch {
-		case isNotFound(err): // a stale index entry
-			if err := bucket(tx, bucketWebAuthnByExpiry).Delete(k); err != nil {
-				return 0, err
-			}
-			continue
-		case err != nil:
-			return 0, err
-		case r.ExpiresAt.After(before):
-			continue // clamped to the same key as before, not expired
-		}
-		if err := deleteWebAuthnSession(tx, r); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return n, nil
+	return sweepExpiring(tx, bucketWebAuthnByExpiry, bucketWebAuthnSessions, before,
+		func(r webAuthnSessionRecord) time.Time { return r.ExpiresAt }, deleteWebAuthnSession)
 }
