@@ -394,16 +394,6 @@ func handleKeysPrefer(d *deps) http.Handler {
 		method := r.PostForm.Get("method")
 		switch method {
 		case storage.MFAWebAuthn:
-			n, err := d.usableKeys(ctx, k.u.ID)
-			if err != nil {
-				d.logProblem(r, "keys not listed", err, "user_id", k.u.ID)
-				d.renderProblem(w, r, probInternal)
-				return
-			}
-			if passkey.CanPrefer(n) != nil {
-				d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysNoKeys)
-				return
-			}
 		case storage.MFAEmail:
 			if k.u.MFAMethod != storage.MFAWebAuthn {
 				doneRedirect(w, r, "email")
@@ -413,13 +403,12 @@ func handleKeysPrefer(d *deps) http.Handler {
 			d.renderProblem(w, r, probBadForm)
 			return
 		}
-		now := d.Now()
-		u, err := d.Users.UpdateUser(ctx, k.u.ID, func(old storage.User) (storage.User, error) {
-			old.MFAMethod = method
-			old.UpdatedAt = now
-			return old, nil
-		})
-		if err != nil {
+		u, err := d.Passkeys.SetPreferred(ctx, k.u.ID, method)
+		switch {
+		case errors.Is(err, passkey.ErrNoCredentials):
+			d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysNoKeys)
+			return
+		case err != nil:
 			d.logProblem(r, "preferred method not changed", err, "user_id", k.u.ID)
 			d.renderProblem(w, r, probInternal)
 			return

@@ -83,6 +83,35 @@ func UsableCount(creds []storage.WebAuthnCredential) int {
 	return n
 }
 
+// SetPreferred makes method the user's preferred second factor and returns
+// the updated user. WebAuthn needs a usable key (ErrNoCredentials
+// otherwise). It runs under the same lock as RemoveCredential, so a key
+// cannot be removed between the check and the change, which would leave
+// WebAuthn preferred with no key.
+func (s *Service) SetPreferred(ctx context.Context, userID, method string) (storage.User, error) {
+	s.removeMu.Lock()
+	defer s.removeMu.Unlock()
+	if method == storage.MFAWebAuthn {
+		creds, err := s.store.ListWebAuthnCredentials(ctx, userID)
+		if err != nil {
+			return storage.User{}, fmt.Errorf("set preferred method: list: %w", err)
+		}
+		if err := CanPrefer(UsableCount(creds)); err != nil {
+			return storage.User{}, fmt.Errorf("set preferred method: %w", err)
+		}
+	}
+	now := s.now()
+	u, err := s.users.UpdateUser(ctx, userID, func(old storage.User) (storage.User, error) {
+		old.MFAMethod = method
+		old.UpdatedAt = now
+		return old, nil
+	})
+	if err != nil {
+		return storage.User{}, fmt.Errorf("set preferred method: %w", err)
+	}
+	return u, nil
+}
+
 // RemoveCredential removes one of the user's keys, subject to CanRemove. A
 // key flagged as cloned can always be removed, since it cannot sign in. It
 // returns ErrCredentialNotFound (also for a key of another user) or

@@ -3,8 +3,10 @@ package passkey
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -145,6 +147,56 @@ func TestStatic(t *testing.T) {
 	for _, bad := range []string{"http://", "https://", "import ", "require("} {
 		if strings.Contains(string(b), bad) {
 			t.Errorf("%s contains %q (no CDN, no modules)", ScriptName, bad)
+		}
+	}
+}
+
+func TestSetPreferred(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.user(t, "u1", storage.MFAEmail)
+	if _, err := h.svc.SetPreferred(ctx, "u1", storage.MFAWebAuthn); !errors.Is(err, ErrNoCredentials) {
+		t.Fatalf("SetPreferred(webauthn, no key) = %v, want ErrNoCredentials", err)
+	}
+	if u, _ := h.db.GetUser(ctx, "u1"); u.MFAMethod != storage.MFAEmail {
+		t.Fatalf("method after a refused change = %q, want email", u.MFAMethod)
+	}
+	k := newKey(false)
+	h.register(t, "u1", k, false)
+	u, err := h.svc.SetPreferred(ctx, "u1", storage.MFAWebAuthn)
+	if err != nil || u.MFAMethod != storage.MFAWebAuthn {
+		t.Fatalf("SetPreferred(webauthn, one key) = %q, %v; want webauthn", u.MFAMethod, err)
+	}
+	if u, err := h.svc.SetPreferred(ctx, "u1", storage.MFAEmail); err != nil || u.MFAMethod != storage.MFAEmail {
+		t.Fatalf("SetPreferred(email) = %q, %v; want email", u.MFAMethod, err)
+	}
+}
+
+// TestSetPreferredRacesRemove runs "prefer WebAuthn" against "remove the
+// only key" many times: whatever the order, the user never ends with
+// WebAuthn preferred and no key.
+func TestSetPreferredRacesRemove(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for i := range 20 {
+		id := fmt.Sprintf("u%d", i)
+		h.user(t, id, storage.MFAEmail)
+		k := newKey(false)
+		h.register(t, id, k, false)
+		var wg sync.WaitGroup
+		wg.Go(func() { h.svc.SetPreferred(ctx, id, storage.MFAWebAuthn) })
+		wg.Go(func() { h.svc.RemoveCredential(ctx, id, k.cred.ID) })
+		wg.Wait()
+		u, err := h.db.GetUser(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := h.svc.ListCredentials(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.MFAMethod == storage.MFAWebAuthn && len(keys) == 0 {
+			t.Fatalf("round %d: WebAuthn preferred with no key", i)
 		}
 	}
 }

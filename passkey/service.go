@@ -98,9 +98,9 @@ type Service struct {
 	users storage.Users
 	now   func() time.Time
 
-	// removeMu serializes RemoveCredential so that two concurrent
-	// removals cannot both pass the last-key rule (one process owns the
-	// bbolt file).
+	// removeMu serializes RemoveCredential and SetPreferred so that two
+	// concurrent changes cannot both pass the last-key rule (one process
+	// owns the bbolt file).
 	removeMu sync.Mutex
 }
 
