@@ -99,6 +99,8 @@ func addRoutes(r *mux.Router, d *deps) {
 	// endpoints take their CSRF token in the X-CSRF-Token header
 	// (jsonLoginCSRF from the login cookie, jsonSessionCSRF from the
 	// session cookie); the keys forms carry it from the session cookie.
+	// After a verified key, the sign-in goes on with a form POST to
+	// pathWebAuthnDone (loginCSRF); its GET changes nothing.
 	if d.Passkeys != nil {
 		jsonLoginCSRF := d.requireJSONCSRF(loginTokenOf)
 		jsonSessionCSRF := d.requireJSONCSRF(d.sessionTokenOf)
@@ -106,7 +108,8 @@ func addRoutes(r *mux.Router, d *deps) {
 		r.Handle(pathWebAuthn, page(handleWebAuthnForm(d))).Methods(http.MethodGet)
 		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(d))))).Methods(http.MethodPost)
 		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(d))))).Methods(http.MethodPost)
-		r.Handle(pathWebAuthnDone, page(handleWebAuthnDone(d))).Methods(http.MethodGet)
+		r.Handle(pathWebAuthnDone, page(handleWebAuthnDoneForm(d))).Methods(http.MethodGet)
+		r.Handle(pathWebAuthnDone, page(sameOrigin(loginCSRF(handleWebAuthnDonePOST(d))))).Methods(http.MethodPost)
 		r.Handle(pathPasskeyBegin, page(sameOrigin(jsonLoginCSRF(handlePasskeyBegin(d))))).Methods(http.MethodPost)
 		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(handlePasskeyFinish(d))))).Methods(http.MethodPost)
 		r.Handle(pathKeys, page(handleKeys(d))).Methods(http.MethodGet)

@@ -61,7 +61,7 @@ func handleLoginStart(d *deps) http.Handler {
 		if email == "" {
 			email = ar.LoginHint
 		}
-		d.render(w, r, http.StatusOK, d.withPasskey(templates.EmailPage{
+		d.render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
 			AuthRequestID: ar.ID,
 			CSRFToken:     d.csrfToken(loginCookie, binding),
 			Email:         email,
@@ -82,7 +82,7 @@ func handleEmailForm(d *deps) http.Handler {
 		if email == "" {
 			email = ar.LoginHint
 		}
-		d.render(w, r, http.StatusOK, d.withPasskey(templates.EmailPage{
+		d.render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
 			AuthRequestID: ar.ID,
 			CSRFToken:     d.csrfToken(loginCookie, binding),
 			Email:         email,
@@ -102,7 +102,7 @@ func handleEmailPOST(d *deps) http.Handler {
 		}
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
-			d.render(w, r, http.StatusOK, d.withPasskey(templates.EmailPage{
+			d.render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
 				AuthRequestID: ar.ID,
 				CSRFToken:     d.csrfToken(loginCookie, binding),
 				Email:         email,

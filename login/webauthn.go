@@ -33,9 +33,13 @@ import (
 // login cookie's CSRF token in the X-CSRF-Token header and a JSON body,
 // and bind every ceremony to the auth request (passkey.ForAuthRequest),
 // which is itself bound to the browser. A successful finish records the
-// factors in the sign-in's progress and answers {"redirect":
-// pathWebAuthnDone?...}; that page completes the sign-in (after showing
-// new recovery codes, once).
+// factors in the sign-in's progress and answers {"post":
+// pathWebAuthnDone?...}: webauthn.js then submits a form with the CSRF
+// token there, and that POST creates the user's first recovery codes and
+// shows them once (their Continue goes on to pathFinish), or else
+// completes the sign-in. No GET changes anything (ASVS 3.5.3): GET
+// pathWebAuthnDone only offers a Continue button that posts the same form,
+// for a browser that lands there without the script.
 const (
 	pathWebAuthn       = "/login/webauthn"
 	pathWebAuthnBegin  = "/login/webauthn/begin"
@@ -81,9 +85,13 @@ type ceremonyFinish struct {
 	Credential json.RawMessage `json:"credential"`
 }
 
-// ceremonyDone is the answer of a successful finish.
+// ceremonyDone is the answer of a successful finish. Exactly one field is
+// set: Redirect is a local path the browser then gets; Post is a local path
+// the browser then posts a form to, carrying the CSRF token in the "csrf"
+// field, because what follows changes state.
 type ceremonyDone struct {
-	Redirect string `json:"redirect"`
+	Redirect string `json:"redirect,omitempty"`
+	Post     string `json:"post,omitempty"`
 }
 
 // writeJSON writes v as a JSON answer that is never cached.
@@ -146,12 +154,16 @@ func readFinish(r *http.Request) (ceremonyFinish, error) {
 	return f, nil
 }
 
-// withPasskey adds the passkey sign-in to the e-mail page when passkeys
-// are on.
-func (d *deps) withPasskey(p templates.EmailPage) templates.EmailPage {
+// withPasskey adds the passkey sign-in to the e-mail page of ar when
+// passkeys are on. A passkey sign-in completes through a form that
+// webauthn.js posts from this page, so the page's CSP lets forms end at the
+// provider's callback and the relying party (and still load the script).
+func (d *deps) withPasskey(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, p templates.EmailPage) templates.EmailPage {
 	if d.Passkeys != nil && p.AuthRequestID != "" {
 		p.PasskeyBeginURL = urlFor(pathPasskeyBegin, p.AuthRequestID)
 		p.PasskeyFinishURL = urlFor(pathPasskeyFinish, p.AuthRequestID)
+		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.allowScripts(w)
 	}
 	return p
 }
@@ -458,7 +470,7 @@ func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg strin
 }
 
 // keyProven saves the progress p of a sign-in whose key was verified and
-// answers with the page that completes it.
+// answers with the POST that goes on from there (pathWebAuthnDone).
 func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) {
 	now := d.Now()
 	_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
@@ -473,13 +485,35 @@ func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.Auth
 		jsonError(w, problemFor(err).status, jsonErrRequest)
 		return
 	}
-	writeJSON(w, http.StatusOK, ceremonyDone{Redirect: urlFor(pathWebAuthnDone, ar.ID)})
+	writeJSON(w, http.StatusOK, ceremonyDone{Post: urlFor(pathWebAuthnDone, ar.ID)})
 }
 
-// handleWebAuthnDone serves GET /login/webauthn/done, where the browser
-// goes after a key was verified: it shows the user's new recovery codes
-// once (their first second factor), or else completes the sign-in.
-func handleWebAuthnDone(d *deps) http.Handler {
+// handleWebAuthnDoneForm serves GET /login/webauthn/done, for a browser
+// that arrives there after its key was verified without posting the form
+// (no script, or an old one): it changes nothing and offers a Continue
+// button that posts to the same path.
+func handleWebAuthnDoneForm(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
+		if !ok {
+			return
+		}
+		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.render(w, r, http.StatusOK, templates.ContinuePage{
+			AuthRequestID: ar.ID,
+			CSRFToken:     d.csrfToken(loginCookie, binding),
+			Action:        pathWebAuthnDone,
+			Heading:       "Continue signing in",
+			Message:       "Your security key or passkey was accepted. Continue to the application.",
+		})
+	})
+}
+
+// handleWebAuthnDonePOST serves POST /login/webauthn/done, which
+// webauthn.js posts after a key was verified: it creates the user's
+// recovery codes on their first second factor and shows them once (their
+// Continue posts to pathFinish), or else completes the sign-in.
+func handleWebAuthnDonePOST(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
 		if !ok {
@@ -488,6 +522,7 @@ func handleWebAuthnDone(d *deps) http.Handler {
 		ctx := r.Context()
 		plain, _, err := d.recoveryCodesAfter(ctx, ar.Login.UserID)
 		if err != nil {
+			// The user gets codes on a later sign-in; this one goes on.
 			d.logProblem(r, "recovery codes not created", err, "user_id", ar.Login.UserID)
 		}
 		if len(plain) > 0 {

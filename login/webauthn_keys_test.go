@@ -378,7 +378,7 @@ func TestSecurityTabListsKeys(t *testing.T) {
 	kb, id := h.newBrowser(), h.newAuthRequest()
 	csrf := dataCSRF(t, toKeyPage(t, kb, id, u.Email))
 	c := kb.begin(urlFor(pathWebAuthnBegin, id), csrf)
-	completeVia(t, kb, id, kb.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)))
+	completeVia(t, kb, id, csrf, kb.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)))
 	want := "My key</strong> — security key, last used " + used.Format("2 Jan 2006 15:04 UTC")
 	if p = b.get(tabPath(templates.TabSecurity)); !strings.Contains(p.body, want) {
 		t.Errorf("Security tab lacks %q:\n%s", want, p.body)

@@ -51,13 +51,40 @@ func toKeyPage(t *testing.T, b *browser, id, email string) response {
 	return page
 }
 
-// completeVia follows a finish answer's redirect and expects the 303 to
-// the callback.
-func completeVia(t *testing.T, b *browser, id string, finish response) {
+// postOf returns the "post" of a finish answer, which must name
+// pathWebAuthnDone for the auth request and carry no "redirect".
+func postOf(t *testing.T, r response, id string) string {
 	t.Helper()
-	r := b.get(redirectOf(t, finish))
+	var d ceremonyDone
+	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &d) != nil || d.Post == "" || d.Redirect != "" {
+		t.Fatalf("finish = %d %s, want 200 with a post and no redirect", r.status, r.body)
+	}
+	if want := urlFor(pathWebAuthnDone, id); d.Post != want {
+		t.Fatalf("finish post = %q, want %q", d.Post, want)
+	}
+	return d.Post
+}
+
+// completeVia posts the form that a finish answer names, as webauthn.js
+// does (the CSRF token in the "csrf" field), and expects the 303 to the
+// callback.
+func completeVia(t *testing.T, b *browser, id, csrf string, finish response) {
+	t.Helper()
+	r := b.post(postOf(t, finish, id), url.Values{"csrf": {csrf}})
 	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
 		t.Fatalf("done = %d %q, want 303 %q:\n%s", r.status, r.location(), callbackFor(id), r.body)
+	}
+}
+
+// wantFormHops fails unless the page's CSP form-action allows the hops of
+// a completing sign-in: the callback and the relying party.
+func wantFormHops(t *testing.T, h *harness, name string, page response, id string) {
+	t.Helper()
+	csp := page.header.Get("Content-Security-Policy")
+	for _, hop := range []string{h.srv.URL + pathWebAuthnDone, callbackFor(id), rpRedirect + "?code=x&state=st"} {
+		if !cspAllowsForm(csp, h.srv.URL, hop) {
+			t.Errorf("%s CSP %q does not allow the form hop to %q", name, csp, hop)
+		}
 	}
 }
 
@@ -87,7 +114,8 @@ func TestWebAuthnSecondFactor(t *testing.T) {
 	}
 	csrf := dataCSRF(t, page)
 	c := b.begin(urlFor(pathWebAuthnBegin, id), csrf)
-	completeVia(t, b, id, b.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)))
+	wantFormHops(t, h, "key page", page, id)
+	completeVia(t, b, id, csrf, b.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)))
 	ar := h.authRequest(id)
 	if want := []string{"pwd", "hwk", "user", "mfa"}; !slices.Equal(ar.AMR, want) || ar.ACR != "phr" {
 		t.Errorf("amr %v acr %q, want %v phr", ar.AMR, ar.ACR, want)
@@ -110,7 +138,7 @@ func TestWebAuthnRefusals(t *testing.T) {
 	csrf0 := dataCSRF(t, toKeyPage(t, b0, id0, u.Email))
 	c0 := b0.begin(urlFor(pathWebAuthnBegin, id0), csrf0)
 	old := k.assert(t, waRP, c0.Options)
-	completeVia(t, b0, id0, b0.finish(urlFor(pathWebAuthnFinish, id0), csrf0, c0.Session, "", old))
+	completeVia(t, b0, id0, csrf0, b0.finish(urlFor(pathWebAuthnFinish, id0), csrf0, c0.Session, "", old))
 
 	tests := []struct {
 		name string
@@ -219,7 +247,8 @@ func TestPasskeySignIn(t *testing.T) {
 				}
 				return
 			}
-			completeVia(t, b, id, r)
+			wantFormHops(t, h, "e-mail page", page, id)
+			completeVia(t, b, id, csrf, r)
 			ar := h.authRequest(id)
 			if want := []string{"swk", "user", "mfa"}; !slices.Equal(ar.AMR, want) || ar.ACR != "phr" || ar.UserID != u.ID {
 				t.Errorf("amr %v acr %q user %q, want %v phr %q", ar.AMR, ar.ACR, ar.UserID, want, u.ID)
@@ -248,7 +277,7 @@ func TestWebAuthnPHR(t *testing.T) {
 		}
 		csrf := dataCSRF(t, page)
 		c := b.begin(urlFor(pathWebAuthnBegin, id), csrf)
-		completeVia(t, b, id, b.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)))
+		completeVia(t, b, id, csrf, b.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)))
 		if ar := h.authRequest(id); ar.ACR != "phr" {
 			t.Errorf("acr = %q, want phr", ar.ACR)
 		}
@@ -286,7 +315,7 @@ func TestWebAuthnCSRFOnEveryPOST(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{pathKeysRename, pathKeysRemove, pathKeysPrefer} {
+	for _, p := range []string{pathKeysRename, pathKeysRemove, pathKeysPrefer, urlFor(pathWebAuthnDone, id)} {
 		if r := b.post(p, url.Values{"id": {keyID}, "name": {"x"}, "method": {"email"}}); r.status != http.StatusForbidden {
 			t.Errorf("POST %s without csrf = %d, want 403", p, r.status)
 		}
@@ -294,4 +323,114 @@ func TestWebAuthnCSRFOnEveryPOST(t *testing.T) {
 	if len(h.keysOf(u.ID)) != 1 || h.user(u.ID).MFAMethod != storage.MFAWebAuthn {
 		t.Error("a POST without CSRF token changed something")
 	}
+}
+
+// TestWebAuthnDoneOnlyByPOST checks that after a verified key only the
+// POST to pathWebAuthnDone goes on (ASVS 3.5.3): a GET, and a POST without
+// a valid CSRF token or from another site, neither complete the auth
+// request, nor create a session, nor create recovery codes.
+func TestWebAuthnDoneOnlyByPOST(t *testing.T) {
+	h := newWebAuthnHarness(t)
+	k := newVKey(false)
+	u, _ := keyUser(t, h, "ada@example.com", k, false, storage.MFAWebAuthn)
+	sessions := func() int {
+		t.Helper()
+		list, err := h.db.ListUserSessions(context.Background(), u.ID)
+		if err != nil {
+			t.Fatalf("ListUserSessions() error = %v", err)
+		}
+		return len(list)
+	}
+	// keyVerified takes away the user's recovery codes (their first
+	// second factor comes next) and signs a new browser in up to a
+	// verified key. It returns the browser, the auth request, the CSRF
+	// token and the finish answer's post path.
+	keyVerified := func(t *testing.T) (b *browser, id, csrf, done string) {
+		t.Helper()
+		if _, err := h.db.UpdateMFAState(context.Background(), u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+			st.RecoveryCodes = nil
+			return st, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Advance(31 * time.Second)
+		b = h.newBrowser()
+		id = h.newAuthRequest()
+		csrf = dataCSRF(t, toKeyPage(t, b, id, u.Email))
+		c := b.begin(urlFor(pathWebAuthnBegin, id), csrf)
+		done = postOf(t, b.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)), id)
+		return b, id, csrf, done
+	}
+	// unchanged fails if anything past the verified key happened.
+	unchanged := func(t *testing.T, b *browser, id string, before int) {
+		t.Helper()
+		if ar := h.authRequest(id); ar.Done || ar.SessionID != "" {
+			t.Errorf("auth request done %v session %q, want open and no session", ar.Done, ar.SessionID)
+		}
+		if n := sessions(); n != before {
+			t.Errorf("sessions = %d, want %d", n, before)
+		}
+		if b.sessionCookie() != "" {
+			t.Error("the browser got a session cookie")
+		}
+		if n := len(h.mfaState(u.ID).RecoveryCodes); n != 0 {
+			t.Errorf("recovery codes = %d, want none", n)
+		}
+	}
+
+	tests := []struct {
+		name       string
+		send       func(b *browser, done, csrf string) response
+		wantStatus int
+	}{
+		{"GET", func(b *browser, done, _ string) response { return b.get(done) }, http.StatusOK},
+		{"POST without csrf", func(b *browser, done, _ string) response { return b.post(done, url.Values{}) }, http.StatusForbidden},
+		{"POST with a wrong csrf", func(b *browser, done, _ string) response {
+			return b.post(done, url.Values{"csrf": {"bad-token"}})
+		}, http.StatusForbidden},
+		{"POST from another site", func(b *browser, done, csrf string) response {
+			return b.post(done, url.Values{"csrf": {csrf}}, "Sec-Fetch-Site", "cross-site")
+		}, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := sessions()
+			b, id, csrf, done := keyVerified(t)
+			if r := tt.send(b, done, csrf); r.status != tt.wantStatus {
+				t.Fatalf("%s = %d, want %d:\n%s", tt.name, r.status, tt.wantStatus, r.body)
+			}
+			unchanged(t, b, id, before)
+		})
+	}
+
+	t.Run("GET offers a Continue that posts", func(t *testing.T) {
+		before := sessions()
+		b, id, _, done := keyVerified(t)
+		page := b.get(done)
+		if page.status != http.StatusOK || !strings.Contains(page.body, `method="post" action="`+pathWebAuthnDone+`"`) {
+			t.Fatalf("GET %s = %d, want a form posting to %s:\n%s", done, page.status, pathWebAuthnDone, page.body)
+		}
+		wantFormHops(t, h, "continue page", page, id)
+		unchanged(t, b, id, before)
+		// The first key sign-in shows new recovery codes once; their
+		// Continue completes it.
+		codes := b.post(pathWebAuthnDone, url.Values{"authRequestID": {id}, "csrf": {csrfOf(t, page)}})
+		if codes.status != http.StatusOK || strings.Count(codes.body, "<code>") != len(h.mfaState(u.ID).RecoveryCodes) || !strings.Contains(codes.body, `action="`+pathFinish+`"`) {
+			t.Fatalf("POST %s = %d, want the recovery codes page:\n%s", pathWebAuthnDone, codes.status, codes.body)
+		}
+		if n := len(h.mfaState(u.ID).RecoveryCodes); n == 0 {
+			t.Fatal("no recovery codes created")
+		}
+		wantFormHops(t, h, "recovery codes page", codes, id)
+		if h.authRequest(id).Done {
+			t.Fatal("auth request done before the recovery codes were confirmed")
+		}
+		r := b.post(pathFinish, url.Values{"authRequestID": {id}, "csrf": {csrfOf(t, codes)}})
+		if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
+			t.Fatalf("POST %s = %d %q, want 303 %q", pathFinish, r.status, r.location(), callbackFor(id))
+		}
+		if ar := h.authRequest(id); !ar.Done || ar.ACR != "phr" || sessions() != before+1 {
+			t.Errorf("auth request done %v acr %q, sessions %d; want done, phr and one new session", ar.Done, ar.ACR, sessions()-before)
+		}
+	})
 }

@@ -78,7 +78,11 @@ func waitHit(t *testing.T, ctx context.Context, rp *rpCallback, dir string) stri
 // TestBrowserPasskey signs in with an e-mail code in headless Chromium,
 // registers a passkey on /profile/keys with the DevTools virtual
 // authenticator, signs out, signs in with the passkey only from the
-// e-mail page, and checks acr phr in the relying party's ID token.
+// e-mail page, signs out again, signs in with the password and the
+// passkey as the second factor, and checks acr phr in the relying party's
+// ID token both times. Both sign-ins end with the form POST that
+// webauthn.js submits, so the pages' CSP form-action must allow the
+// relying party.
 func TestBrowserPasskey(t *testing.T) {
 	ctx := newChrome(t)
 	addVirtualAuthenticator(t, ctx)
@@ -165,31 +169,9 @@ func TestBrowserPasskey(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-webauthn=passkey]`))); err != nil {
 		t.Fatalf("click the passkey button: %v", err)
 	}
-	hit := waitHit(t, ctx, rp, dir)
+	claims := e.browserClaims(t, ctx, rp, dir, cfg, creds.ClientID, "st-2", verifier)
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`h1`))); err == nil {
 		shots.shot(ctx, "relying-party")
-	}
-	u, err := url.Parse(hit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := u.Query().Get("code")
-	if code == "" || u.Query().Get("state") != "st-2" {
-		t.Fatalf("relying party got %q, want a code and the state", hit)
-	}
-	cfg.Endpoint = e.oauth.Endpoint
-	tok, err := cfg.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
-	if err != nil {
-		t.Fatalf("code exchange: %v", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	idt, err := e.provider.Verifier(&oidc.Config{ClientID: creds.ClientID, Now: e.clock.Now}).Verify(context.Background(), raw)
-	if err != nil {
-		t.Fatalf("verify ID token: %v", err)
-	}
-	var claims idClaims
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
 	}
 	if claims.ACR != "phr" || claims.Nonce != "n-passkey" {
 		t.Errorf("acr %q nonce %q, want phr and n-passkey", claims.ACR, claims.Nonce)
@@ -197,5 +179,79 @@ func TestBrowserPasskey(t *testing.T) {
 	if amr := strings.Join(claims.AMR, " "); !strings.Contains(amr, "user") || !strings.Contains(amr, "mfa") || strings.Contains(amr, "pwd") {
 		t.Errorf("amr = %v, want a key with user and mfa and no pwd", claims.AMR)
 	}
+
+	// 5. Sign out, then sign in with the password and the passkey as the
+	// second factor, asking for phr.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(e.issuer+"/logout")); err != nil {
+		t.Fatalf("navigate to /logout: %v", err)
+	}
+	runBrowser(t, ctx, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	verifier, _ = pkce()
+	authURL = cfg.AuthCodeURL("st-3", oauth2.S256ChallengeOption(verifier), oidc.Nonce("n-second"), oauth2.SetAuthURLParam("acr_values", "phr"))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(authURL)); err != nil {
+		t.Fatalf("navigate: %v", err)
+	}
+	keyPage := false
+	for step := 0; step < 5 && !keyPage; step++ {
+		p := readPage(t, ctx)
+		switch {
+		case strings.Contains(p.URL, "/login/webauthn"):
+			keyPage = true
+		case p.has("password"):
+			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
+		case p.has("email"):
+			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
+		default:
+			t.Fatalf("unexpected page %s before the key page; screenshots in %s", p.URL, dir)
+		}
+	}
+	if !keyPage {
+		t.Fatalf("the security key page was never reached; screenshots in %s", dir)
+	}
+	shots.shot(ctx, "key-page")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-webauthn=login]`))); err != nil {
+		t.Fatalf("click the key button: %v", err)
+	}
+	claims = e.browserClaims(t, ctx, rp, dir, cfg, creds.ClientID, "st-3", verifier)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`h1`))); err == nil {
+		shots.shot(ctx, "relying-party-second-factor")
+	}
+	if claims.ACR != "phr" || claims.Nonce != "n-second" {
+		t.Errorf("acr %q nonce %q, want phr and n-second", claims.ACR, claims.Nonce)
+	}
+	if amr := strings.Join(claims.AMR, " "); !strings.Contains(amr, "pwd") || !strings.Contains(amr, "user") || !strings.Contains(amr, "mfa") {
+		t.Errorf("amr = %v, want pwd, a key with user and mfa", claims.AMR)
+	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// browserClaims waits for the relying party's callback, checks its state,
+// exchanges its code with the PKCE verifier and returns the verified ID
+// token's claims.
+func (e *e2e) browserClaims(t *testing.T, ctx context.Context, rp *rpCallback, dir string, cfg oauth2.Config, clientID, state, verifier string) idClaims {
+	t.Helper()
+	hit := waitHit(t, ctx, rp, dir)
+	u, err := url.Parse(hit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := u.Query().Get("code")
+	if code == "" || u.Query().Get("state") != state {
+		t.Fatalf("relying party got %q, want a code and the state %q", hit, state)
+	}
+	cfg.Endpoint = e.oauth.Endpoint
+	tok, err := cfg.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("code exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := e.provider.Verifier(&oidc.Config{ClientID: clientID, Now: e.clock.Now}).Verify(context.Background(), raw)
+	if err != nil {
+		t.Fatalf("verify ID token: %v", err)
+	}
+	var claims idClaims
+	if err := idt.Claims(&claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
 }

@@ -61,6 +61,7 @@ var (
 	keyButtonRe  = regexp.MustCompile(`data-webauthn="login" data-begin="([^"]*)" data-finish="([^"]*)"`)
 	redirectJSON struct {
 		Redirect string `json:"redirect"`
+		Post     string `json:"post"`
 	}
 )
 
@@ -146,8 +147,12 @@ func (e *e2e) keySignIn(t *testing.T, b *browser, authURL string, k *e2eKey) *ur
 			assertion := virtualwebauthn.CreateAssertionResponse(k.rp, k.auth, k.cred, *opts)
 			done := redirectJSON
 			b.postJSON(t, e.srv.url+html.UnescapeString(m[2]), e.issuer, csrf, map[string]any{"session": c.Session, "credential": json.RawMessage(assertion)}, &done)
-			next = e.srv.url + done.Redirect
-			status, loc, body = b.get(next)
+			if done.Post == "" || done.Redirect != "" {
+				t.Fatalf("finish answer %+v, want a post and no redirect", done)
+			}
+			// As webauthn.js does: a form with the CSRF token, never a GET.
+			next = e.srv.url + done.Post
+			status, loc, body = b.post(next, url.Values{"csrf": {csrf}})
 		case status == http.StatusOK:
 			form := firstForm(t, body)
 			values := form.hidden

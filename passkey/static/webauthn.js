@@ -16,7 +16,10 @@
  * data-csrf or the csrf-token meta tag):
  *   begin  request {}                          answer {"session": "...", "options": {"publicKey": {...}}}
  *   finish request {"session": "...", "name": "...", "credential": <PublicKeyCredential JSON>}
- *          answer  {"redirect": "/next"} (followed when it is a local path) or an HTTP error.
+ *          answer  {"redirect": "/next"} (followed with a GET when it is a local path),
+ *                  {"post": "/next"} (when it is a local path, a form with the CSRF token
+ *                  in its "csrf" field is posted there: the next step changes state, so
+ *                  it is never a GET) or an HTTP error.
  * "session" may be absent when the server keeps the ceremony ID in a cookie.
  * On error the page's own message (data-message) is shown, never server text.
  *
@@ -160,10 +163,33 @@
     return data || {};
   }
 
-  function follow(done) {
-    var to = done && done.redirect;
-    if (typeof to === "string" && to.charAt(0) === "/" && to.charAt(1) !== "/" && to.charAt(1) !== "\\") {
-      window.location.assign(to);
+  function isLocal(to) {
+    return typeof to === "string" && to.charAt(0) === "/" && to.charAt(1) !== "/" && to.charAt(1) !== "\\";
+  }
+
+  // postForm navigates by submitting a form with the CSRF token, as the
+  // pages' own forms do (so the page's CSP form-action applies).
+  function postForm(to, csrf) {
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = to;
+    form.hidden = true;
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "csrf";
+    input.value = csrf || "";
+    form.appendChild(input);
+    document.body.appendChild(form);
+    form.submit();
+  }
+
+  // follow goes where a finish answer says: a POST for "post", a GET for
+  // "redirect"; only local paths are followed.
+  function follow(done, csrf) {
+    if (done && isLocal(done.post)) {
+      postForm(done.post, csrf);
+    } else if (done && isLocal(done.redirect)) {
+      window.location.assign(done.redirect);
     }
     return done;
   }
@@ -176,7 +202,7 @@
     var payload = { credential: cred };
     if (begun.session) payload.session = begun.session;
     if (cfg.name != null) payload.name = cfg.name;
-    return follow(await post(cfg.finish, cfg.csrf, payload));
+    return follow(await post(cfg.finish, cfg.csrf, payload), cfg.csrf);
   }
 
   function isAbort(e) {
