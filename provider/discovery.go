@@ -81,6 +81,8 @@ func (p *Provider) discovery(r *http.Request) ([]byte, error) {
 	doc["request_parameter_supported"] = false
 	doc["request_uri_parameter_supported"] = false
 	doc["claims_parameter_supported"] = false
+	// RFC 9207: every authorization response carries iss (see issWriter).
+	doc["authorization_response_iss_parameter_supported"] = true
 	doc["token_endpoint_auth_methods_supported"] = authMethods
 	doc["revocation_endpoint_auth_methods_supported"] = authMethods
 	doc["introspection_endpoint_auth_methods_supported"] = []string{"client_secret_basic"}

@@ -54,6 +54,7 @@ func TestDiscovery(t *testing.T) {
 		{"request_uri_parameter_supported", false},
 		{"token_endpoint_auth_methods_supported", list("client_secret_basic", "client_secret_post", "none")},
 		{"subject_types_supported", list("public")},
+		{"authorization_response_iss_parameter_supported", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

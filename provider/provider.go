@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 		SupportedClaims:          supportedClaims,
 	}
 	opts := []op.Option{
-		op.WithHttpInterceptors(interceptor),
+		op.WithHttpInterceptors(interceptor, issInterceptor(cfg.Issuer)),
 		op.WithCORSOptions(&cors.Options{
 			AllowedOrigins:   []string{"*"},
 			AllowedMethods:   []string{http.MethodGet, http.MethodPost},
@@ -192,10 +192,13 @@ func (p *Provider) CallbackURL(ctx context.Context, authRequestID string) string
 // access_denied, interaction_required, consent_required,
 // account_selection_required, unmet_authentication_requirements, ...): it
 // redirects the error with state to the client's registered redirect URI and
-// deletes the request. An unknown or expired request gets a plain 400 page,
-// never a redirect.
+// deletes the request. The redirect carries iss (RFC 9207). An unknown or
+// expired request gets a plain 400 page, never a redirect.
 func (p *Provider) FailAuthRequest(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string) {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
+	iw := newISSWriter(w, p.cfg.Issuer)
+	defer iw.finish()
+	w = iw
 	ar, err := p.storage.liveAuthRequest(ctx, authRequestID)
 	if err != nil {
 		setSecurityHeaders(w)

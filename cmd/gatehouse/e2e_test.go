@@ -305,6 +305,9 @@ func (e *e2e) authorize(t *testing.T, b *browser, nonce string, extra ...oauth2.
 	if got := cb.Query().Get("state"); got != state {
 		t.Fatalf("callback state = %q, want %q (callback %s)", got, state, cb)
 	}
+	if got := cb.Query()["iss"]; len(got) != 1 || got[0] != e.issuer {
+		t.Fatalf("callback iss = %q, want [%q] (RFC 9207)", got, e.issuer)
+	}
 	code = cb.Query().Get("code")
 	if code == "" {
 		t.Fatalf("callback without code: %s", cb)
