@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 		SupportedClaims:          supportedClaims,
 	}
 	opts := []op.Option{
-		op.WithHttpInterceptors(interceptor, issInterceptor(cfg.Issuer)),
+		op.WithHttpInterceptors(interceptor, issInterceptor(cfg.Issuer, store.GetAuthRequest)),
 		op.WithCORSOptions(&cors.Options{
 			AllowedOrigins:   []string{"*"},
 			AllowedMethods:   []string{http.MethodGet, http.MethodPost},
@@ -192,19 +192,20 @@ func (p *Provider) CallbackURL(ctx context.Context, authRequestID string) string
 // access_denied, interaction_required, consent_required,
 // account_selection_required, unmet_authentication_requirements, ...): it
 // redirects the error with state to the client's registered redirect URI and
-// deletes the request. The redirect carries iss (RFC 9207). An unknown or
-// expired request gets a plain 400 page, never a redirect.
+// deletes the request. The redirect carries iss (RFC 9207); a request with
+// response_mode=form_post gets the error as a form_post page instead. An
+// unknown or expired request gets a plain 400 page, never a redirect.
 func (p *Provider) FailAuthRequest(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string) {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
-	iw := newISSWriter(w, p.cfg.Issuer)
-	defer iw.finish()
-	w = iw
 	ar, err := p.storage.liveAuthRequest(ctx, authRequestID)
 	if err != nil {
 		setSecurityHeaders(w)
 		http.Error(w, "This sign-in request is unknown or has expired.", http.StatusBadRequest)
 		return
 	}
+	iw := newISSWriter(w, p.cfg.Issuer, constFormPost(ar))
+	defer iw.finish()
+	w = iw
 	setSecurityHeaders(w)
 	op.AuthRequestError(w, r.WithContext(ctx), &authRequest{ar: ar}, authError(oidcErrorCode, description), p.op)
 	if err := p.storage.store.DeleteAuthRequest(ctx, authRequestID); err != nil {
