@@ -36,11 +36,11 @@ func TestBrowserProfile(t *testing.T) {
 		}
 		switch {
 		case p.has("password"):
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
 		case p.has("email"):
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
 		case p.has("code"):
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=code]`), e.emailCode(t)), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=code]`), e.emailCode(t)), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
 		default:
 			runBrowser(t, ctx, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
 		}
@@ -50,10 +50,10 @@ func TestBrowserProfile(t *testing.T) {
 	// Change the e-mail address: the code goes to the new address.
 	const newEmail = "alice.new@example.com"
 	e.clock.Advance(31 * time.Second) // the sign-in code counts against the send limit
-	runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`#new_email`), newEmail), chromedp.Submit(chromedp.CSS(`#new_email`)))
+	runBrowser(t, ctx, typeText(chromedp.CSS(`#new_email`), newEmail), chromedp.Submit(chromedp.CSS(`#new_email`)))
 	shots.shot(ctx, "email-code")
 	code := outboxCode(t, e.env["GATEHOUSE_STORAGE_DATA_DIR"], newEmail)
-	runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`#email_code`), code), chromedp.Submit(chromedp.CSS(`#email_code`)))
+	runBrowser(t, ctx, typeText(chromedp.CSS(`#email_code`), code), chromedp.Submit(chromedp.CSS(`#email_code`)))
 	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
 	if err != nil {
 		t.Fatal(err)

@@ -169,7 +169,7 @@ func fill(t *testing.T, ctx context.Context, fields ...string) {
 	var actions []chromedp.Action[chromedp.Void]
 	for i := 0; i+1 < len(fields); i += 2 {
 		sel := chromedp.CSS(`input[name=` + fields[i] + `]`)
-		actions = append(actions, chromedp.Clear(sel), chromedp.SendKeys(sel, fields[i+1]))
+		actions = append(actions, typeText(sel, fields[i+1]))
 	}
 	actions = append(actions, chromedp.Submit(chromedp.CSS(`input[name=`+fields[len(fields)-2]+`]`)))
 	runBrowser(t, ctx, actions...)

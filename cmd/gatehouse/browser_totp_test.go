@@ -125,15 +125,15 @@ func browserSignIn(t *testing.T, ctx context.Context, e *e2e, cfg *oauth2.Config
 		}
 		switch {
 		case p.has("password"):
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
 		case p.has("email"):
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
 		case p.has("code") && secret != "":
 			c := enrol(secret)
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=code]`), c), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=code]`), c), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
 		case p.has("code"):
 			c := code()
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=code]`), c), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=code]`), c), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
 		default:
 			// The recovery codes shown once, then Continue.
 			shots.shot(ctx, "totp-recovery-codes")

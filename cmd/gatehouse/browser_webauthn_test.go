@@ -118,13 +118,13 @@ func TestBrowserPasskey(t *testing.T) {
 		switch {
 		case p.has("password"):
 			shots.shot(ctx, "password")
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
 		case p.has("email"):
 			shots.shot(ctx, "email")
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
 		case p.has("code"):
 			shots.shot(ctx, "code")
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=code]`), outboxCode(t, e.env["GATEHOUSE_STORAGE_DATA_DIR"], e.email)), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=code]`), outboxCode(t, e.env["GATEHOUSE_STORAGE_DATA_DIR"], e.email)), chromedp.Submit(chromedp.CSS(`input[name=code]`)))
 		default:
 			shots.shot(ctx, "interstitial")
 			runBrowser(t, ctx, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
@@ -138,7 +138,7 @@ func TestBrowserPasskey(t *testing.T) {
 	}
 	shots.shot(ctx, "keys")
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(`#key-name`), "Chromium passkey"),
+		typeText(chromedp.CSS(`#key-name`), "Chromium passkey"),
 		chromedp.Click(chromedp.CSS(`button[data-webauthn=register]`)),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
 	); err != nil {
@@ -198,9 +198,9 @@ func TestBrowserPasskey(t *testing.T) {
 		case strings.Contains(p.URL, "/login/webauthn"):
 			keyPage = true
 		case p.has("password"):
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=password]`), e.password), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
 		case p.has("email"):
-			runBrowser(t, ctx, chromedp.SendKeys(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
+			runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
 		default:
 			t.Fatalf("unexpected page %s before the key page; screenshots in %s", p.URL, dir)
 		}
