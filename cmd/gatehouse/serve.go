@@ -52,6 +52,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// notes P19), so this is the one place that sets it.
 	slog.SetDefault(logger)
 
+	// Bad TLS files stop start-up before anything is written.
+	tlsConfig, err := loadTLS(cfg.TLS)
+	if err != nil {
+		return err
+	}
 	dataDir, err := filepath.Abs(cfg.Storage.DataDir)
 	if err != nil {
 		return fmt.Errorf("storage.data_dir: %w", err)
@@ -79,10 +84,6 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
-	}
-	tlsConfig, err := loadTLS(cfg.TLS)
-	if err != nil {
-		return err
 	}
 	hasher := password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes)
 
