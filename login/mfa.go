@@ -282,21 +282,9 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 	}
 	// The progress is saved before codes are created, so that codes are
 	// never created for a sign-in that cannot show them.
-	plain, remaining, err := d.recoveryCodesAfter(ctx, u.ID)
-	if err != nil {
-		// The user gets codes on a later sign-in; this one goes on.
-		d.logProblem(r, "recovery codes not created", err, "user_id", u.ID)
-	}
+	shown, remaining := d.showNewRecoveryCodes(w, r, ar, binding, u.ID)
 	switch {
-	case len(plain) > 0:
-		d.Logger.InfoContext(ctx, "recovery codes created", "user_id", u.ID, "count", len(plain))
-		d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-		d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{
-			AuthRequestID: ar.ID,
-			CSRFToken:     d.csrfToken(loginCookie, binding),
-			Action:        pathFinish,
-			Codes:         plain,
-		})
+	case shown:
 	case method == mfa.MethodRecovery:
 		d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
 		d.render(w, r, http.StatusOK, remainingPage(ar.ID, d.csrfToken(loginCookie, binding), remaining))
@@ -349,6 +337,12 @@ func humanWait(d time.Duration) string {
 // every factor passed but which was not completed (the browser left an
 // interstitial page): one Continue button.
 func handleFinishForm(d *deps) http.Handler {
+	return handleContinueForm(d, pathFinish, "You are verified. Continue to the application.")
+}
+
+// handleContinueForm serves a page for a sign-in whose every factor passed:
+// it changes nothing and offers one Continue button that posts to action.
+func handleContinueForm(d *deps, action, message string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
 		if !ok {
@@ -358,9 +352,9 @@ func handleFinishForm(d *deps) http.Handler {
 		d.render(w, r, http.StatusOK, templates.ContinuePage{
 			AuthRequestID: ar.ID,
 			CSRFToken:     d.csrfToken(loginCookie, binding),
-			Action:        pathFinish,
+			Action:        action,
 			Heading:       "Continue signing in",
-			Message:       "You are verified. Continue to the application.",
+			Message:       message,
 		})
 	})
 }

@@ -36,6 +36,32 @@ func (d *deps) recoveryCodesAfter(ctx context.Context, userID string) (plain []s
 	return plain, remaining, nil
 }
 
+// showNewRecoveryCodes runs after a second factor passed and the
+// sign-in's progress is saved: for a user without recovery codes it
+// creates them and renders them once (their Continue posts to pathFinish)
+// and reports shown. Otherwise it renders nothing and returns how many
+// codes remain. A failure to create codes is logged and the sign-in goes
+// on; the user gets codes on a later sign-in.
+func (d *deps) showNewRecoveryCodes(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID string) (shown bool, remaining int) {
+	ctx := r.Context()
+	plain, remaining, err := d.recoveryCodesAfter(ctx, userID)
+	if err != nil {
+		d.logProblem(r, "recovery codes not created", err, "user_id", userID)
+	}
+	if len(plain) == 0 {
+		return false, remaining
+	}
+	d.Logger.InfoContext(ctx, "recovery codes created", "user_id", userID, "count", len(plain))
+	d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{
+		AuthRequestID: ar.ID,
+		CSRFToken:     d.csrfToken(loginCookie, binding),
+		Action:        pathFinish,
+		Codes:         plain,
+	})
+	return true, remaining
+}
+
 // remainingPage is the interstitial after a recovery code was used.
 func remainingPage(authRequestID, csrf string, remaining int) templates.ContinuePage {
 	p := templates.ContinuePage{

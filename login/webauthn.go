@@ -493,20 +493,7 @@ func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.Auth
 // (no script, or an old one): it changes nothing and offers a Continue
 // button that posts to the same path.
 func handleWebAuthnDoneForm(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
-		if !ok {
-			return
-		}
-		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-		d.render(w, r, http.StatusOK, templates.ContinuePage{
-			AuthRequestID: ar.ID,
-			CSRFToken:     d.csrfToken(loginCookie, binding),
-			Action:        pathWebAuthnDone,
-			Heading:       "Continue signing in",
-			Message:       "Your security key or passkey was accepted. Continue to the application.",
-		})
-	})
+	return handleContinueForm(d, pathWebAuthnDone, "Your security key or passkey was accepted. Continue to the application.")
 }
 
 // handleWebAuthnDonePOST serves POST /login/webauthn/done, which
@@ -519,21 +506,7 @@ func handleWebAuthnDonePOST(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		ctx := r.Context()
-		plain, _, err := d.recoveryCodesAfter(ctx, ar.Login.UserID)
-		if err != nil {
-			// The user gets codes on a later sign-in; this one goes on.
-			d.logProblem(r, "recovery codes not created", err, "user_id", ar.Login.UserID)
-		}
-		if len(plain) > 0 {
-			d.Logger.InfoContext(ctx, "recovery codes created", "user_id", ar.Login.UserID, "count", len(plain))
-			d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-			d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{
-				AuthRequestID: ar.ID,
-				CSRFToken:     d.csrfToken(loginCookie, binding),
-				Action:        pathFinish,
-				Codes:         plain,
-			})
+		if shown, _ := d.showNewRecoveryCodes(w, r, ar, binding, ar.Login.UserID); shown {
 			return
 		}
 		d.completeFresh(w, r, ar, binding, ar.Login)
