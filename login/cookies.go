@@ -27,7 +27,9 @@ type browserCookie struct {
 
 var (
 	// loginCookie binds auth requests to the browser that started them.
-	loginCookie = browserCookie{name: "gh_login", path: "/login"}
+	// Its path is "/", so that it also reaches the provider's callback
+	// (PathCallback), which checks it.
+	loginCookie = browserCookie{name: "gh_login", path: "/"}
 	// logoutCookie carries the CSRF token of the sign-out form.
 	logoutCookie = browserCookie{name: "gh_logout", path: "/logout"}
 )

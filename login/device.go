@@ -75,7 +75,7 @@ func (d *deps) rememberDevice(w http.ResponseWriter, r *http.Request, ar storage
 	http.SetCookie(w, &http.Cookie{
 		Name:     deviceCookie,
 		Value:    mfa.SignDevice(d.DeviceKey, u.ID, dev.ID, dev.ExpiresAt),
-		Path:     loginCookie.path,
+		Path:     "/login",
 		MaxAge:   int(dev.ExpiresAt.Sub(now) / time.Second),
 		HttpOnly: true,
 		Secure:   d.SecureCookies,

@@ -93,12 +93,14 @@ var (
 	errRequestDone    = errors.New("auth request already done")
 	errRequestExpired = errors.New("auth request expired")
 	errNotBound       = errors.New("auth request bound to another browser")
+	errNotDone        = errors.New("auth request not done")
+	errCallbackUsed   = errors.New("auth request already passed the callback")
 )
 
 // checkOpen returns an error unless ar can still be answered at now by the
 // browser holding the login cookie value binding. An unbound request is
-// accepted only when requireBinding is false (completion from an SSO
-// session, which proves the browser by its session cookie).
+// accepted only when requireBinding is false: on the first hosted page,
+// which binds it before anything else (handleLoginStart).
 func checkOpen(ar storage.AuthRequest, now time.Time, binding string, requireBinding bool) error {
 	if ar.Done {
 		return errRequestDone
@@ -119,11 +121,11 @@ func checkOpen(ar storage.AuthRequest, now time.Time, binding string, requireBin
 // page the user sees.
 func problemFor(err error) problem {
 	switch {
-	case errors.Is(err, errRequestDone):
+	case errors.Is(err, errRequestDone), errors.Is(err, errCallbackUsed):
 		return probDone
 	case errors.Is(err, errNotBound):
 		return probOtherBrowser
-	case errors.Is(err, errRequestExpired), errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, errRequestExpired), errors.Is(err, storage.ErrNotFound), errors.Is(err, errNotDone):
 		return probBadRequest
 	}
 	return probInternal
@@ -145,7 +147,7 @@ func (d *deps) loadRequest(w http.ResponseWriter, r *http.Request, requireBindin
 	}
 	if err != nil {
 		d.logProblem(r, "auth request refused", err, "auth_request_id", id)
-		d.renderProblem(w, r, problemFor(err))
+		d.renderRequestProblem(w, r, ar, err)
 		return ar, "", false
 	}
 	return ar, binding, true
@@ -261,10 +263,11 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	http.Redirect(w, r, d.CallbackURL(ctx, ar.ID), http.StatusSeeOther)
 }
 
-// completeFromSession answers ar from the browser's valid session s
-// without a new authentication: the result carries the session's
-// auth_time, amr and acr, and the session's idle timer restarts.
-func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, s storage.Session) {
+// completeFromSession answers ar, already bound to this browser by its
+// login cookie value binding, from the browser's valid session s without
+// a new authentication: the result carries the session's auth_time, amr
+// and acr, and the session's idle timer restarts.
+func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, s storage.Session) {
 	ctx := r.Context()
 	now := d.Now()
 	if _, err := d.touchSession(ctx, s.ID, now); err != nil {
@@ -272,9 +275,8 @@ func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar st
 		d.renderProblem(w, r, probInternal)
 		return
 	}
-	binding := loginCookie.value(r)
 	_, err := d.AuthRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
-		if err := checkOpen(old, now, binding, false); err != nil {
+		if err := checkOpen(old, now, binding, true); err != nil {
 			return old, err
 		}
 		old.Done = true
@@ -297,14 +299,15 @@ func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar st
 // bind ties ar to this browser: it stores the digest of the browser's
 // login cookie (set now if absent) in the auth request, in one update. A
 // request already bound to this browser is left alone; one bound to
-// another browser is refused.
+// another browser is refused with errNotBound. On an error it returns ar
+// as it was given.
 func (d *deps) bind(ctx context.Context, w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (storage.AuthRequest, string, error) {
 	binding := d.ensure(w, r, loginCookie)
 	if ar.BindingHash != nil && secret.Equal(ar.BindingHash, binding) {
 		return ar, binding, nil
 	}
 	now := d.Now()
-	ar, err := d.AuthRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
+	bound, err := d.AuthRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
 		if old.Done {
 			return old, errRequestDone
 		}
@@ -323,7 +326,7 @@ func (d *deps) bind(ctx context.Context, w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return ar, "", fmt.Errorf("bind auth request: %w", err)
 	}
-	return ar, binding, nil
+	return bound, binding, nil
 }
 
 // fail ends the authorization with an OIDC error through the provider.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,6 +71,8 @@ type harness struct {
 
 	mu    sync.Mutex
 	fails []failCall
+	// codes counts the answers of the stub provider callback (Deps.Callback).
+	codes int
 }
 
 // newHarness starts the pages with a temporary bolt file and a fake clock.
@@ -116,6 +119,13 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 		CallbackURL: func(ctx context.Context, id string) string {
 			return "http://rp.test/cb?id=" + url.QueryEscape(id)
 		},
+		Callback: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.mu.Lock()
+			h.codes++
+			n := h.codes
+			h.mu.Unlock()
+			http.Redirect(w, r, rpRedirect+"?code=code-"+strconv.Itoa(n), http.StatusFound)
+		}),
 		FailAuthRequest: func(w http.ResponseWriter, r *http.Request, id, code, desc string) {
 			h.mu.Lock()
 			h.fails = append(h.fails, failCall{id, code, desc})

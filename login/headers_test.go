@@ -241,7 +241,7 @@ func TestSecureCookiesOverTLS(t *testing.T) {
 	if hsts := start.header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=31536000") {
 		t.Errorf("Strict-Transport-Security = %q, want max-age of a year", hsts)
 	}
-	checkCookie(t, start.header, "gh_login=", "Path=/login", "HttpOnly", "Secure", "SameSite=Lax")
+	checkCookie(t, start.header, "gh_login=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax")
 	b.submitPassword(id, b.submitEmail(id, start, "ada@example.com"), "correct horse battery")
 	r := b.completeEmailCode(id, "ada@example.com")
 	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {

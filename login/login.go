@@ -62,6 +62,11 @@ type Deps struct {
 	// CallbackURL returns the provider's URL that finishes the
 	// authorization once the auth request is done (op.AuthCallbackURL).
 	CallbackURL func(ctx context.Context, authRequestID string) string
+	// Callback is the provider's authorization callback handler
+	// (PathCallback), which issues the code of a done auth request. The
+	// pages mount it behind a guard that lets each request through once,
+	// in the browser it is bound to (callback.go).
+	Callback http.Handler
 	// FailAuthRequest ends the authorization with an OIDC error sent to the
 	// relying party (op.AuthRequestError), for example "login_required".
 	FailAuthRequest func(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string)
@@ -175,6 +180,7 @@ func newDeps(d Deps) (*deps, error) {
 		"Passwords":       d.Passwords != nil,
 		"Templates":       d.Templates != nil,
 		"CallbackURL":     d.CallbackURL != nil,
+		"Callback":        d.Callback != nil,
 		"FailAuthRequest": d.FailAuthRequest != nil,
 		"MFA":             d.MFA != nil,
 		"Mailer":          d.Mailer != nil,

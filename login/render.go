@@ -2,8 +2,11 @@ package login
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
+	"strings"
 
+	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
 
@@ -27,7 +30,7 @@ var (
 	}}
 	probOtherBrowser = problem{http.StatusForbidden, templates.ErrorPage{
 		Title:   "This sign-in was started in another browser",
-		Message: "For your security, a sign-in can only be finished in the browser where it started.",
+		Message: "For your security, a sign-in can only be finished in the browser where it started. If you copied the link from another browser or device, it will not work here.",
 		Next:    "Go back to the application you were using and sign in again from this browser.",
 	}}
 	probCSRF = problem{http.StatusForbidden, templates.ErrorPage{
@@ -51,6 +54,22 @@ var (
 		Next:    "Please try again in a moment. If it keeps happening, go back to the application and start again.",
 	}}
 )
+
+// renderRequestProblem renders the error page for err, an error of
+// loading or updating the auth request ar. The "started in another
+// browser" page also offers to start again: a link to the relying party's
+// site, the origin of its registered redirect URI, from which the user can
+// sign in again in this browser.
+func (d *deps) renderRequestProblem(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, err error) {
+	p := problemFor(err)
+	if errors.Is(err, errNotBound) {
+		if origin := cspSource(ar.RedirectURI); strings.HasPrefix(origin, "http") {
+			p.page.LinkURL = origin + "/"
+			p.page.LinkText = "Start again at " + strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")
+		}
+	}
+	d.renderProblem(w, r, p)
+}
 
 // render writes page with status. The page is rendered into a buffer
 // first, so a template error gives a plain 500 instead of half a page.

@@ -27,6 +27,12 @@ func addRoutes(r *mux.Router, d *deps) {
 
 	r.Handle("/", page(handleHome(d))).Methods(http.MethodGet, http.MethodHead)
 
+	// The provider's authorization callback, behind the browser-binding
+	// guard (callback.go). Every method is routed here, so that none
+	// reaches the provider unguarded; the guard accepts only GET and sets
+	// the page headers on its own error pages.
+	r.Handle(PathCallback, handleCallback(d))
+
 	r.Handle("/login", page(d.withScripts(handleLoginStart(d)))).Methods(http.MethodGet)
 	r.Handle("/login/email", page(d.withScripts(handleEmailForm(d)))).Methods(http.MethodGet)
 	r.Handle("/login/email", page(d.withScripts(sameOrigin(loginCSRF(handleEmailPOST(d)))))).Methods(http.MethodPost)

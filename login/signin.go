@@ -14,15 +14,24 @@ import (
 const maxEmailLength = 254
 
 // handleLoginStart serves GET /login?authRequestID=…, where the provider
-// sends the browser. It answers the request from the SSO session when the
-// policy allows (silently for prompt=none), fails prompt=none with
-// login_required otherwise, and else binds the request to this browser
-// and shows the e-mail page.
+// sends the browser. It first binds the request to this browser (the
+// first hosted page sets the binding cookie), so that no later step, the
+// SSO shortcut included, can be taken by another browser; a request bound
+// to another browser gets the "started in another browser" page. It then
+// answers the request from the SSO session when the policy allows
+// (silently for prompt=none), fails prompt=none with login_required
+// otherwise, and else shows the e-mail page.
 func handleLoginStart(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		ar, _, ok := d.loadRequest(w, r, false)
 		if !ok {
+			return
+		}
+		ar, binding, err := d.bind(ctx, w, r, ar)
+		if err != nil {
+			d.logProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
+			d.renderRequestProblem(w, r, ar, err)
 			return
 		}
 		now := d.Now()
@@ -35,7 +44,7 @@ func handleLoginStart(d *deps) http.Handler {
 		canReuse := valid && reusable(ar, s, now)
 		if slices.Contains(ar.Prompt, promptNone) {
 			if canReuse {
-				d.completeFromSession(w, r, ar, s)
+				d.completeFromSession(w, r, ar, binding, s)
 				return
 			}
 			d.Logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
@@ -43,18 +52,12 @@ func handleLoginStart(d *deps) http.Handler {
 			return
 		}
 		if canReuse && len(ar.Prompt) == 0 {
-			d.completeFromSession(w, r, ar, s)
+			d.completeFromSession(w, r, ar, binding, s)
 			return
 		}
 		if !acrAchievable(ar.ACRValues, d.Passkeys != nil) {
 			d.Logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
 			d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
-			return
-		}
-		ar, binding, err := d.bind(ctx, w, r, ar)
-		if err != nil {
-			d.logProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
-			d.renderProblem(w, r, problemFor(err))
 			return
 		}
 		email := ar.Login.Email

@@ -38,6 +38,11 @@ type AuthRequest struct {
 	// Progress of the hosted sign-in.
 	Login LoginProgress
 
+	// CallbackAt is when the bound browser was let through to the
+	// authorization callback, which hands out the request's code; zero
+	// until then. A request passes the callback once.
+	CallbackAt time.Time
+
 	// Done is set when the user is authenticated; the fields below are the
 	// result.
 	Done      bool

@@ -184,6 +184,10 @@ type ErrorPage struct {
 	Message string
 	// Next tells the user what to do now.
 	Next string
+	// LinkURL and LinkText, when set, add a link that leads on, for
+	// example back to the application to start a sign-in again.
+	LinkURL  string
+	LinkText string
 }
 
 // PageName returns PageError.

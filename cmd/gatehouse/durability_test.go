@@ -542,55 +542,87 @@ func issuerOf(env []string) string {
 	return issuer
 }
 
-// signIn signs email in through the hosted pages with the code flow and
-// PKCE, as a browser would, and returns the refresh token it gets.
-func signIn(t *testing.T, issuer, dataDir string, client [2]string, email string) string {
+// rpRedirectURI is the redirect URI of the clients the binary tests
+// create.
+const rpRedirectURI = "http://localhost:9999/callback"
+
+// rpBrowser is a browser with its own cookie jar that follows redirects
+// until one leads to the relying party (rpRedirectURI), which it records
+// in callback instead of following.
+type rpBrowser struct {
+	*http.Client
+	callback *url.URL
+}
+
+func newRPBrowser(t *testing.T) *rpBrowser {
 	t.Helper()
-	const redirectURI = "http://localhost:9999/callback"
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var callback *url.URL
-	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), redirectURI) {
-			callback = req.URL
+	b := &rpBrowser{}
+	b.Client = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), rpRedirectURI) {
+			b.callback = req.URL
 			return http.ErrUseLastResponse
 		}
 		return nil
 	}}
+	return b
+}
+
+// authorizeQuery returns the parameters of a code flow authorization
+// request with PKCE, and the verifier.
+func authorizeQuery(clientID string) (url.Values, string) {
 	verifier := secret.Token(32)
 	sum := sha256.Sum256([]byte(verifier))
-	q := url.Values{
-		"response_type": {"code"}, "client_id": {client[0]}, "redirect_uri": {redirectURI},
+	return url.Values{
+		"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {rpRedirectURI},
 		"scope": {"openid email offline_access"}, "state": {"st"}, "nonce": {"n"}, "prompt": {"consent"},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
-	}
-	page := browse(t, browser, http.MethodGet, issuer+"/authorize?"+q.Encode(), nil, issuer)
-	page = browse(t, browser, http.MethodPost, issuer+"/login/email", formOf(page, "email", email), issuer)
-	page = browse(t, browser, http.MethodPost, issuer+"/login/password", formOf(page, "password", testPassword), issuer)
+	}, verifier
+}
+
+// signIn signs email in through the hosted pages with the code flow and
+// PKCE, as a browser would, and returns the refresh token it gets.
+func signIn(t *testing.T, issuer, dataDir string, client [2]string, email string) string {
+	t.Helper()
+	rt, _ := signInBrowser(t, newRPBrowser(t), issuer, dataDir, client, email)
+	return rt
+}
+
+// signInBrowser signs email in with browser b, which keeps its SSO
+// session, and returns the refresh token and the ID token it gets.
+func signInBrowser(t *testing.T, b *rpBrowser, issuer, dataDir string, client [2]string, email string) (rt, idToken string) {
+	t.Helper()
+	q, verifier := authorizeQuery(client[0])
+	page := browse(t, b.Client, http.MethodGet, issuer+"/authorize?"+q.Encode(), nil, issuer)
+	page = browse(t, b.Client, http.MethodPost, issuer+"/login/email", formOf(page, "email", email), issuer)
+	page = browse(t, b.Client, http.MethodPost, issuer+"/login/password", formOf(page, "password", testPassword), issuer)
 	// The second factor: the e-mail code from the development outbox,
 	// then the recovery codes shown once at the first set-up.
-	for hop := 0; callback == nil && hop < 4; hop++ {
+	for hop := 0; b.callback == nil && hop < 4; hop++ {
 		form := firstForm(t, page)
 		values := form.hidden
 		if form.inputs["code"] {
 			values.Set("code", outboxCode(t, dataDir, email))
 		}
-		page = browse(t, browser, http.MethodPost, issuer+form.action, values, issuer)
+		page = browse(t, b.Client, http.MethodPost, issuer+form.action, values, issuer)
 	}
-	if callback == nil || callback.Query().Get("code") == "" {
-		t.Fatalf("sign-in of %s did not reach the redirect URI with a code (got %v)", email, callback)
+	if b.callback == nil || b.callback.Query().Get("code") == "" {
+		t.Fatalf("sign-in of %s did not reach the redirect URI with a code (got %v)", email, b.callback)
 	}
 	status, m := postForm(t, issuer+"/oauth/token", client, url.Values{
-		"grant_type": {"authorization_code"}, "code": {callback.Query().Get("code")},
-		"redirect_uri": {redirectURI}, "code_verifier": {verifier},
+		"grant_type": {"authorization_code"}, "code": {b.callback.Query().Get("code")},
+		"redirect_uri": {rpRedirectURI}, "code_verifier": {verifier},
 	})
-	rt, _ := m["refresh_token"].(string)
+	b.callback = nil
+	rt, _ = m["refresh_token"].(string)
+	idToken, _ = m["id_token"].(string)
 	if status != http.StatusOK || rt == "" {
 		t.Fatalf("code exchange for %s: status %d, answer %v", email, status, m)
 	}
-	return rt
+	return rt, idToken
 }
 
 // refresh redeems a refresh token and returns the rotated one.

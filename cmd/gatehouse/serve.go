@@ -217,6 +217,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		return nil, err
 	}
 	r := mux.NewRouter()
+	provHandler := prov.Handler()
 	err = login.AddRoutes(r, login.Deps{
 		Users:              store,
 		AuthRequests:       store,
@@ -229,6 +230,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		Logger:             logger,
 		Audit:              store,
 		CallbackURL:        prov.CallbackURL,
+		Callback:           provHandler,
 		FailAuthRequest:    prov.FailAuthRequest,
 		Issuer:             issuer,
 		SecureCookies:      !insecure,
@@ -259,7 +261,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
-	r.PathPrefix("/").Handler(prov.Handler())
+	r.PathPrefix("/").Handler(provHandler)
 	return r, nil
 }
 

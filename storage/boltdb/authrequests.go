@@ -31,6 +31,7 @@ type authRequestRecord struct {
 	CreatedAt           time.Time           `json:"created_at,omitzero"`
 	ExpiresAt           time.Time           `json:"expires_at,omitzero"`
 	BindingHash         []byte              `json:"binding_hash,omitempty"`
+	CallbackAt          time.Time           `json:"callback_at,omitzero"`
 	Login               loginProgressRecord `json:"login,omitzero"`
 	Done                bool                `json:"done,omitempty"`
 	UserID              string              `json:"user_id,omitempty"`
@@ -74,6 +75,7 @@ func marshalAuthRequest(ar storage.AuthRequest) authRequestRecord {
 		CreatedAt:           utc(ar.CreatedAt),
 		ExpiresAt:           utc(ar.ExpiresAt),
 		BindingHash:         ar.BindingHash,
+		CallbackAt:          utc(ar.CallbackAt),
 		Login: loginProgressRecord{
 			UserID:     ar.Login.UserID,
 			Email:      ar.Login.Email,
@@ -110,6 +112,7 @@ func (r authRequestRecord) authRequest() storage.AuthRequest {
 		CreatedAt:           r.CreatedAt,
 		ExpiresAt:           r.ExpiresAt,
 		BindingHash:         r.BindingHash,
+		CallbackAt:          r.CallbackAt,
 		Login: storage.LoginProgress{
 			UserID:     r.Login.UserID,
 			Email:      r.Login.Email,

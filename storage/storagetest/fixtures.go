@@ -68,6 +68,7 @@ func fullAuthRequest(id string, expiresAt time.Time) storage.AuthRequest {
 		CreatedAt:           at(0),
 		ExpiresAt:           expiresAt,
 		BindingHash:         []byte{0xaa, 0xbb, 0xcc},
+		CallbackAt:          at(3 * time.Second),
 		Login: storage.LoginProgress{
 			UserID:     "usr_1",
 			Email:      "Ada@Example.com",

@@ -1,0 +1,82 @@
+package login
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// PathCallback is the provider's authorization callback
+// (op.AuthCallbackURL): the login pages send the browser there once the
+// auth request is done, and the provider answers it with the code.
+const PathCallback = "/authorize/callback"
+
+// maxIDLength bounds an auth request ID taken from a URL.
+const maxIDLength = 256
+
+// handleCallback guards the provider's authorization callback, d.Callback,
+// which mints a code for any done auth request it is shown. It lets a
+// request through only when
+//   - it is done and not expired,
+//   - the browser holds the binding cookie the request was bound to, and
+//   - it has not passed the callback before,
+//
+// recording the passage in the same update, so that each completed sign-in
+// yields one code, in the browser that signed in. Anything else gets an
+// error page and no code. Only GET is accepted: the library also reads
+// the ID from a POST body, which would bypass this check.
+func handleCallback(d *deps) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ids := r.URL.Query()["id"]
+		if r.Method != http.MethodGet || len(ids) != 1 || ids[0] == "" || len(ids[0]) > maxIDLength {
+			d.callbackHeaders(w)
+			d.renderProblem(w, r, probBadRequest)
+			return
+		}
+		binding := loginCookie.value(r)
+		now := d.Now()
+		var seen storage.AuthRequest
+		_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ids[0], func(old storage.AuthRequest) (storage.AuthRequest, error) {
+			seen = old
+			if err := checkCallback(old, now, binding); err != nil {
+				return old, err
+			}
+			old.CallbackAt = now
+			return old, nil
+		})
+		if err != nil {
+			d.logProblem(r, "authorization callback refused", err, "auth_request_id", ids[0])
+			d.callbackHeaders(w)
+			d.renderRequestProblem(w, r, seen, err)
+			return
+		}
+		d.Callback.ServeHTTP(w, r)
+	})
+}
+
+// checkCallback returns an error unless the done auth request ar may pass
+// the callback at now in the browser holding the login cookie value
+// binding.
+func checkCallback(ar storage.AuthRequest, now time.Time, binding string) error {
+	switch {
+	case !now.Before(ar.ExpiresAt):
+		return errRequestExpired
+	case !ar.Done:
+		return errNotDone
+	case ar.BindingHash == nil || binding == "" || !secret.Equal(ar.BindingHash, binding):
+		return errNotBound
+	case !ar.CallbackAt.IsZero():
+		return errCallbackUsed
+	}
+	return nil
+}
+
+// callbackHeaders sets the page headers on an error page of the callback.
+// The callback itself is not wrapped in them: its answer may be the
+// provider's form_post page, which our CSP would block.
+func (d *deps) callbackHeaders(w http.ResponseWriter) {
+	d.securityHeaders(w.Header())
+	w.Header().Set("Cache-Control", "no-store")
+}
