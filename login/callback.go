@@ -35,7 +35,7 @@ func handleCallback(d *deps) http.Handler {
 			d.renderProblem(w, r, probBadRequest)
 			return
 		}
-		binding := loginCookie.value(r)
+		binding := d.cookieValue(r, loginCookie)
 		now := d.Now()
 		var seen storage.AuthRequest
 		_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ids[0], func(old storage.AuthRequest) (storage.AuthRequest, error) {

@@ -8,56 +8,90 @@ import (
 	"github.com/gatehouse-id/gatehouse/secret"
 )
 
-// Cookie names.
+// Cookie names, without the prefix that cookieName adds under TLS.
 const (
-	sessionCookiePlain  = "gh_session"
-	sessionCookieSecure = "__Host-gh_session"
+	sessionCookieBase = "gh_session"
+	// hostPrefix is the cookie prefix that makes browsers refuse the
+	// cookie unless it is Secure, has Path=/ and no Domain: a sibling
+	// subdomain or a plain-http page can then neither plant nor overwrite
+	// it (RFC 6265bis, section 4.1.3.2).
+	hostPrefix = "__Host-"
 )
+
+// Kept for the tests, which run over plain http.
+const sessionCookiePlain = sessionCookieBase
 
 // cookieBytes is the entropy of every cookie value (256 bits).
 const cookieBytes = 32
 
 // browserCookie is a random per-browser value that binds forms to the
 // browser: the CSRF token is derived from it, and the login cookie's digest
-// is stored in each auth request the browser starts.
+// is stored in each auth request the browser starts. Its name is the
+// cookie's name without the prefix, and the label of its CSRF tokens.
 type browserCookie struct {
 	name string
-	path string
 }
 
 var (
 	// loginCookie binds auth requests to the browser that started them.
-	// Its path is "/", so that it also reaches the provider's callback
-	// (PathCallback), which checks it.
-	loginCookie = browserCookie{name: "gh_login", path: "/"}
+	// Like every cookie of the pages its path is "/", so that it also
+	// reaches the provider's callback (PathCallback), which checks it.
+	loginCookie = browserCookie{name: "gh_login"}
 	// logoutCookie carries the CSRF token of the sign-out form.
-	logoutCookie = browserCookie{name: "gh_logout", path: "/logout"}
+	logoutCookie = browserCookie{name: "gh_logout"}
 )
 
-// value returns the cookie's value, or "" when it is absent or malformed.
-func (c browserCookie) value(r *http.Request) string {
-	ck, err := r.Cookie(c.name)
-	if err != nil || !wellFormed(ck.Value) {
+// cookieName returns the name of the cookie base: with the __Host- prefix
+// when cookies are Secure, which every cookie of the pages then is.
+func (d *deps) cookieName(base string) string {
+	if d.SecureCookies {
+		return hostPrefix + base
+	}
+	return base
+}
+
+// setCookie sends the cookie base with the attributes every cookie of the
+// pages has: Path=/, no Domain, HttpOnly, SameSite=Lax, and Secure under
+// TLS. maxAge is in seconds: zero makes a browser-session cookie, a
+// negative value deletes the cookie.
+func (d *deps) setCookie(w http.ResponseWriter, base, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     d.cookieName(base),
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   d.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// rawCookie returns the value of the cookie base, or "" when absent.
+func (d *deps) rawCookie(r *http.Request, base string) string {
+	ck, err := r.Cookie(d.cookieName(base))
+	if err != nil {
 		return ""
 	}
 	return ck.Value
 }
 
+// cookieValue returns the value of the browser cookie c, or "" when it is
+// absent or malformed.
+func (d *deps) cookieValue(r *http.Request, c browserCookie) string {
+	if v := d.rawCookie(r, c.name); wellFormed(v) {
+		return v
+	}
+	return ""
+}
+
 // ensure returns the browser's cookie value, setting a new random one when
 // it has none.
 func (d *deps) ensure(w http.ResponseWriter, r *http.Request, c browserCookie) string {
-	if v := c.value(r); v != "" {
+	if v := d.cookieValue(r, c); v != "" {
 		return v
 	}
 	v := secret.Token(cookieBytes)
-	http.SetCookie(w, &http.Cookie{
-		Name:     c.name,
-		Value:    v,
-		Path:     c.path,
-		HttpOnly: true,
-		Secure:   d.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	})
+	d.setCookie(w, c.name, v, 0)
 	return v
 }
 
@@ -70,36 +104,16 @@ func wellFormed(v string) bool {
 
 // sessionValue returns the session cookie's value, or "".
 func (d *deps) sessionValue(r *http.Request) string {
-	ck, err := r.Cookie(d.sessionCookie)
-	if err != nil || !wellFormed(ck.Value) {
-		return ""
-	}
-	return ck.Value
+	return d.cookieValue(r, browserCookie{name: sessionCookieBase})
 }
 
 // setSessionCookie sends the SSO session cookie. Its lifetime matches the
 // session's, but the server enforces both timeouts on its own.
 func (d *deps) setSessionCookie(w http.ResponseWriter, value string, expires time.Time, now time.Time) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     d.sessionCookie,
-		Value:    value,
-		Path:     "/",
-		MaxAge:   int(expires.Sub(now).Seconds()),
-		HttpOnly: true,
-		Secure:   d.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	})
+	d.setCookie(w, sessionCookieBase, value, int(expires.Sub(now).Seconds()))
 }
 
 // clearSessionCookie expires the SSO session cookie.
 func (d *deps) clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     d.sessionCookie,
-		Value:    "",
-		Path:     "/",
-		MaxAge:   -1,
-		HttpOnly: true,
-		Secure:   d.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	})
+	d.setCookie(w, sessionCookieBase, "", -1)
 }

@@ -26,8 +26,7 @@ import (
 // no otp or sms value, because no code was entered in this sign-in, and
 // it never reaches phr.
 
-// deviceCookie is the trusted-device cookie. It is sent to the sign-in
-// pages only.
+// deviceCookie is the trusted-device cookie.
 const deviceCookie = "gh_device"
 
 // trustedDeviceAMR are the amr values a trusted device adds to pwd.
@@ -42,11 +41,11 @@ func (d *deps) trustedDevice(r *http.Request, ar storage.AuthRequest, u storage.
 	if !d.TrustedDevices || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) || isProfileReauth(ar) {
 		return false
 	}
-	ck, err := r.Cookie(deviceCookie)
-	if err != nil {
+	v := d.rawCookie(r, deviceCookie)
+	if v == "" {
 		return false
 	}
-	id, ok := mfa.VerifyDevice(d.DeviceKey, ck.Value, u.ID, now)
+	id, ok := mfa.VerifyDevice(d.DeviceKey, v, u.ID, now)
 	return ok && mfa.DeviceTrusted(st, id, now)
 }
 
@@ -72,14 +71,6 @@ func (d *deps) rememberDevice(w http.ResponseWriter, r *http.Request, ar storage
 		d.logProblem(r, "device not trusted", err, "user_id", u.ID)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     deviceCookie,
-		Value:    mfa.SignDevice(d.DeviceKey, u.ID, dev.ID, dev.ExpiresAt),
-		Path:     "/login",
-		MaxAge:   int(dev.ExpiresAt.Sub(now) / time.Second),
-		HttpOnly: true,
-		Secure:   d.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	})
+	d.setCookie(w, deviceCookie, mfa.SignDevice(d.DeviceKey, u.ID, dev.ID, dev.ExpiresAt), int(dev.ExpiresAt.Sub(now)/time.Second))
 	d.Logger.InfoContext(ctx, "device trusted", "user_id", u.ID, "device_id", dev.ID, "expires_at", dev.ExpiresAt)
 }

@@ -142,7 +142,7 @@ func (d *deps) loadRequest(w http.ResponseWriter, r *http.Request, requireBindin
 	}
 	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
 	if err == nil {
-		binding = loginCookie.value(r)
+		binding = d.cookieValue(r, loginCookie)
 		err = checkOpen(ar, d.Now(), binding, requireBinding)
 	}
 	if err != nil {

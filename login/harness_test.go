@@ -237,6 +237,8 @@ func callbackFor(id string) string {
 type browser struct {
 	h *harness
 	c *http.Client
+	// setCookies lists every Set-Cookie header the browser received.
+	setCookies []string
 }
 
 func (h *harness) newBrowser() *browser {
@@ -268,6 +270,7 @@ func (b *browser) do(req *http.Request) response {
 		b.h.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer res.Body.Close()
+	b.setCookies = append(b.setCookies, res.Header.Values("Set-Cookie")...)
 	body, err := io.ReadAll(res.Body)
 	if err != nil {
 		b.h.t.Fatalf("read body: %v", err)

@@ -241,7 +241,7 @@ func TestSecureCookiesOverTLS(t *testing.T) {
 	if hsts := start.header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=31536000") {
 		t.Errorf("Strict-Transport-Security = %q, want max-age of a year", hsts)
 	}
-	checkCookie(t, start.header, "gh_login=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax")
+	checkCookie(t, start.header, "__Host-gh_login=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax")
 	b.submitPassword(id, b.submitEmail(id, start, "ada@example.com"), "correct horse battery")
 	r := b.completeEmailCode(id, "ada@example.com")
 	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
@@ -255,6 +255,45 @@ func TestSecureCookiesOverTLS(t *testing.T) {
 	id2 := h.newAuthRequest()
 	if r := b.get(loginPath(id2)); r.status != http.StatusSeeOther || r.location() != callbackFor(id2) {
 		t.Errorf("GET /login with the secure session = %d %q, want it reused", r.status, r.location())
+	}
+}
+
+// TestEveryCookieHostPrefixedOverTLS walks the pages that set cookies over
+// TLS (sign-in with a trusted device, the profile, sign-out, registration)
+// and checks that every cookie has the __Host- prefix, Path=/, Secure and
+// no Domain, so that no sibling subdomain can plant or overwrite one.
+func TestEveryCookieHostPrefixedOverTLS(t *testing.T) {
+	h := startHarness(t, httptest.NewTLSServer, selfService, func(d *Deps) { d.SecureCookies, d.TrustedDevices = true, true })
+	h.createUser("ada@example.com", "correct horse battery", testParams)
+	id := h.newAuthRequest()
+	b := h.newBrowser()
+	b.submitPassword(id, b.submitEmail(id, b.start(id), "ada@example.com"), "correct horse battery")
+	page := b.get(mfaPath(id))
+	r := b.submitCode(id, page, h.emailCode("ada@example.com"), "trust", "on")
+	if r.status == http.StatusOK && strings.Contains(r.body, "Save your recovery codes") {
+		r = b.post(pathFinish, url.Values{"authRequestID": {id}, "csrf": {csrfOf(t, r)}})
+	}
+	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
+		t.Fatalf("sign-in = %d %q, want 303 to the callback:\n%s", r.status, r.location(), r.body)
+	}
+	b.get(pathProfile)
+	b.get("/logout")
+	reg := h.newBrowser()
+	reg.registerUntilMethod("", "new@example.com")
+
+	names := map[string]bool{}
+	for _, c := range append(b.setCookies, reg.setCookies...) {
+		name, _, _ := strings.Cut(c, "=")
+		names[name] = true
+		if !strings.HasPrefix(name, hostPrefix) || !strings.Contains(c, "; Path=/") || strings.Contains(c, "; Path=/l") ||
+			!strings.Contains(c, "; Secure") || strings.Contains(strings.ToLower(c), "; domain=") {
+			t.Errorf("Set-Cookie %q, want the __Host- prefix, Path=/, Secure and no Domain", c)
+		}
+	}
+	for _, want := range []string{"__Host-gh_login", "__Host-gh_session", "__Host-gh_device", "__Host-gh_logout", "__Host-gh_register"} {
+		if !names[want] {
+			t.Errorf("cookie %s was not set on the walk (got %v)", want, names)
+		}
 	}
 }
 

@@ -152,9 +152,8 @@ type Messages interface {
 // deps are Deps with defaults filled in and derived values.
 type deps struct {
 	Deps
-	csrfKey       []byte
-	issuerOrigin  string
-	sessionCookie string
+	csrfKey      []byte
+	issuerOrigin string
 	// userLocks serialises the code sends of each user.
 	userLocks keyedMutex
 }
@@ -243,11 +242,7 @@ func newDeps(d Deps) (*deps, error) {
 	case len(key) < csrfKeySize:
 		return nil, fmt.Errorf("login deps: CSRFKey has %d bytes, want at least %d", len(key), csrfKeySize)
 	}
-	cookie := sessionCookiePlain
-	if d.SecureCookies {
-		cookie = sessionCookieSecure
-	}
-	dd := &deps{Deps: d, csrfKey: key, issuerOrigin: origin, sessionCookie: cookie}
+	dd := &deps{Deps: d, csrfKey: key, issuerOrigin: origin}
 	dd.wrapProfileRequests()
 	return dd, nil
 }

@@ -182,7 +182,7 @@ func (d *deps) requireCSRF(c browserCookie) func(http.Handler) http.Handler {
 				d.renderProblem(w, r, probBadForm)
 				return
 			}
-			value := c.value(r)
+			value := d.cookieValue(r, c)
 			if value == "" || !d.validCSRF(c, value, r.PostForm.Get("csrf")) {
 				d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", value != "")
 				d.renderProblem(w, r, probCSRF)

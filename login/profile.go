@@ -75,7 +75,7 @@ type profileSession struct {
 // profileCookie is the session cookie seen as the browser cookie that
 // binds the profile's CSRF tokens.
 func (d *deps) profileCookie() browserCookie {
-	return browserCookie{name: d.sessionCookie, path: "/"}
+	return browserCookie{name: sessionCookieBase}
 }
 
 // validTab returns tab when it names a profile tab, else the Profile tab.

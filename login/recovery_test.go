@@ -109,7 +109,7 @@ func TestTrustedDevice(t *testing.T) {
 	if r.location() != callbackFor(id) {
 		t.Fatalf("code with trust = %d %q:\n%s", r.status, r.location(), r.body)
 	}
-	checkCookie(t, r.header, deviceCookie+"=", "Path=/login", "HttpOnly", "SameSite=Lax", "Max-Age=2592000")
+	checkCookie(t, r.header, deviceCookie+"=", "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=2592000")
 	st := h.mfaState(u.ID)
 	if len(st.Devices) != 1 {
 		t.Fatalf("Devices = %v, want one", st.Devices)

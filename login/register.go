@@ -102,20 +102,12 @@ func (d *deps) registerURL(authRequestID string) string {
 // saveReg seals st into the registration cookie.
 func (d *deps) saveReg(w http.ResponseWriter, st regState) {
 	b, _ := json.Marshal(st) // plain struct: cannot fail
-	http.SetCookie(w, &http.Cookie{
-		Name:     registerCookieName,
-		Value:    base64.RawURLEncoding.EncodeToString(d.TOTPSealer.Seal(b, registerAD)),
-		Path:     pathRegister,
-		MaxAge:   int(registerTTL / time.Second),
-		HttpOnly: true,
-		Secure:   d.SecureCookies,
-		SameSite: http.SameSiteLaxMode,
-	})
+	d.setCookie(w, registerCookieName, base64.RawURLEncoding.EncodeToString(d.TOTPSealer.Seal(b, registerAD)), int(registerTTL/time.Second))
 }
 
 // clearReg ends the registration cookie.
 func (d *deps) clearReg(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: registerCookieName, Path: pathRegister, MaxAge: -1, HttpOnly: true, Secure: d.SecureCookies, SameSite: http.SameSiteLaxMode})
+	d.setCookie(w, registerCookieName, "", -1)
 }
 
 // loadReg opens the registration cookie. Without a usable one it renders
@@ -123,9 +115,9 @@ func (d *deps) clearReg(w http.ResponseWriter) {
 func (d *deps) loadReg(w http.ResponseWriter, r *http.Request) (regState, bool) {
 	var st regState
 	err := errors.New("no registration cookie")
-	if ck, cerr := r.Cookie(registerCookieName); cerr == nil {
+	if v := d.rawCookie(r, registerCookieName); v != "" {
 		var sealed, plain []byte
-		if sealed, err = base64.RawURLEncoding.DecodeString(ck.Value); err == nil {
+		if sealed, err = base64.RawURLEncoding.DecodeString(v); err == nil {
 			if plain, err = d.TOTPSealer.Open(sealed, registerAD); err == nil {
 				err = json.Unmarshal(plain, &st)
 			}

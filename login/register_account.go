@@ -280,7 +280,7 @@ func (d *deps) regOpenRequest(ctx context.Context, r *http.Request, id string) (
 	if err != nil {
 		return ar, "", false
 	}
-	binding := loginCookie.value(r)
+	binding := d.cookieValue(r, loginCookie)
 	if checkOpen(ar, d.Now(), binding, true) != nil {
 		return ar, "", false
 	}

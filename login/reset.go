@@ -39,7 +39,7 @@ const resetTokenBytes = 32
 // resetCookie carries the CSRF token of the new-password form. The link
 // is often opened in another browser than the sign-in, so the form cannot
 // rely on the login cookie.
-var resetCookie = browserCookie{name: "gh_reset", path: pathReset}
+var resetCookie = browserCookie{name: "gh_reset"}
 
 // dummyResetUser owns the reset records written for unknown addresses, so
 // that an unknown address costs the same database write as a known one.
@@ -113,7 +113,7 @@ func handleForgotPOST(d *deps) http.Handler {
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		page := templates.ForgotPage{
 			AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
-			CSRFToken:     d.csrfToken(loginCookie, loginCookie.value(r)),
+			CSRFToken:     d.csrfToken(loginCookie, d.cookieValue(r, loginCookie)),
 			Email:         email,
 		}
 		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {

@@ -108,7 +108,7 @@ func addRoutes(r *mux.Router, d *deps) {
 	// After a verified key, the sign-in goes on with a form POST to
 	// pathWebAuthnDone (loginCSRF); its GET changes nothing.
 	if d.Passkeys != nil {
-		jsonLoginCSRF := d.requireJSONCSRF(loginTokenOf)
+		jsonLoginCSRF := d.requireJSONCSRF(d.loginTokenOf)
 		jsonSessionCSRF := d.requireJSONCSRF(d.sessionTokenOf)
 		sessionCSRF := d.requireSessionCSRF
 		r.Handle(pathWebAuthn, page(handleWebAuthnForm(d))).Methods(http.MethodGet)

@@ -134,8 +134,8 @@ func (d *deps) requireJSONCSRF(tokenOf func(r *http.Request) (c browserCookie, v
 
 // loginTokenOf derives the CSRF token of the sign-in's JSON endpoints
 // from the login cookie.
-func loginTokenOf(r *http.Request) (browserCookie, string) {
-	return loginCookie, loginCookie.value(r)
+func (d *deps) loginTokenOf(r *http.Request) (browserCookie, string) {
+	return loginCookie, d.cookieValue(r, loginCookie)
 }
 
 // readFinish decodes a finish request.
@@ -292,7 +292,7 @@ func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step
 	}
 	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
 	if err == nil {
-		binding = loginCookie.value(r)
+		binding = d.cookieValue(r, loginCookie)
 		err = checkOpen(ar, d.Now(), binding, true)
 	}
 	if err != nil {

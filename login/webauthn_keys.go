@@ -41,7 +41,7 @@ const keysReturnTab = "keys"
 
 // sessionCSRF names the CSRF tokens derived from the session cookie (the
 // name only separates them from the other tokens' HMAC inputs).
-var sessionCSRF = browserCookie{name: "gh_session_csrf", path: "/"}
+var sessionCSRF = browserCookie{name: "gh_session_csrf"}
 
 // Notices shown after a change, selected by the "done" parameter.
 var keysNotices = map[string]string{
