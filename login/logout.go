@@ -2,6 +2,7 @@ package login
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -10,10 +11,12 @@ import (
 
 // handleLogout serves GET /logout[?id=LOGOUT_ID]. The provider's
 // end_session endpoint sends the browser here with the ID of a pending
-// logout. With a valid id_token_hint for the signed-in user (or with
-// nobody signed in) it signs out at once; otherwise it asks for
-// confirmation. Without an ID it asks for confirmation of a plain
-// sign-out. An unknown or expired ID changes nothing and never redirects.
+// logout. With a valid id_token_hint for the user signed in in this browser
+// it signs out at once; otherwise (no hint, nobody signed in, or another
+// user signed in) it asks for confirmation, because the hint may be an old
+// ID token sent by anyone. Without an ID it asks for confirmation of a
+// plain sign-out. An unknown or expired ID changes nothing and never
+// redirects.
 func handleLogout(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("id")
@@ -38,9 +41,9 @@ func handleLogout(d *deps) http.Handler {
 				d.renderProblem(w, r, probInternal)
 				return
 			}
-			// A hint for another user than the signed-in one is not
-			// enough to sign that user out without asking.
-			if !valid || s.UserID == l.UserID {
+			// A hint alone (no session, or another user's) is not
+			// enough to sign out and revoke tokens without asking.
+			if valid && s.UserID == l.UserID {
 				d.signOut(w, r, l)
 				return
 			}
@@ -109,6 +112,11 @@ func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout)
 		d.renderProblem(w, r, probInternal)
 		return
 	}
+	if err := d.revokeHinted(r, l); err != nil {
+		d.logProblem(r, "tokens not revoked at logout", err, "client_id", l.ClientID)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
 	if l.ID != "" {
 		if err := d.Logouts.DeleteLogout(ctx, l.ID); err != nil {
 			d.logProblem(r, "pending logout not deleted", err, "logout_id", l.ID)
@@ -121,4 +129,19 @@ func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout)
 		return
 	}
 	d.render(w, r, http.StatusOK, templates.SignedOutPage{})
+}
+
+// revokeHinted revokes the tokens the relying party of an RP-initiated
+// logout holds for the hinted user. signOut calls it only with the user's
+// session or after the user confirmed. A logout without a valid hint, or
+// without a client, revokes nothing: an empty client would mean every
+// client.
+func (d *deps) revokeHinted(r *http.Request, l storage.Logout) error {
+	if !l.HintValid || l.UserID == "" || l.ClientID == "" || d.Tokens == nil {
+		return nil
+	}
+	if err := d.Tokens.RevokeUserTokens(r.Context(), l.UserID, l.ClientID); err != nil {
+		return fmt.Errorf("revoke tokens of %s for %s: %w", l.UserID, l.ClientID, err)
+	}
+	return nil
 }

@@ -49,9 +49,28 @@ func (h *harness) logoutExists(id string) bool {
 	return err == nil
 }
 
+// giveToken stores a live access token of userID for the logout's client
+// and returns its ID.
+func (h *harness) giveToken(userID string) string {
+	h.t.Helper()
+	now := h.clock.Now()
+	at := storage.AccessToken{ID: secret.ID("at_"), ClientID: "client_test", Subject: userID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := h.db.IssueTokens(context.Background(), storage.Issue{Access: at}, now); err != nil {
+		h.t.Fatalf("IssueTokens() error = %v", err)
+	}
+	return at.ID
+}
+
+func (h *harness) tokenExists(id string) bool {
+	h.t.Helper()
+	_, err := h.db.GetAccessToken(context.Background(), id)
+	return err == nil
+}
+
 func TestLogoutWithValidHintSignsOutAtOnce(t *testing.T) {
 	h, b, u, _ := signedIn(t)
 	cookie := b.sessionCookie()
+	token := h.giveToken(u.ID)
 	l := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = u.ID })
 
 	r := b.get("/logout?id=" + url.QueryEscape(l.ID))
@@ -67,6 +86,9 @@ func TestLogoutWithValidHintSignsOutAtOnce(t *testing.T) {
 	if h.logoutExists(l.ID) {
 		t.Error("pending logout not deleted")
 	}
+	if h.tokenExists(token) {
+		t.Error("the user's tokens for the client survive the logout")
+	}
 	if r := b.get("/"); !strings.Contains(r.body, "not signed in") {
 		t.Error("home page still shows the user signed in")
 	}
@@ -78,6 +100,33 @@ func TestLogoutWithValidHintWithoutRedirect(t *testing.T) {
 	r := b.get("/logout?id=" + url.QueryEscape(l.ID))
 	if r.status != http.StatusOK || r.location() != "" || !strings.Contains(r.body, "You are signed out") {
 		t.Errorf("GET /logout = %d %q, want 200 \"You are signed out\"", r.status, r.location())
+	}
+}
+
+// TestLogoutHintWithoutSessionAsks: a valid (possibly expired) hint from a
+// browser without the user's session revokes nothing until the user
+// confirms with a CSRF-protected POST (issue 8).
+func TestLogoutHintWithoutSessionAsks(t *testing.T) {
+	h, _, u, _ := signedIn(t)
+	token := h.giveToken(u.ID)
+	l := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = u.ID })
+	other := h.newBrowser()
+	page := other.get("/logout?id=" + url.QueryEscape(l.ID))
+	if page.status != http.StatusOK || page.location() != "" || !strings.Contains(page.body, "Sign out of Gatehouse?") {
+		t.Fatalf("GET /logout without a session = %d %q, want the confirmation page", page.status, page.location())
+	}
+	if !h.tokenExists(token) || !h.logoutExists(l.ID) {
+		t.Fatal("GET /logout without a session revoked tokens or consumed the logout")
+	}
+	if r := other.post("/logout", url.Values{"id": {l.ID}, "csrf": {secret.Token(32)}}); r.status != http.StatusForbidden || !h.tokenExists(token) {
+		t.Errorf("POST /logout with a bad csrf = %d, want 403 and nothing revoked", r.status)
+	}
+	r := other.post("/logout", url.Values{"id": {l.ID}, "csrf": {csrfOf(t, page)}})
+	if r.status != http.StatusSeeOther || r.location() != postLogout {
+		t.Fatalf("confirmed POST /logout = %d %q, want 303 %q", r.status, r.location(), postLogout)
+	}
+	if h.tokenExists(token) {
+		t.Error("the confirmed logout did not revoke the user's tokens for the client")
 	}
 }
 

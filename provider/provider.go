@@ -110,6 +110,7 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 		return nil, err
 	}
 	s := &opStorage{store: store, cfg: cfg, now: now, keys: keys}
+	g := &gate{storage: s}
 
 	opCfg := &op.Config{
 		CryptoKey:                cryptoKey,
@@ -123,13 +124,8 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 		SupportedClaims:          supportedClaims,
 	}
 	opts := []op.Option{
-		op.WithHttpInterceptors(interceptor, issInterceptor(cfg.Issuer, store.GetAuthRequest)),
-		op.WithCORSOptions(&cors.Options{
-			AllowedOrigins:   []string{"*"},
-			AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-			AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept"},
-			AllowCredentials: false,
-		}),
+		op.WithHttpInterceptors(interceptor, issInterceptor(cfg.Issuer, store.GetAuthRequest), g.interceptor),
+		op.WithCORSOptions(&corsOptions),
 	}
 	if cfg.AllowInsecure {
 		opts = append(opts, op.WithAllowInsecure())
@@ -138,6 +134,7 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 	if err != nil {
 		return nil, fmt.Errorf("new openid provider: %w", err)
 	}
+	g.op = o
 	return &Provider{cfg: cfg, op: o, storage: s}, nil
 }
 
@@ -162,11 +159,32 @@ func loadCryptoKey(ctx context.Context, store storage.Secrets, sealer *secret.Se
 	return key, nil
 }
 
+// corsOptions allow any origin to call the API endpoints (token, userinfo,
+// keys, discovery, introspection, revocation) without credentials. The
+// authorization endpoints lose these headers again (see answerFix).
+var corsOptions = cors.Options{
+	AllowedOrigins:   []string{"*"},
+	AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+	AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept"},
+	AllowCredentials: false,
+}
+
 // Handler returns the handler for every provider endpoint and our own
-// discovery document. Mount it last, on "/".
+// discovery document. Mount it last, on "/". Every answer refuses framing
+// and, with an https issuer, carries HSTS.
 func (p *Provider) Handler() http.Handler {
-	discovery := p.discoveryHandler()
+	discovery := cors.New(corsOptions).Handler(p.discoveryHandler())
+	hsts := strings.HasPrefix(p.cfg.Issuer, "https://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		if hsts {
+			h.Set("Strict-Transport-Security", hstsValue)
+		}
+		if fix := answerFix(r.URL.Path); fix != nil {
+			w = &fixWriter{ResponseWriter: w, fix: fix}
+		}
 		switch r.URL.Path {
 		case oidc.DiscoveryEndpoint:
 			setSecurityHeaders(w)
@@ -274,8 +292,12 @@ func interceptor(next http.Handler) http.Handler {
 			w.Header().Set("Pragma", "no-cache")
 		}
 		ctx := context.WithValue(r.Context(), signSlotKey{}, &signSlot{})
-		if r.URL.Path == "/authorize" {
-			if err := r.ParseForm(); err == nil && r.Form.Has("request_uri") {
+		if r.URL.Path == authorizePath {
+			err := r.ParseForm()
+			if err != nil {
+				// A second ParseForm reports no error; keep it for the gate.
+				ctx = context.WithValue(ctx, formErrKey{}, err)
+			} else if r.Form.Has("request_uri") {
 				ctx = context.WithValue(ctx, requestURIKey{}, true)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
@@ -454,8 +455,10 @@ func TestEndSession(t *testing.T) {
 	if !l.HintValid || l.UserID != e.user.ID || l.ClientID != confID || l.RedirectURI != "https://rp.example.com/bye?state=bye-state" {
 		t.Errorf("logout = %+v", l)
 	}
-	if s, _ := e.userinfo(http.MethodGet, tr.AccessToken); s == http.StatusOK {
-		t.Error("access token still works after end_session")
+	// end_session itself revokes nothing: the hosted logout page does,
+	// with the user's session or after a confirmation (issue 8).
+	if s, _ := e.userinfo(http.MethodGet, tr.AccessToken); s != http.StatusOK {
+		t.Errorf("access token revoked by end_session alone: userinfo status %d", s)
 	}
 
 	t.Run("no hint", func(t *testing.T) {
@@ -475,6 +478,28 @@ func TestEndSession(t *testing.T) {
 			t.Errorf("status %d Location %q, want 400 without redirect", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
+}
+
+// TestEndSessionExpiredHintRevokesNothing: an expired id_token_hint (the
+// library accepts expired hints) sent without any browser session revokes
+// no token at end_session; the pending logout keeps the user and client for
+// the logout page, which revokes them once the user confirms.
+func TestEndSessionExpiredHintRevokesNothing(t *testing.T) {
+	e := newEnv(t)
+	tr := e.loginTokens()
+	e.clock.Advance(DefaultIDTokenLifetime + time.Hour)
+	resp := e.get("/end_session?" + url.Values{"id_token_hint": {tr.IDToken}}.Encode())
+	u := location(t, resp)
+	l, err := e.store.GetLogout(context.Background(), u.Query().Get("id"))
+	if err != nil {
+		t.Fatalf("pending logout: %v", err)
+	}
+	if !l.HintValid || l.UserID != e.user.ID || l.ClientID != confID {
+		t.Errorf("logout = %+v, want the hinted user and client", l)
+	}
+	if r := e.refresh(tr.RefreshToken, confID, confSecret); r.Status != http.StatusOK {
+		t.Errorf("refresh after end_session with an expired hint: status %d error %q, want 200 (nothing revoked yet)", r.Status, r.Error)
+	}
 }
 
 func TestFailAuthRequest(t *testing.T) {

@@ -286,14 +286,15 @@ func (s *opStorage) TerminateSession(ctx context.Context, userID, clientID strin
 }
 
 // TerminateSessionFromRequest implements op.CanTerminateSessionFromRequest.
-// It revokes the hinted user's tokens for the client, records a pending
-// logout for the hosted logout page (which asks for confirmation without a
-// valid hint, clears the SSO session and redirects to the validated
-// post_logout_redirect_uri), and sends the browser there.
+// It records a pending logout for the hosted logout page and sends the
+// browser there. It revokes nothing itself: the library accepts an expired
+// id_token_hint and has no access to the browser's session, so anyone
+// holding an old ID token could otherwise revoke its user's tokens. The
+// logout page revokes the hinted user's tokens for the client when the
+// browser carries that user's session, or after the user confirms; it also
+// clears the SSO session and redirects to the validated
+// post_logout_redirect_uri.
 func (s *opStorage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
-	if err := s.TerminateSession(ctx, req.UserID, req.ClientID); err != nil {
-		return "", err
-	}
 	now := s.now().UTC()
 	l := storage.Logout{
 		ID:          secret.Token(16),
