@@ -221,3 +221,26 @@ func TestEnvNames(t *testing.T) {
 
 // ptr returns a pointer to v.
 func ptr[T any](v T) *T { return &v }
+
+// TestLoggerBoundsValues checks that the server's logger, in both formats,
+// cuts long values and drops control characters, so that a crafted state
+// or login_hint cannot forge log lines or flood the log.
+func TestLoggerBoundsValues(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			var buf strings.Builder
+			logger, err := newLogger(LogConfig{Level: "info", Format: format}, &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logger.Info("prompt=none without a usable session", "state", strings.Repeat("s", 5000), "login_hint", "eve\nlevel=ERROR msg=forged")
+			out := buf.String()
+			if strings.Count(out, "\n") != 1 || strings.Contains(out, "\nlevel=ERROR") {
+				t.Errorf("log output has a forged line:\n%s", out)
+			}
+			if strings.Contains(out, strings.Repeat("s", 300)) || len(out) > 1000 {
+				t.Errorf("log output of %d bytes keeps the 5000-byte state", len(out))
+			}
+		})
+	}
+}

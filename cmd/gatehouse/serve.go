@@ -305,17 +305,21 @@ func runJanitor(ctx context.Context, sweeper storage.Sweeper, interval time.Dura
 	}
 }
 
-// newLogger returns the logger the configuration asks for.
+// newLogger returns the logger the configuration asks for. Every string
+// in a record is bounded and stripped of control characters
+// (provider.NewBoundedLogHandler), because requests put values such as
+// state and login_hint into the logs of the library and of the pages.
 func newLogger(lc LogConfig, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(lc.Level)); err != nil {
 		return nil, fmt.Errorf("log.level: %w", err)
 	}
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if lc.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts)), nil
+	return slog.New(provider.NewBoundedLogHandler(h)), nil
 }
 
 // sealingKey returns secrets.key, or the key in <dataDir>/secret.key,
