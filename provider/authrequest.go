@@ -172,7 +172,12 @@ func (s *opStorage) liveAuthRequest(ctx context.Context, id string) (storage.Aut
 	return ar, nil
 }
 
-// AuthRequestByID implements op.Storage.
+// AuthRequestByID implements op.Storage. The library calls it only from
+// the authorization callback, which mints a code for a done request. A
+// done request must also have been let through by the login pages'
+// guard (CallbackAt set: the browser bound to it, once); anything else
+// is refused, so that the provider hands out no code even when it is
+// reached around the guard.
 func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequest, error) {
 	ar, err := s.liveAuthRequest(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -180,6 +185,9 @@ func (s *opStorage) AuthRequestByID(ctx context.Context, id string) (op.AuthRequ
 	}
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	if ar.Done && ar.CallbackAt.IsZero() {
+		return nil, oidc.ErrInvalidRequest().WithDescription("The sign-in must be finished in the browser that started it.")
 	}
 	return &authRequest{ar: ar}, nil
 }

@@ -207,6 +207,7 @@ func (e *env) loginHandler() http.Handler {
 		id := r.URL.Query().Get("authRequestID")
 		_, err := e.store.UpdateAuthRequest(r.Context(), id, func(ar storage.AuthRequest) (storage.AuthRequest, error) {
 			ar.Done = true
+			ar.CallbackAt = e.clock.Now() // as the login pages' guard does
 			ar.UserID = e.user.ID
 			ar.AuthTime = e.clock.Now()
 			ar.AMR = e.loginAMR
