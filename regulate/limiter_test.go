@@ -210,12 +210,13 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("DefaultLimits().Validate() = %v", err)
 	}
 	want := Limits{
-		SignIn:       Limit{Rate: 600.0 / 60, Burst: 600},
-		Code:         Limit{Rate: 600.0 / 60, Burst: 600},
-		Failures:     Limit{Rate: 1.0 / 10, Burst: 30},
-		Authorize:    Limit{Rate: 300.0 / 60, Burst: 300},
-		Registration: Limit{Rate: 20.0 / 60, Burst: 20},
-		Reset:        Limit{Rate: 5.0 / 60, Burst: 5},
+		SignIn:            Limit{Rate: 600.0 / 60, Burst: 600},
+		Code:              Limit{Rate: 600.0 / 60, Burst: 600},
+		Failures:          Limit{Rate: 1.0 / 10, Burst: 30},
+		Authorize:         Limit{Rate: 300.0 / 60, Burst: 300},
+		Registration:      Limit{Rate: 20.0 / 60, Burst: 20},
+		RegistrationSends: Limit{Rate: 5.0 / 3600, Burst: 5},
+		Reset:             Limit{Rate: 5.0 / 60, Burst: 5},
 	}
 	if ls != want {
 		t.Errorf("DefaultLimits() = %+v, want %+v", ls, want)

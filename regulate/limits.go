@@ -76,6 +76,11 @@ type Limits struct {
 	// the e-mail verification code (20 a minute, burst 20: one registration
 	// takes 5 to 7 POSTs).
 	Registration Limit
+	// RegistrationSends limits the verification codes sent to one
+	// ADDRESS at registration, keyed by the address rather than the
+	// client IP, so that nobody floods a mailbox from many addresses
+	// (5 an hour, burst 5).
+	RegistrationSends Limit
 	// Reset limits the "Forgot password?" request and the new-password
 	// form of a reset link (5 a minute, burst 5).
 	Reset Limit
@@ -84,12 +89,13 @@ type Limits struct {
 // DefaultLimits returns the limits documented on the Limits fields.
 func DefaultLimits() Limits {
 	return Limits{
-		SignIn:       PerMinute(600),
-		Code:         PerMinute(600),
-		Failures:     Limit{Rate: 0.1, Burst: 30},
-		Authorize:    PerMinute(300),
-		Registration: PerMinute(20),
-		Reset:        PerMinute(5),
+		SignIn:            PerMinute(600),
+		Code:              PerMinute(600),
+		Failures:          Limit{Rate: 0.1, Burst: 30},
+		Authorize:         PerMinute(300),
+		Registration:      PerMinute(20),
+		RegistrationSends: Limit{Rate: 5.0 / 3600, Burst: 5},
+		Reset:             PerMinute(5),
 	}
 }
 
@@ -104,6 +110,7 @@ func (ls Limits) Validate() error {
 		{"Failures", ls.Failures},
 		{"Authorize", ls.Authorize},
 		{"Registration", ls.Registration},
+		{"RegistrationSends", ls.RegistrationSends},
 		{"Reset", ls.Reset},
 	} {
 		if err := l.limit.Validate(l.name); err != nil {
@@ -120,18 +127,21 @@ type Limiters struct {
 	Failures     *Limiter
 	Authorize    *Limiter
 	Registration *Limiter
-	Reset        *Limiter
+	// RegistrationSends is keyed by a digest of the address, not the IP.
+	RegistrationSends *Limiter
+	Reset             *Limiter
 }
 
 // NewLimiters returns a Limiter for each of ls. A nil now means time.Now.
 func (ls Limits) NewLimiters(now func() time.Time) Limiters {
 	return Limiters{
-		SignIn:       ls.SignIn.NewLimiter(now),
-		Code:         ls.Code.NewLimiter(now),
-		Failures:     ls.Failures.NewLimiter(now),
-		Authorize:    ls.Authorize.NewLimiter(now),
-		Registration: ls.Registration.NewLimiter(now),
-		Reset:        ls.Reset.NewLimiter(now),
+		SignIn:            ls.SignIn.NewLimiter(now),
+		Code:              ls.Code.NewLimiter(now),
+		Failures:          ls.Failures.NewLimiter(now),
+		Authorize:         ls.Authorize.NewLimiter(now),
+		Registration:      ls.Registration.NewLimiter(now),
+		RegistrationSends: ls.RegistrationSends.NewLimiter(now),
+		Reset:             ls.Reset.NewLimiter(now),
 	}
 }
 
@@ -139,7 +149,7 @@ func (ls Limits) NewLimiters(now func() time.Time) Limiters {
 // went in all.
 func (lm Limiters) Sweep(now time.Time) int {
 	n := 0
-	for _, l := range []*Limiter{lm.SignIn, lm.Code, lm.Failures, lm.Authorize, lm.Registration, lm.Reset} {
+	for _, l := range []*Limiter{lm.SignIn, lm.Code, lm.Failures, lm.Authorize, lm.Registration, lm.RegistrationSends, lm.Reset} {
 		n += l.Sweep(now)
 	}
 	return n
