@@ -60,6 +60,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 			return
 		}
 		if reason != "" {
+			countFailure(r)
 			d.Logger.InfoContext(ctx, "sign-in failed", "user_id", ar.Login.UserID, "reason", reason, "auth_request_id", ar.ID, "client_id", ar.ClientID)
 			d.audit(r, auditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
 			d.renderPassword(w, r, ar, binding, msgBadCredentials)

@@ -25,9 +25,10 @@ const pathProfileKeys = "/profile/keys"
 
 // Messages of the Security tab.
 const (
-	msgWrongCurrent  = "Your current password is not right."
-	msgMethodInvalid = "Choose one of the methods shown."
-	msgResetSoon     = "Password reset links are not available yet."
+	msgWrongCurrent   = "Your current password is not right."
+	msgTooManyCurrent = "Too many wrong passwords were entered. Please wait a little and try again."
+	msgMethodInvalid  = "Choose one of the methods shown."
+	msgResetSoon      = "Password reset links are not available yet."
 )
 
 // fillSecurityTab loads what the Security tab shows.
@@ -111,29 +112,32 @@ func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.Me
 }
 
 // handlePasswordChange serves POST /profile/password. The current
-// password must be right and the new one must meet the policy (the
-// message names the rule). Every other session of the user ends, and the
+// password must be right, checked behind the same per-user counter as the
+// sign-in password and the per-IP failure bucket, so a stolen session
+// cannot guess it faster than a sign-in could; the new one must meet the
+// policy (the message names the rule). Every other session of the user ends, and the
 // user is e-mailed.
 func handlePasswordChange(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
 		ctx := r.Context()
 		current := r.PostForm.Get("current_password")
 		next := r.PostForm.Get("new_password")
-		ok := false
-		if ps.u.PasswordHash == "" {
-			d.Passwords.VerifyDummy(ctx, current)
-		} else {
-			var err error
-			ok, _, err = d.Passwords.Verify(ctx, ps.u.PasswordHash, current)
-			if err != nil && !errors.Is(err, password.ErrMalformedHash) {
-				d.logProblem(r, "password check failed", err, "user_id", ps.u.ID)
-				d.renderProblem(w, r, probInternal)
-				return
-			}
+		// The same per-user counter as the sign-in password (delay after
+		// 5, lock after 100) and the per-IP failure bucket.
+		_, reason, err := d.checkPasswordRegulated(r, ps.u.ID, current)
+		if err != nil {
+			d.logProblem(r, "password check failed", err, "user_id", ps.u.ID)
+			d.renderProblem(w, r, probInternal)
+			return
 		}
-		if !ok {
-			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.u.ID)
-			d.refuse(w, r, ps, templates.TabSecurity, msgWrongCurrent)
+		if reason != "" {
+			countFailure(r)
+			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.u.ID, "reason", reason)
+			msg := msgWrongCurrent
+			if reason == reasonDelayed || reason == reasonLocked {
+				msg = msgTooManyCurrent
+			}
+			d.refuse(w, r, ps, templates.TabSecurity, msg)
 			return
 		}
 		if err := password.Validate(next, ps.u.Email); err != nil {

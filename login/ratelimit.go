@@ -8,11 +8,12 @@ import (
 	"github.com/gatehouse-id/gatehouse/templates"
 )
 
-// limiterFor returns the per-IP limiter of a request, or nil when none
+// limiterFor returns the per-IP flood guard of a request, or nil when none
 // applies. Only POSTs are limited: they are what spends effort (a hash, a
 // code check, a message sent), while the GETs only show forms.
 //
-//   - sign-in: the e-mail and password steps;
+//   - sign-in: the e-mail and password steps, and the current password on
+//     /profile/password;
 //   - code: every second-factor POST under /login/mfa, resends included;
 //   - registration: every POST under /login/register;
 //   - reset: the "Forgot password?" request and the new-password form.
@@ -22,7 +23,7 @@ func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
 	}
 	p := r.URL.Path
 	switch {
-	case p == "/login/email" || p == "/login/password":
+	case p == "/login/email" || p == "/login/password" || p == pathProfilePassword:
 		return d.Limiters.SignIn
 	case p == pathMFA || strings.HasPrefix(p, pathMFA+"/"):
 		return d.Limiters.Code
@@ -34,26 +35,64 @@ func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
 	return nil
 }
 
-// rateLimit is a router middleware applying the per-IP limit of each
-// route (limiterFor). A limited request gets 429 with Retry-After and the
-// "too many attempts" page; nothing behind it runs.
+// pathProfilePassword is the password change of the Security tab.
+const pathProfilePassword = "/profile/password"
+
+// checksSecret reports whether a request checks a guessable secret (a
+// password or a code), so that its failures count against the per-IP
+// failure bucket (Limiters.Failures). Only these are refused once an
+// address has failed too often: from it, people can still start a
+// sign-in, ask for a reset link or a new code, register and use a
+// security key or passkey, none of which can be guessed.
+func checksSecret(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	switch r.URL.Path {
+	case "/login/password", pathMFA, pathRecovery, pathRegisterVerify, pathProfilePassword:
+		return true
+	}
+	return false
+}
+
+// countFailure charges the failed attempt of r to its client's per-IP
+// failure bucket. The handlers of the routes checksSecret lists call it
+// for a wrong password, an unknown user, a wrong code and the like;
+// without the call the attempt costs nothing.
+func countFailure(r *http.Request) { regulate.CountFailure(r.Context()) }
+
+// rateLimit is a router middleware applying the per-IP limits of each
+// route: the flood guard of limiterFor, then the failure bucket for the
+// routes that check a secret. A limited request gets 429 with Retry-After
+// and the "too many attempts" page; nothing behind it runs.
 func (d *deps) rateLimit(next http.Handler) http.Handler {
 	key := func(r *http.Request) string { return regulate.KeyForRequest(r, d.TrustedProxies) }
-	limited := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		wait := regulate.RetryAfter(r.Context())
-		d.Logger.InfoContext(r.Context(), "rate limited", "path", r.URL.Path, "client", key(r), "retry_after", wait)
-		d.securityHeaders(w.Header())
-		w.Header().Set("Cache-Control", "no-store")
-		d.render(w, r, http.StatusTooManyRequests, templates.ErrorPage{
-			Title:   "Too many attempts",
-			Message: "We received too many requests from your network, so this one was not processed.",
-			Next:    "Please wait " + humanWait(wait) + " and try again.",
+	limited := func(msg string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			wait := regulate.RetryAfter(r.Context())
+			d.Logger.InfoContext(r.Context(), "rate limited", "path", r.URL.Path, "client", key(r), "retry_after", wait, "limit", msg)
+			d.securityHeaders(w.Header())
+			w.Header().Set("Cache-Control", "no-store")
+			d.render(w, r, http.StatusTooManyRequests, templates.ErrorPage{
+				Title:   "Too many attempts",
+				Message: msg,
+				Next:    "Please wait " + humanWait(wait) + " and try again.",
+			})
 		})
+	}
+	guarded := d.Limiters.Failures.GuardFailures(key, limited("There were too many failed sign-in attempts from your network, so this one was not checked."))(next)
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if checksSecret(r) {
+			guarded.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
+	flood := limited("We received too many requests from your network, so this one was not processed.")
 	wrapped := map[*regulate.Limiter]http.Handler{}
 	for _, l := range []*regulate.Limiter{d.Limiters.SignIn, d.Limiters.Code, d.Limiters.Registration, d.Limiters.Reset} {
 		if l != nil {
-			wrapped[l] = l.Middleware(key, limited)(next)
+			wrapped[l] = l.Middleware(key, flood)(inner)
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -61,6 +100,6 @@ func (d *deps) rateLimit(next http.Handler) http.Handler {
 			wrapped[l].ServeHTTP(w, r)
 			return
 		}
-		next.ServeHTTP(w, r)
+		inner.ServeHTTP(w, r)
 	})
 }

@@ -1,16 +1,21 @@
 package login
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -36,7 +41,8 @@ import (
 // user exists. A registration with an address that already has an account
 // looks the same to the visitor: the owner is e-mailed "someone tried to
 // register with your address" and the code page follows, where no code
-// works.
+// works: its challenge is stored like any other, with a digest no code
+// has, so resends, wrong codes and limits answer identically.
 //
 // Completing the sign-in after registration: the person has just proven
 // the password and possession of the e-mail address (or of the new
@@ -165,10 +171,12 @@ func handleRegisterForm(d *deps) http.Handler {
 
 // handleRegisterPOST serves POST /login/register: it sends the
 // verification code (or, for an address that has an account, the notice
-// to its owner) and moves on to the code page, the same either way.
+// to its owner) and moves on to the code page, the same either way: a
+// taken address gets a challenge too, one that no code matches, so that
+// resends, wrong codes and the limits answer alike (enumeration). The
+// codes sent to one address are limited per address (RegistrationSends).
 func handleRegisterPOST(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
 		id := selfParam(r.PostForm.Get("authRequestID"))
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		if err := iam.CheckRegistration(email, "x", "", "placeholder password for the e-mail check"); err != nil {
@@ -181,27 +189,74 @@ func handleRegisterPOST(d *deps) http.Handler {
 		}
 		now := d.Now()
 		st := regState{AuthRequestID: id, Email: email, ChallengeID: secret.ID("otp_reg_"), ExpiresAt: now.Add(registerTTL)}
-		c, code := mfa.NewChallenge(d.OTPPepper, storage.OTPChallenge{
-			ID: st.ChallengeID, Purpose: storage.OTPVerifyEmail, Channel: storage.ChannelEmail, Destination: email,
-		}, d.CodePolicy, now)
-		existing, err := d.Users.GetUserByEmail(ctx, email)
-		switch {
-		case err == nil:
-			// No challenge is stored, so no code will work; the owner is told.
-			err = d.Mailer.SendEmail(ctx, registerTakenEmail(existing, d.TOTPIssuer))
-			d.Logger.InfoContext(ctx, "registration with a taken address", "user_id", existing.ID)
-		case errors.Is(err, storage.ErrNotFound):
-			err = d.MFA.CreateOTPChallenge(ctx, c)
-			if err == nil {
-				err = d.sendRegisterCode(r, email, code)
-			}
+		if ok, wait := d.Limiters.RegistrationSends.Allow(d.addressKey(email)); !ok {
+			d.Logger.InfoContext(r.Context(), "registration code not sent: address send limit", "retry_after", wait)
+			d.saveReg(w, st)
+			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, waitMessage(wait))
+			return
 		}
-		if err != nil {
+		if err := d.sendFirstRegisterCode(r, st, now); err != nil {
 			d.logProblem(r, "registration code not sent", err)
 		}
 		d.saveReg(w, st)
 		http.Redirect(w, r, pathRegisterVerify, http.StatusSeeOther)
 	})
+}
+
+// sendFirstRegisterCode stores the challenge of st and e-mails its code,
+// or, when the address has an account, stores a challenge no code matches
+// and e-mails the owner the notice instead.
+func (d *deps) sendFirstRegisterCode(r *http.Request, st regState, now time.Time) error {
+	ctx := r.Context()
+	c, code := mfa.NewChallenge(d.OTPPepper, storage.OTPChallenge{
+		ID: st.ChallengeID, Purpose: storage.OTPVerifyEmail, Channel: storage.ChannelEmail, Destination: st.Email,
+	}, d.CodePolicy, now)
+	existing, taken, err := d.registeredUser(r, st.Email)
+	if err != nil {
+		return err
+	}
+	if taken {
+		c.CodeHash = unmatchableCode()
+	}
+	if err := d.MFA.CreateOTPChallenge(ctx, c); err != nil {
+		return fmt.Errorf("store registration challenge: %w", err)
+	}
+	return d.sendRegisterMessage(r, st.Email, code, existing, taken)
+}
+
+// registeredUser returns the user who has email, if any.
+func (d *deps) registeredUser(r *http.Request, email string) (storage.User, bool, error) {
+	u, err := d.Users.GetUserByEmail(r.Context(), email)
+	switch {
+	case err == nil:
+		return u, true, nil
+	case errors.Is(err, storage.ErrNotFound):
+		return u, false, nil
+	}
+	return u, false, fmt.Errorf("look up registration address: %w", err)
+}
+
+// sendRegisterMessage e-mails the code, or for a taken address the notice
+// to its owner (no code, no link).
+func (d *deps) sendRegisterMessage(r *http.Request, email, code string, existing storage.User, taken bool) error {
+	if taken {
+		d.Logger.InfoContext(r.Context(), "registration with a taken address", "user_id", existing.ID)
+		return d.Mailer.SendEmail(r.Context(), registerTakenEmail(existing, d.TOTPIssuer))
+	}
+	return d.sendRegisterCode(r, email, code)
+}
+
+// unmatchableCode is the code digest of a taken address's challenge: the
+// digest of a random token, which no six-digit code has.
+func unmatchableCode() []byte { return secret.Digest("unmatchable\x00" + secret.Token(32)) }
+
+// addressKey is the key of an address's per-address counters (the sends
+// limiter and the failed codes): a keyed digest of the normalised address,
+// so that the store does not hold the address attempted.
+func (d *deps) addressKey(email string) string {
+	m := hmac.New(sha256.New, d.OTPPepper)
+	m.Write([]byte("gatehouse registration address\x00" + storage.NormalizeEmail(email)))
+	return "reg_" + hex.EncodeToString(m.Sum(nil))[:40]
 }
 
 // sendRegisterCode e-mails a verification code.
@@ -241,35 +296,44 @@ func (d *deps) renderRegisterCode(w http.ResponseWriter, r *http.Request, st reg
 	})
 }
 
-// handleRegisterVerifyPOST serves POST /login/register/verify.
+// handleRegisterVerifyPOST serves POST /login/register/verify. Wrong
+// codes are counted per address across registrations (AddressPolicy), so
+// a new registration brings no fresh guesses, and per client IP.
 func handleRegisterVerifyPOST(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.loadReg(w, r)
 		if !ok {
 			return
 		}
-		var refused error
-		now := d.Now()
-		_, err := d.MFA.UpdateOTPChallenge(r.Context(), st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
-			if c.Purpose != storage.OTPVerifyEmail || c.Destination != st.Email {
-				refused = errNoChallenge
-				return c, nil
-			}
-			refused = mfa.Check(&c, d.OTPPepper, r.PostForm.Get("code"), d.CodePolicy, now)
-			return c, nil
-		})
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			refused = mfa.ErrWrongCode
-		case err != nil:
+		reg, key := d.addressRegulator(), d.addressKey(st.Email)
+		if !d.beginAddressAttempt(w, r, st, reg, key) {
+			return
+		}
+		refused, err := d.checkRegisterCode(r, st)
+		if err != nil {
 			d.logProblem(r, "registration code not checked", err)
 			d.renderProblem(w, r, probInternal)
 			return
 		}
+		if refused == nil && reg != nil {
+			if err := reg.Succeeded(r.Context(), key); errors.Is(err, regulate.ErrLocked) {
+				refused = err
+			} else if err != nil {
+				d.logProblem(r, "registration code not checked", err)
+				d.renderProblem(w, r, probInternal)
+				return
+			}
+		}
 		if refused != nil {
+			countFailure(r)
+			if reg != nil {
+				if _, err := reg.Failed(r.Context(), key); err != nil {
+					d.logProblem(r, "registration code failure not recorded", err)
+				}
+			}
 			d.Logger.InfoContext(r.Context(), "registration code refused", "reason", refused.Error())
 			msg := refusalMessage(refused)
-			if errors.Is(refused, errNoChallenge) {
+			if errors.Is(refused, errNoChallenge) || errors.Is(refused, regulate.ErrLocked) {
 				msg = msgWrongCode
 			}
 			d.renderRegisterCode(w, r, st, http.StatusOK, msg)
@@ -281,9 +345,67 @@ func handleRegisterVerifyPOST(d *deps) http.Handler {
 	})
 }
 
+// msgAddressLocked is shown when an address had too many wrong codes.
+const msgAddressLocked = "Too many wrong codes were entered for this address, so it cannot be verified here. Ask your administrator for help."
+
+// beginAddressAttempt counts a code attempt for the address before it is
+// checked. When the address must wait or is locked it renders the code
+// page with 429 and returns false; nothing is checked then.
+func (d *deps) beginAddressAttempt(w http.ResponseWriter, r *http.Request, st regState, reg *regulate.Regulator, key string) bool {
+	if reg == nil {
+		return true
+	}
+	dec, err := reg.Begin(r.Context(), key)
+	switch {
+	case err != nil:
+		d.logProblem(r, "registration code not checked", err)
+		d.renderProblem(w, r, probInternal)
+		return false
+	case dec.Allowed:
+		return true
+	case dec.Locked:
+		d.Logger.InfoContext(r.Context(), "registration code refused: address locked", "failures", dec.Failures)
+		d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, msgAddressLocked)
+		return false
+	}
+	d.Logger.InfoContext(r.Context(), "registration code refused: address delay", "failures", dec.Failures, "retry_after", dec.RetryAfter)
+	w.Header().Set("Retry-After", strconv.Itoa(regulate.RetryAfterSeconds(dec.RetryAfter)))
+	d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, "Too many wrong codes. Try again in "+humanWait(dec.RetryAfter)+".")
+	return false
+}
+
+// checkRegisterCode checks the code of the POST against the
+// registration's challenge and returns why it was refused, if it was.
+func (d *deps) checkRegisterCode(r *http.Request, st regState) (refused, err error) {
+	now := d.Now()
+	_, err = d.MFA.UpdateOTPChallenge(r.Context(), st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+		if c.Purpose != storage.OTPVerifyEmail || c.Destination != st.Email {
+			refused = errNoChallenge
+			return c, nil
+		}
+		refused = mfa.Check(&c, d.OTPPepper, r.PostForm.Get("code"), d.CodePolicy, now)
+		return c, nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return mfa.ErrWrongCode, nil
+	}
+	return refused, err
+}
+
+// addressRegulator counts the wrong codes per registration address, on
+// the store of the password counter; nil when there is none.
+func (d *deps) addressRegulator() *regulate.Regulator {
+	if d.Regulator == nil {
+		return nil
+	}
+	return d.Regulator.WithPolicy(regulate.AddressPolicy())
+}
+
 // handleRegisterResendPOST serves POST /login/register/resend: a new code
 // within the code limits (30 s apart, 5 per 15 minutes, the failure count
-// kept).
+// kept) and the per-address send limit. A taken address's challenge gets
+// a new digest no code matches, and its owner the notice again, so the
+// answers are the same.
 func handleRegisterResendPOST(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.loadReg(w, r)
@@ -291,16 +413,35 @@ func handleRegisterResendPOST(d *deps) http.Handler {
 			return
 		}
 		ctx := r.Context()
+		sends, key := d.Limiters.RegistrationSends, d.addressKey(st.Email)
+		if ok, wait := sends.Allow(key); !ok {
+			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, waitMessage(wait))
+			return
+		}
+		existing, taken, err := d.registeredUser(r, st.Email)
+		if err != nil {
+			sends.Refund(key)
+			d.logProblem(r, "registration code not resent", err)
+			d.renderProblem(w, r, probInternal)
+			return
+		}
 		now := d.Now()
 		code := mfa.NewCode(d.CodePolicy)
 		var refused error
-		_, err := d.MFA.UpdateOTPChallenge(ctx, st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
-			refused = mfa.Resend(&c, mfa.HashCode(d.OTPPepper, c.ID, code), d.CodePolicy, now)
+		_, err = d.MFA.UpdateOTPChallenge(ctx, st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+			hash := mfa.HashCode(d.OTPPepper, c.ID, code)
+			if taken {
+				hash = unmatchableCode()
+			}
+			refused = mfa.Resend(&c, hash, d.CodePolicy, now)
 			if refused != nil {
 				return c, refused // nothing changes
 			}
 			return c, nil
 		})
+		if refused != nil || err != nil {
+			sends.Refund(key) // nothing sent
+		}
 		var rl *mfa.RateLimitError
 		switch {
 		case errors.As(refused, &rl):
@@ -310,13 +451,14 @@ func handleRegisterResendPOST(d *deps) http.Handler {
 			d.renderRegisterCode(w, r, st, http.StatusOK, refusalMessage(refused))
 			return
 		case errors.Is(err, storage.ErrNotFound):
-			// A taken address: nothing to resend, and the page looks the same.
+			// No challenge (sent while the address limit held, or swept):
+			// nothing to resend, and the page looks the same.
 		case err != nil:
 			d.logProblem(r, "registration code not resent", err)
 			d.renderProblem(w, r, probInternal)
 			return
 		default:
-			if err := d.sendRegisterCode(r, st.Email, code); err != nil {
+			if err := d.sendRegisterMessage(r, st.Email, code, existing, taken); err != nil {
 				d.logProblem(r, "registration code not sent", err)
 			}
 		}

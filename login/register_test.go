@@ -2,8 +2,10 @@ package login
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,4 +185,148 @@ func mustOrigin(t *testing.T, u string) string {
 		t.Fatal(err)
 	}
 	return p.Scheme + "://" + p.Host
+}
+
+// regFlow is one visitor registering an address, step by step, with the
+// answers normalised so that two addresses of the same length compare:
+// the address, CSRF tokens and cookie values are replaced.
+type regFlow struct {
+	b     *browser
+	email string
+	last  response
+}
+
+func (h *harness) startRegFlow(email, ip string) *regFlow {
+	return &regFlow{b: h.newBrowserAt(ip), email: email}
+}
+
+func (f *regFlow) norm(r response) string {
+	t := f.b.h.t
+	t.Helper()
+	body := strings.ReplaceAll(r.body, f.email, "EMAIL")
+	for _, m := range csrfRE.FindAllStringSubmatch(body, -1) {
+		if m[1] != "" {
+			body = strings.ReplaceAll(body, m[1], "CSRF")
+		}
+	}
+	var hdr []string
+	for k, vs := range r.header {
+		if k == "Date" {
+			continue
+		}
+		for _, v := range vs {
+			if k == "Set-Cookie" {
+				name, rest, _ := strings.Cut(v, "=")
+				_, attrs, _ := strings.Cut(rest, ";")
+				v = name + "=VALUE;" + attrs
+			}
+			hdr = append(hdr, k+": "+v)
+		}
+	}
+	slices.Sort(hdr)
+	return fmt.Sprintf("%d\n%s\n\n%s", r.status, strings.Join(hdr, "\n"), body)
+}
+
+// step runs one named step and returns its normalised answer.
+func (f *regFlow) step(name string) string {
+	t := f.b.h.t
+	t.Helper()
+	var r response
+	switch name {
+	case "form":
+		r = f.b.get(pathRegister)
+	case "register":
+		page := f.b.get(pathRegister)
+		r = f.b.post(pathRegister, url.Values{"email": {f.email}, "csrf": {csrfOf(t, page)}})
+	case "code page":
+		r = f.b.get(pathRegisterVerify)
+	case "resend":
+		r = f.b.post(pathRegisterResend, url.Values{"csrf": {csrfOf(t, f.b.get(pathRegisterVerify))}})
+	case "wrong code":
+		r = f.b.post(pathRegisterVerify, url.Values{"code": {"000000"}, "csrf": {csrfOf(t, f.b.get(pathRegisterVerify))}})
+	default:
+		t.Fatalf("unknown step %q", name)
+	}
+	f.last = r
+	return f.norm(r)
+}
+
+// TestRegisterTakenAddressStepByStep: every answer of the registration
+// for a taken address equals the answer for a new one, through resends
+// and wrong codes up to and past the voided code, and through the
+// per-address limits.
+func TestRegisterTakenAddressStepByStep(t *testing.T) {
+	h := newHarness(t, defaultLimits)
+	h.createUser("taken@example.com", goodPW, testParams)
+	taken := h.startRegFlow("taken@example.com", "203.0.113.1")
+	fresh := h.startRegFlow("fresh@example.com", "203.0.113.2")
+	steps := []string{"form", "register", "code page", "resend", "wrong code", "wrong code", "wrong code",
+		"wrong code", "wrong code", "wrong code", "resend", "+30s", "resend", "register", "code page", "wrong code",
+		"+1m", "wrong code", "register", "register", "register", "register"}
+	for i, s := range steps {
+		if d, ok := strings.CutPrefix(s, "+"); ok {
+			dur, err := time.ParseDuration(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.clock.Advance(dur)
+			continue
+		}
+		a, b := taken.step(s), fresh.step(s)
+		if a != b {
+			t.Fatalf("step %d %q differs for a taken and a new address:\n--- taken\n%s\n--- new\n%s", i, s, a, b)
+		}
+	}
+	// The steps reached the per-address send limit.
+	if fresh.last.status != http.StatusTooManyRequests {
+		t.Errorf("last registration = %d, want 429 (the address send limit)", fresh.last.status)
+	}
+}
+
+// TestRegisterCodeGuessingPerAddress: failed codes are counted per
+// address across registrations, browsers and addresses, so starting
+// again does not bring fresh guesses: once the first challenge's five
+// failures are spent, even the right code of a new registration waits.
+func TestRegisterCodeGuessingPerAddress(t *testing.T) {
+	h := newHarness(t, defaultLimits)
+	const email = "target@example.com"
+	attacker := h.startRegFlow(email, "203.0.113.1")
+	attacker.step("register")
+	for range 5 {
+		attacker.step("wrong code")
+	}
+	// A new registration from elsewhere: the right code is not checked now.
+	other := h.startRegFlow(email, "203.0.113.99")
+	other.step("register")
+	page := other.b.get(pathRegisterVerify)
+	r := other.b.post(pathRegisterVerify, url.Values{"code": {h.emailCode(email)}, "csrf": {csrfOf(t, page)}})
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Too many wrong codes") {
+		t.Fatalf("right code after 5 failures for the address = %d, want 429 with the wait:\n%s", r.status, r.body)
+	}
+	h.clock.Advance(time.Minute)
+	r = other.b.post(pathRegisterVerify, url.Values{"code": {h.emailCode(email)}, "csrf": {csrfOf(t, page)}})
+	if r.status != http.StatusSeeOther || r.location() != pathRegisterDetails {
+		t.Fatalf("right code after the wait = %d %q, want 303 to the details", r.status, r.location())
+	}
+}
+
+// TestRegisterSendsPerAddress: the codes sent to one address are limited
+// per address, whoever asks and from wherever.
+func TestRegisterSendsPerAddress(t *testing.T) {
+	h := newHarness(t, defaultLimits)
+	const email = "flooded@example.com"
+	before := h.emailCount()
+	var last response
+	for i := range 8 {
+		f := h.startRegFlow(email, fmt.Sprintf("203.0.113.%d", i+1))
+		f.step("register")
+		last = f.last
+		h.clock.Advance(time.Minute)
+	}
+	if got := h.emailCount() - before; got != 5 {
+		t.Errorf("%d e-mails to the address after 8 registrations, want 5", got)
+	}
+	if last.status != http.StatusTooManyRequests || !strings.Contains(last.body, "You can request a new code in") {
+		t.Errorf("8th registration = %d, want 429 with the wait:\n%s", last.status, last.body)
+	}
 }

@@ -35,8 +35,14 @@
 // Limiter is a token bucket per key with a bounded number of keys;
 // KeyForRequest makes the key from the client IP (IPv6 by /64, trusting
 // X-Forwarded-For only from configured proxies), and Middleware answers 429
-// with Retry-After. Limits names the defaults for the sign-in, code,
-// registration and reset endpoints so that config can expose them.
+// with Retry-After. Because many people can share one address (an office
+// behind NAT), the buckets that count every request are flood guards with
+// a high ceiling; GuardFailures keeps a token only for the attempts whose
+// handler calls CountFailure (a wrong password or code), so guessing from
+// one address is slowed after a few dozen failures while successful
+// sign-ins cost nothing. Limits names the defaults for the sign-in, code,
+// failure, authorize, registration and reset buckets so that config can
+// expose them.
 //
 // Time is injected everywhere, so tests use a fake clock and never sleep.
 package regulate

@@ -210,10 +210,13 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("DefaultLimits().Validate() = %v", err)
 	}
 	want := Limits{
-		SignIn:       Limit{Rate: 10.0 / 60, Burst: 10},
-		Code:         Limit{Rate: 10.0 / 60, Burst: 10},
-		Registration: Limit{Rate: 20.0 / 60, Burst: 20},
-		Reset:        Limit{Rate: 5.0 / 60, Burst: 5},
+		SignIn:            Limit{Rate: 600.0 / 60, Burst: 600},
+		Code:              Limit{Rate: 600.0 / 60, Burst: 600},
+		Failures:          Limit{Rate: 1.0 / 10, Burst: 30},
+		Authorize:         Limit{Rate: 300.0 / 60, Burst: 300},
+		Registration:      Limit{Rate: 20.0 / 60, Burst: 20},
+		RegistrationSends: Limit{Rate: 5.0 / 3600, Burst: 5},
+		Reset:             Limit{Rate: 5.0 / 60, Burst: 5},
 	}
 	if ls != want {
 		t.Errorf("DefaultLimits() = %+v, want %+v", ls, want)
@@ -221,15 +224,17 @@ func TestLimits(t *testing.T) {
 
 	clock := newFakeClock()
 	lm := ls.NewLimiters(clock.Now)
-	for name, l := range map[string]*Limiter{"SignIn": lm.SignIn, "Code": lm.Code, "Registration": lm.Registration, "Reset": lm.Reset} {
+	for name, l := range map[string]*Limiter{"SignIn": lm.SignIn, "Code": lm.Code, "Failures": lm.Failures, "Authorize": lm.Authorize, "Registration": lm.Registration, "Reset": lm.Reset} {
 		if l == nil || l.Len() != 0 {
 			t.Errorf("NewLimiters().%s = %v, want an empty limiter", name, l)
 		}
 	}
 	allowN(lm.SignIn, "k", 1)
 	allowN(lm.Reset, "k", 1)
-	if got := lm.Sweep(t0.Add(time.Hour)); got != 2 {
-		t.Errorf("Limiters.Sweep() = %d, want 2", got)
+	allowN(lm.Failures, "k", 1)
+	allowN(lm.Authorize, "k", 1)
+	if got := lm.Sweep(t0.Add(time.Hour)); got != 4 {
+		t.Errorf("Limiters.Sweep() = %d, want 4", got)
 	}
 }
 

@@ -49,18 +49,38 @@ func (l Limit) NewLimiter(now func() time.Time) *Limiter {
 // Limits are the per-client-IP limits of the hosted pages (REQUIREMENTS.md
 // section 4), one bucket set per endpoint group. Config exposes each as a
 // rate per second (or per minute) and a burst; zero turns one off.
+//
+// Many people share one address (an office behind NAT, a campus), so the
+// buckets that count every request are flood guards with a high ceiling,
+// and guessing is bounded by Failures, which counts only the attempts that
+// failed (see GuardFailures), and by the per-user counter (Policy).
 type Limits struct {
-	// SignIn limits the POSTs of the identifier and password steps
-	// (10 a minute, burst 10).
+	// SignIn limits every POST of the identifier and password steps, a
+	// flood guard (600 a minute, burst 600: 200 people signing in within
+	// a minute make 400).
 	SignIn Limit
-	// Code limits the POSTs of the second-factor step (one-time code,
-	// TOTP, recovery code, WebAuthn assertion) and code resends
-	// (10 a minute, burst 10).
+	// Code limits every POST of the second-factor step (one-time code,
+	// TOTP, recovery code, WebAuthn assertion) and code resends, a flood
+	// guard (600 a minute, burst 600).
 	Code Limit
+	// Failures limits the failed attempts at a guessable secret (a wrong
+	// password, an unknown user, a wrong code): a burst of 30, then one
+	// every 10 s (6 a minute). A password spray from one address is slowed
+	// after 30 failures while the people behind it, who rarely fail, keep
+	// signing in.
+	Failures Limit
+	// Authorize limits the provider's /authorize requests, each of which
+	// stores an auth request (300 a minute, burst 300).
+	Authorize Limit
 	// Registration limits the POSTs of the registration steps, including
 	// the e-mail verification code (20 a minute, burst 20: one registration
 	// takes 5 to 7 POSTs).
 	Registration Limit
+	// RegistrationSends limits the verification codes sent to one
+	// ADDRESS at registration, keyed by the address rather than the
+	// client IP, so that nobody floods a mailbox from many addresses
+	// (5 an hour, burst 5).
+	RegistrationSends Limit
 	// Reset limits the "Forgot password?" request and the new-password
 	// form of a reset link (5 a minute, burst 5).
 	Reset Limit
@@ -69,10 +89,13 @@ type Limits struct {
 // DefaultLimits returns the limits documented on the Limits fields.
 func DefaultLimits() Limits {
 	return Limits{
-		SignIn:       PerMinute(10),
-		Code:         PerMinute(10),
-		Registration: PerMinute(20),
-		Reset:        PerMinute(5),
+		SignIn:            PerMinute(600),
+		Code:              PerMinute(600),
+		Failures:          Limit{Rate: 0.1, Burst: 30},
+		Authorize:         PerMinute(300),
+		Registration:      PerMinute(20),
+		RegistrationSends: Limit{Rate: 5.0 / 3600, Burst: 5},
+		Reset:             PerMinute(5),
 	}
 }
 
@@ -84,7 +107,10 @@ func (ls Limits) Validate() error {
 	}{
 		{"SignIn", ls.SignIn},
 		{"Code", ls.Code},
+		{"Failures", ls.Failures},
+		{"Authorize", ls.Authorize},
 		{"Registration", ls.Registration},
+		{"RegistrationSends", ls.RegistrationSends},
 		{"Reset", ls.Reset},
 	} {
 		if err := l.limit.Validate(l.name); err != nil {
@@ -98,22 +124,33 @@ func (ls Limits) Validate() error {
 type Limiters struct {
 	SignIn       *Limiter
 	Code         *Limiter
+	Failures     *Limiter
+	Authorize    *Limiter
 	Registration *Limiter
-	Reset        *Limiter
+	// RegistrationSends is keyed by a digest of the address, not the IP.
+	RegistrationSends *Limiter
+	Reset             *Limiter
 }
 
 // NewLimiters returns a Limiter for each of ls. A nil now means time.Now.
 func (ls Limits) NewLimiters(now func() time.Time) Limiters {
 	return Limiters{
-		SignIn:       ls.SignIn.NewLimiter(now),
-		Code:         ls.Code.NewLimiter(now),
-		Registration: ls.Registration.NewLimiter(now),
-		Reset:        ls.Reset.NewLimiter(now),
+		SignIn:            ls.SignIn.NewLimiter(now),
+		Code:              ls.Code.NewLimiter(now),
+		Failures:          ls.Failures.NewLimiter(now),
+		Authorize:         ls.Authorize.NewLimiter(now),
+		Registration:      ls.Registration.NewLimiter(now),
+		RegistrationSends: ls.RegistrationSends.NewLimiter(now),
+		Reset:             ls.Reset.NewLimiter(now),
 	}
 }
 
 // Sweep runs Limiter.Sweep on each limiter and returns how many buckets
 // went in all.
 func (lm Limiters) Sweep(now time.Time) int {
-	return lm.SignIn.Sweep(now) + lm.Code.Sweep(now) + lm.Registration.Sweep(now) + lm.Reset.Sweep(now)
+	n := 0
+	for _, l := range []*Limiter{lm.SignIn, lm.Code, lm.Failures, lm.Authorize, lm.Registration, lm.RegistrationSends, lm.Reset} {
+		n += l.Sweep(now)
+	}
+	return n
 }

@@ -41,6 +41,22 @@ func DefaultPolicy() Policy {
 	}
 }
 
+// AddressPolicy is the rule for the wrong verification codes entered for
+// one address at registration, counted across registrations, browsers and
+// client addresses: the 5 failures of one code are free, then a new code
+// can be tried after 1 min, doubling to 1 h, and 100 failures lock the
+// address, the most NIST SP 800-63B allows. Starting again therefore
+// brings no fresh guesses. A lock stops the self-registration of that
+// address only; an operator can still create its account.
+func AddressPolicy() Policy {
+	return Policy{
+		FreeFailures: 5,
+		BaseDelay:    time.Minute,
+		MaxDelay:     time.Hour,
+		LockAfter:    MaxLockAfter,
+	}
+}
+
 // Validate reports the first setting that is out of range, naming it by its
 // Go field name so that config can map it to its own key.
 func (p Policy) Validate() error {

@@ -150,3 +150,21 @@ func TestDefaultPolicy(t *testing.T) {
 		t.Errorf("DefaultPolicy() = %+v, want %+v", got, want)
 	}
 }
+
+func TestAddressPolicy(t *testing.T) {
+	p := AddressPolicy()
+	if err := p.Validate(); err != nil {
+		t.Fatalf("AddressPolicy().Validate() = %v", err)
+	}
+	for _, tt := range []struct {
+		failures int
+		want     time.Duration
+	}{{4, 0}, {5, time.Minute}, {6, 2 * time.Minute}, {11, time.Hour}, {99, time.Hour}} {
+		if got := p.Delay(tt.failures); got != tt.want {
+			t.Errorf("Delay(%d) = %v, want %v", tt.failures, got, tt.want)
+		}
+	}
+	if p.LockAfter != MaxLockAfter {
+		t.Errorf("LockAfter = %d, want %d", p.LockAfter, MaxLockAfter)
+	}
+}

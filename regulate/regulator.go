@@ -37,6 +37,14 @@ func New(store storage.Attempts, p Policy, now func() time.Time) *Regulator {
 	return &Regulator{store: store, policy: p, now: now}
 }
 
+// WithPolicy returns a Regulator on the same store and clock applying p,
+// for counters of another kind kept beside the password's (the
+// verification codes of a registration address, AddressPolicy). Their
+// keys must not collide with user IDs.
+func (r *Regulator) WithPolicy(p Policy) *Regulator {
+	return &Regulator{store: r.store, policy: p, now: r.now}
+}
+
 // Policy returns the policy the Regulator applies.
 func (r *Regulator) Policy() Policy { return r.policy }
 

@@ -482,3 +482,19 @@ func failN(t *testing.T, reg *Regulator, clock *fakeClock, userID string, n int)
 		}
 	}
 }
+
+// TestWithPolicySharesTheStore: a Regulator from WithPolicy counts in the
+// same store under its own keys, with its own policy.
+func TestWithPolicySharesTheStore(t *testing.T) {
+	r, store, _ := newTestRegulator(DefaultPolicy())
+	addr := r.WithPolicy(AddressPolicy())
+	if addr.Policy() != AddressPolicy() || r.Policy() != DefaultPolicy() {
+		t.Fatalf("policies = %+v / %+v", addr.Policy(), r.Policy())
+	}
+	if _, err := addr.Begin(context.Background(), "reg_abc"); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := store.GetLoginAttempts(context.Background(), "reg_abc"); a.ConsecutiveFailures != 1 {
+		t.Errorf("counter in the shared store = %+v, want one failure", a)
+	}
+}

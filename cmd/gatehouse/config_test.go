@@ -139,6 +139,12 @@ func TestValidate(t *testing.T) {
 		{"refresh beyond absolute", func(c *Config) { c.Tokens.RefreshTokenLifetime = 3000 * time.Hour }, "tokens.refresh_token_lifetime:"},
 		{"tiny memory", func(c *Config) { c.Password.Argon2MemoryKiB = 1 }, "password: argon2_memory_kib"},
 		{"no hashing slots", func(c *Config) { c.Password.MaxConcurrentHashes = 0 }, "password.max_concurrent_hashes"},
+		{"authorize limit off", func(c *Config) { c.Limits.AuthorizePerMinute = 0 }, ""},
+		{"negative authorize limit", func(c *Config) { c.Limits.AuthorizePerMinute = -1 }, "limits.authorize_per_minute: -1 is not between 0 (off) and 100000"},
+		{"failure limit off", func(c *Config) { c.Limits.FailuresBurst, c.Limits.FailuresPerMinute = 0, 0 }, ""},
+		{"failure burst without refill", func(c *Config) { c.Limits.FailuresPerMinute = 0 }, "limits.failures_burst and limits.failures_per_minute: set both"},
+		{"failure refill without burst", func(c *Config) { c.Limits.FailuresBurst = 0 }, "limits.failures_burst and limits.failures_per_minute: set both"},
+		{"negative address sends", func(c *Config) { c.Limits.RegistrationCodesPerAddressPerHour = -5 }, "limits.registration_codes_per_address_per_hour: -5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

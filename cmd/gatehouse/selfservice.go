@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
+	"net/http"
 	"net/netip"
 	"strings"
 	"time"
@@ -13,17 +15,30 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
-// LimitsConfig holds the per-client-IP rate limits of the hosted pages
-// (REQUIREMENTS.md section 4): token buckets refilling the given number of
-// requests a minute, with a burst of the same number. Zero turns a limit
-// off.
+// LimitsConfig holds the per-client-IP rate limits (REQUIREMENTS.md
+// section 4): token buckets refilling the given number of requests a
+// minute, with a burst of the same number, except the failure bucket,
+// which has a burst and a refill of its own. Zero turns a limit off.
+// config.example.yaml explains the defaults.
 type LimitsConfig struct {
-	// SignInPerMinute limits the e-mail and password POSTs.
+	// SignInPerMinute limits every e-mail and password POST (a flood guard).
 	SignInPerMinute int `yaml:"sign_in_per_minute"`
-	// CodePerMinute limits the second-factor POSTs and code resends.
+	// CodePerMinute limits every second-factor POST and code resend (a
+	// flood guard).
 	CodePerMinute int `yaml:"code_per_minute"`
+	// FailuresBurst is how many failed passwords and codes an address may
+	// have at once before its attempts are refused.
+	FailuresBurst int `yaml:"failures_burst"`
+	// FailuresPerMinute is how many failures an address earns back a
+	// minute.
+	FailuresPerMinute int `yaml:"failures_per_minute"`
+	// AuthorizePerMinute limits the provider's /authorize requests.
+	AuthorizePerMinute int `yaml:"authorize_per_minute"`
 	// RegistrationPerMinute limits the registration POSTs.
 	RegistrationPerMinute int `yaml:"registration_per_minute"`
+	// RegistrationCodesPerAddressPerHour limits the verification codes
+	// sent to one address, whoever asks.
+	RegistrationCodesPerAddressPerHour int `yaml:"registration_codes_per_address_per_hour"`
 	// ResetPerMinute limits "Forgot password?" and the reset form.
 	ResetPerMinute int `yaml:"reset_per_minute"`
 }
@@ -34,25 +49,51 @@ type RegistrationConfig struct {
 	Enabled bool `yaml:"enabled"`
 }
 
-// defaultLimits returns regulate's default limits as per-minute counts.
+// defaultLimits returns regulate's default limits as config counts.
 func defaultLimits() LimitsConfig {
 	d := regulate.DefaultLimits()
 	return LimitsConfig{
-		SignInPerMinute:       d.SignIn.Burst,
-		CodePerMinute:         d.Code.Burst,
-		RegistrationPerMinute: d.Registration.Burst,
-		ResetPerMinute:        d.Reset.Burst,
+		SignInPerMinute:                    d.SignIn.Burst,
+		CodePerMinute:                      d.Code.Burst,
+		FailuresBurst:                      d.Failures.Burst,
+		FailuresPerMinute:                  int(math.Round(d.Failures.Rate * 60)),
+		AuthorizePerMinute:                 d.Authorize.Burst,
+		RegistrationPerMinute:              d.Registration.Burst,
+		RegistrationCodesPerAddressPerHour: d.RegistrationSends.Burst,
+		ResetPerMinute:                     d.Reset.Burst,
 	}
 }
 
 // limits returns the configured limits.
 func (c LimitsConfig) limits() regulate.Limits {
 	return regulate.Limits{
-		SignIn:       regulate.PerMinute(c.SignInPerMinute),
-		Code:         regulate.PerMinute(c.CodePerMinute),
-		Registration: regulate.PerMinute(c.RegistrationPerMinute),
-		Reset:        regulate.PerMinute(c.ResetPerMinute),
+		SignIn:            regulate.PerMinute(c.SignInPerMinute),
+		Code:              regulate.PerMinute(c.CodePerMinute),
+		Failures:          regulate.Limit{Rate: float64(c.FailuresPerMinute) / 60, Burst: c.FailuresBurst},
+		Authorize:         regulate.PerMinute(c.AuthorizePerMinute),
+		Registration:      regulate.PerMinute(c.RegistrationPerMinute),
+		RegistrationSends: regulate.Limit{Rate: float64(c.RegistrationCodesPerAddressPerHour) / 3600, Burst: c.RegistrationCodesPerAddressPerHour},
+		Reset:             regulate.PerMinute(c.ResetPerMinute),
 	}
+}
+
+// limitAuthorize wraps the provider so that its /authorize, which stores
+// an auth request each time, has a per-IP limit. A limited request gets a
+// plain 429 with Retry-After, never a redirect to the relying party.
+func limitAuthorize(l *regulate.Limiter, proxies []netip.Prefix, prov http.Handler) http.Handler {
+	key := func(r *http.Request) string { return regulate.KeyForRequest(r, proxies) }
+	limited := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, "too many authorization requests from your network, try again later", http.StatusTooManyRequests)
+	})
+	wrapped := l.Middleware(key, limited)(prov)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/authorize" {
+			wrapped.ServeHTTP(w, r)
+			return
+		}
+		prov.ServeHTTP(w, r)
+	})
 }
 
 // parseProxies parses server.trusted_proxies: comma-separated CIDRs or
@@ -90,12 +131,20 @@ func (c Config) selfServiceProblems() []string {
 	}{
 		{"limits.sign_in_per_minute", c.Limits.SignInPerMinute},
 		{"limits.code_per_minute", c.Limits.CodePerMinute},
+		{"limits.failures_burst", c.Limits.FailuresBurst},
+		{"limits.failures_per_minute", c.Limits.FailuresPerMinute},
+		{"limits.authorize_per_minute", c.Limits.AuthorizePerMinute},
 		{"limits.registration_per_minute", c.Limits.RegistrationPerMinute},
+		{"limits.registration_codes_per_address_per_hour", c.Limits.RegistrationCodesPerAddressPerHour},
 		{"limits.reset_per_minute", c.Limits.ResetPerMinute},
 	} {
 		if l.n < 0 || l.n > 100000 {
 			problems = append(problems, fmt.Sprintf("%s: %d is not between 0 (off) and 100000", l.key, l.n))
 		}
+	}
+	if (c.Limits.FailuresBurst == 0) != (c.Limits.FailuresPerMinute == 0) {
+		problems = append(problems, fmt.Sprintf("limits.failures_burst and limits.failures_per_minute: set both (now %d and %d), or both to 0 to turn the failure limit off",
+			c.Limits.FailuresBurst, c.Limits.FailuresPerMinute))
 	}
 	if _, err := parseProxies(c.Server.TrustedProxies); err != nil {
 		problems = append(problems, fmt.Sprintf("server.trusted_proxies: %v; write CIDRs separated by commas, like 10.0.0.0/8, ::1", err))

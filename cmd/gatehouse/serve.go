@@ -261,7 +261,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
-	r.PathPrefix("/").Handler(provHandler)
+	r.PathPrefix("/").Handler(limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, provHandler))
 	return r, nil
 }
 
