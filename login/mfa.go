@@ -175,7 +175,7 @@ func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.
 	if d.keyAfterPassword(w, r, ar, binding, u, setPassword) {
 		return
 	}
-	if method := d.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP {
+	if method := d.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP && !mfa.Locked(&st) {
 		if err := d.sendCode(ctx, ar, u, method); err != nil {
 			d.logSendProblem(r, err, u.ID, method)
 		}
@@ -198,6 +198,9 @@ func handleSecondFactorForm(d *deps) http.Handler {
 		}
 		requested := r.URL.Query().Get("method")
 		if d.redirectToKey(w, r, ar, u, requested) {
+			return
+		}
+		if d.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		if st.TOTPPending && requested == "" {
@@ -234,21 +237,25 @@ func handleSecondFactorPOST(d *deps) http.Handler {
 			return
 		}
 		code := r.PostForm.Get("code")
-		var refused, err error
+		var g guess
+		var err error
 		if method == storage.MFATOTP {
-			refused, err = d.verifyTOTP(r.Context(), u.ID, code)
+			g, err = d.verifyTOTP(r.Context(), u.ID, code)
 		} else {
-			refused, err = d.verifyCode(r.Context(), ar, u, method, code)
+			g, err = d.verifyCode(r.Context(), ar, u, method, code)
 		}
 		if err != nil {
 			d.logProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
 			d.renderProblem(w, r, probInternal)
 			return
 		}
-		if refused != nil {
-			d.logRefused(r, u.ID, method, ar.ID, refused)
+		if g.refused != nil {
+			d.logRefused(r, u.ID, method, ar.ID, g.refused)
+			if d.afterGuess(w, r, ar, u, method, g) {
+				return
+			}
 			st, _ = d.mfaState(r.Context(), u.ID) // fresh failure and send logs; best effort
-			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, refusalMessage(refused))
+			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, refusalMessage(g.refused))
 			return
 		}
 		d.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
