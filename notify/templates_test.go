@@ -76,8 +76,10 @@ func TestComposerRendersEveryKind(t *testing.T) {
 			htmlHas: []string{"<strong>Forgot password?</strong>", "03:45 UTC"},
 		},
 		{
-			name:    "sign-in after a reset",
-			render:  func() (Email, error) { return c.ResetSignInEmail("ada@example.com", "Ada", "totp", at, at.Add(time.Hour)) },
+			name: "sign-in after a reset",
+			render: func() (Email, error) {
+				return c.ResetSignInEmail("ada@example.com", "Ada", "totp", at, at.Add(time.Hour))
+			},
 			subject: "You signed in to Gatehouse after a password reset",
 			textHas: []string{"reset on Friday 27 November 2026, 03:45 UTC", "on Friday 27 November 2026, 04:45 UTC", "with: an authenticator app."},
 			htmlHas: []string{"<strong>an authenticator app</strong>"},
