@@ -39,6 +39,9 @@ const (
 	// auditMFALocked is a second factor locked after mfa.GuessPolicy's
 	// failures without a success; Detail has method and failures.
 	auditMFALocked = iam.AuditMFALocked
+	// auditResetSignIn is the first second factor that passed after a
+	// password reset; Detail has method, client_id and reset_at.
+	auditResetSignIn = "password.reset_signin"
 	// auditMFAUnlocked is a lock lifted; Detail has by (password_reset).
 	auditMFAUnlocked = iam.AuditMFAUnlocked
 

@@ -184,3 +184,57 @@ func (d *deps) unlockAfterReset(ctx context.Context, userID string) (bool, error
 	}
 	return unlocked, nil
 }
+
+// msgEmailWithheld is the code page of a user whose method is not e-mail
+// in the sign-in right after a password reset.
+const msgEmailWithheld = "Right after a password reset, a code by e-mail cannot be your second step. Use your usual method or a recovery code."
+
+// emailWithheld reports whether e-mail codes are withheld from u: right
+// after a password reset (from the reset until the next second factor
+// that passes, resetSignIn), a user whose method is not e-mail is never
+// offered the e-mail code, so that a reset link and an e-mail code, both
+// from the same mailbox, cannot stand in for the user's own factor. A
+// user whose method cannot be used here then has recovery codes, or the
+// operator (user reset-mfa).
+func emailWithheld(u storage.User, st storage.MFAState) bool {
+	return u.MFAMethod != storage.MFAEmail && !st.PasswordResetAt.IsZero()
+}
+
+// resetSignIn runs after a second factor passed (method: a storage.MFA*
+// method, mfa.MethodRecovery or "trusted_device"). When it is the first
+// since a password reset, it clears the reset time, and records in the
+// audit log and tells the user by e-mail which second factor completed
+// the sign-in. Failures are logged; the sign-in goes on.
+func (d *deps) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.User, method string) {
+	ctx := r.Context()
+	now := d.Now()
+	var resetAt time.Time
+	_, err := d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		resetAt = st.PasswordResetAt
+		if !resetAt.IsZero() {
+			st.PasswordResetAt = time.Time{}
+			st.UpdatedAt = now
+		}
+		return st, nil
+	})
+	if err != nil {
+		d.logProblem(r, "reset sign-in not recorded", err, "user_id", u.ID)
+		return
+	}
+	if resetAt.IsZero() {
+		return
+	}
+	d.Logger.InfoContext(ctx, "first sign-in after a password reset", "user_id", u.ID, "method", method)
+	d.audit(r, auditResetSignIn, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID,
+		"reset_at": resetAt.UTC().Format(time.RFC3339)})
+	msgs, err := d.notices()
+	if err == nil {
+		var m notify.Email
+		if m, err = msgs.ResetSignInEmail(u.Email, u.Name(), method, resetAt, now); err == nil {
+			err = d.Mailer.SendEmail(ctx, m)
+		}
+	}
+	if err != nil {
+		d.Logger.WarnContext(ctx, "reset sign-in e-mail not sent", "user_id", u.ID, "err", err)
+	}
+}

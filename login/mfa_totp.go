@@ -106,8 +106,10 @@ func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.Au
 		page.SkipLabel = "Not now — send me a code by text message instead"
 		page.SkipAction, page.SkipMethod = pathMFASend, prev
 	default:
-		page.SkipLabel = "Not now — send me a code by e-mail instead"
-		page.SkipAction, page.SkipMethod = pathMFASend, prev
+		if !emailWithheld(u, st) {
+			page.SkipLabel = "Not now — send me a code by e-mail instead"
+			page.SkipAction, page.SkipMethod = pathMFASend, prev
+		}
 	}
 	d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
 	d.render(w, r, status, page)
