@@ -18,6 +18,16 @@ const (
 	DefaultAuditLimit = 100
 )
 
+// Audit actions of the second-factor lock (mfa.GuessPolicy), recorded by
+// the sign-in pages and by the operator's UnlockMFA.
+const (
+	// AuditMFALocked is a second factor locked after too many wrong codes.
+	AuditMFALocked = "mfa.locked"
+	// AuditMFAUnlocked is a lock lifted; Detail has by: password_reset or
+	// operator.
+	AuditMFAUnlocked = "mfa.unlocked"
+)
+
 // ListAudit returns audit events matching f, newest first. A limit of zero
 // means DefaultAuditLimit; a negative limit or one above MaxAuditLimit is
 // refused.

@@ -262,3 +262,66 @@ func TestOperatorActionsAudited(t *testing.T) {
 		t.Errorf("ListAudit(limit 1) = %d events, %v; want 1", len(got), err)
 	}
 }
+
+func TestUnlockMFA(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		email     string
+		reason    string
+		locked    bool
+		wantCode  string
+		wantField string
+	}{
+		{"locked", "totp@example.com", "user called the help desk", true, "", ""},
+		{"not locked", "TOTP@example.com", "", false, "", ""},
+		{"unknown user", "nobody@example.com", "", true, iam.CodeNotFound, "email"},
+		{"no email", "", "", true, iam.CodeInvalid, "email"},
+		{"reason with control character", "totp@example.com", "a\x07b", true, iam.CodeInvalid, "reason"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc, store := newService(t)
+			u := newMFAUser(t, svc, store, "totp@example.com")
+			if tt.locked {
+				if _, err := store.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+					st.LockedAt, st.FailuresInARow, st.FailuresSinceSuccess = fixedNow.Add(-time.Hour), 0, 50
+					return st, nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			auditBefore := len(auditOf(t, svc, u.ID))
+			got, wasLocked, err := svc.UnlockMFA(ctx, tt.email, tt.reason)
+			if code := iam.ErrorCode(err); code != tt.wantCode {
+				t.Fatalf("UnlockMFA(%q) code = %q (err %v), want %q", tt.email, code, err, tt.wantCode)
+			}
+			st, _ := store.GetMFAState(ctx, u.ID)
+			if err != nil {
+				var ie *iam.Error
+				if !errors.As(err, &ie) || ie.Field != tt.wantField || st.LockedAt.IsZero() {
+					t.Errorf("err = %#v, lock %v; want field %q and the lock kept", err, st.LockedAt, tt.wantField)
+				}
+				if n := len(auditOf(t, svc, u.ID)); n != auditBefore {
+					t.Errorf("refused unlock wrote %d audit events", n-auditBefore)
+				}
+				return
+			}
+			if got.ID != u.ID || wasLocked != tt.locked || !st.LockedAt.IsZero() || st.FailuresSinceSuccess != 0 || st.FailuresInARow != 0 {
+				t.Errorf("UnlockMFA = %s, %v; state %+v; want %s, %v and unlocked with no failures", got.ID, wasLocked, st, u.ID, tt.locked)
+			}
+			if !st.TOTPConfirmed || len(st.RecoveryCodes) != 2 {
+				t.Errorf("unlock changed the factors: %+v", st)
+			}
+			events, err := svc.ListAudit(ctx, storage.AuditFilter{Target: u.ID, Action: iam.AuditMFAUnlocked})
+			if err != nil || len(events) != 1 {
+				t.Fatalf("%s events = %+v, %v; want 1", iam.AuditMFAUnlocked, events, err)
+			}
+			e := events[0]
+			want := map[bool]string{true: "true", false: "false"}[tt.locked]
+			if e.Actor != storage.AuditActorOperator || e.Detail["by"] != "operator" || e.Detail["was_locked"] != want || e.Detail["reason"] != tt.reason {
+				t.Errorf("audit event = %+v, want by operator, was_locked %s, reason %q", e, want, tt.reason)
+			}
+		})
+	}
+}

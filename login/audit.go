@@ -33,6 +33,17 @@ const (
 	auditPasskeyFailure = "login.passkey_failure"
 	// auditAccountLocked is a user locked after too many wrong passwords.
 	auditAccountLocked = "account.locked"
+	// auditSignInEnded is a sign-in ended after mfa.GuessPolicy's
+	// failures in a row; Detail has method and client_id.
+	auditSignInEnded = "login.signin_ended"
+	// auditMFALocked is a second factor locked after mfa.GuessPolicy's
+	// failures without a success; Detail has method and failures.
+	auditMFALocked = iam.AuditMFALocked
+	// auditResetSignIn is the first second factor that passed after a
+	// password reset; Detail has method, client_id and reset_at.
+	auditResetSignIn = "password.reset_signin"
+	// auditMFAUnlocked is a lock lifted; Detail has by (password_reset).
+	auditMFAUnlocked = iam.AuditMFAUnlocked
 
 	auditResetRequested      = "password.reset_requested"
 	auditPasswordReset       = "password.reset"

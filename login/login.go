@@ -116,6 +116,10 @@ type Deps struct {
 	// AttemptPolicy limits wrong TOTP and recovery codes per user;
 	// mfa.DefaultAttemptPolicy when zero.
 	AttemptPolicy mfa.AttemptPolicy
+	// GuessPolicy is the per-user ceiling on wrong second factors across
+	// challenges, resends and sign-ins (mfa_limit.go);
+	// mfa.DefaultGuessPolicy when zero.
+	GuessPolicy mfa.GuessPolicy
 	// TrustedDevices offers "Don't ask again on this device" on the code
 	// pages. Off by default.
 	TrustedDevices bool

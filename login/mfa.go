@@ -102,8 +102,12 @@ func (d *deps) primaryMethod(u storage.User, st storage.MFAState) string {
 
 // allowedMethod reports whether the user may enter a code of method in
 // this sign-in: the primary method, and e-mail for a user whose SMS could
-// not be sent (recovery codes have their own page).
+// not be sent (recovery codes have their own page), but never e-mail while
+// it is withheld (emailWithheld).
 func (d *deps) allowedMethod(u storage.User, st storage.MFAState, method string) bool {
+	if method == storage.MFAEmail && emailWithheld(u, st) {
+		return false
+	}
 	primary := d.primaryMethod(u, st)
 	return method == primary || method == storage.MFAEmail && primary == storage.MFASMS
 }
@@ -166,6 +170,7 @@ func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.
 	}
 	if d.trustedDevice(r, ar, u, st, now) {
 		d.Logger.InfoContext(ctx, "second factor skipped: trusted device", "user_id", u.ID, "auth_request_id", ar.ID)
+		d.resetSignIn(r, ar, u, "trusted_device")
 		d.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
 			setPassword(p)
 			p.Factors = append(p.Factors, trustedDeviceAMR...)
@@ -175,7 +180,7 @@ func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.
 	if d.keyAfterPassword(w, r, ar, binding, u, setPassword) {
 		return
 	}
-	if method := d.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP {
+	if method := d.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP && !mfa.Locked(&st) && d.allowedMethod(u, st, method) {
 		if err := d.sendCode(ctx, ar, u, method); err != nil {
 			d.logSendProblem(r, err, u.ID, method)
 		}
@@ -198,6 +203,9 @@ func handleSecondFactorForm(d *deps) http.Handler {
 		}
 		requested := r.URL.Query().Get("method")
 		if d.redirectToKey(w, r, ar, u, requested) {
+			return
+		}
+		if d.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		if st.TOTPPending && requested == "" {
@@ -234,21 +242,25 @@ func handleSecondFactorPOST(d *deps) http.Handler {
 			return
 		}
 		code := r.PostForm.Get("code")
-		var refused, err error
+		var g guess
+		var err error
 		if method == storage.MFATOTP {
-			refused, err = d.verifyTOTP(r.Context(), u.ID, code)
+			g, err = d.verifyTOTP(r.Context(), u.ID, code)
 		} else {
-			refused, err = d.verifyCode(r.Context(), ar, u, method, code)
+			g, err = d.verifyCode(r.Context(), ar, u, method, code)
 		}
 		if err != nil {
 			d.logProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
 			d.renderProblem(w, r, probInternal)
 			return
 		}
-		if refused != nil {
-			d.logRefused(r, u.ID, method, ar.ID, refused)
+		if g.refused != nil {
+			d.logRefused(r, u.ID, method, ar.ID, g.refused)
+			if d.afterGuess(w, r, ar, u, method, g) {
+				return
+			}
 			st, _ = d.mfaState(r.Context(), u.ID) // fresh failure and send logs; best effort
-			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, refusalMessage(refused))
+			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, refusalMessage(g.refused))
 			return
 		}
 		d.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
@@ -271,6 +283,7 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 		return
 	}
 	d.Logger.InfoContext(ctx, "second factor accepted", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+	d.resetSignIn(r, ar, u, method)
 	if trust && method != mfa.MethodRecovery {
 		d.rememberDevice(w, r, ar, u)
 	}

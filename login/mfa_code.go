@@ -109,27 +109,57 @@ func (d *deps) logSendProblem(r *http.Request, err error, userID, method string)
 }
 
 // verifyCode checks an e-mail or SMS code against the sign-in's
-// challenge. It returns the refusal (for the user) apart from storage
-// faults. A wrong code is counted even though it is refused: the count is
-// written and the refusal reported outside the transaction.
-func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method, code string) (refused, err error) {
+// challenge, after the lock, and counts it (mfa_limit.go). It returns the
+// refusal (for the user) apart from storage faults. A wrong code is
+// counted even though it is refused: the counts are written and the
+// refusal reported outside the transactions. The challenge and the state
+// are two records, so the user's checks are serialised to keep the count
+// exact.
+func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method, code string) (guess, error) {
+	unlock := d.userLocks.lock(u.ID)
+	defer unlock()
 	now := d.Now()
 	channel := channelOf(method)
+	st, err := d.mfaState(ctx, u.ID)
+	if err != nil {
+		return guess{}, err
+	}
+	if err := mfa.CheckLocked(&st); err != nil {
+		return guess{refused: err, failures: st.FailuresSinceSuccess}, nil
+	}
+	var refused error
+	guessed := false
 	_, err = d.MFA.UpdateOTPChallenge(ctx, challengeID(ar.ID), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+		refused, guessed = nil, false
 		if !boundTo(c, ar.ID, u.ID) || c.Channel != channel {
 			refused = errNoChallenge
 			return c, nil
 		}
+		before := c.Failures
 		refused = mfa.Check(&c, d.OTPPepper, code, d.CodePolicy, now)
+		guessed = c.Failures > before
 		return c, nil // keep the failure count even when the code was wrong
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		return errNoChallenge, nil
+		return guess{refused: errNoChallenge}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("check code: %w", err)
+		return guess{}, fmt.Errorf("check code: %w", err)
 	}
-	return refused, nil
+	g := guess{refused: refused}
+	if refused != nil && !guessed {
+		return g, nil
+	}
+	_, err = d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		g.verdict = d.countGuess(&st, refused, guessed, now)
+		g.failures = st.FailuresSinceSuccess
+		st.UpdatedAt = now
+		return st, nil
+	})
+	if err != nil {
+		return guess{}, fmt.Errorf("count code: %w", err)
+	}
+	return g, nil
 }
 
 // handleSendPOST serves POST /login/mfa/send: it sends a new code by the
@@ -143,7 +173,7 @@ func handleSendPOST(d *deps) http.Handler {
 			return
 		}
 		u, st, ok := d.signInUser(w, r, ar)
-		if !ok {
+		if !ok || d.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		method := r.PostForm.Get("method")
@@ -198,6 +228,10 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 	if method == storage.MFATOTP {
 		page.Heading = "Enter the code from your authenticator app"
 		page.Instructions = "Open your authenticator app and enter the six-digit code it shows for " + d.TOTPIssuer + "."
+	} else if method == storage.MFAEmail && emailWithheld(u, st) {
+		page.Heading = "Use your usual second step"
+		page.HideCodeField = true
+		page.Error = msgEmailWithheld
 	} else {
 		pol := d.CodePolicy
 		c, err := d.MFA.GetOTPChallenge(ctx, challengeID(ar.ID))
@@ -254,7 +288,7 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 		}
 		primary := d.primaryMethod(u, st)
 		switch {
-		case method == storage.MFASMS:
+		case method == storage.MFASMS && !emailWithheld(u, st):
 			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by e-mail instead", Action: pathMFASend, Method: storage.MFAEmail})
 		case primary == storage.MFASMS:
 			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by text message instead", Action: pathMFASend, Method: storage.MFASMS})

@@ -12,32 +12,41 @@ import (
 )
 
 // verifyTOTP checks an authenticator app code of the user and consumes its
-// time step, after the per-user attempt limit. It returns the refusal
-// (for the user) apart from storage faults; a wrong or replayed code is
-// counted as a failure even though it is refused.
-func (d *deps) verifyTOTP(ctx context.Context, userID, code string) (refused, err error) {
+// time step, after the lock and the per-user attempt limit, and counts it
+// (mfa_limit.go). It returns the refusal (for the user) apart from storage
+// faults; a wrong or replayed code is counted as a failure even though it
+// is refused.
+func (d *deps) verifyTOTP(ctx context.Context, userID, code string) (guess, error) {
+	unlock := d.userLocks.lock(userID)
+	defer unlock()
 	now := d.Now()
-	_, err = d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
-		refused = d.AttemptPolicy.Allow(&st, now)
-		if refused == nil {
-			refused = mfa.VerifyTOTP(&st, d.TOTPSealer, code, now)
+	var g guess
+	_, err := d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+		g = guess{refused: mfa.CheckLocked(&st)}
+		if g.refused == nil {
+			g.refused = d.AttemptPolicy.Allow(&st, now)
 		}
+		if g.refused == nil {
+			g.refused = mfa.VerifyTOTP(&st, d.TOTPSealer, code, now)
+			g.verdict = d.countGuess(&st, g.refused, isGuess(g.refused), now)
+		}
+		g.failures = st.FailuresSinceSuccess
 		st.UpdatedAt = now
 		return st, nil // keep the failure even when the code was refused
 	})
 	if err != nil {
-		return nil, fmt.Errorf("check totp code: %w", err)
+		return guess{}, fmt.Errorf("check totp code: %w", err)
 	}
-	if refused != nil && !isRefusal(refused) {
-		return nil, fmt.Errorf("check totp code: %w", refused) // an unreadable secret
+	if g.refused != nil && !isRefusal(g.refused) {
+		return guess{}, fmt.Errorf("check totp code: %w", g.refused) // an unreadable secret
 	}
-	return refused, nil
+	return g, nil
 }
 
 // isRefusal reports whether err is a refused code rather than a fault.
 func isRefusal(err error) bool {
 	for _, e := range []error{mfa.ErrMalformedCode, mfa.ErrWrongCode, mfa.ErrExpired, mfa.ErrUsed,
-		mfa.ErrTooManyFailures, mfa.ErrReplay, mfa.ErrRateLimited, mfa.ErrNotEnrolled, errNoChallenge} {
+		mfa.ErrTooManyFailures, mfa.ErrReplay, mfa.ErrRateLimited, mfa.ErrNotEnrolled, mfa.ErrLocked, errNoChallenge} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -55,7 +64,7 @@ func handleEnrolForm(d *deps) http.Handler {
 			return
 		}
 		u, st, ok := d.signInUser(w, r, ar)
-		if !ok {
+		if !ok || d.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		if !st.TOTPPending {
@@ -97,8 +106,10 @@ func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.Au
 		page.SkipLabel = "Not now — send me a code by text message instead"
 		page.SkipAction, page.SkipMethod = pathMFASend, prev
 	default:
-		page.SkipLabel = "Not now — send me a code by e-mail instead"
-		page.SkipAction, page.SkipMethod = pathMFASend, prev
+		if !emailWithheld(u, st) {
+			page.SkipLabel = "Not now — send me a code by e-mail instead"
+			page.SkipAction, page.SkipMethod = pathMFASend, prev
+		}
 	}
 	d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
 	d.render(w, r, status, page)
@@ -114,15 +125,18 @@ func handleEnrolPOST(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		u, _, ok := d.signInUser(w, r, ar)
-		if !ok {
+		u, st, ok := d.signInUser(w, r, ar)
+		if !ok || d.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		ctx := r.Context()
 		now := d.Now()
 		var refused error
 		st, err := d.MFA.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
-			refused = nil
+			refused = mfa.CheckLocked(&s)
+			if refused != nil {
+				return s, nil
+			}
 			if !s.TOTPPending {
 				refused = mfa.ErrNotEnrolled
 				return s, nil
@@ -142,7 +156,7 @@ func handleEnrolPOST(d *deps) http.Handler {
 			d.renderProblem(w, r, probInternal)
 			return
 		}
-		if errors.Is(refused, mfa.ErrNotEnrolled) {
+		if errors.Is(refused, mfa.ErrNotEnrolled) || errors.Is(refused, mfa.ErrLocked) {
 			http.Redirect(w, r, urlFor(pathMFA, ar.ID), http.StatusSeeOther)
 			return
 		}

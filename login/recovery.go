@@ -94,6 +94,9 @@ func handleRecoveryForm(d *deps) http.Handler {
 		if !ok {
 			return
 		}
+		if _, st, ok := d.signInUser(w, r, ar); !ok || d.lockedPage(w, r, st, ar.ID) {
+			return
+		}
 		d.renderRecovery(w, r, ar, binding, http.StatusOK, "")
 	})
 }
@@ -122,24 +125,17 @@ func handleRecoveryPOST(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		ctx := r.Context()
-		now := d.Now()
-		var refused error
-		_, err := d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
-			refused = d.AttemptPolicy.Allow(&st, now)
-			if refused == nil {
-				_, refused = mfa.UseRecoveryCode(&st, r.PostForm.Get("code"), now)
-			}
-			st.UpdatedAt = now
-			return st, nil // keep the failure even when the code was refused
-		})
+		g, err := d.useRecoveryCode(r.Context(), u.ID, r.PostForm.Get("code"))
 		if err != nil {
 			d.logProblem(r, "recovery code not checked", err, "user_id", u.ID)
 			d.renderProblem(w, r, probInternal)
 			return
 		}
-		if refused != nil {
+		if refused := g.refused; refused != nil {
 			d.logRefused(r, u.ID, mfa.MethodRecovery, ar.ID, refused)
+			if d.afterGuess(w, r, ar, u, mfa.MethodRecovery, g) {
+				return
+			}
 			msg := msgWrongRecovery
 			switch {
 			case isRateLimit(refused):
@@ -153,6 +149,34 @@ func handleRecoveryPOST(d *deps) http.Handler {
 		d.audit(r, auditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
 		d.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
 	})
+}
+
+// useRecoveryCode spends one recovery code of the user as the second
+// factor, after the lock and the per-user attempt limit, and counts it
+// (mfa_limit.go), in one transaction. A wrong or used code is counted even
+// though it is refused.
+func (d *deps) useRecoveryCode(ctx context.Context, userID, code string) (guess, error) {
+	unlock := d.userLocks.lock(userID)
+	defer unlock()
+	now := d.Now()
+	var g guess
+	_, err := d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+		g = guess{refused: mfa.CheckLocked(&st)}
+		if g.refused == nil {
+			g.refused = d.AttemptPolicy.Allow(&st, now)
+		}
+		if g.refused == nil {
+			_, g.refused = mfa.UseRecoveryCode(&st, code, now)
+			g.verdict = d.countGuess(&st, g.refused, isGuess(g.refused), now)
+		}
+		g.failures = st.FailuresSinceSuccess
+		st.UpdatedAt = now
+		return st, nil // keep the failure even when the code was refused
+	})
+	if err != nil {
+		return guess{}, fmt.Errorf("check recovery code: %w", err)
+	}
+	return g, nil
 }
 
 // isRateLimit reports whether err is a per-user attempt or send limit.

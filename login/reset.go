@@ -291,19 +291,26 @@ func handleResetPOST(d *deps) http.Handler {
 			d.renderResetLinkProblem(w, r, err)
 			return
 		}
-		if err := d.completeReset(ctx, u.ID, hash); err != nil {
+		unlocked, err := d.completeReset(ctx, u.ID, hash)
+		if err != nil {
 			d.logProblem(r, "password reset not completed", err, "user_id", u.ID)
 			d.renderProblem(w, r, probInternal)
 			return
 		}
 		d.audit(r, auditPasswordReset, "", u.ID, map[string]string{"from": "reset_link"})
+		if unlocked {
+			d.audit(r, auditMFAUnlocked, "", u.ID, map[string]string{"by": "password_reset"})
+		}
 		d.render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
 	})
 }
 
 // completeReset stores the new hash of a user whose reset link was just
-// used, and applies what a reset implies.
-func (d *deps) completeReset(ctx context.Context, userID, hash string) error {
+// used, and applies what a reset implies: the password lock and the
+// second-factor lock are lifted (it reports whether the second factor was
+// locked), and the reset time is recorded for the next sign-in
+// (emailWithheld, resetSignIn).
+func (d *deps) completeReset(ctx context.Context, userID, hash string) (mfaUnlocked bool, err error) {
 	now := d.Now()
 	u, err := d.Users.UpdateUser(ctx, userID, func(old storage.User) (storage.User, error) {
 		old.PasswordHash = hash
@@ -314,20 +321,23 @@ func (d *deps) completeReset(ctx context.Context, userID, hash string) error {
 		return old, nil
 	})
 	if err != nil {
-		return fmt.Errorf("store new password: %w", err)
+		return false, fmt.Errorf("store new password: %w", err)
 	}
 	if d.Regulator != nil {
 		if err := d.Regulator.Unlock(ctx, userID); err != nil {
-			return err
+			return false, err
 		}
+	}
+	if mfaUnlocked, err = d.unlockAfterReset(ctx, userID); err != nil {
+		return false, err
 	}
 	n, err := d.Sessions.DeleteUserSessions(ctx, userID, "")
 	if err != nil {
-		return fmt.Errorf("end sessions: %w", err)
+		return mfaUnlocked, fmt.Errorf("end sessions: %w", err)
 	}
 	if d.Tokens != nil {
 		if err := d.Tokens.RevokeUserTokens(ctx, userID, ""); err != nil {
-			return fmt.Errorf("revoke tokens: %w", err)
+			return mfaUnlocked, fmt.Errorf("revoke tokens: %w", err)
 		}
 	}
 	d.Logger.InfoContext(ctx, "password reset", "user_id", userID, "sessions_ended", n)
@@ -342,7 +352,7 @@ func (d *deps) completeReset(ctx context.Context, userID, hash string) error {
 		// The password is changed; only the notice is missing.
 		d.Logger.WarnContext(ctx, "password changed e-mail not sent", "user_id", userID, "err", err)
 	}
-	return nil
+	return mfaUnlocked, nil
 }
 
 // resumeURL returns the e-mail page of a sign-in that is still open, or

@@ -251,7 +251,7 @@ func handleWebAuthnForm(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		u, _, ok := d.signInUser(w, r, ar)
+		u, st, ok := d.signInUser(w, r, ar)
 		if !ok {
 			return
 		}
@@ -272,7 +272,9 @@ func handleWebAuthnForm(d *deps) http.Handler {
 			FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
 		}
 		if !phrRequired(ar.ACRValues) {
-			page.EmailAction = pathMFASend
+			if !emailWithheld(u, st) {
+				page.EmailAction = pathMFASend
+			}
 			page.RecoveryURL = urlFor(pathRecovery, ar.ID)
 		}
 		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
@@ -382,6 +384,7 @@ func handleWebAuthnFinish(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
+		d.resetSignIn(r, ar, u, storage.MFAWebAuthn)
 		p := ar.Login
 		p.Factors = amr
 		d.keyProven(w, r, ar, binding, p)

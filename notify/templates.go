@@ -24,11 +24,14 @@ const (
 	kindPasswordChanged = "password_changed"
 	kindMFAChanged      = "mfa_changed"
 	kindAccountLocked   = "account_locked"
+	kindMFALocked       = "mfa_locked"
+	kindResetSignIn     = "reset_signin"
 	kindCodeSMS         = "code_sms"
 )
 
 // emailKinds lists the kinds that are e-mails, with a text and an HTML body.
-var emailKinds = []string{kindCode, kindVerifyEmail, kindPasswordReset, kindPasswordChanged, kindMFAChanged, kindAccountLocked}
+var emailKinds = []string{kindCode, kindVerifyEmail, kindPasswordReset, kindPasswordChanged, kindMFAChanged, kindAccountLocked,
+	kindMFALocked, kindResetSignIn}
 
 // timeLayout formats the times shown in messages, always in UTC.
 const timeLayout = "Monday 2 January 2006, 15:04 UTC"
@@ -39,6 +42,9 @@ var methodNames = map[string]string{
 	"sms":      "a code sent by text message",
 	"totp":     "an authenticator app",
 	"webauthn": "a security key or passkey",
+	// Second steps that are not a preferred method (ResetSignInEmail).
+	"recovery":       "a recovery code",
+	"trusted_device": "a trusted device, which skipped the second step",
 }
 
 // Composer renders the messages Gatehouse sends from the embedded
@@ -77,6 +83,14 @@ type changedData struct {
 	*common
 	At     string
 	Method string
+}
+
+// resetSignInData is the data of the reset_signin template.
+type resetSignInData struct {
+	*common
+	ResetAt string
+	At      string
+	Method  string
 }
 
 // lockedData is the data of the account_locked template; an empty Until
@@ -175,6 +189,28 @@ func (c *Composer) AccountLockedEmail(to, toName string, until time.Time) (Email
 		d.Until = until.UTC().Format(timeLayout)
 	}
 	return c.email(kindAccountLocked, to, d.common, d)
+}
+
+// MFALockedEmail renders the notice that the second factor was locked at
+// the given time after too many wrong codes, and how to unlock it (a
+// password reset or the administrator).
+func (c *Composer) MFALockedEmail(to, toName string, at time.Time) (Email, error) {
+	cm := c.common(toName)
+	return c.email(kindMFALocked, to, cm, changedData{common: cm, At: at.UTC().Format(timeLayout)})
+}
+
+// ResetSignInEmail renders the follow-up of a password reset: the first
+// sign-in after the reset at resetAt completed at at with the second step
+// method (a method of MFAChangedEmail, "recovery" or "trusted_device"; any
+// other value is shown as given).
+func (c *Composer) ResetSignInEmail(to, toName, method string, resetAt, at time.Time) (Email, error) {
+	name, ok := methodNames[method]
+	if !ok {
+		name = method
+	}
+	cm := c.common(toName)
+	return c.email(kindResetSignIn, to, cm, resetSignInData{common: cm, ResetAt: resetAt.UTC().Format(timeLayout),
+		At: at.UTC().Format(timeLayout), Method: name})
 }
 
 // CodeSMS renders the text message carrying a one-time sign-in code valid

@@ -69,6 +69,29 @@ func TestComposerRendersEveryKind(t *testing.T) {
 			htmlHas: []string{"<strong>an authenticator app</strong>"},
 		},
 		{
+			name:    "second factor locked",
+			render:  func() (Email, error) { return c.MFALockedEmail("ada@example.com", "Ada", at) },
+			subject: "The second factor of your Gatehouse account was locked",
+			textHas: []string{"Friday 27 November 2026, 03:45 UTC", "too many wrong sign-in codes", `"Forgot password?"`, "administrator"},
+			htmlHas: []string{"<strong>Forgot password?</strong>", "03:45 UTC"},
+		},
+		{
+			name: "sign-in after a reset",
+			render: func() (Email, error) {
+				return c.ResetSignInEmail("ada@example.com", "Ada", "totp", at, at.Add(time.Hour))
+			},
+			subject: "You signed in to Gatehouse after a password reset",
+			textHas: []string{"reset on Friday 27 November 2026, 03:45 UTC", "on Friday 27 November 2026, 04:45 UTC", "with: an authenticator app."},
+			htmlHas: []string{"<strong>an authenticator app</strong>"},
+		},
+		{
+			name:    "sign-in after a reset with a recovery code",
+			render:  func() (Email, error) { return c.ResetSignInEmail("ada@example.com", "", "recovery", at, at) },
+			subject: "You signed in to Gatehouse after a password reset",
+			textHas: []string{"Hello,", "with: a recovery code."},
+			htmlHas: []string{"<strong>a recovery code</strong>"},
+		},
+		{
 			name:      "account locked until",
 			render:    func() (Email, error) { return c.AccountLockedEmail("ada@example.com", "Ada", at.Add(15*time.Minute)) },
 			subject:   "Your Gatehouse account was locked",

@@ -94,8 +94,24 @@ type MFAState struct {
 	// for the per-user attempt limit.
 	Failures []time.Time
 	// Devices are the user's trusted devices.
-	Devices   []TrustedDevice
-	UpdatedAt time.Time
+	Devices []TrustedDevice
+	// FailuresInARow counts wrong second factors (e-mail, SMS, TOTP and
+	// recovery codes, across challenges, resends and sign-ins) since the
+	// last success or since a sign-in was ended for them (see
+	// mfa.GuessPolicy).
+	FailuresInARow int
+	// FailuresSinceSuccess counts wrong second factors since the last
+	// success, the last unlock or the last password reset.
+	FailuresSinceSuccess int
+	// LockedAt is when the second factor was locked after too many
+	// failures; zero when it is not locked. While locked no code is sent
+	// or accepted, until a password reset or an operator unlocks it.
+	LockedAt time.Time
+	// PasswordResetAt is when a password reset link was last used; it is
+	// cleared by the next second factor that succeeds. While it is set, a
+	// user whose method is not e-mail is not offered e-mail codes.
+	PasswordResetAt time.Time
+	UpdatedAt       time.Time
 }
 
 // MFA stores second-factor state and one-time code challenges.

@@ -121,6 +121,12 @@ type resetMFAJSON struct {
 	Reason string `json:"reason"`
 }
 
+// unlockedJSON is the answer to POST /users/mfa/unlock.
+type unlockedJSON struct {
+	User      userJSON `json:"user"`
+	WasLocked bool     `json:"was_locked"`
+}
+
 // setMFAJSON is the body of POST /users/mfa/method.
 type setMFAJSON struct {
 	Email  string `json:"email"`
@@ -175,6 +181,7 @@ func adminHandler(svc *iam.Service, dev bool, logger *slog.Logger) http.Handler 
 	r.Handle("/users", handleCreateUser(svc, logger)).Methods(http.MethodPost)
 	r.Handle("/users", handleListUsers(svc, logger)).Methods(http.MethodGet)
 	r.Handle("/users/mfa/reset", handleResetMFA(svc, logger)).Methods(http.MethodPost)
+	r.Handle("/users/mfa/unlock", handleUnlockMFA(svc, logger)).Methods(http.MethodPost)
 	r.Handle("/users/mfa/method", handleSetMFA(svc, logger)).Methods(http.MethodPost)
 	r.Handle("/audit", handleListAudit(svc, logger)).Methods(http.MethodGet)
 	r.Handle("/clients", handleCreateClient(svc, dev, logger)).Methods(http.MethodPost)
@@ -229,6 +236,24 @@ func handleResetMFA(svc *iam.Service, logger *slog.Logger) http.Handler {
 		}
 		logger.Info("operator reset a user's second factor", "via", "admin socket", "user_id", u.ID)
 		writeAdminJSON(w, http.StatusOK, toUserJSON(u))
+	})
+}
+
+// handleUnlockMFA serves POST /users/mfa/unlock; its body is a
+// resetMFAJSON (e-mail and reason).
+func handleUnlockMFA(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in resetMFAJSON
+		if !decodeAdmin(w, r, &in) {
+			return
+		}
+		u, wasLocked, err := svc.UnlockMFA(r.Context(), in.Email, in.Reason)
+		if err != nil {
+			writeAdminError(w, logger, "unlock mfa", err)
+			return
+		}
+		logger.Info("operator unlocked a user's second factor", "via", "admin socket", "user_id", u.ID, "was_locked", wasLocked)
+		writeAdminJSON(w, http.StatusOK, unlockedJSON{User: toUserJSON(u), WasLocked: wasLocked})
 	})
 }
 
@@ -448,6 +473,12 @@ func (o *directOperator) ResetMFA(ctx context.Context, email, reason string) (us
 	return toUserJSON(u), err
 }
 
+// UnlockMFA lifts a user's second-factor lock.
+func (o *directOperator) UnlockMFA(ctx context.Context, email, reason string) (unlockedJSON, error) {
+	u, wasLocked, err := o.svc.UnlockMFA(ctx, email, reason)
+	return unlockedJSON{User: toUserJSON(u), WasLocked: wasLocked}, err
+}
+
 // SetMFAMethod sets a user's second factor.
 func (o *directOperator) SetMFAMethod(ctx context.Context, email, method, phone string) (userJSON, error) {
 	u, err := o.svc.SetMFAMethod(ctx, email, method, phone)
@@ -520,6 +551,13 @@ func (o *socketOperator) ResetMFA(ctx context.Context, email, reason string) (us
 	var u userJSON
 	err := o.do(ctx, http.MethodPost, "/users/mfa/reset", resetMFAJSON{Email: email, Reason: reason}, &u)
 	return u, err
+}
+
+// UnlockMFA lifts a user's second-factor lock.
+func (o *socketOperator) UnlockMFA(ctx context.Context, email, reason string) (unlockedJSON, error) {
+	var out unlockedJSON
+	err := o.do(ctx, http.MethodPost, "/users/mfa/unlock", resetMFAJSON{Email: email, Reason: reason}, &out)
+	return out, err
 }
 
 // SetMFAMethod sets a user's second factor.

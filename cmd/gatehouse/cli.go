@@ -30,6 +30,7 @@ type operator interface {
 	CreateClient(ctx context.Context, nc iam.NewClient) (clientJSON, string, error)
 	ListClients(ctx context.Context) ([]clientJSON, error)
 	ResetMFA(ctx context.Context, email, reason string) (userJSON, error)
+	UnlockMFA(ctx context.Context, email, reason string) (unlockedJSON, error)
 	SetMFAMethod(ctx context.Context, email, method, phone string) (userJSON, error)
 	ListAudit(ctx context.Context, f storage.AuditFilter) ([]auditJSON, error)
 	Close() error
@@ -49,8 +50,10 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 		return cmdUserResetMFA(ctx, e, args[1:])
 	case "set-mfa":
 		return cmdUserSetMFA(ctx, e, args[1:])
+	case "unlock-mfa":
+		return cmdUserUnlockMFA(ctx, e, args[1:])
 	default:
-		return usagef("user: unknown subcommand %q; use create, list, set-mfa or reset-mfa", args[0])
+		return usagef("user: unknown subcommand %q; use create, list, set-mfa, reset-mfa or unlock-mfa", args[0])
 	}
 }
 
@@ -138,6 +141,34 @@ func cmdUserResetMFA(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "reset the second factor of %s (%s): e-mail codes from the next sign-in;\n"+
 		"the authenticator app, recovery codes and trusted devices were removed (new recovery codes are shown at the next sign-in)\n", u.Email, u.ID)
+	return nil
+}
+
+// cmdUserUnlockMFA runs "gatehouse user unlock-mfa".
+func cmdUserUnlockMFA(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "user unlock-mfa", "user unlock-mfa --email E [--reason R] [--config FILE]")
+	email := fs.String("email", "", "the user's e-mail `address`")
+	reason := fs.String("reason", "", "why, for the audit log (optional)")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	if strings.TrimSpace(*email) == "" {
+		return usagef("user unlock-mfa: --email is required")
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	res, err := op.UnlockMFA(ctx, *email, *reason)
+	if err != nil {
+		return describe("user unlock-mfa", err)
+	}
+	if !res.WasLocked {
+		fmt.Fprintf(e.stdout, "the second factor of %s (%s) was not locked; its failure counts start again\n", res.User.Email, res.User.ID)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "unlocked the second factor of %s (%s): codes are sent and accepted again from the next sign-in\n", res.User.Email, res.User.ID)
 	return nil
 }
 

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 )
 
 func TestCLIMFAWithRunningServer(t *testing.T) {
@@ -155,5 +160,88 @@ func testCLIMFA(t *testing.T, env map[string]string) {
 	}
 	if out := mustCLI(t, env, "", "audit", "list", "--limit", "1"); strings.Count(strings.TrimSpace(out), "\n") != 1 {
 		t.Errorf("audit list --limit 1:\n%s\nwant a header and one row", out)
+	}
+}
+
+// lockMFA locks the user's second factor in the data files, as 50 wrong
+// codes would; no server may be running.
+func lockMFA(t *testing.T, env map[string]string, userID string) {
+	t.Helper()
+	db, err := boltdb.Open(filepath.Join(env["GATEHOUSE_STORAGE_DATA_DIR"], dbFileName), boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.UpdateMFAState(context.Background(), userID, func(st storage.MFAState) (storage.MFAState, error) {
+		st.LockedAt, st.FailuresSinceSuccess = time.Now(), 50
+		return st, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCLIUnlockMFAWithRunningServer(t *testing.T) {
+	env := testEnv(filepath.Join(t.TempDir(), "data"))
+	const email = "bob@example.com"
+	mustCLI(t, env, testPassword, "user", "create", "--email", email, "--name", "Bob Example", "--password-stdin")
+	lockMFA(t, env, cliUser(t, env, email).ID)
+	startServer(t, env)
+	testCLIUnlockMFA(t, env, email)
+}
+
+func TestCLIUnlockMFAWithoutServer(t *testing.T) {
+	env := testEnv(filepath.Join(t.TempDir(), "data"))
+	const email = "bob@example.com"
+	mustCLI(t, env, testPassword, "user", "create", "--email", email, "--name", "Bob Example", "--password-stdin")
+	id := cliUser(t, env, email).ID
+	lockMFA(t, env, id)
+	testCLIUnlockMFA(t, env, email)
+	db, err := boltdb.Open(filepath.Join(env["GATEHOUSE_STORAGE_DATA_DIR"], dbFileName), boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if st, err := db.GetMFAState(context.Background(), id); err != nil || !st.LockedAt.IsZero() || st.FailuresSinceSuccess != 0 {
+		t.Errorf("state after unlock-mfa = %+v, %v; want unlocked with no failures", st, err)
+	}
+}
+
+// testCLIUnlockMFA refuses bad unlock-mfa command lines, unlocks the
+// locked user, says so when there is no lock, and reads the audit log.
+func testCLIUnlockMFA(t *testing.T, env map[string]string, email string) {
+	t.Helper()
+	bad := []struct {
+		name      string
+		args      []string
+		wantUsage bool
+		want      string
+	}{
+		{"without email", []string{"user", "unlock-mfa"}, true, "--email is required"},
+		{"unknown user", []string{"user", "unlock-mfa", "--email", "nobody@example.com"}, false, "--email: No user has"},
+		{"control character", []string{"user", "unlock-mfa", "--email", email, "--reason", "a\x07b"}, false, "--reason:"},
+	}
+	for _, tt := range bad {
+		_, err := cli(t, env, "", tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || exitCode(err) != map[bool]int{true: 2, false: 1}[tt.wantUsage] {
+			t.Errorf("%s: gatehouse %v: err = %v (exit %d), want %q", tt.name, tt.args, err, exitCode(err), tt.want)
+		}
+	}
+	out := mustCLI(t, env, "", "user", "unlock-mfa", "--email", email, "--reason", "help desk call")
+	if !strings.Contains(out, "unlocked the second factor of "+email) {
+		t.Errorf("unlock-mfa printed %q, want that it unlocked", out)
+	}
+	if out := mustCLI(t, env, "", "user", "unlock-mfa", "--email", email); !strings.Contains(out, "was not locked") {
+		t.Errorf("second unlock-mfa printed %q, want that it was not locked", out)
+	}
+	id := cliUser(t, env, email).ID
+	var unlocks []auditJSON
+	for _, e := range cliAudit(t, env, id) {
+		if e.Action == "mfa.unlocked" {
+			unlocks = append(unlocks, e)
+		}
+	}
+	if len(unlocks) != 2 || unlocks[1].Detail["was_locked"] != "true" || unlocks[1].Detail["reason"] != "help desk call" ||
+		unlocks[0].Detail["was_locked"] != "false" || unlocks[0].Actor != "operator" {
+		t.Errorf("mfa.unlocked events = %+v, want two by the operator, the first with the lock and the reason", unlocks)
 	}
 }

@@ -122,6 +122,8 @@ Usage:
                                          set a user's second factor (totp: enrolled at the next sign-in)
   PROG user reset-mfa --email E [--reason R]
                                          back to e-mail codes; removes the app and recovery codes
+  PROG user unlock-mfa --email E [--reason R]
+                                         lift the lock after too many wrong second-factor codes
   PROG audit list [--target ID] [--limit N]
                                          show the audit log, newest first
   PROG client create --name N --redirect-uri U [--redirect-uri U2] [--public]

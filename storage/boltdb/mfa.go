@@ -22,6 +22,10 @@ type mfaStateRecord struct {
 	SendLog                 []time.Time           `json:"send_log,omitempty"`
 	Failures                []time.Time           `json:"failures,omitempty"`
 	Devices                 []trustedDeviceRecord `json:"devices,omitempty"`
+	FailuresInARow          int                   `json:"failures_in_a_row,omitempty"`
+	FailuresSinceSuccess    int                   `json:"failures_since_success,omitempty"`
+	LockedAt                time.Time             `json:"locked_at,omitzero"`
+	PasswordResetAt         time.Time             `json:"password_reset_at,omitzero"`
 	UpdatedAt               time.Time             `json:"updated_at,omitzero"`
 }
 
@@ -49,6 +53,10 @@ func marshalMFAState(m storage.MFAState) mfaStateRecord {
 		TOTPLastStep:            m.TOTPLastStep,
 		SendLog:                 utcTimes(m.SendLog),
 		Failures:                utcTimes(m.Failures),
+		FailuresInARow:          m.FailuresInARow,
+		FailuresSinceSuccess:    m.FailuresSinceSuccess,
+		LockedAt:                utc(m.LockedAt),
+		PasswordResetAt:         utc(m.PasswordResetAt),
 		UpdatedAt:               utc(m.UpdatedAt),
 	}
 	for _, c := range m.RecoveryCodes {
@@ -75,6 +83,10 @@ func (r mfaStateRecord) mfaState() storage.MFAState {
 		TOTPLastStep:            r.TOTPLastStep,
 		SendLog:                 r.SendLog,
 		Failures:                r.Failures,
+		FailuresInARow:          r.FailuresInARow,
+		FailuresSinceSuccess:    r.FailuresSinceSuccess,
+		LockedAt:                r.LockedAt,
+		PasswordResetAt:         r.PasswordResetAt,
 		UpdatedAt:               r.UpdatedAt,
 	}
 	for _, c := range r.RecoveryCodes {

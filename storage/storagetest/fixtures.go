@@ -190,7 +190,11 @@ func fullMFAState(userID string) storage.MFAState {
 			CreatedAt: at(0),
 			ExpiresAt: at(30 * 24 * time.Hour),
 		}},
-		UpdatedAt: at(4 * time.Second),
+		FailuresInARow:       3,
+		FailuresSinceSuccess: 13,
+		LockedAt:             at(5 * time.Second),
+		PasswordResetAt:      at(6 * time.Second),
+		UpdatedAt:            at(4 * time.Second),
 	}
 }
 

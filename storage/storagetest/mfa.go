@@ -18,6 +18,31 @@ var mfaTests = []test{
 	{"UpdateOTPChallenge", testUpdateOTPChallenge},
 	{"DeleteOTPChallenge", testDeleteOTPChallenge},
 	{"DeleteExpiredOTPChallenges", testDeleteExpiredOTPChallenges},
+	{"ConcurrentMFAStateFailures", testConcurrentMFAStateFailures},
+}
+
+// testConcurrentMFAStateFailures counts wrong second factors the way
+// package mfa does (GuessPolicy.RecordFailure inside UpdateMFAState) and
+// checks that none is lost, so the per-user ceiling holds under parallel
+// guesses.
+func testConcurrentMFAStateFailures(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	winners := race(t, func(int) error {
+		_, err := s.UpdateMFAState(ctx, "usr_1", func(x storage.MFAState) (storage.MFAState, error) {
+			x.FailuresInARow++
+			x.FailuresSinceSuccess++
+			return x, nil
+		})
+		return err
+	})
+	if len(winners) != racers {
+		t.Fatalf("%d of %d concurrent UpdateMFAState calls succeeded, want all", len(winners), racers)
+	}
+	got, err := s.GetMFAState(ctx, "usr_1")
+	must(t, "GetMFAState", err)
+	if got.FailuresInARow != racers || got.FailuresSinceSuccess != racers {
+		t.Fatalf("counters after %d concurrent failures = %d and %d, want %d", racers, got.FailuresInARow, got.FailuresSinceSuccess, racers)
+	}
 }
 
 // testMFAStateRoundTrip creates a state through UpdateMFAState, which hands

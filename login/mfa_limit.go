@@ -1,0 +1,240 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
+)
+
+// The per-user ceiling on second-factor guessing (mfa.GuessPolicy, issue
+// 8). Every checked e-mail, SMS, TOTP or recovery code of a user is
+// counted in storage.MFAState, whichever challenge, resend or sign-in it
+// belongs to: a wrong one as a failure, a right one as a success, which
+// resets the counts. Input that is not a code at all, a void or expired
+// code, and attempts held back by the per-minute limit are not counted:
+// nothing was compared. The checks of one user are serialised
+// (userLocks), so that the count of an e-mail code, which lives in its
+// challenge and in the state, is exact under parallel guesses.
+//
+// After Deps.GuessPolicy's failures in a row the sign-in ends: its auth
+// request is deleted and the page says to start again. After its failures
+// without a success the second factor is locked: no code is sent and none
+// is accepted, the user is told once by e-mail and the audit log records
+// it. A password reset (completeReset) or the operator (iam.UnlockMFA)
+// lifts the lock. WebAuthn assertions are not counted and a key still
+// works while codes are locked: a key cannot be guessed.
+
+var (
+	probSignInEnded = problem{http.StatusTooManyRequests, templates.ErrorPage{
+		Title:   "Too many wrong codes",
+		Message: "For your security, this sign-in was stopped after too many wrong codes.",
+		Next:    "Go back to the application you were using and sign in again.",
+	}}
+	probMFALocked = problem{http.StatusForbidden, templates.ErrorPage{
+		Title:   "Your second factor is locked",
+		Message: "After too many wrong codes, no code can be sent or accepted for your account. We sent you an e-mail about it.",
+		Next:    "Reset your password with \"Forgot password?\" on the sign-in page to unlock it, or ask your administrator.",
+	}}
+)
+
+// guess is the outcome of one checked second-factor code.
+type guess struct {
+	// refused is nil when the code was right, else why it was refused.
+	refused error
+	// verdict says whether this code ended the sign-in or locked the
+	// second factor.
+	verdict mfa.Verdict
+	// failures is the user's count of failures since a success, after
+	// this code.
+	failures int
+}
+
+// isGuess reports whether a refusal of a TOTP or recovery code compared
+// the code (a wrong code, a replayed step, a used recovery code), so that
+// it counts as a failure.
+func isGuess(refused error) bool {
+	return errors.Is(refused, mfa.ErrWrongCode) || errors.Is(refused, mfa.ErrReplay) || errors.Is(refused, mfa.ErrUsed)
+}
+
+// countGuess records in st a code that was right (refused is nil) or a
+// counted failure (guessed), and returns the verdict. Call it in the
+// transaction that checked the code.
+func (d *deps) countGuess(st *storage.MFAState, refused error, guessed bool, now time.Time) mfa.Verdict {
+	switch {
+	case refused == nil:
+		mfa.RecordSuccess(st)
+	case guessed:
+		return d.GuessPolicy.RecordFailure(st, now)
+	}
+	return mfa.Verdict{}
+}
+
+// lockedPage renders the locked page when the user's second factor is
+// locked, and reports whether it did.
+func (d *deps) lockedPage(w http.ResponseWriter, r *http.Request, st storage.MFAState, authRequestID string) bool {
+	if !mfa.Locked(&st) {
+		return false
+	}
+	d.Logger.InfoContext(r.Context(), "second factor locked", "user_id", st.UserID, "auth_request_id", authRequestID)
+	d.renderProblem(w, r, probMFALocked)
+	return true
+}
+
+// afterGuess handles a refused code's consequences beyond the code page:
+// the locked page for a locked second factor, and for a code that ended
+// the sign-in, the end (endSignIn), after the notice of a new lock. It
+// reports whether it answered the request.
+func (d *deps) afterGuess(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, method string, g guess) bool {
+	if g.verdict.Locked {
+		d.notifyLocked(r, u, method, g.failures)
+	}
+	switch {
+	case g.verdict.EndSignIn:
+		d.endSignIn(w, r, ar, u, method, g.verdict.Locked)
+		return true
+	case errors.Is(g.refused, mfa.ErrLocked):
+		d.renderProblem(w, r, probMFALocked)
+		return true
+	}
+	return false
+}
+
+// endSignIn ends a sign-in after too many wrong codes in a row: it
+// deletes the auth request and its code challenge, records the end and
+// shows why (probMFALocked when the second factor just locked).
+func (d *deps) endSignIn(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, method string, locked bool) {
+	ctx := r.Context()
+	if err := d.AuthRequests.DeleteAuthRequest(ctx, ar.ID); err != nil {
+		d.logProblem(r, "ended sign-in not deleted", err, "auth_request_id", ar.ID)
+		d.renderProblem(w, r, probInternal)
+		return
+	}
+	if err := d.MFA.DeleteOTPChallenge(ctx, challengeID(ar.ID)); err != nil {
+		d.logProblem(r, "code of an ended sign-in not deleted", err, "auth_request_id", ar.ID)
+	}
+	d.Logger.InfoContext(ctx, "sign-in ended: too many wrong codes", "user_id", u.ID, "auth_request_id", ar.ID, "method", method)
+	d.audit(r, auditSignInEnded, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID, "reason": "too_many_failures"})
+	if locked {
+		d.renderProblem(w, r, probMFALocked)
+		return
+	}
+	d.renderProblem(w, r, probSignInEnded)
+}
+
+// lockNotices renders the second-factor lock and reset notices;
+// *notify.Composer implements it.
+type lockNotices interface {
+	MFALockedEmail(to, toName string, at time.Time) (notify.Email, error)
+	ResetSignInEmail(to, toName, method string, resetAt, at time.Time) (notify.Email, error)
+}
+
+// notices returns Deps.Messages when it renders the lock notices, else the
+// default composer.
+func (d *deps) notices() (lockNotices, error) {
+	if m, ok := d.Messages.(lockNotices); ok {
+		return m, nil
+	}
+	c, err := defaultComposer()
+	if err != nil {
+		return nil, fmt.Errorf("message templates: %w", err)
+	}
+	return c, nil
+}
+
+// notifyLocked records a new lock in the audit log and tells the user by
+// e-mail. A failed e-mail is logged; the lock holds.
+func (d *deps) notifyLocked(r *http.Request, u storage.User, method string, failures int) {
+	ctx := r.Context()
+	d.Logger.WarnContext(ctx, "second factor locked: too many wrong codes", "user_id", u.ID, "failures", failures)
+	d.audit(r, auditMFALocked, u.ID, u.ID, map[string]string{"method": method, "failures": strconv.Itoa(failures), "reason": "too_many_failures"})
+	msgs, err := d.notices()
+	if err == nil {
+		var m notify.Email
+		if m, err = msgs.MFALockedEmail(u.Email, u.Name(), d.Now()); err == nil {
+			err = d.Mailer.SendEmail(ctx, m)
+		}
+	}
+	if err != nil {
+		d.Logger.WarnContext(ctx, "second factor lock e-mail not sent", "user_id", u.ID, "err", err)
+	}
+}
+
+// unlockAfterReset lifts the lock and resets the failure counts of a user
+// whose reset link was just used, records the reset time (see
+// emailWithheld), and reports whether a lock was lifted.
+func (d *deps) unlockAfterReset(ctx context.Context, userID string) (bool, error) {
+	now := d.Now()
+	var unlocked bool
+	_, err := d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+		unlocked = mfa.Unlock(&st)
+		st.PasswordResetAt = now.UTC()
+		st.UpdatedAt = now
+		return st, nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("unlock second factor: %w", err)
+	}
+	return unlocked, nil
+}
+
+// msgEmailWithheld is the code page of a user whose method is not e-mail
+// in the sign-in right after a password reset.
+const msgEmailWithheld = "Right after a password reset, a code by e-mail cannot be your second step. Use your usual method or a recovery code."
+
+// emailWithheld reports whether e-mail codes are withheld from u: right
+// after a password reset (from the reset until the next second factor
+// that passes, resetSignIn), a user whose method is not e-mail is never
+// offered the e-mail code, so that a reset link and an e-mail code, both
+// from the same mailbox, cannot stand in for the user's own factor. A
+// user whose method cannot be used here then has recovery codes, or the
+// operator (user reset-mfa).
+func emailWithheld(u storage.User, st storage.MFAState) bool {
+	return u.MFAMethod != storage.MFAEmail && !st.PasswordResetAt.IsZero()
+}
+
+// resetSignIn runs after a second factor passed (method: a storage.MFA*
+// method, mfa.MethodRecovery or "trusted_device"). When it is the first
+// since a password reset, it clears the reset time, and records in the
+// audit log and tells the user by e-mail which second factor completed
+// the sign-in. Failures are logged; the sign-in goes on.
+func (d *deps) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.User, method string) {
+	ctx := r.Context()
+	now := d.Now()
+	var resetAt time.Time
+	_, err := d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		resetAt = st.PasswordResetAt
+		if !resetAt.IsZero() {
+			st.PasswordResetAt = time.Time{}
+			st.UpdatedAt = now
+		}
+		return st, nil
+	})
+	if err != nil {
+		d.logProblem(r, "reset sign-in not recorded", err, "user_id", u.ID)
+		return
+	}
+	if resetAt.IsZero() {
+		return
+	}
+	d.Logger.InfoContext(ctx, "first sign-in after a password reset", "user_id", u.ID, "method", method)
+	d.audit(r, auditResetSignIn, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID,
+		"reset_at": resetAt.UTC().Format(time.RFC3339)})
+	msgs, err := d.notices()
+	if err == nil {
+		var m notify.Email
+		if m, err = msgs.ResetSignInEmail(u.Email, u.Name(), method, resetAt, now); err == nil {
+			err = d.Mailer.SendEmail(ctx, m)
+		}
+	}
+	if err != nil {
+		d.Logger.WarnContext(ctx, "reset sign-in e-mail not sent", "user_id", u.ID, "err", err)
+	}
+}
