@@ -309,6 +309,7 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 // logRefused logs a refused second factor. The code itself is never
 // logged; mfa's errors do not contain it.
 func (d *deps) logRefused(r *http.Request, userID, method, authRequestID string, refused error) {
+	countFailure(r)
 	d.Logger.InfoContext(r.Context(), "second factor refused", "user_id", userID, "method", method, "auth_request_id", authRequestID, "reason", refused.Error())
 	d.audit(r, auditSecondFactorFailure, userID, userID, map[string]string{"method": method})
 }

@@ -116,3 +116,37 @@ func TestPasswordSprayFromOneAddress(t *testing.T) {
 		t.Errorf("password after 10 s = %d, want 303", r.status)
 	}
 }
+
+// TestCodeSprayFromOneAddress guesses second-factor codes for many users
+// from one address: wrong e-mail codes are charged to the address's failure
+// bucket like wrong passwords, so the 31st wrong code gets 429 although no
+// single user reached the per-user ceiling (the limited address then
+// cannot check a password either).
+func TestCodeSprayFromOneAddress(t *testing.T) {
+	h := newHarness(t, defaultLimits)
+	attacker := h.newBrowserAt("198.51.100.77")
+	first429 := 0
+	for i := 1; i <= 36; i++ {
+		email := fmt.Sprintf("coded%02d@example.com", i)
+		h.createUser(email, goodPW, testParams)
+		id, page := attacker.passwordPage(email)
+		r := attacker.submitPassword(id, page, goodPW)
+		if r.status == http.StatusSeeOther {
+			code := []byte(h.emailCode(email))
+			code[0] = '0' + (code[0]-'0'+1)%10 // a wrong code
+			r = attacker.submitCode(id, attacker.get(mfaPath(id)), string(code))
+		}
+		if r.status == http.StatusTooManyRequests {
+			if first429 == 0 {
+				first429 = i
+			}
+			continue
+		}
+		if r.status != http.StatusOK {
+			t.Fatalf("wrong code %d = %d, want 200 with the code page again:\n%s", i, r.status, r.body)
+		}
+	}
+	if first429 != 31 {
+		t.Fatalf("first 429 at wrong code %d, want 31 (after the burst of 30)", first429)
+	}
+}
