@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -12,27 +13,12 @@ import (
 )
 
 // verifyTOTP checks an authenticator app code of the user and consumes its
-// time step, after the lock and the per-user attempt limit, and counts it
-// (mfa_limit.go). It returns the refusal (for the user) apart from storage
-// faults; a wrong or replayed code is counted as a failure even though it
-// is refused.
+// time step (checkStoredFactor). It returns the refusal (for the user)
+// apart from storage faults; a wrong or replayed code is counted as a
+// failure even though it is refused.
 func (d *deps) verifyTOTP(ctx context.Context, userID, code string) (guess, error) {
-	unlock := d.userLocks.lock(userID)
-	defer unlock()
-	now := d.Now()
-	var g guess
-	_, err := d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
-		g = guess{refused: mfa.CheckLocked(&st)}
-		if g.refused == nil {
-			g.refused = d.AttemptPolicy.Allow(&st, now)
-		}
-		if g.refused == nil {
-			g.refused = mfa.VerifyTOTP(&st, d.TOTPSealer, code, now)
-			g.verdict = d.countGuess(&st, g.refused, isGuess(g.refused), now)
-		}
-		g.failures = st.FailuresSinceSuccess
-		st.UpdatedAt = now
-		return st, nil // keep the failure even when the code was refused
+	g, err := d.checkStoredFactor(ctx, userID, func(st *storage.MFAState, now time.Time) error {
+		return mfa.VerifyTOTP(st, d.TOTPSealer, code, now)
 	})
 	if err != nil {
 		return guess{}, fmt.Errorf("check totp code: %w", err)

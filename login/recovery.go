@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -152,10 +153,25 @@ func handleRecoveryPOST(d *deps) http.Handler {
 }
 
 // useRecoveryCode spends one recovery code of the user as the second
-// factor, after the lock and the per-user attempt limit, and counts it
-// (mfa_limit.go), in one transaction. A wrong or used code is counted even
-// though it is refused.
+// factor (checkStoredFactor). A wrong or used code is counted even though
+// it is refused.
 func (d *deps) useRecoveryCode(ctx context.Context, userID, code string) (guess, error) {
+	g, err := d.checkStoredFactor(ctx, userID, func(st *storage.MFAState, now time.Time) error {
+		_, err := mfa.UseRecoveryCode(st, code, now)
+		return err
+	})
+	if err != nil {
+		return guess{}, fmt.Errorf("check recovery code: %w", err)
+	}
+	return g, nil
+}
+
+// checkStoredFactor checks a second factor kept in the user's MFA state
+// (a TOTP code, a recovery code) with check, after the lock and the
+// per-user attempt limit, and counts the guess (mfa_limit.go), all in one
+// transaction under the user's lock. The state check changes is written
+// whether or not the code was refused, so that a failure is kept.
+func (d *deps) checkStoredFactor(ctx context.Context, userID string, check func(st *storage.MFAState, now time.Time) error) (guess, error) {
 	unlock := d.userLocks.lock(userID)
 	defer unlock()
 	now := d.Now()
@@ -166,17 +182,14 @@ func (d *deps) useRecoveryCode(ctx context.Context, userID, code string) (guess,
 			g.refused = d.AttemptPolicy.Allow(&st, now)
 		}
 		if g.refused == nil {
-			_, g.refused = mfa.UseRecoveryCode(&st, code, now)
+			g.refused = check(&st, now)
 			g.verdict = d.countGuess(&st, g.refused, isGuess(g.refused), now)
 		}
 		g.failures = st.FailuresSinceSuccess
 		st.UpdatedAt = now
-		return st, nil // keep the failure even when the code was refused
+		return st, nil
 	})
-	if err != nil {
-		return guess{}, fmt.Errorf("check recovery code: %w", err)
-	}
-	return g, nil
+	return g, err
 }
 
 // isRateLimit reports whether err is a per-user attempt or send limit.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -28,18 +27,7 @@ func TestBinaryAuthRequestBoundToBrowser(t *testing.T) {
 	if _, err := runBin(bin, env, testPassword, "user", "create", "--email", "victim@example.com", "--name", "Victim", "--password-stdin"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runBin(bin, env, "", "client", "create", "--name", "web", "--redirect-uri", rpRedirectURI, "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	if err := json.Unmarshal([]byte(out), &c); err != nil {
-		t.Fatal(err)
-	}
-	client := [2]string{c.ClientID, c.ClientSecret}
+	client := createBinClient(t, bin, env, "--name", "web", "--redirect-uri", rpRedirectURI)
 
 	victim := newRPBrowser(t)
 	signInBrowser(t, victim, issuer, dataDir, client, "victim@example.com")

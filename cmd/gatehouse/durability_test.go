@@ -202,19 +202,8 @@ func TestKill9Durability(t *testing.T) {
 		}
 		a.clients = append(a.clients, clientID(t, out))
 		if round == 0 {
-			out, err := runBin(bin, env, "", "client", "create", "--name", "api", "--grant", "client_credentials", "--json")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var c struct {
-				ClientID     string `json:"client_id"`
-				ClientSecret string `json:"client_secret"`
-			}
-			if err := json.Unmarshal([]byte(out), &c); err != nil {
-				t.Fatal(err)
-			}
-			a.api = [2]string{c.ClientID, c.ClientSecret}
-			a.clients = append(a.clients, c.ClientID)
+			a.api = createBinClient(t, bin, env, "--name", "api", "--grant", "client_credentials")
+			a.clients = append(a.clients, a.api[0])
 		}
 		if tok, ok := clientCredentialsToken(t, p.url, a.api); ok {
 			a.tokens = append(a.tokens, tok)
@@ -225,19 +214,8 @@ func TestKill9Durability(t *testing.T) {
 			a.refresh = refresh(t, issuer, a.signIn, a.refresh)
 		}
 		if round == 0 {
-			out, err := runBin(bin, env, "", "client", "create", "--name", "web", "--redirect-uri", "http://localhost:9999/callback", "--json")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var c struct {
-				ClientID     string `json:"client_id"`
-				ClientSecret string `json:"client_secret"`
-			}
-			if err := json.Unmarshal([]byte(out), &c); err != nil {
-				t.Fatal(err)
-			}
-			a.signIn = [2]string{c.ClientID, c.ClientSecret}
-			a.clients = append(a.clients, c.ClientID)
+			a.signIn = createBinClient(t, bin, env, "--name", "web", "--redirect-uri", rpRedirectURI)
+			a.clients = append(a.clients, a.signIn[0])
 		}
 		a.refresh = signIn(t, issuer, dataDir, a.signIn, fmt.Sprintf("user-%d-0@example.com", round))
 
@@ -393,6 +371,24 @@ func checkBoltFile(t *testing.T, path string, a *acked) {
 			t.Errorf("signing key %s not in the bolt file", kid)
 		}
 	}
+}
+
+// createBinClient creates a client with the binary's CLI and returns its ID
+// and secret.
+func createBinClient(t *testing.T, bin string, env []string, args ...string) [2]string {
+	t.Helper()
+	out, err := runBin(bin, env, "", append(append([]string{"client", "create"}, args...), "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	return [2]string{c.ClientID, c.ClientSecret}
 }
 
 // clientID returns the client_id of "client create --json" output.
