@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
@@ -167,27 +168,7 @@ func handlePasswordChange(d *deps) http.Handler {
 			d.renderProblem(w, r, probInternal)
 			return
 		}
-		n, err := d.Sessions.DeleteUserSessions(ctx, ps.u.ID, ps.s.ID)
-		if err != nil {
-			d.logProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
-		}
-		// RFC 9700 section 4.14.2: refresh tokens die with the old
-		// password; relying parties sign the user in again through the
-		// (kept) SSO session.
-		if d.Tokens != nil {
-			if err := d.Tokens.RevokeUserTokens(ctx, ps.u.ID, ""); err != nil {
-				d.logProblem(r, "tokens not revoked after the password change", err, "user_id", ps.u.ID)
-			}
-		}
-		d.Logger.InfoContext(ctx, "password changed", "user_id", ps.u.ID, "sessions_ended", n)
-		d.audit(r, auditPasswordChanged, ps.u.ID, ps.u.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
-		if msgs, err := d.profileMessages(); err != nil {
-			d.logProblem(r, "password notice not composed", err)
-		} else if m, err := msgs.PasswordChangedEmail(ps.u.Email, ps.u.Name(), now); err != nil {
-			d.logProblem(r, "password notice not composed", err)
-		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
-			d.logProblem(r, "password notice not sent", err, "user_id", ps.u.ID)
-		}
+		d.afterPasswordChange(r, ps, now)
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "password"), http.StatusSeeOther)
 	})
 }
@@ -417,4 +398,32 @@ func handleResetLink(d *deps) http.Handler {
 		}
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "reset_link"), http.StatusSeeOther)
 	})
+}
+
+// afterPasswordChange ends the user's other sessions, revokes their tokens,
+// records the change and tells the user by e-mail. Failures are logged:
+// the password is changed already.
+func (d *deps) afterPasswordChange(r *http.Request, ps profileSession, now time.Time) {
+	ctx := r.Context()
+	n, err := d.Sessions.DeleteUserSessions(ctx, ps.u.ID, ps.s.ID)
+	if err != nil {
+		d.logProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
+	}
+	// RFC 9700 section 4.14.2: refresh tokens die with the old
+	// password; relying parties sign the user in again through the
+	// (kept) SSO session.
+	if d.Tokens != nil {
+		if err := d.Tokens.RevokeUserTokens(ctx, ps.u.ID, ""); err != nil {
+			d.logProblem(r, "tokens not revoked after the password change", err, "user_id", ps.u.ID)
+		}
+	}
+	d.Logger.InfoContext(ctx, "password changed", "user_id", ps.u.ID, "sessions_ended", n)
+	d.audit(r, auditPasswordChanged, ps.u.ID, ps.u.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
+	if msgs, err := d.profileMessages(); err != nil {
+		d.logProblem(r, "password notice not composed", err)
+	} else if m, err := msgs.PasswordChangedEmail(ps.u.Email, ps.u.Name(), now); err != nil {
+		d.logProblem(r, "password notice not composed", err)
+	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
+		d.logProblem(r, "password notice not sent", err, "user_id", ps.u.ID)
+	}
 }
