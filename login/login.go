@@ -45,7 +45,9 @@ type Deps struct {
 	AuthRequests storage.AuthRequests
 	Sessions     storage.Sessions
 	Logouts      storage.Logouts
-	// Tokens is optional; the pages do not use it yet.
+	// Tokens revokes a user's tokens after a password change or reset and
+	// on a confirmed sign-out from a relying party. Optional: nothing is
+	// revoked when nil.
 	Tokens storage.Tokens
 
 	Passwords *password.Hasher
