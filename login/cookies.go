@@ -35,8 +35,11 @@ type browserCookie struct {
 var (
 	// loginCookie binds auth requests to the browser that started them.
 	// Like every cookie of the pages its path is "/", so that it also
-	// reaches the provider's callback (PathCallback), which checks it.
-	loginCookie = browserCookie{name: "gh_login"}
+	// reaches the provider's callback (PathCallback), which checks it. (It
+	// was gh_login with Path=/login before; a new name keeps such a
+	// leftover cookie, sent first on /login pages, from being taken for
+	// it.)
+	loginCookie = browserCookie{name: "gh_bind"}
 	// logoutCookie carries the CSRF token of the sign-out form.
 	logoutCookie = browserCookie{name: "gh_logout"}
 )
@@ -116,4 +119,17 @@ func (d *deps) setSessionCookie(w http.ResponseWriter, value string, expires tim
 // clearSessionCookie expires the SSO session cookie.
 func (d *deps) clearSessionCookie(w http.ResponseWriter) {
 	d.setCookie(w, sessionCookieBase, "", -1)
+}
+
+// BrowserBinding returns what the provider calls at /authorize
+// (provider.Config.BindBrowser) to bind a new auth request to the browser
+// that opened it: it sets the login cookie when the browser has none and
+// returns the digest of its value. A request bound there cannot be
+// finished, not even silently from an SSO session, by a browser to which
+// its link was passed. secureCookies must be Deps.SecureCookies.
+func BrowserBinding(secureCookies bool) func(w http.ResponseWriter, r *http.Request) []byte {
+	d := &deps{Deps: Deps{SecureCookies: secureCookies}}
+	return func(w http.ResponseWriter, r *http.Request) []byte {
+		return secret.Digest(d.ensure(w, r, loginCookie))
+	}
 }

@@ -238,10 +238,10 @@ func TestSecureCookiesOverTLS(t *testing.T) {
 	id := h.newAuthRequest()
 	b := h.newBrowser()
 	start := b.start(id)
-	if hsts := start.header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=31536000") {
+	if hsts := start.header.Get("Strict-Transport-Security"); hsts != "max-age=63072000; includeSubDomains" {
 		t.Errorf("Strict-Transport-Security = %q, want max-age of a year", hsts)
 	}
-	checkCookie(t, start.header, "__Host-gh_login=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax")
+	checkCookie(t, start.header, "__Host-gh_bind=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax")
 	b.submitPassword(id, b.submitEmail(id, start, "ada@example.com"), "correct horse battery")
 	r := b.completeEmailCode(id, "ada@example.com")
 	if r.status != http.StatusSeeOther || r.location() != callbackFor(id) {
@@ -290,7 +290,7 @@ func TestEveryCookieHostPrefixedOverTLS(t *testing.T) {
 			t.Errorf("Set-Cookie %q, want the __Host- prefix, Path=/, Secure and no Domain", c)
 		}
 	}
-	for _, want := range []string{"__Host-gh_login", "__Host-gh_session", "__Host-gh_device", "__Host-gh_logout", "__Host-gh_register"} {
+	for _, want := range []string{"__Host-gh_bind", "__Host-gh_session", "__Host-gh_device", "__Host-gh_logout", "__Host-gh_register"} {
 		if !names[want] {
 			t.Errorf("cookie %s was not set on the walk (got %v)", want, names)
 		}

@@ -17,7 +17,7 @@ import (
 //   - asset: security headers and a long cache, for the versioned CSS;
 //   - sameOrigin: refuses POSTs from another site (Sec-Fetch-Site, Origin);
 //   - loginCSRF, logoutCSRF: refuse POSTs without a valid CSRF token bound
-//     to the browser's gh_login or gh_logout cookie.
+//     to the browser's gh_bind or gh_logout cookie.
 func addRoutes(r *mux.Router, d *deps) {
 	page := d.pageHeaders
 	asset := d.assetHeaders

@@ -116,6 +116,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		ACRValues:           slices.Clone([]string(req.ACRValues)),
 		CreatedAt:           now,
 		ExpiresAt:           now.Add(s.cfg.AuthRequestLifetime),
+		BindingHash:         bindingFrom(ctx),
 	}
 	if req.MaxAge != nil {
 		v := int64(*req.MaxAge)
@@ -128,6 +129,16 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		return nil, oidc.ErrServerError().WithParent(fmt.Errorf("create auth request: %w", err))
 	}
 	return &authRequest{ar: ar}, nil
+}
+
+// bindingKey carries the browser binding of an authorization request
+// (Config.BindBrowser) to CreateAuthRequest.
+type bindingKey struct{}
+
+// bindingFrom returns the browser binding in ctx, or nil.
+func bindingFrom(ctx context.Context) []byte {
+	b, _ := ctx.Value(bindingKey{}).([]byte)
+	return b
 }
 
 // checkPKCE enforces our PKCE policy: S256 only, required for public clients

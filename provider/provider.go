@@ -49,6 +49,16 @@ type Config struct {
 	LogoutURL string
 	// AllowInsecure allows an http issuer (development and tests).
 	AllowInsecure bool
+	// BindBrowser, when set, is called for every authorization request: it
+	// returns the digest of a random value held in a cookie of the
+	// browser, setting the cookie when absent. The request is stored bound
+	// to it, so that only that browser can finish the sign-in (the login
+	// pages check it at every step and at the callback).
+	BindBrowser func(w http.ResponseWriter, r *http.Request) []byte
+	// AuthorizeGuard, when set, wraps the authorization endpoint, for
+	// example with a per-IP rate limit. Its answers carry the provider's
+	// security headers.
+	AuthorizeGuard func(http.Handler) http.Handler
 
 	// Lifetimes; zero means the default of the same name.
 	AccessTokenLifetime          time.Duration
@@ -175,6 +185,15 @@ var corsOptions = cors.Options{
 func (p *Provider) Handler() http.Handler {
 	discovery := cors.New(corsOptions).Handler(p.discoveryHandler())
 	hsts := strings.HasPrefix(p.cfg.Issuer, "https://")
+	var authorize http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p.cfg.BindBrowser != nil {
+			r = r.WithContext(context.WithValue(r.Context(), bindingKey{}, p.cfg.BindBrowser(w, r)))
+		}
+		p.op.ServeHTTP(w, r)
+	})
+	if p.cfg.AuthorizeGuard != nil {
+		authorize = p.cfg.AuthorizeGuard(authorize)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Frame-Options", "DENY")
@@ -189,6 +208,8 @@ func (p *Provider) Handler() http.Handler {
 		case oidc.DiscoveryEndpoint:
 			setSecurityHeaders(w)
 			discovery.ServeHTTP(w, r)
+		case authorizePath:
+			authorize.ServeHTTP(w, r)
 		case "/device_authorization":
 			// The library always routes the device endpoint; we offer no
 			// device flow.

@@ -213,7 +213,7 @@ func TestLimits(t *testing.T) {
 		SignIn:            Limit{Rate: 600.0 / 60, Burst: 600},
 		Code:              Limit{Rate: 600.0 / 60, Burst: 600},
 		Failures:          Limit{Rate: 1.0 / 10, Burst: 30},
-		Authorize:         Limit{Rate: 300.0 / 60, Burst: 300},
+		Authorize:         Limit{Rate: 1200.0 / 60, Burst: 1200},
 		Registration:      Limit{Rate: 20.0 / 60, Burst: 20},
 		RegistrationSends: Limit{Rate: 5.0 / 3600, Burst: 5},
 		Reset:             Limit{Rate: 5.0 / 60, Burst: 5},

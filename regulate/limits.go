@@ -70,7 +70,8 @@ type Limits struct {
 	// signing in.
 	Failures Limit
 	// Authorize limits the provider's /authorize requests, each of which
-	// stores an auth request (300 a minute, burst 300).
+	// stores an auth request (1200 a minute, burst 1200: an office of 200
+	// behind one address signing in to a few applications at nine).
 	Authorize Limit
 	// Registration limits the POSTs of the registration steps, including
 	// the e-mail verification code (20 a minute, burst 20: one registration
@@ -92,7 +93,7 @@ func DefaultLimits() Limits {
 		SignIn:            PerMinute(600),
 		Code:              PerMinute(600),
 		Failures:          Limit{Rate: 0.1, Burst: 30},
-		Authorize:         PerMinute(300),
+		Authorize:         PerMinute(1200),
 		Registration:      PerMinute(20),
 		RegistrationSends: Limit{Rate: 5.0 / 3600, Burst: 5},
 		Reset:             PerMinute(5),

@@ -11,13 +11,14 @@ import (
 )
 
 // TestBinaryAuthRequestBoundToBrowser replays the outside review's account
-// takeover against the built binary, with two cookie jars. The attacker
-// opens /authorize without cookies and with its own PKCE challenge, a
-// signed-in victim is sent to /login?authRequestID=X, and the attacker
-// asks /authorize/callback?id=X for the code. The attacker must get an
-// error page and no code, whatever cookies it holds; the victim's browser
-// passes the callback once; and a link opened in the wrong browser shows
-// the other-browser page instead of completing.
+// takeover against the built binary, with separate cookie jars. The
+// attacker opens /authorize without cookies and with its own PKCE
+// challenge, a signed-in victim is sent to /login?authRequestID=X, and the
+// attacker asks /authorize/callback?id=X for the code. The request is bound
+// to the browser that opened /authorize, so the victim's browser gets the
+// other-browser page instead of completing it silently, and the attacker
+// gets an error page and no code, whatever cookies it holds. The victim's
+// own sign-in passes the callback once, in the victim's browser only.
 func TestBinaryAuthRequestBoundToBrowser(t *testing.T) {
 	bin := buildBinary(t)
 	dataDir := filepath.Join(t.TempDir(), "data")
@@ -28,47 +29,40 @@ func TestBinaryAuthRequestBoundToBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := createBinClient(t, bin, env, "--name", "web", "--redirect-uri", rpRedirectURI)
-
 	victim := newRPBrowser(t)
 	signInBrowser(t, victim, issuer, dataDir, client, "victim@example.com")
-
-	// 1. The attacker opens /authorize without cookies and reads the ID.
 	noCookies := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	id := attackerRequest(t, noCookies, issuer, client[0])
-
-	// 2. The signed-in victim is sent to /login?authRequestID=X: the SSO
-	// session completes it in the victim's browser, which alone passes
-	// the callback and carries the code to the relying party.
-	browse(t, victim.Client, http.MethodGet, issuer+"/login?authRequestID="+url.QueryEscape(id), nil, issuer)
-	if victim.callback == nil || victim.callback.Query().Get("code") == "" {
-		t.Fatalf("the victim's browser did not reach the relying party with a code (got %v)", victim.callback)
-	}
-
-	// 3. The attacker asks for the code: without cookies, and with its own
-	// binding cookie from a sign-in it opened itself.
 	withCookies := newJarClient(t)
+	attackers := map[string]*http.Client{"no cookies": noCookies, "own cookies": withCookies}
+
+	// 1. The attacker opens /authorize without cookies and reads the ID;
+	// 2. the signed-in victim is sent to /login?authRequestID=X.
+	id := attackerRequest(t, noCookies, issuer, client[0])
+	status, loc, body := rawGet(t, victim.Client, issuer+"/login?authRequestID="+url.QueryEscape(id))
+	if status != http.StatusForbidden || loc != "" || victim.callback != nil || !strings.Contains(body, "started in another browser") ||
+		!strings.Contains(body, `href="http://localhost:9999/"`) {
+		t.Errorf("victim GET /login for the attacker's request = %d %q (RP reached: %v), want 403 with the start-again link:\n%s", status, loc, victim.callback, body)
+	}
+	// 3. The attacker asks for the code, for its own request and for one
+	// the victim finished in the victim's own browser.
+	own := attackerRequest(t, victim.Client, issuer, client[0])
+	browse(t, victim.Client, http.MethodGet, issuer+"/login?authRequestID="+url.QueryEscape(own), nil, issuer)
+	if victim.callback == nil || victim.callback.Query().Get("code") == "" {
+		t.Fatalf("the victim's own sign-in did not reach the relying party with a code (got %v)", victim.callback)
+	}
 	browse(t, withCookies, http.MethodGet, issuer+"/login?authRequestID="+url.QueryEscape(attackerRequest(t, withCookies, issuer, client[0])), nil, issuer)
-	for name, b := range map[string]*http.Client{"no cookies": noCookies, "own cookies": withCookies} {
-		status, loc, body := rawGet(t, b, issuer+"/authorize/callback?id="+url.QueryEscape(id))
-		if status != http.StatusForbidden || loc != "" || !strings.Contains(body, "started in another browser") {
-			t.Errorf("attacker (%s) GET /authorize/callback = %d, Location %q, want 403 and no redirect:\n%s", name, status, loc, body)
+	for name, b := range attackers {
+		for what, rid := range map[string]string{"attacker's request": id, "victim's request": own} {
+			status, loc, body := rawGet(t, b, issuer+"/authorize/callback?id="+url.QueryEscape(rid))
+			if status < 400 || loc != "" {
+				t.Errorf("attacker (%s) GET /authorize/callback for the %s = %d, Location %q, want an error page and no redirect:\n%s", name, what, status, loc, body)
+			}
 		}
 	}
 	// The victim's browser cannot mint a second code either.
 	victim.callback = nil
-	if status, loc, _ := rawGet(t, victim.Client, issuer+"/authorize/callback?id="+url.QueryEscape(id)); status != http.StatusBadRequest || loc != "" || victim.callback != nil {
+	if status, loc, _ := rawGet(t, victim.Client, issuer+"/authorize/callback?id="+url.QueryEscape(own)); status != http.StatusBadRequest || loc != "" || victim.callback != nil {
 		t.Errorf("second victim callback = %d %q (RP reached: %v), want 400 and no code", status, loc, victim.callback)
-	}
-
-	// 4. A sign-in opened by another browser and pasted into the victim's
-	// shows the other-browser page and never completes silently.
-	other := newJarClient(t)
-	pasted := attackerRequest(t, other, issuer, client[0])
-	browse(t, other, http.MethodGet, issuer+"/login?authRequestID="+url.QueryEscape(pasted), nil, issuer)
-	status, loc, body := rawGet(t, victim.Client, issuer+"/login?authRequestID="+url.QueryEscape(pasted))
-	if status != http.StatusForbidden || loc != "" || victim.callback != nil ||
-		!strings.Contains(body, "started in another browser") || !strings.Contains(body, `href="http://localhost:9999/"`) {
-		t.Errorf("pasted link in the victim's browser = %d %q (RP reached: %v), want 403 with the start-again link:\n%s", status, loc, victim.callback, body)
 	}
 }
 

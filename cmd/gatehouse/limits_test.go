@@ -36,6 +36,9 @@ func TestAuthorizeRateLimit(t *testing.T) {
 		t.Fatalf("4th /authorize = %d Retry-After %q Location %q, want 429 20 and no redirect",
 			res.StatusCode, res.Header.Get("Retry-After"), res.Header.Get("Location"))
 	}
+	if res.Header.Get("X-Frame-Options") != "DENY" || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("429 headers %v, want the provider's security headers and no-store", res.Header)
+	}
 	for _, path := range []string{"/.well-known/openid-configuration", "/login"} {
 		if res := get(path); res.StatusCode == http.StatusTooManyRequests {
 			t.Errorf("%s = 429, want only /authorize limited", path)

@@ -77,23 +77,17 @@ func (c LimitsConfig) limits() regulate.Limits {
 	}
 }
 
-// limitAuthorize wraps the provider so that its /authorize, which stores
-// an auth request each time, has a per-IP limit. A limited request gets a
-// plain 429 with Retry-After, never a redirect to the relying party.
-func limitAuthorize(l *regulate.Limiter, proxies []netip.Prefix, prov http.Handler) http.Handler {
+// limitAuthorize returns the provider's AuthorizeGuard: a per-IP limit on
+// /authorize, which stores an auth request each time. A limited request
+// gets a plain 429 with Retry-After (and the provider's security headers),
+// never a redirect to the relying party.
+func limitAuthorize(l *regulate.Limiter, proxies []netip.Prefix) func(http.Handler) http.Handler {
 	key := func(r *http.Request) string { return regulate.KeyForRequest(r, proxies) }
 	limited := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, "too many authorization requests from your network, try again later", http.StatusTooManyRequests)
 	})
-	wrapped := l.Middleware(key, limited)(prov)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/authorize" {
-			wrapped.ServeHTTP(w, r)
-			return
-		}
-		prov.ServeHTTP(w, r)
-	})
+	return l.Middleware(key, limited)
 }
 
 // parseProxies parses server.trusted_proxies: comma-separated CIDRs or

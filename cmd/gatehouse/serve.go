@@ -202,6 +202,8 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		LoginURL:                     "/login",
 		LogoutURL:                    "/logout",
 		AllowInsecure:                insecure,
+		BindBrowser:                  login.BrowserBinding(!insecure),
+		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies),
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
 		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
@@ -261,7 +263,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
-	r.PathPrefix("/").Handler(limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, provHandler))
+	r.PathPrefix("/").Handler(provHandler)
 	return r, nil
 }
 
