@@ -25,9 +25,15 @@ const adaPassword = "correct horse battery"
 // request and opens the second-factor page it is sent to.
 func (h *harness) toCodePage(email string, adjust ...func(*storage.AuthRequest)) (*browser, string, response) {
 	h.t.Helper()
+	return h.toCodePageWith(email, adaPassword, adjust...)
+}
+
+// toCodePageWith is toCodePage with the password pw.
+func (h *harness) toCodePageWith(email, pw string, adjust ...func(*storage.AuthRequest)) (*browser, string, response) {
+	h.t.Helper()
 	id := h.newAuthRequest(adjust...)
 	b := h.newBrowser()
-	r := b.signIn(id, email, adaPassword)
+	r := b.signIn(id, email, pw)
 	if r.status != http.StatusSeeOther || r.location() != mfaPath(id) {
 		h.t.Fatalf("password = %d %q, want 303 %q:\n%s", r.status, r.location(), mfaPath(id), r.body)
 	}

@@ -28,8 +28,9 @@ import (
 // request is deleted and the page says to start again. After its failures
 // without a success the second factor is locked: no code is sent and none
 // is accepted, the user is told once by e-mail and the audit log records
-// it. A password reset (completeReset) or the operator (iam.UnlockMFA)
-// lifts the lock. WebAuthn assertions are not counted and a key still
+// it. A password reset (completeReset) lifts the lock but keeps the count,
+// so that the lock comes again at the hard limit, which only the operator
+// (iam.UnlockMFA) lifts. WebAuthn assertions are not counted and a key still
 // works while codes are locked: a key cannot be guessed.
 
 var (
@@ -41,7 +42,7 @@ var (
 	probMFALocked = problem{http.StatusForbidden, templates.ErrorPage{
 		Title:   "Your second factor is locked",
 		Message: "After too many wrong codes, no code can be sent or accepted for your account. We sent you an e-mail about it.",
-		Next:    "Reset your password with \"Forgot password?\" on the sign-in page to unlock it, or ask your administrator.",
+		Next:    "Reset your password with \"Forgot password?\" on the sign-in page to unlock it, or ask your administrator. If it was locked again after a reset, only your administrator can unlock it.",
 	}}
 )
 
@@ -167,15 +168,15 @@ func (d *deps) notifyLocked(r *http.Request, u storage.User, method string, fail
 	}
 }
 
-// unlockAfterReset lifts the lock and resets the failure counts of a user
-// whose reset link was just used, records the reset time (see
-// emailWithheld), and reports whether a lock was lifted.
+// unlockAfterReset records the reset of a user whose reset link was just
+// used (see emailWithheld and mfa.GuessPolicy.UnlockAfterReset) and lifts
+// a lock unless the user's failures reached the hard limit; it reports
+// whether a lock was lifted.
 func (d *deps) unlockAfterReset(ctx context.Context, userID string) (bool, error) {
 	now := d.Now()
 	var unlocked bool
 	_, err := d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
-		unlocked = mfa.Unlock(&st)
-		st.PasswordResetAt = now.UTC()
+		unlocked = d.GuessPolicy.UnlockAfterReset(&st, now)
 		st.UpdatedAt = now
 		return st, nil
 	})
@@ -191,13 +192,21 @@ const msgEmailWithheld = "Right after a password reset, a code by e-mail cannot 
 
 // emailWithheld reports whether e-mail codes are withheld from u: right
 // after a password reset (from the reset until the next second factor
-// that passes, resetSignIn), a user whose method is not e-mail is never
-// offered the e-mail code, so that a reset link and an e-mail code, both
-// from the same mailbox, cannot stand in for the user's own factor. A
-// user whose method cannot be used here then has recovery codes, or the
-// operator (user reset-mfa).
-func emailWithheld(u storage.User, st storage.MFAState) bool {
-	return u.MFAMethod != storage.MFAEmail && !st.PasswordResetAt.IsZero()
+// that passes, resetSignIn), a user whose second factor in use is not
+// e-mail is never offered the e-mail code, so that a reset link and an
+// e-mail code, both from the same mailbox, cannot stand in for the user's
+// own factor. The factor in use is the security key for a WebAuthn user
+// (when keys are on), else primaryMethod: a user whose preferred method
+// cannot be used here (SMS without a verified number or an SMS sender)
+// signs in with e-mail codes anyway, and keeps them.
+func (d *deps) emailWithheld(u storage.User, st storage.MFAState) bool {
+	if st.PasswordResetAt.IsZero() {
+		return false
+	}
+	if u.MFAMethod == storage.MFAWebAuthn {
+		return d.Passkeys != nil
+	}
+	return d.primaryMethod(u, st) != storage.MFAEmail
 }
 
 // resetSignIn runs after a second factor passed (method: a storage.MFA*

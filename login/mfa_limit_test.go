@@ -258,13 +258,14 @@ func TestFiftyWrongCodesLockTheSecondFactor(t *testing.T) {
 		t.Errorf("%d lock e-mails after more attempts, want still 1", len(got))
 	}
 
-	// A password reset unlocks it, and the audit log says so.
+	// A password reset unlocks it, keeping the count, and the audit log
+	// says so.
 	link := h.newBrowser().resetLinkFor(u.Email)
 	if r := h.newBrowser().setNewPassword(link, newPW); r.status != http.StatusOK {
 		t.Fatalf("reset = %d:\n%s", r.status, r.body)
 	}
-	if st := h.mfaState(u.ID); mfa.Locked(&st) || st.FailuresSinceSuccess != 0 || st.FailuresInARow != 0 {
-		t.Errorf("after the reset: %+v, want unlocked with no failures", st)
+	if st := h.mfaState(u.ID); mfa.Locked(&st) || st.FailuresSinceSuccess != 50 || st.FailuresInARow != 0 {
+		t.Errorf("after the reset: locked %v, %d since success, %d in a row, want unlocked, 50 and 0", mfa.Locked(&st), st.FailuresSinceSuccess, st.FailuresInARow)
 	}
 	events, err = h.db.ListAudit(context.Background(), storage.AuditFilter{Action: iam.AuditMFAUnlocked})
 	if err != nil || len(events) != 1 || events[0].Target != u.ID || events[0].Detail["by"] != "password_reset" {
@@ -340,5 +341,60 @@ func TestConcurrentWrongCodesCountedExactly(t *testing.T) {
 				t.Errorf("audit %s = %d events, %v, want 1", iam.AuditMFALocked, len(events), err)
 			}
 		})
+	}
+}
+
+// TestResetDoesNotRestartTheGuessCount: whoever holds only the mailbox
+// cannot reset the password and guess again without end. A reset lifts
+// the first lock but keeps the count; at 100 failures without a success
+// the second factor locks again, a reset no longer lifts it, and only the
+// operator does.
+func TestResetDoesNotRestartTheGuessCount(t *testing.T) {
+	h := newHarness(t, withAudit)
+	u := h.createUser("ada@example.com", adaPassword, testParams)
+	pw := adaPassword
+	reset := func(to string) {
+		t.Helper()
+		if r := h.newBrowser().setNewPassword(h.newBrowser().resetLinkFor(u.Email), to); r.status != http.StatusOK {
+			t.Fatalf("reset = %d:\n%s", r.status, r.body)
+		}
+		pw = to
+	}
+	h.lockByEmailCodes(u.Email)
+	reset(newPW)
+	// Another 50 wrong codes after the reset lock it again.
+	for i := range 5 {
+		b, id, page := h.toCodePageWith(u.Email, pw)
+		r := b.wrongEmailCodes(id, u.Email, page, 10)
+		want := textSignInEnded
+		if i == 4 {
+			want = textMFALocked
+		}
+		wantSignInEnded(t, h, b, id, r, want)
+		h.clock.Advance(15 * time.Minute)
+	}
+	st := h.mfaState(u.ID)
+	if !mfa.Locked(&st) || st.FailuresSinceSuccess != 100 {
+		t.Fatalf("after 50 more wrong codes: locked %v with %d failures, want locked at 100", mfa.Locked(&st), st.FailuresSinceSuccess)
+	}
+	if got := h.emailsAbout(lockSubject); len(got) != 2 {
+		t.Errorf("%d lock e-mails, want 2 (one per lock)", len(got))
+	}
+	// A reset no longer lifts it.
+	reset("yet another new passphrase")
+	if st := h.mfaState(u.ID); !mfa.Locked(&st) {
+		t.Fatal("a reset lifted the lock at 100 failures")
+	}
+	b, id := h.newBrowser(), h.newAuthRequest()
+	b.signIn(id, u.Email, pw)
+	mustContain(t, "code page after the second reset", b.get(mfaPath(id)), textMFALocked)
+	// The operator does.
+	if _, was, err := iam.New(h.db, h.deps.Passwords, h.clock.Now).UnlockMFA(context.Background(), u.Email, "called the help desk"); err != nil || !was {
+		t.Fatalf("UnlockMFA() = %v, %v, want the lock lifted", was, err)
+	}
+	b, id = h.newBrowser(), h.newAuthRequest()
+	b.signIn(id, u.Email, pw)
+	if r := b.completeEmailCode(id, u.Email); r.location() != callbackFor(id) {
+		t.Errorf("e-mail code after the operator's unlock = %d %q, want the callback:\n%s", r.status, r.location(), r.body)
 	}
 }

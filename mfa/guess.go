@@ -17,6 +17,7 @@ var ErrLocked = errors.New("mfa: second factor locked")
 const (
 	DefaultEndSignInAfter = 10
 	DefaultLockAfter      = 50
+	DefaultHardLockAfter  = 100
 )
 
 // GuessPolicy is the per-user ceiling on second-factor guessing. It counts
@@ -29,20 +30,29 @@ const (
 //     starts again, and the in-a-row count starts again with that new
 //     sign-in.
 //   - LockAfter failures without a success lock the second factor
-//     (storage.MFAState.LockedAt) until a password reset or an operator
-//     unlocks it (Unlock).
+//     (storage.MFAState.LockedAt) until a password reset
+//     (UnlockAfterReset) or an operator (Unlock) unlocks it.
+//   - A password reset does not restart the count: whoever holds only the
+//     mailbox could otherwise reset and guess again without end. A lock
+//     that a reset lifted comes again at HardLockAfter failures without a
+//     success, and from there only an operator unlocks it, so that no
+//     more than HardLockAfter codes are ever guessed without a success
+//     (NIST SP 800-63B-4 section 3.2.2: at most 100). (The lock comes when
+//     the count reaches LockAfter; a count above it means a reset lifted
+//     the lock.)
 //
 // A success resets both counts. The per-challenge limit (CodePolicy) and
 // the per-minute limit (AttemptPolicy) still apply within them.
 type GuessPolicy struct {
 	EndSignInAfter int
 	LockAfter      int
+	HardLockAfter  int
 }
 
-// DefaultGuessPolicy returns 10 failures in a row and 50 without a
-// success.
+// DefaultGuessPolicy returns 10 failures in a row, 50 without a success,
+// and 100 without a success across password resets.
 func DefaultGuessPolicy() GuessPolicy {
-	return GuessPolicy{EndSignInAfter: DefaultEndSignInAfter, LockAfter: DefaultLockAfter}
+	return GuessPolicy{EndSignInAfter: DefaultEndSignInAfter, LockAfter: DefaultLockAfter, HardLockAfter: DefaultHardLockAfter}
 }
 
 // WithDefaults returns p with each zero or negative threshold replaced by
@@ -53,6 +63,9 @@ func (p GuessPolicy) WithDefaults() GuessPolicy {
 	}
 	if p.LockAfter <= 0 {
 		p.LockAfter = DefaultLockAfter
+	}
+	if p.HardLockAfter < p.LockAfter {
+		p.HardLockAfter = max(DefaultHardLockAfter, p.LockAfter)
 	}
 	return p
 }
@@ -88,7 +101,7 @@ func (p GuessPolicy) RecordFailure(st *storage.MFAState, now time.Time) Verdict 
 	st.FailuresInARow++
 	st.FailuresSinceSuccess++
 	var v Verdict
-	if st.FailuresSinceSuccess >= p.LockAfter && !Locked(st) {
+	if (st.FailuresSinceSuccess == p.LockAfter || st.FailuresSinceSuccess >= p.HardLockAfter) && !Locked(st) {
 		st.LockedAt = now.UTC()
 		v.Locked = true
 	}
@@ -109,8 +122,24 @@ func RecordSuccess(st *storage.MFAState) {
 	st.FailuresSinceSuccess = 0
 }
 
-// Unlock lifts a lock and resets both counts (a password reset or an
-// operator's unlock). It reports whether the second factor was locked.
+// UnlockAfterReset is what a completed password reset does to st at now:
+// it records the reset (PasswordResetAt) and lifts a lock unless the
+// failures reached HardLockAfter, keeping the failures without a success,
+// so that the next lock comes at HardLockAfter. It reports whether a lock
+// was lifted.
+func (p GuessPolicy) UnlockAfterReset(st *storage.MFAState, now time.Time) (unlocked bool) {
+	p = p.WithDefaults()
+	st.PasswordResetAt = now.UTC()
+	st.FailuresInARow = 0
+	if !Locked(st) || st.FailuresSinceSuccess >= p.HardLockAfter {
+		return false
+	}
+	st.LockedAt = time.Time{}
+	return true
+}
+
+// Unlock lifts a lock and resets both counts (an operator's unlock). It
+// reports whether the second factor was locked.
 func Unlock(st *storage.MFAState) (wasLocked bool) {
 	wasLocked = Locked(st)
 	st.LockedAt = time.Time{}

@@ -12,7 +12,8 @@ func TestGuessPolicy(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		name string
-		// ops is a sequence of 'f' (failure) and 's' (success).
+		// ops is a sequence of 'f' (failure), 's' (success) and 'r' (a
+		// password reset).
 		ops         string
 		wantEnds    int
 		wantLocks   int
@@ -29,6 +30,10 @@ func TestGuessPolicy(t *testing.T) {
 		{"a success while locked changes nothing", repeat('f', 50) + "s", 5, 1, 0, 50, true, Verdict{EndSignIn: true, Locked: true}},
 		{"more after the lock notify once", repeat('f', 53), 8, 1, 0, 53, true, Verdict{EndSignIn: true}},
 		{"forty-nine and a success", repeat('f', 49) + "s" + repeat('f', 49), 8, 0, 9, 49, false, Verdict{}},
+		{"a reset lifts the lock and keeps the count", repeat('f', 50) + "r", 5, 1, 0, 50, false, Verdict{EndSignIn: true, Locked: true}},
+		{"after a reset the lock comes at 100", repeat('f', 50) + "r" + repeat('f', 50), 10, 2, 0, 100, true, Verdict{EndSignIn: true, Locked: true}},
+		{"a reset does not lift the lock at 100", repeat('f', 50) + "r" + repeat('f', 50) + "r", 10, 2, 0, 100, true, Verdict{EndSignIn: true, Locked: true}},
+		{"a reset before the lock changes nothing of it", repeat('f', 20) + "r" + repeat('f', 30), 5, 1, 0, 50, true, Verdict{EndSignIn: true, Locked: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,8 +42,12 @@ func TestGuessPolicy(t *testing.T) {
 			ends, locks := 0, 0
 			var v Verdict
 			for _, op := range tt.ops {
-				if op == 's' {
+				switch op {
+				case 's':
 					RecordSuccess(&st)
+					continue
+				case 'r':
+					p.UnlockAfterReset(&st, now)
 					continue
 				}
 				v = p.RecordFailure(&st, now)
