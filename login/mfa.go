@@ -105,7 +105,7 @@ func (d *deps) primaryMethod(u storage.User, st storage.MFAState) string {
 // not be sent (recovery codes have their own page), but never e-mail while
 // it is withheld (emailWithheld).
 func (d *deps) allowedMethod(u storage.User, st storage.MFAState, method string) bool {
-	if method == storage.MFAEmail && emailWithheld(u, st) {
+	if method == storage.MFAEmail && d.emailWithheld(u, st) {
 		return false
 	}
 	primary := d.primaryMethod(u, st)

@@ -228,7 +228,7 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 	if method == storage.MFATOTP {
 		page.Heading = "Enter the code from your authenticator app"
 		page.Instructions = "Open your authenticator app and enter the six-digit code it shows for " + d.TOTPIssuer + "."
-	} else if method == storage.MFAEmail && emailWithheld(u, st) {
+	} else if method == storage.MFAEmail && d.emailWithheld(u, st) {
 		page.Heading = "Use your usual second step"
 		page.HideCodeField = true
 		page.Error = msgEmailWithheld
@@ -288,7 +288,7 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 		}
 		primary := d.primaryMethod(u, st)
 		switch {
-		case method == storage.MFASMS && !emailWithheld(u, st):
+		case method == storage.MFASMS && !d.emailWithheld(u, st):
 			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by e-mail instead", Action: pathMFASend, Method: storage.MFAEmail})
 		case primary == storage.MFASMS:
 			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by text message instead", Action: pathMFASend, Method: storage.MFASMS})

@@ -92,7 +92,7 @@ func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.Au
 		page.SkipLabel = "Not now — send me a code by text message instead"
 		page.SkipAction, page.SkipMethod = pathMFASend, prev
 	default:
-		if !emailWithheld(u, st) {
+		if !d.emailWithheld(u, st) {
 			page.SkipLabel = "Not now — send me a code by e-mail instead"
 			page.SkipAction, page.SkipMethod = pathMFASend, prev
 		}

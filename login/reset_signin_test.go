@@ -53,12 +53,6 @@ func TestNoEmailCodeRightAfterAReset(t *testing.T) {
 			smsUser(t, h, u.ID)
 			return h, u
 		}, codePageAfter, "Send the code by e-mail instead"},
-		{"sms without a transport", func(t *testing.T) (*harness, storage.User) {
-			h := newHarness(t, selfService, func(d *Deps) { d.Texter = nil })
-			u := h.createUser("ada@example.com", goodPW, testParams)
-			smsUser(t, h, u.ID)
-			return h, u
-		}, codePageAfter, "We sent a 6-digit code to a***@example.com."},
 		{"security key", func(t *testing.T) (*harness, storage.User) {
 			h := newWebAuthnHarness(t, selfService)
 			u, _ := keyUser(t, h, "ada@example.com", newVKey(false), false, storage.MFAWebAuthn)
@@ -104,6 +98,23 @@ func TestNoEmailCodeRightAfterAReset(t *testing.T) {
 				t.Errorf("e-mail code POST after the reset = %d, factors %v, want refused", code.status, h.authRequest(id).Login.Factors)
 			}
 		})
+	}
+}
+
+// TestEmailCodeKeptWhenItIsTheFactorInUse: a user who prefers SMS on a
+// server that cannot send SMS signs in with e-mail codes; a reset does not
+// take them away (the user would be stuck with recovery codes only).
+func TestEmailCodeKeptWhenItIsTheFactorInUse(t *testing.T) {
+	h := newHarness(t, selfService, func(d *Deps) { d.Texter = nil })
+	u := h.createUser("ada@example.com", goodPW, testParams)
+	smsUser(t, h, u.ID)
+	h.resetPassword(u.Email, newPW)
+	b, id := h.newBrowser(), h.newAuthRequest()
+	if r := b.signIn(id, u.Email, newPW); r.location() != mfaPath(id) {
+		t.Fatalf("new password = %d %q", r.status, r.location())
+	}
+	if r := b.completeEmailCode(id, u.Email); r.location() != callbackFor(id) {
+		t.Errorf("e-mail code after the reset = %d %q, want the callback:\n%s", r.status, r.location(), r.body)
 	}
 }
 

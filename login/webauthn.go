@@ -272,7 +272,7 @@ func handleWebAuthnForm(d *deps) http.Handler {
 			FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
 		}
 		if !phrRequired(ar.ACRValues) {
-			if !emailWithheld(u, st) {
+			if !d.emailWithheld(u, st) {
 				page.EmailAction = pathMFASend
 			}
 			page.RecoveryURL = urlFor(pathRecovery, ar.ID)
