@@ -3,7 +3,6 @@ package regulate
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 )
 
@@ -59,29 +58,13 @@ func CountFailure(ctx context.Context) bool {
 // A refused request gets Retry-After and onLimited, as in Middleware (nil
 // means a plain 429). An empty key is not limited.
 func (l *Limiter) GuardFailures(keyFn func(*http.Request) string, onLimited http.Handler) func(http.Handler) http.Handler {
-	if keyFn == nil {
-		keyFn = func(r *http.Request) string { return KeyForRequest(r, nil) }
-	}
-	if onLimited == nil {
-		onLimited = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			http.Error(w, "too many failed attempts, try again later", http.StatusTooManyRequests)
-		})
-	}
 	return func(next http.Handler) http.Handler {
 		if l.disabled() {
 			return next
 		}
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			key := keyFn(r)
+		return l.limit(keyFn, onLimited, "too many failed attempts, try again later", func(w http.ResponseWriter, r *http.Request, key string) {
 			if key == "" {
 				next.ServeHTTP(w, r)
-				return
-			}
-			ok, wait := l.Allow(key)
-			if !ok {
-				w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds(wait)))
-				ctx := context.WithValue(r.Context(), retryAfterKey{}, wait)
-				onLimited.ServeHTTP(&tooManyWriter{ResponseWriter: w}, r.WithContext(ctx))
 				return
 			}
 			m := &failureMark{}

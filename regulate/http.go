@@ -119,31 +119,42 @@ func RetryAfterSeconds(d time.Duration) int {
 // Apply it to the routes that spend effort (the POSTs of the sign-in,
 // code, registration and reset forms), not to the GETs that show them.
 func (l *Limiter) Middleware(keyFn func(*http.Request) string, onLimited http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return l.limit(keyFn, onLimited, "too many requests, try again later", func(w http.ResponseWriter, r *http.Request, _ string) {
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// limit is the body of Middleware and GuardFailures. It takes a token for
+// the request's key (keyFn, nil meaning KeyForRequest with no trusted
+// proxies) and hands the request to pass with the key, or with "" when
+// the key is empty and so not limited. A request over the limit gets a
+// Retry-After header and onLimited (nil: a plain text 429 saying msg),
+// with RetryAfter set in its context.
+func (l *Limiter) limit(keyFn func(*http.Request) string, onLimited http.Handler, msg string, pass func(w http.ResponseWriter, r *http.Request, key string)) http.Handler {
 	if keyFn == nil {
 		keyFn = func(r *http.Request) string { return KeyForRequest(r, nil) }
 	}
 	if onLimited == nil {
 		onLimited = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			http.Error(w, "too many requests, try again later", http.StatusTooManyRequests)
+			http.Error(w, msg, http.StatusTooManyRequests)
 		})
 	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			key := keyFn(r)
-			if key == "" {
-				next.ServeHTTP(w, r)
-				return
-			}
-			ok, wait := l.Allow(key)
-			if ok {
-				next.ServeHTTP(w, r)
-				return
-			}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := keyFn(r)
+		if key == "" {
+			pass(w, r, "")
+			return
+		}
+		if ok, wait := l.Allow(key); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(RetryAfterSeconds(wait)))
 			ctx := context.WithValue(r.Context(), retryAfterKey{}, wait)
 			onLimited.ServeHTTP(&tooManyWriter{ResponseWriter: w}, r.WithContext(ctx))
-		})
-	}
+			return
+		}
+		pass(w, r, key)
+	})
 }
 
 // tooManyWriter turns a success status written by an onLimited page
