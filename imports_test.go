@@ -38,8 +38,11 @@ func importRules() map[string][]string {
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},
 		"passkey":             {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
+		// web is the browser plumbing every page package shares; it knows
+		// no route and no user.
+		"web": {"templates", "secret", "regulate"},
 		// golang.org/x/text/language validates the profile's locale (BCP 47).
-		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey",
+		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web",
 			"github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
-	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -100,7 +99,7 @@ func (d *deps) audit(r *http.Request, action, actor, target string, detail map[s
 		Actor:     actor,
 		Action:    action,
 		Target:    target,
-		IP:        regulate.KeyForRequest(r, d.TrustedProxies),
+		IP:        d.site.ClientIP(r),
 		UserAgent: truncate(r.UserAgent(), maxAuditUserAgent),
 		Detail:    detail,
 	}

@@ -32,10 +32,10 @@ func handleCallback(d *deps) http.Handler {
 		ids := r.URL.Query()["id"]
 		if r.Method != http.MethodGet || len(ids) != 1 || ids[0] == "" || len(ids[0]) > maxIDLength {
 			d.callbackHeaders(w)
-			d.renderProblem(w, r, probBadRequest)
+			d.site.RenderProblem(w, r, probBadRequest)
 			return
 		}
-		binding := d.cookieValue(r, loginCookie)
+		binding := d.site.CookieValue(r, loginCookie)
 		now := d.Now()
 		var seen storage.AuthRequest
 		_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ids[0], func(old storage.AuthRequest) (storage.AuthRequest, error) {
@@ -47,7 +47,7 @@ func handleCallback(d *deps) http.Handler {
 			return old, nil
 		})
 		if err != nil {
-			d.logProblem(r, "authorization callback refused", err, "auth_request_id", ids[0])
+			d.site.LogProblem(r, "authorization callback refused", err, "auth_request_id", ids[0])
 			d.callbackHeaders(w)
 			d.renderRequestProblem(w, r, seen, err)
 			return
@@ -77,6 +77,6 @@ func checkCallback(ar storage.AuthRequest, now time.Time, binding string) error 
 // The callback itself is not wrapped in them: its answer may be the
 // provider's form_post page, which our CSP would block.
 func (d *deps) callbackHeaders(w http.ResponseWriter) {
-	d.securityHeaders(w.Header())
+	d.site.SecurityHeaders(w.Header())
 	w.Header().Set("Cache-Control", "no-store")
 }

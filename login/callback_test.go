@@ -37,8 +37,8 @@ func TestSignedInVictimCannotBeRiddenByAnotherBrowser(t *testing.T) {
 		t.Fatalf("victim GET /login = %d %q, want 303 to the callback", r.status, r.location())
 	}
 	ar := h.authRequest(id)
-	if !ar.Done || !secret.Equal(ar.BindingHash, victim.cookie(loginCookie.name, "/")) {
-		t.Fatalf("auth request Done=%v bound to the victim=%v, want both", ar.Done, secret.Equal(ar.BindingHash, victim.cookie(loginCookie.name, "/")))
+	if !ar.Done || !secret.Equal(ar.BindingHash, victim.cookie(loginCookie.Name, "/")) {
+		t.Fatalf("auth request Done=%v bound to the victim=%v, want both", ar.Done, secret.Equal(ar.BindingHash, victim.cookie(loginCookie.Name, "/")))
 	}
 
 	attackers := map[string]*browser{"no cookies": h.newBrowser(), "own login cookie": h.newBrowser()}

@@ -41,7 +41,7 @@ func (d *deps) trustedDevice(r *http.Request, ar storage.AuthRequest, u storage.
 	if !d.TrustedDevices || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) || isProfileReauth(ar) {
 		return false
 	}
-	v := d.rawCookie(r, deviceCookie)
+	v := d.site.RawCookie(r, deviceCookie)
 	if v == "" {
 		return false
 	}
@@ -68,9 +68,9 @@ func (d *deps) rememberDevice(w http.ResponseWriter, r *http.Request, ar storage
 		return st, nil
 	})
 	if err != nil {
-		d.logProblem(r, "device not trusted", err, "user_id", u.ID)
+		d.site.LogProblem(r, "device not trusted", err, "user_id", u.ID)
 		return
 	}
-	d.setCookie(w, deviceCookie, mfa.SignDevice(d.DeviceKey, u.ID, dev.ID, dev.ExpiresAt), int(dev.ExpiresAt.Sub(now)/time.Second))
+	d.site.SetCookie(w, deviceCookie, mfa.SignDevice(d.DeviceKey, u.ID, dev.ID, dev.ExpiresAt), int(dev.ExpiresAt.Sub(now)/time.Second))
 	d.Logger.InfoContext(ctx, "device trusted", "user_id", u.ID, "device_id", dev.ID, "expires_at", dev.ExpiresAt)
 }

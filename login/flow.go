@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The sign-in is a small state machine. Its state is the auth request's
@@ -128,7 +129,7 @@ func problemFor(err error) problem {
 	case errors.Is(err, errRequestExpired), errors.Is(err, storage.ErrNotFound), errors.Is(err, errNotDone):
 		return probBadRequest
 	}
-	return probInternal
+	return web.ProbInternal
 }
 
 // loadRequest returns the auth request named by the request's
@@ -137,16 +138,16 @@ func problemFor(err error) problem {
 func (d *deps) loadRequest(w http.ResponseWriter, r *http.Request, requireBinding bool) (ar storage.AuthRequest, binding string, ok bool) {
 	id := r.FormValue("authRequestID")
 	if id == "" || len(id) > 256 {
-		d.renderProblem(w, r, probBadRequest)
+		d.site.RenderProblem(w, r, probBadRequest)
 		return ar, "", false
 	}
 	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
 	if err == nil {
-		binding = d.cookieValue(r, loginCookie)
+		binding = d.site.CookieValue(r, loginCookie)
 		err = checkOpen(ar, d.Now(), binding, requireBinding)
 	}
 	if err != nil {
-		d.logProblem(r, "auth request refused", err, "auth_request_id", id)
+		d.site.LogProblem(r, "auth request refused", err, "auth_request_id", id)
 		d.renderRequestProblem(w, r, ar, err)
 		return ar, "", false
 	}
@@ -198,8 +199,8 @@ func (d *deps) saveProgress(w http.ResponseWriter, r *http.Request, ar storage.A
 		return old, nil
 	})
 	if err != nil {
-		d.logProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
-		d.renderProblem(w, r, problemFor(err))
+		d.site.LogProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
+		d.site.RenderProblem(w, r, problemFor(err))
 		return ar, false
 	}
 	return ar, true
@@ -227,8 +228,8 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	}
 	s, value, err := d.newSession(ctx, r, p.UserID, amr, acr, now)
 	if err != nil {
-		d.logProblem(r, "session not created", err, "user_id", p.UserID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "session not created", err, "user_id", p.UserID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	_, err = d.AuthRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
@@ -246,15 +247,15 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	})
 	if err != nil {
 		if derr := d.Sessions.DeleteSession(ctx, s.ID); derr != nil {
-			d.logProblem(r, "unused session not deleted", derr)
+			d.site.LogProblem(r, "unused session not deleted", derr)
 		}
-		d.logProblem(r, "auth request not completed", err, "auth_request_id", ar.ID, "user_id", p.UserID)
-		d.renderProblem(w, r, problemFor(err))
+		d.site.LogProblem(r, "auth request not completed", err, "auth_request_id", ar.ID, "user_id", p.UserID)
+		d.site.RenderProblem(w, r, problemFor(err))
 		return
 	}
 	if old := d.sessionValue(r); old != "" {
 		if err := d.Sessions.DeleteSession(ctx, secret.DigestHex(old)); err != nil {
-			d.logProblem(r, "old session not deleted", err)
+			d.site.LogProblem(r, "old session not deleted", err)
 		}
 	}
 	d.setSessionCookie(w, value, s.ExpiresAt, now)
@@ -271,8 +272,8 @@ func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar st
 	ctx := r.Context()
 	now := d.Now()
 	if _, err := d.touchSession(ctx, s.ID, now); err != nil {
-		d.logProblem(r, "session not reused", err, "auth_request_id", ar.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "session not reused", err, "auth_request_id", ar.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	_, err := d.AuthRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
@@ -288,8 +289,8 @@ func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar st
 		return old, nil
 	})
 	if err != nil {
-		d.logProblem(r, "auth request not completed from session", err, "auth_request_id", ar.ID)
-		d.renderProblem(w, r, problemFor(err))
+		d.site.LogProblem(r, "auth request not completed from session", err, "auth_request_id", ar.ID)
+		d.site.RenderProblem(w, r, problemFor(err))
 		return
 	}
 	d.Logger.InfoContext(ctx, "sign-in from session", "user_id", s.UserID, "auth_request_id", ar.ID, "client_id", ar.ClientID)
@@ -302,7 +303,7 @@ func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar st
 // another browser is refused with errNotBound. On an error it returns ar
 // as it was given.
 func (d *deps) bind(ctx context.Context, w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (storage.AuthRequest, string, error) {
-	binding := d.ensure(w, r, loginCookie)
+	binding := d.site.EnsureCookie(w, r, loginCookie)
 	if ar.BindingHash != nil && secret.Equal(ar.BindingHash, binding) {
 		return ar, binding, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // TestSecurityHeadersOnEveryPage requests every HTML route, in success and
@@ -182,25 +183,6 @@ func TestFormActionAllowsRedirectChain(t *testing.T) {
 	})
 }
 
-func TestCSPSource(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"https://rp.example:8443/cb?x=1", "https://rp.example:8443"},
-		{"HTTP://RP.Example/cb", "http://rp.example"},
-		{"com.example.app:/oauth/cb", "com.example.app:"},
-		{"http://[::1]:9000/cb", "http://[::1]:9000"},
-		{"/relative", ""},
-		{"", ""},
-		{"https://evil.example;script-src/", ""},
-		{"https://évil.example/", ""},
-		{"java script:x", ""},
-	}
-	for _, tt := range tests {
-		if got := cspSource(tt.in); got != tt.want {
-			t.Errorf("cspSource(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestStaticStylesheet(t *testing.T) {
 	h := newHarness(t)
 	b := h.newBrowser()
@@ -285,7 +267,7 @@ func TestEveryCookieHostPrefixedOverTLS(t *testing.T) {
 	for _, c := range append(b.setCookies, reg.setCookies...) {
 		name, _, _ := strings.Cut(c, "=")
 		names[name] = true
-		if !strings.HasPrefix(name, hostPrefix) || !strings.Contains(c, "; Path=/") || strings.Contains(c, "; Path=/l") ||
+		if !strings.HasPrefix(name, web.HostPrefix) || !strings.Contains(c, "; Path=/") || strings.Contains(c, "; Path=/l") ||
 			!strings.Contains(c, "; Secure") || strings.Contains(strings.ToLower(c), "; domain=") {
 			t.Errorf("Set-Cookie %q, want the __Host- prefix, Path=/, Secure and no Domain", c)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // handleHome serves GET /, a landing page that tells whether this browser
@@ -14,15 +15,15 @@ func handleHome(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, u, valid, err := d.currentSession(r.Context(), r, d.Now())
 		if err != nil {
-			d.logProblem(r, "session lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "session lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		page := templates.HomePage{SignedIn: valid}
 		if valid {
 			page.Email = u.Email
 		}
-		d.render(w, r, http.StatusOK, page)
+		d.site.Render(w, r, http.StatusOK, page)
 	})
 }
 

@@ -2,12 +2,10 @@ package login
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // Default session timeouts (REQUIREMENTS.md section 4, NIST AAL2).
@@ -28,10 +27,6 @@ const (
 	DefaultSessionLifetime    = 24 * time.Hour
 	DefaultSessionIdleTimeout = time.Hour
 )
-
-// csrfKeySize is the size of a generated CSRF key and the minimum size of
-// a configured one.
-const csrfKeySize = 32
 
 // secretKeySize is the minimum size of the OTP pepper and the device key.
 const secretKeySize = 32
@@ -158,8 +153,7 @@ type Messages interface {
 // deps are Deps with defaults filled in and derived values.
 type deps struct {
 	Deps
-	csrfKey      []byte
-	issuerOrigin string
+	site *web.Site
 	// userLocks serialises the code sends of each user.
 	userLocks keyedMutex
 }
@@ -205,10 +199,6 @@ func newDeps(d Deps) (*deps, error) {
 		slices.SortFunc(missing, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 		return nil, errors.Join(missing...)
 	}
-	origin, err := originOf(d.Issuer)
-	if err != nil || origin == "" {
-		return nil, fmt.Errorf("login deps: issuer %q is not an absolute http(s) URL", d.Issuer)
-	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -240,28 +230,12 @@ func newDeps(d Deps) (*deps, error) {
 	if d.DeviceTTL <= 0 {
 		d.DeviceTTL = mfa.DeviceTTL
 	}
-	key := d.CSRFKey
-	switch {
-	case len(key) == 0:
-		key = make([]byte, csrfKeySize)
-		_, _ = rand.Read(key) // never fails since Go 1.24
-	case len(key) < csrfKeySize:
-		return nil, fmt.Errorf("login deps: CSRFKey has %d bytes, want at least %d", len(key), csrfKeySize)
+	site, err := web.New(web.Config{Issuer: d.Issuer, Secure: d.SecureCookies, CSRFKey: d.CSRFKey,
+		Templates: d.Templates, Logger: d.Logger, TrustedProxies: d.TrustedProxies})
+	if err != nil {
+		return nil, fmt.Errorf("login deps: %w", err)
 	}
-	dd := &deps{Deps: d, csrfKey: key, issuerOrigin: origin}
+	dd := &deps{Deps: d, site: site}
 	dd.wrapProfileRequests()
 	return dd, nil
-}
-
-// originOf returns the origin ("https://host:port") of an absolute http or
-// https URL.
-func originOf(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("parse url: %w", err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", nil
-	}
-	return u.Scheme + "://" + u.Host, nil
 }

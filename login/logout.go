@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // handleLogout serves GET /logout[?id=LOGOUT_ID]. The provider's
@@ -26,19 +27,19 @@ func handleLogout(d *deps) http.Handler {
 		}
 		l, found, err := d.pendingLogout(r, id)
 		if err != nil {
-			d.logProblem(r, "logout lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "logout lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !found {
-			d.render(w, r, http.StatusOK, templates.SignedOutPage{NothingToDo: true})
+			d.site.Render(w, r, http.StatusOK, templates.SignedOutPage{NothingToDo: true})
 			return
 		}
 		if l.HintValid {
 			s, _, valid, err := d.currentSession(r.Context(), r, d.Now())
 			if err != nil {
-				d.logProblem(r, "session lookup failed", err)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "session lookup failed", err)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 			// A hint alone (no session, or another user's) is not
@@ -60,8 +61,8 @@ func handleLogoutPOST(d *deps) http.Handler {
 			var err error
 			l, _, err = d.pendingLogout(r, id)
 			if err != nil {
-				d.logProblem(r, "logout lookup failed", err)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "logout lookup failed", err)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 		}
@@ -92,11 +93,11 @@ func (d *deps) pendingLogout(r *http.Request, id string) (storage.Logout, bool, 
 // a redirect to the logout's post_logout_redirect_uri, so the CSP allows it
 // as a form target.
 func (d *deps) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l storage.Logout) {
-	value := d.ensure(w, r, logoutCookie)
-	d.allowFormTargets(w, l.RedirectURI)
-	d.render(w, r, http.StatusOK, templates.LogoutPage{
+	value := d.site.EnsureCookie(w, r, logoutCookie)
+	d.site.AllowFormTargets(w, l.RedirectURI)
+	d.site.Render(w, r, http.StatusOK, templates.LogoutPage{
 		LogoutID:  l.ID,
-		CSRFToken: d.csrfToken(logoutCookie, value),
+		CSRFToken: d.site.CSRFToken(logoutCookie, value),
 		CancelURL: "/",
 	})
 }
@@ -108,18 +109,18 @@ func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout)
 	ctx := r.Context()
 	userID, err := d.endSession(ctx, w, r)
 	if err != nil {
-		d.logProblem(r, "session not deleted", err)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "session not deleted", err)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	if err := d.revokeHinted(r, l); err != nil {
-		d.logProblem(r, "tokens not revoked at logout", err, "client_id", l.ClientID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "tokens not revoked at logout", err, "client_id", l.ClientID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	if l.ID != "" {
 		if err := d.Logouts.DeleteLogout(ctx, l.ID); err != nil {
-			d.logProblem(r, "pending logout not deleted", err, "logout_id", l.ID)
+			d.site.LogProblem(r, "pending logout not deleted", err, "logout_id", l.ID)
 		}
 	}
 	d.Logger.InfoContext(ctx, "signed out", "user_id", userID, "client_id", l.ClientID, "hint_valid", l.HintValid)
@@ -128,7 +129,7 @@ func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout)
 		http.Redirect(w, r, l.RedirectURI, http.StatusSeeOther)
 		return
 	}
-	d.render(w, r, http.StatusOK, templates.SignedOutPage{})
+	d.site.Render(w, r, http.StatusOK, templates.SignedOutPage{})
 }
 
 // revokeHinted revokes the tokens the relying party of an RP-initiated

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The second factor (REQUIREMENTS.md section 3) is the step after the
@@ -135,14 +136,14 @@ func (d *deps) signInUser(w http.ResponseWriter, r *http.Request, ar storage.Aut
 		err = fmt.Errorf("user is %s: %w", u.State, errRequestExpired)
 	}
 	if err != nil {
-		d.logProblem(r, "second factor: user not available", err, "auth_request_id", ar.ID, "user_id", ar.Login.UserID)
-		d.renderProblem(w, r, problemFor(err))
+		d.site.LogProblem(r, "second factor: user not available", err, "auth_request_id", ar.ID, "user_id", ar.Login.UserID)
+		d.site.RenderProblem(w, r, problemFor(err))
 		return u, storage.MFAState{}, false
 	}
 	st, err := d.mfaState(ctx, u.ID)
 	if err != nil {
-		d.logProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return u, st, false
 	}
 	return u, st, true
@@ -159,8 +160,8 @@ func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.
 	now := d.Now()
 	st, err := d.mfaState(ctx, u.ID)
 	if err != nil {
-		d.logProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	setPassword := func(p *storage.LoginProgress) {
@@ -238,7 +239,7 @@ func handleSecondFactorPOST(d *deps) http.Handler {
 		}
 		if !d.allowedMethod(u, st, method) {
 			d.Logger.InfoContext(r.Context(), "second factor: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-			d.renderProblem(w, r, probBadForm)
+			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
 		code := r.PostForm.Get("code")
@@ -250,8 +251,8 @@ func handleSecondFactorPOST(d *deps) http.Handler {
 			g, err = d.verifyCode(r.Context(), ar, u, method, code)
 		}
 		if err != nil {
-			d.logProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if g.refused != nil {
@@ -278,8 +279,8 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 	ctx := r.Context()
 	amr, err := mfa.AMRFor(method, mfa.Key{})
 	if err != nil {
-		d.logProblem(r, "second factor: no amr", err, "user_id", u.ID, "method", method)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID, "method", method)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	d.Logger.InfoContext(ctx, "second factor accepted", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
@@ -299,8 +300,8 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 	switch {
 	case shown:
 	case method == mfa.MethodRecovery:
-		d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-		d.render(w, r, http.StatusOK, remainingPage(ar.ID, d.csrfToken(loginCookie, binding), remaining))
+		d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+		d.site.Render(w, r, http.StatusOK, remainingPage(ar.ID, d.site.CSRFToken(loginCookie, binding), remaining))
 	default:
 		d.completeFresh(w, r, ar, binding, p)
 	}
@@ -362,10 +363,10 @@ func handleContinueForm(d *deps, action, message string) http.Handler {
 		if !ok {
 			return
 		}
-		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-		d.render(w, r, http.StatusOK, templates.ContinuePage{
+		d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.site.Render(w, r, http.StatusOK, templates.ContinuePage{
 			AuthRequestID: ar.ID,
-			CSRFToken:     d.csrfToken(loginCookie, binding),
+			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 			Action:        action,
 			Heading:       "Continue signing in",
 			Message:       message,

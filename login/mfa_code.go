@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // E-mail and SMS codes. A sign-in has one storage.OTPChallenge at a time,
@@ -182,7 +183,7 @@ func handleSendPOST(d *deps) http.Handler {
 		}
 		if method == storage.MFATOTP || !d.allowedMethod(u, st, method) {
 			d.Logger.InfoContext(r.Context(), "code send: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-			d.renderProblem(w, r, probBadForm)
+			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
 		err := d.sendCode(r.Context(), ar, u, method)
@@ -198,8 +199,8 @@ func handleSendPOST(d *deps) http.Handler {
 			d.logSendProblem(r, err, u.ID, method)
 			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, msgDelivery)
 		default:
-			d.logProblem(r, "code send failed", err, "user_id", u.ID, "method", method)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "code send failed", err, "user_id", u.ID, "method", method)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 		}
 	})
 }
@@ -218,7 +219,7 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 	now := d.Now()
 	page := templates.CodePage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.csrfToken(loginCookie, binding),
+		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 		Action:        pathMFA,
 		Method:        method,
 		TrustDevice:   d.TrustedDevices && mfa.TrustedDeviceAllowed(ar.ACRValues),
@@ -236,8 +237,8 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 		pol := d.CodePolicy
 		c, err := d.MFA.GetOTPChallenge(ctx, challengeID(ar.ID))
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			d.logProblem(r, "otp challenge not loaded", err, "auth_request_id", ar.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "otp challenge not loaded", err, "auth_request_id", ar.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		has := err == nil && boundTo(c, ar.ID, u.ID) && c.Channel == channelOf(method) && c.UsedAt.IsZero()
@@ -294,8 +295,8 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by text message instead", Action: pathMFASend, Method: storage.MFASMS})
 		}
 	}
-	d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-	d.render(w, r, status, page)
+	d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	d.site.Render(w, r, status, page)
 }
 
 // maskEmail hides most of the local part: "ada@example.com" becomes

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The per-user ceiling on second-factor guessing (mfa.GuessPolicy, issue
@@ -34,12 +35,12 @@ import (
 // works while codes are locked: a key cannot be guessed.
 
 var (
-	probSignInEnded = problem{http.StatusTooManyRequests, templates.ErrorPage{
+	probSignInEnded = problem{Status: http.StatusTooManyRequests, Page: templates.ErrorPage{
 		Title:   "Too many wrong codes",
 		Message: "For your security, this sign-in was stopped after too many wrong codes.",
 		Next:    "Go back to the application you were using and sign in again.",
 	}}
-	probMFALocked = problem{http.StatusForbidden, templates.ErrorPage{
+	probMFALocked = problem{Status: http.StatusForbidden, Page: templates.ErrorPage{
 		Title:   "Your second factor is locked",
 		Message: "After too many wrong codes, no code can be sent or accepted for your account. We sent you an e-mail about it.",
 		Next:    "Reset your password with \"Forgot password?\" on the sign-in page to unlock it, or ask your administrator. If it was locked again after a reset, only your administrator can unlock it.",
@@ -85,7 +86,7 @@ func (d *deps) lockedPage(w http.ResponseWriter, r *http.Request, st storage.MFA
 		return false
 	}
 	d.Logger.InfoContext(r.Context(), "second factor locked", "user_id", st.UserID, "auth_request_id", authRequestID)
-	d.renderProblem(w, r, probMFALocked)
+	d.site.RenderProblem(w, r, probMFALocked)
 	return true
 }
 
@@ -102,7 +103,7 @@ func (d *deps) afterGuess(w http.ResponseWriter, r *http.Request, ar storage.Aut
 		d.endSignIn(w, r, ar, u, method, g.verdict.Locked)
 		return true
 	case errors.Is(g.refused, mfa.ErrLocked):
-		d.renderProblem(w, r, probMFALocked)
+		d.site.RenderProblem(w, r, probMFALocked)
 		return true
 	}
 	return false
@@ -114,20 +115,20 @@ func (d *deps) afterGuess(w http.ResponseWriter, r *http.Request, ar storage.Aut
 func (d *deps) endSignIn(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, method string, locked bool) {
 	ctx := r.Context()
 	if err := d.AuthRequests.DeleteAuthRequest(ctx, ar.ID); err != nil {
-		d.logProblem(r, "ended sign-in not deleted", err, "auth_request_id", ar.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "ended sign-in not deleted", err, "auth_request_id", ar.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	if err := d.MFA.DeleteOTPChallenge(ctx, challengeID(ar.ID)); err != nil {
-		d.logProblem(r, "code of an ended sign-in not deleted", err, "auth_request_id", ar.ID)
+		d.site.LogProblem(r, "code of an ended sign-in not deleted", err, "auth_request_id", ar.ID)
 	}
 	d.Logger.InfoContext(ctx, "sign-in ended: too many wrong codes", "user_id", u.ID, "auth_request_id", ar.ID, "method", method)
 	d.audit(r, auditSignInEnded, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID, "reason": "too_many_failures"})
 	if locked {
-		d.renderProblem(w, r, probMFALocked)
+		d.site.RenderProblem(w, r, probMFALocked)
 		return
 	}
-	d.renderProblem(w, r, probSignInEnded)
+	d.site.RenderProblem(w, r, probSignInEnded)
 }
 
 // lockNotices renders the second-factor lock and reset notices;
@@ -227,7 +228,7 @@ func (d *deps) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.Us
 		return st, nil
 	})
 	if err != nil {
-		d.logProblem(r, "reset sign-in not recorded", err, "user_id", u.ID)
+		d.site.LogProblem(r, "reset sign-in not recorded", err, "user_id", u.ID)
 		return
 	}
 	if resetAt.IsZero() {

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // verifyTOTP checks an authenticator app code of the user and consumes its
@@ -64,8 +65,8 @@ func handleEnrolForm(d *deps) http.Handler {
 			return s, err
 		})
 		if err != nil {
-			d.logProblem(r, "totp enrolment not started", err, "user_id", u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "totp enrolment not started", err, "user_id", u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, "")
@@ -78,7 +79,7 @@ func handleEnrolForm(d *deps) http.Handler {
 func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, key mfa.TOTPKey, status int, msg string) {
 	page := templates.TOTPEnrolPage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.csrfToken(loginCookie, binding),
+		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 		Action:        pathEnrol,
 		QRDataURL:     key.QRDataURL,
 		Secret:        key.Secret,
@@ -97,8 +98,8 @@ func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.Au
 			page.SkipAction, page.SkipMethod = pathMFASend, prev
 		}
 	}
-	d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-	d.render(w, r, status, page)
+	d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.site.Render(w, r, status, page)
 }
 
 // handleEnrolPOST serves POST /login/mfa/enrol: a correct code from the
@@ -138,8 +139,8 @@ func handleEnrolPOST(d *deps) http.Handler {
 			err = refused
 		}
 		if err != nil {
-			d.logProblem(r, "totp enrolment not checked", err, "user_id", u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "totp enrolment not checked", err, "user_id", u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if errors.Is(refused, mfa.ErrNotEnrolled) || errors.Is(refused, mfa.ErrLocked) {
@@ -150,8 +151,8 @@ func handleEnrolPOST(d *deps) http.Handler {
 			d.Logger.InfoContext(ctx, "totp enrolment refused", "user_id", u.ID, "auth_request_id", ar.ID, "reason", refused.Error())
 			key, kerr := mfa.BeginTOTP(&st, d.TOTPSealer, d.TOTPIssuer, u.Email) // the stored pending secret
 			if kerr != nil {
-				d.logProblem(r, "totp key not shown", kerr, "user_id", u.ID)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "totp key not shown", kerr, "user_id", u.ID)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 			d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, refusalMessage(refused))
@@ -165,7 +166,7 @@ func handleEnrolPOST(d *deps) http.Handler {
 		if err != nil {
 			// The app is confirmed and proved this sign-in; the method
 			// stays the previous one until the user chooses it again.
-			d.logProblem(r, "preferred method not set to totp", err, "user_id", u.ID)
+			d.site.LogProblem(r, "preferred method not set to totp", err, "user_id", u.ID)
 		} else {
 			u = nu
 			d.Logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)

@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // msgBadCredentials is the one message for an unknown user, a wrong
@@ -30,10 +31,10 @@ func handlePasswordForm(d *deps) http.Handler {
 // to the provider's callback and on to the relying party, so the CSP
 // allows both as form targets.
 func (d *deps) renderPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, msg string) {
-	d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-	d.render(w, r, http.StatusOK, templates.PasswordPage{
+	d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.site.Render(w, r, http.StatusOK, templates.PasswordPage{
 		AuthRequestID:  ar.ID,
-		CSRFToken:      d.csrfToken(loginCookie, binding),
+		CSRFToken:      d.site.CSRFToken(loginCookie, binding),
 		Email:          ar.Login.Email,
 		ChangeEmailURL: "/login/email?" + url.Values{"authRequestID": {ar.ID}}.Encode(),
 		ForgotURL:      d.forgotURL(ar),
@@ -55,8 +56,8 @@ func handlePasswordPOST(d *deps) http.Handler {
 		pw := r.PostForm.Get("password")
 		u, reason, err := d.checkPasswordRegulated(r, ar.Login.UserID, pw)
 		if err != nil {
-			d.logProblem(r, "password check failed", err, "auth_request_id", ar.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "password check failed", err, "auth_request_id", ar.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if reason != "" {

@@ -2,9 +2,6 @@ package login
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // "My profile" (REQUIREMENTS.md section 1): GET /profile?tab=… shows the
@@ -74,8 +72,8 @@ type profileSession struct {
 
 // profileCookie is the session cookie seen as the browser cookie that
 // binds the profile's CSRF tokens.
-func (d *deps) profileCookie() browserCookie {
-	return browserCookie{name: sessionCookieBase}
+func (d *deps) profileCookie() web.Cookie {
+	return web.Cookie{Name: sessionCookieBase}
 }
 
 // validTab returns tab when it names a profile tab, else the Profile tab.
@@ -122,8 +120,8 @@ func (d *deps) profileAction(fn func(w http.ResponseWriter, r *http.Request, ps 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ps, ok, err := d.profileSessionOf(r.Context(), r)
 		if err != nil {
-			d.logProblem(r, "session lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "session lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !ok {
@@ -140,8 +138,8 @@ func handleProfile(d *deps) http.Handler {
 		tab := validTab(r.URL.Query().Get("tab"))
 		ps, ok, err := d.profileSessionOf(r.Context(), r)
 		if err != nil {
-			d.logProblem(r, "session lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "session lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !ok {
@@ -160,7 +158,7 @@ func handleProfile(d *deps) http.Handler {
 func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps profileSession, status int, page templates.ProfilePage) {
 	ctx := r.Context()
 	page.Tab = validTab(page.Tab)
-	page.CSRFToken = d.csrfToken(d.profileCookie(), ps.value)
+	page.CSRFToken = d.site.CSRFToken(d.profileCookie(), ps.value)
 	page.Email = ps.u.Email
 	page.StepUpFresh = stepUpFresh(ps.s, d.Now())
 	var err error
@@ -171,11 +169,11 @@ func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps profileS
 		err = d.fillSecurityTab(ctx, ps, &page.Security)
 	}
 	if err != nil {
-		d.logProblem(r, "profile not loaded", err, "user_id", ps.u.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "profile not loaded", err, "user_id", ps.u.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	d.render(w, r, status, page)
+	d.site.Render(w, r, status, page)
 }
 
 // refuse renders the tab with a user-facing error and changes nothing.
@@ -255,8 +253,8 @@ func handleProfileName(d *deps) http.Handler {
 			return old, nil
 		})
 		if err != nil {
-			d.logProblem(r, "name not saved", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "name not saved", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "profile name saved", "user_id", ps.u.ID)
@@ -276,10 +274,7 @@ func validName(s string) bool {
 // sessionRef names a session in the profile's forms: a keyed digest of its
 // ID, so the page never shows the storage ID.
 func (d *deps) sessionRef(id string) string {
-	m := hmac.New(sha256.New, d.csrfKey)
-	m.Write([]byte("gatehouse session ref\x00"))
-	m.Write([]byte(id))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	return d.site.Ref("gatehouse session ref", id)
 }
 
 // formatTime formats t for the profile, or "" for a zero time.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The profile picture. An upload is a multipart form of at most
@@ -54,8 +55,8 @@ func handleAvatarUpload(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ps, ok, err := d.profileSessionOf(r.Context(), r)
 		if err != nil {
-			d.logProblem(r, "session lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "session lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !ok {
@@ -74,13 +75,13 @@ func handleAvatarUpload(d *deps) http.Handler {
 				d.refuse(w, r, ps, templates.TabProfile, msgAvatarTooLarge)
 				return
 			}
-			d.renderProblem(w, r, probBadForm)
+			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
 		defer r.MultipartForm.RemoveAll()
-		if !d.validCSRF(d.profileCookie(), ps.value, r.PostFormValue("csrf")) {
+		if !d.site.ValidCSRF(d.profileCookie(), ps.value, r.PostFormValue("csrf")) {
 			d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", true)
-			d.renderProblem(w, r, probCSRF)
+			d.site.RenderProblem(w, r, web.ProbCSRF)
 			return
 		}
 		data, msg := readAvatar(r)
@@ -96,8 +97,8 @@ func handleAvatarUpload(d *deps) http.Handler {
 			return
 		}
 		if err := d.Avatars.PutAvatar(r.Context(), ps.u.ID, contentType, data); err != nil {
-			d.logProblem(r, "avatar not stored", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "avatar not stored", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.bumpUser(r, ps.u.ID)
@@ -186,8 +187,8 @@ func handleAvatarDelete(d *deps) http.Handler {
 			return
 		}
 		if err := d.Avatars.DeleteAvatar(r.Context(), ps.u.ID); err != nil {
-			d.logProblem(r, "avatar not deleted", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "avatar not deleted", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.bumpUser(r, ps.u.ID)
@@ -203,7 +204,7 @@ func (d *deps) bumpUser(r *http.Request, userID string) {
 		old.UpdatedAt = now
 		return old, nil
 	}); err != nil {
-		d.logProblem(r, "user not updated", err, "user_id", userID)
+		d.site.LogProblem(r, "user not updated", err, "user_id", userID)
 	}
 }
 
@@ -222,12 +223,12 @@ func handleAvatar(d *deps) http.Handler {
 			return
 		}
 		if err != nil {
-			d.logProblem(r, "avatar not loaded", err)
+			d.site.LogProblem(r, "avatar not loaded", err)
 			http.Error(w, "Something went wrong.", http.StatusInternalServerError)
 			return
 		}
 		h := w.Header()
-		d.securityHeaders(h)
+		d.site.SecurityHeaders(h)
 		h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 		h.Set("Content-Type", contentType)
 		h.Set("Cache-Control", "public, max-age=300")

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // Changing the e-mail address or the phone number (REQUIREMENTS.md
@@ -180,8 +181,8 @@ func (d *deps) startChange(w http.ResponseWriter, r *http.Request, ps profileSes
 	}
 	msg := sendRefusal(err)
 	if msg == "" {
-		d.logProblem(r, "verification code not sent", err, "user_id", ps.u.ID, "purpose", purpose)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "verification code not sent", err, "user_id", ps.u.ID, "purpose", purpose)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	d.logSendProblem(r, err, ps.u.ID, purpose)
@@ -212,8 +213,8 @@ func handleEmailChange(d *deps) http.Handler {
 			d.refuse(w, r, ps, templates.TabProfile, msgEmailTaken, refill)
 			return
 		case err != nil && !errors.Is(err, storage.ErrNotFound):
-			d.logProblem(r, "user lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "user lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.startChange(w, r, ps, storage.OTPVerifyEmail, email, "email_sent", refill)
@@ -227,8 +228,8 @@ func handleEmailConfirm(d *deps) http.Handler {
 		ctx := r.Context()
 		dest, refused, err := d.checkVerifyCode(ctx, ps.u.ID, storage.OTPVerifyEmail, r.PostForm.Get("code"))
 		if err != nil {
-			d.logProblem(r, "e-mail code not checked", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "e-mail code not checked", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if refused != nil {
@@ -251,8 +252,8 @@ func handleEmailConfirm(d *deps) http.Handler {
 			return
 		}
 		if err != nil {
-			d.logProblem(r, "e-mail not changed", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "e-mail not changed", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(ctx, "e-mail address changed", "user_id", u.ID)
@@ -309,8 +310,8 @@ func handlePhoneConfirm(d *deps) http.Handler {
 		ctx := r.Context()
 		dest, refused, err := d.checkVerifyCode(ctx, ps.u.ID, storage.OTPVerifyPhone, r.PostForm.Get("code"))
 		if err != nil {
-			d.logProblem(r, "phone code not checked", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "phone code not checked", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if refused != nil {
@@ -327,8 +328,8 @@ func handlePhoneConfirm(d *deps) http.Handler {
 		})
 		d.dropChallenge(r, ps.u.ID, storage.OTPVerifyPhone)
 		if err != nil {
-			d.logProblem(r, "phone not changed", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "phone not changed", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(ctx, "phone number changed", "user_id", u.ID)
@@ -352,7 +353,7 @@ func handleChangeCancel(d *deps, purpose, done string) http.Handler {
 // logged (the challenge is used or expires anyway).
 func (d *deps) dropChallenge(r *http.Request, userID, purpose string) {
 	if err := d.MFA.DeleteOTPChallenge(r.Context(), profileChallengeID(userID, purpose)); err != nil {
-		d.logProblem(r, "otp challenge not deleted", err, "user_id", userID, "purpose", purpose)
+		d.site.LogProblem(r, "otp challenge not deleted", err, "user_id", userID, "purpose", purpose)
 	}
 }
 
@@ -366,6 +367,6 @@ func (d *deps) notice(r *http.Request, to, toName, subject, body string) {
 	text += ",\n\n" + body + "\n\nIf you did this, there is nothing else to do. If you did not, reset your password now and tell your administrator.\n"
 	m := notify.Email{To: to, ToName: toName, Subject: subject, Text: text}
 	if err := d.Mailer.SendEmail(r.Context(), m); err != nil {
-		d.logProblem(r, "security notice not sent", err, "subject", subject)
+		d.site.LogProblem(r, "security notice not sent", err, "subject", subject)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The Security tab: password, preferred second factor, recovery codes,
@@ -127,8 +128,8 @@ func handlePasswordChange(d *deps) http.Handler {
 		// 5, lock after 100) and the per-IP failure bucket.
 		_, reason, err := d.checkPasswordRegulated(r, ps.u.ID, current)
 		if err != nil {
-			d.logProblem(r, "password check failed", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "password check failed", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if reason != "" {
@@ -144,8 +145,8 @@ func handlePasswordChange(d *deps) http.Handler {
 		if err := password.Validate(next, ps.u.Email); err != nil {
 			var pe *password.PolicyError
 			if !errors.As(err, &pe) {
-				d.logProblem(r, "password policy check failed", err, "user_id", ps.u.ID)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "password policy check failed", err, "user_id", ps.u.ID)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 			d.Logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.u.ID, "rule", pe.Rule)
@@ -154,8 +155,8 @@ func handlePasswordChange(d *deps) http.Handler {
 		}
 		hash, err := d.Passwords.Hash(ctx, next)
 		if err != nil {
-			d.logProblem(r, "password not hashed", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "password not hashed", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		now := d.Now()
@@ -164,8 +165,8 @@ func handlePasswordChange(d *deps) http.Handler {
 			old.UpdatedAt = now
 			return old, nil
 		}); err != nil {
-			d.logProblem(r, "password not changed", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "password not changed", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.afterPasswordChange(r, ps, now)
@@ -186,8 +187,8 @@ func handleMethodChange(d *deps) http.Handler {
 		method := r.PostForm.Get("method")
 		st, err := d.mfaState(ctx, ps.u.ID)
 		if err != nil {
-			d.logProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		allowed := false
@@ -209,8 +210,8 @@ func handleMethodChange(d *deps) http.Handler {
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.logProblem(r, "mfa state not saved", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "mfa state not saved", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !pending {
@@ -219,17 +220,17 @@ func handleMethodChange(d *deps) http.Handler {
 				old.UpdatedAt = now
 				return old, nil
 			}); err != nil {
-				d.logProblem(r, "mfa method not saved", err, "user_id", ps.u.ID)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "mfa method not saved", err, "user_id", ps.u.ID)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 		}
 		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.u.ID, "method", method, "pending", pending)
 		d.audit(r, auditMFAMethodChanged, ps.u.ID, ps.u.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
 		if m, err := d.Messages.MFAChangedEmail(ps.u.Email, ps.u.Name(), method, now); err != nil {
-			d.logProblem(r, "mfa notice not composed", err)
+			d.site.LogProblem(r, "mfa notice not composed", err)
 		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
-			d.logProblem(r, "mfa notice not sent", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "mfa notice not sent", err, "user_id", ps.u.ID)
 		}
 		done := "mfa"
 		if pending {
@@ -257,8 +258,8 @@ func handleRecoveryRegenerate(d *deps) http.Handler {
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.logProblem(r, "recovery codes not replaced", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "recovery codes not replaced", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.u.ID, "count", len(plain))
@@ -279,7 +280,7 @@ func handleDeviceRevoke(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
 		id := r.PostForm.Get("device")
 		if id == "" {
-			d.renderProblem(w, r, probBadForm)
+			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
 		now := d.Now()
@@ -289,8 +290,8 @@ func handleDeviceRevoke(d *deps) http.Handler {
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.logProblem(r, "device not revoked", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "device not revoked", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "trusted device revoked", "user_id", ps.u.ID, "device_id", id, "found", revoked)
@@ -307,8 +308,8 @@ func handleSessionRevoke(d *deps) http.Handler {
 		ref := r.PostForm.Get("session")
 		sessions, err := d.Sessions.ListUserSessions(ctx, ps.u.ID)
 		if err != nil {
-			d.logProblem(r, "sessions not listed", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "sessions not listed", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		for _, s := range sessions {
@@ -316,8 +317,8 @@ func handleSessionRevoke(d *deps) http.Handler {
 				continue
 			}
 			if err := d.Sessions.DeleteSession(ctx, s.ID); err != nil {
-				d.logProblem(r, "session not deleted", err, "user_id", ps.u.ID)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "session not deleted", err, "user_id", ps.u.ID)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.u.ID, "current", s.ID == ps.s.ID)
@@ -339,8 +340,8 @@ func handleSessionsRevokeOthers(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
 		n, err := d.Sessions.DeleteUserSessions(r.Context(), ps.u.ID, ps.s.ID)
 		if err != nil {
-			d.logProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.u.ID, "count", n)
@@ -374,8 +375,8 @@ func handleResetLink(d *deps) http.Handler {
 		now := d.Now()
 		st, err := d.mfaState(ctx, ps.u.ID)
 		if err != nil {
-			d.logProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if ok, wait, _ := mfa.CanSend(st.SendLog, d.CodePolicy, now); !ok {
@@ -384,7 +385,7 @@ func handleResetLink(d *deps) http.Handler {
 		}
 		channel := resetChannel(ps.u, d.Texter != nil)
 		if err := d.sendResetLink(ctx, ps.u, channel, ""); err != nil {
-			d.logProblem(r, "reset link not sent", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "reset link not sent", err, "user_id", ps.u.ID)
 			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
 			return
 		}
@@ -394,7 +395,7 @@ func handleResetLink(d *deps) http.Handler {
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.logProblem(r, "reset link send not recorded", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "reset link send not recorded", err, "user_id", ps.u.ID)
 		}
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "reset_link"), http.StatusSeeOther)
 	})
@@ -407,23 +408,23 @@ func (d *deps) afterPasswordChange(r *http.Request, ps profileSession, now time.
 	ctx := r.Context()
 	n, err := d.Sessions.DeleteUserSessions(ctx, ps.u.ID, ps.s.ID)
 	if err != nil {
-		d.logProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
+		d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
 	}
 	// RFC 9700 section 4.14.2: refresh tokens die with the old
 	// password; relying parties sign the user in again through the
 	// (kept) SSO session.
 	if d.Tokens != nil {
 		if err := d.Tokens.RevokeUserTokens(ctx, ps.u.ID, ""); err != nil {
-			d.logProblem(r, "tokens not revoked after the password change", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "tokens not revoked after the password change", err, "user_id", ps.u.ID)
 		}
 	}
 	d.Logger.InfoContext(ctx, "password changed", "user_id", ps.u.ID, "sessions_ended", n)
 	d.audit(r, auditPasswordChanged, ps.u.ID, ps.u.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
 	if msgs, err := d.profileMessages(); err != nil {
-		d.logProblem(r, "password notice not composed", err)
+		d.site.LogProblem(r, "password notice not composed", err)
 	} else if m, err := msgs.PasswordChangedEmail(ps.u.Email, ps.u.Name(), now); err != nil {
-		d.logProblem(r, "password notice not composed", err)
+		d.site.LogProblem(r, "password notice not composed", err)
 	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
-		d.logProblem(r, "password notice not sent", err, "user_id", ps.u.ID)
+		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.u.ID)
 	}
 }

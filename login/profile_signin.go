@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The profile sign-in. A visit to /profile has no OIDC auth request, yet
@@ -66,7 +67,7 @@ const (
 
 // probProfileSignIn is shown when a profile sign-in fails, for example a
 // re-authentication as another user.
-var probProfileSignIn = problem{http.StatusForbidden, templates.ErrorPage{
+var probProfileSignIn = problem{Status: http.StatusForbidden, Page: templates.ErrorPage{
 	Title:   "You could not be signed in to your profile",
 	Message: "The sign-in did not confirm the account whose profile was open, so nothing was changed.",
 	Next:    "Open your profile again and sign in with the same account.",
@@ -104,8 +105,8 @@ func (d *deps) wrapProfileRequests() {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "profile sign-in failed", "auth_request_id", id, "error", code)
-		d.securityHeaders(w.Header()) // fail dropped the page CSP
-		d.renderProblem(w, r, probProfileSignIn)
+		d.site.SecurityHeaders(w.Header()) // fail dropped the page CSP
+		d.site.RenderProblem(w, r, probProfileSignIn)
 	}
 }
 
@@ -143,8 +144,8 @@ func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, tab st
 		ar.LoginHint = reauth.Email
 	}
 	if err := d.AuthRequests.CreateAuthRequest(r.Context(), ar); err != nil {
-		d.logProblem(r, "profile sign-in not started", err)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "profile sign-in not started", err)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	http.Redirect(w, r, signInPath(ar.ID), http.StatusSeeOther)
@@ -154,9 +155,9 @@ func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, tab st
 // profile tab, or the keys page for keysReturnTab when passkeys are on.
 func (d *deps) profileReturnURI(tab string) string {
 	if tab == keysReturnTab && d.Passkeys != nil {
-		return d.issuerOrigin + pathKeys
+		return d.site.Origin() + pathKeys
 	}
-	return d.issuerOrigin + pathProfile + "?" + url.Values{"tab": {validTab(tab)}}.Encode()
+	return d.site.Origin() + pathProfile + "?" + url.Values{"tab": {validTab(tab)}}.Encode()
 }
 
 // signInPath is the sign-in start page of an auth request.
@@ -171,8 +172,8 @@ func handleProfileSignIn(d *deps) http.Handler {
 		tab := validTab(r.URL.Query().Get("tab"))
 		_, _, valid, err := d.currentSession(r.Context(), r, d.Now())
 		if err != nil {
-			d.logProblem(r, "session lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "session lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if valid {

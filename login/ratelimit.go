@@ -66,14 +66,14 @@ func countFailure(r *http.Request) { regulate.CountFailure(r.Context()) }
 // routes that check a secret. A limited request gets 429 with Retry-After
 // and the "too many attempts" page; nothing behind it runs.
 func (d *deps) rateLimit(next http.Handler) http.Handler {
-	key := func(r *http.Request) string { return regulate.KeyForRequest(r, d.TrustedProxies) }
+	key := func(r *http.Request) string { return d.site.ClientIP(r) }
 	limited := func(msg string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			wait := regulate.RetryAfter(r.Context())
 			d.Logger.InfoContext(r.Context(), "rate limited", "path", r.URL.Path, "client", key(r), "retry_after", wait, "limit", msg)
-			d.securityHeaders(w.Header())
+			d.site.SecurityHeaders(w.Header())
 			w.Header().Set("Cache-Control", "no-store")
-			d.render(w, r, http.StatusTooManyRequests, templates.ErrorPage{
+			d.site.Render(w, r, http.StatusTooManyRequests, templates.ErrorPage{
 				Title:   "Too many attempts",
 				Message: msg,
 				Next:    "Please wait " + humanWait(wait) + " and try again.",

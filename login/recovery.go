@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // recoveryCodesAfter runs after a second factor passed. For a user
@@ -47,16 +48,16 @@ func (d *deps) showNewRecoveryCodes(w http.ResponseWriter, r *http.Request, ar s
 	ctx := r.Context()
 	plain, remaining, err := d.recoveryCodesAfter(ctx, userID)
 	if err != nil {
-		d.logProblem(r, "recovery codes not created", err, "user_id", userID)
+		d.site.LogProblem(r, "recovery codes not created", err, "user_id", userID)
 	}
 	if len(plain) == 0 {
 		return false, remaining
 	}
 	d.Logger.InfoContext(ctx, "recovery codes created", "user_id", userID, "count", len(plain))
-	d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-	d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{
+	d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	d.site.Render(w, r, http.StatusOK, templates.RecoveryCodesPage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.csrfToken(loginCookie, binding),
+		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 		Action:        pathFinish,
 		Codes:         plain,
 	})
@@ -103,10 +104,10 @@ func handleRecoveryForm(d *deps) http.Handler {
 }
 
 func (d *deps) renderRecovery(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, status int, msg string) {
-	d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-	d.render(w, r, status, templates.RecoveryPage{
+	d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.site.Render(w, r, status, templates.RecoveryPage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.csrfToken(loginCookie, binding),
+		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 		Action:        pathRecovery,
 		BackURL:       urlFor(pathMFA, ar.ID),
 		Error:         msg,
@@ -128,8 +129,8 @@ func handleRecoveryPOST(d *deps) http.Handler {
 		}
 		g, err := d.useRecoveryCode(r.Context(), u.ID, r.PostForm.Get("code"))
 		if err != nil {
-			d.logProblem(r, "recovery code not checked", err, "user_id", u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "recovery code not checked", err, "user_id", u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if refused := g.refused; refused != nil {

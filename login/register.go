@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // Self-registration (REQUIREMENTS.md section 5, without the account step,
@@ -81,13 +82,13 @@ type regState struct {
 	ExpiresAt     time.Time `json:"exp"`
 }
 
-var probRegistration = problem{http.StatusBadRequest, templates.ErrorPage{
+var probRegistration = problem{Status: http.StatusBadRequest, Page: templates.ErrorPage{
 	Title:   "This registration has expired",
 	Message: "The registration took too long, or was started in another browser.",
 	Next:    "Start again from the sign-in page.",
 }}
 
-var probNoRegistration = problem{http.StatusNotFound, templates.ErrorPage{
+var probNoRegistration = problem{Status: http.StatusNotFound, Page: templates.ErrorPage{
 	Title:   "Registration is closed",
 	Message: "New accounts cannot be created here.",
 	Next:    "Ask your administrator for an invitation.",
@@ -108,12 +109,12 @@ func (d *deps) registerURL(authRequestID string) string {
 // saveReg seals st into the registration cookie.
 func (d *deps) saveReg(w http.ResponseWriter, st regState) {
 	b, _ := json.Marshal(st) // plain struct: cannot fail
-	d.setCookie(w, registerCookieName, base64.RawURLEncoding.EncodeToString(d.TOTPSealer.Seal(b, registerAD)), int(registerTTL/time.Second))
+	d.site.SetCookie(w, registerCookieName, base64.RawURLEncoding.EncodeToString(d.TOTPSealer.Seal(b, registerAD)), int(registerTTL/time.Second))
 }
 
 // clearReg ends the registration cookie.
 func (d *deps) clearReg(w http.ResponseWriter) {
-	d.setCookie(w, registerCookieName, "", -1)
+	d.site.SetCookie(w, registerCookieName, "", -1)
 }
 
 // loadReg opens the registration cookie. Without a usable one it renders
@@ -121,7 +122,7 @@ func (d *deps) clearReg(w http.ResponseWriter) {
 func (d *deps) loadReg(w http.ResponseWriter, r *http.Request) (regState, bool) {
 	var st regState
 	err := errors.New("no registration cookie")
-	if v := d.rawCookie(r, registerCookieName); v != "" {
+	if v := d.site.RawCookie(r, registerCookieName); v != "" {
 		var sealed, plain []byte
 		if sealed, err = base64.RawURLEncoding.DecodeString(v); err == nil {
 			if plain, err = d.TOTPSealer.Open(sealed, registerAD); err == nil {
@@ -134,7 +135,7 @@ func (d *deps) loadReg(w http.ResponseWriter, r *http.Request) (regState, bool) 
 	}
 	if err != nil {
 		d.Logger.InfoContext(r.Context(), "registration refused", "err", err)
-		d.renderProblem(w, r, probRegistration)
+		d.site.RenderProblem(w, r, probRegistration)
 		return st, false
 	}
 	return st, true
@@ -144,7 +145,7 @@ func (d *deps) loadReg(w http.ResponseWriter, r *http.Request) (regState, bool) 
 func (d *deps) registrationOn(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !d.Registration {
-			d.renderProblem(w, r, probNoRegistration)
+			d.site.RenderProblem(w, r, probNoRegistration)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -154,7 +155,7 @@ func (d *deps) registrationOn(next http.Handler) http.Handler {
 // regCSRF returns the CSRF token of the registration forms (bound to the
 // login cookie, set when missing).
 func (d *deps) regCSRF(w http.ResponseWriter, r *http.Request) string {
-	return d.csrfToken(loginCookie, d.ensure(w, r, loginCookie))
+	return d.site.CSRFToken(loginCookie, d.site.EnsureCookie(w, r, loginCookie))
 }
 
 // handleRegisterForm serves GET /login/register, the e-mail step.
@@ -165,7 +166,7 @@ func handleRegisterForm(d *deps) http.Handler {
 		if id != "" {
 			page.SignInURL = urlFor("/login/email", id)
 		}
-		d.render(w, r, http.StatusOK, page)
+		d.site.Render(w, r, http.StatusOK, page)
 	})
 }
 
@@ -182,7 +183,7 @@ func handleRegisterPOST(d *deps) http.Handler {
 		if err := iam.CheckRegistration(email, "x", "", "placeholder password for the e-mail check"); err != nil {
 			var ie *iam.Error
 			if errors.As(err, &ie) && ie.Field == "email" {
-				d.render(w, r, http.StatusOK, templates.RegisterPage{AuthRequestID: id, CSRFToken: r.PostForm.Get("csrf"), Email: email,
+				d.site.Render(w, r, http.StatusOK, templates.RegisterPage{AuthRequestID: id, CSRFToken: r.PostForm.Get("csrf"), Email: email,
 					Error: "Enter your e-mail address, for example name@example.com."})
 				return
 			}
@@ -196,7 +197,7 @@ func handleRegisterPOST(d *deps) http.Handler {
 			return
 		}
 		if err := d.sendFirstRegisterCode(r, st, now); err != nil {
-			d.logProblem(r, "registration code not sent", err)
+			d.site.LogProblem(r, "registration code not sent", err)
 		}
 		d.saveReg(w, st)
 		http.Redirect(w, r, pathRegisterVerify, http.StatusSeeOther)
@@ -285,7 +286,7 @@ func handleRegisterVerifyForm(d *deps) http.Handler {
 
 // renderRegisterCode shows the verification code page.
 func (d *deps) renderRegisterCode(w http.ResponseWriter, r *http.Request, st regState, status int, msg string) {
-	d.render(w, r, status, templates.CodePage{
+	d.site.Render(w, r, status, templates.CodePage{
 		AuthRequestID: st.AuthRequestID,
 		CSRFToken:     d.regCSRF(w, r),
 		Action:        pathRegisterVerify,
@@ -311,16 +312,16 @@ func handleRegisterVerifyPOST(d *deps) http.Handler {
 		}
 		refused, err := d.checkRegisterCode(r, st)
 		if err != nil {
-			d.logProblem(r, "registration code not checked", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "registration code not checked", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if refused == nil && reg != nil {
 			if err := reg.Succeeded(r.Context(), key); errors.Is(err, regulate.ErrLocked) {
 				refused = err
 			} else if err != nil {
-				d.logProblem(r, "registration code not checked", err)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "registration code not checked", err)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 		}
@@ -328,7 +329,7 @@ func handleRegisterVerifyPOST(d *deps) http.Handler {
 			countFailure(r)
 			if reg != nil {
 				if _, err := reg.Failed(r.Context(), key); err != nil {
-					d.logProblem(r, "registration code failure not recorded", err)
+					d.site.LogProblem(r, "registration code failure not recorded", err)
 				}
 			}
 			d.Logger.InfoContext(r.Context(), "registration code refused", "reason", refused.Error())
@@ -358,8 +359,8 @@ func (d *deps) beginAddressAttempt(w http.ResponseWriter, r *http.Request, st re
 	dec, err := reg.Begin(r.Context(), key)
 	switch {
 	case err != nil:
-		d.logProblem(r, "registration code not checked", err)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "registration code not checked", err)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return false
 	case dec.Allowed:
 		return true
@@ -421,8 +422,8 @@ func handleRegisterResendPOST(d *deps) http.Handler {
 		existing, taken, err := d.registeredUser(r, st.Email)
 		if err != nil {
 			sends.Refund(key)
-			d.logProblem(r, "registration code not resent", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "registration code not resent", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		now := d.Now()
@@ -454,12 +455,12 @@ func handleRegisterResendPOST(d *deps) http.Handler {
 			// No challenge (sent while the address limit held, or swept):
 			// nothing to resend, and the page looks the same.
 		case err != nil:
-			d.logProblem(r, "registration code not resent", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "registration code not resent", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		default:
 			if err := d.sendRegisterMessage(r, st.Email, code, existing, taken); err != nil {
-				d.logProblem(r, "registration code not sent", err)
+				d.site.LogProblem(r, "registration code not sent", err)
 			}
 		}
 		http.Redirect(w, r, pathRegisterVerify, http.StatusSeeOther)

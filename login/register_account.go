@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // registerTakenEmail is the notice to the owner of an address someone
@@ -37,7 +38,7 @@ func (d *deps) verifiedReg(w http.ResponseWriter, r *http.Request) (regState, bo
 	st, ok := d.loadReg(w, r)
 	if ok && (!st.Verified || st.UserID != "") {
 		d.Logger.InfoContext(r.Context(), "registration step out of order", "verified", st.Verified, "created", st.UserID != "")
-		d.renderProblem(w, r, probRegistration)
+		d.site.RenderProblem(w, r, probRegistration)
 		return st, false
 	}
 	return st, ok
@@ -50,7 +51,7 @@ func handleRegisterDetailsForm(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		d.render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+		d.site.Render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
 			Email: st.Email, GivenName: st.GivenName, FamilyName: st.FamilyName})
 	})
 }
@@ -69,18 +70,18 @@ func handleRegisterDetailsPOST(d *deps) http.Handler {
 		if err := iam.CheckRegistration(st.Email, given, family, pw); err != nil {
 			var ie *iam.Error
 			if !errors.As(err, &ie) {
-				d.logProblem(r, "registration not checked", err)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "registration not checked", err)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			d.render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+			d.site.Render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
 				Email: st.Email, GivenName: given, FamilyName: family, Error: ie.Message})
 			return
 		}
 		hash, err := d.Passwords.Hash(r.Context(), pw)
 		if err != nil {
-			d.logProblem(r, "password not hashed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "password not hashed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		st.GivenName, st.FamilyName, st.PasswordHash = given, family, hash
@@ -111,7 +112,7 @@ func handleRegisterMethodForm(d *deps) http.Handler {
 			http.Redirect(w, r, pathRegisterDetails, http.StatusSeeOther)
 			return
 		}
-		d.render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Methods: regMethodChoices("")})
+		d.site.Render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Methods: regMethodChoices("")})
 	})
 }
 
@@ -133,15 +134,15 @@ func handleRegisterMethodPOST(d *deps) http.Handler {
 		case storage.MFATOTP:
 			key, err := mfa.GenerateTOTP(d.TOTPIssuer, st.Email)
 			if err != nil {
-				d.logProblem(r, "totp key not generated", err)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "totp key not generated", err)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 			st.TOTPSecret = key.Secret
 			d.saveReg(w, st)
 			http.Redirect(w, r, pathRegisterTOTP, http.StatusSeeOther)
 		default:
-			d.render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+			d.site.Render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
 				Methods: regMethodChoices(""), Error: "Choose one of the methods."})
 		}
 	})
@@ -151,11 +152,11 @@ func handleRegisterMethodPOST(d *deps) http.Handler {
 func (d *deps) renderRegisterTOTP(w http.ResponseWriter, r *http.Request, st regState, msg string) {
 	key, err := mfa.TOTPKeyFor(d.TOTPIssuer, st.Email, st.TOTPSecret)
 	if err != nil {
-		d.logProblem(r, "totp key not rebuilt", err)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "totp key not rebuilt", err)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	d.render(w, r, http.StatusOK, templates.TOTPEnrolPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+	d.site.Render(w, r, http.StatusOK, templates.TOTPEnrolPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
 		Action: pathRegisterTOTP, QRDataURL: key.QRDataURL, Secret: key.Secret, SkipLabel: "Use e-mail codes instead", SkipURL: pathRegisterMethod, Error: msg})
 }
 
@@ -210,12 +211,12 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 	if errors.As(err, &ie) && ie.Code == iam.CodeConflict {
 		d.Logger.InfoContext(ctx, "registration: address taken meanwhile")
 		d.clearReg(w)
-		d.renderProblem(w, r, probRegistration)
+		d.site.RenderProblem(w, r, probRegistration)
 		return
 	}
 	if err != nil {
-		d.logProblem(r, "user not registered", err)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "user not registered", err)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	plain, codes := mfa.NewRecoveryCodes()
@@ -227,8 +228,8 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 		ms.UpdatedAt = now
 		return ms, nil
 	}); err != nil {
-		d.logProblem(r, "registered user's second factor not stored", err, "user_id", u.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "registered user's second factor not stored", err, "user_id", u.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	d.Logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
@@ -238,9 +239,9 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 	// The continue button ends in the redirect to the relying party:
 	// browsers check form-action along the redirect chain.
 	if ar, _, ok := d.regOpenRequest(ctx, r, st.AuthRequestID); ok {
-		d.allowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+		d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
 	}
-	d.render(w, r, http.StatusOK, templates.RecoveryCodesPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Action: pathRegisterFinish, Codes: plain})
+	d.site.Render(w, r, http.StatusOK, templates.RecoveryCodesPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Action: pathRegisterFinish, Codes: plain})
 }
 
 // handleRegisterFinishPOST serves POST /login/register/finish, after the
@@ -254,7 +255,7 @@ func handleRegisterFinishPOST(d *deps) http.Handler {
 			return
 		}
 		if st.UserID == "" {
-			d.renderProblem(w, r, probRegistration)
+			d.site.RenderProblem(w, r, probRegistration)
 			return
 		}
 		d.clearReg(w)
@@ -262,11 +263,11 @@ func handleRegisterFinishPOST(d *deps) http.Handler {
 			p := ar.Login
 			p.Email, p.UserID, p.PasswordAt = st.Email, st.UserID, d.Now()
 			p.Factors = []string{mfa.AMRPassword, mfa.AMROTP}
-			d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+			d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
 			d.completeFresh(w, r, ar, binding, p)
 			return
 		}
-		d.render(w, r, http.StatusOK, templates.RegisterDonePage{Email: st.Email})
+		d.site.Render(w, r, http.StatusOK, templates.RegisterDonePage{Email: st.Email})
 	})
 }
 
@@ -280,7 +281,7 @@ func (d *deps) regOpenRequest(ctx context.Context, r *http.Request, id string) (
 	if err != nil {
 		return ar, "", false
 	}
-	binding := d.cookieValue(r, loginCookie)
+	binding := d.site.CookieValue(r, loginCookie)
 	if checkOpen(ar, d.Now(), binding, true) != nil {
 		return ar, "", false
 	}

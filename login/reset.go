@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // "Forgot password?" (REQUIREMENTS.md section 2). The password page links
@@ -39,7 +40,7 @@ const resetTokenBytes = 32
 // resetCookie carries the CSRF token of the new-password form. The link
 // is often opened in another browser than the sign-in, so the form cannot
 // rely on the login cookie.
-var resetCookie = browserCookie{name: "gh_reset"}
+var resetCookie = web.Cookie{Name: "gh_reset"}
 
 // dummyResetUser owns the reset records written for unknown addresses, so
 // that an unknown address costs the same database write as a known one.
@@ -52,7 +53,7 @@ const (
 	ResetBySMS   = "sms"
 )
 
-var probResetLink = problem{http.StatusBadRequest, templates.ErrorPage{
+var probResetLink = problem{Status: http.StatusBadRequest, Page: templates.ErrorPage{
 	Title:   "This reset link does not work",
 	Message: "The link is incomplete, has expired, or was already used. A newer link also replaces older ones.",
 	Next:    "Ask for a new link from the sign-in page, and use the latest e-mail.",
@@ -79,14 +80,14 @@ func (d *deps) forgotURL(ar storage.AuthRequest) string {
 // e-mail address, prefilled from the email parameter.
 func handleForgotForm(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		binding := d.ensure(w, r, loginCookie)
+		binding := d.site.EnsureCookie(w, r, loginCookie)
 		email := r.URL.Query().Get("email")
 		if len(email) > maxEmailLength {
 			email = ""
 		}
-		d.render(w, r, http.StatusOK, templates.ForgotPage{
+		d.site.Render(w, r, http.StatusOK, templates.ForgotPage{
 			AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
-			CSRFToken:     d.csrfToken(loginCookie, binding),
+			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 			Email:         email,
 		})
 	})
@@ -113,19 +114,19 @@ func handleForgotPOST(d *deps) http.Handler {
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		page := templates.ForgotPage{
 			AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
-			CSRFToken:     d.csrfToken(loginCookie, d.cookieValue(r, loginCookie)),
+			CSRFToken:     d.site.CSRFToken(loginCookie, d.site.CookieValue(r, loginCookie)),
 			Email:         email,
 		}
 		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
 			page.Error = "Enter your e-mail address, for example name@example.com."
-			d.render(w, r, http.StatusOK, page)
+			d.site.Render(w, r, http.StatusOK, page)
 			return
 		}
 		u, err := d.Users.GetUserByEmail(ctx, email)
 		switch {
 		case err == nil && u.State != storage.UserDisabled:
 			if err := d.sendResetLink(ctx, u, ResetByEmail, page.AuthRequestID); err != nil {
-				d.logProblem(r, "reset link not sent", err, "user_id", u.ID)
+				d.site.LogProblem(r, "reset link not sent", err, "user_id", u.ID)
 			}
 			d.audit(r, auditResetRequested, "", u.ID, map[string]string{"channel": ResetByEmail, "from": "forgot_password"})
 		case err == nil || errors.Is(err, storage.ErrNotFound):
@@ -133,10 +134,10 @@ func handleForgotPOST(d *deps) http.Handler {
 			d.Logger.InfoContext(ctx, "reset link asked for an unknown or disabled address")
 			d.audit(r, auditResetRequested, "", "", map[string]string{"reason": auditReasonUnknownAddress, "email_hash": auditEmailHash(email), "from": "forgot_password"})
 		default:
-			d.logProblem(r, "user lookup failed", err)
+			d.site.LogProblem(r, "user lookup failed", err)
 		}
 		page.Sent = true
-		d.render(w, r, http.StatusOK, page)
+		d.site.Render(w, r, http.StatusOK, page)
 	})
 }
 
@@ -233,11 +234,11 @@ func (d *deps) usableReset(ctx context.Context, token string) (storage.PasswordR
 func (d *deps) renderResetLinkProblem(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrReused) {
 		d.Logger.InfoContext(r.Context(), "reset link refused", "err", err)
-		d.renderProblem(w, r, probResetLink)
+		d.site.RenderProblem(w, r, probResetLink)
 		return
 	}
-	d.logProblem(r, "reset link not checked", err)
-	d.renderProblem(w, r, probInternal)
+	d.site.LogProblem(r, "reset link not checked", err)
+	d.site.RenderProblem(w, r, web.ProbInternal)
 }
 
 // handleResetForm serves GET /reset?token=…, the new-password form. It
@@ -250,9 +251,9 @@ func handleResetForm(d *deps) http.Handler {
 			d.renderResetLinkProblem(w, r, err)
 			return
 		}
-		binding := d.ensure(w, r, resetCookie)
-		d.render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
-			CSRFToken: d.csrfToken(resetCookie, binding), Token: token, Email: u.Email})
+		binding := d.site.EnsureCookie(w, r, resetCookie)
+		d.site.Render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
+			CSRFToken: d.site.CSRFToken(resetCookie, binding), Token: token, Email: u.Email})
 	})
 }
 
@@ -273,18 +274,18 @@ func handleResetPOST(d *deps) http.Handler {
 		if err := password.Validate(pw, u.Email); err != nil {
 			var pe *password.PolicyError
 			if !errors.As(err, &pe) {
-				d.logProblem(r, "password not checked", err)
-				d.renderProblem(w, r, probInternal)
+				d.site.LogProblem(r, "password not checked", err)
+				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			d.render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
+			d.site.Render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
 				CSRFToken: r.PostForm.Get("csrf"), Token: token, Email: u.Email, Error: pe.Message})
 			return
 		}
 		hash, err := d.Passwords.Hash(ctx, pw)
 		if err != nil {
-			d.logProblem(r, "password not hashed", err, "user_id", u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "password not hashed", err, "user_id", u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if _, err := d.PasswordResets.UsePasswordReset(ctx, rs.ID, d.Now()); err != nil {
@@ -293,15 +294,15 @@ func handleResetPOST(d *deps) http.Handler {
 		}
 		unlocked, err := d.completeReset(ctx, u.ID, hash)
 		if err != nil {
-			d.logProblem(r, "password reset not completed", err, "user_id", u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "password reset not completed", err, "user_id", u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.audit(r, auditPasswordReset, "", u.ID, map[string]string{"from": "reset_link"})
 		if unlocked {
 			d.audit(r, auditMFAUnlocked, "", u.ID, map[string]string{"by": "password_reset"})
 		}
-		d.render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
+		d.site.Render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // addRoutes registers every route of the hosted pages. Each line shows the
@@ -19,11 +20,11 @@ import (
 //   - loginCSRF, logoutCSRF: refuse POSTs without a valid CSRF token bound
 //     to the browser's gh_bind or gh_logout cookie.
 func addRoutes(r *mux.Router, d *deps) {
-	page := d.pageHeaders
-	asset := d.assetHeaders
-	sameOrigin := d.sameOrigin
-	loginCSRF := d.requireCSRF(loginCookie)
-	logoutCSRF := d.requireCSRF(logoutCookie)
+	page := d.site.Page
+	asset := d.site.Asset
+	sameOrigin := d.site.SameOrigin
+	loginCSRF := d.site.RequireCSRF(d.site.FromCookie(loginCookie))
+	logoutCSRF := d.site.RequireCSRF(d.site.FromCookie(logoutCookie))
 
 	r.Handle("/", page(handleHome(d))).Methods(http.MethodGet, http.MethodHead)
 
@@ -33,9 +34,9 @@ func addRoutes(r *mux.Router, d *deps) {
 	// the page headers on its own error pages.
 	r.Handle(PathCallback, handleCallback(d))
 
-	r.Handle("/login", page(d.withScripts(handleLoginStart(d)))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(d.withScripts(handleEmailForm(d)))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(d.withScripts(sameOrigin(loginCSRF(handleEmailPOST(d)))))).Methods(http.MethodPost)
+	r.Handle("/login", page(web.WithScripts(d.Passkeys != nil, handleLoginStart(d)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(web.WithScripts(d.Passkeys != nil, handleEmailForm(d)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(web.WithScripts(d.Passkeys != nil, sameOrigin(loginCSRF(handleEmailPOST(d)))))).Methods(http.MethodPost)
 	r.Handle("/login/password", page(handlePasswordForm(d))).Methods(http.MethodGet)
 	r.Handle("/login/password", page(sameOrigin(loginCSRF(handlePasswordPOST(d))))).Methods(http.MethodPost)
 	r.Handle(pathMFA, page(handleSecondFactorForm(d))).Methods(http.MethodGet)
@@ -54,7 +55,7 @@ func addRoutes(r *mux.Router, d *deps) {
 	// registration (off unless Registration is set).
 	r.Use(d.rateLimit)
 	if d.PasswordResets != nil {
-		resetCSRF := d.requireCSRF(resetCookie)
+		resetCSRF := d.site.RequireCSRF(d.site.FromCookie(resetCookie))
 		r.Handle(pathForgot, page(handleForgotForm(d))).Methods(http.MethodGet)
 		r.Handle(pathForgot, page(sameOrigin(loginCSRF(handleForgotPOST(d))))).Methods(http.MethodPost)
 		r.Handle(pathReset, page(handleResetForm(d))).Methods(http.MethodGet)
@@ -78,7 +79,7 @@ func addRoutes(r *mux.Router, d *deps) {
 	// sign-in starts); every POST needs sameOrigin and profileCSRF, a
 	// token bound to the session cookie (the avatar upload is multipart
 	// and checks the same token itself after reading the bounded body).
-	profileCSRF := d.requireCSRF(d.profileCookie())
+	profileCSRF := d.site.RequireCSRF(d.site.FromCookie(d.profileCookie()))
 	r.Handle(pathProfile, page(handleProfile(d))).Methods(http.MethodGet)
 	r.Handle(pathProfileSignIn, page(handleProfileSignIn(d))).Methods(http.MethodGet)
 	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(d))))).Methods(http.MethodPost)
@@ -108,9 +109,9 @@ func addRoutes(r *mux.Router, d *deps) {
 	// After a verified key, the sign-in goes on with a form POST to
 	// pathWebAuthnDone (loginCSRF); its GET changes nothing.
 	if d.Passkeys != nil {
-		jsonLoginCSRF := d.requireJSONCSRF(d.loginTokenOf)
-		jsonSessionCSRF := d.requireJSONCSRF(d.sessionTokenOf)
-		sessionCSRF := d.requireSessionCSRF
+		jsonLoginCSRF := d.site.RequireJSONCSRF(d.site.FromCookie(loginCookie), maxCeremonyBytes)
+		jsonSessionCSRF := d.site.RequireJSONCSRF(d.sessionTokenOf, maxCeremonyBytes)
+		sessionCSRF := d.site.RequireCSRF(d.sessionTokenOf)
 		r.Handle(pathWebAuthn, page(handleWebAuthnForm(d))).Methods(http.MethodGet)
 		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(d))))).Methods(http.MethodPost)
 		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(d))))).Methods(http.MethodPost)

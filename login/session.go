@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // errSessionEnded is returned by a session update when the session is no
@@ -76,7 +77,7 @@ func (d *deps) touchSession(ctx context.Context, id string, now time.Time) (stor
 // is always new, so a session identifier planted before sign-in is never
 // promoted (session fixation); the caller deletes the old session.
 func (d *deps) newSession(ctx context.Context, r *http.Request, userID string, amr []string, acr string, now time.Time) (storage.Session, string, error) {
-	value := secret.Token(cookieBytes)
+	value := secret.Token(web.CookieBytes)
 	s := storage.Session{
 		ID:         secret.DigestHex(value),
 		UserID:     userID,

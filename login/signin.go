@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // maxEmailLength bounds the e-mail address (RFC 5321 path limit).
@@ -30,15 +31,15 @@ func handleLoginStart(d *deps) http.Handler {
 		}
 		ar, binding, err := d.bind(ctx, w, r, ar)
 		if err != nil {
-			d.logProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
+			d.site.LogProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
 			d.renderRequestProblem(w, r, ar, err)
 			return
 		}
 		now := d.Now()
 		s, _, valid, err := d.currentSession(ctx, r, now)
 		if err != nil {
-			d.logProblem(r, "session lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "session lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		canReuse := valid && reusable(ar, s, now)
@@ -64,9 +65,9 @@ func handleLoginStart(d *deps) http.Handler {
 		if email == "" {
 			email = ar.LoginHint
 		}
-		d.render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
+		d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
 			AuthRequestID: ar.ID,
-			CSRFToken:     d.csrfToken(loginCookie, binding),
+			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 			Email:         email,
 			RegisterURL:   d.registerURL(ar.ID),
 		}))
@@ -85,9 +86,9 @@ func handleEmailForm(d *deps) http.Handler {
 		if email == "" {
 			email = ar.LoginHint
 		}
-		d.render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
+		d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
 			AuthRequestID: ar.ID,
-			CSRFToken:     d.csrfToken(loginCookie, binding),
+			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 			Email:         email,
 			RegisterURL:   d.registerURL(ar.ID),
 		}))
@@ -105,9 +106,9 @@ func handleEmailPOST(d *deps) http.Handler {
 		}
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
-			d.render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
+			d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
 				AuthRequestID: ar.ID,
-				CSRFToken:     d.csrfToken(loginCookie, binding),
+				CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 				Email:         email,
 				Error:         "Enter your e-mail address, for example name@example.com.",
 				RegisterURL:   d.registerURL(ar.ID),
@@ -120,8 +121,8 @@ func handleEmailPOST(d *deps) http.Handler {
 		case err == nil:
 			userID = u.ID
 		case !errors.Is(err, storage.ErrNotFound):
-			d.logProblem(r, "user lookup failed", err)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "user lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		// A new identifier restarts the sign-in: nothing proven for another

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"slices"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // Security keys and passkeys (WebAuthn) in the sign-in. Two ways:
@@ -49,19 +49,14 @@ const (
 	pathPasskeyFinish  = "/login/webauthn/passkey/finish"
 )
 
-// csrfHeader carries the CSRF token of the JSON endpoints.
-const csrfHeader = "X-CSRF-Token"
-
 // maxCeremonyBytes bounds the JSON body of a WebAuthn finish request.
 const maxCeremonyBytes = 64 << 10
 
 // Error codes of the JSON endpoints. The browser shows its own fixed
 // message; these are for the log and the tests.
 const (
-	jsonErrCSRF      = "csrf"
 	jsonErrRequest   = "request"
 	jsonErrStep      = "step"
-	jsonErrBody      = "body"
 	jsonErrFailed    = "failed"
 	jsonErrUser      = "user"
 	jsonErrNoKeys    = "no_keys"
@@ -94,50 +89,6 @@ type ceremonyDone struct {
 	Post     string `json:"post,omitempty"`
 }
 
-// writeJSON writes v as a JSON answer that is never cached.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// jsonError answers a JSON endpoint with an error code.
-func jsonError(w http.ResponseWriter, status int, code string) {
-	writeJSON(w, status, map[string]string{"error": code})
-}
-
-// requireJSONCSRF returns a middleware for the JSON endpoints: it bounds
-// the body, insists on a JSON content type (which a cross-site form cannot
-// send) and refuses the request unless the X-CSRF-Token header is the
-// token that tokenOf derives for this browser ("" when the browser has no
-// such token).
-func (d *deps) requireJSONCSRF(tokenOf func(r *http.Request) (c browserCookie, value string)) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxCeremonyBytes)
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || mt != "application/json" {
-				jsonError(w, http.StatusUnsupportedMediaType, jsonErrBody)
-				return
-			}
-			c, value := tokenOf(r)
-			if value == "" || !d.validCSRF(c, value, r.Header.Get(csrfHeader)) {
-				d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", value != "")
-				jsonError(w, http.StatusForbidden, jsonErrCSRF)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-// loginTokenOf derives the CSRF token of the sign-in's JSON endpoints
-// from the login cookie.
-func (d *deps) loginTokenOf(r *http.Request) (browserCookie, string) {
-	return loginCookie, d.cookieValue(r, loginCookie)
-}
-
 // readFinish decodes a finish request.
 func readFinish(r *http.Request) (ceremonyFinish, error) {
 	var f ceremonyFinish
@@ -162,8 +113,8 @@ func (d *deps) withPasskey(w http.ResponseWriter, r *http.Request, ar storage.Au
 	if d.Passkeys != nil && p.AuthRequestID != "" {
 		p.PasskeyBeginURL = urlFor(pathPasskeyBegin, p.AuthRequestID)
 		p.PasskeyFinishURL = urlFor(pathPasskeyFinish, p.AuthRequestID)
-		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-		d.allowScripts(w)
+		d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		web.AllowScripts(w)
 	}
 	return p
 }
@@ -208,8 +159,8 @@ func (d *deps) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar stora
 	ctx := r.Context()
 	use, err := d.useKey(ctx, ar, u)
 	if err != nil {
-		d.logProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return true
 	}
 	switch {
@@ -234,7 +185,7 @@ func (d *deps) redirectToKey(w http.ResponseWriter, r *http.Request, ar storage.
 	}
 	use, err := d.useKey(r.Context(), ar, u)
 	if err != nil {
-		d.logProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+		d.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
 	}
 	if !use {
 		return false
@@ -257,8 +208,8 @@ func handleWebAuthnForm(d *deps) http.Handler {
 		}
 		use, err := d.useKey(r.Context(), ar, u)
 		if err != nil {
-			d.logProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !use {
@@ -267,7 +218,7 @@ func handleWebAuthnForm(d *deps) http.Handler {
 		}
 		page := templates.WebAuthnPage{
 			AuthRequestID: ar.ID,
-			CSRFToken:     d.csrfToken(loginCookie, binding),
+			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
 			BeginURL:      urlFor(pathWebAuthnBegin, ar.ID),
 			FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
 		}
@@ -277,9 +228,9 @@ func handleWebAuthnForm(d *deps) http.Handler {
 			}
 			page.RecoveryURL = urlFor(pathRecovery, ar.ID)
 		}
-		d.allowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-		d.allowScripts(w)
-		d.render(w, r, http.StatusOK, page)
+		d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		web.AllowScripts(w)
+		d.site.Render(w, r, http.StatusOK, page)
 	})
 }
 
@@ -289,22 +240,22 @@ func handleWebAuthnForm(d *deps) http.Handler {
 func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step) (ar storage.AuthRequest, binding string, ok bool) {
 	id := r.URL.Query().Get("authRequestID")
 	if id == "" || len(id) > 256 {
-		jsonError(w, http.StatusBadRequest, jsonErrRequest)
+		web.JSONError(w, http.StatusBadRequest, jsonErrRequest)
 		return ar, "", false
 	}
 	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
 	if err == nil {
-		binding = d.cookieValue(r, loginCookie)
+		binding = d.site.CookieValue(r, loginCookie)
 		err = checkOpen(ar, d.Now(), binding, true)
 	}
 	if err != nil {
-		d.logProblem(r, "auth request refused", err, "auth_request_id", id)
-		jsonError(w, problemFor(err).status, jsonErrRequest)
+		d.site.LogProblem(r, "auth request refused", err, "auth_request_id", id)
+		web.JSONError(w, problemFor(err).Status, jsonErrRequest)
 		return ar, "", false
 	}
 	if !slices.Contains(steps, nextStep(ar.Login)) {
 		d.Logger.InfoContext(r.Context(), "webauthn: sign-in at another step", "auth_request_id", id, "path", r.URL.Path)
-		jsonError(w, http.StatusConflict, jsonErrStep)
+		web.JSONError(w, http.StatusConflict, jsonErrStep)
 		return ar, "", false
 	}
 	return ar, binding, true
@@ -317,11 +268,11 @@ func (d *deps) activeUser(w http.ResponseWriter, r *http.Request, userID, authRe
 	switch {
 	case errors.Is(err, storage.ErrNotFound) || err == nil && u.State != storage.UserActive:
 		d.Logger.InfoContext(r.Context(), "webauthn sign-in refused: user not active", "user_id", userID, "state", u.State, "auth_request_id", authRequestID)
-		jsonError(w, http.StatusForbidden, jsonErrUser)
+		web.JSONError(w, http.StatusForbidden, jsonErrUser)
 		return u, false
 	case err != nil:
-		d.logProblem(r, "webauthn: user not loaded", err, "user_id", userID)
-		jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+		d.site.LogProblem(r, "webauthn: user not loaded", err, "user_id", userID)
+		web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 		return u, false
 	}
 	return u, true
@@ -341,15 +292,15 @@ func handleWebAuthnBegin(d *deps) http.Handler {
 		}
 		sid, opts, err := d.Passkeys.BeginLogin(r.Context(), u.ID, passkey.ForAuthRequest(ar.ID))
 		if errors.Is(err, passkey.ErrNoCredentials) {
-			jsonError(w, http.StatusConflict, jsonErrNoKeys)
+			web.JSONError(w, http.StatusConflict, jsonErrNoKeys)
 			return
 		}
 		if err != nil {
-			d.logProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
-			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			d.site.LogProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
+			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 			return
 		}
-		writeJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+		web.WriteJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
 	})
 }
 
@@ -369,7 +320,7 @@ func handleWebAuthnFinish(d *deps) http.Handler {
 		f, err := readFinish(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "user_id", u.ID, "err", err)
-			jsonError(w, http.StatusBadRequest, jsonErrBody)
+			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
 			return
 		}
 		res, err := d.Passkeys.FinishLogin(r.Context(), u.ID, f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
@@ -379,8 +330,8 @@ func handleWebAuthnFinish(d *deps) http.Handler {
 		}
 		amr, err := mfa.AMRFor(storage.MFAWebAuthn, res.MFAKey())
 		if err != nil {
-			d.logProblem(r, "second factor: no amr", err, "user_id", u.ID)
-			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			d.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID)
+			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
@@ -401,11 +352,11 @@ func handlePasskeyBegin(d *deps) http.Handler {
 		}
 		sid, opts, err := d.Passkeys.BeginPasskeyLogin(r.Context(), passkey.ForAuthRequest(ar.ID))
 		if err != nil {
-			d.logProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
-			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			d.site.LogProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
+			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 			return
 		}
-		writeJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+		web.WriteJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
 	})
 }
 
@@ -422,7 +373,7 @@ func handlePasskeyFinish(d *deps) http.Handler {
 		f, err := readFinish(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "auth_request_id", ar.ID, "err", err)
-			jsonError(w, http.StatusBadRequest, jsonErrBody)
+			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
 			return
 		}
 		res, err := d.Passkeys.FinishPasskeyLogin(r.Context(), f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
@@ -436,14 +387,14 @@ func handlePasskeyFinish(d *deps) http.Handler {
 		}
 		if ar.HintSubject != "" && ar.HintSubject != u.ID {
 			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: not the user of id_token_hint", "user_id", u.ID, "auth_request_id", ar.ID)
-			jsonError(w, http.StatusForbidden, jsonErrUser)
+			web.JSONError(w, http.StatusForbidden, jsonErrUser)
 			return
 		}
 		if !res.UserVerified || !slices.Contains(res.AMR, mfa.AMRMFA) {
 			// FinishPasskeyLogin requires user verification; this guards
 			// the rule that a passkey alone is two factors only with it.
 			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: no user verification", "user_id", u.ID, "auth_request_id", ar.ID)
-			jsonError(w, http.StatusForbidden, jsonErrFailed)
+			web.JSONError(w, http.StatusForbidden, jsonErrFailed)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "passkey accepted", "user_id", u.ID, "auth_request_id", ar.ID, "amr", res.AMR)
@@ -465,10 +416,10 @@ func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg strin
 			}
 			d.audit(r, action, userID, userID, map[string]string{"method": method})
 		}
-		jsonError(w, http.StatusBadRequest, jsonErrFailed)
+		web.JSONError(w, http.StatusBadRequest, jsonErrFailed)
 	default:
-		d.logProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", authRequestID)
-		jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+		d.site.LogProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", authRequestID)
+		web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 	}
 }
 
@@ -484,11 +435,11 @@ func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.Auth
 		return old, nil
 	})
 	if err != nil {
-		d.logProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
-		jsonError(w, problemFor(err).status, jsonErrRequest)
+		d.site.LogProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
+		web.JSONError(w, problemFor(err).Status, jsonErrRequest)
 		return
 	}
-	writeJSON(w, http.StatusOK, ceremonyDone{Post: urlFor(pathWebAuthnDone, ar.ID)})
+	web.WriteJSON(w, http.StatusOK, ceremonyDone{Post: urlFor(pathWebAuthnDone, ar.ID)})
 }
 
 // handleWebAuthnDoneForm serves GET /login/webauthn/done, for a browser

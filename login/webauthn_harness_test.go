@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The relying party of the WebAuthn tests. The pages run on 127.0.0.1,
@@ -119,7 +120,7 @@ func (b *browser) postJSON(path, csrf string, body any) response {
 	req.Header.Set("Origin", b.h.srv.URL)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	if csrf != "" {
-		req.Header.Set(csrfHeader, csrf)
+		req.Header.Set(web.CSRFHeader, csrf)
 	}
 	return b.do(req)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The signed-in user's security keys and passkeys, at pathKeys (the
@@ -41,7 +42,7 @@ const keysReturnTab = "keys"
 
 // sessionCSRF names the CSRF tokens derived from the session cookie (the
 // name only separates them from the other tokens' HMAC inputs).
-var sessionCSRF = browserCookie{name: "gh_session_csrf"}
+var sessionCSRF = web.Cookie{Name: "gh_session_csrf"}
 
 // Notices shown after a change, selected by the "done" parameter.
 var keysNotices = map[string]string{
@@ -61,26 +62,6 @@ const (
 	msgKeysStale      = "Nothing was changed: to change your keys, first sign in again below."
 )
 
-// requireSessionCSRF refuses a form POST of the keys page unless its
-// "csrf" field is the token of the browser's session cookie. It parses
-// the form (bounded). Nothing is changed when it refuses.
-func (d *deps) requireSessionCSRF(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
-			d.renderProblem(w, r, probBadForm)
-			return
-		}
-		value := d.sessionValue(r)
-		if value == "" || !d.validCSRF(sessionCSRF, value, r.PostForm.Get("csrf")) {
-			d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", value != "")
-			d.renderProblem(w, r, probCSRF)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // keysSession is the signed-in user of a keys request.
 type keysSession struct {
 	s     storage.Session
@@ -96,7 +77,7 @@ func (k keysSession) fresh(now time.Time) bool {
 
 // sessionTokenOf derives the CSRF token of the keys pages from the
 // session cookie.
-func (d *deps) sessionTokenOf(r *http.Request) (browserCookie, string) {
+func (d *deps) sessionTokenOf(r *http.Request) (web.Cookie, string) {
 	return sessionCSRF, d.sessionValue(r)
 }
 
@@ -106,18 +87,18 @@ func (d *deps) keysUser(w http.ResponseWriter, r *http.Request, asJSON bool) (ke
 	s, u, valid, err := d.currentSession(r.Context(), r, d.Now())
 	switch {
 	case err != nil:
-		d.logProblem(r, "session lookup failed", err)
+		d.site.LogProblem(r, "session lookup failed", err)
 		if asJSON {
-			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 		} else {
-			d.renderProblem(w, r, probInternal)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 		}
 		return keysSession{}, false
 	case !valid:
 		if asJSON {
-			jsonError(w, http.StatusUnauthorized, jsonErrNotSigned)
+			web.JSONError(w, http.StatusUnauthorized, jsonErrNotSigned)
 		} else {
-			d.renderProblem(w, r, probKeysSignedOut)
+			d.site.RenderProblem(w, r, probKeysSignedOut)
 		}
 		return keysSession{}, false
 	}
@@ -125,7 +106,7 @@ func (d *deps) keysUser(w http.ResponseWriter, r *http.Request, asJSON bool) (ke
 }
 
 // probKeysSignedOut is shown on the keys page without a session.
-var probKeysSignedOut = problem{http.StatusUnauthorized, templates.ErrorPage{
+var probKeysSignedOut = problem{Status: http.StatusUnauthorized, Page: templates.ErrorPage{
 	Title:   "You are not signed in",
 	Message: "Your security keys and passkeys can only be managed while you are signed in.",
 	Next:    "Open your profile and sign in, then come back to this page.",
@@ -170,12 +151,12 @@ func (d *deps) securityKeys(ctx context.Context, u storage.User) (templates.Secu
 func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k keysSession, status int, notice, errMsg string) {
 	creds, err := d.Passkeys.ListCredentials(r.Context(), k.u.ID)
 	if err != nil {
-		d.logProblem(r, "keys not listed", err, "user_id", k.u.ID)
-		d.renderProblem(w, r, probInternal)
+		d.site.LogProblem(r, "keys not listed", err, "user_id", k.u.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	page := templates.PasskeyKeysPage{
-		CSRFToken:       d.csrfToken(sessionCSRF, k.value),
+		CSRFToken:       d.site.CSRFToken(sessionCSRF, k.value),
 		Email:           k.u.Email,
 		Keys:            keyItems(creds),
 		Fresh:           k.fresh(d.Now()),
@@ -191,10 +172,10 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k keysSession,
 		Error:           errMsg,
 		ReauthAction:    pathProfileReauth,
 		ReauthTab:       keysReturnTab,
-		ReauthCSRFToken: d.csrfToken(d.profileCookie(), k.value),
+		ReauthCSRFToken: d.site.CSRFToken(d.profileCookie(), k.value),
 	}
-	d.allowScripts(w)
-	d.render(w, r, status, page)
+	web.AllowScripts(w)
+	d.site.Render(w, r, status, page)
 }
 
 // handleKeys serves GET /profile/keys.
@@ -222,17 +203,17 @@ func handleKeysBegin(d *deps) http.Handler {
 			return
 		}
 		if !k.fresh(d.Now()) {
-			jsonError(w, http.StatusForbidden, jsonErrStale)
+			web.JSONError(w, http.StatusForbidden, jsonErrStale)
 			return
 		}
 		resident := r.URL.Query().Get("kind") != "key"
 		sid, opts, err := d.Passkeys.BeginRegistration(r.Context(), k.u.ID, resident, ceremonyOwner(k.s))
 		if err != nil {
-			d.logProblem(r, "webauthn: registration not begun", err, "user_id", k.u.ID)
-			jsonError(w, http.StatusInternalServerError, jsonErrInternal)
+			d.site.LogProblem(r, "webauthn: registration not begun", err, "user_id", k.u.ID)
+			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 			return
 		}
-		writeJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+		web.WriteJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
 	})
 }
 
@@ -245,23 +226,23 @@ func handleKeysFinish(d *deps) http.Handler {
 			return
 		}
 		if !k.fresh(d.Now()) {
-			jsonError(w, http.StatusForbidden, jsonErrStale)
+			web.JSONError(w, http.StatusForbidden, jsonErrStale)
 			return
 		}
 		f, err := readFinish(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "webauthn: bad registration request", "user_id", k.u.ID, "err", err)
-			jsonError(w, http.StatusBadRequest, jsonErrBody)
+			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
 			return
 		}
 		c, err := d.Passkeys.FinishRegistration(r.Context(), k.u.ID, f.Session, f.Name, f.Credential, ceremonyOwner(k.s))
 		switch {
 		case errors.Is(err, passkey.ErrInvalidName):
-			jsonError(w, http.StatusBadRequest, jsonErrName)
+			web.JSONError(w, http.StatusBadRequest, jsonErrName)
 			return
 		case errors.Is(err, passkey.ErrCredentialExists):
 			d.Logger.InfoContext(r.Context(), "key registration refused: already registered", "user_id", k.u.ID)
-			jsonError(w, http.StatusConflict, jsonErrExists)
+			web.JSONError(w, http.StatusConflict, jsonErrExists)
 			return
 		case err != nil:
 			d.ceremonyRefused(w, r, "key registration refused", err, k.u.ID, "")
@@ -270,7 +251,7 @@ func handleKeysFinish(d *deps) http.Handler {
 		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.u.ID, "synced", c.BackupEligible)
 		d.audit(r, auditKeyAdded, k.u.ID, k.u.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
 		d.keyNotice(r, k.u, "added to", c.Name)
-		writeJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
+		web.WriteJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
 	})
 }
 
@@ -292,7 +273,7 @@ func (d *deps) keyNotice(r *http.Request, u storage.User, change, name string) {
 func (d *deps) keyName(r *http.Request, userID string, id []byte) string {
 	creds, err := d.Passkeys.ListCredentials(r.Context(), userID)
 	if err != nil {
-		d.logProblem(r, "keys not listed", err, "user_id", userID)
+		d.site.LogProblem(r, "keys not listed", err, "user_id", userID)
 		return ""
 	}
 	for _, c := range creds {
@@ -345,8 +326,8 @@ func handleKeysRename(d *deps) http.Handler {
 		case errors.Is(err, passkey.ErrCredentialNotFound):
 			d.renderKeys(w, r, k, http.StatusNotFound, "", msgKeysNotFound)
 		case err != nil:
-			d.logProblem(r, "key not renamed", err, "user_id", k.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "key not renamed", err, "user_id", k.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key renamed", "user_id", k.u.ID)
 			doneRedirect(w, r, "renamed")
@@ -370,8 +351,8 @@ func handleKeysRemove(d *deps) http.Handler {
 		case errors.Is(err, passkey.ErrCredentialNotFound):
 			d.renderKeys(w, r, k, http.StatusNotFound, "", msgKeysNotFound)
 		case err != nil:
-			d.logProblem(r, "key not removed", err, "user_id", k.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "key not removed", err, "user_id", k.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.u.ID)
 			d.audit(r, auditKeyRemoved, k.u.ID, k.u.ID, map[string]string{"name": name})
@@ -400,7 +381,7 @@ func handleKeysPrefer(d *deps) http.Handler {
 				return
 			}
 		default:
-			d.renderProblem(w, r, probBadForm)
+			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
 		u, err := d.Passkeys.SetPreferred(ctx, k.u.ID, method)
@@ -409,8 +390,8 @@ func handleKeysPrefer(d *deps) http.Handler {
 			d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysNoKeys)
 			return
 		case err != nil:
-			d.logProblem(r, "preferred method not changed", err, "user_id", k.u.ID)
-			d.renderProblem(w, r, probInternal)
+			d.site.LogProblem(r, "preferred method not changed", err, "user_id", k.u.ID)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
