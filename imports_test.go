@@ -41,8 +41,10 @@ func importRules() map[string][]string {
 		// web is the browser plumbing every page package shares; it knows
 		// no route and no user.
 		"web": {"templates", "secret", "regulate"},
+		// session is the SSO session service; it owns its cookie.
+		"session": {"storage", "secret", "mfa", "web"},
 		// golang.org/x/text/language validates the profile's locale (BCP 47).
-		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web",
+		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
 			"github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.

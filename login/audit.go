@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -100,7 +101,7 @@ func (d *deps) audit(r *http.Request, action, actor, target string, detail map[s
 		Action:    action,
 		Target:    target,
 		IP:        d.site.ClientIP(r),
-		UserAgent: truncate(r.UserAgent(), maxAuditUserAgent),
+		UserAgent: session.Truncate(r.UserAgent(), maxAuditUserAgent),
 		Detail:    detail,
 	}
 	if err := d.Audit.AppendAudit(r.Context(), e); err != nil {

@@ -226,7 +226,7 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 		d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
 		return
 	}
-	s, value, err := d.newSession(ctx, r, p.UserID, amr, acr, now)
+	s, value, err := d.sess.Start(ctx, r, p.UserID, amr, acr, now)
 	if err != nil {
 		d.site.LogProblem(r, "session not created", err, "user_id", p.UserID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
@@ -253,12 +253,12 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 		d.site.RenderProblem(w, r, problemFor(err))
 		return
 	}
-	if old := d.sessionValue(r); old != "" {
+	if old := d.sess.Value(r); old != "" {
 		if err := d.Sessions.DeleteSession(ctx, secret.DigestHex(old)); err != nil {
 			d.site.LogProblem(r, "old session not deleted", err)
 		}
 	}
-	d.setSessionCookie(w, value, s.ExpiresAt, now)
+	d.sess.SetCookie(w, value, s.ExpiresAt, now)
 	d.Logger.InfoContext(ctx, "sign-in succeeded", "user_id", p.UserID, "auth_request_id", ar.ID, "client_id", ar.ClientID, "amr", amr)
 	d.audit(r, auditLoginSuccess, p.UserID, p.UserID, map[string]string{"amr": strings.Join(amr, " "), "acr": acr, "client_id": ar.ClientID, "method": auditSignInMethod(p)})
 	http.Redirect(w, r, d.CallbackURL(ctx, ar.ID), http.StatusSeeOther)
@@ -271,7 +271,7 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 func (d *deps) completeFromSession(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, s storage.Session) {
 	ctx := r.Context()
 	now := d.Now()
-	if _, err := d.touchSession(ctx, s.ID, now); err != nil {
+	if _, err := d.sess.Touch(ctx, s.ID, now); err != nil {
 		d.site.LogProblem(r, "session not reused", err, "auth_request_id", ar.ID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
 		return

@@ -13,7 +13,7 @@ import (
 // is signed in.
 func handleHome(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, u, valid, err := d.currentSession(r.Context(), r, d.Now())
+		_, u, valid, err := d.sess.Current(r.Context(), r, d.Now())
 		if err != nil {
 			d.site.LogProblem(r, "session lookup failed", err)
 			d.site.RenderProblem(w, r, web.ProbInternal)

@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -24,8 +25,8 @@ import (
 
 // Default session timeouts (REQUIREMENTS.md section 4, NIST AAL2).
 const (
-	DefaultSessionLifetime    = 24 * time.Hour
-	DefaultSessionIdleTimeout = time.Hour
+	DefaultSessionLifetime    = session.DefaultLifetime
+	DefaultSessionIdleTimeout = session.DefaultIdleTimeout
 )
 
 // secretKeySize is the minimum size of the OTP pepper and the device key.
@@ -154,6 +155,7 @@ type Messages interface {
 type deps struct {
 	Deps
 	site *web.Site
+	sess *session.Service
 	// userLocks serialises the code sends of each user.
 	userLocks keyedMutex
 }
@@ -235,7 +237,8 @@ func newDeps(d Deps) (*deps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("login deps: %w", err)
 	}
-	dd := &deps{Deps: d, site: site}
+	dd := &deps{Deps: d, site: site, sess: session.New(session.Config{Sessions: d.Sessions, Users: d.Users, Site: site,
+		Lifetime: d.SessionLifetime, IdleTimeout: d.SessionIdleTimeout, Now: d.Now})}
 	dd.wrapProfileRequests()
 	return dd, nil
 }

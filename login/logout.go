@@ -36,7 +36,7 @@ func handleLogout(d *deps) http.Handler {
 			return
 		}
 		if l.HintValid {
-			s, _, valid, err := d.currentSession(r.Context(), r, d.Now())
+			s, _, valid, err := d.sess.Current(r.Context(), r, d.Now())
 			if err != nil {
 				d.site.LogProblem(r, "session lookup failed", err)
 				d.site.RenderProblem(w, r, web.ProbInternal)
@@ -107,7 +107,7 @@ func (d *deps) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l sto
 // are signed out".
 func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout) {
 	ctx := r.Context()
-	userID, err := d.endSession(ctx, w, r)
+	userID, err := d.sess.End(ctx, w, r)
 	if err != nil {
 		d.site.LogProblem(r, "session not deleted", err)
 		d.site.RenderProblem(w, r, web.ProbInternal)

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -62,20 +63,6 @@ var profileNotices = map[string]string{
 	"reset_link":      "We sent you a link to reset your password.",
 }
 
-// profileSession is the signed-in browser on the profile.
-type profileSession struct {
-	s storage.Session
-	u storage.User
-	// value is the session cookie's value, which binds the CSRF token.
-	value string
-}
-
-// profileCookie is the session cookie seen as the browser cookie that
-// binds the profile's CSRF tokens.
-func (d *deps) profileCookie() web.Cookie {
-	return web.Cookie{Name: sessionCookieBase}
-}
-
 // validTab returns tab when it names a profile tab, else the Profile tab.
 func validTab(tab string) string {
 	switch tab {
@@ -94,60 +81,32 @@ func tabPath(tab string, done ...string) string {
 	return pathProfile + "?" + q.Encode()
 }
 
-// profileSessionOf returns the browser's valid session and marks it used.
-// ok is false when the browser is not signed in; err is set only for
-// storage faults.
-func (d *deps) profileSessionOf(ctx context.Context, r *http.Request) (ps profileSession, ok bool, err error) {
-	now := d.Now()
-	s, u, valid, err := d.currentSession(ctx, r, now)
-	if err != nil || !valid {
-		return ps, false, err
-	}
-	s, err = d.touchSession(ctx, s.ID, now)
-	if errors.Is(err, errSessionEnded) {
-		return ps, false, nil
-	}
-	if err != nil {
-		return ps, false, err
-	}
-	return profileSession{s: s, u: u, value: d.sessionValue(r)}, true, nil
-}
-
 // profileAction wraps a profile POST handler: the browser must be signed
 // in, or it is sent to the profile sign-in and nothing changes. The CSRF
 // check runs before, in the route's middleware.
-func (d *deps) profileAction(fn func(w http.ResponseWriter, r *http.Request, ps profileSession)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ps, ok, err := d.profileSessionOf(r.Context(), r)
+func (d *deps) profileAction(fn session.Handler) http.Handler {
+	return d.sess.RequireSignedIn(func(w http.ResponseWriter, r *http.Request, err error) {
 		if err != nil {
-			d.site.LogProblem(r, "session lookup failed", err)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		if !ok {
-			http.Redirect(w, r, pathProfileSignIn, http.StatusSeeOther)
-			return
-		}
-		fn(w, r, ps)
-	})
+		http.Redirect(w, r, pathProfileSignIn, http.StatusSeeOther)
+	}, fn)
 }
 
 // handleProfile serves GET /profile?tab=…&done=….
 func handleProfile(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tab := validTab(r.URL.Query().Get("tab"))
-		ps, ok, err := d.profileSessionOf(r.Context(), r)
+	signedOut := func(w http.ResponseWriter, r *http.Request, err error) {
 		if err != nil {
-			d.site.LogProblem(r, "session lookup failed", err)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		if !ok {
-			http.Redirect(w, r, pathProfileSignIn+"?"+url.Values{"tab": {tab}}.Encode(), http.StatusSeeOther)
-			return
-		}
+		tab := validTab(r.URL.Query().Get("tab"))
+		http.Redirect(w, r, pathProfileSignIn+"?"+url.Values{"tab": {tab}}.Encode(), http.StatusSeeOther)
+	}
+	return d.sess.RequireSignedIn(signedOut, func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
-			Tab:    tab,
+			Tab:    validTab(r.URL.Query().Get("tab")),
 			Notice: profileNotices[r.URL.Query().Get("done")],
 		})
 	})
@@ -155,12 +114,12 @@ func handleProfile(d *deps) http.Handler {
 
 // renderProfile fills in page for the tab it names and renders it with
 // status.
-func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps profileSession, status int, page templates.ProfilePage) {
+func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps session.SignedIn, status int, page templates.ProfilePage) {
 	ctx := r.Context()
 	page.Tab = validTab(page.Tab)
-	page.CSRFToken = d.site.CSRFToken(d.profileCookie(), ps.value)
-	page.Email = ps.u.Email
-	page.StepUpFresh = stepUpFresh(ps.s, d.Now())
+	page.CSRFToken = d.sess.CSRFToken(ps)
+	page.Email = ps.User.Email
+	page.StepUpFresh = session.Fresh(ps.Session, d.Now())
 	var err error
 	switch page.Tab {
 	case templates.TabProfile:
@@ -169,7 +128,7 @@ func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps profileS
 		err = d.fillSecurityTab(ctx, ps, &page.Security)
 	}
 	if err != nil {
-		d.site.LogProblem(r, "profile not loaded", err, "user_id", ps.u.ID)
+		d.site.LogProblem(r, "profile not loaded", err, "user_id", ps.User.ID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
@@ -177,7 +136,7 @@ func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps profileS
 }
 
 // refuse renders the tab with a user-facing error and changes nothing.
-func (d *deps) refuse(w http.ResponseWriter, r *http.Request, ps profileSession, tab, msg string, adjust ...func(*templates.ProfilePage)) {
+func (d *deps) refuse(w http.ResponseWriter, r *http.Request, ps session.SignedIn, tab, msg string, adjust ...func(*templates.ProfilePage)) {
 	page := templates.ProfilePage{Tab: tab, Error: msg}
 	for _, f := range adjust {
 		f(&page)
@@ -188,18 +147,18 @@ func (d *deps) refuse(w http.ResponseWriter, r *http.Request, ps profileSession,
 // requireStepUp reports whether the session proved a fresh second factor.
 // When it did not, it renders the tab with "Confirm it's you" (403) and
 // returns false; nothing is changed.
-func (d *deps) requireStepUp(w http.ResponseWriter, r *http.Request, ps profileSession, tab string) bool {
-	if stepUpFresh(ps.s, d.Now()) {
+func (d *deps) requireStepUp(w http.ResponseWriter, r *http.Request, ps session.SignedIn, tab string) bool {
+	if session.Fresh(ps.Session, d.Now()) {
 		return true
 	}
-	d.Logger.InfoContext(r.Context(), "profile change needs step-up", "user_id", ps.u.ID, "path", r.URL.Path, "auth_time", ps.s.AuthTime)
+	d.Logger.InfoContext(r.Context(), "profile change needs step-up", "user_id", ps.User.ID, "path", r.URL.Path, "auth_time", ps.Session.AuthTime)
 	d.renderProfile(w, r, ps, http.StatusForbidden, templates.ProfilePage{Tab: tab, StepUpNeeded: true})
 	return false
 }
 
 // fillProfileTab loads what the Profile tab shows.
-func (d *deps) fillProfileTab(ctx context.Context, ps profileSession, t *templates.ProfileTab) error {
-	u := ps.u
+func (d *deps) fillProfileTab(ctx context.Context, ps session.SignedIn, t *templates.ProfileTab) error {
+	u := ps.User
 	t.GivenName, t.FamilyName, t.Locale = u.GivenName, u.FamilyName, u.Locale
 	if u.PhoneVerified {
 		t.Phone = u.Phone
@@ -228,7 +187,7 @@ func (d *deps) fillProfileTab(ctx context.Context, ps profileSession, t *templat
 // handleProfileName serves POST /profile/name: given and family name and
 // locale.
 func handleProfileName(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		given := strings.TrimSpace(r.PostForm.Get("given_name"))
 		family := strings.TrimSpace(r.PostForm.Get("family_name"))
 		locale := strings.TrimSpace(r.PostForm.Get("locale"))
@@ -247,17 +206,17 @@ func handleProfileName(d *deps) http.Handler {
 			locale = tag.String()
 		}
 		now := d.Now()
-		_, err := d.Users.UpdateUser(r.Context(), ps.u.ID, func(old storage.User) (storage.User, error) {
+		_, err := d.Users.UpdateUser(r.Context(), ps.User.ID, func(old storage.User) (storage.User, error) {
 			old.GivenName, old.FamilyName, old.Locale = given, family, locale
 			old.UpdatedAt = now
 			return old, nil
 		})
 		if err != nil {
-			d.site.LogProblem(r, "name not saved", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "name not saved", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "profile name saved", "user_id", ps.u.ID)
+		d.Logger.InfoContext(r.Context(), "profile name saved", "user_id", ps.User.ID)
 		http.Redirect(w, r, tabPath(templates.TabProfile, "name"), http.StatusSeeOther)
 	})
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -52,17 +53,7 @@ func avatarPath(userID string) string { return pathProfile + "/avatar/" + userID
 // so this handler reads it (bounded) and checks the CSRF token itself.
 // A refused picture stores nothing.
 func handleAvatarUpload(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ps, ok, err := d.profileSessionOf(r.Context(), r)
-		if err != nil {
-			d.site.LogProblem(r, "session lookup failed", err)
-			d.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if !ok {
-			http.Redirect(w, r, pathProfileSignIn, http.StatusSeeOther)
-			return
-		}
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		if d.Avatars == nil {
 			http.NotFound(w, r)
 			return
@@ -71,7 +62,7 @@ func handleAvatarUpload(d *deps) http.Handler {
 		if err := r.ParseMultipartForm(storage.MaxAvatarBytes + avatarFormOverhead); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				d.Logger.InfoContext(r.Context(), "avatar refused: too large", "user_id", ps.u.ID)
+				d.Logger.InfoContext(r.Context(), "avatar refused: too large", "user_id", ps.User.ID)
 				d.refuse(w, r, ps, templates.TabProfile, msgAvatarTooLarge)
 				return
 			}
@@ -79,30 +70,30 @@ func handleAvatarUpload(d *deps) http.Handler {
 			return
 		}
 		defer r.MultipartForm.RemoveAll()
-		if !d.site.ValidCSRF(d.profileCookie(), ps.value, r.PostFormValue("csrf")) {
+		if !d.sess.ValidCSRF(ps, r.PostFormValue("csrf")) {
 			d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", true)
 			d.site.RenderProblem(w, r, web.ProbCSRF)
 			return
 		}
 		data, msg := readAvatar(r)
 		if msg != "" {
-			d.Logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.u.ID, "reason", msg)
+			d.Logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.User.ID, "reason", msg)
 			d.refuse(w, r, ps, templates.TabProfile, msg)
 			return
 		}
 		contentType, msg := checkAvatar(data)
 		if msg != "" {
-			d.Logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.u.ID, "reason", msg)
+			d.Logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.User.ID, "reason", msg)
 			d.refuse(w, r, ps, templates.TabProfile, msg)
 			return
 		}
-		if err := d.Avatars.PutAvatar(r.Context(), ps.u.ID, contentType, data); err != nil {
-			d.site.LogProblem(r, "avatar not stored", err, "user_id", ps.u.ID)
+		if err := d.Avatars.PutAvatar(r.Context(), ps.User.ID, contentType, data); err != nil {
+			d.site.LogProblem(r, "avatar not stored", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.bumpUser(r, ps.u.ID)
-		d.Logger.InfoContext(r.Context(), "avatar stored", "user_id", ps.u.ID, "content_type", contentType, "bytes", len(data))
+		d.bumpUser(r, ps.User.ID)
+		d.Logger.InfoContext(r.Context(), "avatar stored", "user_id", ps.User.ID, "content_type", contentType, "bytes", len(data))
 		http.Redirect(w, r, tabPath(templates.TabProfile, "avatar"), http.StatusSeeOther)
 	})
 }
@@ -181,17 +172,17 @@ func webpSize(b []byte) (width, height int, ok bool) {
 
 // handleAvatarDelete serves POST /profile/avatar/delete.
 func handleAvatarDelete(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		if d.Avatars == nil {
 			http.NotFound(w, r)
 			return
 		}
-		if err := d.Avatars.DeleteAvatar(r.Context(), ps.u.ID); err != nil {
-			d.site.LogProblem(r, "avatar not deleted", err, "user_id", ps.u.ID)
+		if err := d.Avatars.DeleteAvatar(r.Context(), ps.User.ID); err != nil {
+			d.site.LogProblem(r, "avatar not deleted", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.bumpUser(r, ps.u.ID)
+		d.bumpUser(r, ps.User.ID)
 		http.Redirect(w, r, tabPath(templates.TabProfile, "avatar_removed"), http.StatusSeeOther)
 	})
 }

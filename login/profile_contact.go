@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -172,27 +173,27 @@ func sendRefusal(err error) string {
 
 // startChange sends the code for a new address or number and reports the
 // outcome: a redirect to the code form, or the tab with the reason.
-func (d *deps) startChange(w http.ResponseWriter, r *http.Request, ps profileSession, purpose, dest, done string, refill func(*templates.ProfilePage)) {
-	err := d.sendVerifyCode(r.Context(), ps.u, purpose, dest)
+func (d *deps) startChange(w http.ResponseWriter, r *http.Request, ps session.SignedIn, purpose, dest, done string, refill func(*templates.ProfilePage)) {
+	err := d.sendVerifyCode(r.Context(), ps.User, purpose, dest)
 	if err == nil {
-		d.Logger.InfoContext(r.Context(), "verification code sent", "user_id", ps.u.ID, "purpose", purpose)
+		d.Logger.InfoContext(r.Context(), "verification code sent", "user_id", ps.User.ID, "purpose", purpose)
 		http.Redirect(w, r, tabPath(templates.TabProfile, done), http.StatusSeeOther)
 		return
 	}
 	msg := sendRefusal(err)
 	if msg == "" {
-		d.site.LogProblem(r, "verification code not sent", err, "user_id", ps.u.ID, "purpose", purpose)
+		d.site.LogProblem(r, "verification code not sent", err, "user_id", ps.User.ID, "purpose", purpose)
 		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	d.logSendProblem(r, err, ps.u.ID, purpose)
+	d.logSendProblem(r, err, ps.User.ID, purpose)
 	d.refuse(w, r, ps, templates.TabProfile, msg, refill)
 }
 
 // handleEmailChange serves POST /profile/email: it sends a code to the new
 // address.
 func handleEmailChange(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		if !d.requireStepUp(w, r, ps, templates.TabProfile) {
 			return
 		}
@@ -203,13 +204,13 @@ func handleEmailChange(d *deps) http.Handler {
 			d.refuse(w, r, ps, templates.TabProfile, msgEmailInvalid, refill)
 			return
 		}
-		if storage.NormalizeEmail(email) == storage.NormalizeEmail(ps.u.Email) {
+		if storage.NormalizeEmail(email) == storage.NormalizeEmail(ps.User.Email) {
 			d.refuse(w, r, ps, templates.TabProfile, msgEmailSame, refill)
 			return
 		}
 		other, err := d.Users.GetUserByEmail(r.Context(), email)
 		switch {
-		case err == nil && other.ID != ps.u.ID:
+		case err == nil && other.ID != ps.User.ID:
 			d.refuse(w, r, ps, templates.TabProfile, msgEmailTaken, refill)
 			return
 		case err != nil && !errors.Is(err, storage.ErrNotFound):
@@ -224,40 +225,40 @@ func handleEmailChange(d *deps) http.Handler {
 // handleEmailConfirm serves POST /profile/email/confirm: with the right
 // code, the new address replaces the old one, which is told.
 func handleEmailConfirm(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
-		dest, refused, err := d.checkVerifyCode(ctx, ps.u.ID, storage.OTPVerifyEmail, r.PostForm.Get("code"))
+		dest, refused, err := d.checkVerifyCode(ctx, ps.User.ID, storage.OTPVerifyEmail, r.PostForm.Get("code"))
 		if err != nil {
-			d.site.LogProblem(r, "e-mail code not checked", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "e-mail code not checked", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if refused != nil {
-			d.Logger.InfoContext(ctx, "e-mail change code refused", "user_id", ps.u.ID, "reason", refused.Error())
+			d.Logger.InfoContext(ctx, "e-mail change code refused", "user_id", ps.User.ID, "reason", refused.Error())
 			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
 			return
 		}
 		now := d.Now()
-		oldEmail := ps.u.Email
-		u, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+		oldEmail := ps.User.Email
+		u, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 			oldEmail = old.Email
 			old.Email = dest
 			old.EmailVerified = true
 			old.UpdatedAt = now
 			return old, nil
 		})
-		d.dropChallenge(r, ps.u.ID, storage.OTPVerifyEmail)
+		d.dropChallenge(r, ps.User.ID, storage.OTPVerifyEmail)
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			d.refuse(w, r, ps, templates.TabProfile, msgEmailTaken)
 			return
 		}
 		if err != nil {
-			d.site.LogProblem(r, "e-mail not changed", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "e-mail not changed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(ctx, "e-mail address changed", "user_id", u.ID)
-		d.audit(r, auditEmailChanged, ps.u.ID, u.ID, nil)
+		d.audit(r, auditEmailChanged, ps.User.ID, u.ID, nil)
 		d.notice(r, oldEmail, u.Name(), "Your "+defaultProduct+" e-mail address was changed",
 			"The e-mail address of your "+defaultProduct+" account was changed on "+formatTime(now)+" from this address to "+dest+".")
 		http.Redirect(w, r, tabPath(templates.TabProfile, "email"), http.StatusSeeOther)
@@ -267,7 +268,7 @@ func handleEmailConfirm(d *deps) http.Handler {
 // handlePhoneChange serves POST /profile/phone: it sends a code by SMS to
 // the new number.
 func handlePhoneChange(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		if !d.requireStepUp(w, r, ps, templates.TabProfile) {
 			return
 		}
@@ -282,7 +283,7 @@ func handlePhoneChange(d *deps) http.Handler {
 			d.refuse(w, r, ps, templates.TabProfile, msgPhoneInvalid, refill)
 			return
 		}
-		if ps.u.PhoneVerified && phone == ps.u.Phone {
+		if ps.User.PhoneVerified && phone == ps.User.Phone {
 			d.refuse(w, r, ps, templates.TabProfile, msgPhoneSame, refill)
 			return
 		}
@@ -306,34 +307,34 @@ func normalizePhone(s string) string {
 // code, the number becomes the user's verified phone. Binding a phone is
 // binding an SMS authenticator, so the user is told by e-mail.
 func handlePhoneConfirm(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
-		dest, refused, err := d.checkVerifyCode(ctx, ps.u.ID, storage.OTPVerifyPhone, r.PostForm.Get("code"))
+		dest, refused, err := d.checkVerifyCode(ctx, ps.User.ID, storage.OTPVerifyPhone, r.PostForm.Get("code"))
 		if err != nil {
-			d.site.LogProblem(r, "phone code not checked", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "phone code not checked", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if refused != nil {
-			d.Logger.InfoContext(ctx, "phone change code refused", "user_id", ps.u.ID, "reason", refused.Error())
+			d.Logger.InfoContext(ctx, "phone change code refused", "user_id", ps.User.ID, "reason", refused.Error())
 			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
 			return
 		}
 		now := d.Now()
-		u, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+		u, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 			old.Phone = dest
 			old.PhoneVerified = true
 			old.UpdatedAt = now
 			return old, nil
 		})
-		d.dropChallenge(r, ps.u.ID, storage.OTPVerifyPhone)
+		d.dropChallenge(r, ps.User.ID, storage.OTPVerifyPhone)
 		if err != nil {
-			d.site.LogProblem(r, "phone not changed", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "phone not changed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(ctx, "phone number changed", "user_id", u.ID)
-		d.audit(r, auditPhoneChanged, ps.u.ID, u.ID, nil)
+		d.audit(r, auditPhoneChanged, ps.User.ID, u.ID, nil)
 		d.notice(r, u.Email, u.Name(), "Your "+defaultProduct+" phone number was changed",
 			"The phone number of your "+defaultProduct+" account was changed on "+formatTime(now)+" to the number ending in "+dest[len(dest)-2:]+".")
 		http.Redirect(w, r, tabPath(templates.TabProfile, "phone"), http.StatusSeeOther)
@@ -343,8 +344,8 @@ func handlePhoneConfirm(d *deps) http.Handler {
 // handleChangeCancel serves POST /profile/email/cancel and
 // /profile/phone/cancel: the pending code stops working.
 func handleChangeCancel(d *deps, purpose, done string) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
-		d.dropChallenge(r, ps.u.ID, purpose)
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
+		d.dropChallenge(r, ps.User.ID, purpose)
 		http.Redirect(w, r, tabPath(templates.TabProfile, done), http.StatusSeeOther)
 	})
 }

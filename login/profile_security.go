@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -34,8 +35,8 @@ const (
 )
 
 // fillSecurityTab loads what the Security tab shows.
-func (d *deps) fillSecurityTab(ctx context.Context, ps profileSession, t *templates.SecurityTab) error {
-	u := ps.u
+func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *templates.SecurityTab) error {
+	u := ps.User
 	st, err := d.mfaState(ctx, u.ID)
 	if err != nil {
 		return err
@@ -55,7 +56,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps profileSession, t *templa
 		return fmt.Errorf("list sessions: %w", err)
 	}
 	for _, s := range sessions {
-		if !d.sessionValid(s, now) {
+		if !d.sess.Valid(s, now) {
 			continue
 		}
 		t.Sessions = append(t.Sessions, templates.SessionRow{
@@ -64,7 +65,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps profileSession, t *templa
 			LastSeen:  formatTime(s.LastSeenAt),
 			IP:        s.IP,
 			UserAgent: s.UserAgent,
-			Current:   s.ID == ps.s.ID,
+			Current:   s.ID == ps.Session.ID,
 		})
 	}
 	t.ResetLinkEnabled = d.PasswordResets != nil
@@ -120,21 +121,21 @@ func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.Me
 // policy (the message names the rule). Every other session of the user ends, and the
 // user is e-mailed.
 func handlePasswordChange(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
 		current := r.PostForm.Get("current_password")
 		next := r.PostForm.Get("new_password")
 		// The same per-user counter as the sign-in password (delay after
 		// 5, lock after 100) and the per-IP failure bucket.
-		_, reason, err := d.checkPasswordRegulated(r, ps.u.ID, current)
+		_, reason, err := d.checkPasswordRegulated(r, ps.User.ID, current)
 		if err != nil {
-			d.site.LogProblem(r, "password check failed", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "password check failed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if reason != "" {
 			countFailure(r)
-			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.u.ID, "reason", reason)
+			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.User.ID, "reason", reason)
 			msg := msgWrongCurrent
 			if reason == reasonDelayed || reason == reasonLocked {
 				msg = msgTooManyCurrent
@@ -142,30 +143,30 @@ func handlePasswordChange(d *deps) http.Handler {
 			d.refuse(w, r, ps, templates.TabSecurity, msg)
 			return
 		}
-		if err := password.Validate(next, ps.u.Email); err != nil {
+		if err := password.Validate(next, ps.User.Email); err != nil {
 			var pe *password.PolicyError
 			if !errors.As(err, &pe) {
-				d.site.LogProblem(r, "password policy check failed", err, "user_id", ps.u.ID)
+				d.site.LogProblem(r, "password policy check failed", err, "user_id", ps.User.ID)
 				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			d.Logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.u.ID, "rule", pe.Rule)
+			d.Logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.User.ID, "rule", pe.Rule)
 			d.refuse(w, r, ps, templates.TabSecurity, pe.Message)
 			return
 		}
 		hash, err := d.Passwords.Hash(ctx, next)
 		if err != nil {
-			d.site.LogProblem(r, "password not hashed", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "password not hashed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		now := d.Now()
-		if _, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+		if _, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 			old.PasswordHash = hash
 			old.UpdatedAt = now
 			return old, nil
 		}); err != nil {
-			d.site.LogProblem(r, "password not changed", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "password not changed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
@@ -179,20 +180,20 @@ func handlePasswordChange(d *deps) http.Handler {
 // set up marks it pending (mfa.MarkTOTPPending): it is enrolled at the
 // next sign-in and the current method keeps working until then.
 func handleMethodChange(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		if !d.requireStepUp(w, r, ps, templates.TabSecurity) {
 			return
 		}
 		ctx := r.Context()
 		method := r.PostForm.Get("method")
-		st, err := d.mfaState(ctx, ps.u.ID)
+		st, err := d.mfaState(ctx, ps.User.ID)
 		if err != nil {
-			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		allowed := false
-		for _, o := range d.methodOptions(ps.u, st) {
+		for _, o := range d.methodOptions(ps.User, st) {
 			allowed = allowed || o.Value == method && !o.Disabled
 		}
 		if !allowed {
@@ -201,7 +202,7 @@ func handleMethodChange(d *deps) http.Handler {
 		}
 		now := d.Now()
 		pending := method == storage.MFATOTP && !st.TOTPConfirmed
-		if _, err := d.MFA.UpdateMFAState(ctx, ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			if pending {
 				mfa.MarkTOTPPending(&s)
 			} else {
@@ -210,27 +211,27 @@ func handleMethodChange(d *deps) http.Handler {
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.site.LogProblem(r, "mfa state not saved", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "mfa state not saved", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !pending {
-			if _, err := d.Users.UpdateUser(ctx, ps.u.ID, func(old storage.User) (storage.User, error) {
+			if _, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 				old.MFAMethod = method
 				old.UpdatedAt = now
 				return old, nil
 			}); err != nil {
-				d.site.LogProblem(r, "mfa method not saved", err, "user_id", ps.u.ID)
+				d.site.LogProblem(r, "mfa method not saved", err, "user_id", ps.User.ID)
 				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 		}
-		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.u.ID, "method", method, "pending", pending)
-		d.audit(r, auditMFAMethodChanged, ps.u.ID, ps.u.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
-		if m, err := d.Messages.MFAChangedEmail(ps.u.Email, ps.u.Name(), method, now); err != nil {
+		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.User.ID, "method", method, "pending", pending)
+		d.audit(r, auditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
+		if m, err := d.Messages.MFAChangedEmail(ps.User.Email, ps.User.Name(), method, now); err != nil {
 			d.site.LogProblem(r, "mfa notice not composed", err)
 		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
-			d.site.LogProblem(r, "mfa notice not sent", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "mfa notice not sent", err, "user_id", ps.User.ID)
 		}
 		done := "mfa"
 		if pending {
@@ -244,27 +245,27 @@ func handleMethodChange(d *deps) http.Handler {
 // step-up, replaces every recovery code (the old ones stop working) and
 // shows the new ones once.
 func handleRecoveryRegenerate(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		if !d.requireStepUp(w, r, ps, templates.TabSecurity) {
 			return
 		}
 		ctx := r.Context()
 		now := d.Now()
 		var plain []string
-		if _, err := d.MFA.UpdateMFAState(ctx, ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			var codes []storage.RecoveryCode
 			plain, codes = mfa.NewRecoveryCodes()
 			s.RecoveryCodes = codes
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.site.LogProblem(r, "recovery codes not replaced", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "recovery codes not replaced", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.u.ID, "count", len(plain))
-		d.audit(r, auditRecoveryRegenerated, ps.u.ID, ps.u.ID, map[string]string{"count": strconv.Itoa(len(plain))})
-		d.notice(r, ps.u.Email, ps.u.Name(), "New "+defaultProduct+" recovery codes were created",
+		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.User.ID, "count", len(plain))
+		d.audit(r, auditRecoveryRegenerated, ps.User.ID, ps.User.ID, map[string]string{"count": strconv.Itoa(len(plain))})
+		d.notice(r, ps.User.Email, ps.User.Name(), "New "+defaultProduct+" recovery codes were created",
 			"New recovery codes were created for your "+defaultProduct+" account on "+formatTime(now)+". Your earlier recovery codes no longer work.")
 		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
 			Tab:      templates.TabSecurity,
@@ -277,7 +278,7 @@ func handleRecoveryRegenerate(d *deps) http.Handler {
 // handleDeviceRevoke serves POST /profile/devices/revoke: the device must
 // pass the second factor again.
 func handleDeviceRevoke(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		id := r.PostForm.Get("device")
 		if id == "" {
 			d.site.RenderProblem(w, r, web.ProbBadForm)
@@ -285,16 +286,16 @@ func handleDeviceRevoke(d *deps) http.Handler {
 		}
 		now := d.Now()
 		revoked := false
-		if _, err := d.MFA.UpdateMFAState(r.Context(), ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		if _, err := d.MFA.UpdateMFAState(r.Context(), ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			revoked = mfa.RevokeDevice(&s, id)
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.site.LogProblem(r, "device not revoked", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "device not revoked", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "trusted device revoked", "user_id", ps.u.ID, "device_id", id, "found", revoked)
+		d.Logger.InfoContext(r.Context(), "trusted device revoked", "user_id", ps.User.ID, "device_id", id, "found", revoked)
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "device"), http.StatusSeeOther)
 	})
 }
@@ -303,12 +304,12 @@ func handleDeviceRevoke(d *deps) http.Handler {
 // session of the user, named by its ref. Ending this browser's session
 // signs it out.
 func handleSessionRevoke(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
 		ref := r.PostForm.Get("session")
-		sessions, err := d.Sessions.ListUserSessions(ctx, ps.u.ID)
+		sessions, err := d.Sessions.ListUserSessions(ctx, ps.User.ID)
 		if err != nil {
-			d.site.LogProblem(r, "sessions not listed", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "sessions not listed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
@@ -317,14 +318,14 @@ func handleSessionRevoke(d *deps) http.Handler {
 				continue
 			}
 			if err := d.Sessions.DeleteSession(ctx, s.ID); err != nil {
-				d.site.LogProblem(r, "session not deleted", err, "user_id", ps.u.ID)
+				d.site.LogProblem(r, "session not deleted", err, "user_id", ps.User.ID)
 				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.u.ID, "current", s.ID == ps.s.ID)
-			d.audit(r, auditSessionRevoked, ps.u.ID, ps.u.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.s.ID)})
-			if s.ID == ps.s.ID {
-				d.clearSessionCookie(w)
+			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.User.ID, "current", s.ID == ps.Session.ID)
+			d.audit(r, auditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.Session.ID)})
+			if s.ID == ps.Session.ID {
+				d.sess.ClearCookie(w)
 				http.Redirect(w, r, "/", http.StatusSeeOther)
 				return
 			}
@@ -337,15 +338,15 @@ func handleSessionRevoke(d *deps) http.Handler {
 
 // handleSessionsRevokeOthers serves POST /profile/sessions/revoke-others.
 func handleSessionsRevokeOthers(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
-		n, err := d.Sessions.DeleteUserSessions(r.Context(), ps.u.ID, ps.s.ID)
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
+		n, err := d.Sessions.DeleteUserSessions(r.Context(), ps.User.ID, ps.Session.ID)
 		if err != nil {
-			d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.u.ID, "count", n)
-		d.audit(r, auditSessionRevoked, ps.u.ID, ps.u.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
+		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.User.ID, "count", n)
+		d.audit(r, auditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "sessions_others"), http.StatusSeeOther)
 	})
 }
@@ -364,18 +365,18 @@ func resetChannel(u storage.User, canText bool) string {
 // link", through the user's second-factor channel (sendResetLink in
 // reset.go). Sends count against the user's code send limit.
 func handleResetLink(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		if d.PasswordResets == nil {
 			d.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
 			return
 		}
 		ctx := r.Context()
-		unlock := d.userLocks.lock(ps.u.ID)
+		unlock := d.userLocks.lock(ps.User.ID)
 		defer unlock()
 		now := d.Now()
-		st, err := d.mfaState(ctx, ps.u.ID)
+		st, err := d.mfaState(ctx, ps.User.ID)
 		if err != nil {
-			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
@@ -383,19 +384,19 @@ func handleResetLink(d *deps) http.Handler {
 			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+humanWait(wait)+".")
 			return
 		}
-		channel := resetChannel(ps.u, d.Texter != nil)
-		if err := d.sendResetLink(ctx, ps.u, channel, ""); err != nil {
-			d.site.LogProblem(r, "reset link not sent", err, "user_id", ps.u.ID)
+		channel := resetChannel(ps.User, d.Texter != nil)
+		if err := d.sendResetLink(ctx, ps.User, channel, ""); err != nil {
+			d.site.LogProblem(r, "reset link not sent", err, "user_id", ps.User.ID)
 			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
 			return
 		}
-		d.audit(r, auditResetRequested, ps.u.ID, ps.u.ID, map[string]string{"channel": channel, "from": "profile"})
-		if _, err := d.MFA.UpdateMFAState(ctx, ps.u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		d.audit(r, auditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
+		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			s.SendLog = mfa.RecordSend(s.SendLog, d.CodePolicy, now)
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
-			d.site.LogProblem(r, "reset link send not recorded", err, "user_id", ps.u.ID)
+			d.site.LogProblem(r, "reset link send not recorded", err, "user_id", ps.User.ID)
 		}
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "reset_link"), http.StatusSeeOther)
 	})
@@ -404,27 +405,27 @@ func handleResetLink(d *deps) http.Handler {
 // afterPasswordChange ends the user's other sessions, revokes their tokens,
 // records the change and tells the user by e-mail. Failures are logged:
 // the password is changed already.
-func (d *deps) afterPasswordChange(r *http.Request, ps profileSession, now time.Time) {
+func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now time.Time) {
 	ctx := r.Context()
-	n, err := d.Sessions.DeleteUserSessions(ctx, ps.u.ID, ps.s.ID)
+	n, err := d.Sessions.DeleteUserSessions(ctx, ps.User.ID, ps.Session.ID)
 	if err != nil {
-		d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.u.ID)
+		d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.User.ID)
 	}
 	// RFC 9700 section 4.14.2: refresh tokens die with the old
 	// password; relying parties sign the user in again through the
 	// (kept) SSO session.
 	if d.Tokens != nil {
-		if err := d.Tokens.RevokeUserTokens(ctx, ps.u.ID, ""); err != nil {
-			d.site.LogProblem(r, "tokens not revoked after the password change", err, "user_id", ps.u.ID)
+		if err := d.Tokens.RevokeUserTokens(ctx, ps.User.ID, ""); err != nil {
+			d.site.LogProblem(r, "tokens not revoked after the password change", err, "user_id", ps.User.ID)
 		}
 	}
-	d.Logger.InfoContext(ctx, "password changed", "user_id", ps.u.ID, "sessions_ended", n)
-	d.audit(r, auditPasswordChanged, ps.u.ID, ps.u.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
+	d.Logger.InfoContext(ctx, "password changed", "user_id", ps.User.ID, "sessions_ended", n)
+	d.audit(r, auditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
 	if msgs, err := d.profileMessages(); err != nil {
 		d.site.LogProblem(r, "password notice not composed", err)
-	} else if m, err := msgs.PasswordChangedEmail(ps.u.Email, ps.u.Name(), now); err != nil {
+	} else if m, err := msgs.PasswordChangedEmail(ps.User.Email, ps.User.Name(), now); err != nil {
 		d.site.LogProblem(r, "password notice not composed", err)
 	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
-		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.u.ID)
+		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.User.ID)
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -37,7 +37,7 @@ import (
 // Step-up: changing the e-mail address, the phone number, the second
 // factor or the recovery codes needs a fresh second factor (SECURITY-
 // CHECKLIST 3.5, "full re-authentication"). The session qualifies when its
-// authentication is at most profileStepUpWindow old and included a code or
+// authentication is at most session.StepUpWindow old and included a code or
 // key (not only a trusted device). Otherwise the profile offers "Sign in
 // again", which starts a profile sign-in with prompt=login semantics
 // (Prompt ["login"]: the session is not reused) and the user as
@@ -53,10 +53,6 @@ const profileRequestPrefix = "pr_"
 
 // profileRequestLifetime is how long a profile sign-in may take.
 const profileRequestLifetime = 30 * time.Minute
-
-// profileStepUpWindow is how recent the second factor must be for a
-// sensitive change.
-const profileStepUpWindow = 10 * time.Minute
 
 // Paths of the profile sign-in.
 const (
@@ -170,7 +166,7 @@ func signInPath(authRequestID string) string {
 func handleProfileSignIn(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tab := validTab(r.URL.Query().Get("tab"))
-		_, _, valid, err := d.currentSession(r.Context(), r, d.Now())
+		_, _, valid, err := d.sess.Current(r.Context(), r, d.Now())
 		if err != nil {
 			d.site.LogProblem(r, "session lookup failed", err)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -187,22 +183,7 @@ func handleProfileSignIn(d *deps) http.Handler {
 // handleProfileReauth serves POST /profile/reauth, "Sign in again": a full
 // re-authentication of the signed-in user before a sensitive change.
 func handleProfileReauth(d *deps) http.Handler {
-	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps profileSession) {
-		d.startProfileSignIn(w, r, r.PostForm.Get("tab"), &ps.u)
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
+		d.startProfileSignIn(w, r, r.PostForm.Get("tab"), &ps.User)
 	})
-}
-
-// stepUpFresh reports whether session s proved a second factor recently
-// enough at now for a sensitive change: within profileStepUpWindow, with
-// a code or key rather than a trusted device alone.
-func stepUpFresh(s storage.Session, now time.Time) bool {
-	if now.Sub(s.AuthTime) > profileStepUpWindow || now.Before(s.AuthTime.Add(-time.Minute)) {
-		return false
-	}
-	for _, f := range []string{mfa.AMROTP, mfa.AMRSMS, mfa.AMRHardwareKey, mfa.AMRSoftwareKey} {
-		if slices.Contains(s.AMR, f) {
-			return true
-		}
-	}
-	return false
 }

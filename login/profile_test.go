@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -267,7 +268,7 @@ func TestProfilePasswordChange(t *testing.T) {
 func TestProfileStepUp(t *testing.T) {
 	h := newHarness(t)
 	b, u, p := profileUser(t, h, "ada@example.com", "security")
-	h.clock.Advance(profileStepUpWindow + time.Minute)
+	h.clock.Advance(session.StepUpWindow + time.Minute)
 	p = b.get(tabPath("security"))
 
 	for _, path := range []string{"/profile/mfa", "/profile/recovery-codes", "/profile/email", "/profile/phone"} {

@@ -79,7 +79,7 @@ func addRoutes(r *mux.Router, d *deps) {
 	// sign-in starts); every POST needs sameOrigin and profileCSRF, a
 	// token bound to the session cookie (the avatar upload is multipart
 	// and checks the same token itself after reading the bounded body).
-	profileCSRF := d.site.RequireCSRF(d.site.FromCookie(d.profileCookie()))
+	profileCSRF := d.site.RequireCSRF(d.sess.CSRF())
 	r.Handle(pathProfile, page(handleProfile(d))).Methods(http.MethodGet)
 	r.Handle(pathProfileSignIn, page(handleProfileSignIn(d))).Methods(http.MethodGet)
 	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(d))))).Methods(http.MethodPost)
@@ -110,8 +110,9 @@ func addRoutes(r *mux.Router, d *deps) {
 	// pathWebAuthnDone (loginCSRF); its GET changes nothing.
 	if d.Passkeys != nil {
 		jsonLoginCSRF := d.site.RequireJSONCSRF(d.site.FromCookie(loginCookie), maxCeremonyBytes)
-		jsonSessionCSRF := d.site.RequireJSONCSRF(d.sessionTokenOf, maxCeremonyBytes)
-		sessionCSRF := d.site.RequireCSRF(d.sessionTokenOf)
+		keysTokens := d.sess.Tokens(keysCSRFLabel).Source()
+		jsonSessionCSRF := d.site.RequireJSONCSRF(keysTokens, maxCeremonyBytes)
+		sessionCSRF := d.site.RequireCSRF(keysTokens)
 		r.Handle(pathWebAuthn, page(handleWebAuthnForm(d))).Methods(http.MethodGet)
 		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(d))))).Methods(http.MethodPost)
 		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(d))))).Methods(http.MethodPost)

@@ -36,7 +36,7 @@ func handleLoginStart(d *deps) http.Handler {
 			return
 		}
 		now := d.Now()
-		s, _, valid, err := d.currentSession(ctx, r, now)
+		s, _, valid, err := d.sess.Current(ctx, r, now)
 		if err != nil {
 			d.site.LogProblem(r, "session lookup failed", err)
 			d.site.RenderProblem(w, r, web.ProbInternal)

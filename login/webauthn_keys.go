@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/gatehouse-id/gatehouse/passkey"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -20,7 +20,7 @@ import (
 // Security tab links there). Listing needs a valid SSO session; every
 // change (adding, renaming or removing a key, changing the preferred
 // method) needs a fresh second factor: a session whose authentication
-// proved a code or key at most profileStepUpWindow ago, as for the
+// proved a code or key at most session.StepUpWindow ago, as for the
 // profile's other sensitive changes (stepUpFresh; a trusted device does
 // not count). SECURITY-CHECKLIST 3.4 and 3.5. A stale session gets the
 // profile's "Sign in again" form, which returns to this page (tab
@@ -40,9 +40,9 @@ const (
 // user to pathKeys after the re-authentication (profile_signin.go).
 const keysReturnTab = "keys"
 
-// sessionCSRF names the CSRF tokens derived from the session cookie (the
-// name only separates them from the other tokens' HMAC inputs).
-var sessionCSRF = web.Cookie{Name: "gh_session_csrf"}
+// keysCSRFLabel labels the CSRF tokens of the keys page, derived from the
+// session cookie (the label only separates them from the profile's).
+const keysCSRFLabel = "gh_session_csrf"
 
 // Notices shown after a change, selected by the "done" parameter.
 var keysNotices = map[string]string{
@@ -62,47 +62,21 @@ const (
 	msgKeysStale      = "Nothing was changed: to change your keys, first sign in again below."
 )
 
-// keysSession is the signed-in user of a keys request.
-type keysSession struct {
-	s     storage.Session
-	u     storage.User
-	value string
-}
-
-// fresh reports whether the session's second factor is recent enough to
-// change keys (stepUpFresh).
-func (k keysSession) fresh(now time.Time) bool {
-	return stepUpFresh(k.s, now)
-}
-
-// sessionTokenOf derives the CSRF token of the keys pages from the
-// session cookie.
-func (d *deps) sessionTokenOf(r *http.Request) (web.Cookie, string) {
-	return sessionCSRF, d.sessionValue(r)
-}
-
-// keysUser returns the browser's valid session and user. When there is
-// none it answers (an error page, or a JSON error) and returns ok=false.
-func (d *deps) keysUser(w http.ResponseWriter, r *http.Request, asJSON bool) (keysSession, bool) {
-	s, u, valid, err := d.currentSession(r.Context(), r, d.Now())
-	switch {
-	case err != nil:
-		d.site.LogProblem(r, "session lookup failed", err)
-		if asJSON {
+// keysSignedOut answers a keys request without a valid session: an error
+// page, or a JSON error for the ceremony endpoints.
+func (d *deps) keysSignedOut(asJSON bool) session.SignedOut {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		switch {
+		case err != nil && asJSON:
 			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
-		} else {
+		case err != nil:
 			d.site.RenderProblem(w, r, web.ProbInternal)
-		}
-		return keysSession{}, false
-	case !valid:
-		if asJSON {
+		case asJSON:
 			web.JSONError(w, http.StatusUnauthorized, jsonErrNotSigned)
-		} else {
+		default:
 			d.site.RenderProblem(w, r, probKeysSignedOut)
 		}
-		return keysSession{}, false
 	}
-	return keysSession{s: s, u: u, value: d.sessionValue(r)}, true
 }
 
 // probKeysSignedOut is shown on the keys page without a session.
@@ -148,19 +122,19 @@ func (d *deps) securityKeys(ctx context.Context, u storage.User) (templates.Secu
 }
 
 // renderKeys shows the keys page with a notice or an error.
-func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k keysSession, status int, notice, errMsg string) {
-	creds, err := d.Passkeys.ListCredentials(r.Context(), k.u.ID)
+func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k session.SignedIn, status int, notice, errMsg string) {
+	creds, err := d.Passkeys.ListCredentials(r.Context(), k.User.ID)
 	if err != nil {
-		d.site.LogProblem(r, "keys not listed", err, "user_id", k.u.ID)
+		d.site.LogProblem(r, "keys not listed", err, "user_id", k.User.ID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	page := templates.PasskeyKeysPage{
-		CSRFToken:       d.site.CSRFToken(sessionCSRF, k.value),
-		Email:           k.u.Email,
+		CSRFToken:       d.sess.Tokens(keysCSRFLabel).Token(k),
+		Email:           k.User.Email,
 		Keys:            keyItems(creds),
-		Fresh:           k.fresh(d.Now()),
-		Preferred:       k.u.MFAMethod == storage.MFAWebAuthn,
+		Fresh:           k.Fresh(d.Now()),
+		Preferred:       k.User.MFAMethod == storage.MFAWebAuthn,
 		CanPrefer:       passkey.CanPrefer(passkey.UsableCount(creds)) == nil,
 		BeginPasskeyURL: pathKeysBegin + "?kind=passkey",
 		BeginKeyURL:     pathKeysBegin + "?kind=key",
@@ -172,7 +146,7 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k keysSession,
 		Error:           errMsg,
 		ReauthAction:    pathProfileReauth,
 		ReauthTab:       keysReturnTab,
-		ReauthCSRFToken: d.site.CSRFToken(d.profileCookie(), k.value),
+		ReauthCSRFToken: d.sess.CSRFToken(k),
 	}
 	web.AllowScripts(w)
 	d.site.Render(w, r, status, page)
@@ -180,11 +154,7 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k keysSession,
 
 // handleKeys serves GET /profile/keys.
 func handleKeys(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k, ok := d.keysUser(w, r, false)
-		if !ok {
-			return
-		}
+	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
 		d.renderKeys(w, r, k, http.StatusOK, keysNotices[r.URL.Query().Get("done")], "")
 	})
 }
@@ -197,19 +167,15 @@ func ceremonyOwner(s storage.Session) passkey.Option {
 // handleKeysBegin serves POST /profile/keys/begin?kind=passkey|key: the
 // options to register a passkey (discoverable) or a security key.
 func handleKeysBegin(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k, ok := d.keysUser(w, r, true)
-		if !ok {
-			return
-		}
-		if !k.fresh(d.Now()) {
+	return d.sess.RequireSignedIn(d.keysSignedOut(true), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
+		if !k.Fresh(d.Now()) {
 			web.JSONError(w, http.StatusForbidden, jsonErrStale)
 			return
 		}
 		resident := r.URL.Query().Get("kind") != "key"
-		sid, opts, err := d.Passkeys.BeginRegistration(r.Context(), k.u.ID, resident, ceremonyOwner(k.s))
+		sid, opts, err := d.Passkeys.BeginRegistration(r.Context(), k.User.ID, resident, ceremonyOwner(k.Session))
 		if err != nil {
-			d.site.LogProblem(r, "webauthn: registration not begun", err, "user_id", k.u.ID)
+			d.site.LogProblem(r, "webauthn: registration not begun", err, "user_id", k.User.ID)
 			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
 			return
 		}
@@ -220,37 +186,33 @@ func handleKeysBegin(d *deps) http.Handler {
 // handleKeysFinish serves POST /profile/keys/finish: it verifies and
 // saves the new key under the name given, and tells the user by e-mail.
 func handleKeysFinish(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k, ok := d.keysUser(w, r, true)
-		if !ok {
-			return
-		}
-		if !k.fresh(d.Now()) {
+	return d.sess.RequireSignedIn(d.keysSignedOut(true), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
+		if !k.Fresh(d.Now()) {
 			web.JSONError(w, http.StatusForbidden, jsonErrStale)
 			return
 		}
 		f, err := readFinish(r)
 		if err != nil {
-			d.Logger.InfoContext(r.Context(), "webauthn: bad registration request", "user_id", k.u.ID, "err", err)
+			d.Logger.InfoContext(r.Context(), "webauthn: bad registration request", "user_id", k.User.ID, "err", err)
 			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
 			return
 		}
-		c, err := d.Passkeys.FinishRegistration(r.Context(), k.u.ID, f.Session, f.Name, f.Credential, ceremonyOwner(k.s))
+		c, err := d.Passkeys.FinishRegistration(r.Context(), k.User.ID, f.Session, f.Name, f.Credential, ceremonyOwner(k.Session))
 		switch {
 		case errors.Is(err, passkey.ErrInvalidName):
 			web.JSONError(w, http.StatusBadRequest, jsonErrName)
 			return
 		case errors.Is(err, passkey.ErrCredentialExists):
-			d.Logger.InfoContext(r.Context(), "key registration refused: already registered", "user_id", k.u.ID)
+			d.Logger.InfoContext(r.Context(), "key registration refused: already registered", "user_id", k.User.ID)
 			web.JSONError(w, http.StatusConflict, jsonErrExists)
 			return
 		case err != nil:
-			d.ceremonyRefused(w, r, "key registration refused", err, k.u.ID, "")
+			d.ceremonyRefused(w, r, "key registration refused", err, k.User.ID, "")
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.u.ID, "synced", c.BackupEligible)
-		d.audit(r, auditKeyAdded, k.u.ID, k.u.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
-		d.keyNotice(r, k.u, "added to", c.Name)
+		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.User.ID, "synced", c.BackupEligible)
+		d.audit(r, auditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
+		d.keyNotice(r, k.User, "added to", c.Name)
 		web.WriteJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
 	})
 }
@@ -284,27 +246,24 @@ func (d *deps) keyName(r *http.Request, userID string, id []byte) string {
 	return ""
 }
 
-// changeableKeys is the start of every keys form POST: the signed-in user
-// with a fresh second factor and the credential ID of the "id" field (when
-// wantID). Otherwise it answers and returns ok=false.
-func (d *deps) changeableKeys(w http.ResponseWriter, r *http.Request, wantID bool) (keysSession, []byte, bool) {
-	k, ok := d.keysUser(w, r, false)
-	if !ok {
-		return k, nil, false
-	}
-	if !k.fresh(d.Now()) {
+// changeableKeys is the start of every keys form POST: it checks that the
+// signed-in user k has a fresh second factor and returns the credential
+// ID of the "id" field (when wantID). Otherwise it answers and returns
+// ok=false.
+func (d *deps) changeableKeys(w http.ResponseWriter, r *http.Request, k session.SignedIn, wantID bool) ([]byte, bool) {
+	if !k.Fresh(d.Now()) {
 		d.renderKeys(w, r, k, http.StatusForbidden, "", msgKeysStale)
-		return k, nil, false
+		return nil, false
 	}
 	if !wantID {
-		return k, nil, true
+		return nil, true
 	}
 	id, err := base64.RawURLEncoding.DecodeString(r.PostForm.Get("id"))
 	if err != nil || len(id) == 0 {
 		d.renderKeys(w, r, k, http.StatusBadRequest, "", msgKeysNotFound)
-		return k, nil, false
+		return nil, false
 	}
-	return k, id, true
+	return id, true
 }
 
 // doneRedirect sends the browser back to the keys page with a notice.
@@ -314,22 +273,22 @@ func doneRedirect(w http.ResponseWriter, r *http.Request, done string) {
 
 // handleKeysRename serves POST /profile/keys/rename.
 func handleKeysRename(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k, id, ok := d.changeableKeys(w, r, true)
+	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
+		id, ok := d.changeableKeys(w, r, k, true)
 		if !ok {
 			return
 		}
-		_, err := d.Passkeys.RenameCredential(r.Context(), k.u.ID, id, r.PostForm.Get("name"))
+		_, err := d.Passkeys.RenameCredential(r.Context(), k.User.ID, id, r.PostForm.Get("name"))
 		switch {
 		case errors.Is(err, passkey.ErrInvalidName):
 			d.renderKeys(w, r, k, http.StatusBadRequest, "", msgKeysBadName)
 		case errors.Is(err, passkey.ErrCredentialNotFound):
 			d.renderKeys(w, r, k, http.StatusNotFound, "", msgKeysNotFound)
 		case err != nil:
-			d.site.LogProblem(r, "key not renamed", err, "user_id", k.u.ID)
+			d.site.LogProblem(r, "key not renamed", err, "user_id", k.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
-			d.Logger.InfoContext(r.Context(), "security key renamed", "user_id", k.u.ID)
+			d.Logger.InfoContext(r.Context(), "security key renamed", "user_id", k.User.ID)
 			doneRedirect(w, r, "renamed")
 		}
 	})
@@ -338,25 +297,25 @@ func handleKeysRename(d *deps) http.Handler {
 // handleKeysRemove serves POST /profile/keys/remove. The last key of a
 // user who prefers WebAuthn cannot be removed (passkey.CanRemove).
 func handleKeysRemove(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k, id, ok := d.changeableKeys(w, r, true)
+	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
+		id, ok := d.changeableKeys(w, r, k, true)
 		if !ok {
 			return
 		}
-		name := d.keyName(r, k.u.ID, id)
-		err := d.Passkeys.RemoveCredential(r.Context(), k.u.ID, id)
+		name := d.keyName(r, k.User.ID, id)
+		err := d.Passkeys.RemoveCredential(r.Context(), k.User.ID, id)
 		switch {
 		case errors.Is(err, passkey.ErrLastMethod):
 			d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysLastMethod)
 		case errors.Is(err, passkey.ErrCredentialNotFound):
 			d.renderKeys(w, r, k, http.StatusNotFound, "", msgKeysNotFound)
 		case err != nil:
-			d.site.LogProblem(r, "key not removed", err, "user_id", k.u.ID)
+			d.site.LogProblem(r, "key not removed", err, "user_id", k.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
-			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.u.ID)
-			d.audit(r, auditKeyRemoved, k.u.ID, k.u.ID, map[string]string{"name": name})
-			d.keyNotice(r, k.u, "removed from", name)
+			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.User.ID)
+			d.audit(r, auditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": name})
+			d.keyNotice(r, k.User, "removed from", name)
 			doneRedirect(w, r, "removed")
 		}
 	})
@@ -366,8 +325,8 @@ func handleKeysRemove(d *deps) http.Handler {
 // (allowed with a usable key, passkey.CanPrefer) or email (back from
 // WebAuthn to e-mail codes). The user is told by e-mail.
 func handleKeysPrefer(d *deps) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		k, _, ok := d.changeableKeys(w, r, false)
+	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
+		_, ok := d.changeableKeys(w, r, k, false)
 		if !ok {
 			return
 		}
@@ -376,7 +335,7 @@ func handleKeysPrefer(d *deps) http.Handler {
 		switch method {
 		case storage.MFAWebAuthn:
 		case storage.MFAEmail:
-			if k.u.MFAMethod != storage.MFAWebAuthn {
+			if k.User.MFAMethod != storage.MFAWebAuthn {
 				doneRedirect(w, r, "email")
 				return
 			}
@@ -384,18 +343,18 @@ func handleKeysPrefer(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
-		u, err := d.Passkeys.SetPreferred(ctx, k.u.ID, method)
+		u, err := d.Passkeys.SetPreferred(ctx, k.User.ID, method)
 		switch {
 		case errors.Is(err, passkey.ErrNoCredentials):
 			d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysNoKeys)
 			return
 		case err != nil:
-			d.site.LogProblem(r, "preferred method not changed", err, "user_id", k.u.ID)
+			d.site.LogProblem(r, "preferred method not changed", err, "user_id", k.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.Logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
-		d.audit(r, auditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.u.MFAMethod})
+		d.audit(r, auditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.User.MFAMethod})
 		d.notifyMethodChanged(ctx, u, method)
 		if method == storage.MFAWebAuthn {
 			doneRedirect(w, r, "preferred")

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
@@ -252,7 +252,7 @@ func TestKeysStaleSecondFactor(t *testing.T) {
 	b.registerKey(newVKey(false), false, "Spare")
 	mine, spare := h.keyIDNamed(u.ID, "My key"), h.keyIDNamed(u.ID, "Spare")
 	csrf := b.keysToken()
-	h.clock.Advance(profileStepUpWindow + time.Minute)
+	h.clock.Advance(session.StepUpWindow + time.Minute)
 	mails := h.emailCount()
 
 	forms := []struct {
@@ -290,32 +290,6 @@ func TestKeysStaleSecondFactor(t *testing.T) {
 	wantRedirect(t, b.postKeys(pathKeysRename, b.keysToken(), "id", mine, "name", "Renamed"), pathKeys+"?done=renamed")
 	if got := h.keyNames(u.ID); !slices.Equal(got, []string{"Renamed", "Spare"}) {
 		t.Errorf("after re-authentication the keys are %q, want [Renamed Spare]", got)
-	}
-}
-
-func TestKeysFresh(t *testing.T) {
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		amr  []string
-		age  time.Duration
-		want bool
-	}{
-		{"e-mail code just now", []string{"pwd", mfa.AMROTP, mfa.AMRMFA}, 0, true},
-		{"security key 9 minutes ago", []string{"pwd", mfa.AMRHardwareKey, mfa.AMRMFA}, 9 * time.Minute, true},
-		{"passkey 10 minutes ago", []string{mfa.AMRSoftwareKey, "user", mfa.AMRMFA}, profileStepUpWindow, true},
-		{"e-mail code 11 minutes ago", []string{"pwd", mfa.AMROTP, mfa.AMRMFA}, 11 * time.Minute, false},
-		{"trusted device", []string{"pwd", mfa.AMRMFA}, 0, false},
-		{"password only", []string{"pwd"}, 0, false},
-		{"auth time far in the future", []string{"pwd", mfa.AMROTP, mfa.AMRMFA}, -time.Hour, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			k := keysSession{s: storage.Session{AMR: tc.amr, AuthTime: now.Add(-tc.age)}}
-			if got := k.fresh(now); got != tc.want {
-				t.Errorf("fresh() = %v, want %v", got, tc.want)
-			}
-		})
 	}
 }
 
