@@ -3,10 +3,13 @@ package login
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/gatehouse-id/gatehouse/regulate"
 )
@@ -148,5 +151,29 @@ func TestCodeSprayFromOneAddress(t *testing.T) {
 	}
 	if first429 != 31 {
 		t.Fatalf("first 429 at wrong code %d, want 31 (after the burst of 30)", first429)
+	}
+}
+
+// TestRateLimitWrapsOnlyThePages: the per-IP limits wrap the routes of
+// the pages only. A handler that the caller mounts on the same router
+// afterwards (cmd/gatehouse mounts the provider as the catch-all) is never
+// limited, not even on a path under /login/mfa or /login/register.
+func TestRateLimitWrapsOnlyThePages(t *testing.T) {
+	h := newHarness(t, defaultLimits)
+	r := mux.NewRouter()
+	if err := AddRoutes(r, h.deps); err != nil {
+		t.Fatalf("AddRoutes() error = %v", err)
+	}
+	r.PathPrefix("/").Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	for _, path := range []string{pathMFA + "/other", pathRegister + "/other"} {
+		for i := range 200 {
+			rec := httptest.NewRecorder()
+			r.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, nil))
+			if rec.Code != http.StatusTeapot {
+				t.Fatalf("POST %s #%d = %d, want the catch-all's %d", path, i+1, rec.Code, http.StatusTeapot)
+			}
+		}
 	}
 }

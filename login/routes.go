@@ -19,7 +19,13 @@ import (
 //   - sameOrigin: refuses POSTs from another site (Sec-Fetch-Site, Origin);
 //   - loginCSRF, logoutCSRF: refuse POSTs without a valid CSRF token bound
 //     to the browser's gh_bind or gh_logout cookie.
-func addRoutes(r *mux.Router, d *deps) {
+//
+// The per-IP limits (ratelimit.go) wrap a subrouter that holds these
+// routes only, so that the handlers the caller mounts on r afterwards (the
+// provider's catch-all) never pass through them.
+func addRoutes(parent *mux.Router, d *deps) {
+	r := parent.NewRoute().Subrouter()
+	r.Use(d.rateLimit)
 	page := d.site.Page
 	asset := d.site.Asset
 	sameOrigin := d.site.SameOrigin
@@ -49,11 +55,9 @@ func addRoutes(r *mux.Router, d *deps) {
 	r.Handle(pathFinish, page(handleFinishForm(d))).Methods(http.MethodGet)
 	r.Handle(pathFinish, page(sameOrigin(loginCSRF(handleFinishPOST(d))))).Methods(http.MethodPost)
 
-	// Self-service (lockout.go, ratelimit.go, reset.go, register*.go):
-	// per-IP limits on every POST that spends effort, "Forgot password?",
-	// the reset link's form (CSRF bound to its own gh_reset cookie) and
-	// registration (off unless Registration is set).
-	r.Use(d.rateLimit)
+	// Self-service (lockout.go, reset.go, register*.go): "Forgot
+	// password?", the reset link's form (CSRF bound to its own gh_reset
+	// cookie) and registration (off unless Registration is set).
 	if d.PasswordResets != nil {
 		resetCSRF := d.site.RequireCSRF(d.site.FromCookie(resetCookie))
 		r.Handle(pathForgot, page(handleForgotForm(d))).Methods(http.MethodGet)
