@@ -59,6 +59,8 @@ const (
 	pathProfile       = "/profile"
 	pathProfileSignIn = "/profile/signin"
 	pathProfileReauth = "/profile/reauth"
+	// pathReauth is the re-authentication entry of every signed-in page.
+	pathReauth = "/login/reauth"
 )
 
 // probProfileSignIn is shown when a profile sign-in fails, for example a
@@ -93,7 +95,7 @@ func (d *deps) wrapProfileRequests() {
 		if err != nil || !isProfileRequest(ar) {
 			return pathProfile
 		}
-		return profileReturnPath(ar.RedirectURI)
+		return d.profileReturnPath(ar.RedirectURI)
 	}
 	d.FailAuthRequest = func(w http.ResponseWriter, r *http.Request, id, code, description string) {
 		if !strings.HasPrefix(id, profileRequestPrefix) {
@@ -106,29 +108,44 @@ func (d *deps) wrapProfileRequests() {
 	}
 }
 
-// profileReturnPath turns the RedirectURI of a profile request back into
-// a local path on the profile, never anything else.
-func profileReturnPath(redirectURI string) string {
-	u, err := url.Parse(redirectURI)
-	if err == nil && u.Path == pathKeys {
-		return pathKeys // a re-authentication from the keys page
+// reauthReturn returns the local path a profile sign-in goes back to: ret
+// when it is on the allow-list (a profile tab, or the keys page when
+// passkeys are on), else the Profile tab. Nothing else is ever returned,
+// so a sign-in cannot be made to end on another site.
+func (d *deps) reauthReturn(ret string) string {
+	u, err := url.Parse(ret)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return tabPath(templates.TabProfile)
 	}
-	if err != nil || u.Path != pathProfile {
-		return pathProfile
+	switch {
+	case u.Path == pathKeys && d.Passkeys != nil:
+		return pathKeys
+	case u.Path == pathProfile:
+		return tabPath(u.Query().Get("tab"))
 	}
-	return pathProfile + "?" + url.Values{"tab": {validTab(u.Query().Get("tab"))}}.Encode()
+	return tabPath(templates.TabProfile)
 }
 
-// startProfileSignIn creates a profile auth request and sends the browser
-// to the sign-in pages with it. With reauth, the user u must sign in
-// again in full (Prompt login, HintSubject u.ID); otherwise anyone may
-// sign in.
-func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, tab string, reauth *storage.User) {
+// profileReturnPath turns the RedirectURI of a profile request back into
+// a local path on the allow-list, never anything else.
+func (d *deps) profileReturnPath(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err != nil {
+		return tabPath(templates.TabProfile)
+	}
+	return d.reauthReturn(u.RequestURI())
+}
+
+// startProfileSignIn creates a profile auth request that returns to ret
+// (reauthReturn) and sends the browser to the sign-in pages with it. With
+// reauth, the user u must sign in again in full (Prompt login,
+// HintSubject u.ID); otherwise anyone may sign in.
+func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, ret string, reauth *storage.User) {
 	now := d.Now()
 	ar := storage.AuthRequest{
 		ID:           secret.ID(profileRequestPrefix),
 		ClientID:     profileClientID,
-		RedirectURI:  d.profileReturnURI(tab),
+		RedirectURI:  d.site.Origin() + d.reauthReturn(ret),
 		Scopes:       []string{"openid"},
 		ResponseType: "code",
 		CreatedAt:    now,
@@ -145,15 +162,6 @@ func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, tab st
 		return
 	}
 	http.Redirect(w, r, signInPath(ar.ID), http.StatusSeeOther)
-}
-
-// profileReturnURI is the RedirectURI of a profile request for tab: the
-// profile tab, or the keys page for keysReturnTab when passkeys are on.
-func (d *deps) profileReturnURI(tab string) string {
-	if tab == keysReturnTab && d.Passkeys != nil {
-		return d.site.Origin() + pathKeys
-	}
-	return d.site.Origin() + pathProfile + "?" + url.Values{"tab": {validTab(tab)}}.Encode()
 }
 
 // signInPath is the sign-in start page of an auth request.
@@ -176,14 +184,30 @@ func handleProfileSignIn(d *deps) http.Handler {
 			http.Redirect(w, r, tabPath(tab), http.StatusSeeOther)
 			return
 		}
-		d.startProfileSignIn(w, r, tab, nil)
+		d.startProfileSignIn(w, r, tabPath(tab), nil)
 	})
 }
 
-// handleProfileReauth serves POST /profile/reauth, "Sign in again": a full
-// re-authentication of the signed-in user before a sensitive change.
+// handleReauth serves POST /login/reauth?return=<local path>, "Sign in
+// again": a full re-authentication of the signed-in user before a
+// sensitive change, which any signed-in page can use. The form carries
+// the session's CSRF token; the browser comes back to the return path
+// when it is on the allow-list (reauthReturn), to the profile otherwise.
+func handleReauth(d *deps) http.Handler {
+	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
+		d.startProfileSignIn(w, r, r.URL.Query().Get("return"), &ps.User)
+	})
+}
+
+// handleProfileReauth serves POST /profile/reauth, the profile's form for
+// /login/reauth: its "tab" names the profile tab (or keysReturnTab) to
+// return to.
 func handleProfileReauth(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		d.startProfileSignIn(w, r, r.PostForm.Get("tab"), &ps.User)
+		ret := tabPath(r.PostForm.Get("tab"))
+		if r.PostForm.Get("tab") == keysReturnTab {
+			ret = pathKeys
+		}
+		d.startProfileSignIn(w, r, ret, &ps.User)
 	})
 }

@@ -86,6 +86,7 @@ func addRoutes(parent *mux.Router, d *deps) {
 	profileCSRF := d.site.RequireCSRF(d.sess.CSRF())
 	r.Handle(pathProfile, page(handleProfile(d))).Methods(http.MethodGet)
 	r.Handle(pathProfileSignIn, page(handleProfileSignIn(d))).Methods(http.MethodGet)
+	r.Handle(pathReauth, page(sameOrigin(profileCSRF(handleReauth(d))))).Methods(http.MethodPost)
 	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(d))))).Methods(http.MethodPost)
 	r.Handle("/profile/name", page(sameOrigin(profileCSRF(handleProfileName(d))))).Methods(http.MethodPost)
 	r.Handle("/profile/email", page(sameOrigin(profileCSRF(handleEmailChange(d))))).Methods(http.MethodPost)

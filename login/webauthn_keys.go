@@ -144,7 +144,7 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k session.Sign
 		PreferAction:    pathKeysPrefer,
 		Notice:          notice,
 		Error:           errMsg,
-		ReauthAction:    pathProfileReauth,
+		ReauthAction:    pathReauth + "?" + url.Values{"return": {pathKeys}}.Encode(),
 		ReauthTab:       keysReturnTab,
 		ReauthCSRFToken: d.sess.CSRFToken(k),
 	}

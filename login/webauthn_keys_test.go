@@ -276,11 +276,12 @@ func TestKeysStaleSecondFactor(t *testing.T) {
 	// The page offers the profile's re-authentication, which comes back
 	// to the keys page with a fresh second factor.
 	page := b.get(pathKeys)
-	wantPageWith(t, page, http.StatusOK, `action="`+pathProfileReauth+`"`)
+	reauth := pathReauth + "?" + url.Values{"return": {pathKeys}}.Encode()
+	wantPageWith(t, page, http.StatusOK, `action="`+reauth+`"`)
 	if strings.Contains(page.body, "/logout") && strings.Contains(page.body, "sign out, then sign in") {
 		t.Error("the page still asks to sign out")
 	}
-	r := b.postProfile(page, pathProfileReauth, "tab", keysReturnTab)
+	r := b.postProfile(page, reauth)
 	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login?authRequestID="+profileRequestPrefix) {
 		t.Fatalf("reauth = %d %q:\n%s", r.status, r.location(), r.body)
 	}
