@@ -143,9 +143,11 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 	for _, f := range adjust {
 		f(&h.deps)
 	}
-	if err := AddRoutes(r, h.deps); err != nil {
-		t.Fatalf("AddRoutes() error = %v", err)
+	lh, err := New(h.deps)
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
 	}
+	lh.Mount(r)
 	return h
 }
 

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorilla/mux"
-
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/web"
 )
@@ -297,7 +295,7 @@ func checkCookie(t *testing.T, hd http.Header, prefix string, attrs ...string) {
 	t.Errorf("no Set-Cookie %s… in %q", prefix, hd.Values("Set-Cookie"))
 }
 
-func TestAddRoutesValidatesDeps(t *testing.T) {
+func TestNewValidatesDeps(t *testing.T) {
 	h := newHarness(t)
 	tests := []struct {
 		name   string
@@ -320,9 +318,9 @@ func TestAddRoutesValidatesDeps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := h.deps
 			tt.adjust(&d)
-			err := AddRoutes(mux.NewRouter(), d)
+			_, err := New(d)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("AddRoutes() error = %v, want one naming %s", err, tt.want)
+				t.Errorf("New() error = %v, want one naming %s", err, tt.want)
 			}
 		})
 	}

@@ -160,16 +160,24 @@ type deps struct {
 	userLocks keyedMutex
 }
 
-// AddRoutes validates d and registers the hosted pages on r. See routes.go
-// for the list.
-func AddRoutes(r *mux.Router, d Deps) error {
+// Handler serves the hosted sign-in pages. Build it with New and mount it
+// on a router with Mount.
+type Handler struct {
+	d *deps
+}
+
+// New validates d and returns the handler of the hosted pages.
+func New(d Deps) (*Handler, error) {
 	dd, err := newDeps(d)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	addRoutes(r, dd)
-	return nil
+	return &Handler{d: dd}, nil
 }
+
+// Mount registers the hosted pages on r. See routes.go for the list. The
+// per-IP limits wrap these routes only, not those added to r later.
+func (h *Handler) Mount(r *mux.Router) { addRoutes(r, h.d) }
 
 func newDeps(d Deps) (*deps, error) {
 	var missing []error

@@ -161,9 +161,11 @@ func TestCodeSprayFromOneAddress(t *testing.T) {
 func TestRateLimitWrapsOnlyThePages(t *testing.T) {
 	h := newHarness(t, defaultLimits)
 	r := mux.NewRouter()
-	if err := AddRoutes(r, h.deps); err != nil {
-		t.Fatalf("AddRoutes() error = %v", err)
+	lh, err := New(h.deps)
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
 	}
+	lh.Mount(r)
 	r.PathPrefix("/").Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 	}))

@@ -220,7 +220,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	r := mux.NewRouter()
 	provHandler := prov.Handler()
-	err = login.AddRoutes(r, login.Deps{
+	pages, err := login.New(login.Deps{
 		Users:              store,
 		AuthRequests:       store,
 		Sessions:           store,
@@ -263,6 +263,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
+	pages.Mount(r)
 	r.PathPrefix("/").Handler(provHandler)
 	return r, nil
 }
