@@ -23,6 +23,12 @@
 // browser. It signs out at once when the relying party sent a valid
 // id_token_hint, and asks for confirmation otherwise.
 //
+// The browser plumbing (headers, CSP, the same-origin and CSRF checks,
+// cookies, rendering) is package web's, and the SSO session is package
+// session's; signed-in pages get their user from
+// session.Service.RequireSignedIn. Any signed-in page asks for a
+// step-up with POST /login/reauth?return=<local path>.
+//
 // The package depends on the storage contract and the templates package,
 // never on the provider: cmd/gatehouse passes the provider's callback URL
 // and error reply as functions in Deps.

@@ -23,7 +23,7 @@ import (
 // Profile, Security or Invitations tab of the signed-in user; without a
 // valid SSO session it starts a profile sign-in (profile_signin.go). Every
 // POST needs the session and a CSRF token bound to it: the HMAC of the
-// session cookie's name and value (requireCSRF with the session cookie),
+// session cookie's name and value (web.Site.RequireCSRF with session.Service.CSRF),
 // checked after sameOrigin. A POST that succeeds redirects (303) back to
 // its tab with a fixed notice named in the "done" parameter; a POST that
 // is refused renders the tab with a message and changes nothing.

@@ -11,14 +11,15 @@ import (
 )
 
 // addRoutes registers every route of the hosted pages. Each line shows the
-// middleware chain that protects it:
+// middleware chain that protects it (package web):
 //
 //   - page: security headers (CSP, frame-ancestors 'none', nosniff, …) and
 //     Cache-Control: no-store;
 //   - asset: security headers and a long cache, for the versioned CSS;
 //   - sameOrigin: refuses POSTs from another site (Sec-Fetch-Site, Origin);
 //   - loginCSRF, logoutCSRF: refuse POSTs without a valid CSRF token bound
-//     to the browser's gh_bind or gh_logout cookie.
+//     to the browser's gh_bind or gh_logout cookie; profileCSRF and the
+//     keys' tokens are bound to the session cookie (package session).
 //
 // The per-IP limits (ratelimit.go) wrap a subrouter that holds these
 // routes only, so that the handlers the caller mounts on r afterwards (the

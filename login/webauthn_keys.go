@@ -21,10 +21,11 @@ import (
 // change (adding, renaming or removing a key, changing the preferred
 // method) needs a fresh second factor: a session whose authentication
 // proved a code or key at most session.StepUpWindow ago, as for the
-// profile's other sensitive changes (stepUpFresh; a trusted device does
+// profile's other sensitive changes (session.Fresh; a trusted device does
 // not count). SECURITY-CHECKLIST 3.4 and 3.5. A stale session gets the
-// profile's "Sign in again" form, which returns to this page (tab
-// keysReturnTab of /profile/reauth). The forms carry a CSRF token
+// "Sign in again" form of /login/reauth, which returns to this page. The
+// signed-in user comes from session.Service.RequireSignedIn. The forms
+// carry a CSRF token
 // derived from the session cookie; the registration's JSON endpoints take
 // it in the X-CSRF-Token header, and its ceremony is bound to the session.
 const (
