@@ -1,0 +1,3 @@
+package i18n
+
+var nl = map[string]any{}
