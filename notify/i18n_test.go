@@ -55,7 +55,9 @@ func renderAll(t *testing.T, c *Composer) []Email {
 	for _, render := range []func() (Email, error){
 		func() (Email, error) { return c.CodeEmail("ada@example.com", "Ada", "042917", 10*time.Minute) },
 		func() (Email, error) { return c.VerifyEmail("ada@example.com", "", "555123", time.Minute) },
-		func() (Email, error) { return c.PasswordResetEmail("ada@example.com", "Ada", "https://id.example.com/r", 30*time.Minute) },
+		func() (Email, error) {
+			return c.PasswordResetEmail("ada@example.com", "Ada", "https://id.example.com/r", 30*time.Minute)
+		},
 		func() (Email, error) { return c.PasswordChangedEmail("ada@example.com", "Ada", at) },
 		func() (Email, error) { return c.MFAChangedEmail("ada@example.com", "Ada", "totp", at) },
 		func() (Email, error) { return c.AccountLockedEmail("ada@example.com", "Ada", at) },
