@@ -31,10 +31,11 @@ func importRules() map[string][]string {
 		"storage/storagetest": {"storage"},
 		"storage/boltdb":      {"storage", "go.etcd.io/bbolt"},
 		"secret":              {},
-		"templates":           {},
+		"templates":           {"i18n", "golang.org/x/text/language"},
+		"i18n":                {"golang.org/x/text"},
 		"password":            {"golang.org/x/crypto", "golang.org/x/text"},
 		"iam":                 {"storage", "secret", "password", "mfa"},
-		"notify":              {"github.com/emersion/go-smtp", "github.com/emersion/go-sasl"},
+		"notify":              {"i18n", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl", "golang.org/x/text/language"},
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},
 		"passkey":             {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
@@ -48,7 +49,7 @@ func importRules() map[string][]string {
 			"github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
-		"provider": {"storage", "secret", "mfa", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",
+		"provider": {"storage", "secret", "mfa", "i18n", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",
 			"github.com/rs/cors", "golang.org/x/text/language"},
 		"cmd/gatehouse": {anything},
 		// The load tool talks to a server over HTTP only.

@@ -22,5 +22,8 @@
 // auth tokens or webhook secrets.
 //
 // Composer renders the message texts from embedded templates: a plain-text
-// body with text/template and an HTML body with html/template.
+// body with text/template and an HTML body with html/template. Every text
+// comes from the message catalogue of package i18n; Composer.In and
+// Composer.ForLocale (the user's saved locale) pick the language, English
+// by default.
 package notify

@@ -9,6 +9,9 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/gatehouse-id/gatehouse/i18n"
+	"golang.org/x/text/language"
 )
 
 //go:embed templates
@@ -33,10 +36,8 @@ const (
 var emailKinds = []string{kindCode, kindVerifyEmail, kindPasswordReset, kindPasswordChanged, kindMFAChanged, kindAccountLocked,
 	kindMFALocked, kindResetSignIn}
 
-// timeLayout formats the times shown in messages, always in UTC.
-const timeLayout = "Monday 2 January 2006, 15:04 UTC"
-
-// methodNames are the human names of the MFA methods.
+// methodNames are the human names of the MFA methods, keys of the
+// message catalogue.
 var methodNames = map[string]string{
 	"email":    "a code sent by e-mail",
 	"sms":      "a code sent by text message",
@@ -49,11 +50,18 @@ var methodNames = map[string]string{
 
 // Composer renders the messages Gatehouse sends from the embedded
 // templates: the subject and plain-text body with text/template and the
-// HTML body with html/template. It is safe for concurrent use.
+// HTML body with html/template, in English or, through In and ForLocale,
+// in another supported language. It is safe for concurrent use.
 type Composer struct {
 	product string
-	text    map[string]*texttemplate.Template
-	html    map[string]*htmltemplate.Template
+	printer *i18n.Printer
+	langs   map[language.Tag]*langTemplates
+}
+
+// langTemplates are the parsed templates of one language, by kind.
+type langTemplates struct {
+	text map[string]*texttemplate.Template
+	html map[string]*htmltemplate.Template
 }
 
 // common is the data every template gets.
@@ -107,13 +115,23 @@ func NewComposer(product string) (*Composer, error) {
 	if strings.TrimSpace(product) == "" || strings.ContainsAny(product, "\r\n") {
 		return nil, fmt.Errorf("product name %q is empty or contains a line break", product)
 	}
-	c := &Composer{
-		product: product,
-		text:    make(map[string]*texttemplate.Template),
-		html:    make(map[string]*htmltemplate.Template),
+	c := &Composer{product: product, printer: i18n.New(language.English), langs: map[language.Tag]*langTemplates{}}
+	for _, tag := range append(i18n.Supported(), i18n.Pseudo) {
+		lt, err := parseLang(i18n.New(tag))
+		if err != nil {
+			return nil, err
+		}
+		c.langs[tag] = lt
 	}
+	return c, nil
+}
+
+// parseLang parses every template with the template functions of p's
+// language.
+func parseLang(p *i18n.Printer) (*langTemplates, error) {
+	lt := &langTemplates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	for _, kind := range slices.Concat(emailKinds, []string{kindCodeSMS}) {
-		t, err := texttemplate.New(kind).Option("missingkey=error").ParseFS(templateFS, "templates/"+kind+".txt")
+		t, err := texttemplate.New(kind).Option("missingkey=error").Funcs(textFuncs(p)).ParseFS(templateFS, "templates/"+kind+".txt")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s text template: %w", kind, err)
 		}
@@ -122,19 +140,56 @@ func NewComposer(product string) (*Composer, error) {
 				return nil, fmt.Errorf("%s text template does not define %q", kind, name)
 			}
 		}
-		c.text[kind] = t
+		lt.text[kind] = t
 	}
 	for _, kind := range emailKinds {
-		t, err := htmltemplate.ParseFS(templateFS, "templates/layout.html", "templates/"+kind+".html")
+		t, err := htmltemplate.New("layout.html").Funcs(htmlFuncs(p)).ParseFS(templateFS, "templates/layout.html", "templates/"+kind+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse %s html template: %w", kind, err)
 		}
 		if t.Lookup("content") == nil {
 			return nil, fmt.Errorf("%s html template does not define %q", kind, "content")
 		}
-		c.html[kind] = t
+		lt.html[kind] = t
 	}
-	return c, nil
+	return lt, nil
+}
+
+// In returns a composer that renders the same messages in the supported
+// language closest to tag (English when none is close).
+func (c *Composer) In(tag language.Tag) *Composer {
+	cc := *c
+	cc.printer = i18n.New(tag)
+	return &cc
+}
+
+// ForLocale returns a composer for a user's saved locale, such as "fr-CA";
+// an empty or unsupported locale gives English.
+func (c *Composer) ForLocale(locale string) *Composer {
+	return c.In(i18n.ParseLocale(locale))
+}
+
+// Lang returns the language the composer renders in.
+func (c *Composer) Lang() language.Tag { return c.printer.Tag() }
+
+// templates returns the parsed templates of the composer's language.
+func (c *Composer) templates() *langTemplates {
+	return c.langs[c.printer.Tag()]
+}
+
+// date formats a time shown in a message, in UTC, in the composer's
+// language.
+func (c *Composer) date(t time.Time) string {
+	return c.printer.Date(t)
+}
+
+// method returns the translated human name of a second-step method, or
+// the method as given when it has none.
+func (c *Composer) method(m string) string {
+	if name, ok := methodNames[m]; ok {
+		return c.printer.T(name)
+	}
+	return m
 }
 
 // CodeEmail renders the e-mail carrying a one-time sign-in code valid for
@@ -165,19 +220,15 @@ func (c *Composer) PasswordResetEmail(to, toName, link string, validFor time.Dur
 // the given time.
 func (c *Composer) PasswordChangedEmail(to, toName string, at time.Time) (Email, error) {
 	cm := c.common(toName)
-	return c.email(kindPasswordChanged, to, cm, changedData{common: cm, At: at.UTC().Format(timeLayout)})
+	return c.email(kindPasswordChanged, to, cm, changedData{common: cm, At: c.date(at)})
 }
 
 // MFAChangedEmail renders the notice that the preferred MFA method was
 // changed at the given time to method, one of "email", "sms", "totp" or
 // "webauthn" (any other value is shown as given).
 func (c *Composer) MFAChangedEmail(to, toName, method string, at time.Time) (Email, error) {
-	name, ok := methodNames[method]
-	if !ok {
-		name = method
-	}
 	cm := c.common(toName)
-	return c.email(kindMFAChanged, to, cm, changedData{common: cm, At: at.UTC().Format(timeLayout), Method: name})
+	return c.email(kindMFAChanged, to, cm, changedData{common: cm, At: c.date(at), Method: c.method(method)})
 }
 
 // AccountLockedEmail renders the notice that the account was locked after
@@ -186,7 +237,7 @@ func (c *Composer) MFAChangedEmail(to, toName, method string, at time.Time) (Ema
 func (c *Composer) AccountLockedEmail(to, toName string, until time.Time) (Email, error) {
 	d := lockedData{common: c.common(toName)}
 	if !until.IsZero() {
-		d.Until = until.UTC().Format(timeLayout)
+		d.Until = c.date(until)
 	}
 	return c.email(kindAccountLocked, to, d.common, d)
 }
@@ -196,7 +247,7 @@ func (c *Composer) AccountLockedEmail(to, toName string, until time.Time) (Email
 // password reset or the administrator).
 func (c *Composer) MFALockedEmail(to, toName string, at time.Time) (Email, error) {
 	cm := c.common(toName)
-	return c.email(kindMFALocked, to, cm, changedData{common: cm, At: at.UTC().Format(timeLayout)})
+	return c.email(kindMFALocked, to, cm, changedData{common: cm, At: c.date(at)})
 }
 
 // ResetSignInEmail renders the follow-up of a password reset: the first
@@ -204,13 +255,9 @@ func (c *Composer) MFALockedEmail(to, toName string, at time.Time) (Email, error
 // method (a method of MFAChangedEmail, "recovery" or "trusted_device"; any
 // other value is shown as given).
 func (c *Composer) ResetSignInEmail(to, toName, method string, resetAt, at time.Time) (Email, error) {
-	name, ok := methodNames[method]
-	if !ok {
-		name = method
-	}
 	cm := c.common(toName)
-	return c.email(kindResetSignIn, to, cm, resetSignInData{common: cm, ResetAt: resetAt.UTC().Format(timeLayout),
-		At: at.UTC().Format(timeLayout), Method: name})
+	return c.email(kindResetSignIn, to, cm, resetSignInData{common: cm, ResetAt: c.date(resetAt),
+		At: c.date(at), Method: c.method(method)})
 }
 
 // CodeSMS renders the text message carrying a one-time sign-in code valid
@@ -218,7 +265,7 @@ func (c *Composer) ResetSignInEmail(to, toName, method string, resetAt, at time.
 func (c *Composer) CodeSMS(to, code string, validFor time.Duration) (SMS, error) {
 	var b bytes.Buffer
 	d := codeData{common: c.common(""), Code: code, Minutes: minutes(validFor)}
-	if err := c.text[kindCodeSMS].ExecuteTemplate(&b, "text", d); err != nil {
+	if err := c.templates().text[kindCodeSMS].ExecuteTemplate(&b, "text", d); err != nil {
 		return SMS{}, fmt.Errorf("render %s: %w", kindCodeSMS, err)
 	}
 	m := SMS{To: to, Body: b.String()}
@@ -239,7 +286,7 @@ func (c *Composer) email(kind, to string, cm *common, data any) (Email, error) {
 	if strings.ContainsAny(cm.Name, "\r\n") {
 		return Email{}, fmt.Errorf("recipient name contains a line break: %w", ErrInvalid)
 	}
-	t := c.text[kind]
+	t := c.templates().text[kind]
 	var subject, text, html bytes.Buffer
 	if err := t.ExecuteTemplate(&subject, "subject", data); err != nil {
 		return Email{}, fmt.Errorf("render %s subject: %w", kind, err)
@@ -248,7 +295,7 @@ func (c *Composer) email(kind, to string, cm *common, data any) (Email, error) {
 	if err := t.ExecuteTemplate(&text, "text", data); err != nil {
 		return Email{}, fmt.Errorf("render %s text: %w", kind, err)
 	}
-	if err := c.html[kind].ExecuteTemplate(&html, "layout.html", data); err != nil {
+	if err := c.templates().html[kind].ExecuteTemplate(&html, "layout.html", data); err != nil {
 		return Email{}, fmt.Errorf("render %s html: %w", kind, err)
 	}
 	m := Email{To: to, ToName: cm.Name, Subject: cm.Subject, Text: text.String(), HTML: html.String()}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
@@ -78,6 +79,8 @@ func (p *Provider) discovery(r *http.Request) ([]byte, error) {
 	doc["claims_supported"] = supportedClaims
 	doc["acr_values_supported"] = []string{ACRPassword, ACRMFA, ACRPhishingResistant}
 	doc["subject_types_supported"] = []string{"public"}
+	// The hosted pages speak these languages; ui_locales picks one.
+	doc["ui_locales_supported"] = i18n.SupportedStrings()
 	doc["request_parameter_supported"] = false
 	doc["request_uri_parameter_supported"] = false
 	doc["claims_parameter_supported"] = false

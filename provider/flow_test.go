@@ -55,6 +55,7 @@ func TestDiscovery(t *testing.T) {
 		{"token_endpoint_auth_methods_supported", list("client_secret_basic", "client_secret_post", "none")},
 		{"subject_types_supported", list("public")},
 		{"authorization_response_iss_parameter_supported", true},
+		{"ui_locales_supported", list("en", "de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "fi", "cs")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

@@ -11,6 +11,9 @@ import (
 	"io"
 	"io/fs"
 	"path"
+
+	"github.com/gatehouse-id/gatehouse/i18n"
+	"golang.org/x/text/language"
 )
 
 // files holds the pages and the static assets.
@@ -66,11 +69,26 @@ type Page interface {
 	PageName() string
 }
 
-// Set is the parsed pages. It is safe for concurrent use.
+// Product is the product name the pages show (the {{product}} template
+// function).
+const Product = "Gatehouse"
+
+// Set is the parsed pages, one copy per language. It is safe for
+// concurrent use.
 type Set struct {
-	pages  map[string]*template.Template
+	pages  map[pageLang]*template.Template
 	static fs.FS
 }
+
+// pageLang names one page in one language.
+type pageLang struct {
+	name string
+	lang language.Tag
+}
+
+// languages are the languages every page is prepared in: the supported
+// ones and the pseudo-language of the tests.
+var languages = append(i18n.Supported(), i18n.Pseudo)
 
 // Parse parses the embedded pages. It fails when a required page or the
 // stylesheet is missing or does not parse.
@@ -94,6 +112,10 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 		"static": func(name string) string {
 			return StaticPrefix + name + "?v=" + version
 		},
+		"product": func() string { return Product },
+	}
+	for k, v := range langFuncs(i18n.New(language.English)) {
+		funcs[k] = v
 	}
 	if _, err := fs.Stat(fsys, layoutFile); err != nil {
 		return nil, fmt.Errorf("required layout: %w", err)
@@ -107,7 +129,7 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 			return nil, fmt.Errorf("parse partials: %w", err)
 		}
 	}
-	s := &Set{pages: make(map[string]*template.Template, len(requiredPages))}
+	s := &Set{pages: make(map[pageLang]*template.Template, len(requiredPages)*len(languages))}
 	var missing []error
 	for _, name := range append(requiredPages[:len(requiredPages):len(requiredPages)], selfServicePages...) {
 		file := name + ".html"
@@ -124,7 +146,9 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 				return nil, fmt.Errorf("page %q does not define %q", file, sub)
 			}
 		}
-		s.pages[name] = t
+		if err := s.addLanguages(name, t); err != nil {
+			return nil, err
+		}
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("parse templates: %w", errors.Join(missing...))
@@ -137,11 +161,57 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 	return s, nil
 }
 
-// Render executes the page for data into a buffer and then writes it to w,
-// so that nothing is written when the template fails.
+// addLanguages stores one copy of the parsed page t per language, each
+// with the template functions of its language.
+func (s *Set) addLanguages(name string, t *template.Template) error {
+	for _, tag := range languages {
+		c, err := t.Clone()
+		if err != nil {
+			return fmt.Errorf("clone page %q for %s: %w", name, tag, err)
+		}
+		s.pages[pageLang{name, tag}] = c.Funcs(langFuncs(i18n.New(tag)))
+	}
+	return nil
+}
+
+// langFuncs returns the template functions that depend on the page's
+// language: t translates a catalogue key (see doc.go) and lang is the
+// language's BCP 47 tag.
+func langFuncs(p *i18n.Printer) template.FuncMap {
+	return template.FuncMap{
+		"t": func(key string, args ...any) template.HTML {
+			return template.HTML(p.T(key, escapeArgs(args)...))
+		},
+		"lang": p.Lang,
+	}
+}
+
+// escapeArgs HTML-escapes the arguments of a catalogue message, which is
+// trusted HTML itself; numbers stay numbers so that plurals work.
+func escapeArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case int, int64, uint, uint64:
+			out[i] = a
+		default:
+			out[i] = template.HTMLEscapeString(fmt.Sprint(a))
+		}
+	}
+	return out
+}
+
+// Render executes the page in English; see RenderLang.
 func (s *Set) Render(w io.Writer, data Page) error {
+	return s.RenderLang(w, data, language.English)
+}
+
+// RenderLang executes the page for data in the supported language closest
+// to tag (English when none is close) into a buffer and then writes it to
+// w, so that nothing is written when the template fails.
+func (s *Set) RenderLang(w io.Writer, data Page, tag language.Tag) error {
 	name := data.PageName()
-	t, ok := s.pages[name]
+	t, ok := s.pages[pageLang{name, i18n.Match(tag)}]
 	if !ok {
 		return fmt.Errorf("render: unknown page %q", name)
 	}
