@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -100,7 +102,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 	}
 	now := s.now().UTC()
 	ar := storage.AuthRequest{
-		ID:                  secret.ID("ar_"),
+		ID:                  secret.ID(authRequestIDPrefix),
 		ClientID:            req.ClientID,
 		RedirectURI:         req.RedirectURI,
 		State:               req.State,
@@ -216,26 +218,46 @@ func (s *opStorage) SaveAuthCode(ctx context.Context, id, code string) error {
 	return nil
 }
 
+// authRequestIDPrefix starts every auth request ID.
+const authRequestIDPrefix = "ar_"
+
+// Descriptions of the refusals of AuthRequestByCode.
+const (
+	descCodeExpired    = "The code has expired."
+	descCodeUsed       = "The code was already used."
+	descRequestExpired = "The sign-in request has expired. Start the sign-in again."
+)
+
 // AuthRequestByCode implements op.Storage. A code that was redeemed before
 // revokes the tokens issued from it (RFC 6749, section 4.1.2); every failure
-// is invalid_grant. The code is redeemed later, atomically with the token
-// issuance (IssueTokens).
+// is invalid_grant, and one a person can meet says why (refuseCode). The
+// code is redeemed later, atomically with the token issuance (IssueTokens).
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	h := secret.Digest(code)
 	ac, err := s.store.GetAuthCode(ctx, h)
-	if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrNotFound) && s.minted(code):
+		// The janitor removes a code's record (a redeemed code's
+		// tombstone included) only once the code has expired.
+		return nil, refuseCode(ctx, descCodeExpired)
+	case err != nil:
 		return nil, invalidGrant(err)
 	}
 	if !ac.RedeemedAt.IsZero() {
 		if err := s.revokeCodeTokens(ctx, ac); err != nil {
 			return nil, oidc.ErrServerError().WithParent(err)
 		}
-		return nil, oidc.ErrInvalidGrant().WithDescription("The code was already used.")
+		return nil, refuseCode(ctx, descCodeUsed)
 	}
 	if !s.now().Before(ac.ExpiresAt) {
-		return nil, oidc.ErrInvalidGrant().WithDescription("The code has expired.")
+		return nil, refuseCode(ctx, descCodeExpired)
 	}
 	ar, err := s.liveAuthRequest(ctx, ac.AuthRequestID)
+	if errors.Is(err, storage.ErrNotFound) {
+		// The code outlived its sign-in request, which expired or was
+		// swept: the code is no longer valid either.
+		return nil, refuseCode(ctx, descRequestExpired)
+	}
 	if err != nil {
 		return nil, invalidGrant(err)
 	}
@@ -243,6 +265,57 @@ func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.Auth
 		return nil, oidc.ErrInvalidGrant()
 	}
 	return &authRequest{ar: ar, codeHash: h}, nil
+}
+
+// minted reports whether code was minted by this provider: the library's
+// codes are the auth request's ID sealed with AES-256-GCM under the crypto
+// key, so a code that opens to an auth request ID is genuine, whatever
+// became of its record. (Opaque access tokens are sealed with the same key
+// but hold a token ID.)
+func (s *opStorage) minted(code string) bool {
+	if s.codes == nil {
+		return false
+	}
+	id, err := s.codes.Decrypt(code)
+	return err == nil && strings.HasPrefix(id, authRequestIDPrefix)
+}
+
+// codeRefusalKey is the context key of a token request's *codeRefusal.
+type codeRefusalKey struct{}
+
+// codeRefusal holds, for one token request, the description of the
+// invalid_grant AuthRequestByCode returned. The library replaces the
+// description of every such refusal with "invalid code"
+// (op.AuthRequestByCode), which tells nobody that the code merely expired,
+// so withCodeRefusal puts ours back into the answer.
+type codeRefusal struct {
+	desc string
+}
+
+// refuseCode returns invalid_grant with desc and notes desc for the answer
+// of the token request in ctx.
+func refuseCode(ctx context.Context, desc string) *oidc.Error {
+	if r, ok := ctx.Value(codeRefusalKey{}).(*codeRefusal); ok {
+		r.desc = desc
+	}
+	return oidc.ErrInvalidGrant().WithDescription("%s", desc)
+}
+
+// withCodeRefusal prepares a token request for refuseCode: the returned
+// writer answers a refused code with invalid_grant and the description
+// refuseCode noted, in place of the library's answer. Every other answer
+// goes out unchanged.
+func withCodeRefusal(ctx context.Context, w http.ResponseWriter) (context.Context, http.ResponseWriter) {
+	r := &codeRefusal{}
+	fw := &fixWriter{ResponseWriter: w, fix: func(w http.ResponseWriter, status int) bool {
+		if status != http.StatusBadRequest || r.desc == "" {
+			return false
+		}
+		w.Header().Del("Content-Length")
+		writeJSONError(w, status, "invalid_grant", r.desc)
+		return true
+	}}
+	return context.WithValue(ctx, codeRefusalKey{}, r), fw
 }
 
 func (s *opStorage) revokeCodeTokens(ctx context.Context, ac storage.AuthCode) error {

@@ -281,12 +281,20 @@ func location(t *testing.T, resp *http.Response) *url.URL {
 // code runs the browser part of the code flow: authorize, login, callback.
 // It returns the query the client's redirect URI receives.
 func (e *env) code(v url.Values) url.Values {
+	e.t.Helper()
+	return e.codeAfter(v, 0)
+}
+
+// codeAfter is code with a sign-in that takes signIn on the fake clock
+// between the authorization request and the login.
+func (e *env) codeAfter(v url.Values, signIn time.Duration) url.Values {
 	t := e.t
 	t.Helper()
 	resp := e.authorize(v)
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("authorize status %d, want 302", resp.StatusCode)
 	}
+	e.clock.Advance(signIn)
 	login := location(t, resp)
 	if login.Path != "/login" || login.Query().Get("authRequestID") == "" {
 		t.Fatalf("authorize redirected to %s, want /login?authRequestID=", login)
@@ -321,6 +329,7 @@ type tokenResponse struct {
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
 	Error        string `json:"error"`
+	Description  string `json:"error_description"`
 }
 
 // postForm posts form to path with optional basic auth and returns the

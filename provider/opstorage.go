@@ -24,6 +24,8 @@ type opStorage struct {
 	cfg   Config
 	now   func() time.Time
 	keys  *keyRing
+	// codes opens the library's authorization codes (see minted).
+	codes op.Crypto
 }
 
 var (

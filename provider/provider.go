@@ -36,6 +36,10 @@ const (
 // stored.
 const cryptoKeyName = "op_crypto_key"
 
+// cryptoKeyID names the crypto key in the header of the library's
+// encrypted values, such as authorization codes.
+const cryptoKeyID = "k1"
+
 // Config configures the provider.
 type Config struct {
 	// Issuer is the public URL of the provider, without a trailing slash
@@ -119,12 +123,12 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 	if err != nil {
 		return nil, err
 	}
-	s := &opStorage{store: store, cfg: cfg, now: now, keys: keys}
+	s := &opStorage{store: store, cfg: cfg, now: now, keys: keys, codes: op.NewAES256GCMCrypto(cryptoKey, cryptoKeyID)}
 	g := &gate{storage: s}
 
 	opCfg := &op.Config{
 		CryptoKey:                cryptoKey,
-		CryptoKeyId:              "k1",
+		CryptoKeyId:              cryptoKeyID,
 		DefaultLogoutRedirectURI: cfg.LogoutURL,
 		CodeMethodS256:           true,
 		AuthMethodPost:           true,
@@ -324,6 +328,9 @@ func interceptor(next http.Handler) http.Handler {
 		}
 		if r.URL.Path == "/userinfo" {
 			w = &bearerErrorWriter{ResponseWriter: w}
+		}
+		if r.URL.Path == tokenPath {
+			ctx, w = withCodeRefusal(ctx, w)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

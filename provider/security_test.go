@@ -220,13 +220,73 @@ func TestConcurrentCodeRedemption(t *testing.T) {
 	}
 }
 
+// TestCodeExpiry: a code that is no longer valid is refused with
+// invalid_grant, and its error_description says why (the library alone
+// says "invalid code" in every case), also after the janitor swept the
+// expired record and when the sign-in request itself ran out.
 func TestCodeExpiry(t *testing.T) {
-	e := newEnv(t)
-	v := e.authorizeParams(confID)
-	code := e.code(v).Get("code")
-	e.clock.Advance(DefaultCodeLifetime)
-	if tr := e.redeem(code, ""); tr.Status != http.StatusBadRequest || tr.Error != "invalid_grant" {
-		t.Errorf("expired code: status %d error %q, want 400 invalid_grant", tr.Status, tr.Error)
+	sweep := func(e *env) {
+		now := e.clock.Now()
+		if _, err := e.store.DeleteExpired(context.Background(), now, now.Add(-24*time.Hour)); err != nil {
+			e.t.Fatalf("DeleteExpired: %v", err)
+		}
+	}
+	tests := []struct {
+		name string
+		// signInDelay is how long the sign-in takes after /authorize.
+		signInDelay time.Duration
+		// after runs between the callback and the redemption and may
+		// replace the code.
+		after    func(e *env, code string) string
+		wantDesc string
+	}{
+		{"past its lifetime", 0, func(e *env, code string) string {
+			e.clock.Advance(DefaultCodeLifetime)
+			return code
+		}, "The code has expired."},
+		{"swept by the janitor", 0, func(e *env, code string) string {
+			e.clock.Advance(DefaultCodeLifetime)
+			sweep(e)
+			return code
+		}, "The code has expired."},
+		{"swept after a restart", 0, func(e *env, code string) string {
+			e.clock.Advance(DefaultCodeLifetime + time.Hour)
+			sweep(e)
+			e.restart()
+			return code
+		}, "The code has expired."},
+		{"sign-in request ran out", DefaultAuthRequestLifetime - 10*time.Second, func(e *env, code string) string {
+			e.clock.Advance(20 * time.Second)
+			return code
+		}, "The sign-in request has expired. Start the sign-in again."},
+		{"sign-in request ran out and swept", DefaultAuthRequestLifetime - 10*time.Second, func(e *env, code string) string {
+			e.clock.Advance(20 * time.Second)
+			sweep(e)
+			return code
+		}, "The sign-in request has expired. Start the sign-in again."},
+		{"already used", 0, func(e *env, code string) string {
+			if tr := e.redeem(code, ""); tr.Status != http.StatusOK {
+				e.t.Fatalf("first redemption: status %d error %q", tr.Status, tr.Error)
+			}
+			return code
+		}, "The code was already used."},
+		{"not ours", 0, func(e *env, code string) string {
+			return code[:len(code)-4] + "AAAA"
+		}, "invalid code"},
+		{"an opaque access token", 0, func(e *env, code string) string {
+			return e.loginTokens().AccessToken // sealed with the same key
+		}, "invalid code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			code := e.codeAfter(e.authorizeParams(confID), tt.signInDelay).Get("code")
+			code = tt.after(e, code)
+			tr := e.redeem(code, "")
+			if tr.Status != http.StatusBadRequest || tr.Error != "invalid_grant" || tr.Description != tt.wantDesc {
+				t.Errorf("status %d error %q error_description %q, want 400 invalid_grant %q", tr.Status, tr.Error, tr.Description, tt.wantDesc)
+			}
+		})
 	}
 }
 

@@ -162,7 +162,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		sweepLimiters(janitorCtx, self.Limiters, limiterSweepInterval, e.hooks.now, logger)
 	})
 
-	printBanner(e.stdout, e.prog, *configPath, scheme, ln.Addr().String(), issuer, dataDir)
+	printBanner(ctx, e.stdout, db, banner{prog: e.prog, configPath: *configPath, listen: scheme + "://" + ln.Addr().String(),
+		issuer: issuer, dataDir: dataDir, codeLifetime: cfg.Tokens.AuthCodeLifetime}, logger)
 	logger.Info("gatehouse started", "version", version, "listen", ln.Addr().String(), "issuer", issuer, "data_dir", dataDir)
 	if e.hooks.ready != nil {
 		e.hooks.ready(ln.Addr().String())
@@ -366,24 +367,4 @@ func loadTLS(tc TLSConfig) (*tls.Config, error) {
 // isHTTP reports whether the issuer uses plain http.
 func isHTTP(issuer string) bool {
 	return strings.HasPrefix(issuer, "http://")
-}
-
-// printBanner tells the operator where the server listens and how to
-// create the first user and client.
-func printBanner(w io.Writer, prog, configPath, scheme, addr, issuer, dataDir string) {
-	var configFlag string
-	if configPath != "" {
-		configFlag = " --config " + configPath
-	}
-	fmt.Fprintf(w, `gatehouse %s
-listening on %s://%s
-issuer:         %s
-data directory: %s
-discovery:      %s/.well-known/openid-configuration
-
-First steps (in another terminal, while the server runs):
-  printf '%%s' 'correct horse battery staple' | %s user create%s --email alice@example.com --name "Alice Example" --password-stdin
-  %s client create%s --name "My app" --redirect-uri http://localhost:9999/callback
-See README.md for the whole quick start.
-`, version, scheme, addr, issuer, dataDir, issuer, prog, configFlag, prog, configFlag)
 }
