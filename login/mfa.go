@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -312,7 +313,7 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 func (d *deps) logRefused(r *http.Request, userID, method, authRequestID string, refused error) {
 	countFailure(r)
 	d.Logger.InfoContext(r.Context(), "second factor refused", "user_id", userID, "method", method, "auth_request_id", authRequestID, "reason", refused.Error())
-	d.audit(r, auditSecondFactorFailure, userID, userID, map[string]string{"method": method})
+	d.audit(r, iam.AuditSecondFactorFailure, userID, userID, map[string]string{"method": method})
 }
 
 // refusalMessage returns what the user sees for a refused code.

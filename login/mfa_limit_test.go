@@ -121,9 +121,9 @@ func TestTenWrongCodesAcrossResendsEndTheSignIn(t *testing.T) {
 	if st := h.mfaState(u.ID); st.FailuresInARow != 0 || st.FailuresSinceSuccess != 10 || mfa.Locked(&st) {
 		t.Errorf("after the end: %+v, want 0 in a row, 10 since success, not locked", st)
 	}
-	events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: auditSignInEnded})
+	events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: iam.AuditSignInEnded})
 	if err != nil || len(events) != 1 || events[0].Target != u.ID {
-		t.Errorf("audit %s = %+v, %v, want one event for the user", auditSignInEnded, events, err)
+		t.Errorf("audit %s = %+v, %v, want one event for the user", iam.AuditSignInEnded, events, err)
 	}
 	// A new sign-in gets its own ten, and a success resets both counts.
 	h.clock.Advance(30 * time.Second)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -170,7 +171,7 @@ func handleEnrolPOST(d *deps) http.Handler {
 		} else {
 			u = nu
 			d.Logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
-			d.audit(r, auditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
+			d.audit(r, iam.AuditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
 			d.notifyMethodChanged(ctx, u, storage.MFATOTP)
 		}
 		d.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)

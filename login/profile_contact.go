@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -258,7 +259,7 @@ func handleEmailConfirm(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "e-mail address changed", "user_id", u.ID)
-		d.audit(r, auditEmailChanged, ps.User.ID, u.ID, nil)
+		d.audit(r, iam.AuditEmailChanged, ps.User.ID, u.ID, nil)
 		d.notice(r, oldEmail, u.Name(), "Your "+defaultProduct+" e-mail address was changed",
 			"The e-mail address of your "+defaultProduct+" account was changed on "+formatTime(now)+" from this address to "+dest+".")
 		http.Redirect(w, r, tabPath(templates.TabProfile, "email"), http.StatusSeeOther)
@@ -334,7 +335,7 @@ func handlePhoneConfirm(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "phone number changed", "user_id", u.ID)
-		d.audit(r, auditPhoneChanged, ps.User.ID, u.ID, nil)
+		d.audit(r, iam.AuditPhoneChanged, ps.User.ID, u.ID, nil)
 		d.notice(r, u.Email, u.Name(), "Your "+defaultProduct+" phone number was changed",
 			"The phone number of your "+defaultProduct+" account was changed on "+formatTime(now)+" to the number ending in "+dest[len(dest)-2:]+".")
 		http.Redirect(w, r, tabPath(templates.TabProfile, "phone"), http.StatusSeeOther)

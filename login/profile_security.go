@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/session"
@@ -227,7 +228,7 @@ func handleMethodChange(d *deps) http.Handler {
 			}
 		}
 		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.User.ID, "method", method, "pending", pending)
-		d.audit(r, auditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
+		d.audit(r, iam.AuditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
 		if m, err := d.Messages.MFAChangedEmail(ps.User.Email, ps.User.Name(), method, now); err != nil {
 			d.site.LogProblem(r, "mfa notice not composed", err)
 		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
@@ -264,7 +265,7 @@ func handleRecoveryRegenerate(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.User.ID, "count", len(plain))
-		d.audit(r, auditRecoveryRegenerated, ps.User.ID, ps.User.ID, map[string]string{"count": strconv.Itoa(len(plain))})
+		d.audit(r, iam.AuditRecoveryRegenerated, ps.User.ID, ps.User.ID, map[string]string{"count": strconv.Itoa(len(plain))})
 		d.notice(r, ps.User.Email, ps.User.Name(), "New "+defaultProduct+" recovery codes were created",
 			"New recovery codes were created for your "+defaultProduct+" account on "+formatTime(now)+". Your earlier recovery codes no longer work.")
 		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
@@ -323,7 +324,7 @@ func handleSessionRevoke(d *deps) http.Handler {
 				return
 			}
 			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.User.ID, "current", s.ID == ps.Session.ID)
-			d.audit(r, auditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.Session.ID)})
+			d.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.Session.ID)})
 			if s.ID == ps.Session.ID {
 				d.sess.ClearCookie(w)
 				http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -346,7 +347,7 @@ func handleSessionsRevokeOthers(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.User.ID, "count", n)
-		d.audit(r, auditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
+		d.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "sessions_others"), http.StatusSeeOther)
 	})
 }
@@ -390,7 +391,7 @@ func handleResetLink(d *deps) http.Handler {
 			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
 			return
 		}
-		d.audit(r, auditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
+		d.audit(r, iam.AuditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
 		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			s.SendLog = mfa.RecordSend(s.SendLog, d.CodePolicy, now)
 			s.UpdatedAt = now
@@ -420,7 +421,7 @@ func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now tim
 		}
 	}
 	d.Logger.InfoContext(ctx, "password changed", "user_id", ps.User.ID, "sessions_ended", n)
-	d.audit(r, auditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
+	d.audit(r, iam.AuditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
 	if msgs, err := d.profileMessages(); err != nil {
 		d.site.LogProblem(r, "password notice not composed", err)
 	} else if m, err := msgs.PasswordChangedEmail(ps.User.Email, ps.User.Name(), now); err != nil {

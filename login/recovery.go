@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -148,7 +149,7 @@ func handleRecoveryPOST(d *deps) http.Handler {
 			d.renderRecovery(w, r, ar, binding, http.StatusOK, msg)
 			return
 		}
-		d.audit(r, auditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
+		d.audit(r, iam.AuditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
 		d.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
 	})
 }

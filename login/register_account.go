@@ -233,7 +233,7 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 		return
 	}
 	d.Logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
-	d.audit(r, auditUserRegistered, u.ID, u.ID, map[string]string{"mfa_method": method})
+	d.audit(r, iam.AuditUserRegistered, u.ID, u.ID, map[string]string{"mfa_method": method})
 	st.UserID, st.PasswordHash, st.TOTPSecret = u.ID, "", ""
 	d.saveReg(w, st)
 	// The continue button ends in the redirect to the relying party:

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -410,9 +411,9 @@ func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg strin
 		errors.Is(err, passkey.ErrClone), errors.Is(err, passkey.ErrNoCredentials):
 		d.Logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", authRequestID, "reason", err.Error())
 		if authRequestID != "" { // a sign-in, not a key registration
-			action, method := auditSecondFactorFailure, storage.MFAWebAuthn
+			action, method := iam.AuditSecondFactorFailure, storage.MFAWebAuthn
 			if userID == "" {
-				action, method = auditPasskeyFailure, "passkey"
+				action, method = iam.AuditPasskeyFailure, "passkey"
 			}
 			d.audit(r, action, userID, userID, map[string]string{"method": method})
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -212,7 +213,7 @@ func handleKeysFinish(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.User.ID, "synced", c.BackupEligible)
-		d.audit(r, auditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
+		d.audit(r, iam.AuditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
 		d.keyNotice(r, k.User, "added to", c.Name)
 		web.WriteJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
 	})
@@ -315,7 +316,7 @@ func handleKeysRemove(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.User.ID)
-			d.audit(r, auditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": name})
+			d.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": name})
 			d.keyNotice(r, k.User, "removed from", name)
 			doneRedirect(w, r, "removed")
 		}
@@ -355,7 +356,7 @@ func handleKeysPrefer(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
-		d.audit(r, auditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.User.MFAMethod})
+		d.audit(r, iam.AuditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.User.MFAMethod})
 		d.notifyMethodChanged(ctx, u, method)
 		if method == storage.MFAWebAuthn {
 			doneRedirect(w, r, "preferred")
