@@ -37,7 +37,10 @@ func importRules() map[string][]string {
 		"notify":              {"github.com/emersion/go-smtp", "github.com/emersion/go-sasl"},
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},
-		"passkey":             {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
+		// codesend sends one-time codes under the users' send limits; the
+		// caller composes and delivers the message.
+		"codesend": {"storage", "mfa"},
+		"passkey":  {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
 		// web is the browser plumbing every page package shares; it knows
 		// no route and no user.
 		"web": {"templates", "secret", "regulate"},
@@ -45,7 +48,7 @@ func importRules() map[string][]string {
 		"session": {"storage", "secret", "mfa", "web"},
 		// golang.org/x/text/language validates the profile's locale (BCP 47).
 		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
-			"github.com/gorilla/mux", "golang.org/x/text/language"},
+			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/passkey"
@@ -134,6 +135,12 @@ type Deps struct {
 	// e-mail codes and acr_values=phr cannot be met.
 	Passkeys *passkey.Service
 
+	// Codes sends the e-mail and SMS codes under the users' send limits.
+	// Pass the Sender the profile pages use too, so that the sends and
+	// checks of each user are serialised across both; when nil, one is
+	// built from MFA, OTPPepper, CodePolicy and Now.
+	Codes *codesend.Sender
+
 	// Avatars stores the profile pictures. When nil the profile offers no
 	// picture upload.
 	Avatars storage.Avatars
@@ -156,8 +163,9 @@ type deps struct {
 	Deps
 	site *web.Site
 	sess *session.Service
-	// userLocks serialises the code sends of each user.
-	userLocks keyedMutex
+	// codes sends the e-mail and SMS codes and serialises each user's
+	// sends and checks.
+	codes *codesend.Sender
 }
 
 // Handler serves the hosted sign-in pages. Build it with New and mount it
@@ -247,6 +255,10 @@ func newDeps(d Deps) (*deps, error) {
 	}
 	dd := &deps{Deps: d, site: site, sess: session.New(session.Config{Sessions: d.Sessions, Users: d.Users, Site: site,
 		Lifetime: d.SessionLifetime, IdleTimeout: d.SessionIdleTimeout, Now: d.Now})}
+	if dd.Codes == nil {
+		dd.Codes = codesend.New(codesend.Config{MFA: d.MFA, Pepper: d.OTPPepper, Policy: d.CodePolicy, Now: d.Now})
+	}
+	dd.codes = dd.Codes
 	dd.wrapProfileRequests()
 	return dd, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -101,15 +102,15 @@ func (d *deps) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest
 	if purpose == storage.OTPVerifyPhone {
 		channel = storage.ChannelSMS
 	}
-	return d.issueCode(ctx, codeSend{
-		user: u,
-		want: storage.OTPChallenge{
+	return d.codes.Issue(ctx, codesend.Send{
+		User: u,
+		Want: storage.OTPChallenge{
 			ID: profileChallengeID(u.ID, purpose), UserID: u.ID, Purpose: purpose, Channel: channel, Destination: dest,
 		},
-		resumes: func(old storage.OTPChallenge) bool {
+		Resumes: func(old storage.OTPChallenge) bool {
 			return old.Destination == dest && old.UserID == u.ID && old.Purpose == purpose
 		},
-		deliver: func(ctx context.Context, code string) error { return d.deliverVerify(ctx, u, channel, dest, code) },
+		Deliver: func(ctx context.Context, code string) error { return d.deliverVerify(ctx, u, channel, dest, code) },
 	})
 }
 
@@ -143,7 +144,7 @@ func (d *deps) checkVerifyCode(ctx context.Context, userID, purpose, code string
 	now := d.Now()
 	_, err = d.MFA.UpdateOTPChallenge(ctx, profileChallengeID(userID, purpose), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
 		if c.UserID != userID || c.Purpose != purpose || c.AuthRequestID != "" {
-			refused = errNoChallenge
+			refused = codesend.ErrNoChallenge
 			return c, nil
 		}
 		refused = mfa.Check(&c, d.OTPPepper, code, d.CodePolicy, now)
@@ -151,7 +152,7 @@ func (d *deps) checkVerifyCode(ctx context.Context, userID, purpose, code string
 		return c, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", errNoChallenge, nil
+		return "", codesend.ErrNoChallenge, nil
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("check code: %w", err)
@@ -165,8 +166,8 @@ func sendRefusal(err error) string {
 	var rl *mfa.RateLimitError
 	switch {
 	case errors.As(err, &rl):
-		return waitMessage(rl.RetryAfter)
-	case errors.Is(err, errNotSent):
+		return codesend.WaitMessage(rl.RetryAfter)
+	case errors.Is(err, codesend.ErrNotSent):
 		return "We could not send the code. Check the address or number and try again."
 	}
 	return ""
@@ -236,7 +237,7 @@ func handleEmailConfirm(d *deps) http.Handler {
 		}
 		if refused != nil {
 			d.Logger.InfoContext(ctx, "e-mail change code refused", "user_id", ps.User.ID, "reason", refused.Error())
-			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
+			d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
 			return
 		}
 		now := d.Now()
@@ -318,7 +319,7 @@ func handlePhoneConfirm(d *deps) http.Handler {
 		}
 		if refused != nil {
 			d.Logger.InfoContext(ctx, "phone change code refused", "user_id", ps.User.ID, "reason", refused.Error())
-			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
+			d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
 			return
 		}
 		now := d.Now()

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
@@ -38,7 +39,7 @@ const (
 // fillSecurityTab loads what the Security tab shows.
 func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *templates.SecurityTab) error {
 	u := ps.User
-	st, err := d.mfaState(ctx, u.ID)
+	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -187,7 +188,7 @@ func handleMethodChange(d *deps) http.Handler {
 		}
 		ctx := r.Context()
 		method := r.PostForm.Get("method")
-		st, err := d.mfaState(ctx, ps.User.ID)
+		st, err := d.codes.State(ctx, ps.User.ID)
 		if err != nil {
 			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -372,17 +373,17 @@ func handleResetLink(d *deps) http.Handler {
 			return
 		}
 		ctx := r.Context()
-		unlock := d.userLocks.lock(ps.User.ID)
+		unlock := d.codes.Lock(ps.User.ID)
 		defer unlock()
 		now := d.Now()
-		st, err := d.mfaState(ctx, ps.User.ID)
+		st, err := d.codes.State(ctx, ps.User.ID)
 		if err != nil {
 			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if ok, wait, _ := mfa.CanSend(st.SendLog, d.CodePolicy, now); !ok {
-			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+humanWait(wait)+".")
+			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+codesend.HumanWait(wait)+".")
 			return
 		}
 		channel := resetChannel(ps.User, d.Texter != nil)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -157,7 +158,7 @@ func TestProfileEmailChange(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
-	wantPageWith(t, b.postProfile(p, "/profile/email/confirm", "code", wrong), http.StatusOK, msgWrongCode)
+	wantPageWith(t, b.postProfile(p, "/profile/email/confirm", "code", wrong), http.StatusOK, codesend.MsgWrongCode)
 	if got := h.user(u.ID).Email; got != "ada@example.com" {
 		t.Fatalf("after a wrong code the e-mail is %q", got)
 	}

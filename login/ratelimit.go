@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
@@ -76,7 +77,7 @@ func (d *deps) rateLimit(next http.Handler) http.Handler {
 			d.site.Render(w, r, http.StatusTooManyRequests, templates.ErrorPage{
 				Title:   "Too many attempts",
 				Message: msg,
-				Next:    "Please wait " + humanWait(wait) + " and try again.",
+				Next:    "Please wait " + codesend.HumanWait(wait) + " and try again.",
 			})
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -142,7 +143,7 @@ func handleRecoveryPOST(d *deps) http.Handler {
 			msg := msgWrongRecovery
 			switch {
 			case isRateLimit(refused):
-				msg = refusalMessage(refused)
+				msg = codesend.RefusalMessage(refused)
 			case errors.Is(refused, mfa.ErrMalformedCode):
 				msg = msgBadRecovery
 			}
@@ -174,7 +175,7 @@ func (d *deps) useRecoveryCode(ctx context.Context, userID, code string) (guess,
 // transaction under the user's lock. The state check changes is written
 // whether or not the code was refused, so that a failure is kept.
 func (d *deps) checkStoredFactor(ctx context.Context, userID string, check func(st *storage.MFAState, now time.Time) error) (guess, error) {
-	unlock := d.userLocks.lock(userID)
+	unlock := d.codes.Lock(userID)
 	defer unlock()
 	now := d.Now()
 	var g guess

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -189,7 +190,7 @@ func handleRegisterTOTPPOST(d *deps) http.Handler {
 		}
 		step, match := mfa.MatchTOTP(st.TOTPSecret, r.PostForm.Get("code"), d.Now())
 		if !match {
-			d.renderRegisterTOTP(w, r, st, msgWrongCode)
+			d.renderRegisterTOTP(w, r, st, codesend.MsgWrongCode)
 			return
 		}
 		d.createRegisteredUser(w, r, st, storage.MFATOTP, func(userID string, ms *storage.MFAState) {
