@@ -49,6 +49,11 @@ func importRules() map[string][]string {
 		// golang.org/x/text/language validates the profile's locale (BCP 47).
 		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
 			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
+		// profile serves the signed-in user's own pages; it never imports
+		// login (nor login profile): what it needs of the sign-in comes in
+		// its Deps, wired by cmd/gatehouse.
+		"profile": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
+			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

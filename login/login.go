@@ -262,3 +262,37 @@ func newDeps(d Deps) (*deps, error) {
 	dd.wrapProfileRequests()
 	return dd, nil
 }
+
+// Site returns the browser plumbing of the pages, for the page packages
+// mounted beside them (package profile): they must share its CSRF key.
+func (h *Handler) Site() *web.Site { return h.d.site }
+
+// Session returns the SSO session service of the pages, for the page
+// packages mounted beside them.
+func (h *Handler) Session() *session.Service { return h.d.sess }
+
+// Codes returns the code sender of the pages (Deps.Codes, or the one New
+// built), for the page packages that send codes too.
+func (h *Handler) Codes() *codesend.Sender { return h.d.codes }
+
+// CheckPassword checks the current password of the user userID behind the
+// same per-user counter as the sign-in password (checkPasswordRegulated),
+// for a password change on the profile. reason is empty when the password
+// is right and names the refusal for the log otherwise; throttled reports
+// a refusal by the counter (a delay or a lock).
+func (h *Handler) CheckPassword(r *http.Request, userID, pw string) (reason string, throttled bool, err error) {
+	_, reason, err = h.d.checkPasswordRegulated(r, userID, pw)
+	return reason, reason == reasonDelayed || reason == reasonLocked, err
+}
+
+// ResetLinkSender returns the function that sends the user a reset link
+// through channel (ResetByEmail or ResetBySMS) and records nothing else,
+// or nil when password resets are off (Deps.PasswordResets).
+func (h *Handler) ResetLinkSender() func(ctx context.Context, u storage.User, channel string) error {
+	if h.d.PasswordResets == nil {
+		return nil
+	}
+	return func(ctx context.Context, u storage.User, channel string) error {
+		return h.d.sendResetLink(ctx, u, channel, "")
+	}
+}

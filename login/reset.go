@@ -50,8 +50,8 @@ const dummyResetUser = "usr_nobody_reset"
 
 // Channels of sendResetLink.
 const (
-	ResetByEmail = "email"
-	ResetBySMS   = "sms"
+	ResetByEmail = storage.ChannelEmail
+	ResetBySMS   = storage.ChannelSMS
 )
 
 var probResetLink = problem{Status: http.StatusBadRequest, Page: templates.ErrorPage{

@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -376,7 +377,7 @@ func TestProfileSessions(t *testing.T) {
 }
 
 func TestProfileDeviceRevoke(t *testing.T) {
-	h := newHarness(t, func(d *Deps) { d.TrustedDevices = true })
+	h := newHarness(t, func(d *login.Deps) { d.TrustedDevices = true })
 	b, u, _ := profileUser(t, h, "ada@example.com", "security")
 	if _, err := h.db.UpdateMFAState(context.Background(), u.ID, func(st storage.MFAState) (storage.MFAState, error) {
 		st.Devices = []storage.TrustedDevice{{ID: "dev_1", Label: "Firefox", CreatedAt: h.clock.Now(), ExpiresAt: h.clock.Now().Add(time.Hour)}}
@@ -456,7 +457,7 @@ func TestProfileResetLink(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, func(d *Deps) {
+			h := newHarness(t, func(d *login.Deps) {
 				if tc.resets {
 					d.PasswordResets = d.Users.(storage.PasswordResets)
 				}

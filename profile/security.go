@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
@@ -70,9 +71,9 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *temp
 			Current:   s.ID == ps.Session.ID,
 		})
 	}
-	t.ResetLinkEnabled = d.PasswordResets != nil
+	t.ResetLinkEnabled = d.ResetLinks != nil
 	t.ResetLinkChannel = "e-mail"
-	if resetChannel(u, d.Texter != nil) == ResetBySMS {
+	if resetChannel(u, d.Texter != nil) == storage.ChannelSMS {
 		t.ResetLinkChannel = "text message"
 	}
 	if d.Passkeys != nil {
@@ -129,7 +130,7 @@ func handlePasswordChange(d *deps) http.Handler {
 		next := r.PostForm.Get("new_password")
 		// The same per-user counter as the sign-in password (delay after
 		// 5, lock after 100) and the per-IP failure bucket.
-		_, reason, err := d.checkPasswordRegulated(r, ps.User.ID, current)
+		reason, throttled, err := d.CurrentPassword.CheckPassword(r, ps.User.ID, current)
 		if err != nil {
 			d.site.LogProblem(r, "password check failed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -139,7 +140,7 @@ func handlePasswordChange(d *deps) http.Handler {
 			countFailure(r)
 			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.User.ID, "reason", reason)
 			msg := msgWrongCurrent
-			if reason == reasonDelayed || reason == reasonLocked {
+			if throttled {
 				msg = msgTooManyCurrent
 			}
 			d.refuse(w, r, ps, templates.TabSecurity, msg)
@@ -358,17 +359,17 @@ func handleSessionsRevokeOthers(d *deps) http.Handler {
 // sent, else e-mail (also with TOTP or WebAuthn).
 func resetChannel(u storage.User, canText bool) string {
 	if u.MFAMethod == storage.MFASMS && u.PhoneVerified && u.Phone != "" && canText {
-		return ResetBySMS
+		return storage.ChannelSMS
 	}
-	return ResetByEmail
+	return storage.ChannelEmail
 }
 
 // handleResetLink serves POST /profile/reset-link, "Send reset password
-// link", through the user's second-factor channel (sendResetLink in
-// reset.go). Sends count against the user's code send limit.
+// link", through the user's second-factor channel (Deps.ResetLinks, the
+// sign-in pages' reset link). Sends count against the user's code send limit.
 func handleResetLink(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if d.PasswordResets == nil {
+		if d.ResetLinks == nil {
 			d.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
 			return
 		}
@@ -382,19 +383,19 @@ func handleResetLink(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		if ok, wait, _ := mfa.CanSend(st.SendLog, d.CodePolicy, now); !ok {
+		if ok, wait, _ := mfa.CanSend(st.SendLog, d.codes.Policy(), now); !ok {
 			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+codesend.HumanWait(wait)+".")
 			return
 		}
 		channel := resetChannel(ps.User, d.Texter != nil)
-		if err := d.sendResetLink(ctx, ps.User, channel, ""); err != nil {
+		if err := d.ResetLinks(ctx, ps.User, channel); err != nil {
 			d.site.LogProblem(r, "reset link not sent", err, "user_id", ps.User.ID)
 			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
 			return
 		}
 		d.audit(r, iam.AuditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
 		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
-			s.SendLog = mfa.RecordSend(s.SendLog, d.CodePolicy, now)
+			s.SendLog = mfa.RecordSend(s.SendLog, d.codes.Policy(), now)
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
@@ -430,4 +431,15 @@ func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now tim
 	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
 		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.User.ID)
 	}
+}
+
+// maskEmail hides most of the local part: "ada@example.com" becomes
+// "a***@example.com".
+func maskEmail(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 1 {
+		return "your e-mail address"
+	}
+	first := []rune(email[:at])[0]
+	return string(first) + "***" + email[at:]
 }

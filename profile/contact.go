@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"context"
@@ -75,7 +75,7 @@ func profileChallengeID(userID, purpose string) string {
 // at now: not used, not void, not expired.
 func (d *deps) usable(c storage.OTPChallenge, userID, purpose string, now time.Time) bool {
 	return c.UserID == userID && c.Purpose == purpose && c.AuthRequestID == "" && c.UsedAt.IsZero() &&
-		(d.CodePolicy.MaxFailures <= 0 || c.Failures < d.CodePolicy.MaxFailures) && now.Before(c.ExpiresAt)
+		(d.codes.Policy().MaxFailures <= 0 || c.Failures < d.codes.Policy().MaxFailures) && now.Before(c.ExpiresAt)
 }
 
 // pendingChange returns the new address or number awaiting its code, or
@@ -116,7 +116,7 @@ func (d *deps) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest
 
 // deliverVerify composes the verification message and hands it over.
 func (d *deps) deliverVerify(ctx context.Context, u storage.User, channel, dest, code string) error {
-	ttl := d.CodePolicy.TTL
+	ttl := d.codes.Policy().TTL
 	if channel == storage.ChannelSMS {
 		if d.Texter == nil {
 			return errors.New("no sms transport")
@@ -147,7 +147,7 @@ func (d *deps) checkVerifyCode(ctx context.Context, userID, purpose, code string
 			refused = codesend.ErrNoChallenge
 			return c, nil
 		}
-		refused = mfa.Check(&c, d.OTPPepper, code, d.CodePolicy, now)
+		refused = mfa.Check(&c, d.codes.Pepper(), code, d.codes.Policy(), now)
 		dest = c.Destination
 		return c, nil
 	})
