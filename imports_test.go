@@ -38,7 +38,10 @@ func importRules() map[string][]string {
 		"notify":              {"i18n", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl", "golang.org/x/text/language"},
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},
-		"passkey":             {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
+		// codesend sends one-time codes under the users' send limits; the
+		// caller composes and delivers the message.
+		"codesend": {"storage", "mfa"},
+		"passkey":  {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
 		// web is the browser plumbing every page package shares; it knows
 		// no route and no user.
 		"web": {"templates", "secret", "regulate"},
@@ -46,7 +49,12 @@ func importRules() map[string][]string {
 		"session": {"storage", "secret", "mfa", "web"},
 		// golang.org/x/text/language validates the profile's locale (BCP 47).
 		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
-			"github.com/gorilla/mux", "golang.org/x/text/language"},
+			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
+		// profile serves the signed-in user's own pages; it never imports
+		// login (nor login profile): what it needs of the sign-in comes in
+		// its Deps, wired by cmd/gatehouse.
+		"profile": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
+			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "i18n", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

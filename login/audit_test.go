@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
@@ -78,7 +79,7 @@ func TestAuditEvents(t *testing.T) {
 				}
 				return auditRun{u.ID, []string{goodPW, code}}
 			},
-			want: []wantEvent{{action: auditLoginSuccess, target: true, detail: map[string]string{
+			want: []wantEvent{{action: iam.AuditLoginSuccess, target: true, detail: map[string]string{
 				"amr": "pwd otp mfa", "acr": mfa.ACRMFA, "client_id": "client_test", "method": "password+otp"}}},
 		},
 		{
@@ -90,7 +91,7 @@ func TestAuditEvents(t *testing.T) {
 				}
 				return auditRun{u.ID, []string{"wrong password 1", goodPW}}
 			},
-			want: []wantEvent{{action: auditPasswordFailure, actor: auditActorAnonymous, target: true, detail: map[string]string{
+			want: []wantEvent{{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{
 				"reason": reasonBadPassword, "method": "password", "client_id": "client_test"}}},
 		},
 		{
@@ -101,8 +102,8 @@ func TestAuditEvents(t *testing.T) {
 				}
 				return auditRun{"", []string{unknownAddress, "nobody.here", goodPW}}
 			},
-			want: []wantEvent{{action: auditPasswordFailure, actor: auditActorAnonymous, detail: map[string]string{
-				"reason": reasonUnknownUser, "email_hash": auditEmailHash(unknownAddress)}}},
+			want: []wantEvent{{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, detail: map[string]string{
+				"reason": reasonUnknownUser, "email_hash": iam.AuditEmailHash(unknownAddress)}}},
 		},
 		{
 			name: "wrong e-mail code",
@@ -117,7 +118,7 @@ func TestAuditEvents(t *testing.T) {
 				}
 				return auditRun{u.ID, []string{goodPW, code, wrongCode(code)}}
 			},
-			want: []wantEvent{{action: auditSecondFactorFailure, target: true, detail: map[string]string{"method": storage.MFAEmail}}},
+			want: []wantEvent{{action: iam.AuditSecondFactorFailure, target: true, detail: map[string]string{"method": storage.MFAEmail}}},
 		},
 		{
 			name: "recovery code",
@@ -133,7 +134,7 @@ func TestAuditEvents(t *testing.T) {
 				}
 				return auditRun{u.ID, append([]string{goodPW, h.emailCode(email)}, codes...)}
 			},
-			want: []wantEvent{{action: auditRecoveryCodeUsed, target: true, detail: map[string]string{"client_id": "client_test"}}},
+			want: []wantEvent{{action: iam.AuditRecoveryCodeUsed, target: true, detail: map[string]string{"client_id": "client_test"}}},
 		},
 		{
 			name: "lock on the 100th failure",
@@ -153,9 +154,9 @@ func TestAuditEvents(t *testing.T) {
 				return auditRun{u.ID, []string{goodPW, "wrong password 100"}}
 			},
 			want: []wantEvent{
-				{action: auditAccountLocked, actor: auditActorAnonymous, target: true, detail: map[string]string{"failures": "100"}},
-				{action: auditPasswordFailure, actor: auditActorAnonymous, target: true, detail: map[string]string{"reason": reasonBadPassword}},
-				{action: auditPasswordFailure, actor: auditActorAnonymous, target: true, detail: map[string]string{"reason": reasonLocked}},
+				{action: iam.AuditAccountLocked, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"failures": "100"}},
+				{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"reason": reasonBadPassword}},
+				{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"reason": reasonLocked}},
 			},
 		},
 		{
@@ -171,8 +172,8 @@ func TestAuditEvents(t *testing.T) {
 				return auditRun{u.ID, []string{lu.Query().Get("token"), newPW, goodPW}}
 			},
 			want: []wantEvent{
-				{action: auditResetRequested, actor: auditActorAnonymous, target: true, detail: map[string]string{"channel": ResetByEmail}},
-				{action: auditPasswordReset, actor: auditActorAnonymous, target: true},
+				{action: iam.AuditResetRequested, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"channel": ResetByEmail}},
+				{action: iam.AuditPasswordReset, actor: iam.AuditActorAnonymous, target: true},
 			},
 		},
 		{
@@ -181,8 +182,8 @@ func TestAuditEvents(t *testing.T) {
 				h.newBrowser().askReset(unknownAddress)
 				return auditRun{"", []string{unknownAddress, "nobody.here"}}
 			},
-			want: []wantEvent{{action: auditResetRequested, actor: auditActorAnonymous, detail: map[string]string{
-				"reason": auditReasonUnknownAddress, "email_hash": auditEmailHash(unknownAddress)}}},
+			want: []wantEvent{{action: iam.AuditResetRequested, actor: iam.AuditActorAnonymous, detail: map[string]string{
+				"reason": auditReasonUnknownAddress, "email_hash": iam.AuditEmailHash(unknownAddress)}}},
 		},
 		{
 			name: "profile password, method, recovery codes and sessions",
@@ -200,11 +201,11 @@ func TestAuditEvents(t *testing.T) {
 				return auditRun{u.ID, []string{profilePassword, newPW, codes[0][1]}}
 			},
 			want: []wantEvent{
-				{action: auditLoginSuccess, target: true, detail: map[string]string{"method": "password+otp"}},
-				{action: auditPasswordChanged, target: true},
-				{action: auditMFAMethodChanged, target: true, detail: map[string]string{"method": storage.MFATOTP, "pending": "true"}},
-				{action: auditRecoveryRegenerated, target: true},
-				{action: auditSessionRevoked, target: true, detail: map[string]string{"scope": "others"}},
+				{action: iam.AuditLoginSuccess, target: true, detail: map[string]string{"method": "password+otp"}},
+				{action: iam.AuditPasswordChanged, target: true},
+				{action: iam.AuditMFAMethodChanged, target: true, detail: map[string]string{"method": storage.MFATOTP, "pending": "true"}},
+				{action: iam.AuditRecoveryRegenerated, target: true},
+				{action: iam.AuditSessionRevoked, target: true, detail: map[string]string{"scope": "others"}},
 			},
 		},
 		{
@@ -219,7 +220,7 @@ func TestAuditEvents(t *testing.T) {
 				}
 				return auditRun{u.ID, []string{goodPW}}
 			},
-			want: []wantEvent{{action: auditLogout, target: true, detail: map[string]string{"client_id": "client_test"}}},
+			want: []wantEvent{{action: iam.AuditLogout, target: true, detail: map[string]string{"client_id": "client_test"}}},
 		},
 	}
 	for _, tt := range tests {
@@ -303,7 +304,7 @@ func TestAuditFailureDoesNotBreakSignIn(t *testing.T) {
 		t.Fatalf("wrong password = %d, want 200 with the generic message", r.status)
 	}
 	b.mustSignIn(h.newAuthRequest(), "ada@example.com", goodPW)
-	if got := strings.Join(attempted, " "); got != auditPasswordFailure+" "+auditLoginSuccess {
+	if got := strings.Join(attempted, " "); got != iam.AuditPasswordFailure+" "+iam.AuditLoginSuccess {
 		t.Errorf("attempted appends = %q, want the failure then the success", got)
 	}
 }
@@ -317,30 +318,14 @@ func TestAuditOffWithoutStore(t *testing.T) {
 	}
 }
 
-func TestAuditEmailHash(t *testing.T) {
-	tests := []struct{ a, b string }{
-		{"Ada@Example.com", "ada@example.com"},
-		{" ada@example.com ", "ada@example.com"},
-	}
-	for _, tt := range tests {
-		got := auditEmailHash(tt.a)
-		if got != auditEmailHash(tt.b) || len(got) != auditEmailHashHexLen || strings.Contains(got, "ada") {
-			t.Errorf("auditEmailHash(%q) = %q, want the 16-digit hash of %q", tt.a, got, tt.b)
-		}
-	}
-	if auditEmailHash("ada@example.com") == auditEmailHash("bob@example.com") {
-		t.Error("two addresses share a hash")
-	}
-}
-
 func TestAuditSecurityKeys(t *testing.T) {
 	h := newWebAuthnHarness(t, withAudit)
 	u, b := keyUser(t, h, "ada@example.com", newVKey(false), false, storage.MFAEmail)
 	wantRedirect(t, b.postKeys(pathKeysRemove, b.keysToken(), "id", h.keyIDNamed(u.ID, "My key")), pathKeys+"?done=removed")
 	events := auditEvents(t, h)
 	for _, w := range []wantEvent{
-		{action: auditKeyAdded, target: true, detail: map[string]string{"name": "My key", "synced": "false"}},
-		{action: auditKeyRemoved, target: true, detail: map[string]string{"name": "My key"}},
+		{action: iam.AuditKeyAdded, target: true, detail: map[string]string{"name": "My key", "synced": "false"}},
+		{action: iam.AuditKeyRemoved, target: true, detail: map[string]string{"name": "My key"}},
 	} {
 		if !hasAuditEvent(t, h, events, w, u.ID) {
 			t.Errorf("no audit event %+v in:\n%s", w, dumpAudit(events))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -260,7 +261,7 @@ func (d *deps) completeFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	}
 	d.sess.SetCookie(w, value, s.ExpiresAt, now)
 	d.Logger.InfoContext(ctx, "sign-in succeeded", "user_id", p.UserID, "auth_request_id", ar.ID, "client_id", ar.ClientID, "amr", amr)
-	d.audit(r, auditLoginSuccess, p.UserID, p.UserID, map[string]string{"amr": strings.Join(amr, " "), "acr": acr, "client_id": ar.ClientID, "method": auditSignInMethod(p)})
+	d.audit(r, iam.AuditLoginSuccess, p.UserID, p.UserID, map[string]string{"amr": strings.Join(amr, " "), "acr": acr, "client_id": ar.ClientID, "method": auditSignInMethod(p)})
 	http.Redirect(w, r, d.CallbackURL(ctx, ar.ID), http.StatusSeeOther)
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/profile"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
@@ -148,7 +149,28 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 		t.Fatalf("New() error = %v", err)
 	}
 	lh.Mount(r)
+	mountProfile(t, r, lh, h.deps)
 	return h
+}
+
+// mountProfile mounts package profile beside the sign-in pages, wired as
+// cmd/gatehouse wires it, so that the tests that sign in and then use the
+// profile or the keys page run against both.
+func mountProfile(t *testing.T, r *mux.Router, lh *Handler, d Deps) {
+	t.Helper()
+	msgs, _ := d.Messages.(profile.Messages)
+	ph, err := profile.New(profile.Deps{
+		Site: lh.Site(), Session: lh.Session(), Codes: lh.Codes(),
+		Users: d.Users, Sessions: d.Sessions, MFA: d.MFA, Tokens: d.Tokens, Passwords: d.Passwords,
+		CurrentPassword: lh, ResetLinks: lh.ResetLinkSender(),
+		Mailer: d.Mailer, Texter: d.Texter, Messages: msgs,
+		Audit: d.Audit, Avatars: d.Avatars, Passkeys: d.Passkeys, TrustedDevices: d.TrustedDevices,
+		Limiters: d.Limiters, Now: d.Now, Logger: d.Logger,
+	})
+	if err != nil {
+		t.Fatalf("profile.New() error = %v", err)
+	}
+	ph.Mount(r)
 }
 
 func (h *harness) failCalls() []failCall {

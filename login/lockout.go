@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -144,7 +145,7 @@ func (d *deps) lockUser(r *http.Request, userID string, failures int) {
 		return
 	}
 	d.Logger.WarnContext(ctx, "account locked after too many failed passwords", "user_id", userID, "failures", failures)
-	d.audit(r, auditAccountLocked, "", userID, map[string]string{"reason": "too_many_password_failures", "failures": strconv.Itoa(failures)})
+	d.audit(r, iam.AuditAccountLocked, "", userID, map[string]string{"reason": "too_many_password_failures", "failures": strconv.Itoa(failures)})
 	msgs, err := d.selfMessages()
 	if err == nil {
 		var m notify.Email

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/passkey"
@@ -134,6 +135,12 @@ type Deps struct {
 	// e-mail codes and acr_values=phr cannot be met.
 	Passkeys *passkey.Service
 
+	// Codes sends the e-mail and SMS codes under the users' send limits.
+	// Pass the Sender the profile pages use too, so that the sends and
+	// checks of each user are serialised across both; when nil, one is
+	// built from MFA, OTPPepper, CodePolicy and Now.
+	Codes *codesend.Sender
+
 	// Avatars stores the profile pictures. When nil the profile offers no
 	// picture upload.
 	Avatars storage.Avatars
@@ -156,8 +163,9 @@ type deps struct {
 	Deps
 	site *web.Site
 	sess *session.Service
-	// userLocks serialises the code sends of each user.
-	userLocks keyedMutex
+	// codes sends the e-mail and SMS codes and serialises each user's
+	// sends and checks.
+	codes *codesend.Sender
 }
 
 // Handler serves the hosted sign-in pages. Build it with New and mount it
@@ -247,6 +255,44 @@ func newDeps(d Deps) (*deps, error) {
 	}
 	dd := &deps{Deps: d, site: site, sess: session.New(session.Config{Sessions: d.Sessions, Users: d.Users, Site: site,
 		Lifetime: d.SessionLifetime, IdleTimeout: d.SessionIdleTimeout, Now: d.Now})}
+	if dd.Codes == nil {
+		dd.Codes = codesend.New(codesend.Config{MFA: d.MFA, Pepper: d.OTPPepper, Policy: d.CodePolicy, Now: d.Now})
+	}
+	dd.codes = dd.Codes
 	dd.wrapProfileRequests()
 	return dd, nil
+}
+
+// Site returns the browser plumbing of the pages, for the page packages
+// mounted beside them (package profile): they must share its CSRF key.
+func (h *Handler) Site() *web.Site { return h.d.site }
+
+// Session returns the SSO session service of the pages, for the page
+// packages mounted beside them.
+func (h *Handler) Session() *session.Service { return h.d.sess }
+
+// Codes returns the code sender of the pages (Deps.Codes, or the one New
+// built), for the page packages that send codes too.
+func (h *Handler) Codes() *codesend.Sender { return h.d.codes }
+
+// CheckPassword checks the current password of the user userID behind the
+// same per-user counter as the sign-in password (checkPasswordRegulated),
+// for a password change on the profile. reason is empty when the password
+// is right and names the refusal for the log otherwise; throttled reports
+// a refusal by the counter (a delay or a lock).
+func (h *Handler) CheckPassword(r *http.Request, userID, pw string) (reason string, throttled bool, err error) {
+	_, reason, err = h.d.checkPasswordRegulated(r, userID, pw)
+	return reason, reason == reasonDelayed || reason == reasonLocked, err
+}
+
+// ResetLinkSender returns the function that sends the user a reset link
+// through channel (ResetByEmail or ResetBySMS) and records nothing else,
+// or nil when password resets are off (Deps.PasswordResets).
+func (h *Handler) ResetLinkSender() func(ctx context.Context, u storage.User, channel string) error {
+	if h.d.PasswordResets == nil {
+		return nil
+	}
+	return func(ctx context.Context, u storage.User, channel string) error {
+		return h.d.sendResetLink(ctx, u, channel, "")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -124,7 +125,7 @@ func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout)
 		}
 	}
 	d.Logger.InfoContext(ctx, "signed out", "user_id", userID, "client_id", l.ClientID, "hint_valid", l.HintValid)
-	d.audit(r, auditLogout, userID, userID, map[string]string{"client_id": l.ClientID})
+	d.audit(r, iam.AuditLogout, userID, userID, map[string]string{"client_id": l.ClientID})
 	if l.RedirectURI != "" {
 		http.Redirect(w, r, l.RedirectURI, http.StatusSeeOther)
 		return

@@ -1,14 +1,12 @@
 package login
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
-	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -48,13 +46,7 @@ const (
 // User-facing messages of the second-factor pages. None of them depends
 // on an error's text.
 const (
-	msgWrongCode     = "That code is not right. Check it and try again."
-	msgMalformedCode = "Enter the six-digit code."
-	msgVoidCode      = "Too many wrong codes: this code no longer works. Request a new code."
-	msgExpiredCode   = "This code has expired. Request a new code."
-	msgReplayedCode  = "That code was already used. Wait for the next code in your app and enter it."
 	msgDelivery      = "We could not send the code. Try again, or choose another method."
-	msgNoCode        = "Request a code to continue."
 	msgWrongRecovery = "That recovery code is not valid or was already used."
 	msgBadRecovery   = "Enter a recovery code, for example abcde-12345-fghjk."
 )
@@ -113,19 +105,6 @@ func (d *deps) allowedMethod(u storage.User, st storage.MFAState, method string)
 	return method == primary || method == storage.MFAEmail && primary == storage.MFASMS
 }
 
-// mfaState returns the user's second-factor state, a zero one when the
-// user has none yet.
-func (d *deps) mfaState(ctx context.Context, userID string) (storage.MFAState, error) {
-	st, err := d.MFA.GetMFAState(ctx, userID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return storage.MFAState{UserID: userID}, nil
-	}
-	if err != nil {
-		return st, fmt.Errorf("get mfa state: %w", err)
-	}
-	return st, nil
-}
-
 // signInUser loads the user identified in the sign-in and their MFA
 // state. A user who is gone or no longer active cannot continue: the page
 // says the link no longer works and the reason is logged.
@@ -140,7 +119,7 @@ func (d *deps) signInUser(w http.ResponseWriter, r *http.Request, ar storage.Aut
 		d.site.RenderProblem(w, r, problemFor(err))
 		return u, storage.MFAState{}, false
 	}
-	st, err := d.mfaState(ctx, u.ID)
+	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
 		d.site.LogProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
@@ -158,7 +137,7 @@ func (d *deps) signInUser(w http.ResponseWriter, r *http.Request, ar storage.Aut
 func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User) {
 	ctx := r.Context()
 	now := d.Now()
-	st, err := d.mfaState(ctx, u.ID)
+	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
 		d.site.LogProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
@@ -260,8 +239,8 @@ func handleSecondFactorPOST(d *deps) http.Handler {
 			if d.afterGuess(w, r, ar, u, method, g) {
 				return
 			}
-			st, _ = d.mfaState(r.Context(), u.ID) // fresh failure and send logs; best effort
-			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, refusalMessage(g.refused))
+			st, _ = d.codes.State(r.Context(), u.ID) // fresh failure and send logs; best effort
+			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, codesend.RefusalMessage(g.refused))
 			return
 		}
 		d.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
@@ -312,40 +291,7 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 func (d *deps) logRefused(r *http.Request, userID, method, authRequestID string, refused error) {
 	countFailure(r)
 	d.Logger.InfoContext(r.Context(), "second factor refused", "user_id", userID, "method", method, "auth_request_id", authRequestID, "reason", refused.Error())
-	d.audit(r, auditSecondFactorFailure, userID, userID, map[string]string{"method": method})
-}
-
-// refusalMessage returns what the user sees for a refused code.
-func refusalMessage(err error) string {
-	var rl *mfa.RateLimitError
-	switch {
-	case errors.As(err, &rl) && errors.Is(err, mfa.ErrTooManyFailures):
-		return "Too many wrong codes. Try again in " + humanWait(rl.RetryAfter) + "."
-	case errors.Is(err, mfa.ErrTooManyFailures):
-		return msgVoidCode
-	case errors.Is(err, mfa.ErrExpired):
-		return msgExpiredCode
-	case errors.Is(err, mfa.ErrReplay):
-		return msgReplayedCode
-	case errors.Is(err, mfa.ErrMalformedCode):
-		return msgMalformedCode
-	case errors.Is(err, errNoChallenge):
-		return msgNoCode
-	}
-	return msgWrongCode
-}
-
-// humanWait formats a wait for the user: whole seconds up to two minutes,
-// then whole minutes, rounded up.
-func humanWait(d time.Duration) string {
-	s := int((d + time.Second - 1) / time.Second)
-	switch {
-	case s <= 1:
-		return "1 second"
-	case s < 120:
-		return fmt.Sprintf("%d seconds", s)
-	}
-	return fmt.Sprintf("%d minutes", (s+59)/60)
+	d.audit(r, iam.AuditSecondFactorFailure, userID, userID, map[string]string{"method": method})
 }
 
 // handleFinishForm serves GET /login/finish, the page of a sign-in whose
@@ -384,41 +330,4 @@ func handleFinishPOST(d *deps) http.Handler {
 		}
 		d.completeFresh(w, r, ar, binding, ar.Login)
 	})
-}
-
-// keyedMutex serialises work per key (a user ID). Entries are removed when
-// unused, so it does not grow with the number of users.
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*keyedLock
-}
-
-type keyedLock struct {
-	mu   sync.Mutex
-	refs int
-}
-
-// lock locks key and returns the function that unlocks it.
-func (k *keyedMutex) lock(key string) (unlock func()) {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = make(map[string]*keyedLock)
-	}
-	l := k.locks[key]
-	if l == nil {
-		l = &keyedLock{}
-		k.locks[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		l.refs--
-		if l.refs == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -25,14 +26,6 @@ import (
 // counts against the user's limit (MFAState.SendLog), and a send is
 // recorded only once the message was handed over: nothing is saved when
 // delivery fails.
-
-var (
-	// errNoChallenge means no usable code was sent for this sign-in and
-	// channel.
-	errNoChallenge = errors.New("no code sent for this sign-in")
-	// errNotSent wraps a failure to compose or hand over the message.
-	errNotSent = errors.New("code not sent")
-)
 
 // challengeID returns the ID of the login challenge of an auth request.
 // It is a digest, so the auth request ID cannot be read back from it.
@@ -61,9 +54,9 @@ func (d *deps) sendCode(ctx context.Context, ar storage.AuthRequest, u storage.U
 	if channel == storage.ChannelSMS {
 		dest = u.Phone
 	}
-	return d.issueCode(ctx, codeSend{
-		user: u,
-		want: storage.OTPChallenge{
+	return d.codes.Issue(ctx, codesend.Send{
+		User: u,
+		Want: storage.OTPChallenge{
 			ID:            challengeID(ar.ID),
 			UserID:        u.ID,
 			AuthRequestID: ar.ID,
@@ -71,8 +64,8 @@ func (d *deps) sendCode(ctx context.Context, ar storage.AuthRequest, u storage.U
 			Channel:       channel,
 			Destination:   dest,
 		},
-		resumes: func(old storage.OTPChallenge) bool { return boundTo(old, ar.ID, u.ID) },
-		deliver: func(ctx context.Context, code string) error { return d.deliver(ctx, u, channel, code) },
+		Resumes: func(old storage.OTPChallenge) bool { return boundTo(old, ar.ID, u.ID) },
+		Deliver: func(ctx context.Context, code string) error { return d.deliver(ctx, u, channel, code) },
 	})
 }
 
@@ -117,11 +110,11 @@ func (d *deps) logSendProblem(r *http.Request, err error, userID, method string)
 // are two records, so the user's checks are serialised to keep the count
 // exact.
 func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method, code string) (guess, error) {
-	unlock := d.userLocks.lock(u.ID)
+	unlock := d.codes.Lock(u.ID)
 	defer unlock()
 	now := d.Now()
 	channel := channelOf(method)
-	st, err := d.mfaState(ctx, u.ID)
+	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
 		return guess{}, err
 	}
@@ -133,7 +126,7 @@ func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage
 	_, err = d.MFA.UpdateOTPChallenge(ctx, challengeID(ar.ID), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
 		refused, guessed = nil, false
 		if !boundTo(c, ar.ID, u.ID) || c.Channel != channel {
-			refused = errNoChallenge
+			refused = codesend.ErrNoChallenge
 			return c, nil
 		}
 		before := c.Failures
@@ -142,7 +135,7 @@ func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage
 		return c, nil // keep the failure count even when the code was wrong
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		return guess{refused: errNoChallenge}, nil
+		return guess{refused: codesend.ErrNoChallenge}, nil
 	}
 	if err != nil {
 		return guess{}, fmt.Errorf("check code: %w", err)
@@ -194,8 +187,8 @@ func handleSendPOST(d *deps) http.Handler {
 			http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", method), http.StatusSeeOther)
 		case errors.As(err, &rl):
 			d.logSendProblem(r, err, u.ID, method)
-			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusTooManyRequests, waitMessage(rl.RetryAfter))
-		case errors.Is(err, errNotSent):
+			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusTooManyRequests, codesend.WaitMessage(rl.RetryAfter))
+		case errors.Is(err, codesend.ErrNotSent):
 			d.logSendProblem(r, err, u.ID, method)
 			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, msgDelivery)
 		default:
@@ -203,11 +196,6 @@ func handleSendPOST(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		}
 	})
-}
-
-// waitMessage tells the user when a new code can be sent.
-func waitMessage(wait time.Duration) string {
-	return "You can request a new code in " + humanWait(wait) + "."
 }
 
 // renderCodePage shows the code page of method with an optional error.
@@ -263,13 +251,13 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 			}
 		case void:
 			page.HideCodeField = true
-			if page.Error == "" || page.Error == msgWrongCode {
-				page.Error = msgVoidCode
+			if page.Error == "" || page.Error == codesend.MsgWrongCode {
+				page.Error = codesend.MsgVoidCode
 			}
 		case expired:
 			page.HideCodeField = true
 			if page.Error == "" {
-				page.Error = msgExpiredCode
+				page.Error = codesend.MsgExpiredCode
 			}
 		}
 		wait := time.Duration(0)
@@ -282,9 +270,9 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 			}
 		}
 		if wait > 0 {
-			page.ResendWait = waitMessage(wait)
+			page.ResendWait = codesend.WaitMessage(wait)
 			if !has && errMsg == "" {
-				page.Error = msgNoCode // the limit, not delivery, held it back
+				page.Error = codesend.MsgNoCode // the limit, not delivery, held it back
 			}
 		}
 		primary := d.primaryMethod(u, st)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -121,13 +122,13 @@ func TestEmailCodeRefusals(t *testing.T) {
 	}{
 		{"wrong code", func(h *harness, b *browser, id string, page response, code string) response {
 			return b.submitCode(id, page, wrongCode(code))
-		}, msgWrongCode, true},
+		}, codesend.MsgWrongCode, true},
 		{"malformed code", func(h *harness, b *browser, id string, page response, code string) response {
 			return b.submitCode(id, page, "12ab")
-		}, msgMalformedCode, true},
+		}, codesend.MsgMalformedCode, true},
 		{"five wrong codes void it", func(h *harness, b *browser, id string, page response, code string) response {
 			for range 4 {
-				mustContain(t, "wrong code answer", b.submitCode(id, page, wrongCode(code)), msgWrongCode)
+				mustContain(t, "wrong code answer", b.submitCode(id, page, wrongCode(code)), codesend.MsgWrongCode)
 			}
 			r := b.submitCode(id, page, wrongCode(code))
 			if c, _ := h.challenge(id); c.Failures != 5 {
@@ -137,15 +138,15 @@ func TestEmailCodeRefusals(t *testing.T) {
 				t.Error("code field still shown for a void code")
 			}
 			return b.submitCode(id, page, code)
-		}, msgVoidCode, false},
+		}, codesend.MsgVoidCode, false},
 		{"expired after 10 minutes", func(h *harness, b *browser, id string, page response, code string) response {
 			h.clock.Advance(10*time.Minute - time.Second)
-			if r := b.get(mfaPath(id)); strings.Contains(r.body, msgExpiredCode) {
+			if r := b.get(mfaPath(id)); strings.Contains(r.body, codesend.MsgExpiredCode) {
 				t.Error("code expired before 10 minutes")
 			}
 			h.clock.Advance(time.Second)
 			return b.submitCode(id, page, code)
-		}, msgExpiredCode, false},
+		}, codesend.MsgExpiredCode, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,7 +176,7 @@ func TestVoidCodeOffersNewChallenge(t *testing.T) {
 		b.submitCode(id, page, wrongCode(code))
 	}
 	page = b.get(mfaPath(id))
-	mustContain(t, "void code page", page, msgVoidCode, "You can request a new code in 30 seconds.")
+	mustContain(t, "void code page", page, codesend.MsgVoidCode, "You can request a new code in 30 seconds.")
 	h.clock.Advance(30 * time.Second)
 	page = b.get(mfaPath(id))
 	if r := b.send(id, page, "email"); r.status != http.StatusSeeOther {
@@ -225,7 +226,7 @@ func TestResendLimits(t *testing.T) {
 		t.Errorf("after resend Failures=%d Sends=%d, want 3 and 2", c.Failures, len(c.Sends))
 	}
 	if first != second {
-		if r := b.submitCode(id, page, first); !strings.Contains(r.body, msgWrongCode) {
+		if r := b.submitCode(id, page, first); !strings.Contains(r.body, codesend.MsgWrongCode) {
 			t.Errorf("the replaced code was not refused:\n%s", r.body)
 		}
 	}
@@ -252,7 +253,7 @@ func TestResendLimits(t *testing.T) {
 	// The per-user limit also holds for another sign-in.
 	h.clock.Advance(time.Minute)
 	_, _, page2 := h.toCodePage("ada@example.com")
-	mustContain(t, "second sign-in", page2, msgNoCode, "You can request a new code in")
+	mustContain(t, "second sign-in", page2, codesend.MsgNoCode, "You can request a new code in")
 }
 
 func TestSMSCodeSignIn(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -123,7 +124,7 @@ func (d *deps) endSignIn(w http.ResponseWriter, r *http.Request, ar storage.Auth
 		d.site.LogProblem(r, "code of an ended sign-in not deleted", err, "auth_request_id", ar.ID)
 	}
 	d.Logger.InfoContext(ctx, "sign-in ended: too many wrong codes", "user_id", u.ID, "auth_request_id", ar.ID, "method", method)
-	d.audit(r, auditSignInEnded, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID, "reason": "too_many_failures"})
+	d.audit(r, iam.AuditSignInEnded, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID, "reason": "too_many_failures"})
 	if locked {
 		d.site.RenderProblem(w, r, probMFALocked)
 		return
@@ -156,7 +157,7 @@ func (d *deps) notices() (lockNotices, error) {
 func (d *deps) notifyLocked(r *http.Request, u storage.User, method string, failures int) {
 	ctx := r.Context()
 	d.Logger.WarnContext(ctx, "second factor locked: too many wrong codes", "user_id", u.ID, "failures", failures)
-	d.audit(r, auditMFALocked, u.ID, u.ID, map[string]string{"method": method, "failures": strconv.Itoa(failures), "reason": "too_many_failures"})
+	d.audit(r, iam.AuditMFALocked, u.ID, u.ID, map[string]string{"method": method, "failures": strconv.Itoa(failures), "reason": "too_many_failures"})
 	msgs, err := d.notices()
 	if err == nil {
 		var m notify.Email
@@ -235,7 +236,7 @@ func (d *deps) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.Us
 		return
 	}
 	d.Logger.InfoContext(ctx, "first sign-in after a password reset", "user_id", u.ID, "method", method)
-	d.audit(r, auditResetSignIn, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID,
+	d.audit(r, iam.AuditResetSignIn, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID,
 		"reset_at": resetAt.UTC().Format(time.RFC3339)})
 	msgs, err := d.notices()
 	if err == nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -72,7 +73,7 @@ func (b *browser) wrongEmailCodes(id, email string, page response, n int) respon
 	b.h.t.Helper()
 	r := page
 	for i := range n {
-		if strings.Contains(r.body, msgVoidCode) {
+		if strings.Contains(r.body, codesend.MsgVoidCode) {
 			r = b.resendEmail(id)
 		}
 		r = b.submitCode(id, r, wrongCode(b.h.emailCode(email)))
@@ -106,7 +107,7 @@ func TestTenWrongCodesAcrossResendsEndTheSignIn(t *testing.T) {
 	// a resend (a fresh challenge with no failures), 4 wrong: 9 in all.
 	r := b.wrongEmailCodes(id, u.Email, page, 3)
 	r = b.wrongEmailCodes(id, u.Email, b.resendEmail(id), 2)
-	mustContain(t, "fifth wrong code", r, msgVoidCode)
+	mustContain(t, "fifth wrong code", r, codesend.MsgVoidCode)
 	r = b.wrongEmailCodes(id, u.Email, b.resendEmail(id), 4)
 	if c, _ := h.challenge(id); c.Failures != 4 {
 		t.Fatalf("fresh challenge Failures = %d, want 4", c.Failures)
@@ -114,16 +115,16 @@ func TestTenWrongCodesAcrossResendsEndTheSignIn(t *testing.T) {
 	if st := h.mfaState(u.ID); st.FailuresInARow != 9 || st.FailuresSinceSuccess != 9 {
 		t.Fatalf("after 9 wrong codes: in a row %d, since success %d, want 9 and 9", st.FailuresInARow, st.FailuresSinceSuccess)
 	}
-	mustContain(t, "ninth wrong code", r, msgWrongCode)
+	mustContain(t, "ninth wrong code", r, codesend.MsgWrongCode)
 	code := h.emailCode(u.Email)
 	r = b.submitCode(id, r, wrongCode(code))
 	wantSignInEnded(t, h, b, id, r, textSignInEnded)
 	if st := h.mfaState(u.ID); st.FailuresInARow != 0 || st.FailuresSinceSuccess != 10 || mfa.Locked(&st) {
 		t.Errorf("after the end: %+v, want 0 in a row, 10 since success, not locked", st)
 	}
-	events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: auditSignInEnded})
+	events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: iam.AuditSignInEnded})
 	if err != nil || len(events) != 1 || events[0].Target != u.ID {
-		t.Errorf("audit %s = %+v, %v, want one event for the user", auditSignInEnded, events, err)
+		t.Errorf("audit %s = %+v, %v, want one event for the user", iam.AuditSignInEnded, events, err)
 	}
 	// A new sign-in gets its own ten, and a success resets both counts.
 	h.clock.Advance(30 * time.Second)
@@ -146,7 +147,7 @@ func TestTOTPAndRecoveryFailuresCountTogether(t *testing.T) {
 		r := page
 		for range n {
 			r = b.submitCode(id, r, wrongCode(totpAt(t, sec, h.clock.Now())))
-			mustContain(t, "wrong totp", r, msgWrongCode)
+			mustContain(t, "wrong totp", r, codesend.MsgWrongCode)
 		}
 		return r
 	}

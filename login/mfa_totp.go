@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -33,7 +35,7 @@ func (d *deps) verifyTOTP(ctx context.Context, userID, code string) (guess, erro
 // isRefusal reports whether err is a refused code rather than a fault.
 func isRefusal(err error) bool {
 	for _, e := range []error{mfa.ErrMalformedCode, mfa.ErrWrongCode, mfa.ErrExpired, mfa.ErrUsed,
-		mfa.ErrTooManyFailures, mfa.ErrReplay, mfa.ErrRateLimited, mfa.ErrNotEnrolled, mfa.ErrLocked, errNoChallenge} {
+		mfa.ErrTooManyFailures, mfa.ErrReplay, mfa.ErrRateLimited, mfa.ErrNotEnrolled, mfa.ErrLocked, codesend.ErrNoChallenge} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -155,7 +157,7 @@ func handleEnrolPOST(d *deps) http.Handler {
 				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, refusalMessage(refused))
+			d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, codesend.RefusalMessage(refused))
 			return
 		}
 		nu, err := d.Users.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
@@ -170,7 +172,7 @@ func handleEnrolPOST(d *deps) http.Handler {
 		} else {
 			u = nu
 			d.Logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
-			d.audit(r, auditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
+			d.audit(r, iam.AuditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
 			d.notifyMethodChanged(ctx, u, storage.MFATOTP)
 		}
 		d.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)

@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -71,10 +72,10 @@ func TestTOTPSignIn(t *testing.T) {
 		code    func(now time.Time) string
 		want    string
 	}{
-		{"same code again", 5 * time.Second, func(time.Time) string { return code }, msgReplayedCode},
-		{"previous step after a newer one", 0, func(now time.Time) string { return totpAt(t, sec, now.Add(-30*time.Second)) }, msgReplayedCode},
-		{"wrong code", 0, func(now time.Time) string { return wrongCode(totpAt(t, sec, now)) }, msgWrongCode},
-		{"code from 2 steps ago", 90 * time.Second, func(now time.Time) string { return totpAt(t, sec, now.Add(-60*time.Second)) }, msgWrongCode},
+		{"same code again", 5 * time.Second, func(time.Time) string { return code }, codesend.MsgReplayedCode},
+		{"previous step after a newer one", 0, func(now time.Time) string { return totpAt(t, sec, now.Add(-30*time.Second)) }, codesend.MsgReplayedCode},
+		{"wrong code", 0, func(now time.Time) string { return wrongCode(totpAt(t, sec, now)) }, codesend.MsgWrongCode},
+		{"code from 2 steps ago", 90 * time.Second, func(now time.Time) string { return totpAt(t, sec, now.Add(-60*time.Second)) }, codesend.MsgWrongCode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +100,7 @@ func TestTOTPAttemptLimit(t *testing.T) {
 	b, id, page := h.toCodePage("ada@example.com")
 	right := totpAt(t, sec, h.clock.Now())
 	for range 5 {
-		mustContain(t, "wrong totp", b.submitCode(id, page, wrongCode(right)), msgWrongCode)
+		mustContain(t, "wrong totp", b.submitCode(id, page, wrongCode(right)), codesend.MsgWrongCode)
 	}
 	r := b.submitCode(id, page, right)
 	mustContain(t, "right code over the limit", r, "Too many wrong codes. Try again in 5 minutes.")
@@ -151,7 +152,7 @@ func TestTOTPEnrolment(t *testing.T) {
 		if again := b.get(urlFor(pathEnrol, id)); !strings.Contains(again.body, sec) {
 			t.Error("a reload shows another secret")
 		}
-		if r := b.submitCode(id, page, wrongCode(totpAt(t, sec, h.clock.Now()))); !strings.Contains(r.body, msgWrongCode) || !strings.Contains(r.body, sec) {
+		if r := b.submitCode(id, page, wrongCode(totpAt(t, sec, h.clock.Now()))); !strings.Contains(r.body, codesend.MsgWrongCode) || !strings.Contains(r.body, sec) {
 			t.Errorf("wrong enrolment code: want the message and the same secret:\n%s", r.body)
 		}
 		code := totpAt(t, sec, h.clock.Now())
@@ -171,7 +172,7 @@ func TestTOTPEnrolment(t *testing.T) {
 		}
 		// The enrolment code cannot serve the next sign-in.
 		b2, id2, page2 := h.toCodePage("ada@example.com")
-		mustContain(t, "enrolment code replayed", b2.submitCode(id2, page2, code), msgReplayedCode)
+		mustContain(t, "enrolment code replayed", b2.submitCode(id2, page2, code), codesend.MsgReplayedCode)
 	})
 
 	t.Run("not now", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -63,7 +64,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 		if reason != "" {
 			countFailure(r)
 			d.Logger.InfoContext(ctx, "sign-in failed", "user_id", ar.Login.UserID, "reason", reason, "auth_request_id", ar.ID, "client_id", ar.ClientID)
-			d.audit(r, auditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
+			d.audit(r, iam.AuditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
 			d.renderPassword(w, r, ar, binding, msgBadCredentials)
 			return
 		}

@@ -56,7 +56,6 @@ const profileRequestLifetime = 30 * time.Minute
 
 // Paths of the profile sign-in.
 const (
-	pathProfile       = "/profile"
 	pathProfileSignIn = "/profile/signin"
 	pathProfileReauth = "/profile/reauth"
 	// pathReauth is the re-authentication entry of every signed-in page.
@@ -210,4 +209,45 @@ func handleProfileReauth(d *deps) http.Handler {
 		}
 		d.startProfileSignIn(w, r, ret, &ps.User)
 	})
+}
+
+// The profile's paths that a sign-in may return to (package profile
+// serves them): its tabs and the keys page.
+const (
+	pathProfile = "/profile"
+	pathKeys    = "/profile/keys"
+	// keysReturnTab is the "tab" of a /profile/reauth form that returns
+	// the user to pathKeys.
+	keysReturnTab = "keys"
+)
+
+// validTab returns tab when it names a profile tab, else the Profile tab.
+func validTab(tab string) string {
+	switch tab {
+	case templates.TabSecurity, templates.TabInvitations:
+		return tab
+	}
+	return templates.TabProfile
+}
+
+// tabPath returns the URL of a profile tab with an optional notice.
+func tabPath(tab string, done ...string) string {
+	q := url.Values{"tab": {validTab(tab)}}
+	if len(done) > 0 {
+		q.Set("done", done[0])
+	}
+	return pathProfile + "?" + q.Encode()
+}
+
+// profileAction wraps a POST of the re-authentication entry: the browser
+// must be signed in, or it is sent to the profile sign-in and nothing
+// changes. The CSRF check runs before, in the route's middleware.
+func (d *deps) profileAction(fn session.Handler) http.Handler {
+	return d.sess.RequireSignedIn(func(w http.ResponseWriter, r *http.Request, err error) {
+		if err != nil {
+			d.site.RenderProblem(w, r, web.ProbInternal)
+			return
+		}
+		http.Redirect(w, r, pathProfileSignIn, http.StatusSeeOther)
+	}, fn)
 }

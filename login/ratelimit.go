@@ -3,17 +3,18 @@ package login
 import (
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/regulate"
-	"github.com/gatehouse-id/gatehouse/templates"
 )
 
 // limiterFor returns the per-IP flood guard of a request, or nil when none
 // applies. Only POSTs are limited: they are what spends effort (a hash, a
 // code check, a message sent), while the GETs only show forms.
 //
-//   - sign-in: the e-mail and password steps, and the current password on
-//     /profile/password;
+//   - sign-in: the e-mail and password steps (package profile applies the
+//     same limiter to the current password of /profile/password);
 //   - code: every second-factor POST under /login/mfa, resends included;
 //   - registration: every POST under /login/register;
 //   - reset: the "Forgot password?" request and the new-password form.
@@ -23,7 +24,7 @@ func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
 	}
 	p := r.URL.Path
 	switch {
-	case p == "/login/email" || p == "/login/password" || p == pathProfilePassword:
+	case p == "/login/email" || p == "/login/password":
 		return d.Limiters.SignIn
 	case p == pathMFA || strings.HasPrefix(p, pathMFA+"/"):
 		return d.Limiters.Code
@@ -34,9 +35,6 @@ func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
 	}
 	return nil
 }
-
-// pathProfilePassword is the password change of the Security tab.
-const pathProfilePassword = "/profile/password"
 
 // checksSecret reports whether a request checks a guessable secret (a
 // password or a code), so that its failures count against the per-IP
@@ -49,7 +47,7 @@ func checksSecret(r *http.Request) bool {
 		return false
 	}
 	switch r.URL.Path {
-	case "/login/password", pathMFA, pathRecovery, pathRegisterVerify, pathProfilePassword:
+	case "/login/password", pathMFA, pathRecovery, pathRegisterVerify:
 		return true
 	}
 	return false
@@ -67,19 +65,8 @@ func countFailure(r *http.Request) { regulate.CountFailure(r.Context()) }
 // and the "too many attempts" page; nothing behind it runs.
 func (d *deps) rateLimit(next http.Handler) http.Handler {
 	key := func(r *http.Request) string { return d.site.ClientIP(r) }
-	limited := func(msg string) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			wait := regulate.RetryAfter(r.Context())
-			d.Logger.InfoContext(r.Context(), "rate limited", "path", r.URL.Path, "client", key(r), "retry_after", wait, "limit", msg)
-			d.site.SecurityHeaders(w.Header())
-			w.Header().Set("Cache-Control", "no-store")
-			d.site.Render(w, r, http.StatusTooManyRequests, templates.ErrorPage{
-				Title:   "Too many attempts",
-				Message: msg,
-				Next:    "Please wait " + humanWait(wait) + " and try again.",
-			})
-		})
-	}
+	retry := func(wait time.Duration) string { return "Please wait " + codesend.HumanWait(wait) + " and try again." }
+	limited := func(msg string) http.Handler { return d.site.Limited(msg, retry) }
 	guarded := d.Limiters.Failures.GuardFailures(key, limited("There were too many failed sign-in attempts from your network, so this one was not checked."))(next)
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if checksSecret(r) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -141,14 +143,14 @@ func handleRecoveryPOST(d *deps) http.Handler {
 			msg := msgWrongRecovery
 			switch {
 			case isRateLimit(refused):
-				msg = refusalMessage(refused)
+				msg = codesend.RefusalMessage(refused)
 			case errors.Is(refused, mfa.ErrMalformedCode):
 				msg = msgBadRecovery
 			}
 			d.renderRecovery(w, r, ar, binding, http.StatusOK, msg)
 			return
 		}
-		d.audit(r, auditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
+		d.audit(r, iam.AuditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
 		d.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
 	})
 }
@@ -173,7 +175,7 @@ func (d *deps) useRecoveryCode(ctx context.Context, userID, code string) (guess,
 // transaction under the user's lock. The state check changes is written
 // whether or not the code was refused, so that a failure is kept.
 func (d *deps) checkStoredFactor(ctx context.Context, userID string, check func(st *storage.MFAState, now time.Time) error) (guess, error) {
-	unlock := d.userLocks.lock(userID)
+	unlock := d.codes.Lock(userID)
 	defer unlock()
 	now := d.Now()
 	var g guess

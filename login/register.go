@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/regulate"
@@ -193,7 +194,7 @@ func handleRegisterPOST(d *deps) http.Handler {
 		if ok, wait := d.Limiters.RegistrationSends.Allow(d.addressKey(email)); !ok {
 			d.Logger.InfoContext(r.Context(), "registration code not sent: address send limit", "retry_after", wait)
 			d.saveReg(w, st)
-			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, waitMessage(wait))
+			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, codesend.WaitMessage(wait))
 			return
 		}
 		if err := d.sendFirstRegisterCode(r, st, now); err != nil {
@@ -333,9 +334,9 @@ func handleRegisterVerifyPOST(d *deps) http.Handler {
 				}
 			}
 			d.Logger.InfoContext(r.Context(), "registration code refused", "reason", refused.Error())
-			msg := refusalMessage(refused)
-			if errors.Is(refused, errNoChallenge) || errors.Is(refused, regulate.ErrLocked) {
-				msg = msgWrongCode
+			msg := codesend.RefusalMessage(refused)
+			if errors.Is(refused, codesend.ErrNoChallenge) || errors.Is(refused, regulate.ErrLocked) {
+				msg = codesend.MsgWrongCode
 			}
 			d.renderRegisterCode(w, r, st, http.StatusOK, msg)
 			return
@@ -371,7 +372,7 @@ func (d *deps) beginAddressAttempt(w http.ResponseWriter, r *http.Request, st re
 	}
 	d.Logger.InfoContext(r.Context(), "registration code refused: address delay", "failures", dec.Failures, "retry_after", dec.RetryAfter)
 	w.Header().Set("Retry-After", strconv.Itoa(regulate.RetryAfterSeconds(dec.RetryAfter)))
-	d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, "Too many wrong codes. Try again in "+humanWait(dec.RetryAfter)+".")
+	d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, "Too many wrong codes. Try again in "+codesend.HumanWait(dec.RetryAfter)+".")
 	return false
 }
 
@@ -381,7 +382,7 @@ func (d *deps) checkRegisterCode(r *http.Request, st regState) (refused, err err
 	now := d.Now()
 	_, err = d.MFA.UpdateOTPChallenge(r.Context(), st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
 		if c.Purpose != storage.OTPVerifyEmail || c.Destination != st.Email {
-			refused = errNoChallenge
+			refused = codesend.ErrNoChallenge
 			return c, nil
 		}
 		refused = mfa.Check(&c, d.OTPPepper, r.PostForm.Get("code"), d.CodePolicy, now)
@@ -416,7 +417,7 @@ func handleRegisterResendPOST(d *deps) http.Handler {
 		ctx := r.Context()
 		sends, key := d.Limiters.RegistrationSends, d.addressKey(st.Email)
 		if ok, wait := sends.Allow(key); !ok {
-			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, waitMessage(wait))
+			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, codesend.WaitMessage(wait))
 			return
 		}
 		existing, taken, err := d.registeredUser(r, st.Email)
@@ -446,10 +447,10 @@ func handleRegisterResendPOST(d *deps) http.Handler {
 		var rl *mfa.RateLimitError
 		switch {
 		case errors.As(refused, &rl):
-			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, waitMessage(rl.RetryAfter))
+			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, codesend.WaitMessage(rl.RetryAfter))
 			return
 		case refused != nil:
-			d.renderRegisterCode(w, r, st, http.StatusOK, refusalMessage(refused))
+			d.renderRegisterCode(w, r, st, http.StatusOK, codesend.RefusalMessage(refused))
 			return
 		case errors.Is(err, storage.ErrNotFound):
 			// No challenge (sent while the address limit held, or swept):

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -189,7 +190,7 @@ func handleRegisterTOTPPOST(d *deps) http.Handler {
 		}
 		step, match := mfa.MatchTOTP(st.TOTPSecret, r.PostForm.Get("code"), d.Now())
 		if !match {
-			d.renderRegisterTOTP(w, r, st, msgWrongCode)
+			d.renderRegisterTOTP(w, r, st, codesend.MsgWrongCode)
 			return
 		}
 		d.createRegisteredUser(w, r, st, storage.MFATOTP, func(userID string, ms *storage.MFAState) {
@@ -233,7 +234,7 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 		return
 	}
 	d.Logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
-	d.audit(r, auditUserRegistered, u.ID, u.ID, map[string]string{"mfa_method": method})
+	d.audit(r, iam.AuditUserRegistered, u.ID, u.ID, map[string]string{"mfa_method": method})
 	st.UserID, st.PasswordHash, st.TOTPSecret = u.ID, "", ""
 	d.saveReg(w, st)
 	// The continue button ends in the redirect to the relying party:

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -49,8 +50,8 @@ const dummyResetUser = "usr_nobody_reset"
 
 // Channels of sendResetLink.
 const (
-	ResetByEmail = "email"
-	ResetBySMS   = "sms"
+	ResetByEmail = storage.ChannelEmail
+	ResetBySMS   = storage.ChannelSMS
 )
 
 var probResetLink = problem{Status: http.StatusBadRequest, Page: templates.ErrorPage{
@@ -128,11 +129,11 @@ func handleForgotPOST(d *deps) http.Handler {
 			if err := d.sendResetLink(ctx, u, ResetByEmail, page.AuthRequestID); err != nil {
 				d.site.LogProblem(r, "reset link not sent", err, "user_id", u.ID)
 			}
-			d.audit(r, auditResetRequested, "", u.ID, map[string]string{"channel": ResetByEmail, "from": "forgot_password"})
+			d.audit(r, iam.AuditResetRequested, "", u.ID, map[string]string{"channel": ResetByEmail, "from": "forgot_password"})
 		case err == nil || errors.Is(err, storage.ErrNotFound):
 			d.resetDummyWork(ctx, email)
 			d.Logger.InfoContext(ctx, "reset link asked for an unknown or disabled address")
-			d.audit(r, auditResetRequested, "", "", map[string]string{"reason": auditReasonUnknownAddress, "email_hash": auditEmailHash(email), "from": "forgot_password"})
+			d.audit(r, iam.AuditResetRequested, "", "", map[string]string{"reason": auditReasonUnknownAddress, "email_hash": iam.AuditEmailHash(email), "from": "forgot_password"})
 		default:
 			d.site.LogProblem(r, "user lookup failed", err)
 		}
@@ -298,9 +299,9 @@ func handleResetPOST(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.audit(r, auditPasswordReset, "", u.ID, map[string]string{"from": "reset_link"})
+		d.audit(r, iam.AuditPasswordReset, "", u.ID, map[string]string{"from": "reset_link"})
 		if unlocked {
-			d.audit(r, auditMFAUnlocked, "", u.ID, map[string]string{"by": "password_reset"})
+			d.audit(r, iam.AuditMFAUnlocked, "", u.ID, map[string]string{"by": "password_reset"})
 		}
 		d.site.Render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
 	})

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -159,9 +160,9 @@ func TestResetSignInIsReported(t *testing.T) {
 				}
 			}
 			signIn()
-			events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: auditResetSignIn})
+			events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: iam.AuditResetSignIn})
 			if err != nil || len(events) != 1 || events[0].Target != u.ID || events[0].Detail["method"] != tt.wantMethod {
-				t.Errorf("audit %s = %+v, %v, want one with method %s", auditResetSignIn, events, err, tt.wantMethod)
+				t.Errorf("audit %s = %+v, %v, want one with method %s", iam.AuditResetSignIn, events, err, tt.wantMethod)
 			}
 			mails := h.emailsAbout(resetSignInSubject)
 			if len(mails) != 1 || !strings.Contains(mails[0].Text, tt.wantText) {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
-	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
 )
@@ -80,45 +80,22 @@ func addRoutes(parent *mux.Router, d *deps) {
 	r.Handle(pathRegisterTOTP, page(reg(sameOrigin(loginCSRF(handleRegisterTOTPPOST(d)))))).Methods(http.MethodPost)
 	r.Handle(pathRegisterFinish, page(reg(sameOrigin(loginCSRF(handleRegisterFinishPOST(d)))))).Methods(http.MethodPost)
 
-	// My profile (profile*.go): GET needs the SSO session (else a profile
-	// sign-in starts); every POST needs sameOrigin and profileCSRF, a
-	// token bound to the session cookie (the avatar upload is multipart
-	// and checks the same token itself after reading the bounded body).
+	// The profile sign-in and the re-authentication entry
+	// (profile_signin.go); the profile pages are package profile's. The
+	// POSTs need sameOrigin and a CSRF token bound to the session cookie.
 	profileCSRF := d.site.RequireCSRF(d.sess.CSRF())
-	r.Handle(pathProfile, page(handleProfile(d))).Methods(http.MethodGet)
 	r.Handle(pathProfileSignIn, page(handleProfileSignIn(d))).Methods(http.MethodGet)
 	r.Handle(pathReauth, page(sameOrigin(profileCSRF(handleReauth(d))))).Methods(http.MethodPost)
 	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/name", page(sameOrigin(profileCSRF(handleProfileName(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/email", page(sameOrigin(profileCSRF(handleEmailChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/email/confirm", page(sameOrigin(profileCSRF(handleEmailConfirm(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/email/cancel", page(sameOrigin(profileCSRF(handleChangeCancel(d, storage.OTPVerifyEmail, "email_cancel"))))).Methods(http.MethodPost)
-	r.Handle("/profile/phone", page(sameOrigin(profileCSRF(handlePhoneChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/phone/confirm", page(sameOrigin(profileCSRF(handlePhoneConfirm(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/phone/cancel", page(sameOrigin(profileCSRF(handleChangeCancel(d, storage.OTPVerifyPhone, "phone_cancel"))))).Methods(http.MethodPost)
-	r.Handle("/profile/avatar", page(sameOrigin(handleAvatarUpload(d)))).Methods(http.MethodPost)
-	r.Handle("/profile/avatar/delete", page(sameOrigin(profileCSRF(handleAvatarDelete(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/avatar/{userID}", handleAvatar(d)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/profile/password", page(sameOrigin(profileCSRF(handlePasswordChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/mfa", page(sameOrigin(profileCSRF(handleMethodChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/recovery-codes", page(sameOrigin(profileCSRF(handleRecoveryRegenerate(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/devices/revoke", page(sameOrigin(profileCSRF(handleDeviceRevoke(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/sessions/revoke", page(sameOrigin(profileCSRF(handleSessionRevoke(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/sessions/revoke-others", page(sameOrigin(profileCSRF(handleSessionsRevokeOthers(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/reset-link", page(sameOrigin(profileCSRF(handleResetLink(d))))).Methods(http.MethodPost)
 
-	// Security keys and passkeys (webauthn.go, webauthn_keys.go): the
-	// second factor, passkey sign-in and /profile/keys. The JSON
-	// endpoints take their CSRF token in the X-CSRF-Token header
-	// (jsonLoginCSRF from the login cookie, jsonSessionCSRF from the
-	// session cookie); the keys forms carry it from the session cookie.
+	// Security keys and passkeys (webauthn.go): the second factor and
+	// passkey sign-in (package profile serves /profile/keys). The JSON
+	// endpoints take their CSRF token in the X-CSRF-Token header, from
+	// the login cookie.
 	// After a verified key, the sign-in goes on with a form POST to
 	// pathWebAuthnDone (loginCSRF); its GET changes nothing.
 	if d.Passkeys != nil {
-		jsonLoginCSRF := d.site.RequireJSONCSRF(d.site.FromCookie(loginCookie), maxCeremonyBytes)
-		keysTokens := d.sess.Tokens(keysCSRFLabel).Source()
-		jsonSessionCSRF := d.site.RequireJSONCSRF(keysTokens, maxCeremonyBytes)
-		sessionCSRF := d.site.RequireCSRF(keysTokens)
+		jsonLoginCSRF := d.site.RequireJSONCSRF(d.site.FromCookie(loginCookie), passkey.MaxCeremonyBytes)
 		r.Handle(pathWebAuthn, page(handleWebAuthnForm(d))).Methods(http.MethodGet)
 		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(d))))).Methods(http.MethodPost)
 		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(d))))).Methods(http.MethodPost)
@@ -126,12 +103,6 @@ func addRoutes(parent *mux.Router, d *deps) {
 		r.Handle(pathWebAuthnDone, page(sameOrigin(loginCSRF(handleWebAuthnDonePOST(d))))).Methods(http.MethodPost)
 		r.Handle(pathPasskeyBegin, page(sameOrigin(jsonLoginCSRF(handlePasskeyBegin(d))))).Methods(http.MethodPost)
 		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(handlePasskeyFinish(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeys, page(handleKeys(d))).Methods(http.MethodGet)
-		r.Handle(pathKeysBegin, page(sameOrigin(jsonSessionCSRF(handleKeysBegin(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysFinish, page(sameOrigin(jsonSessionCSRF(handleKeysFinish(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysRename, page(sameOrigin(sessionCSRF(handleKeysRename(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysRemove, page(sameOrigin(sessionCSRF(handleKeysRemove(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysPrefer, page(sameOrigin(sessionCSRF(handleKeysPrefer(d))))).Methods(http.MethodPost)
 		r.Handle(templates.WebAuthnScript, asset(handleWebAuthnScript())).Methods(http.MethodGet, http.MethodHead)
 	}
 

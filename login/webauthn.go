@@ -2,13 +2,12 @@ package login
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -48,62 +47,6 @@ const (
 	pathPasskeyBegin   = "/login/webauthn/passkey/begin"
 	pathPasskeyFinish  = "/login/webauthn/passkey/finish"
 )
-
-// maxCeremonyBytes bounds the JSON body of a WebAuthn finish request.
-const maxCeremonyBytes = 64 << 10
-
-// Error codes of the JSON endpoints. The browser shows its own fixed
-// message; these are for the log and the tests.
-const (
-	jsonErrRequest   = "request"
-	jsonErrStep      = "step"
-	jsonErrFailed    = "failed"
-	jsonErrUser      = "user"
-	jsonErrNoKeys    = "no_keys"
-	jsonErrInternal  = "internal"
-	jsonErrNotSigned = "not_signed_in"
-	jsonErrStale     = "sign_in_again"
-	jsonErrName      = "name"
-	jsonErrExists    = "exists"
-)
-
-// ceremonyBegun is the answer of a begin endpoint.
-type ceremonyBegun struct {
-	Session string          `json:"session"`
-	Options json.RawMessage `json:"options"`
-}
-
-// ceremonyFinish is the body of a finish request.
-type ceremonyFinish struct {
-	Session    string          `json:"session"`
-	Name       string          `json:"name"`
-	Credential json.RawMessage `json:"credential"`
-}
-
-// ceremonyDone is the answer of a successful finish. Exactly one field is
-// set: Redirect is a local path the browser then gets; Post is a local path
-// the browser then posts a form to, carrying the CSRF token in the "csrf"
-// field, because what follows changes state.
-type ceremonyDone struct {
-	Redirect string `json:"redirect,omitempty"`
-	Post     string `json:"post,omitempty"`
-}
-
-// readFinish decodes a finish request.
-func readFinish(r *http.Request) (ceremonyFinish, error) {
-	var f ceremonyFinish
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return f, fmt.Errorf("read body: %w", err)
-	}
-	if err := json.Unmarshal(body, &f); err != nil {
-		return f, fmt.Errorf("decode body: %w", err)
-	}
-	if f.Session == "" || len(f.Credential) == 0 {
-		return f, errors.New("session or credential missing")
-	}
-	return f, nil
-}
 
 // withPasskey adds the passkey sign-in to the e-mail page of ar when
 // passkeys are on. A passkey sign-in completes through a form that
@@ -240,7 +183,7 @@ func handleWebAuthnForm(d *deps) http.Handler {
 func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step) (ar storage.AuthRequest, binding string, ok bool) {
 	id := r.URL.Query().Get("authRequestID")
 	if id == "" || len(id) > 256 {
-		web.JSONError(w, http.StatusBadRequest, jsonErrRequest)
+		web.JSONError(w, http.StatusBadRequest, passkey.JSONErrRequest)
 		return ar, "", false
 	}
 	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
@@ -250,12 +193,12 @@ func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step
 	}
 	if err != nil {
 		d.site.LogProblem(r, "auth request refused", err, "auth_request_id", id)
-		web.JSONError(w, problemFor(err).Status, jsonErrRequest)
+		web.JSONError(w, problemFor(err).Status, passkey.JSONErrRequest)
 		return ar, "", false
 	}
 	if !slices.Contains(steps, nextStep(ar.Login)) {
 		d.Logger.InfoContext(r.Context(), "webauthn: sign-in at another step", "auth_request_id", id, "path", r.URL.Path)
-		web.JSONError(w, http.StatusConflict, jsonErrStep)
+		web.JSONError(w, http.StatusConflict, passkey.JSONErrStep)
 		return ar, "", false
 	}
 	return ar, binding, true
@@ -268,11 +211,11 @@ func (d *deps) activeUser(w http.ResponseWriter, r *http.Request, userID, authRe
 	switch {
 	case errors.Is(err, storage.ErrNotFound) || err == nil && u.State != storage.UserActive:
 		d.Logger.InfoContext(r.Context(), "webauthn sign-in refused: user not active", "user_id", userID, "state", u.State, "auth_request_id", authRequestID)
-		web.JSONError(w, http.StatusForbidden, jsonErrUser)
+		web.JSONError(w, http.StatusForbidden, passkey.JSONErrUser)
 		return u, false
 	case err != nil:
 		d.site.LogProblem(r, "webauthn: user not loaded", err, "user_id", userID)
-		web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
+		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 		return u, false
 	}
 	return u, true
@@ -292,15 +235,15 @@ func handleWebAuthnBegin(d *deps) http.Handler {
 		}
 		sid, opts, err := d.Passkeys.BeginLogin(r.Context(), u.ID, passkey.ForAuthRequest(ar.ID))
 		if errors.Is(err, passkey.ErrNoCredentials) {
-			web.JSONError(w, http.StatusConflict, jsonErrNoKeys)
+			web.JSONError(w, http.StatusConflict, passkey.JSONErrNoKeys)
 			return
 		}
 		if err != nil {
 			d.site.LogProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
-			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
+			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 			return
 		}
-		web.WriteJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+		web.WriteJSON(w, http.StatusOK, passkey.Begun{Session: sid, Options: opts})
 	})
 }
 
@@ -317,7 +260,7 @@ func handleWebAuthnFinish(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		f, err := readFinish(r)
+		f, err := passkey.ReadFinish(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "user_id", u.ID, "err", err)
 			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
@@ -331,7 +274,7 @@ func handleWebAuthnFinish(d *deps) http.Handler {
 		amr, err := mfa.AMRFor(storage.MFAWebAuthn, res.MFAKey())
 		if err != nil {
 			d.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID)
-			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
+			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
@@ -353,10 +296,10 @@ func handlePasskeyBegin(d *deps) http.Handler {
 		sid, opts, err := d.Passkeys.BeginPasskeyLogin(r.Context(), passkey.ForAuthRequest(ar.ID))
 		if err != nil {
 			d.site.LogProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
-			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
+			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 			return
 		}
-		web.WriteJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+		web.WriteJSON(w, http.StatusOK, passkey.Begun{Session: sid, Options: opts})
 	})
 }
 
@@ -370,7 +313,7 @@ func handlePasskeyFinish(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		f, err := readFinish(r)
+		f, err := passkey.ReadFinish(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "auth_request_id", ar.ID, "err", err)
 			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
@@ -387,14 +330,14 @@ func handlePasskeyFinish(d *deps) http.Handler {
 		}
 		if ar.HintSubject != "" && ar.HintSubject != u.ID {
 			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: not the user of id_token_hint", "user_id", u.ID, "auth_request_id", ar.ID)
-			web.JSONError(w, http.StatusForbidden, jsonErrUser)
+			web.JSONError(w, http.StatusForbidden, passkey.JSONErrUser)
 			return
 		}
 		if !res.UserVerified || !slices.Contains(res.AMR, mfa.AMRMFA) {
 			// FinishPasskeyLogin requires user verification; this guards
 			// the rule that a passkey alone is two factors only with it.
 			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: no user verification", "user_id", u.ID, "auth_request_id", ar.ID)
-			web.JSONError(w, http.StatusForbidden, jsonErrFailed)
+			web.JSONError(w, http.StatusForbidden, passkey.JSONErrFailed)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "passkey accepted", "user_id", u.ID, "auth_request_id", ar.ID, "amr", res.AMR)
@@ -410,16 +353,16 @@ func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg strin
 		errors.Is(err, passkey.ErrClone), errors.Is(err, passkey.ErrNoCredentials):
 		d.Logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", authRequestID, "reason", err.Error())
 		if authRequestID != "" { // a sign-in, not a key registration
-			action, method := auditSecondFactorFailure, storage.MFAWebAuthn
+			action, method := iam.AuditSecondFactorFailure, storage.MFAWebAuthn
 			if userID == "" {
-				action, method = auditPasskeyFailure, "passkey"
+				action, method = iam.AuditPasskeyFailure, "passkey"
 			}
 			d.audit(r, action, userID, userID, map[string]string{"method": method})
 		}
-		web.JSONError(w, http.StatusBadRequest, jsonErrFailed)
+		web.JSONError(w, http.StatusBadRequest, passkey.JSONErrFailed)
 	default:
 		d.site.LogProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", authRequestID)
-		web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
+		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 	}
 }
 
@@ -436,10 +379,10 @@ func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.Auth
 	})
 	if err != nil {
 		d.site.LogProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
-		web.JSONError(w, problemFor(err).Status, jsonErrRequest)
+		web.JSONError(w, problemFor(err).Status, passkey.JSONErrRequest)
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, ceremonyDone{Post: urlFor(pathWebAuthnDone, ar.ID)})
+	web.WriteJSON(w, http.StatusOK, passkey.Done{Post: urlFor(pathWebAuthnDone, ar.ID)})
 }
 
 // handleWebAuthnDoneForm serves GET /login/webauthn/done, for a browser

@@ -126,13 +126,13 @@ func (b *browser) postJSON(path, csrf string, body any) response {
 }
 
 // begin posts to a begin endpoint and returns the session and options.
-func (b *browser) begin(path, csrf string) ceremonyBegun {
+func (b *browser) begin(path, csrf string) passkey.Begun {
 	b.h.t.Helper()
 	r := b.postJSON(path, csrf, struct{}{})
 	if r.status != http.StatusOK {
 		b.h.t.Fatalf("POST %s = %d, want 200:\n%s", path, r.status, r.body)
 	}
-	var c ceremonyBegun
+	var c passkey.Begun
 	if err := json.Unmarshal([]byte(r.body), &c); err != nil || c.Session == "" || len(c.Options) == 0 {
 		b.h.t.Fatalf("POST %s answer %s: %v", path, r.body, err)
 	}
@@ -142,13 +142,13 @@ func (b *browser) begin(path, csrf string) ceremonyBegun {
 // finish posts a credential to a finish endpoint.
 func (b *browser) finish(path, csrf, session, name string, cred json.RawMessage) response {
 	b.h.t.Helper()
-	return b.postJSON(path, csrf, ceremonyFinish{Session: session, Name: name, Credential: cred})
+	return b.postJSON(path, csrf, passkey.Finish{Session: session, Name: name, Credential: cred})
 }
 
 // redirectOf returns the "redirect" of a finish answer.
 func redirectOf(t *testing.T, r response) string {
 	t.Helper()
-	var d ceremonyDone
+	var d passkey.Done
 	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &d) != nil || d.Redirect == "" {
 		t.Fatalf("finish = %d %s, want 200 with a redirect", r.status, r.body)
 	}

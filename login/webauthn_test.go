@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/descope/virtualwebauthn"
 
+	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -55,7 +57,7 @@ func toKeyPage(t *testing.T, b *browser, id, email string) response {
 // pathWebAuthnDone for the auth request and carry no "redirect".
 func postOf(t *testing.T, r response, id string) string {
 	t.Helper()
-	var d ceremonyDone
+	var d passkey.Done
 	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &d) != nil || d.Post == "" || d.Redirect != "" {
 		t.Fatalf("finish = %d %s, want 200 with a post and no redirect", r.status, r.body)
 	}
@@ -144,13 +146,13 @@ func TestWebAuthnRefusals(t *testing.T) {
 		name string
 		// answer returns the session and credential to finish with, given
 		// a begun ceremony.
-		answer func(t *testing.T, b *browser, id, csrf string, c ceremonyBegun) (string, json.RawMessage)
+		answer func(t *testing.T, b *browser, id, csrf string, c passkey.Begun) (string, json.RawMessage)
 	}{
-		{"wrong origin", func(t *testing.T, _ *browser, _, _ string, c ceremonyBegun) (string, json.RawMessage) {
+		{"wrong origin", func(t *testing.T, _ *browser, _, _ string, c passkey.Begun) (string, json.RawMessage) {
 			evil := virtualwebauthn.RelyingParty{ID: waRPID, Name: "evil", Origin: "http://evil.example"}
 			return c.Session, k.assert(t, evil, c.Options)
 		}},
-		{"replayed session", func(t *testing.T, b *browser, id, csrf string, c ceremonyBegun) (string, json.RawMessage) {
+		{"replayed session", func(t *testing.T, b *browser, id, csrf string, c passkey.Begun) (string, json.RawMessage) {
 			cred := k.assert(t, waRP, c.Options)
 			// The first finish uses the session; the same one again fails.
 			r := b.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", cred)
@@ -165,13 +167,13 @@ func TestWebAuthnRefusals(t *testing.T) {
 			}
 			return c.Session, cred
 		}},
-		{"old assertion for a new session", func(t *testing.T, _ *browser, _, _ string, c ceremonyBegun) (string, json.RawMessage) {
+		{"old assertion for a new session", func(t *testing.T, _ *browser, _, _ string, c passkey.Begun) (string, json.RawMessage) {
 			return c.Session, old
 		}},
-		{"another user's key", func(t *testing.T, _ *browser, _, _ string, c ceremonyBegun) (string, json.RawMessage) {
+		{"another user's key", func(t *testing.T, _ *browser, _, _ string, c passkey.Begun) (string, json.RawMessage) {
 			return c.Session, other.assert(t, waRP, c.Options)
 		}},
-		{"unknown session", func(t *testing.T, _ *browser, _, _ string, c ceremonyBegun) (string, json.RawMessage) {
+		{"unknown session", func(t *testing.T, _ *browser, _, _ string, c passkey.Begun) (string, json.RawMessage) {
 			return "nope", k.assert(t, waRP, c.Options)
 		}},
 	}
@@ -184,7 +186,7 @@ func TestWebAuthnRefusals(t *testing.T) {
 			c := b.begin(urlFor(pathWebAuthnBegin, id), csrf)
 			sid, cred := tt.answer(t, b, id, csrf, c)
 			r := b.finish(urlFor(pathWebAuthnFinish, id), csrf, sid, "", cred)
-			if r.status != http.StatusBadRequest || !strings.Contains(r.body, jsonErrFailed) {
+			if r.status != http.StatusBadRequest || !strings.Contains(r.body, passkey.JSONErrFailed) {
 				t.Fatalf("finish = %d %s, want 400 failed", r.status, r.body)
 			}
 			if ar := h.authRequest(id); ar.Done {
@@ -305,7 +307,7 @@ func TestWebAuthnCSRFOnEveryPOST(t *testing.T) {
 	k := newVKey(false)
 	u, b := keyUser(t, h, "ada@example.com", k, false, storage.MFAWebAuthn)
 	id := h.newAuthRequest()
-	keyID := keyItems(h.keysOf(u.ID))[0].ID
+	keyID := base64.RawURLEncoding.EncodeToString(h.keysOf(u.ID)[0].ID)
 	jsonPaths := []string{urlFor(pathWebAuthnBegin, id), urlFor(pathWebAuthnFinish, id), urlFor(pathPasskeyBegin, id), urlFor(pathPasskeyFinish, id),
 		pathKeysBegin + "?kind=key", pathKeysFinish}
 	for _, p := range jsonPaths {

@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/profile"
 	"github.com/gatehouse-id/gatehouse/provider"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -265,6 +266,17 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
 	pages.Mount(r)
+	profilePages, err := profile.New(profile.Deps{
+		Site: pages.Site(), Session: pages.Session(), Codes: pages.Codes(),
+		Users: store, Sessions: store, MFA: store, Tokens: store, Passwords: hasher,
+		CurrentPassword: pages, ResetLinks: pages.ResetLinkSender(),
+		Mailer: mailer, Texter: texter, Audit: store, Avatars: store, Passkeys: passkeys,
+		TrustedDevices: cfg.MFA.TrustedDevices, Limiters: self.Limiters, Now: now, Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start profile pages: %w", err)
+	}
+	profilePages.Mount(r)
 	r.PathPrefix("/").Handler(provHandler)
 	return r, nil
 }

@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -157,7 +159,7 @@ func TestProfileEmailChange(t *testing.T) {
 	if code == wrong {
 		wrong = "111111"
 	}
-	wantPageWith(t, b.postProfile(p, "/profile/email/confirm", "code", wrong), http.StatusOK, msgWrongCode)
+	wantPageWith(t, b.postProfile(p, "/profile/email/confirm", "code", wrong), http.StatusOK, codesend.MsgWrongCode)
 	if got := h.user(u.ID).Email; got != "ada@example.com" {
 		t.Fatalf("after a wrong code the e-mail is %q", got)
 	}
@@ -375,7 +377,7 @@ func TestProfileSessions(t *testing.T) {
 }
 
 func TestProfileDeviceRevoke(t *testing.T) {
-	h := newHarness(t, func(d *Deps) { d.TrustedDevices = true })
+	h := newHarness(t, func(d *login.Deps) { d.TrustedDevices = true })
 	b, u, _ := profileUser(t, h, "ada@example.com", "security")
 	if _, err := h.db.UpdateMFAState(context.Background(), u.ID, func(st storage.MFAState) (storage.MFAState, error) {
 		st.Devices = []storage.TrustedDevice{{ID: "dev_1", Label: "Firefox", CreatedAt: h.clock.Now(), ExpiresAt: h.clock.Now().Add(time.Hour)}}
@@ -455,7 +457,7 @@ func TestProfileResetLink(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, func(d *Deps) {
+			h := newHarness(t, func(d *login.Deps) {
 				if tc.resets {
 					d.PasswordResets = d.Users.(storage.PasswordResets)
 				}

@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -69,11 +70,11 @@ func (d *deps) keysSignedOut(asJSON bool) session.SignedOut {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		switch {
 		case err != nil && asJSON:
-			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
+			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 		case err != nil:
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		case asJSON:
-			web.JSONError(w, http.StatusUnauthorized, jsonErrNotSigned)
+			web.JSONError(w, http.StatusUnauthorized, passkey.JSONErrNotSigned)
 		default:
 			d.site.RenderProblem(w, r, probKeysSignedOut)
 		}
@@ -81,7 +82,7 @@ func (d *deps) keysSignedOut(asJSON bool) session.SignedOut {
 }
 
 // probKeysSignedOut is shown on the keys page without a session.
-var probKeysSignedOut = problem{Status: http.StatusUnauthorized, Page: templates.ErrorPage{
+var probKeysSignedOut = web.Problem{Status: http.StatusUnauthorized, Page: templates.ErrorPage{
 	Title:   "You are not signed in",
 	Message: "Your security keys and passkeys can only be managed while you are signed in.",
 	Next:    "Open your profile and sign in, then come back to this page.",
@@ -170,17 +171,17 @@ func ceremonyOwner(s storage.Session) passkey.Option {
 func handleKeysBegin(d *deps) http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(true), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
 		if !k.Fresh(d.Now()) {
-			web.JSONError(w, http.StatusForbidden, jsonErrStale)
+			web.JSONError(w, http.StatusForbidden, passkey.JSONErrStale)
 			return
 		}
 		resident := r.URL.Query().Get("kind") != "key"
 		sid, opts, err := d.Passkeys.BeginRegistration(r.Context(), k.User.ID, resident, ceremonyOwner(k.Session))
 		if err != nil {
 			d.site.LogProblem(r, "webauthn: registration not begun", err, "user_id", k.User.ID)
-			web.JSONError(w, http.StatusInternalServerError, jsonErrInternal)
+			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 			return
 		}
-		web.WriteJSON(w, http.StatusOK, ceremonyBegun{Session: sid, Options: opts})
+		web.WriteJSON(w, http.StatusOK, passkey.Begun{Session: sid, Options: opts})
 	})
 }
 
@@ -189,10 +190,10 @@ func handleKeysBegin(d *deps) http.Handler {
 func handleKeysFinish(d *deps) http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(true), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
 		if !k.Fresh(d.Now()) {
-			web.JSONError(w, http.StatusForbidden, jsonErrStale)
+			web.JSONError(w, http.StatusForbidden, passkey.JSONErrStale)
 			return
 		}
-		f, err := readFinish(r)
+		f, err := passkey.ReadFinish(r)
 		if err != nil {
 			d.Logger.InfoContext(r.Context(), "webauthn: bad registration request", "user_id", k.User.ID, "err", err)
 			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
@@ -201,20 +202,20 @@ func handleKeysFinish(d *deps) http.Handler {
 		c, err := d.Passkeys.FinishRegistration(r.Context(), k.User.ID, f.Session, f.Name, f.Credential, ceremonyOwner(k.Session))
 		switch {
 		case errors.Is(err, passkey.ErrInvalidName):
-			web.JSONError(w, http.StatusBadRequest, jsonErrName)
+			web.JSONError(w, http.StatusBadRequest, passkey.JSONErrName)
 			return
 		case errors.Is(err, passkey.ErrCredentialExists):
 			d.Logger.InfoContext(r.Context(), "key registration refused: already registered", "user_id", k.User.ID)
-			web.JSONError(w, http.StatusConflict, jsonErrExists)
+			web.JSONError(w, http.StatusConflict, passkey.JSONErrExists)
 			return
 		case err != nil:
-			d.ceremonyRefused(w, r, "key registration refused", err, k.User.ID, "")
+			d.ceremonyRefused(w, r, "key registration refused", err, k.User.ID)
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.User.ID, "synced", c.BackupEligible)
-		d.audit(r, auditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
+		d.audit(r, iam.AuditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
 		d.keyNotice(r, k.User, "added to", c.Name)
-		web.WriteJSON(w, http.StatusOK, ceremonyDone{Redirect: pathKeys + "?done=added"})
+		web.WriteJSON(w, http.StatusOK, passkey.Done{Redirect: pathKeys + "?done=added"})
 	})
 }
 
@@ -315,7 +316,7 @@ func handleKeysRemove(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.User.ID)
-			d.audit(r, auditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": name})
+			d.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": name})
 			d.keyNotice(r, k.User, "removed from", name)
 			doneRedirect(w, r, "removed")
 		}
@@ -355,7 +356,7 @@ func handleKeysPrefer(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
-		d.audit(r, auditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.User.MFAMethod})
+		d.audit(r, iam.AuditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.User.MFAMethod})
 		d.notifyMethodChanged(ctx, u, method)
 		if method == storage.MFAWebAuthn {
 			doneRedirect(w, r, "preferred")
@@ -363,4 +364,18 @@ func handleKeysPrefer(d *deps) http.Handler {
 		}
 		doneRedirect(w, r, "email")
 	})
+}
+
+// ceremonyRefused logs a refused key registration and answers with a JSON
+// error. The error text goes to the log only.
+func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg string, err error, userID string) {
+	switch {
+	case errors.Is(err, passkey.ErrSessionNotFound), errors.Is(err, passkey.ErrCeremonyFailed),
+		errors.Is(err, passkey.ErrClone), errors.Is(err, passkey.ErrNoCredentials):
+		d.Logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", "", "reason", err.Error())
+		web.JSONError(w, http.StatusBadRequest, passkey.JSONErrFailed)
+	default:
+		d.site.LogProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", "")
+		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
+	}
 }

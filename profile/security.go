@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"context"
@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/session"
@@ -37,7 +40,7 @@ const (
 // fillSecurityTab loads what the Security tab shows.
 func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *templates.SecurityTab) error {
 	u := ps.User
-	st, err := d.mfaState(ctx, u.ID)
+	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -68,9 +71,9 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *temp
 			Current:   s.ID == ps.Session.ID,
 		})
 	}
-	t.ResetLinkEnabled = d.PasswordResets != nil
+	t.ResetLinkEnabled = d.ResetLinks != nil
 	t.ResetLinkChannel = "e-mail"
-	if resetChannel(u, d.Texter != nil) == ResetBySMS {
+	if resetChannel(u, d.Texter != nil) == storage.ChannelSMS {
 		t.ResetLinkChannel = "text message"
 	}
 	if d.Passkeys != nil {
@@ -127,7 +130,7 @@ func handlePasswordChange(d *deps) http.Handler {
 		next := r.PostForm.Get("new_password")
 		// The same per-user counter as the sign-in password (delay after
 		// 5, lock after 100) and the per-IP failure bucket.
-		_, reason, err := d.checkPasswordRegulated(r, ps.User.ID, current)
+		reason, throttled, err := d.CurrentPassword.CheckPassword(r, ps.User.ID, current)
 		if err != nil {
 			d.site.LogProblem(r, "password check failed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -137,7 +140,7 @@ func handlePasswordChange(d *deps) http.Handler {
 			countFailure(r)
 			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.User.ID, "reason", reason)
 			msg := msgWrongCurrent
-			if reason == reasonDelayed || reason == reasonLocked {
+			if throttled {
 				msg = msgTooManyCurrent
 			}
 			d.refuse(w, r, ps, templates.TabSecurity, msg)
@@ -186,7 +189,7 @@ func handleMethodChange(d *deps) http.Handler {
 		}
 		ctx := r.Context()
 		method := r.PostForm.Get("method")
-		st, err := d.mfaState(ctx, ps.User.ID)
+		st, err := d.codes.State(ctx, ps.User.ID)
 		if err != nil {
 			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -227,7 +230,7 @@ func handleMethodChange(d *deps) http.Handler {
 			}
 		}
 		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.User.ID, "method", method, "pending", pending)
-		d.audit(r, auditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
+		d.audit(r, iam.AuditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
 		if m, err := d.Messages.MFAChangedEmail(ps.User.Email, ps.User.Name(), method, now); err != nil {
 			d.site.LogProblem(r, "mfa notice not composed", err)
 		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
@@ -264,7 +267,7 @@ func handleRecoveryRegenerate(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.User.ID, "count", len(plain))
-		d.audit(r, auditRecoveryRegenerated, ps.User.ID, ps.User.ID, map[string]string{"count": strconv.Itoa(len(plain))})
+		d.audit(r, iam.AuditRecoveryRegenerated, ps.User.ID, ps.User.ID, map[string]string{"count": strconv.Itoa(len(plain))})
 		d.notice(r, ps.User.Email, ps.User.Name(), "New "+defaultProduct+" recovery codes were created",
 			"New recovery codes were created for your "+defaultProduct+" account on "+formatTime(now)+". Your earlier recovery codes no longer work.")
 		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
@@ -323,7 +326,7 @@ func handleSessionRevoke(d *deps) http.Handler {
 				return
 			}
 			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.User.ID, "current", s.ID == ps.Session.ID)
-			d.audit(r, auditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.Session.ID)})
+			d.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.Session.ID)})
 			if s.ID == ps.Session.ID {
 				d.sess.ClearCookie(w)
 				http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -346,7 +349,7 @@ func handleSessionsRevokeOthers(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.User.ID, "count", n)
-		d.audit(r, auditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
+		d.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "sessions_others"), http.StatusSeeOther)
 	})
 }
@@ -356,43 +359,43 @@ func handleSessionsRevokeOthers(d *deps) http.Handler {
 // sent, else e-mail (also with TOTP or WebAuthn).
 func resetChannel(u storage.User, canText bool) string {
 	if u.MFAMethod == storage.MFASMS && u.PhoneVerified && u.Phone != "" && canText {
-		return ResetBySMS
+		return storage.ChannelSMS
 	}
-	return ResetByEmail
+	return storage.ChannelEmail
 }
 
 // handleResetLink serves POST /profile/reset-link, "Send reset password
-// link", through the user's second-factor channel (sendResetLink in
-// reset.go). Sends count against the user's code send limit.
+// link", through the user's second-factor channel (Deps.ResetLinks, the
+// sign-in pages' reset link). Sends count against the user's code send limit.
 func handleResetLink(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if d.PasswordResets == nil {
+		if d.ResetLinks == nil {
 			d.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
 			return
 		}
 		ctx := r.Context()
-		unlock := d.userLocks.lock(ps.User.ID)
+		unlock := d.codes.Lock(ps.User.ID)
 		defer unlock()
 		now := d.Now()
-		st, err := d.mfaState(ctx, ps.User.ID)
+		st, err := d.codes.State(ctx, ps.User.ID)
 		if err != nil {
 			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		if ok, wait, _ := mfa.CanSend(st.SendLog, d.CodePolicy, now); !ok {
-			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+humanWait(wait)+".")
+		if ok, wait, _ := mfa.CanSend(st.SendLog, d.codes.Policy(), now); !ok {
+			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+codesend.HumanWait(wait)+".")
 			return
 		}
 		channel := resetChannel(ps.User, d.Texter != nil)
-		if err := d.sendResetLink(ctx, ps.User, channel, ""); err != nil {
+		if err := d.ResetLinks(ctx, ps.User, channel); err != nil {
 			d.site.LogProblem(r, "reset link not sent", err, "user_id", ps.User.ID)
 			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
 			return
 		}
-		d.audit(r, auditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
+		d.audit(r, iam.AuditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
 		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
-			s.SendLog = mfa.RecordSend(s.SendLog, d.CodePolicy, now)
+			s.SendLog = mfa.RecordSend(s.SendLog, d.codes.Policy(), now)
 			s.UpdatedAt = now
 			return s, nil
 		}); err != nil {
@@ -420,7 +423,7 @@ func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now tim
 		}
 	}
 	d.Logger.InfoContext(ctx, "password changed", "user_id", ps.User.ID, "sessions_ended", n)
-	d.audit(r, auditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
+	d.audit(r, iam.AuditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
 	if msgs, err := d.profileMessages(); err != nil {
 		d.site.LogProblem(r, "password notice not composed", err)
 	} else if m, err := msgs.PasswordChangedEmail(ps.User.Email, ps.User.Name(), now); err != nil {
@@ -428,4 +431,15 @@ func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now tim
 	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
 		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.User.ID)
 	}
+}
+
+// maskEmail hides most of the local part: "ada@example.com" becomes
+// "a***@example.com".
+func maskEmail(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 1 {
+		return "your e-mail address"
+	}
+	first := []rune(email[:at])[0]
+	return string(first) + "***" + email[at:]
 }

@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -217,7 +218,7 @@ func TestKeysPrefer(t *testing.T) {
 	}
 	// Both real changes are in the audit log (the fake clock stands still,
 	// so their order is not asserted).
-	events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: auditMFAMethodChanged, Target: u.ID})
+	events, err := h.db.ListAudit(context.Background(), storage.AuditFilter{Action: iam.AuditMFAMethodChanged, Target: u.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

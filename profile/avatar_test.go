@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -66,7 +67,7 @@ func TestProfileAvatar(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, func(d *Deps) { d.Avatars = d.Users.(storage.Avatars) })
+			h := newHarness(t, func(d *login.Deps) { d.Avatars = d.Users.(storage.Avatars) })
 			b, u, p := profileUser(t, h, "ada@example.com", "profile")
 			csrf := ""
 			if tc.csrf {

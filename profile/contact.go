@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -73,7 +75,7 @@ func profileChallengeID(userID, purpose string) string {
 // at now: not used, not void, not expired.
 func (d *deps) usable(c storage.OTPChallenge, userID, purpose string, now time.Time) bool {
 	return c.UserID == userID && c.Purpose == purpose && c.AuthRequestID == "" && c.UsedAt.IsZero() &&
-		(d.CodePolicy.MaxFailures <= 0 || c.Failures < d.CodePolicy.MaxFailures) && now.Before(c.ExpiresAt)
+		(d.codes.Policy().MaxFailures <= 0 || c.Failures < d.codes.Policy().MaxFailures) && now.Before(c.ExpiresAt)
 }
 
 // pendingChange returns the new address or number awaiting its code, or
@@ -100,21 +102,21 @@ func (d *deps) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest
 	if purpose == storage.OTPVerifyPhone {
 		channel = storage.ChannelSMS
 	}
-	return d.issueCode(ctx, codeSend{
-		user: u,
-		want: storage.OTPChallenge{
+	return d.codes.Issue(ctx, codesend.Send{
+		User: u,
+		Want: storage.OTPChallenge{
 			ID: profileChallengeID(u.ID, purpose), UserID: u.ID, Purpose: purpose, Channel: channel, Destination: dest,
 		},
-		resumes: func(old storage.OTPChallenge) bool {
+		Resumes: func(old storage.OTPChallenge) bool {
 			return old.Destination == dest && old.UserID == u.ID && old.Purpose == purpose
 		},
-		deliver: func(ctx context.Context, code string) error { return d.deliverVerify(ctx, u, channel, dest, code) },
+		Deliver: func(ctx context.Context, code string) error { return d.deliverVerify(ctx, u, channel, dest, code) },
 	})
 }
 
 // deliverVerify composes the verification message and hands it over.
 func (d *deps) deliverVerify(ctx context.Context, u storage.User, channel, dest, code string) error {
-	ttl := d.CodePolicy.TTL
+	ttl := d.codes.Policy().TTL
 	if channel == storage.ChannelSMS {
 		if d.Texter == nil {
 			return errors.New("no sms transport")
@@ -142,15 +144,15 @@ func (d *deps) checkVerifyCode(ctx context.Context, userID, purpose, code string
 	now := d.Now()
 	_, err = d.MFA.UpdateOTPChallenge(ctx, profileChallengeID(userID, purpose), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
 		if c.UserID != userID || c.Purpose != purpose || c.AuthRequestID != "" {
-			refused = errNoChallenge
+			refused = codesend.ErrNoChallenge
 			return c, nil
 		}
-		refused = mfa.Check(&c, d.OTPPepper, code, d.CodePolicy, now)
+		refused = mfa.Check(&c, d.codes.Pepper(), code, d.codes.Policy(), now)
 		dest = c.Destination
 		return c, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		return "", errNoChallenge, nil
+		return "", codesend.ErrNoChallenge, nil
 	}
 	if err != nil {
 		return "", nil, fmt.Errorf("check code: %w", err)
@@ -164,8 +166,8 @@ func sendRefusal(err error) string {
 	var rl *mfa.RateLimitError
 	switch {
 	case errors.As(err, &rl):
-		return waitMessage(rl.RetryAfter)
-	case errors.Is(err, errNotSent):
+		return codesend.WaitMessage(rl.RetryAfter)
+	case errors.Is(err, codesend.ErrNotSent):
 		return "We could not send the code. Check the address or number and try again."
 	}
 	return ""
@@ -235,7 +237,7 @@ func handleEmailConfirm(d *deps) http.Handler {
 		}
 		if refused != nil {
 			d.Logger.InfoContext(ctx, "e-mail change code refused", "user_id", ps.User.ID, "reason", refused.Error())
-			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
+			d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
 			return
 		}
 		now := d.Now()
@@ -258,7 +260,7 @@ func handleEmailConfirm(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "e-mail address changed", "user_id", u.ID)
-		d.audit(r, auditEmailChanged, ps.User.ID, u.ID, nil)
+		d.audit(r, iam.AuditEmailChanged, ps.User.ID, u.ID, nil)
 		d.notice(r, oldEmail, u.Name(), "Your "+defaultProduct+" e-mail address was changed",
 			"The e-mail address of your "+defaultProduct+" account was changed on "+formatTime(now)+" from this address to "+dest+".")
 		http.Redirect(w, r, tabPath(templates.TabProfile, "email"), http.StatusSeeOther)
@@ -317,7 +319,7 @@ func handlePhoneConfirm(d *deps) http.Handler {
 		}
 		if refused != nil {
 			d.Logger.InfoContext(ctx, "phone change code refused", "user_id", ps.User.ID, "reason", refused.Error())
-			d.refuse(w, r, ps, templates.TabProfile, refusalMessage(refused))
+			d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
 			return
 		}
 		now := d.Now()
@@ -334,7 +336,7 @@ func handlePhoneConfirm(d *deps) http.Handler {
 			return
 		}
 		d.Logger.InfoContext(ctx, "phone number changed", "user_id", u.ID)
-		d.audit(r, auditPhoneChanged, ps.User.ID, u.ID, nil)
+		d.audit(r, iam.AuditPhoneChanged, ps.User.ID, u.ID, nil)
 		d.notice(r, u.Email, u.Name(), "Your "+defaultProduct+" phone number was changed",
 			"The phone number of your "+defaultProduct+" account was changed on "+formatTime(now)+" to the number ending in "+dest[len(dest)-2:]+".")
 		http.Redirect(w, r, tabPath(templates.TabProfile, "phone"), http.StatusSeeOther)

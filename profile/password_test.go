@@ -1,4 +1,4 @@
-package login
+package profile
 
 import (
 	"net/http"
@@ -15,19 +15,19 @@ func TestProfilePasswordGuessingPerUser(t *testing.T) {
 	b, u, p := profileUser(t, h, "ada@example.com", "security")
 	before := h.user(u.ID).PasswordHash
 	for i := 1; i <= 5; i++ {
-		r := b.postProfile(p, pathProfilePassword, "current_password", "guess", "new_password", "a brand new passphrase")
+		r := b.postProfile(p, "/profile/password", "current_password", "guess", "new_password", "a brand new passphrase")
 		wantPageWith(t, r, http.StatusOK, msgWrongCurrent)
 		if got := attempts(t, h, u.ID).ConsecutiveFailures; got != i {
 			t.Fatalf("after wrong current password %d the counter is %d, want %d", i, got, i)
 		}
 	}
-	r := b.postProfile(p, pathProfilePassword, "current_password", profilePassword, "new_password", "a brand new passphrase")
+	r := b.postProfile(p, "/profile/password", "current_password", profilePassword, "new_password", "a brand new passphrase")
 	wantPageWith(t, r, http.StatusOK, msgTooManyCurrent)
 	if h.user(u.ID).PasswordHash != before {
 		t.Fatal("password changed during the delay")
 	}
 	h.clock.Advance(time.Second)
-	wantRedirect(t, b.postProfile(p, pathProfilePassword, "current_password", profilePassword, "new_password", "a brand new passphrase"), tabPath("security", "password"))
+	wantRedirect(t, b.postProfile(p, "/profile/password", "current_password", profilePassword, "new_password", "a brand new passphrase"), tabPath("security", "password"))
 	if a := attempts(t, h, u.ID); a.ConsecutiveFailures != 0 {
 		t.Errorf("counter after the right password = %+v, want zero", a)
 	}
@@ -41,13 +41,13 @@ func TestProfilePasswordGuessingPerIP(t *testing.T) {
 	b := h.newBrowserAt("198.51.100.66")
 	p := b.profileSignIn(u.Email, profilePassword, "security")
 	for i := 1; i <= 30; i++ {
-		r := b.postProfile(p, pathProfilePassword, "current_password", "guess", "new_password", "a brand new passphrase")
+		r := b.postProfile(p, "/profile/password", "current_password", "guess", "new_password", "a brand new passphrase")
 		if r.status != http.StatusOK {
 			t.Fatalf("wrong current password %d = %d, want 200", i, r.status)
 		}
 		h.clock.Advance(100 * time.Millisecond)
 	}
-	r := b.postProfile(p, pathProfilePassword, "current_password", "guess", "new_password", "a brand new passphrase")
+	r := b.postProfile(p, "/profile/password", "current_password", "guess", "new_password", "a brand new passphrase")
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
 		t.Fatalf("31st wrong current password = %d Retry-After %q, want 429", r.status, r.header.Get("Retry-After"))
 	}
