@@ -45,6 +45,12 @@ type NewClient struct {
 	Name                   string
 	RedirectURIs           []string
 	PostLogoutRedirectURIs []string
+	// LogoURI is the client's logo, shown on the hosted pages: an https
+	// URL (http only on loopback or with Dev). Optional.
+	LogoURI string
+	// ClientURI is the client's home page: https, or http on loopback or
+	// with Dev. Optional.
+	ClientURI string
 	// Public marks a client that cannot keep a secret (a browser or
 	// native app); it gets no secret and must use PKCE.
 	Public bool
@@ -128,6 +134,12 @@ func checkClient(nc NewClient) (storage.Client, error) {
 	if err != nil {
 		return storage.Client{}, err
 	}
+	if msg := pageURIProblem(nc.LogoURI, nc.Dev); msg != "" {
+		return storage.Client{}, invalid("logo_uri", msg)
+	}
+	if msg := pageURIProblem(nc.ClientURI, nc.Dev); msg != "" {
+		return storage.Client{}, invalid("client_uri", msg)
+	}
 	alg := nc.IDTokenAlg
 	switch alg {
 	case "":
@@ -138,6 +150,8 @@ func checkClient(nc NewClient) (storage.Client, error) {
 	}
 	return storage.Client{
 		Name:                   name,
+		LogoURI:                nc.LogoURI,
+		ClientURI:              nc.ClientURI,
 		Public:                 nc.Public,
 		RedirectURIs:           redirects,
 		PostLogoutRedirectURIs: logouts,
@@ -227,6 +241,17 @@ func redirectURIProblem(raw string, dev bool) string {
 	default:
 		return fmt.Sprintf("The URI %q must use https (or http for localhost).", raw)
 	}
+}
+
+// pageURIProblem checks an optional URI the hosted pages show or link to
+// (a logo, a home page): empty, or acceptable as a redirect URI would be
+// (absolute, https or http on loopback, no fragment or user). It returns
+// a user-facing sentence, or "".
+func pageURIProblem(raw string, dev bool) string {
+	if raw == "" {
+		return ""
+	}
+	return redirectURIProblem(raw, dev)
 }
 
 // IsLoopbackHost reports whether host (without port) is "localhost" or a

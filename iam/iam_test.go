@@ -132,6 +132,10 @@ func TestCreateClient(t *testing.T) {
 		{"duplicate grant", iam.NewClient{Name: "App", GrantTypes: []string{"client_credentials", "client_credentials"}}, iam.CodeInvalid, "grant_types", nil},
 		{"public client credentials", iam.NewClient{Name: "App", Public: true, GrantTypes: []string{"client_credentials"}}, iam.CodeInvalid, "grant_types", nil},
 		{"bad alg", iam.NewClient{Name: "App", RedirectURIs: cb, IDTokenAlg: "HS256"}, iam.CodeInvalid, "id_token_alg", nil},
+		{"logo and home page", iam.NewClient{Name: "App", RedirectURIs: cb, LogoURI: "https://app.example.com/logo.png", ClientURI: "https://app.example.com/"}, "", "", []string{"authorization_code", "refresh_token"}},
+		{"http logo", iam.NewClient{Name: "App", RedirectURIs: cb, LogoURI: "http://app.example.com/logo.png"}, iam.CodeInvalid, "logo_uri", nil},
+		{"javascript home page", iam.NewClient{Name: "App", RedirectURIs: cb, ClientURI: "javascript:alert(1)"}, iam.CodeInvalid, "client_uri", nil},
+		{"relative logo", iam.NewClient{Name: "App", RedirectURIs: cb, LogoURI: "/logo.png"}, iam.CodeInvalid, "logo_uri", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,14 +168,15 @@ func TestCreateClient(t *testing.T) {
 				t.Errorf("IDTokenAlg = %q, want %q", c.IDTokenAlg, wantAlg)
 			}
 			got, err := store.GetClient(ctx, c.ID)
-			if err != nil || !slices.Equal(got.SecretHash, c.SecretHash) || got.Name != c.Name {
+			if err != nil || !slices.Equal(got.SecretHash, c.SecretHash) || got.Name != c.Name ||
+				got.LogoURI != tt.in.LogoURI || got.ClientURI != tt.in.ClientURI {
 				t.Fatalf("stored client = %+v, %v; want %+v", got, err, c)
 			}
 		})
 	}
 	clients, err := svc.ListClients(ctx)
-	if err != nil || len(clients) != 6 {
-		t.Fatalf("ListClients = %d clients, %v; want 6", len(clients), err)
+	if err != nil || len(clients) != 7 {
+		t.Fatalf("ListClients = %d clients, %v; want 7", len(clients), err)
 	}
 }
 

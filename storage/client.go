@@ -15,8 +15,16 @@ const (
 // Client is a registered OAuth 2.0 / OIDC client (a relying application or
 // an API client).
 type Client struct {
-	ID   string
+	ID string
+	// Name is the display name the hosted pages show ("Sign in to
+	// continue to Name").
 	Name string
+	// LogoURI is an https URL of the client's logo, shown on the hosted
+	// pages; empty for none.
+	LogoURI string
+	// ClientURI is the client's home page, where "start again" leads;
+	// empty for none.
+	ClientURI string
 	// SecretHash is the SHA-256 digest of the client secret; empty for a
 	// public client. Secrets are random (256 bits), so a digest suffices.
 	SecretHash []byte

@@ -292,6 +292,8 @@ func cmdClientCreate(ctx context.Context, e env, args []string) error {
 	var redirects, logouts, grants stringList
 	fs.Var(&redirects, "redirect-uri", "a redirect `URI` (repeatable), matched exactly")
 	fs.Var(&logouts, "post-logout-redirect-uri", "a post-logout redirect `URI` (repeatable)")
+	logo := fs.String("logo-uri", "", "an https `URL` of the client's logo, shown on the sign-in pages")
+	home := fs.String("client-uri", "", "the client's home page `URL`, where the sign-in pages offer to start again")
 	fs.Var(&grants, "grant", "an allowed grant `type` (repeatable): authorization_code, refresh_token, client_credentials; default authorization_code and refresh_token")
 	public := fs.Bool("public", false, "a public client (browser or native app): no secret, PKCE required")
 	alg := fs.String("id-token-alg", iam.AlgRS256, "the ID-token signing `algorithm`: RS256 or ES256")
@@ -312,6 +314,8 @@ func cmdClientCreate(ctx context.Context, e env, args []string) error {
 		Name:                   *name,
 		RedirectURIs:           redirects,
 		PostLogoutRedirectURIs: logouts,
+		LogoURI:                *logo,
+		ClientURI:              *home,
 		Public:                 *public,
 		GrantTypes:             splitGrants(grants),
 		IDTokenAlg:             *alg,
@@ -409,6 +413,10 @@ func flagFor(field string) string {
 		return "--redirect-uri"
 	case "post_logout_redirect_uris":
 		return "--post-logout-redirect-uri"
+	case "logo_uri":
+		return "--logo-uri"
+	case "client_uri":
+		return "--client-uri"
 	case "grant_types":
 		return "--grant"
 	case "id_token_alg":

@@ -249,6 +249,8 @@ func testCLI(t *testing.T, env map[string]string) {
 		{"no redirect", "", []string{"client", "create", "--name", "X"}, false, "needs at least one redirect URI"},
 		{"public client credentials", "", []string{"client", "create", "--name", "X", "--public", "--grant", "client_credentials"}, false, "--grant:"},
 		{"bad alg", "", []string{"client", "create", "--name", "X", "--redirect-uri", "https://a.example.com/cb", "--id-token-alg", "none"}, false, "--id-token-alg:"},
+		{"http logo", "", []string{"client", "create", "--name", "X", "--redirect-uri", "https://a.example.com/cb", "--logo-uri", "http://a.example.com/l.png"}, false, "--logo-uri:"},
+		{"bad home page", "", []string{"client", "create", "--name", "X", "--redirect-uri", "https://a.example.com/cb", "--client-uri", "a.example.com"}, false, "--client-uri:"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,8 @@ import (
 type clientRecord struct {
 	ID                     string    `json:"id"`
 	Name                   string    `json:"name,omitempty"`
+	LogoURI                string    `json:"logo_uri,omitempty"`
+	ClientURI              string    `json:"client_uri,omitempty"`
 	SecretHash             []byte    `json:"secret_hash,omitempty"`
 	Public                 bool      `json:"public,omitempty"`
 	RedirectURIs           []string  `json:"redirect_uris,omitempty"`
@@ -33,6 +35,8 @@ func marshalClient(c storage.Client) clientRecord {
 	return clientRecord{
 		ID:                     c.ID,
 		Name:                   c.Name,
+		LogoURI:                c.LogoURI,
+		ClientURI:              c.ClientURI,
 		SecretHash:             c.SecretHash,
 		Public:                 c.Public,
 		RedirectURIs:           c.RedirectURIs,
@@ -52,6 +56,8 @@ func (r clientRecord) client() storage.Client {
 	return storage.Client{
 		ID:                     r.ID,
 		Name:                   r.Name,
+		LogoURI:                r.LogoURI,
+		ClientURI:              r.ClientURI,
 		SecretHash:             r.SecretHash,
 		Public:                 r.Public,
 		RedirectURIs:           r.RedirectURIs,

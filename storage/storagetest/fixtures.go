@@ -31,6 +31,8 @@ func fullClient(id string) storage.Client {
 	return storage.Client{
 		ID:                     id,
 		Name:                   "Client " + id,
+		LogoURI:                "https://app.example/logo.png",
+		ClientURI:              "https://app.example/",
 		SecretHash:             []byte{0x01, 0x02, 0x03, 0xfe, 0xff},
 		Public:                 true,
 		RedirectURIs:           []string{"https://app.example/cb", "https://app.example/cb2"},
