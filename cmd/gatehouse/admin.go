@@ -82,6 +82,8 @@ type clientJSON struct {
 	Public                 bool      `json:"public"`
 	RedirectURIs           []string  `json:"redirect_uris"`
 	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris,omitempty"`
+	LogoURI                string    `json:"logo_uri,omitempty"`
+	ClientURI              string    `json:"client_uri,omitempty"`
 	GrantTypes             []string  `json:"grant_types"`
 	RequirePKCE            bool      `json:"require_pkce"`
 	IDTokenAlg             string    `json:"id_token_alg"`
@@ -92,7 +94,7 @@ type clientJSON struct {
 func toClientJSON(c storage.Client) clientJSON {
 	return clientJSON{
 		ID: c.ID, Name: c.Name, Public: c.Public, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
-		GrantTypes: c.GrantTypes, RequirePKCE: c.RequirePKCE, IDTokenAlg: c.IDTokenAlg, CreatedAt: c.CreatedAt.UTC(),
+		LogoURI: c.LogoURI, ClientURI: c.ClientURI, GrantTypes: c.GrantTypes, RequirePKCE: c.RequirePKCE, IDTokenAlg: c.IDTokenAlg, CreatedAt: c.CreatedAt.UTC(),
 	}
 }
 
@@ -109,6 +111,8 @@ type newClientJSON struct {
 	Name                   string   `json:"name"`
 	RedirectURIs           []string `json:"redirect_uris"`
 	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
+	LogoURI                string   `json:"logo_uri"`
+	ClientURI              string   `json:"client_uri"`
 	Public                 bool     `json:"public"`
 	GrantTypes             []string `json:"grant_types"`
 	IDTokenAlg             string   `json:"id_token_alg"`
@@ -305,7 +309,7 @@ func handleCreateClient(svc *iam.Service, dev bool, logger *slog.Logger) http.Ha
 		}
 		c, sec, err := svc.CreateClient(r.Context(), iam.NewClient{
 			Name: in.Name, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs, Public: in.Public,
-			GrantTypes: in.GrantTypes, IDTokenAlg: in.IDTokenAlg, RequirePKCE: in.RequirePKCE, Dev: dev,
+			LogoURI: in.LogoURI, ClientURI: in.ClientURI, GrantTypes: in.GrantTypes, IDTokenAlg: in.IDTokenAlg, RequirePKCE: in.RequirePKCE, Dev: dev,
 		})
 		if err != nil {
 			writeAdminError(w, logger, "create client", err)
@@ -541,7 +545,7 @@ func (o *socketOperator) CreateClient(ctx context.Context, nc iam.NewClient) (cl
 	var out createdClientJSON
 	err := o.do(ctx, http.MethodPost, "/clients", newClientJSON{
 		Name: nc.Name, RedirectURIs: nc.RedirectURIs, PostLogoutRedirectURIs: nc.PostLogoutRedirectURIs, Public: nc.Public,
-		GrantTypes: nc.GrantTypes, IDTokenAlg: nc.IDTokenAlg, RequirePKCE: nc.RequirePKCE,
+		LogoURI: nc.LogoURI, ClientURI: nc.ClientURI, GrantTypes: nc.GrantTypes, IDTokenAlg: nc.IDTokenAlg, RequirePKCE: nc.RequirePKCE,
 	}, &out)
 	return out.Client, out.ClientSecret, err
 }

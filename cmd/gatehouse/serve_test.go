@@ -197,7 +197,8 @@ func testCLI(t *testing.T, env map[string]string) {
 		}
 	}
 
-	out = mustCLI(t, env, "", "client", "create", "--name", "My app", "--redirect-uri", "http://localhost:9999/callback", "--json")
+	out = mustCLI(t, env, "", "client", "create", "--name", "My app", "--redirect-uri", "http://localhost:9999/callback",
+		"--logo-uri", "https://app.example.com/logo.png", "--client-uri", "https://app.example.com/", "--json")
 	var created struct {
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
@@ -276,6 +277,11 @@ func testCLI(t *testing.T, env map[string]string) {
 	var clients []clientJSON
 	if err := json.Unmarshal([]byte(out), &clients); err != nil || len(clients) != 3 {
 		t.Errorf("client list --json = %q (%v), want exactly three clients", out, err)
+	}
+	for _, c := range clients {
+		if c.ID == created.ClientID && (c.LogoURI != "https://app.example.com/logo.png" || c.ClientURI != "https://app.example.com/") {
+			t.Errorf("client list --json shows %+v, want the logo and home page given at creation", c)
+		}
 	}
 }
 
