@@ -177,13 +177,18 @@ func (s *Set) addLanguages(name string, t *template.Template) error {
 }
 
 // langFuncs returns the template functions that depend on the page's
-// language: t translates a catalogue key (see doc.go) and lang is the
-// language's BCP 47 tag.
+// language: t translates a catalogue key (see doc.go), msg a string field
+// that may hold one, and lang is the language's BCP 47 tag.
 func langFuncs(p *i18n.Printer) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) template.HTML {
 			return template.HTML(p.T(key, escapeArgs(args)...))
 		},
+		// msg translates text the Go code chose (a page struct's Title,
+		// Error, Notice…): a catalogue key is translated, anything else
+		// (data, or text built with data) is shown as it is. Both are
+		// escaped.
+		"msg":  p.Text,
 		"lang": p.Lang,
 	}
 }
