@@ -44,7 +44,7 @@ func importRules() map[string][]string {
 		"passkey":  {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
 		// web is the browser plumbing every page package shares; it knows
 		// no route and no user.
-		"web": {"templates", "secret", "regulate"},
+		"web": {"templates", "secret", "regulate", "i18n", "golang.org/x/text/language"},
 		// session is the SSO session service; it owns its cookie.
 		"session": {"storage", "secret", "mfa", "web"},
 		// golang.org/x/text/language validates the profile's locale (BCP 47).

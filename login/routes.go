@@ -26,6 +26,7 @@ import (
 // provider's catch-all) never pass through them.
 func addRoutes(parent *mux.Router, d *deps) {
 	r := parent.NewRoute().Subrouter()
+	r.Use(d.chooseLang) // the pages' language (lang.go)
 	r.Use(d.rateLimit)
 	page := d.site.Page
 	asset := d.site.Asset

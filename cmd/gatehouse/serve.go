@@ -229,7 +229,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		Logouts:            store,
 		Tokens:             store,
 		Passwords:          hasher,
-		Templates:          tmpl,
+		Templates:          tmpl.WithDefaultLanguage(cfg.DefaultLanguage()),
 		Now:                now,
 		Logger:             logger,
 		Audit:              store,
