@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -32,7 +33,7 @@ func handleCallback(d *deps) http.Handler {
 		ids := r.URL.Query()["id"]
 		if r.Method != http.MethodGet || len(ids) != 1 || ids[0] == "" || len(ids[0]) > maxIDLength {
 			d.callbackHeaders(w)
-			d.site.RenderProblem(w, r, probBadRequest)
+			d.site.RenderProblem(w, r, authreq.ProbBadRequest)
 			return
 		}
 		binding := d.site.CookieValue(r, loginCookie)
@@ -49,7 +50,7 @@ func handleCallback(d *deps) http.Handler {
 		if err != nil {
 			d.site.LogProblem(r, "authorization callback refused", err, "auth_request_id", ids[0])
 			d.callbackHeaders(w)
-			d.renderRequestProblem(w, r, seen, err)
+			d.flow.RenderProblem(w, r, seen, err)
 			return
 		}
 		d.Callback.ServeHTTP(w, r)
@@ -62,13 +63,13 @@ func handleCallback(d *deps) http.Handler {
 func checkCallback(ar storage.AuthRequest, now time.Time, binding string) error {
 	switch {
 	case !now.Before(ar.ExpiresAt):
-		return errRequestExpired
+		return authreq.ErrExpired
 	case !ar.Done:
-		return errNotDone
+		return authreq.ErrNotDone
 	case ar.BindingHash == nil || binding == "" || !secret.Equal(ar.BindingHash, binding):
-		return errNotBound
+		return authreq.ErrNotBound
 	case !ar.CallbackAt.IsZero():
-		return errCallbackUsed
+		return authreq.ErrCallbackUsed
 	}
 	return nil
 }

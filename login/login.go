@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -166,6 +167,8 @@ type deps struct {
 	// codes sends the e-mail and SMS codes and serialises each user's
 	// sends and checks.
 	codes *codesend.Sender
+	// flow loads, binds and completes the auth requests.
+	flow *authreq.Flow
 }
 
 // Handler serves the hosted sign-in pages. Build it with New and mount it
@@ -260,6 +263,9 @@ func newDeps(d Deps) (*deps, error) {
 	}
 	dd.codes = dd.Codes
 	dd.wrapProfileRequests()
+	// After the wrap: the flow's exits must be the profile-aware ones.
+	dd.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: dd.sess, Site: site,
+		CallbackURL: dd.CallbackURL, FailAuthRequest: dd.FailAuthRequest, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
 	return dd, nil
 }
 

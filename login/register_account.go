@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
@@ -265,7 +266,7 @@ func handleRegisterFinishPOST(d *deps) http.Handler {
 			p.Email, p.UserID, p.PasswordAt = st.Email, st.UserID, d.Now()
 			p.Factors = []string{mfa.AMRPassword, mfa.AMROTP}
 			d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-			d.completeFresh(w, r, ar, binding, p)
+			d.flow.CompleteFresh(w, r, ar, binding, p)
 			return
 		}
 		d.site.Render(w, r, http.StatusOK, templates.RegisterDonePage{Email: st.Email})
@@ -283,7 +284,7 @@ func (d *deps) regOpenRequest(ctx context.Context, r *http.Request, id string) (
 		return ar, "", false
 	}
 	binding := d.site.CookieValue(r, loginCookie)
-	if checkOpen(ar, d.Now(), binding, true) != nil {
+	if authreq.CheckOpen(ar, d.Now(), binding, true) != nil {
 		return ar, "", false
 	}
 	return ar, binding, true

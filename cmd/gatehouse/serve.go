@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/mfa"
@@ -204,7 +205,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		LoginURL:                     "/login",
 		LogoutURL:                    "/logout",
 		AllowInsecure:                insecure,
-		BindBrowser:                  login.BrowserBinding(!insecure),
+		BindBrowser:                  authreq.BrowserBinding(!insecure),
 		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies),
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
 		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
