@@ -59,6 +59,11 @@ func importRules() map[string][]string {
 		// its Deps, wired by cmd/gatehouse.
 		"profile": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
 			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
+		// signup serves self-registration; like profile it never imports
+		// login (nor login it): it returns to the auth request through
+		// authreq, with the Site and Flow login's Handler lends it.
+		"signup": {"storage", "iam", "notify", "password", "secret", "mfa", "regulate", "web", "authreq", "codesend",
+			"templates", "github.com/gorilla/mux"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "i18n", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

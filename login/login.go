@@ -277,6 +277,11 @@ func (h *Handler) Site() *web.Site { return h.d.site }
 // packages mounted beside them.
 func (h *Handler) Session() *session.Service { return h.d.sess }
 
+// Flow returns the auth-request flow of the pages (with the profile
+// sign-in's exits), for the page packages that complete a sign-in too
+// (package signup).
+func (h *Handler) Flow() *authreq.Flow { return h.d.flow }
+
 // Codes returns the code sender of the pages (Deps.Codes, or the one New
 // built), for the page packages that send codes too.
 func (h *Handler) Codes() *codesend.Sender { return h.d.codes }

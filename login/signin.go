@@ -15,6 +15,21 @@ import (
 // maxEmailLength bounds the e-mail address (RFC 5321 path limit).
 const maxEmailLength = 254
 
+// pathRegister is the registration's first page (package signup).
+const pathRegister = "/login/register"
+
+// registerURL returns the "Create an account" link of the e-mail page, or
+// "" when registration is off.
+func (d *deps) registerURL(authRequestID string) string {
+	if !d.Registration {
+		return ""
+	}
+	if authRequestID == "" {
+		return pathRegister
+	}
+	return urlFor(pathRegister, authRequestID)
+}
+
 // handleLoginStart serves GET /login?authRequestID=…, where the provider
 // sends the browser. It first binds the request to this browser (the
 // first hosted page sets the binding cookie), so that no later step, the

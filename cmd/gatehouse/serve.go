@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/profile"
 	"github.com/gatehouse-id/gatehouse/provider"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -223,6 +224,8 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	r := mux.NewRouter()
 	provHandler := prov.Handler()
+	codePolicy := mfa.CodePolicy{Length: 6, TTL: cfg.MFA.CodeLifetime, MaxFailures: cfg.MFA.CodeMaxFailures,
+		ResendAfter: cfg.MFA.CodeResendAfter, MaxSends: cfg.MFA.CodeMaxSends, SendWindow: cfg.MFA.CodeSendWindow}
 	pages, err := login.New(login.Deps{
 		Users:              store,
 		AuthRequests:       store,
@@ -248,20 +251,13 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		OTPPepper:          deriveKey(key, "gatehouse otp pepper v1"),
 		TOTPSealer:         sealer,
 		TOTPIssuer:         cfg.MFA.TOTPIssuer,
-		CodePolicy: mfa.CodePolicy{
-			Length:      6,
-			TTL:         cfg.MFA.CodeLifetime,
-			MaxFailures: cfg.MFA.CodeMaxFailures,
-			ResendAfter: cfg.MFA.CodeResendAfter,
-			MaxSends:    cfg.MFA.CodeMaxSends,
-			SendWindow:  cfg.MFA.CodeSendWindow,
-		},
-		TrustedDevices: cfg.MFA.TrustedDevices,
-		DeviceKey:      deriveKey(key, "gatehouse device v1"),
-		DeviceTTL:      cfg.MFA.TrustedDeviceLifetime,
-		Avatars:        store,
-		Passkeys:       passkeys,
-		SelfService:    self,
+		CodePolicy:         codePolicy,
+		TrustedDevices:     cfg.MFA.TrustedDevices,
+		DeviceKey:          deriveKey(key, "gatehouse device v1"),
+		DeviceTTL:          cfg.MFA.TrustedDeviceLifetime,
+		Avatars:            store,
+		Passkeys:           passkeys,
+		SelfService:        self,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
@@ -278,6 +274,16 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		return nil, fmt.Errorf("start profile pages: %w", err)
 	}
 	profilePages.Mount(r)
+	signupPages, err := signup.New(signup.Deps{
+		Site: pages.Site(), Flow: pages.Flow(), Users: store, MFA: store, Passwords: hasher, Mailer: mailer,
+		Sealer: sealer, Product: cfg.MFA.TOTPIssuer, OTPPepper: deriveKey(key, "gatehouse otp pepper v1"),
+		CodePolicy: codePolicy, Regulator: self.Regulator, Limiters: self.Limiters, Audit: store,
+		Enabled: self.Registration, Now: now, Logger: logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start registration pages: %w", err)
+	}
+	signupPages.Mount(r)
 	r.PathPrefix("/").Handler(provHandler)
 	return r, nil
 }
