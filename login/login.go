@@ -146,8 +146,9 @@ type Deps struct {
 	// picture upload.
 	Avatars storage.Avatars
 
-	// Self-service: brute force, per-IP limits, password reset and
-	// registration (lockout.go, ratelimit.go, reset.go, register.go).
+	// Self-service: brute force, per-IP limits, password reset and the
+	// link to registration (lockout.go, ratelimit.go, reset.go; the
+	// registration itself is package signup's).
 	SelfService
 }
 

@@ -39,7 +39,7 @@ func addRoutes(parent *mux.Router, d *deps) {
 	// guard (callback.go). Every method is routed here, so that none
 	// reaches the provider unguarded; the guard accepts only GET and sets
 	// the page headers on its own error pages.
-	r.Handle(PathCallback, handleCallback(d))
+	r.Handle(PathCallback, handleCallback(d.callbackGuard()))
 
 	r.Handle("/login", page(web.WithScripts(d.Passkeys != nil, handleLoginStart(d)))).Methods(http.MethodGet)
 	r.Handle("/login/email", page(web.WithScripts(d.Passkeys != nil, handleEmailForm(d)))).Methods(http.MethodGet)
@@ -93,8 +93,9 @@ func addRoutes(parent *mux.Router, d *deps) {
 		r.Handle(templates.WebAuthnScript, asset(handleWebAuthnScript())).Methods(http.MethodGet, http.MethodHead)
 	}
 
-	r.Handle("/logout", page(handleLogout(d))).Methods(http.MethodGet)
-	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(d))))).Methods(http.MethodPost)
+	out := d.signOutPages()
+	r.Handle("/logout", page(handleLogout(out))).Methods(http.MethodGet)
+	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(out))))).Methods(http.MethodPost)
 
 	r.PathPrefix(templates.StaticPrefix).Handler(asset(handleStatic(d.Templates))).Methods(http.MethodGet, http.MethodHead)
 }
