@@ -226,7 +226,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	provHandler := prov.Handler()
 	codePolicy := mfa.CodePolicy{Length: 6, TTL: cfg.MFA.CodeLifetime, MaxFailures: cfg.MFA.CodeMaxFailures,
 		ResendAfter: cfg.MFA.CodeResendAfter, MaxSends: cfg.MFA.CodeMaxSends, SendWindow: cfg.MFA.CodeSendWindow}
-	pages, err := login.New(login.Deps{
+	ld := login.Deps{
 		Users:              store,
 		AuthRequests:       store,
 		Sessions:           store,
@@ -258,34 +258,44 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		Avatars:            store,
 		Passkeys:           passkeys,
 		SelfService:        self,
-	})
+	}
+	pages, err := login.New(ld)
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
 	pages.Mount(r)
+	if err := mountBesideLogin(r, pages, ld); err != nil {
+		return nil, err
+	}
+	r.PathPrefix("/").Handler(provHandler)
+	return r, nil
+}
+
+// mountBesideLogin mounts the profile and the registration pages beside
+// the sign-in pages, with the dependencies of ld: they share the sign-in
+// pages' site (CSRF key), session, code sender and auth-request flow.
+func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps) error {
 	profilePages, err := profile.New(profile.Deps{
 		Site: pages.Site(), Session: pages.Session(), Codes: pages.Codes(),
-		Users: store, Sessions: store, MFA: store, Tokens: store, Passwords: hasher,
+		Users: ld.Users, Sessions: ld.Sessions, MFA: ld.MFA, Tokens: ld.Tokens, Passwords: ld.Passwords,
 		CurrentPassword: pages, ResetLinks: pages.ResetLinkSender(),
-		Mailer: mailer, Texter: texter, Audit: store, Avatars: store, Passkeys: passkeys,
-		TrustedDevices: cfg.MFA.TrustedDevices, Limiters: self.Limiters, Now: now, Logger: logger,
+		Mailer: ld.Mailer, Texter: ld.Texter, Audit: ld.Audit, Avatars: ld.Avatars, Passkeys: ld.Passkeys,
+		TrustedDevices: ld.TrustedDevices, Limiters: ld.Limiters, Now: ld.Now, Logger: ld.Logger,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("start profile pages: %w", err)
+		return fmt.Errorf("start profile pages: %w", err)
 	}
 	profilePages.Mount(r)
 	signupPages, err := signup.New(signup.Deps{
-		Site: pages.Site(), Flow: pages.Flow(), Users: store, MFA: store, Passwords: hasher, Mailer: mailer,
-		Sealer: sealer, Product: cfg.MFA.TOTPIssuer, OTPPepper: deriveKey(key, "gatehouse otp pepper v1"),
-		CodePolicy: codePolicy, Regulator: self.Regulator, Limiters: self.Limiters, Audit: store,
-		Enabled: self.Registration, Now: now, Logger: logger,
+		Site: pages.Site(), Flow: pages.Flow(), Users: ld.Users, MFA: ld.MFA, Passwords: ld.Passwords, Mailer: ld.Mailer,
+		Sealer: ld.TOTPSealer, Product: ld.TOTPIssuer, OTPPepper: ld.OTPPepper, CodePolicy: ld.CodePolicy,
+		Regulator: ld.Regulator, Limiters: ld.Limiters, Audit: ld.Audit, Enabled: ld.Registration, Now: ld.Now, Logger: ld.Logger,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("start registration pages: %w", err)
+		return fmt.Errorf("start registration pages: %w", err)
 	}
 	signupPages.Mount(r)
-	r.PathPrefix("/").Handler(provHandler)
-	return r, nil
+	return nil
 }
 
 // newPasskeys returns the WebAuthn service for the relying party of cfg,
