@@ -3,6 +3,7 @@ package login
 import (
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/web"
 )
@@ -47,7 +48,7 @@ func (d *deps) userLocaleOf(r *http.Request) string {
 	ctx := r.Context()
 	now := d.Now()
 	if ar, ok := d.requestOf(r); ok && ar.Login.UserID != "" && (!ar.Login.PasswordAt.IsZero() || len(ar.Login.Factors) > 0) &&
-		checkOpen(ar, now, d.site.CookieValue(r, loginCookie), true) == nil {
+		authreq.CheckOpen(ar, now, d.site.CookieValue(r, loginCookie), true) == nil {
 		if u, err := d.Users.GetUser(ctx, ar.Login.UserID); err == nil && u.State == storage.UserActive {
 			return u.Locale
 		}

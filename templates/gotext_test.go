@@ -72,7 +72,7 @@ func TestTextFieldsAreTranslated(t *testing.T) {
 }
 
 // pageSources are the packages whose Go code fills the page structs.
-var pageSources = []string{"../login", "../web", "../profile", "../session", "../codesend", "../console", "../api"}
+var pageSources = []string{"../login", "../web", "../profile", "../session", "../codesend", "../authreq", "../signup", "../console", "../api"}
 
 // untranslated are the user-facing literals of pageSources that are not
 // catalogue keys, each with the reason. A text the Go code builds from a
