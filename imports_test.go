@@ -38,6 +38,9 @@ func importRules() map[string][]string {
 		"notify":              {"i18n", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl", "golang.org/x/text/language"},
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},
+		// passcheck is the password check behind the per-user counter that
+		// the sign-in and the profile share.
+		"passcheck": {"storage", "iam", "notify", "password", "regulate"},
 		// codesend sends one-time codes under the users' send limits; the
 		// caller composes and delivers the message.
 		"codesend": {"storage", "mfa"},
@@ -53,7 +56,7 @@ func importRules() map[string][]string {
 		"authreq": {"storage", "secret", "mfa", "iam", "templates", "web", "session"},
 		// golang.org/x/text/language validates the profile's locale (BCP 47).
 		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
-			"codesend", "authreq", "github.com/gorilla/mux", "golang.org/x/text/language"},
+			"codesend", "authreq", "passcheck", "github.com/gorilla/mux", "golang.org/x/text/language"},
 		// profile serves the signed-in user's own pages; it never imports
 		// login (nor login profile): what it needs of the sign-in comes in
 		// its Deps, wired by cmd/gatehouse.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/passcheck"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -38,17 +39,17 @@ func (d *deps) audit(r *http.Request, action, actor, target string, detail map[s
 }
 
 // passwordFailureDetail is the Detail of iam.AuditPasswordFailure. The log
-// reasons of checkPasswordRegulated are folded into unknown_user,
+// reasons of passcheck.Checker.Check are folded into unknown_user,
 // bad_password, locked, delayed and disabled; u is the user the check
 // returned (its state tells a locked user from a disabled one).
 func passwordFailureDetail(ar storage.AuthRequest, reason string, u storage.User) map[string]string {
 	switch reason {
-	case reasonNoPassword, reasonBadHash:
-		reason = reasonBadPassword
-	case reasonNotActive:
+	case passcheck.ReasonNoPassword, passcheck.ReasonBadHash:
+		reason = passcheck.ReasonBadPassword
+	case passcheck.ReasonNotActive:
 		reason = auditReasonDisabled
 		if u.State == storage.UserLocked {
-			reason = reasonLocked
+			reason = passcheck.ReasonLocked
 		}
 	}
 	detail := map[string]string{"reason": reason, "method": "password", "client_id": ar.ClientID}

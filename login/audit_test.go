@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/passcheck"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 )
@@ -92,7 +93,7 @@ func TestAuditEvents(t *testing.T) {
 				return auditRun{u.ID, []string{"wrong password 1", goodPW}}
 			},
 			want: []wantEvent{{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{
-				"reason": reasonBadPassword, "method": "password", "client_id": "client_test"}}},
+				"reason": passcheck.ReasonBadPassword, "method": "password", "client_id": "client_test"}}},
 		},
 		{
 			name: "unknown address",
@@ -103,7 +104,7 @@ func TestAuditEvents(t *testing.T) {
 				return auditRun{"", []string{unknownAddress, "nobody.here", goodPW}}
 			},
 			want: []wantEvent{{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, detail: map[string]string{
-				"reason": reasonUnknownUser, "email_hash": iam.AuditEmailHash(unknownAddress)}}},
+				"reason": passcheck.ReasonUnknownUser, "email_hash": iam.AuditEmailHash(unknownAddress)}}},
 		},
 		{
 			name: "wrong e-mail code",
@@ -155,8 +156,8 @@ func TestAuditEvents(t *testing.T) {
 			},
 			want: []wantEvent{
 				{action: iam.AuditAccountLocked, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"failures": "100"}},
-				{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"reason": reasonBadPassword}},
-				{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"reason": reasonLocked}},
+				{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"reason": passcheck.ReasonBadPassword}},
+				{action: iam.AuditPasswordFailure, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"reason": passcheck.ReasonLocked}},
 			},
 		},
 		{

@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/passcheck"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -170,6 +171,8 @@ type deps struct {
 	codes *codesend.Sender
 	// flow loads, binds and completes the auth requests.
 	flow *authreq.Flow
+	// pw checks passwords behind the per-user counter.
+	pw *passcheck.Checker
 }
 
 // Handler serves the hosted sign-in pages. Build it with New and mount it
@@ -263,6 +266,12 @@ func newDeps(d Deps) (*deps, error) {
 		dd.Codes = codesend.New(codesend.Config{MFA: d.MFA, Pepper: d.OTPPepper, Policy: d.CodePolicy, Now: d.Now})
 	}
 	dd.codes = dd.Codes
+	msgs, err := dd.selfMessages()
+	if err != nil {
+		return nil, fmt.Errorf("login deps: %w", err)
+	}
+	dd.pw = &passcheck.Checker{Users: d.Users, Passwords: d.Passwords, Regulator: d.Regulator, Mailer: d.Mailer,
+		Messages: msgs, Audit: dd.audit, Logger: d.Logger, Now: d.Now}
 	dd.wrapProfileRequests()
 	// After the wrap: the flow's exits must be the profile-aware ones.
 	dd.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: dd.sess, Site: site,
@@ -288,13 +297,13 @@ func (h *Handler) Flow() *authreq.Flow { return h.d.flow }
 func (h *Handler) Codes() *codesend.Sender { return h.d.codes }
 
 // CheckPassword checks the current password of the user userID behind the
-// same per-user counter as the sign-in password (checkPasswordRegulated),
+// same per-user counter as the sign-in password (passcheck.Checker),
 // for a password change on the profile. reason is empty when the password
 // is right and names the refusal for the log otherwise; throttled reports
 // a refusal by the counter (a delay or a lock).
 func (h *Handler) CheckPassword(r *http.Request, userID, pw string) (reason string, throttled bool, err error) {
-	_, reason, err = h.d.checkPasswordRegulated(r, userID, pw)
-	return reason, reason == reasonDelayed || reason == reasonLocked, err
+	_, reason, err = h.d.pw.Check(r, userID, pw)
+	return reason, passcheck.Throttled(reason), err
 }
 
 // ResetLinkSender returns the function that sends the user a reset link

@@ -1,13 +1,10 @@
 package login
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/url"
 
 	"github.com/gatehouse-id/gatehouse/iam"
-	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -55,7 +52,7 @@ func handlePasswordPOST(d *deps) http.Handler {
 		}
 		ctx := r.Context()
 		pw := r.PostForm.Get("password")
-		u, reason, err := d.checkPasswordRegulated(r, ar.Login.UserID, pw)
+		u, reason, err := d.pw.Check(r, ar.Login.UserID, pw)
 		if err != nil {
 			d.site.LogProblem(r, "password check failed", err, "auth_request_id", ar.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -70,79 +67,4 @@ func handlePasswordPOST(d *deps) http.Handler {
 		}
 		d.afterPassword(w, r, ar, binding, u)
 	})
-}
-
-// Reasons a password check fails, for the log only.
-const (
-	reasonUnknownUser = "unknown_user"
-	reasonNoPassword  = "no_password"
-	reasonBadPassword = "bad_password"
-	reasonNotActive   = "user_not_active"
-	reasonBadHash     = "malformed_hash"
-)
-
-// checkPassword verifies pw for the user with ID userID (empty when the
-// e-mail matched no user). It returns the user when the password is right
-// and the user is active, and otherwise a reason for the log. Every
-// failure costs one password hash, so timing does not tell them apart.
-func (d *deps) checkPassword(ctx context.Context, userID, pw string) (u storage.User, reason string, err error) {
-	if userID == "" {
-		d.Passwords.VerifyDummy(ctx, pw)
-		return u, reasonUnknownUser, nil
-	}
-	u, err = d.Users.GetUser(ctx, userID)
-	if errors.Is(err, storage.ErrNotFound) {
-		d.Passwords.VerifyDummy(ctx, pw)
-		return u, reasonUnknownUser, nil
-	}
-	if err != nil {
-		return u, "", err
-	}
-	if u.PasswordHash == "" {
-		d.Passwords.VerifyDummy(ctx, pw)
-		return u, reasonNoPassword, nil
-	}
-	ok, needsRehash, err := d.Passwords.Verify(ctx, u.PasswordHash, pw)
-	if errors.Is(err, password.ErrMalformedHash) {
-		d.Logger.WarnContext(ctx, "stored password hash is malformed", "user_id", u.ID, "err", err)
-		return u, reasonBadHash, nil
-	}
-	if err != nil {
-		return u, "", err
-	}
-	switch {
-	case !ok:
-		return u, reasonBadPassword, nil
-	case u.State != storage.UserActive:
-		return u, reasonNotActive, nil
-	}
-	if needsRehash {
-		d.rehash(ctx, u, pw)
-	}
-	return u, "", nil
-}
-
-// rehash stores a new hash of pw with the current parameters, unless the
-// password changed meanwhile. A failure is logged and does not stop the
-// sign-in.
-func (d *deps) rehash(ctx context.Context, u storage.User, pw string) {
-	hash, err := d.Passwords.Hash(ctx, pw)
-	if err != nil {
-		d.Logger.WarnContext(ctx, "password not rehashed", "user_id", u.ID, "err", err)
-		return
-	}
-	now := d.Now()
-	_, err = d.Users.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
-		if old.PasswordHash != u.PasswordHash {
-			return old, nil // changed meanwhile; keep the newer one
-		}
-		old.PasswordHash = hash
-		old.UpdatedAt = now
-		return old, nil
-	})
-	if err != nil {
-		d.Logger.WarnContext(ctx, "password not rehashed", "user_id", u.ID, "err", err)
-		return
-	}
-	d.Logger.InfoContext(ctx, "password rehashed with new parameters", "user_id", u.ID)
 }
