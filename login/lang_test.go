@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -87,4 +89,35 @@ func TestSignInLanguage(t *testing.T) {
 		}
 		wantLang(t, "error page", r, "es")
 	})
+}
+
+// TestCodeEmailInTheUsersLanguage: the sign-in code goes out in the
+// language of the user's saved locale.
+func TestCodeEmailInTheUsersLanguage(t *testing.T) {
+	h := newHarness(t)
+	u := h.createUser("ada@example.com", adaPassword, testParams)
+	if _, err := h.db.UpdateUser(context.Background(), u.ID, func(old storage.User) (storage.User, error) {
+		old.Locale = "de-AT"
+		return old, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := notify.NewComposer("Gatehouse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.toCodePage(u.Email)
+	m, _, err := notify.ReadLatestEmail(h.outbox.Dir(), u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := h.emailCode(u.Email)
+	german, err := c.ForLocale("de").CodeEmail(u.Email, "", code, mfa.DefaultCodePolicy().TTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	english, _ := c.CodeEmail(u.Email, "", code, mfa.DefaultCodePolicy().TTL)
+	if m.Subject != german.Subject || m.Subject == english.Subject {
+		t.Errorf("code e-mail subject %q, want the German %q (English is %q)", m.Subject, german.Subject, english.Subject)
+	}
 }

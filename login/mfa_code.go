@@ -76,13 +76,13 @@ func (d *deps) deliver(ctx context.Context, u storage.User, channel, code string
 		if d.Texter == nil {
 			return errors.New("no sms transport")
 		}
-		m, err := d.Messages.CodeSMS(u.Phone, code, ttl)
+		m, err := notify.Localize(d.Messages, u.Locale).CodeSMS(u.Phone, code, ttl)
 		if err != nil {
 			return fmt.Errorf("compose sms: %w", err)
 		}
 		return d.Texter.SendSMS(ctx, m)
 	}
-	m, err := d.Messages.CodeEmail(u.Email, u.Name(), code, ttl)
+	m, err := notify.Localize(d.Messages, u.Locale).CodeEmail(u.Email, u.Name(), code, ttl)
 	if err != nil {
 		return fmt.Errorf("compose e-mail: %w", err)
 	}

@@ -161,7 +161,7 @@ func (d *deps) notifyLocked(r *http.Request, u storage.User, method string, fail
 	msgs, err := d.notices()
 	if err == nil {
 		var m notify.Email
-		if m, err = msgs.MFALockedEmail(u.Email, u.Name(), d.Now()); err == nil {
+		if m, err = notify.Localize(msgs, u.Locale).MFALockedEmail(u.Email, u.Name(), d.Now()); err == nil {
 			err = d.Mailer.SendEmail(ctx, m)
 		}
 	}
@@ -241,7 +241,7 @@ func (d *deps) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.Us
 	msgs, err := d.notices()
 	if err == nil {
 		var m notify.Email
-		if m, err = msgs.ResetSignInEmail(u.Email, u.Name(), method, resetAt, now); err == nil {
+		if m, err = notify.Localize(msgs, u.Locale).ResetSignInEmail(u.Email, u.Name(), method, resetAt, now); err == nil {
 			err = d.Mailer.SendEmail(ctx, m)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -182,7 +183,7 @@ func handleEnrolPOST(d *deps) http.Handler {
 // notifyMethodChanged tells the user by e-mail that their second factor
 // changed. A failure is logged and changes nothing.
 func (d *deps) notifyMethodChanged(ctx context.Context, u storage.User, method string) {
-	m, err := d.Messages.MFAChangedEmail(u.Email, u.Name(), method, d.Now())
+	m, err := notify.Localize(d.Messages, u.Locale).MFAChangedEmail(u.Email, u.Name(), method, d.Now())
 	if err == nil {
 		err = d.Mailer.SendEmail(ctx, m)
 	}

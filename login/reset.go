@@ -196,7 +196,7 @@ func (d *deps) sendResetLink(ctx context.Context, u storage.User, channel, authR
 	if err != nil {
 		return err
 	}
-	m, err := msgs.PasswordResetEmail(u.Email, u.Name(), link, ttl)
+	m, err := notify.Localize(msgs, u.Locale).PasswordResetEmail(u.Email, u.Name(), link, ttl)
 	if err != nil {
 		return fmt.Errorf("compose reset e-mail: %w", err)
 	}
@@ -346,7 +346,7 @@ func (d *deps) completeReset(ctx context.Context, userID, hash string) (mfaUnloc
 	msgs, err := d.selfMessages()
 	if err == nil {
 		var m notify.Email
-		if m, err = msgs.PasswordChangedEmail(u.Email, u.Name(), now); err == nil {
+		if m, err = notify.Localize(msgs, u.Locale).PasswordChangedEmail(u.Email, u.Name(), now); err == nil {
 			err = d.Mailer.SendEmail(ctx, m)
 		}
 	}

@@ -72,3 +72,45 @@ func renderAll(t *testing.T, c *Composer) []Email {
 	}
 	return out
 }
+
+// TestLocalize: a composer behind an interface speaks the recipient's saved
+// locale, and the default language for a user without one; anything else
+// is left as it is.
+func TestLocalize(t *testing.T) {
+	type codeMessages interface {
+		CodeEmail(to, toName, code string, validFor time.Duration) (Email, error)
+	}
+	base, err := NewComposer("Gatehouse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	french := base.WithDefaultLanguage(language.French)
+	for _, tt := range []struct {
+		name   string
+		c      *Composer
+		locale string
+		want   language.Tag
+	}{
+		{"saved locale", base, "de", language.German},
+		{"no locale, English default", base, "", language.English},
+		{"no locale, French default", french, "", language.French},
+		{"unsupported locale, French default", french, "nb", language.French},
+		{"saved locale beats the default", french, "it-CH", language.Italian},
+	} {
+		var m codeMessages = tt.c
+		got, ok := Localize(m, tt.locale).(*Composer)
+		if !ok || got.Lang() != tt.want {
+			t.Errorf("%s: Localize(%q) speaks %v, want %v", tt.name, tt.locale, got.Lang(), tt.want)
+		}
+	}
+	var other codeMessages = fakeMessages{}
+	if _, ok := Localize(other, "de").(fakeMessages); !ok {
+		t.Error("Localize changed a composer that is not a *Composer")
+	}
+}
+
+type fakeMessages struct{}
+
+func (fakeMessages) CodeEmail(to, toName, code string, validFor time.Duration) (Email, error) {
+	return Email{}, nil
+}

@@ -55,7 +55,9 @@ var methodNames = map[string]string{
 type Composer struct {
 	product string
 	printer *i18n.Printer
-	langs   map[language.Tag]*langTemplates
+	// def is the language of a user without a (supported) saved locale.
+	def   language.Tag
+	langs map[language.Tag]*langTemplates
 }
 
 // langTemplates are the parsed templates of one language, by kind.
@@ -115,7 +117,7 @@ func NewComposer(product string) (*Composer, error) {
 	if strings.TrimSpace(product) == "" || strings.ContainsAny(product, "\r\n") {
 		return nil, fmt.Errorf("product name %q is empty or contains a line break", product)
 	}
-	c := &Composer{product: product, printer: i18n.New(language.English), langs: map[language.Tag]*langTemplates{}}
+	c := &Composer{product: product, printer: i18n.New(language.English), def: language.English, langs: map[language.Tag]*langTemplates{}}
 	for _, tag := range append(i18n.Supported(), i18n.Pseudo) {
 		lt, err := parseLang(i18n.New(tag))
 		if err != nil {
@@ -164,9 +166,32 @@ func (c *Composer) In(tag language.Tag) *Composer {
 }
 
 // ForLocale returns a composer for a user's saved locale, such as "fr-CA";
-// an empty or unsupported locale gives English.
+// an empty or unsupported locale gives the default language
+// (WithDefaultLanguage, English unless set).
 func (c *Composer) ForLocale(locale string) *Composer {
-	return c.In(i18n.ParseLocale(locale))
+	return c.In(i18n.Choose(nil, locale, "", c.def))
+}
+
+// WithDefaultLanguage returns a composer that renders in the supported
+// language closest to tag, and gives it to users without a saved locale
+// (server.default_language).
+func (c *Composer) WithDefaultLanguage(tag language.Tag) *Composer {
+	cc := c.In(tag)
+	cc.def = cc.printer.Tag()
+	return cc
+}
+
+// Localize returns m in the language of a user's saved locale when m can
+// speak it (a *Composer behind the interface M), and m itself otherwise.
+// The pages call it with the recipient's User.Locale, so that every
+// message to a user is in their language.
+func Localize[M any](m M, locale string) M {
+	if c, ok := any(m).(*Composer); ok {
+		if l, ok := any(c.ForLocale(locale)).(M); ok {
+			return l
+		}
+	}
+	return m
 }
 
 // Lang returns the language the composer renders in.

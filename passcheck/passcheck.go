@@ -204,7 +204,7 @@ func (c *Checker) lockUser(r *http.Request, userID string, failures int) {
 	if c.Mailer == nil || c.Messages == nil {
 		return
 	}
-	m, err := c.Messages.AccountLockedEmail(u.Email, u.Name(), time.Time{})
+	m, err := notify.Localize(c.Messages, u.Locale).AccountLockedEmail(u.Email, u.Name(), time.Time{})
 	if err == nil {
 		err = c.Mailer.SendEmail(ctx, m)
 	}

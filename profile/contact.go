@@ -121,7 +121,7 @@ func (d *deps) deliverVerify(ctx context.Context, u storage.User, channel, dest,
 		if d.Texter == nil {
 			return errors.New("no sms transport")
 		}
-		m, err := d.Messages.CodeSMS(dest, code, ttl)
+		m, err := notify.Localize(d.Messages, u.Locale).CodeSMS(dest, code, ttl)
 		if err != nil {
 			return fmt.Errorf("compose sms: %w", err)
 		}
@@ -131,7 +131,7 @@ func (d *deps) deliverVerify(ctx context.Context, u storage.User, channel, dest,
 	if err != nil {
 		return err
 	}
-	m, err := msgs.VerifyEmail(dest, u.Name(), code, ttl)
+	m, err := notify.Localize(msgs, u.Locale).VerifyEmail(dest, u.Name(), code, ttl)
 	if err != nil {
 		return fmt.Errorf("compose e-mail: %w", err)
 	}

@@ -160,7 +160,7 @@ func (d *deps) audit(r *http.Request, action, actor, target string, detail map[s
 // notifyMethodChanged tells the user by e-mail that their second factor
 // changed. A failure is logged and changes nothing.
 func (d *deps) notifyMethodChanged(ctx context.Context, u storage.User, method string) {
-	m, err := d.Messages.MFAChangedEmail(u.Email, u.Name(), method, d.Now())
+	m, err := notify.Localize(d.Messages, u.Locale).MFAChangedEmail(u.Email, u.Name(), method, d.Now())
 	if err == nil {
 		err = d.Mailer.SendEmail(ctx, m)
 	}

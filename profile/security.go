@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -231,7 +232,7 @@ func handleMethodChange(d *deps) http.Handler {
 		}
 		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.User.ID, "method", method, "pending", pending)
 		d.audit(r, iam.AuditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
-		if m, err := d.Messages.MFAChangedEmail(ps.User.Email, ps.User.Name(), method, now); err != nil {
+		if m, err := notify.Localize(d.Messages, ps.User.Locale).MFAChangedEmail(ps.User.Email, ps.User.Name(), method, now); err != nil {
 			d.site.LogProblem(r, "mfa notice not composed", err)
 		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
 			d.site.LogProblem(r, "mfa notice not sent", err, "user_id", ps.User.ID)
@@ -426,7 +427,7 @@ func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now tim
 	d.audit(r, iam.AuditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
 	if msgs, err := d.profileMessages(); err != nil {
 		d.site.LogProblem(r, "password notice not composed", err)
-	} else if m, err := msgs.PasswordChangedEmail(ps.User.Email, ps.User.Name(), now); err != nil {
+	} else if m, err := notify.Localize(msgs, ps.User.Locale).PasswordChangedEmail(ps.User.Email, ps.User.Name(), now); err != nil {
 		d.site.LogProblem(r, "password notice not composed", err)
 	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
 		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.User.ID)

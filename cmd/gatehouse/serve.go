@@ -222,6 +222,13 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err != nil {
 		return nil, err
 	}
+	// One composer for every page package: the messages are parsed once,
+	// and a user without a saved locale gets server.default_language.
+	composer, err := notify.NewComposer("Gatehouse")
+	if err != nil {
+		return nil, fmt.Errorf("message templates: %w", err)
+	}
+	composer = composer.WithDefaultLanguage(cfg.DefaultLanguage())
 	r := mux.NewRouter()
 	provHandler := prov.Handler()
 	codePolicy := mfa.CodePolicy{Length: 6, TTL: cfg.MFA.CodeLifetime, MaxFailures: cfg.MFA.CodeMaxFailures,
@@ -234,6 +241,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		Tokens:             store,
 		Passwords:          hasher,
 		Templates:          tmpl.WithDefaultLanguage(cfg.DefaultLanguage()),
+		Messages:           composer,
 		Now:                now,
 		Logger:             logger,
 		Audit:              store,
@@ -264,7 +272,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
 	pages.Mount(r)
-	if err := mountBesideLogin(r, pages, ld); err != nil {
+	if err := mountBesideLogin(r, pages, ld, composer); err != nil {
 		return nil, err
 	}
 	r.PathPrefix("/").Handler(provHandler)
@@ -273,13 +281,14 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 
 // mountBesideLogin mounts the profile and the registration pages beside
 // the sign-in pages, with the dependencies of ld: they share the sign-in
-// pages' site (CSRF key), session, code sender and auth-request flow.
-func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps) error {
+// pages' site (CSRF key), session, code sender and auth-request flow,
+// and composer, the message composer of every page package.
+func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps, composer *notify.Composer) error {
 	profilePages, err := profile.New(profile.Deps{
 		Site: pages.Site(), Session: pages.Session(), Codes: pages.Codes(),
 		Users: ld.Users, Sessions: ld.Sessions, MFA: ld.MFA, Tokens: ld.Tokens, Passwords: ld.Passwords,
 		CurrentPassword: pages, ResetLinks: pages.ResetLinkSender(),
-		Mailer: ld.Mailer, Texter: ld.Texter, Audit: ld.Audit, Avatars: ld.Avatars, Passkeys: ld.Passkeys,
+		Mailer: ld.Mailer, Texter: ld.Texter, Messages: composer, Audit: ld.Audit, Avatars: ld.Avatars, Passkeys: ld.Passkeys,
 		TrustedDevices: ld.TrustedDevices, Limiters: ld.Limiters, Now: ld.Now, Logger: ld.Logger,
 	})
 	if err != nil {
@@ -288,7 +297,7 @@ func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps) error 
 	profilePages.Mount(r)
 	signupPages, err := signup.New(signup.Deps{
 		Site: pages.Site(), Flow: pages.Flow(), Users: ld.Users, MFA: ld.MFA, Passwords: ld.Passwords, Mailer: ld.Mailer,
-		Sealer: ld.TOTPSealer, Product: ld.TOTPIssuer, OTPPepper: ld.OTPPepper, CodePolicy: ld.CodePolicy,
+		Messages: composer, Sealer: ld.TOTPSealer, Product: ld.TOTPIssuer, OTPPepper: ld.OTPPepper, CodePolicy: ld.CodePolicy,
 		Regulator: ld.Regulator, Limiters: ld.Limiters, Audit: ld.Audit, Enabled: ld.Registration, Now: ld.Now, Logger: ld.Logger,
 	})
 	if err != nil {
