@@ -97,6 +97,14 @@ func TestErrorPageHook(t *testing.T) {
 		})
 	}
 
+	// The login pages failing an unknown or expired request.
+	calls = nil
+	rec := httptest.NewRecorder()
+	p.FailAuthRequest(rec, httptest.NewRequest(http.MethodGet, "/login", nil), "nope", "login_required", "")
+	if want := (pageCall{400, "invalid_request", "The sign-in request is unknown or has expired."}); len(calls) != 1 || calls[0] != want || rec.Header().Get("Location") != "" {
+		t.Errorf("FailAuthRequest of an unknown request: ErrorPage calls %+v Location %q, want one %+v", calls, rec.Header().Get("Location"), want)
+	}
+
 	// Requests the library accepts or redirects do not reach the hook.
 	for _, path := range []string{
 		"/authorize?" + e.authorizeParams(confID).Encode(),
