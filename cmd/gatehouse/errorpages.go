@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -98,8 +99,12 @@ func (e *errorPages) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 // attempts" page, which says when to retry and leads back to the
 // application, never to the relying party's redirect URI.
 func (e *errorPages) limited(w http.ResponseWriter, r *http.Request) {
-	next := func(wait time.Duration) string {
-		return "Please wait " + codesend.HumanWait(wait) + ", then go back to the application and start again."
-	}
-	e.site.Limited("We received too many sign-in requests from your network, so this one was not processed.", next).ServeHTTP(w, r)
+	next := func(wait time.Duration) string { return fmt.Sprintf(limitedNext, codesend.HumanWait(wait)) }
+	e.site.Limited(limitedMessage, next).ServeHTTP(w, r)
 }
+
+// The texts of the /authorize limit's page; limitedNext takes the wait.
+const (
+	limitedMessage = "We received too many sign-in requests from your network, so this one was not processed."
+	limitedNext    = "Please wait %s, then go back to the application and start again."
+)

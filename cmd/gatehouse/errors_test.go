@@ -4,8 +4,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse-id/gatehouse/i18n"
+	"github.com/gatehouse-id/gatehouse/templates"
 )
 
 // errorCase is one error a person can reach in the browser: the request,
@@ -159,4 +163,20 @@ func TestAuthorizeRateLimitPage(t *testing.T) {
 	}
 	checkErrorPage(t, errorCase{status: http.StatusTooManyRequests, title: "Too many attempts",
 		next: "Please wait 60 seconds, then go back to the application and start again."}, resp, string(body))
+}
+
+// TestErrorPageTextsAreInTheCatalogue: every text of the error pages built
+// here is a key of the message catalogue, so that the pages can be shown
+// in every language.
+func TestErrorPageTextsAreInTheCatalogue(t *testing.T) {
+	keys := i18n.Keys()
+	texts := []string{limitedMessage, limitedNext}
+	for _, p := range []templates.ErrorPage{pageSignIn, pageUnknownClient, pageSignOut, pageNotFound, pageMethodNotAllowed} {
+		texts = append(texts, p.Title, p.Message, p.Next, p.LinkText)
+	}
+	for _, s := range texts {
+		if s != "" && !slices.Contains(keys, s) {
+			t.Errorf("%q is not in the catalogue (i18n/en.go)", s)
+		}
+	}
 }
