@@ -44,17 +44,26 @@ func importRules() map[string][]string {
 		"passkey":  {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
 		// web is the browser plumbing every page package shares; it knows
 		// no route and no user.
-		"web": {"templates", "secret", "regulate"},
+		"web": {"templates", "secret", "regulate", "i18n", "golang.org/x/text/language"},
 		// session is the SSO session service; it owns its cookie.
 		"session": {"storage", "secret", "mfa", "web"},
+		// authreq is the auth request as the pages see it: bound to the
+		// browser, opened and completed; the sign-in and the registration
+		// share it.
+		"authreq": {"storage", "secret", "mfa", "iam", "templates", "web", "session"},
 		// golang.org/x/text/language validates the profile's locale (BCP 47).
 		"login": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
-			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
+			"codesend", "authreq", "github.com/gorilla/mux", "golang.org/x/text/language"},
 		// profile serves the signed-in user's own pages; it never imports
 		// login (nor login profile): what it needs of the sign-in comes in
 		// its Deps, wired by cmd/gatehouse.
 		"profile": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
 			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
+		// signup serves self-registration; like profile it never imports
+		// login (nor login it): it returns to the auth request through
+		// authreq, with the Site and Flow login's Handler lends it.
+		"signup": {"storage", "iam", "notify", "password", "secret", "mfa", "regulate", "web", "authreq", "codesend",
+			"templates", "github.com/gorilla/mux"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "i18n", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

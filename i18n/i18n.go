@@ -228,6 +228,18 @@ func parseMatch(s string) (language.Tag, bool) {
 	return match(tag)
 }
 
+// keySet holds every message key, for IsKey and Printer.Text.
+var keySet = func() map[string]bool {
+	m := make(map[string]bool, len(source))
+	for _, k := range Keys() {
+		m[k] = true
+	}
+	return m
+}()
+
+// IsKey reports whether s is a message key.
+func IsKey(s string) bool { return keySet[s] }
+
 // Printer formats messages in one language. It is safe for concurrent use.
 type Printer struct {
 	tag language.Tag
@@ -250,6 +262,18 @@ func (p *Printer) Lang() string { return p.tag.String() }
 // does; a key not in the catalogue is formatted as it is (English).
 func (p *Printer) T(key string, args ...any) string {
 	return p.p.Sprintf(key, args...)
+}
+
+// Text returns the translation of s when s is a message key without
+// arguments, else s as it is. It translates the text that Go code puts
+// into a page (an error page's title, a notice): such text is a key when
+// it is fixed, and data (an address, a name) when it is not, which must
+// never be read as a format.
+func (p *Printer) Text(s string) string {
+	if !keySet[s] || strings.Contains(s, "%") {
+		return s
+	}
+	return p.p.Sprintf(s)
 }
 
 // Date formats t in UTC as a full date and time, for example "Friday 27

@@ -2,11 +2,8 @@ package login
 
 import (
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/gatehouse-id/gatehouse/iam"
-	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
@@ -59,27 +56,4 @@ func passwordFailureDetail(ar storage.AuthRequest, reason string, u storage.User
 		detail["email_hash"] = iam.AuditEmailHash(ar.Login.Email)
 	}
 	return detail
-}
-
-// auditSignInMethod names how a sign-in with the progress p was proven,
-// from its factors: "passkey" without a password, else "password" alone
-// or followed by "+webauthn", "+sms", "+otp" (an e-mail, authenticator
-// app or recovery code) or "+trusted_device".
-func auditSignInMethod(p storage.LoginProgress) string {
-	has := func(v string) bool { return slices.Contains(p.Factors, v) }
-	if !has(mfa.AMRPassword) {
-		return "passkey"
-	}
-	var second []string
-	switch {
-	case has(mfa.AMRHardwareKey) || has(mfa.AMRSoftwareKey):
-		second = append(second, storage.MFAWebAuthn)
-	case has(mfa.AMRSMS):
-		second = append(second, storage.MFASMS)
-	case has(mfa.AMROTP):
-		second = append(second, mfa.AMROTP)
-	case has(mfa.AMRMFA):
-		second = append(second, "trusted_device")
-	}
-	return strings.Join(append([]string{"password"}, second...), "+")
 }

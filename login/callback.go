@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // PathCallback is the provider's authorization callback
@@ -16,7 +18,22 @@ const PathCallback = "/authorize/callback"
 // maxIDLength bounds an auth request ID taken from a URL.
 const maxIDLength = 256
 
-// handleCallback guards the provider's authorization callback, d.Callback,
+// callbackGuard guards the provider's callback. It needs only these of
+// the pages' Deps.
+type callbackGuard struct {
+	site         *web.Site
+	authRequests storage.AuthRequests
+	flow         *authreq.Flow
+	callback     http.Handler
+	now          func() time.Time
+}
+
+// callbackGuard returns the guard's dependencies.
+func (d *deps) callbackGuard() *callbackGuard {
+	return &callbackGuard{site: d.site, authRequests: d.AuthRequests, flow: d.flow, callback: d.Callback, now: d.Now}
+}
+
+// handleCallback guards the provider's authorization callback, d.callback,
 // which mints a code for any done auth request it is shown. It lets a
 // request through only when
 //   - it is done and not expired,
@@ -27,18 +44,18 @@ const maxIDLength = 256
 // yields one code, in the browser that signed in. Anything else gets an
 // error page and no code. Only GET is accepted: the library also reads
 // the ID from a POST body, which would bypass this check.
-func handleCallback(d *deps) http.Handler {
+func handleCallback(d *callbackGuard) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ids := r.URL.Query()["id"]
 		if r.Method != http.MethodGet || len(ids) != 1 || ids[0] == "" || len(ids[0]) > maxIDLength {
 			d.callbackHeaders(w)
-			d.site.RenderProblem(w, r, probBadRequest)
+			d.site.RenderProblem(w, r, authreq.ProbBadRequest)
 			return
 		}
 		binding := d.site.CookieValue(r, loginCookie)
-		now := d.Now()
+		now := d.now()
 		var seen storage.AuthRequest
-		_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ids[0], func(old storage.AuthRequest) (storage.AuthRequest, error) {
+		_, err := d.authRequests.UpdateAuthRequest(r.Context(), ids[0], func(old storage.AuthRequest) (storage.AuthRequest, error) {
 			seen = old
 			if err := checkCallback(old, now, binding); err != nil {
 				return old, err
@@ -49,10 +66,10 @@ func handleCallback(d *deps) http.Handler {
 		if err != nil {
 			d.site.LogProblem(r, "authorization callback refused", err, "auth_request_id", ids[0])
 			d.callbackHeaders(w)
-			d.renderRequestProblem(w, r, seen, err)
+			d.flow.RenderProblem(w, r, seen, err)
 			return
 		}
-		d.Callback.ServeHTTP(w, r)
+		d.callback.ServeHTTP(w, r)
 	})
 }
 
@@ -62,13 +79,13 @@ func handleCallback(d *deps) http.Handler {
 func checkCallback(ar storage.AuthRequest, now time.Time, binding string) error {
 	switch {
 	case !now.Before(ar.ExpiresAt):
-		return errRequestExpired
+		return authreq.ErrExpired
 	case !ar.Done:
-		return errNotDone
+		return authreq.ErrNotDone
 	case ar.BindingHash == nil || binding == "" || !secret.Equal(ar.BindingHash, binding):
-		return errNotBound
+		return authreq.ErrNotBound
 	case !ar.CallbackAt.IsZero():
-		return errCallbackUsed
+		return authreq.ErrCallbackUsed
 	}
 	return nil
 }
@@ -76,7 +93,7 @@ func checkCallback(ar storage.AuthRequest, now time.Time, binding string) error 
 // callbackHeaders sets the page headers on an error page of the callback.
 // The callback itself is not wrapped in them: its answer may be the
 // provider's form_post page, which our CSP would block.
-func (d *deps) callbackHeaders(w http.ResponseWriter) {
+func (d *callbackGuard) callbackHeaders(w http.ResponseWriter) {
 	d.site.SecurityHeaders(w.Header())
 	w.Header().Set("Cache-Control", "no-store")
 }

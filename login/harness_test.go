@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/profile"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -150,7 +151,26 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 	}
 	lh.Mount(r)
 	mountProfile(t, r, lh, h.deps)
+	mountSignup(t, r, lh, h.deps)
 	return h
+}
+
+// mountSignup mounts package signup beside the sign-in pages, wired as
+// cmd/gatehouse wires it, so that the registration tests run against the
+// e-mail page that links to it and the sign-in it completes.
+func mountSignup(t *testing.T, r *mux.Router, lh *Handler, d Deps) {
+	t.Helper()
+	msgs, _ := d.Messages.(signup.Messages)
+	sh, err := signup.New(signup.Deps{
+		Site: lh.Site(), Flow: lh.Flow(), Users: d.Users, MFA: d.MFA, Passwords: d.Passwords,
+		Mailer: d.Mailer, Messages: msgs, Sealer: d.TOTPSealer, Product: d.TOTPIssuer, OTPPepper: d.OTPPepper,
+		CodePolicy: d.CodePolicy, Regulator: d.Regulator, Limiters: d.Limiters, Audit: d.Audit,
+		Enabled: d.Registration, Now: d.Now, Logger: d.Logger,
+	})
+	if err != nil {
+		t.Fatalf("signup.New() error = %v", err)
+	}
+	sh.Mount(r)
 }
 
 // mountProfile mounts package profile beside the sign-in pages, wired as

@@ -17,15 +17,16 @@ import (
 
 // SelfService holds the dependencies of the self-service parts of the
 // hosted pages: the brute-force defences, the "Forgot password?" flow and
-// self-registration. Deps embeds it. Every field is optional; a part whose
+// the link to self-registration (package signup). Deps embeds it. Every field is optional; a part whose
 // dependency is missing is off.
 type SelfService struct {
 	// Regulator counts password failures per user (REQUIREMENTS.md
 	// section 4): a growing delay after 5 failures and a lock after 100.
 	// When nil, failures are not counted; cmd/gatehouse always sets it.
 	Regulator *regulate.Regulator
-	// Limiters are the per-client-IP token buckets of the sign-in, code,
-	// registration and reset POSTs. A nil Limiter lets everything through.
+	// Limiters are the per-client-IP token buckets of the sign-in, code
+	// and reset POSTs (package signup uses Registration and
+	// RegistrationSends). A nil Limiter lets everything through.
 	Limiters regulate.Limiters
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed when the client IP is looked up for the per-IP limits.
@@ -36,7 +37,8 @@ type SelfService struct {
 	// ResetLinkTTL is how long a reset link works; DefaultResetLinkTTL
 	// when zero.
 	ResetLinkTTL time.Duration
-	// Registration offers "Create an account" on the e-mail page.
+	// Registration offers "Create an account" on the e-mail page; pass the
+	// same value to signup.Deps.Enabled.
 	Registration bool
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -145,8 +146,9 @@ type Deps struct {
 	// picture upload.
 	Avatars storage.Avatars
 
-	// Self-service: brute force, per-IP limits, password reset and
-	// registration (lockout.go, ratelimit.go, reset.go, register.go).
+	// Self-service: brute force, per-IP limits, password reset and the
+	// link to registration (lockout.go, ratelimit.go, reset.go; the
+	// registration itself is package signup's).
 	SelfService
 }
 
@@ -166,6 +168,8 @@ type deps struct {
 	// codes sends the e-mail and SMS codes and serialises each user's
 	// sends and checks.
 	codes *codesend.Sender
+	// flow loads, binds and completes the auth requests.
+	flow *authreq.Flow
 }
 
 // Handler serves the hosted sign-in pages. Build it with New and mount it
@@ -260,6 +264,9 @@ func newDeps(d Deps) (*deps, error) {
 	}
 	dd.codes = dd.Codes
 	dd.wrapProfileRequests()
+	// After the wrap: the flow's exits must be the profile-aware ones.
+	dd.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: dd.sess, Site: site,
+		CallbackURL: dd.CallbackURL, FailAuthRequest: dd.FailAuthRequest, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
 	return dd, nil
 }
 
@@ -270,6 +277,11 @@ func (h *Handler) Site() *web.Site { return h.d.site }
 // Session returns the SSO session service of the pages, for the page
 // packages mounted beside them.
 func (h *Handler) Session() *session.Service { return h.d.sess }
+
+// Flow returns the auth-request flow of the pages (with the profile
+// sign-in's exits), for the page packages that complete a sign-in too
+// (package signup).
+func (h *Handler) Flow() *authreq.Flow { return h.d.flow }
 
 // Codes returns the code sender of the pages (Deps.Codes, or the one New
 // built), for the page packages that send codes too.

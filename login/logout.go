@@ -3,13 +3,32 @@ package login
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
 )
+
+// signOutPages serves /logout. It needs only these of the pages' Deps.
+type signOutPages struct {
+	site    *web.Site
+	sess    *session.Service
+	logouts storage.Logouts
+	tokens  storage.Tokens
+	audit   func(r *http.Request, action, actor, target string, detail map[string]string)
+	now     func() time.Time
+	logger  *slog.Logger
+}
+
+// signOutPages returns the sign-out's dependencies.
+func (d *deps) signOutPages() *signOutPages {
+	return &signOutPages{site: d.site, sess: d.sess, logouts: d.Logouts, tokens: d.Tokens, audit: d.audit, now: d.Now, logger: d.Logger}
+}
 
 // handleLogout serves GET /logout[?id=LOGOUT_ID]. The provider's
 // end_session endpoint sends the browser here with the ID of a pending
@@ -19,7 +38,7 @@ import (
 // ID token sent by anyone. Without an ID it asks for confirmation of a
 // plain sign-out. An unknown or expired ID changes nothing and never
 // redirects.
-func handleLogout(d *deps) http.Handler {
+func handleLogout(d *signOutPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("id")
 		if id == "" {
@@ -37,7 +56,7 @@ func handleLogout(d *deps) http.Handler {
 			return
 		}
 		if l.HintValid {
-			s, _, valid, err := d.sess.Current(r.Context(), r, d.Now())
+			s, _, valid, err := d.sess.Current(r.Context(), r, d.now())
 			if err != nil {
 				d.site.LogProblem(r, "session lookup failed", err)
 				d.site.RenderProblem(w, r, web.ProbInternal)
@@ -55,7 +74,7 @@ func handleLogout(d *deps) http.Handler {
 }
 
 // handleLogoutPOST serves POST /logout, the confirmed sign-out.
-func handleLogoutPOST(d *deps) http.Handler {
+func handleLogoutPOST(d *signOutPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var l storage.Logout
 		if id := r.PostForm.Get("id"); id != "" {
@@ -73,18 +92,18 @@ func handleLogoutPOST(d *deps) http.Handler {
 
 // pendingLogout returns the pending logout with the ID if it exists and has
 // not expired.
-func (d *deps) pendingLogout(r *http.Request, id string) (storage.Logout, bool, error) {
+func (d *signOutPages) pendingLogout(r *http.Request, id string) (storage.Logout, bool, error) {
 	if len(id) > 256 {
 		return storage.Logout{}, false, nil
 	}
-	l, err := d.Logouts.GetLogout(r.Context(), id)
+	l, err := d.logouts.GetLogout(r.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return l, false, nil
 	}
 	if err != nil {
 		return l, false, err
 	}
-	if !d.Now().Before(l.ExpiresAt) {
+	if !d.now().Before(l.ExpiresAt) {
 		return l, false, nil
 	}
 	return l, true, nil
@@ -93,7 +112,7 @@ func (d *deps) pendingLogout(r *http.Request, id string) (storage.Logout, bool, 
 // renderLogoutConfirm asks "Sign out of Gatehouse?". The form may end in
 // a redirect to the logout's post_logout_redirect_uri, so the CSP allows it
 // as a form target.
-func (d *deps) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l storage.Logout) {
+func (d *signOutPages) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l storage.Logout) {
 	value := d.site.EnsureCookie(w, r, logoutCookie)
 	d.site.AllowFormTargets(w, l.RedirectURI)
 	d.site.Render(w, r, http.StatusOK, templates.LogoutPage{
@@ -106,7 +125,7 @@ func (d *deps) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l sto
 // signOut ends the browser's session, consumes the pending logout l (if
 // any) and sends the browser to its redirect URI with a 303, or shows "You
 // are signed out".
-func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout) {
+func (d *signOutPages) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout) {
 	ctx := r.Context()
 	userID, err := d.sess.End(ctx, w, r)
 	if err != nil {
@@ -120,11 +139,11 @@ func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout)
 		return
 	}
 	if l.ID != "" {
-		if err := d.Logouts.DeleteLogout(ctx, l.ID); err != nil {
+		if err := d.logouts.DeleteLogout(ctx, l.ID); err != nil {
 			d.site.LogProblem(r, "pending logout not deleted", err, "logout_id", l.ID)
 		}
 	}
-	d.Logger.InfoContext(ctx, "signed out", "user_id", userID, "client_id", l.ClientID, "hint_valid", l.HintValid)
+	d.logger.InfoContext(ctx, "signed out", "user_id", userID, "client_id", l.ClientID, "hint_valid", l.HintValid)
 	d.audit(r, iam.AuditLogout, userID, userID, map[string]string{"client_id": l.ClientID})
 	if l.RedirectURI != "" {
 		http.Redirect(w, r, l.RedirectURI, http.StatusSeeOther)
@@ -138,11 +157,11 @@ func (d *deps) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout)
 // session or after the user confirmed. A logout without a valid hint, or
 // without a client, revokes nothing: an empty client would mean every
 // client.
-func (d *deps) revokeHinted(r *http.Request, l storage.Logout) error {
-	if !l.HintValid || l.UserID == "" || l.ClientID == "" || d.Tokens == nil {
+func (d *signOutPages) revokeHinted(r *http.Request, l storage.Logout) error {
+	if !l.HintValid || l.UserID == "" || l.ClientID == "" || d.tokens == nil {
 		return nil
 	}
-	if err := d.Tokens.RevokeUserTokens(r.Context(), l.UserID, l.ClientID); err != nil {
+	if err := d.tokens.RevokeUserTokens(r.Context(), l.UserID, l.ClientID); err != nil {
 		return fmt.Errorf("revoke tokens of %s for %s: %w", l.UserID, l.ClientID, err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
@@ -34,13 +35,6 @@ const (
 	pathEnrol    = "/login/mfa/enrol"
 	pathRecovery = "/login/mfa/recovery"
 	pathFinish   = "/login/finish"
-)
-
-// The OIDC error for acr_values that cannot be met. OIDC has no specific
-// code; the sign-in is refused rather than answered with a weaker acr.
-const (
-	errACRNotMet  = "access_denied"
-	descACRNotMet = "The requested authentication level cannot be met."
 )
 
 // User-facing messages of the second-factor pages. None of them depends
@@ -112,11 +106,11 @@ func (d *deps) signInUser(w http.ResponseWriter, r *http.Request, ar storage.Aut
 	ctx := r.Context()
 	u, err := d.Users.GetUser(ctx, ar.Login.UserID)
 	if err == nil && u.State != storage.UserActive {
-		err = fmt.Errorf("user is %s: %w", u.State, errRequestExpired)
+		err = fmt.Errorf("user is %s: %w", u.State, authreq.ErrExpired)
 	}
 	if err != nil {
 		d.site.LogProblem(r, "second factor: user not available", err, "auth_request_id", ar.ID, "user_id", ar.Login.UserID)
-		d.site.RenderProblem(w, r, problemFor(err))
+		d.site.RenderProblem(w, r, authreq.ProblemFor(err))
 		return u, storage.MFAState{}, false
 	}
 	st, err := d.codes.State(ctx, u.ID)
@@ -282,7 +276,7 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 		d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
 		d.site.Render(w, r, http.StatusOK, remainingPage(ar.ID, d.site.CSRFToken(loginCookie, binding), remaining))
 	default:
-		d.completeFresh(w, r, ar, binding, p)
+		d.flow.CompleteFresh(w, r, ar, binding, p)
 	}
 }
 
@@ -328,6 +322,6 @@ func handleFinishPOST(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		d.completeFresh(w, r, ar, binding, ar.Login)
+		d.flow.CompleteFresh(w, r, ar, binding, ar.Login)
 	})
 }

@@ -16,7 +16,7 @@ import (
 //   - sign-in: the e-mail and password steps (package profile applies the
 //     same limiter to the current password of /profile/password);
 //   - code: every second-factor POST under /login/mfa, resends included;
-//   - registration: every POST under /login/register;
+//   - registration: package signup limits its own POSTs;
 //   - reset: the "Forgot password?" request and the new-password form.
 func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
 	if r.Method != http.MethodPost {
@@ -28,8 +28,6 @@ func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
 		return d.Limiters.SignIn
 	case p == pathMFA || strings.HasPrefix(p, pathMFA+"/"):
 		return d.Limiters.Code
-	case p == pathRegister || strings.HasPrefix(p, pathRegister+"/"):
-		return d.Limiters.Registration
 	case p == pathForgot || p == pathReset:
 		return d.Limiters.Reset
 	}
@@ -40,14 +38,15 @@ func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
 // password or a code), so that its failures count against the per-IP
 // failure bucket (Limiters.Failures). Only these are refused once an
 // address has failed too often: from it, people can still start a
-// sign-in, ask for a reset link or a new code, register and use a
-// security key or passkey, none of which can be guessed.
+// sign-in, ask for a reset link or a new code and use a security key or
+// passkey, none of which can be guessed (package signup guards its code
+// check the same way).
 func checksSecret(r *http.Request) bool {
 	if r.Method != http.MethodPost {
 		return false
 	}
 	switch r.URL.Path {
-	case "/login/password", pathMFA, pathRecovery, pathRegisterVerify:
+	case "/login/password", pathMFA, pathRecovery:
 		return true
 	}
 	return false
@@ -77,7 +76,7 @@ func (d *deps) rateLimit(next http.Handler) http.Handler {
 	})
 	flood := limited("We received too many requests from your network, so this one was not processed.")
 	wrapped := map[*regulate.Limiter]http.Handler{}
-	for _, l := range []*regulate.Limiter{d.Limiters.SignIn, d.Limiters.Code, d.Limiters.Registration, d.Limiters.Reset} {
+	for _, l := range []*regulate.Limiter{d.Limiters.SignIn, d.Limiters.Code, d.Limiters.Reset} {
 		if l != nil {
 			wrapped[l] = l.Middleware(key, flood)(inner)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -204,8 +205,8 @@ func TestACRValues(t *testing.T) {
 				return
 			}
 			f := h.failCalls()
-			if r.status != http.StatusSeeOther || len(f) != 1 || f[0].Code != errACRNotMet || f[0].Description != descACRNotMet {
-				t.Errorf("GET /login = %d, FailAuthRequest calls %+v, want one %s", r.status, f, errACRNotMet)
+			if r.status != http.StatusSeeOther || len(f) != 1 || f[0].Code != authreq.ErrACRNotMet || f[0].Description != authreq.DescACRNotMet {
+				t.Errorf("GET /login = %d, FailAuthRequest calls %+v, want one %s", r.status, f, authreq.ErrACRNotMet)
 			}
 			if h.authRequest(id).Done || b.sessionCookie() != "" {
 				t.Error("a refused request was answered")

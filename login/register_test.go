@@ -15,6 +15,17 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
+// The registration's pages (package signup), which these tests walk
+// through the e-mail page that links to them.
+const (
+	pathRegisterVerify  = "/login/register/verify"
+	pathRegisterResend  = "/login/register/resend"
+	pathRegisterDetails = "/login/register/details"
+	pathRegisterMethod  = "/login/register/method"
+	pathRegisterTOTP    = "/login/register/totp"
+	pathRegisterFinish  = "/login/register/finish"
+)
+
 // register runs the registration from the e-mail page of auth request id
 // (or without one) up to the method page, and returns that page.
 func (b *browser) registerUntilMethod(id, email string) response {

@@ -26,6 +26,7 @@ import (
 // provider's catch-all) never pass through them.
 func addRoutes(parent *mux.Router, d *deps) {
 	r := parent.NewRoute().Subrouter()
+	r.Use(d.chooseLang) // the pages' language (lang.go)
 	r.Use(d.rateLimit)
 	page := d.site.Page
 	asset := d.site.Asset
@@ -39,7 +40,7 @@ func addRoutes(parent *mux.Router, d *deps) {
 	// guard (callback.go). Every method is routed here, so that none
 	// reaches the provider unguarded; the guard accepts only GET and sets
 	// the page headers on its own error pages.
-	r.Handle(PathCallback, handleCallback(d))
+	r.Handle(PathCallback, handleCallback(d.callbackGuard()))
 
 	r.Handle("/login", page(web.WithScripts(d.Passkeys != nil, handleLoginStart(d)))).Methods(http.MethodGet)
 	r.Handle("/login/email", page(web.WithScripts(d.Passkeys != nil, handleEmailForm(d)))).Methods(http.MethodGet)
@@ -56,9 +57,9 @@ func addRoutes(parent *mux.Router, d *deps) {
 	r.Handle(pathFinish, page(handleFinishForm(d))).Methods(http.MethodGet)
 	r.Handle(pathFinish, page(sameOrigin(loginCSRF(handleFinishPOST(d))))).Methods(http.MethodPost)
 
-	// Self-service (lockout.go, reset.go, register*.go): "Forgot
-	// password?", the reset link's form (CSRF bound to its own gh_reset
-	// cookie) and registration (off unless Registration is set).
+	// Self-service (lockout.go, reset.go): "Forgot password?" and the
+	// reset link's form (CSRF bound to its own gh_reset cookie).
+	// Registration is package signup's (/login/register…).
 	if d.PasswordResets != nil {
 		resetCSRF := d.site.RequireCSRF(d.site.FromCookie(resetCookie))
 		r.Handle(pathForgot, page(handleForgotForm(d))).Methods(http.MethodGet)
@@ -66,19 +67,6 @@ func addRoutes(parent *mux.Router, d *deps) {
 		r.Handle(pathReset, page(handleResetForm(d))).Methods(http.MethodGet)
 		r.Handle(pathReset, page(sameOrigin(resetCSRF(handleResetPOST(d))))).Methods(http.MethodPost)
 	}
-	reg := d.registrationOn
-	r.Handle(pathRegister, page(reg(handleRegisterForm(d)))).Methods(http.MethodGet)
-	r.Handle(pathRegister, page(reg(sameOrigin(loginCSRF(handleRegisterPOST(d)))))).Methods(http.MethodPost)
-	r.Handle(pathRegisterVerify, page(reg(handleRegisterVerifyForm(d)))).Methods(http.MethodGet)
-	r.Handle(pathRegisterVerify, page(reg(sameOrigin(loginCSRF(handleRegisterVerifyPOST(d)))))).Methods(http.MethodPost)
-	r.Handle(pathRegisterResend, page(reg(sameOrigin(loginCSRF(handleRegisterResendPOST(d)))))).Methods(http.MethodPost)
-	r.Handle(pathRegisterDetails, page(reg(handleRegisterDetailsForm(d)))).Methods(http.MethodGet)
-	r.Handle(pathRegisterDetails, page(reg(sameOrigin(loginCSRF(handleRegisterDetailsPOST(d)))))).Methods(http.MethodPost)
-	r.Handle(pathRegisterMethod, page(reg(handleRegisterMethodForm(d)))).Methods(http.MethodGet)
-	r.Handle(pathRegisterMethod, page(reg(sameOrigin(loginCSRF(handleRegisterMethodPOST(d)))))).Methods(http.MethodPost)
-	r.Handle(pathRegisterTOTP, page(reg(handleRegisterTOTPForm(d)))).Methods(http.MethodGet)
-	r.Handle(pathRegisterTOTP, page(reg(sameOrigin(loginCSRF(handleRegisterTOTPPOST(d)))))).Methods(http.MethodPost)
-	r.Handle(pathRegisterFinish, page(reg(sameOrigin(loginCSRF(handleRegisterFinishPOST(d)))))).Methods(http.MethodPost)
 
 	// The profile sign-in and the re-authentication entry
 	// (profile_signin.go); the profile pages are package profile's. The
@@ -106,8 +94,9 @@ func addRoutes(parent *mux.Router, d *deps) {
 		r.Handle(templates.WebAuthnScript, asset(handleWebAuthnScript())).Methods(http.MethodGet, http.MethodHead)
 	}
 
-	r.Handle("/logout", page(handleLogout(d))).Methods(http.MethodGet)
-	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(d))))).Methods(http.MethodPost)
+	out := d.signOutPages()
+	r.Handle("/logout", page(handleLogout(out))).Methods(http.MethodGet)
+	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(out))))).Methods(http.MethodPost)
 
 	r.PathPrefix(templates.StaticPrefix).Handler(asset(handleStatic(d.Templates))).Methods(http.MethodGet, http.MethodHead)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -13,6 +14,21 @@ import (
 
 // maxEmailLength bounds the e-mail address (RFC 5321 path limit).
 const maxEmailLength = 254
+
+// pathRegister is the registration's first page (package signup).
+const pathRegister = "/login/register"
+
+// registerURL returns the "Create an account" link of the e-mail page, or
+// "" when registration is off.
+func (d *deps) registerURL(authRequestID string) string {
+	if !d.Registration {
+		return ""
+	}
+	if authRequestID == "" {
+		return pathRegister
+	}
+	return urlFor(pathRegister, authRequestID)
+}
 
 // handleLoginStart serves GET /login?authRequestID=…, where the provider
 // sends the browser. It first binds the request to this browser (the
@@ -25,14 +41,14 @@ const maxEmailLength = 254
 func handleLoginStart(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		ar, _, ok := d.loadRequest(w, r, false)
+		ar, _, ok := d.flow.Load(w, r, false)
 		if !ok {
 			return
 		}
-		ar, binding, err := d.bind(ctx, w, r, ar)
+		ar, binding, err := d.flow.Bind(ctx, w, r, ar)
 		if err != nil {
 			d.site.LogProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
-			d.renderRequestProblem(w, r, ar, err)
+			d.flow.RenderProblem(w, r, ar, err)
 			return
 		}
 		now := d.Now()
@@ -45,20 +61,20 @@ func handleLoginStart(d *deps) http.Handler {
 		canReuse := valid && reusable(ar, s, now)
 		if slices.Contains(ar.Prompt, promptNone) {
 			if canReuse {
-				d.completeFromSession(w, r, ar, binding, s)
+				d.flow.CompleteFromSession(w, r, ar, binding, s)
 				return
 			}
 			d.Logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
-			d.fail(w, r, ar.ID, "login_required", "The user is not signed in.")
+			d.flow.Fail(w, r, ar.ID, "login_required", "The user is not signed in.")
 			return
 		}
 		if canReuse && len(ar.Prompt) == 0 {
-			d.completeFromSession(w, r, ar, binding, s)
+			d.flow.CompleteFromSession(w, r, ar, binding, s)
 			return
 		}
 		if !acrAchievable(ar.ACRValues, d.Passkeys != nil) {
 			d.Logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
-			d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
+			d.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
 			return
 		}
 		email := ar.Login.Email
@@ -78,7 +94,7 @@ func handleLoginStart(d *deps) http.Handler {
 // already bound to this browser (the "Not you?" link).
 func handleEmailForm(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.loadRequest(w, r, true)
+		ar, binding, ok := d.flow.Load(w, r, true)
 		if !ok {
 			return
 		}
@@ -100,7 +116,7 @@ func handleEmailForm(d *deps) http.Handler {
 // way) and starts the sign-in over from the password step.
 func handleEmailPOST(d *deps) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.loadRequest(w, r, true)
+		ar, binding, ok := d.flow.Load(w, r, true)
 		if !ok {
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -353,7 +354,7 @@ func TestOutcome(t *testing.T) {
 		{[]string{"pwd", "otp"}, []string{"pwd", "otp", "mfa"}, mfa.ACRMFA},
 	}
 	for _, tt := range tests {
-		amr, acr := outcome(storage.LoginProgress{Factors: tt.factors})
+		amr, acr := authreq.Outcome(storage.LoginProgress{Factors: tt.factors})
 		if !slices.Equal(amr, tt.amr) || acr != tt.acr {
 			t.Errorf("outcome(%v) = %v, %q; want %v, %q", tt.factors, amr, acr, tt.amr, tt.acr)
 		}

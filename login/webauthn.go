@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/passkey"
@@ -112,7 +113,7 @@ func (d *deps) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar stora
 		return true
 	case phrRequired(ar.ACRValues):
 		d.Logger.InfoContext(ctx, "sign-in refused: acr phr without a security key or passkey", "user_id", u.ID, "auth_request_id", ar.ID, "client_id", ar.ClientID)
-		d.fail(w, r, ar.ID, errACRNotMet, descACRNotMet)
+		d.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
 		return true
 	}
 	return false
@@ -189,11 +190,11 @@ func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step
 	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
 	if err == nil {
 		binding = d.site.CookieValue(r, loginCookie)
-		err = checkOpen(ar, d.Now(), binding, true)
+		err = authreq.CheckOpen(ar, d.Now(), binding, true)
 	}
 	if err != nil {
 		d.site.LogProblem(r, "auth request refused", err, "auth_request_id", id)
-		web.JSONError(w, problemFor(err).Status, passkey.JSONErrRequest)
+		web.JSONError(w, authreq.ProblemFor(err).Status, passkey.JSONErrRequest)
 		return ar, "", false
 	}
 	if !slices.Contains(steps, nextStep(ar.Login)) {
@@ -371,7 +372,7 @@ func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg strin
 func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) {
 	now := d.Now()
 	_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
-		if err := checkOpen(old, now, binding, true); err != nil {
+		if err := authreq.CheckOpen(old, now, binding, true); err != nil {
 			return old, err
 		}
 		old.Login = p
@@ -379,7 +380,7 @@ func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.Auth
 	})
 	if err != nil {
 		d.site.LogProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
-		web.JSONError(w, problemFor(err).Status, passkey.JSONErrRequest)
+		web.JSONError(w, authreq.ProblemFor(err).Status, passkey.JSONErrRequest)
 		return
 	}
 	web.WriteJSON(w, http.StatusOK, passkey.Done{Post: urlFor(pathWebAuthnDone, ar.ID)})
@@ -406,7 +407,7 @@ func handleWebAuthnDonePOST(d *deps) http.Handler {
 		if shown, _ := d.showNewRecoveryCodes(w, r, ar, binding, ar.Login.UserID); shown {
 			return
 		}
-		d.completeFresh(w, r, ar, binding, ar.Login)
+		d.flow.CompleteFresh(w, r, ar, binding, ar.Login)
 	})
 }
 

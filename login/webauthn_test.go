@@ -13,6 +13,7 @@ import (
 
 	"github.com/descope/virtualwebauthn"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -293,7 +294,7 @@ func TestWebAuthnPHR(t *testing.T) {
 			t.Fatalf("password = %d %q, want the access_denied redirect", r.status, r.location())
 		}
 		fails := h.failCalls()
-		if len(fails) == 0 || fails[len(fails)-1] != (failCall{id, errACRNotMet, descACRNotMet}) {
+		if len(fails) == 0 || fails[len(fails)-1] != (failCall{id, authreq.ErrACRNotMet, authreq.DescACRNotMet}) {
 			t.Errorf("fail calls = %v", fails)
 		}
 		if h.authRequest(id).Done {

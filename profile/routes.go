@@ -37,6 +37,7 @@ const maxEmailLength = 254
 // passes the sign-in's per-IP limits first (limitPassword).
 func addRoutes(parent *mux.Router, d *deps) {
 	r := parent.NewRoute().Subrouter()
+	r.Use(d.chooseLang)
 	r.Use(d.limitPassword)
 	page, sameOrigin := d.site.Page, d.site.SameOrigin
 	profileCSRF := d.site.RequireCSRF(d.sess.CSRF())

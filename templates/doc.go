@@ -14,7 +14,17 @@
 // int, so that plurals work ({{t "You have %d unused recovery codes."
 // .Security.RecoveryRemaining}}). Catalogue strings are trusted HTML and
 // may hold <strong> or a local link; the arguments are escaped. A new key
-// goes into i18n/en.go and every language's file. The function lang gives
+// goes into i18n/en.go and every language's file.
+//
+// Text the Go code puts into a page struct (an ErrorPage's Title, a
+// CodePage's Heading, an Error or a Notice) is shown with msg, as in
+// {{msg .Title}}: when it is a catalogue key it is translated, otherwise
+// (data, or text built with data) it is shown as it is, escaped and never
+// read as a format. gotext_test.go fails when a template shows such a field
+// without msg, or when the Go code of the page packages assigns a text that
+// is not a catalogue key and not listed, with its reason, as untranslated.
+//
+// The function lang gives
 // the page's language for <html lang>, and product the product name.
 //
 // Parse prepares each page once per language. Set.RenderLang renders a

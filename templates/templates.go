@@ -78,6 +78,8 @@ const Product = "Gatehouse"
 type Set struct {
 	pages  map[pageLang]*template.Template
 	static fs.FS
+	// def is the language of Render and of requests that choose none.
+	def language.Tag
 }
 
 // pageLang names one page in one language.
@@ -129,7 +131,7 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 			return nil, fmt.Errorf("parse partials: %w", err)
 		}
 	}
-	s := &Set{pages: make(map[pageLang]*template.Template, len(requiredPages)*len(languages))}
+	s := &Set{pages: make(map[pageLang]*template.Template, len(requiredPages)*len(languages)), def: i18n.Default}
 	var missing []error
 	for _, name := range append(requiredPages[:len(requiredPages):len(requiredPages)], selfServicePages...) {
 		file := name + ".html"
@@ -175,13 +177,18 @@ func (s *Set) addLanguages(name string, t *template.Template) error {
 }
 
 // langFuncs returns the template functions that depend on the page's
-// language: t translates a catalogue key (see doc.go) and lang is the
-// language's BCP 47 tag.
+// language: t translates a catalogue key (see doc.go), msg a string field
+// that may hold one, and lang is the language's BCP 47 tag.
 func langFuncs(p *i18n.Printer) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...any) template.HTML {
 			return template.HTML(p.T(key, escapeArgs(args)...))
 		},
+		// msg translates text the Go code chose (a page struct's Title,
+		// Error, Notice…): a catalogue key is translated, anything else
+		// (data, or text built with data) is shown as it is. Both are
+		// escaped.
+		"msg":  p.Text,
 		"lang": p.Lang,
 	}
 }
@@ -201,17 +208,41 @@ func escapeArgs(args []any) []any {
 	return out
 }
 
-// Render executes the page in English; see RenderLang.
+// WithDefaultLanguage returns a copy of s whose default language is the
+// supported language closest to tag (server.default_language): Render
+// uses it, and so do the requests that choose no language.
+func (s *Set) WithDefaultLanguage(tag language.Tag) *Set {
+	c := *s
+	c.def = i18n.Match(tag)
+	return &c
+}
+
+// DefaultLanguage returns the language of Render: English unless
+// WithDefaultLanguage chose another.
+func (s *Set) DefaultLanguage() language.Tag { return s.def }
+
+// LanguageOf returns the language RenderLang renders a page in for tag:
+// the supported language closest to it, or the default language when tag
+// is language.Und.
+func (s *Set) LanguageOf(tag language.Tag) language.Tag {
+	if tag == language.Und {
+		return s.def
+	}
+	return i18n.Match(tag)
+}
+
+// Render executes the page in the default language; see RenderLang.
 func (s *Set) Render(w io.Writer, data Page) error {
-	return s.RenderLang(w, data, language.English)
+	return s.RenderLang(w, data, s.def)
 }
 
 // RenderLang executes the page for data in the supported language closest
-// to tag (English when none is close) into a buffer and then writes it to
-// w, so that nothing is written when the template fails.
+// to tag (English when none is close, the default language when tag is
+// language.Und) into a buffer and then writes it to w, so that nothing is
+// written when the template fails.
 func (s *Set) RenderLang(w io.Writer, data Page, tag language.Tag) error {
 	name := data.PageName()
-	t, ok := s.pages[pageLang{name, i18n.Match(tag)}]
+	t, ok := s.pages[pageLang{name, s.LanguageOf(tag)}]
 	if !ok {
 		return fmt.Errorf("render: unknown page %q", name)
 	}

@@ -13,10 +13,12 @@
 //     name and value; the form variant reads it from the "csrf" field, the
 //     JSON variant from the X-CSRF-Token header (csrf.go).
 //   - Cookies with the __Host- prefix under TLS (cookies.go).
-//   - Rendering with the error page, JSON answers, the client IP behind
-//     trusted proxies and the language of the request (render.go,
-//     request.go).
+//   - Rendering with the error page, JSON answers and the client IP behind
+//     trusted proxies (render.go, request.go).
+//   - The language of the request: ChooseLang picks it with i18n.Choose
+//     (ui_locales, the user's saved locale, Accept-Language, the default)
+//     and Render renders in it, with Content-Language (lang.go).
 //
-// The package knows no route and no user: it depends on the templates and
-// on regulate (for the client IP) only.
+// The package knows no route and no user: it depends on the templates, on
+// i18n (for the language) and on regulate (for the client IP) only.
 package web

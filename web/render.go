@@ -39,16 +39,20 @@ var (
 	}}
 )
 
-// Render writes page with status. The page is rendered into a buffer
-// first, so a template error gives a plain 500 instead of half a page.
+// Render writes page with status in the request's language (Lang, with
+// the templates' default language) and sends that language as
+// Content-Language. The page is rendered into a buffer first, so a template
+// error gives a plain 500 instead of half a page.
 func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page templates.Page) {
 	var buf bytes.Buffer
-	if err := s.templates.Render(&buf, page); err != nil {
+	tag := Lang(r, s.templates.DefaultLanguage())
+	if err := s.templates.RenderLang(&buf, page, tag); err != nil {
 		s.logger.ErrorContext(r.Context(), "render page", "page", page.PageName(), "err", err)
 		http.Error(w, "Something went wrong. Please try again.", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", s.templates.LanguageOf(tag).String())
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = buf.WriteTo(w)

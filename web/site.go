@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"net/url"
 
+	"golang.org/x/text/language"
+
 	"github.com/gatehouse-id/gatehouse/templates"
 )
 
@@ -72,6 +74,10 @@ func New(c Config) (*Site, error) {
 	return &Site{origin: origin, secure: c.Secure, csrfKey: key, templates: c.Templates,
 		logger: logger, trustedProxies: c.TrustedProxies}, nil
 }
+
+// DefaultLanguage returns the language of pages for which nothing else
+// chooses one (server.default_language, through the templates).
+func (s *Site) DefaultLanguage() language.Tag { return s.templates.DefaultLanguage() }
 
 // Origin returns the issuer's origin ("https://host:port").
 func (s *Site) Origin() string { return s.origin }

@@ -14,8 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
 
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
@@ -147,6 +149,10 @@ type ServerConfig struct {
 	// TrustedProxies are the comma-separated CIDRs of reverse proxies
 	// whose X-Forwarded-For gives the client IP for the rate limits.
 	TrustedProxies string `yaml:"trusted_proxies"`
+	// DefaultLanguage is the BCP 47 language of the hosted pages when
+	// neither ui_locales, the user's saved locale nor Accept-Language
+	// names a supported one; one of the twelve of package i18n.
+	DefaultLanguage string `yaml:"default_language"`
 }
 
 // TLSConfig names the certificate and key files; both or neither.
@@ -202,7 +208,7 @@ type PasswordConfig struct {
 func defaultConfig() Config {
 	p := password.DefaultParams()
 	return Config{
-		Server:  ServerConfig{Listen: "localhost:8080"},
+		Server:  ServerConfig{Listen: "localhost:8080", DefaultLanguage: "en"},
 		Storage: StorageConfig{DataDir: "./gatehouse-data"},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Session: SessionConfig{Lifetime: 24 * time.Hour, IdleTimeout: time.Hour},
@@ -489,6 +495,8 @@ func (c Config) Validate() []string {
 		{issuerErr == nil && issuer.Scheme == "http" && hasTLS,
 			"server.issuer: must use https when tls.cert_file and tls.key_file are set"},
 		{(c.TLS.CertFile == "") != (c.TLS.KeyFile == ""), "tls: set both tls.cert_file and tls.key_file, or neither"},
+		{!validLanguage(c.Server.DefaultLanguage), fmt.Sprintf("server.default_language: %q is not one of %s",
+			c.Server.DefaultLanguage, strings.Join(i18n.SupportedStrings(), ", "))},
 		{strings.TrimSpace(c.Storage.DataDir) == "", "storage.data_dir: must not be empty"},
 		{c.Secrets.Key != "" && parseKeyErr(c.Secrets.Key) != nil,
 			"secrets.key: must be 32 random bytes in base64 (generate one with: openssl rand -base64 32)"},
@@ -584,4 +592,22 @@ func oneOf(s string, options ...string) bool {
 		}
 	}
 	return false
+}
+
+// validLanguage reports whether s is a BCP 47 tag of one of the shipped
+// languages ("de" or "de-CH", not "nb" nor "xx").
+func validLanguage(s string) bool {
+	tag, err := language.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return false
+	}
+	base, _ := tag.Base()
+	want, _ := i18n.Match(tag).Base()
+	return base == want
+}
+
+// DefaultLanguage returns server.default_language as a supported
+// language (English when it is not valid; Validate reports that).
+func (c Config) DefaultLanguage() language.Tag {
+	return i18n.ParseLocale(c.Server.DefaultLanguage)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/mfa"
@@ -27,6 +28,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/profile"
 	"github.com/gatehouse-id/gatehouse/provider"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -205,7 +207,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		LoginURL:                     "/login",
 		LogoutURL:                    "/logout",
 		AllowInsecure:                insecure,
-		BindBrowser:                  login.BrowserBinding(!insecure),
+		BindBrowser:                  authreq.BrowserBinding(!insecure),
 		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
 		ErrorPage:                    errPages.provider,
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
@@ -224,14 +226,16 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	r := mux.NewRouter()
 	provHandler := prov.Handler()
-	pages, err := login.New(login.Deps{
+	codePolicy := mfa.CodePolicy{Length: 6, TTL: cfg.MFA.CodeLifetime, MaxFailures: cfg.MFA.CodeMaxFailures,
+		ResendAfter: cfg.MFA.CodeResendAfter, MaxSends: cfg.MFA.CodeMaxSends, SendWindow: cfg.MFA.CodeSendWindow}
+	ld := login.Deps{
 		Users:              store,
 		AuthRequests:       store,
 		Sessions:           store,
 		Logouts:            store,
 		Tokens:             store,
 		Passwords:          hasher,
-		Templates:          tmpl,
+		Templates:          tmpl.WithDefaultLanguage(cfg.DefaultLanguage()),
 		Now:                now,
 		Logger:             logger,
 		Audit:              store,
@@ -249,37 +253,23 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		OTPPepper:          deriveKey(key, "gatehouse otp pepper v1"),
 		TOTPSealer:         sealer,
 		TOTPIssuer:         cfg.MFA.TOTPIssuer,
-		CodePolicy: mfa.CodePolicy{
-			Length:      6,
-			TTL:         cfg.MFA.CodeLifetime,
-			MaxFailures: cfg.MFA.CodeMaxFailures,
-			ResendAfter: cfg.MFA.CodeResendAfter,
-			MaxSends:    cfg.MFA.CodeMaxSends,
-			SendWindow:  cfg.MFA.CodeSendWindow,
-		},
-		TrustedDevices: cfg.MFA.TrustedDevices,
-		DeviceKey:      deriveKey(key, "gatehouse device v1"),
-		DeviceTTL:      cfg.MFA.TrustedDeviceLifetime,
-		Avatars:        store,
-		Passkeys:       passkeys,
-		SelfService:    self,
-	})
+		CodePolicy:         codePolicy,
+		TrustedDevices:     cfg.MFA.TrustedDevices,
+		DeviceKey:          deriveKey(key, "gatehouse device v1"),
+		DeviceTTL:          cfg.MFA.TrustedDeviceLifetime,
+		Avatars:            store,
+		Passkeys:           passkeys,
+		SelfService:        self,
+	}
+	pages, err := login.New(ld)
 	if err != nil {
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
 	pages.Mount(r)
 	errPages.site = pages.Site()
-	profilePages, err := profile.New(profile.Deps{
-		Site: pages.Site(), Session: pages.Session(), Codes: pages.Codes(),
-		Users: store, Sessions: store, MFA: store, Tokens: store, Passwords: hasher,
-		CurrentPassword: pages, ResetLinks: pages.ResetLinkSender(),
-		Mailer: mailer, Texter: texter, Audit: store, Avatars: store, Passkeys: passkeys,
-		TrustedDevices: cfg.MFA.TrustedDevices, Limiters: self.Limiters, Now: now, Logger: logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("start profile pages: %w", err)
+	if err := mountBesideLogin(r, pages, ld); err != nil {
+		return nil, err
 	}
-	profilePages.Mount(r)
 	// The provider is the catch-all, except for a hosted page's path asked
 	// with another method, which gets the 405 page. The method check comes
 	// first: a matching path clears the router's method mismatch.
@@ -289,6 +279,33 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	r.NotFoundHandler = http.HandlerFunc(errPages.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(errPages.methodNotAllowed)
 	return r, nil
+}
+
+// mountBesideLogin mounts the profile and the registration pages beside
+// the sign-in pages, with the dependencies of ld: they share the sign-in
+// pages' site (CSRF key), session, code sender and auth-request flow.
+func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps) error {
+	profilePages, err := profile.New(profile.Deps{
+		Site: pages.Site(), Session: pages.Session(), Codes: pages.Codes(),
+		Users: ld.Users, Sessions: ld.Sessions, MFA: ld.MFA, Tokens: ld.Tokens, Passwords: ld.Passwords,
+		CurrentPassword: pages, ResetLinks: pages.ResetLinkSender(),
+		Mailer: ld.Mailer, Texter: ld.Texter, Audit: ld.Audit, Avatars: ld.Avatars, Passkeys: ld.Passkeys,
+		TrustedDevices: ld.TrustedDevices, Limiters: ld.Limiters, Now: ld.Now, Logger: ld.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("start profile pages: %w", err)
+	}
+	profilePages.Mount(r)
+	signupPages, err := signup.New(signup.Deps{
+		Site: pages.Site(), Flow: pages.Flow(), Users: ld.Users, MFA: ld.MFA, Passwords: ld.Passwords, Mailer: ld.Mailer,
+		Sealer: ld.TOTPSealer, Product: ld.TOTPIssuer, OTPPepper: ld.OTPPepper, CodePolicy: ld.CodePolicy,
+		Regulator: ld.Regulator, Limiters: ld.Limiters, Audit: ld.Audit, Enabled: ld.Registration, Now: ld.Now, Logger: ld.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("start registration pages: %w", err)
+	}
+	signupPages.Mount(r)
+	return nil
 }
 
 // newPasskeys returns the WebAuthn service for the relying party of cfg,

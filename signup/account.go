@@ -1,7 +1,6 @@
-package login
+package signup
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -35,10 +34,10 @@ func regNameSuffix(s string) string {
 
 // verifiedReg loads a registration whose address was verified and whose
 // user does not exist yet.
-func (d *deps) verifiedReg(w http.ResponseWriter, r *http.Request) (regState, bool) {
+func (d *pages) verifiedReg(w http.ResponseWriter, r *http.Request) (regState, bool) {
 	st, ok := d.loadReg(w, r)
 	if ok && (!st.Verified || st.UserID != "") {
-		d.Logger.InfoContext(r.Context(), "registration step out of order", "verified", st.Verified, "created", st.UserID != "")
+		d.logger.InfoContext(r.Context(), "registration step out of order", "verified", st.Verified, "created", st.UserID != "")
 		d.site.RenderProblem(w, r, probRegistration)
 		return st, false
 	}
@@ -46,7 +45,7 @@ func (d *deps) verifiedReg(w http.ResponseWriter, r *http.Request) (regState, bo
 }
 
 // handleRegisterDetailsForm serves GET /login/register/details.
-func handleRegisterDetailsForm(d *deps) http.Handler {
+func handleRegisterDetailsForm(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.verifiedReg(w, r)
 		if !ok {
@@ -59,7 +58,7 @@ func handleRegisterDetailsForm(d *deps) http.Handler {
 
 // handleRegisterDetailsPOST serves POST /login/register/details: the name
 // and the password, checked against the policy; only the hash is kept.
-func handleRegisterDetailsPOST(d *deps) http.Handler {
+func handleRegisterDetailsPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.verifiedReg(w, r)
 		if !ok {
@@ -79,7 +78,7 @@ func handleRegisterDetailsPOST(d *deps) http.Handler {
 				Email: st.Email, GivenName: given, FamilyName: family, Error: ie.Message})
 			return
 		}
-		hash, err := d.Passwords.Hash(r.Context(), pw)
+		hash, err := d.passwords.Hash(r.Context(), pw)
 		if err != nil {
 			d.site.LogProblem(r, "password not hashed", err)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -103,7 +102,7 @@ func regMethodChoices(checked string) []templates.MethodChoice {
 }
 
 // handleRegisterMethodForm serves GET /login/register/method.
-func handleRegisterMethodForm(d *deps) http.Handler {
+func handleRegisterMethodForm(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.verifiedReg(w, r)
 		if !ok {
@@ -119,7 +118,7 @@ func handleRegisterMethodForm(d *deps) http.Handler {
 
 // handleRegisterMethodPOST serves POST /login/register/method: e-mail
 // creates the user at once; the authenticator app is enrolled first.
-func handleRegisterMethodPOST(d *deps) http.Handler {
+func handleRegisterMethodPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.verifiedReg(w, r)
 		if !ok {
@@ -133,7 +132,7 @@ func handleRegisterMethodPOST(d *deps) http.Handler {
 		case storage.MFAEmail, "":
 			d.createRegisteredUser(w, r, st, storage.MFAEmail, nil)
 		case storage.MFATOTP:
-			key, err := mfa.GenerateTOTP(d.TOTPIssuer, st.Email)
+			key, err := mfa.GenerateTOTP(d.product, st.Email)
 			if err != nil {
 				d.site.LogProblem(r, "totp key not generated", err)
 				d.site.RenderProblem(w, r, web.ProbInternal)
@@ -150,8 +149,8 @@ func handleRegisterMethodPOST(d *deps) http.Handler {
 }
 
 // renderRegisterTOTP shows the enrolment page of the pending secret.
-func (d *deps) renderRegisterTOTP(w http.ResponseWriter, r *http.Request, st regState, msg string) {
-	key, err := mfa.TOTPKeyFor(d.TOTPIssuer, st.Email, st.TOTPSecret)
+func (d *accountStep) renderRegisterTOTP(w http.ResponseWriter, r *http.Request, st regState, msg string) {
+	key, err := mfa.TOTPKeyFor(d.product, st.Email, st.TOTPSecret)
 	if err != nil {
 		d.site.LogProblem(r, "totp key not rebuilt", err)
 		d.site.RenderProblem(w, r, web.ProbInternal)
@@ -162,7 +161,7 @@ func (d *deps) renderRegisterTOTP(w http.ResponseWriter, r *http.Request, st reg
 }
 
 // handleRegisterTOTPForm serves GET /login/register/totp.
-func handleRegisterTOTPForm(d *deps) http.Handler {
+func handleRegisterTOTPForm(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.verifiedReg(w, r)
 		if !ok {
@@ -178,7 +177,7 @@ func handleRegisterTOTPForm(d *deps) http.Handler {
 
 // handleRegisterTOTPPOST serves POST /login/register/totp: one code from
 // the app confirms it, and the user is created with it.
-func handleRegisterTOTPPOST(d *deps) http.Handler {
+func handleRegisterTOTPPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.verifiedReg(w, r)
 		if !ok {
@@ -188,13 +187,13 @@ func handleRegisterTOTPPOST(d *deps) http.Handler {
 			http.Redirect(w, r, pathRegisterMethod, http.StatusSeeOther)
 			return
 		}
-		step, match := mfa.MatchTOTP(st.TOTPSecret, r.PostForm.Get("code"), d.Now())
+		step, match := mfa.MatchTOTP(st.TOTPSecret, r.PostForm.Get("code"), d.now())
 		if !match {
 			d.renderRegisterTOTP(w, r, st, codesend.MsgWrongCode)
 			return
 		}
 		d.createRegisteredUser(w, r, st, storage.MFATOTP, func(userID string, ms *storage.MFAState) {
-			ms.TOTPSecretSealed = mfa.SealTOTPSecret(d.TOTPSealer, userID, st.TOTPSecret)
+			ms.TOTPSecretSealed = mfa.SealTOTPSecret(d.sealer, userID, st.TOTPSecret)
 			ms.TOTPConfirmed = true
 			ms.TOTPLastStep = step
 		})
@@ -203,14 +202,14 @@ func handleRegisterTOTPPOST(d *deps) http.Handler {
 
 // createRegisteredUser creates the user with method and recovery codes
 // (and what setup adds to the MFA state), then shows the codes once.
-func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, method string, setup func(userID string, ms *storage.MFAState)) {
+func (d *accountStep) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, method string, setup func(userID string, ms *storage.MFAState)) {
 	ctx := r.Context()
-	now := d.Now()
-	u, err := iam.Register(ctx, d.Users, iam.Registration{Email: st.Email, GivenName: st.GivenName, FamilyName: st.FamilyName,
+	now := d.now()
+	u, err := iam.Register(ctx, d.users, iam.Registration{Email: st.Email, GivenName: st.GivenName, FamilyName: st.FamilyName,
 		PasswordHash: st.PasswordHash, MFAMethod: method}, now)
 	var ie *iam.Error
 	if errors.As(err, &ie) && ie.Code == iam.CodeConflict {
-		d.Logger.InfoContext(ctx, "registration: address taken meanwhile")
+		d.logger.InfoContext(ctx, "registration: address taken meanwhile")
 		d.clearReg(w)
 		d.site.RenderProblem(w, r, probRegistration)
 		return
@@ -221,7 +220,7 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 		return
 	}
 	plain, codes := mfa.NewRecoveryCodes()
-	if _, err := d.MFA.UpdateMFAState(ctx, u.ID, func(ms storage.MFAState) (storage.MFAState, error) {
+	if _, err := d.mfa.UpdateMFAState(ctx, u.ID, func(ms storage.MFAState) (storage.MFAState, error) {
 		ms.RecoveryCodes = codes
 		if setup != nil {
 			setup(u.ID, &ms)
@@ -233,14 +232,14 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	d.Logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
+	d.logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
 	d.audit(r, iam.AuditUserRegistered, u.ID, u.ID, map[string]string{"mfa_method": method})
 	st.UserID, st.PasswordHash, st.TOTPSecret = u.ID, "", ""
 	d.saveReg(w, st)
 	// The continue button ends in the redirect to the relying party:
 	// browsers check form-action along the redirect chain.
-	if ar, _, ok := d.regOpenRequest(ctx, r, st.AuthRequestID); ok {
-		d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	if ar, _, ok := d.flow.Open(ctx, r, st.AuthRequestID); ok {
+		d.site.AllowFormTargets(w, d.flow.CallbackURL(ctx, ar.ID), ar.RedirectURI)
 	}
 	d.site.Render(w, r, http.StatusOK, templates.RecoveryCodesPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Action: pathRegisterFinish, Codes: plain})
 }
@@ -249,7 +248,7 @@ func (d *deps) createRegisteredUser(w http.ResponseWriter, r *http.Request, st r
 // recovery codes: it completes the sign-in the registration started from
 // when it is still open in this browser, or says "Account created — sign
 // in".
-func handleRegisterFinishPOST(d *deps) http.Handler {
+func handleRegisterFinishPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st, ok := d.loadReg(w, r)
 		if !ok {
@@ -260,31 +259,14 @@ func handleRegisterFinishPOST(d *deps) http.Handler {
 			return
 		}
 		d.clearReg(w)
-		if ar, binding, ok := d.regOpenRequest(r.Context(), r, st.AuthRequestID); ok {
+		if ar, binding, ok := d.flow.Open(r.Context(), r, st.AuthRequestID); ok {
 			p := ar.Login
-			p.Email, p.UserID, p.PasswordAt = st.Email, st.UserID, d.Now()
+			p.Email, p.UserID, p.PasswordAt = st.Email, st.UserID, d.now()
 			p.Factors = []string{mfa.AMRPassword, mfa.AMROTP}
-			d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-			d.completeFresh(w, r, ar, binding, p)
+			d.site.AllowFormTargets(w, d.flow.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+			d.flow.CompleteFresh(w, r, ar, binding, p)
 			return
 		}
 		d.site.Render(w, r, http.StatusOK, templates.RegisterDonePage{Email: st.Email})
 	})
-}
-
-// regOpenRequest returns the auth request id when this browser may still
-// complete it.
-func (d *deps) regOpenRequest(ctx context.Context, r *http.Request, id string) (storage.AuthRequest, string, bool) {
-	if id == "" {
-		return storage.AuthRequest{}, "", false
-	}
-	ar, err := d.AuthRequests.GetAuthRequest(ctx, id)
-	if err != nil {
-		return ar, "", false
-	}
-	binding := d.site.CookieValue(r, loginCookie)
-	if checkOpen(ar, d.Now(), binding, true) != nil {
-		return ar, "", false
-	}
-	return ar, binding, true
 }
