@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
 )
@@ -71,8 +73,14 @@ func providerPage(path string, status int, code string) templates.ErrorPage {
 	return pageSignIn
 }
 
-// provider is the provider's ErrorPage hook.
+// provider is the provider's ErrorPage hook. The page speaks the first
+// supported language of the request's ui_locales, else of
+// Accept-Language, else the default.
 func (e *errorPages) provider(w http.ResponseWriter, r *http.Request, status int, code, description string) {
+	if locales := strings.Fields(web.PeekParam(r, "ui_locales")); len(locales) > 0 {
+		tag := i18n.Choose(locales, "", r.Header.Get("Accept-Language"), e.site.DefaultLanguage())
+		r = r.WithContext(web.WithLang(r.Context(), tag))
+	}
 	page := providerPage(r.URL.Path, status, code)
 	page.Code, page.Detail = code, description
 	e.render(w, r, web.Problem{Status: status, Page: page})

@@ -180,3 +180,45 @@ func TestErrorPageTextsAreInTheCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorPagesLanguage: the provider's error pages speak the language of
+// ui_locales, else of Accept-Language, and say so in <html lang>.
+func TestErrorPagesLanguage(t *testing.T) {
+	e := startE2E(t)
+	unknown := url.Values{"client_id": {"nobody"}, "redirect_uri": {redirectURI}, "response_type": {"code"}, "scope": {"openid"}}
+	withLocales := func(v url.Values, locales string) string {
+		q := url.Values{"ui_locales": {locales}}
+		for k, vs := range v {
+			q[k] = vs
+		}
+		return "/authorize?" + q.Encode()
+	}
+	for _, c := range []struct {
+		name, path, acceptLanguage string
+		lang, title                string
+	}{
+		{"ui_locales", withLocales(unknown, "de-CH en"), "fr", "de", "Unbekannte Anwendung"},
+		{"unsupported ui_locales, then Accept-Language", withLocales(unknown, "ja"), "fr-CA, en;q=0.5", "fr", "Application inconnue"},
+		{"Accept-Language", "/no/such/page", "cs", "cs", "Stránka nenalezena"},
+		{"end_session ui_locales", "/end_session?client_id=nobody&ui_locales=it", "", "it", "Questa richiesta di disconnessione non può essere completata"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, e.srv.url+c.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.acceptLanguage != "" {
+				req.Header.Set("Accept-Language", c.acceptLanguage)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(body), `<html lang="`+c.lang+`">`) || !strings.Contains(string(body), "<h1>"+c.title+"</h1>") {
+				t.Errorf("status %d, want <html lang=%q> and the title %q; body:\n%.800s", resp.StatusCode, c.lang, c.title, body)
+			}
+		})
+	}
+}
