@@ -3,15 +3,19 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // This file checks requests before the library sees them, and fixes the
@@ -37,11 +41,19 @@ const hstsValue = "max-age=63072000; includeSubDomains"
 type formErrKey struct{}
 
 // gate holds what the checks need: the library's provider, set once New has
-// built it, for its encoder and error redirects.
+// built it, for its encoder and error redirects, and the error page hook of
+// Config.ErrorPage.
 type gate struct {
 	storage *opStorage
 	op      *op.Provider
+	page    func(w http.ResponseWriter, r *http.Request, status int, code, description string)
 }
+
+// Fixed descriptions of the error pages, shared by several checks.
+const (
+	descUnknownClient = "Unknown application: the client_id is not registered."
+	descUnreadable    = "The request could not be read."
+)
 
 // interceptor is the innermost library interceptor: it runs after the iss
 // interceptor, so its error redirects carry iss and honour form_post.
@@ -64,7 +76,12 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 			}
 		case endSessionPath:
 			if err := r.ParseForm(); err != nil {
-				writeErrorPage(w, http.StatusBadRequest)
+				g.errorPage(w, r, http.StatusBadRequest, "invalid_request", descUnreadable)
+				return
+			}
+			if code, desc := g.endSessionProblem(r); code != "" {
+				slog.InfoContext(r.Context(), "end session request refused", slog.String("reason", desc))
+				g.errorPage(w, r, http.StatusBadRequest, code, desc)
 				return
 			}
 		}
@@ -78,7 +95,7 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 // Nothing is stored for a refused request.
 func (g *gate) checkAuthorize(w http.ResponseWriter, r *http.Request) bool {
 	if err, _ := r.Context().Value(formErrKey{}).(error); err != nil || r.ParseForm() != nil {
-		g.refuseAuthorize(w, r, "The request could not be read.")
+		g.refuseAuthorize(w, r, descUnreadable)
 		return false
 	}
 	desc := checkAuthorizeParams(r.Form)
@@ -87,11 +104,16 @@ func (g *gate) checkAuthorize(w http.ResponseWriter, r *http.Request) bool {
 			desc = "A request parameter has an invalid value."
 		}
 	}
-	if desc == "" {
-		return true
+	if desc != "" {
+		g.refuseAuthorize(w, r, desc)
+		return false
 	}
-	g.refuseAuthorize(w, r, desc)
-	return false
+	if code, desc := g.authorizeProblem(r.Context(), r.Form); code != "" {
+		slog.InfoContext(r.Context(), "authorization request refused", slog.String("reason", desc), slog.String("client_id", logValue(r.Form.Get("client_id"))))
+		g.errorPage(w, r, http.StatusBadRequest, code, desc)
+		return false
+	}
+	return true
 }
 
 // refuseAuthorize answers a refused authorization request with
@@ -103,7 +125,7 @@ func (g *gate) refuseAuthorize(w http.ResponseWriter, r *http.Request, desc stri
 	form := r.Form
 	slog.InfoContext(r.Context(), "authorization request refused", slog.String("reason", desc), slog.String("client_id", logValue(form.Get("client_id"))))
 	if len(form["client_id"]) != 1 || len(form["redirect_uri"]) != 1 || checkParam(form, "client_id") != "" || checkParam(form, "redirect_uri") != "" {
-		writeErrorPage(w, http.StatusBadRequest)
+		g.errorPage(w, r, http.StatusBadRequest, "invalid_request", desc)
 		return
 	}
 	ar := &oidc.AuthRequest{
@@ -116,7 +138,11 @@ func (g *gate) refuseAuthorize(w http.ResponseWriter, r *http.Request, desc stri
 		ar.State = form.Get("state")
 	}
 	if !g.redirectable(r.Context(), ar) {
-		writeErrorPage(w, http.StatusBadRequest)
+		code, d := g.authorizeProblem(r.Context(), form)
+		if code == "" {
+			code, d = "invalid_request", desc
+		}
+		g.errorPage(w, r, http.StatusBadRequest, code, d)
 		return
 	}
 	op.AuthRequestError(w, r, ar, oidc.ErrInvalidRequest().WithDescription("%s", desc), g.op)
@@ -130,6 +156,72 @@ func (g *gate) redirectable(ctx context.Context, ar *oidc.AuthRequest) bool {
 		return false
 	}
 	return op.ValidateAuthReqRedirectURI(c, ar.RedirectURI, ar.ResponseType) == nil
+}
+
+// authorizeProblem returns the error code and fixed description of an
+// authorization request whose errors cannot go to the client: no client_id
+// or redirect_uri, an unknown client, a redirect URI not registered for it,
+// or one the library allows only with another response type. It returns
+// empty strings when errors may go to the redirect URI, and when the client
+// could not be read (the library answers that).
+func (g *gate) authorizeProblem(ctx context.Context, form url.Values) (code, desc string) {
+	clientID, redirectURI := form.Get("client_id"), form.Get("redirect_uri")
+	switch {
+	case clientID == "":
+		return "invalid_request", "The request has no client_id."
+	case redirectURI == "":
+		return "invalid_request", "The request has no redirect_uri."
+	}
+	c, err := g.storage.GetClientByClientID(ctx, clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "invalid_client", descUnknownClient
+	}
+	rt := oidc.ResponseType(form.Get("response_type"))
+	if err != nil || op.ValidateAuthReqRedirectURI(c, redirectURI, rt) == nil {
+		return "", ""
+	}
+	switch {
+	case !slices.Contains(c.RedirectURIs(), redirectURI):
+		return "invalid_request", "The redirect_uri is not registered for this application."
+	case rt == "":
+		return "invalid_request", "The request has no response_type."
+	}
+	return "invalid_request", "The redirect_uri cannot be used with this response_type."
+}
+
+// endSessionProblem returns the error code and fixed description of an
+// RP-initiated logout request the library would refuse: an id_token_hint
+// that is not one of our ID tokens (an expired one is fine), a client_id
+// other than the hint's, an unknown client, or a post_logout_redirect_uri
+// not registered for the client. It returns empty strings otherwise. The
+// checks are the library's, in its order; the library still runs them.
+func (g *gate) endSessionProblem(r *http.Request) (code, desc string) {
+	ctx := r.Context()
+	clientID := r.Form.Get("client_id")
+	if hint := r.Form.Get("id_token_hint"); hint != "" {
+		claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, hint, g.op.IDTokenHintVerifier(ctx))
+		if err != nil && !errors.As(err, &op.IDTokenHintExpiredError{}) {
+			return "invalid_request", "The id_token_hint is not valid: it is not an ID token of this provider."
+		}
+		if clientID != "" && clientID != claims.GetAuthorizedParty() {
+			return "invalid_request", "The client_id does not match the id_token_hint."
+		}
+		clientID = claims.GetAuthorizedParty()
+	}
+	if clientID == "" {
+		return "", ""
+	}
+	c, err := g.storage.GetClientByClientID(ctx, clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "invalid_client", descUnknownClient
+	}
+	if err != nil {
+		return "", ""
+	}
+	if u := r.Form.Get("post_logout_redirect_uri"); u != "" && op.ValidateEndSessionPostLogoutRedirectURI(u, c) != nil {
+		return "invalid_request", "The post_logout_redirect_uri is not registered for this application."
+	}
+	return "", ""
 }
 
 // checkClientRequest enforces RFC 6749 at the endpoints where clients
@@ -206,6 +298,22 @@ var errorPageTmpl = template.Must(template.New("error").Parse(`<!doctype html>
 </html>
 `))
 
+// errorPage answers a browser request the provider refuses without a
+// redirect: with Config.ErrorPage when set, else with the fixed page of
+// writeErrorPage. code and desc are fixed texts, never library, internal
+// or request text. The answer is never cached and never redirects.
+func (g *gate) errorPage(w http.ResponseWriter, r *http.Request, status int, code, desc string) {
+	h := w.Header()
+	h.Del("Content-Length")
+	h.Del("Location")
+	h.Set("Cache-Control", "no-store")
+	if g.page == nil {
+		writeErrorPage(w, status)
+		return
+	}
+	g.page(w, r, status, code, desc)
+}
+
 // writeErrorPage writes the fixed error page for status: the text never
 // depends on the request, so no internal or attacker text reaches it.
 func writeErrorPage(w http.ResponseWriter, status int) {
@@ -275,12 +383,14 @@ func isTextError(h http.Header, status int) bool {
 	return status >= 400 && strings.HasPrefix(h.Get("Content-Type"), "text/plain")
 }
 
-// answerFix returns the fix for the answers of path: the authorization and
-// end-session endpoints get the error page instead of the library's text,
-// the authorization endpoints lose the CORS headers, and the client
-// endpoints get JSON errors and WWW-Authenticate on a 401.
-func answerFix(path string) func(http.ResponseWriter, int) bool {
-	switch path {
+// answerFix returns the fix for the answers of r: the authorization and
+// end-session endpoints get the error page instead of the library's text
+// (and end_session instead of its JSON), the authorization endpoints lose
+// the CORS headers, the client endpoints get JSON errors and
+// WWW-Authenticate on a 401, and every other path gets the error page
+// instead of a plain text 404 or 405.
+func (g *gate) answerFix(r *http.Request) func(http.ResponseWriter, int) bool {
+	switch path := r.URL.Path; path {
 	case authorizePath, authorizeCallbackPath, endSessionPath:
 		return func(w http.ResponseWriter, status int) bool {
 			if path != endSessionPath {
@@ -288,10 +398,20 @@ func answerFix(path string) func(http.ResponseWriter, int) bool {
 					w.Header().Del(k)
 				}
 			}
-			if !isTextError(w.Header(), status) {
+			// At end_session the library answers in JSON; our own pages
+			// (the gate's) are HTML and stay.
+			ownPage := strings.HasPrefix(w.Header().Get("Content-Type"), "text/html")
+			if status < 400 || ownPage || (path != endSessionPath && !isTextError(w.Header(), status)) {
 				return false
 			}
-			writeErrorPage(w, status)
+			code, desc := "invalid_request", "The sign-in request is invalid, unknown or has expired."
+			switch {
+			case status >= 500:
+				code, desc = "server_error", "The request could not be completed."
+			case path == endSessionPath:
+				desc = "The sign-out request is invalid."
+			}
+			g.errorPage(w, r, status, code, desc)
 			return true
 		}
 	case tokenPath, introspectPath, revokePath:
@@ -313,5 +433,15 @@ func answerFix(path string) func(http.ResponseWriter, int) bool {
 			return true
 		}
 	}
-	return nil
+	return func(w http.ResponseWriter, status int) bool {
+		if (status != http.StatusNotFound && status != http.StatusMethodNotAllowed) || !isTextError(w.Header(), status) {
+			return false
+		}
+		code, desc := "not_found", "There is no page at this address."
+		if status == http.StatusMethodNotAllowed {
+			code, desc = "method_not_allowed", "This address does not accept this request method."
+		}
+		g.errorPage(w, r, status, code, desc)
+		return true
+	}
 }

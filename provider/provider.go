@@ -63,6 +63,15 @@ type Config struct {
 	// example with a per-IP rate limit. Its answers carry the provider's
 	// security headers.
 	AuthorizeGuard func(http.Handler) http.Handler
+	// ErrorPage, when set, writes the page for a browser request the
+	// provider refuses without a redirect to the client: an unknown
+	// client_id, an unregistered redirect_uri, a bad end_session request,
+	// an unknown path, and the like. status is the HTTP status, code the
+	// OAuth error code (or not_found, method_not_allowed) and description
+	// a fixed English text for developers, never library or request text.
+	// The provider has set its security headers and no-store; the hook
+	// sets the page's own. When nil, a plain fixed page is written.
+	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, code, description string)
 
 	// Lifetimes; zero means the default of the same name.
 	AccessTokenLifetime          time.Duration
@@ -99,6 +108,7 @@ type Provider struct {
 	cfg     Config
 	op      *op.Provider
 	storage *opStorage
+	gate    *gate
 }
 
 // New builds the provider. On first start it creates and persists the crypto
@@ -124,7 +134,7 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 		return nil, err
 	}
 	s := &opStorage{store: store, cfg: cfg, now: now, keys: keys, codes: op.NewAES256GCMCrypto(cryptoKey, cryptoKeyID)}
-	g := &gate{storage: s}
+	g := &gate{storage: s, page: cfg.ErrorPage}
 
 	opCfg := &op.Config{
 		CryptoKey:                cryptoKey,
@@ -149,7 +159,7 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 		return nil, fmt.Errorf("new openid provider: %w", err)
 	}
 	g.op = o
-	return &Provider{cfg: cfg, op: o, storage: s}, nil
+	return &Provider{cfg: cfg, op: o, storage: s, gate: g}, nil
 }
 
 // loadCryptoKey returns the library's 32-byte crypto key, creating and
@@ -205,7 +215,7 @@ func (p *Provider) Handler() http.Handler {
 		if hsts {
 			h.Set("Strict-Transport-Security", hstsValue)
 		}
-		if fix := answerFix(r.URL.Path); fix != nil {
+		if fix := p.gate.answerFix(r); fix != nil {
 			w = &fixWriter{ResponseWriter: w, fix: fix}
 		}
 		switch r.URL.Path {
@@ -237,13 +247,13 @@ func (p *Provider) CallbackURL(ctx context.Context, authRequestID string) string
 // redirects the error with state to the client's registered redirect URI and
 // deletes the request. The redirect carries iss (RFC 9207); a request with
 // response_mode=form_post gets the error as a form_post page instead. An
-// unknown or expired request gets a plain 400 page, never a redirect.
+// unknown or expired request gets the 400 error page, never a redirect.
 func (p *Provider) FailAuthRequest(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string) {
 	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
 	ar, err := p.storage.liveAuthRequest(ctx, authRequestID)
 	if err != nil {
 		setSecurityHeaders(w)
-		http.Error(w, "This sign-in request is unknown or has expired.", http.StatusBadRequest)
+		p.gate.errorPage(w, r, http.StatusBadRequest, "invalid_request", "The sign-in request is unknown or has expired.")
 		return
 	}
 	iw := newISSWriter(w, p.cfg.Issuer, constFormPost(ar))

@@ -29,6 +29,7 @@ func samplePages() []Page {
 		RecoveryCodesPage{Codes: []string{"data:code"}},
 		ContinuePage{Heading: "data:heading", Message: "data:message", Next: "data:next"},
 		ErrorPage{Title: "data:title", Message: "data:message", Next: "data:next", LinkURL: "/l", LinkText: "data:link"},
+		ErrorPage{Title: "data:title", Message: "data:message", Next: "data:next", Code: "data:code", Detail: "data:detail"},
 		LogoutPage{CancelURL: "/"}, SignedOutPage{}, SignedOutPage{NothingToDo: true},
 		ForgotPage{}, ForgotPage{Sent: true}, ResetPage{Email: "data:ada"}, ResetDonePage{SignInURL: "/s"}, ResetDonePage{},
 		RegisterPage{SignInURL: "/s"}, RegisterDetailsPage{Email: "data:ada"},

@@ -188,6 +188,11 @@ type ErrorPage struct {
 	// example back to the application to start a sign-in again.
 	LinkURL  string
 	LinkText string
+	// Code and Detail, when Code is set, fill the collapsed technical
+	// details for developers: the OAuth error code (or the HTTP problem,
+	// such as not_found) and its fixed description, never internal text.
+	Code   string
+	Detail string
 }
 
 // PageName returns PageError.

@@ -79,14 +79,10 @@ func (c LimitsConfig) limits() regulate.Limits {
 
 // limitAuthorize returns the provider's AuthorizeGuard: a per-IP limit on
 // /authorize, which stores an auth request each time. A limited request
-// gets a plain 429 with Retry-After (and the provider's security headers),
-// never a redirect to the relying party.
-func limitAuthorize(l *regulate.Limiter, proxies []netip.Prefix) func(http.Handler) http.Handler {
+// gets 429 with Retry-After from limited (the styled "Too many attempts"
+// page), never a redirect to the relying party.
+func limitAuthorize(l *regulate.Limiter, proxies []netip.Prefix, limited http.Handler) func(http.Handler) http.Handler {
 	key := func(r *http.Request) string { return regulate.KeyForRequest(r, proxies) }
-	limited := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		http.Error(w, "too many authorization requests from your network, try again later", http.StatusTooManyRequests)
-	})
 	return l.Middleware(key, limited)
 }
 

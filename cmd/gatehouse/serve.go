@@ -201,13 +201,15 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	hasher *password.Hasher, tmpl *templates.Set, key []byte, mailer notify.Mailer, texter notify.Texter,
 	self login.SelfService, now func() time.Time, logger *slog.Logger) (http.Handler, error) {
 	insecure := isHTTP(issuer)
+	errPages := &errorPages{} // its site is set once the login pages exist
 	prov, err := provider.New(ctx, provider.Config{
 		Issuer:                       issuer,
 		LoginURL:                     "/login",
 		LogoutURL:                    "/logout",
 		AllowInsecure:                insecure,
 		BindBrowser:                  authreq.BrowserBinding(!insecure),
-		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies),
+		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
+		ErrorPage:                    errPages.provider,
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
 		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
@@ -272,10 +274,18 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		return nil, fmt.Errorf("start login pages: %w", err)
 	}
 	pages.Mount(r)
+	errPages.site = pages.Site()
 	if err := mountBesideLogin(r, pages, ld, composer); err != nil {
 		return nil, err
 	}
-	r.PathPrefix("/").Handler(provHandler)
+	// The provider is the catch-all, except for a hosted page's path asked
+	// with another method, which gets the 405 page. The method check comes
+	// first: a matching path clears the router's method mismatch.
+	r.MatcherFunc(func(_ *http.Request, m *mux.RouteMatch) bool {
+		return m.MatchErr != mux.ErrMethodMismatch
+	}).PathPrefix("/").Handler(provHandler)
+	r.NotFoundHandler = http.HandlerFunc(errPages.notFound)
+	r.MethodNotAllowedHandler = http.HandlerFunc(errPages.methodNotAllowed)
 	return r, nil
 }
 
