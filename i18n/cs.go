@@ -358,4 +358,15 @@ var cs = map[string]any{
 	"managed under Security keys and passkeys":                                     "spravováno v části Bezpečnostní klíče a přístupové klíče",
 	"never":                       "nikdy",
 	"set up at your next sign-in": "bude nastaveno při příštím přihlášení",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopírovat",
+	"Copy key": "Kopírovat klíč",
+	"Copied":   "Zkopírováno",
+	"Could not copy. Select the text and copy it yourself.": "Kopírování se nezdařilo. Označte text a zkopírujte ho sami.",
+	"Download (.txt)":                 "Stáhnout (.txt)",
+	"Print":                           "Vytisknout",
+	"You can request a new code now.": "Nyní si můžete vyžádat nový kód.",
+	"You can request a new code in %d seconds.": Plural{One: "Nový kód si můžete vyžádat za %d sekundu.", Few: "Nový kód si můžete vyžádat za %d sekundy.", Many: "Nový kód si můžete vyžádat za %d sekundy.", Other: "Nový kód si můžete vyžádat za %d sekund."},
+	"You can request a new code in %d minutes.": Plural{One: "Nový kód si můžete vyžádat za %d minutu.", Few: "Nový kód si můžete vyžádat za %d minuty.", Many: "Nový kód si můžete vyžádat za %d minuty.", Other: "Nový kód si můžete vyžádat za %d minut."},
 }

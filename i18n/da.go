@@ -358,4 +358,15 @@ var da = map[string]any{
 	"managed under Security keys and passkeys":                                     "administreres under Sikkerhedsnøgler og adgangsnøgler",
 	"never":                       "aldrig",
 	"set up at your next sign-in": "konfigureres ved dit næste login",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiér",
+	"Copy key": "Kopiér nøglen",
+	"Copied":   "Kopieret",
+	"Could not copy. Select the text and copy it yourself.": "Kunne ikke kopiere. Markér teksten, og kopiér den selv.",
+	"Download (.txt)":                 "Download (.txt)",
+	"Print":                           "Udskriv",
+	"You can request a new code now.": "Du kan bede om en ny kode nu.",
+	"You can request a new code in %d seconds.": Plural{One: "Du kan bede om en ny kode om %d sekund.", Other: "Du kan bede om en ny kode om %d sekunder."},
+	"You can request a new code in %d minutes.": Plural{One: "Du kan bede om en ny kode om %d minut.", Other: "Du kan bede om en ny kode om %d minutter."},
 }

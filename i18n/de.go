@@ -358,4 +358,15 @@ var de = map[string]any{
 	"managed under Security keys and passkeys":                                     "verwaltet unter Sicherheitsschlüssel und Passkeys",
 	"never":                       "nie",
 	"set up at your next sign-in": "wird bei Ihrer nächsten Anmeldung eingerichtet",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopieren",
+	"Copy key": "Schlüssel kopieren",
+	"Copied":   "Kopiert",
+	"Could not copy. Select the text and copy it yourself.": "Kopieren nicht möglich. Markieren Sie den Text und kopieren Sie ihn selbst.",
+	"Download (.txt)":                 "Herunterladen (.txt)",
+	"Print":                           "Drucken",
+	"You can request a new code now.": "Sie können jetzt einen neuen Code anfordern.",
+	"You can request a new code in %d seconds.": Plural{One: "Sie können in %d Sekunde einen neuen Code anfordern.", Other: "Sie können in %d Sekunden einen neuen Code anfordern."},
+	"You can request a new code in %d minutes.": Plural{One: "Sie können in %d Minute einen neuen Code anfordern.", Other: "Sie können in %d Minuten einen neuen Code anfordern."},
 }

@@ -358,4 +358,15 @@ var es = map[string]any{
 	"managed under Security keys and passkeys":                                     "se gestiona en Llaves de seguridad y llaves de acceso",
 	"never":                       "nunca",
 	"set up at your next sign-in": "se configurará en tu próximo inicio de sesión",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copiar",
+	"Copy key": "Copiar la clave",
+	"Copied":   "Copiado",
+	"Could not copy. Select the text and copy it yourself.": "No se pudo copiar. Seleccione el texto y cópielo usted mismo.",
+	"Download (.txt)":                 "Descargar (.txt)",
+	"Print":                           "Imprimir",
+	"You can request a new code now.": "Ya puede solicitar un código nuevo.",
+	"You can request a new code in %d seconds.": Plural{One: "Podrá solicitar un código nuevo dentro de %d segundo.", Other: "Podrá solicitar un código nuevo dentro de %d segundos."},
+	"You can request a new code in %d minutes.": Plural{One: "Podrá solicitar un código nuevo dentro de %d minuto.", Other: "Podrá solicitar un código nuevo dentro de %d minutos."},
 }

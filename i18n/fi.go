@@ -358,4 +358,15 @@ var fi = map[string]any{
 	"managed under Security keys and passkeys":                                     "hallitaan kohdassa Suojausavaimet ja pääsyavaimet",
 	"never":                       "ei koskaan",
 	"set up at your next sign-in": "otetaan käyttöön seuraavalla kirjautumiskerralla",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopioi",
+	"Copy key": "Kopioi avain",
+	"Copied":   "Kopioitu",
+	"Could not copy. Select the text and copy it yourself.": "Kopiointi ei onnistunut. Valitse teksti ja kopioi se itse.",
+	"Download (.txt)":                 "Lataa (.txt)",
+	"Print":                           "Tulosta",
+	"You can request a new code now.": "Voit nyt pyytää uuden koodin.",
+	"You can request a new code in %d seconds.": Plural{One: "Voit pyytää uuden koodin %d sekunnin kuluttua.", Other: "Voit pyytää uuden koodin %d sekunnin kuluttua."},
+	"You can request a new code in %d minutes.": Plural{One: "Voit pyytää uuden koodin %d minuutin kuluttua.", Other: "Voit pyytää uuden koodin %d minuutin kuluttua."},
 }

@@ -358,4 +358,15 @@ var fr = map[string]any{
 	"managed under Security keys and passkeys":                                     "gérée sous Clés de sécurité et clés d’accès",
 	"never":                       "jamais",
 	"set up at your next sign-in": "à configurer lors de votre prochaine connexion",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copier",
+	"Copy key": "Copier la clé",
+	"Copied":   "Copié",
+	"Could not copy. Select the text and copy it yourself.": "Copie impossible. Sélectionnez le texte et copiez-le vous-même.",
+	"Download (.txt)":                 "Télécharger (.txt)",
+	"Print":                           "Imprimer",
+	"You can request a new code now.": "Vous pouvez maintenant demander un nouveau code.",
+	"You can request a new code in %d seconds.": Plural{One: "Vous pourrez demander un nouveau code dans %d seconde.", Other: "Vous pourrez demander un nouveau code dans %d secondes."},
+	"You can request a new code in %d minutes.": Plural{One: "Vous pourrez demander un nouveau code dans %d minute.", Other: "Vous pourrez demander un nouveau code dans %d minutes."},
 }

@@ -358,4 +358,15 @@ var it = map[string]any{
 	"managed under Security keys and passkeys":                                     "gestita in Chiavi di sicurezza e passkey",
 	"never":                       "mai",
 	"set up at your next sign-in": "da configurare al prossimo accesso",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copia",
+	"Copy key": "Copia la chiave",
+	"Copied":   "Copiato",
+	"Could not copy. Select the text and copy it yourself.": "Impossibile copiare. Seleziona il testo e copialo manualmente.",
+	"Download (.txt)":                 "Scarica (.txt)",
+	"Print":                           "Stampa",
+	"You can request a new code now.": "Ora puoi richiedere un nuovo codice.",
+	"You can request a new code in %d seconds.": Plural{One: "Potrai richiedere un nuovo codice tra %d secondo.", Other: "Potrai richiedere un nuovo codice tra %d secondi."},
+	"You can request a new code in %d minutes.": Plural{One: "Potrai richiedere un nuovo codice tra %d minuto.", Other: "Potrai richiedere un nuovo codice tra %d minuti."},
 }

@@ -358,4 +358,15 @@ var nl = map[string]any{
 	"managed under Security keys and passkeys":                                     "beheerd onder Beveiligingssleutels en passkeys",
 	"never":                       "nooit",
 	"set up at your next sign-in": "wordt ingesteld bij je volgende keer inloggen",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiëren",
+	"Copy key": "Sleutel kopiëren",
+	"Copied":   "Gekopieerd",
+	"Could not copy. Select the text and copy it yourself.": "Kopiëren is mislukt. Selecteer de tekst en kopieer hem zelf.",
+	"Download (.txt)":                 "Downloaden (.txt)",
+	"Print":                           "Afdrukken",
+	"You can request a new code now.": "U kunt nu een nieuwe code aanvragen.",
+	"You can request a new code in %d seconds.": Plural{One: "U kunt over %d seconde een nieuwe code aanvragen.", Other: "U kunt over %d seconden een nieuwe code aanvragen."},
+	"You can request a new code in %d minutes.": Plural{One: "U kunt over %d minuut een nieuwe code aanvragen.", Other: "U kunt over %d minuten een nieuwe code aanvragen."},
 }

@@ -358,4 +358,15 @@ var pl = map[string]any{
 	"managed under Security keys and passkeys":                                     "zarządzane w sekcji Klucze bezpieczeństwa i klucze dostępu",
 	"never":                       "nigdy",
 	"set up at your next sign-in": "do skonfigurowania przy następnym logowaniu",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiuj",
+	"Copy key": "Kopiuj klucz",
+	"Copied":   "Skopiowano",
+	"Could not copy. Select the text and copy it yourself.": "Nie udało się skopiować. Zaznacz tekst i skopiuj go samodzielnie.",
+	"Download (.txt)":                 "Pobierz (.txt)",
+	"Print":                           "Drukuj",
+	"You can request a new code now.": "Możesz teraz poprosić o nowy kod.",
+	"You can request a new code in %d seconds.": Plural{One: "Możesz poprosić o nowy kod za %d sekundę.", Few: "Możesz poprosić o nowy kod za %d sekundy.", Many: "Możesz poprosić o nowy kod za %d sekund.", Other: "Możesz poprosić o nowy kod za %d sekund."},
+	"You can request a new code in %d minutes.": Plural{One: "Możesz poprosić o nowy kod za %d minutę.", Few: "Możesz poprosić o nowy kod za %d minuty.", Many: "Możesz poprosić o nowy kod za %d minut.", Other: "Możesz poprosić o nowy kod za %d minut."},
 }

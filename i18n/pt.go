@@ -358,4 +358,15 @@ var pt = map[string]any{
 	"managed under Security keys and passkeys":                                     "gerida em Chaves de segurança e chaves de acesso",
 	"never":                       "nunca",
 	"set up at your next sign-in": "a configurar no próximo início de sessão",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copiar",
+	"Copy key": "Copiar a chave",
+	"Copied":   "Copiado",
+	"Could not copy. Select the text and copy it yourself.": "Não foi possível copiar. Selecione o texto e copie-o manualmente.",
+	"Download (.txt)":                 "Transferir (.txt)",
+	"Print":                           "Imprimir",
+	"You can request a new code now.": "Já pode pedir um novo código.",
+	"You can request a new code in %d seconds.": Plural{One: "Pode pedir um novo código dentro de %d segundo.", Other: "Pode pedir um novo código dentro de %d segundos."},
+	"You can request a new code in %d minutes.": Plural{One: "Pode pedir um novo código dentro de %d minuto.", Other: "Pode pedir um novo código dentro de %d minutos."},
 }

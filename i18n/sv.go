@@ -358,4 +358,15 @@ var sv = map[string]any{
 	"managed under Security keys and passkeys":                                     "hanteras under Säkerhetsnycklar och nycklar",
 	"never":                       "aldrig",
 	"set up at your next sign-in": "konfigureras vid nästa inloggning",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiera",
+	"Copy key": "Kopiera nyckeln",
+	"Copied":   "Kopierat",
+	"Could not copy. Select the text and copy it yourself.": "Det gick inte att kopiera. Markera texten och kopiera den själv.",
+	"Download (.txt)":                 "Ladda ned (.txt)",
+	"Print":                           "Skriv ut",
+	"You can request a new code now.": "Du kan begära en ny kod nu.",
+	"You can request a new code in %d seconds.": Plural{One: "Du kan begära en ny kod om %d sekund.", Other: "Du kan begära en ny kod om %d sekunder."},
+	"You can request a new code in %d minutes.": Plural{One: "Du kan begära en ny kod om %d minut.", Other: "Du kan begära en ny kod om %d minuter."},
 }
