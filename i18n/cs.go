@@ -377,4 +377,15 @@ var cs = map[string]any{
 	"Go back to the application you were using and start again.":                              "Vraťte se do aplikace, kterou jste používali, a začněte znovu.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Z vaší sítě jsme obdrželi příliš mnoho požadavků na přihlášení, proto tento nebyl zpracován.",
 	"Please wait %s, then go back to the application and start again.":                        "Počkejte %s a pak se vraťte do aplikace a začněte znovu.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopírovat",
+	"Copy key": "Kopírovat klíč",
+	"Copied":   "Zkopírováno",
+	"Could not copy. Select the text and copy it yourself.": "Kopírování se nezdařilo. Označte text a zkopírujte ho sami.",
+	"Download (.txt)":                 "Stáhnout (.txt)",
+	"Print":                           "Vytisknout",
+	"You can request a new code now.": "Nyní si můžete vyžádat nový kód.",
+	"You can request a new code in %d seconds.": Plural{One: "Nový kód si můžete vyžádat za %d sekundu.", Few: "Nový kód si můžete vyžádat za %d sekundy.", Many: "Nový kód si můžete vyžádat za %d sekundy.", Other: "Nový kód si můžete vyžádat za %d sekund."},
+	"You can request a new code in %d minutes.": Plural{One: "Nový kód si můžete vyžádat za %d minutu.", Few: "Nový kód si můžete vyžádat za %d minuty.", Many: "Nový kód si můžete vyžádat za %d minuty.", Other: "Nový kód si můžete vyžádat za %d minut."},
 }

@@ -377,4 +377,15 @@ var da = map[string]any{
 	"Go back to the application you were using and start again.":                              "Gå tilbage til den app, du brugte, og start forfra.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Vi har modtaget for mange login-anmodninger fra dit netværk, så denne blev ikke behandlet.",
 	"Please wait %s, then go back to the application and start again.":                        "Vent %s, og gå derefter tilbage til appen for at starte forfra.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiér",
+	"Copy key": "Kopiér nøglen",
+	"Copied":   "Kopieret",
+	"Could not copy. Select the text and copy it yourself.": "Kunne ikke kopiere. Markér teksten, og kopiér den selv.",
+	"Download (.txt)":                 "Download (.txt)",
+	"Print":                           "Udskriv",
+	"You can request a new code now.": "Du kan bede om en ny kode nu.",
+	"You can request a new code in %d seconds.": Plural{One: "Du kan bede om en ny kode om %d sekund.", Other: "Du kan bede om en ny kode om %d sekunder."},
+	"You can request a new code in %d minutes.": Plural{One: "Du kan bede om en ny kode om %d minut.", Other: "Du kan bede om en ny kode om %d minutter."},
 }

@@ -377,4 +377,15 @@ var de = map[string]any{
 	"Go back to the application you were using and start again.":                              "Gehen Sie zurück zur Anwendung, die Sie verwendet haben, und beginnen Sie von vorn.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Wir haben zu viele Anmeldeanfragen aus Ihrem Netzwerk erhalten, deshalb wurde diese nicht bearbeitet.",
 	"Please wait %s, then go back to the application and start again.":                        "Bitte warten Sie %s und gehen Sie dann zurück zur Anwendung, um von vorn zu beginnen.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopieren",
+	"Copy key": "Schlüssel kopieren",
+	"Copied":   "Kopiert",
+	"Could not copy. Select the text and copy it yourself.": "Kopieren nicht möglich. Markieren Sie den Text und kopieren Sie ihn selbst.",
+	"Download (.txt)":                 "Herunterladen (.txt)",
+	"Print":                           "Drucken",
+	"You can request a new code now.": "Sie können jetzt einen neuen Code anfordern.",
+	"You can request a new code in %d seconds.": Plural{One: "Sie können in %d Sekunde einen neuen Code anfordern.", Other: "Sie können in %d Sekunden einen neuen Code anfordern."},
+	"You can request a new code in %d minutes.": Plural{One: "Sie können in %d Minute einen neuen Code anfordern.", Other: "Sie können in %d Minuten einen neuen Code anfordern."},
 }

@@ -367,6 +367,18 @@ var source = []any{
 	"never",
 	"set up at your next sign-in",
 
+	// Copy, download and print buttons (gatehouse.js), and the resend
+	// countdown of the code page.
+	"Copy",
+	"Copy key",
+	"Copied",
+	"Could not copy. Select the text and copy it yourself.",
+	"Download (.txt)",
+	"Print",
+	"You can request a new code now.",
+	Plural{One: "You can request a new code in %d second.", Other: "You can request a new code in %d seconds."},
+	Plural{One: "You can request a new code in %d minute.", Other: "You can request a new code in %d minutes."},
+
 	// Dates (Printer.Date): the layout, whose arguments are the weekday,
 	// the day, the month, the year and the time, then the names. A month
 	// is translated in the form that follows a day number (Polish "27

@@ -377,4 +377,15 @@ var es = map[string]any{
 	"Go back to the application you were using and start again.":                              "Vuelve a la aplicación que estabas usando y empieza de nuevo.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Hemos recibido demasiadas solicitudes de inicio de sesión desde tu red, así que esta no se ha procesado.",
 	"Please wait %s, then go back to the application and start again.":                        "Espera %s y luego vuelve a la aplicación para empezar de nuevo.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copiar",
+	"Copy key": "Copiar la clave",
+	"Copied":   "Copiado",
+	"Could not copy. Select the text and copy it yourself.": "No se pudo copiar. Seleccione el texto y cópielo usted mismo.",
+	"Download (.txt)":                 "Descargar (.txt)",
+	"Print":                           "Imprimir",
+	"You can request a new code now.": "Ya puede solicitar un código nuevo.",
+	"You can request a new code in %d seconds.": Plural{One: "Podrá solicitar un código nuevo dentro de %d segundo.", Other: "Podrá solicitar un código nuevo dentro de %d segundos."},
+	"You can request a new code in %d minutes.": Plural{One: "Podrá solicitar un código nuevo dentro de %d minuto.", Other: "Podrá solicitar un código nuevo dentro de %d minutos."},
 }

@@ -377,4 +377,15 @@ var fi = map[string]any{
 	"Go back to the application you were using and start again.":                              "Palaa käyttämääsi sovellukseen ja aloita alusta.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Saimme verkostasi liian monta kirjautumispyyntöä, joten tätä pyyntöä ei käsitelty.",
 	"Please wait %s, then go back to the application and start again.":                        "Odota %s ja palaa sitten sovellukseen aloittaaksesi alusta.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopioi",
+	"Copy key": "Kopioi avain",
+	"Copied":   "Kopioitu",
+	"Could not copy. Select the text and copy it yourself.": "Kopiointi ei onnistunut. Valitse teksti ja kopioi se itse.",
+	"Download (.txt)":                 "Lataa (.txt)",
+	"Print":                           "Tulosta",
+	"You can request a new code now.": "Voit nyt pyytää uuden koodin.",
+	"You can request a new code in %d seconds.": Plural{One: "Voit pyytää uuden koodin %d sekunnin kuluttua.", Other: "Voit pyytää uuden koodin %d sekunnin kuluttua."},
+	"You can request a new code in %d minutes.": Plural{One: "Voit pyytää uuden koodin %d minuutin kuluttua.", Other: "Voit pyytää uuden koodin %d minuutin kuluttua."},
 }

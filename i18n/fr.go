@@ -377,4 +377,15 @@ var fr = map[string]any{
 	"Go back to the application you were using and start again.":                              "Revenez à l’application que vous utilisiez et recommencez.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Nous avons reçu trop de demandes de connexion depuis votre réseau ; celle-ci n’a donc pas été traitée.",
 	"Please wait %s, then go back to the application and start again.":                        "Veuillez patienter %s, puis revenez à l’application et recommencez.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copier",
+	"Copy key": "Copier la clé",
+	"Copied":   "Copié",
+	"Could not copy. Select the text and copy it yourself.": "Copie impossible. Sélectionnez le texte et copiez-le vous-même.",
+	"Download (.txt)":                 "Télécharger (.txt)",
+	"Print":                           "Imprimer",
+	"You can request a new code now.": "Vous pouvez maintenant demander un nouveau code.",
+	"You can request a new code in %d seconds.": Plural{One: "Vous pourrez demander un nouveau code dans %d seconde.", Other: "Vous pourrez demander un nouveau code dans %d secondes."},
+	"You can request a new code in %d minutes.": Plural{One: "Vous pourrez demander un nouveau code dans %d minute.", Other: "Vous pourrez demander un nouveau code dans %d minutes."},
 }

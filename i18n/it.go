@@ -377,4 +377,15 @@ var it = map[string]any{
 	"Go back to the application you were using and start again.":                              "Torna all’applicazione che stavi usando e ricomincia.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Abbiamo ricevuto troppe richieste di accesso dalla tua rete, quindi questa non è stata elaborata.",
 	"Please wait %s, then go back to the application and start again.":                        "Attendi %s, poi torna all’applicazione e ricomincia.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copia",
+	"Copy key": "Copia la chiave",
+	"Copied":   "Copiato",
+	"Could not copy. Select the text and copy it yourself.": "Impossibile copiare. Seleziona il testo e copialo manualmente.",
+	"Download (.txt)":                 "Scarica (.txt)",
+	"Print":                           "Stampa",
+	"You can request a new code now.": "Ora puoi richiedere un nuovo codice.",
+	"You can request a new code in %d seconds.": Plural{One: "Potrai richiedere un nuovo codice tra %d secondo.", Other: "Potrai richiedere un nuovo codice tra %d secondi."},
+	"You can request a new code in %d minutes.": Plural{One: "Potrai richiedere un nuovo codice tra %d minuto.", Other: "Potrai richiedere un nuovo codice tra %d minuti."},
 }

@@ -377,4 +377,15 @@ var nl = map[string]any{
 	"Go back to the application you were using and start again.":                              "Ga terug naar de applicatie die je gebruikte en begin opnieuw.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "We hebben te veel inlogverzoeken van je netwerk ontvangen, dus dit verzoek is niet verwerkt.",
 	"Please wait %s, then go back to the application and start again.":                        "Wacht %s en ga dan terug naar de applicatie om opnieuw te beginnen.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiëren",
+	"Copy key": "Sleutel kopiëren",
+	"Copied":   "Gekopieerd",
+	"Could not copy. Select the text and copy it yourself.": "Kopiëren is mislukt. Selecteer de tekst en kopieer hem zelf.",
+	"Download (.txt)":                 "Downloaden (.txt)",
+	"Print":                           "Afdrukken",
+	"You can request a new code now.": "U kunt nu een nieuwe code aanvragen.",
+	"You can request a new code in %d seconds.": Plural{One: "U kunt over %d seconde een nieuwe code aanvragen.", Other: "U kunt over %d seconden een nieuwe code aanvragen."},
+	"You can request a new code in %d minutes.": Plural{One: "U kunt over %d minuut een nieuwe code aanvragen.", Other: "U kunt over %d minuten een nieuwe code aanvragen."},
 }

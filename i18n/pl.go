@@ -377,4 +377,15 @@ var pl = map[string]any{
 	"Go back to the application you were using and start again.":                              "Wróć do aplikacji, z której korzystałeś, i zacznij od nowa.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Otrzymaliśmy zbyt wiele żądań logowania z Twojej sieci, więc to żądanie nie zostało przetworzone.",
 	"Please wait %s, then go back to the application and start again.":                        "Poczekaj %s, a potem wróć do aplikacji i zacznij od nowa.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiuj",
+	"Copy key": "Kopiuj klucz",
+	"Copied":   "Skopiowano",
+	"Could not copy. Select the text and copy it yourself.": "Nie udało się skopiować. Zaznacz tekst i skopiuj go samodzielnie.",
+	"Download (.txt)":                 "Pobierz (.txt)",
+	"Print":                           "Drukuj",
+	"You can request a new code now.": "Możesz teraz poprosić o nowy kod.",
+	"You can request a new code in %d seconds.": Plural{One: "Możesz poprosić o nowy kod za %d sekundę.", Few: "Możesz poprosić o nowy kod za %d sekundy.", Many: "Możesz poprosić o nowy kod za %d sekund.", Other: "Możesz poprosić o nowy kod za %d sekund."},
+	"You can request a new code in %d minutes.": Plural{One: "Możesz poprosić o nowy kod za %d minutę.", Few: "Możesz poprosić o nowy kod za %d minuty.", Many: "Możesz poprosić o nowy kod za %d minut.", Other: "Możesz poprosić o nowy kod za %d minut."},
 }

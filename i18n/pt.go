@@ -377,4 +377,15 @@ var pt = map[string]any{
 	"Go back to the application you were using and start again.":                              "Volte à aplicação que estava a usar e recomece.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Recebemos demasiados pedidos de início de sessão da sua rede, por isso este não foi processado.",
 	"Please wait %s, then go back to the application and start again.":                        "Aguarde %s e depois volte à aplicação para recomeçar.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Copiar",
+	"Copy key": "Copiar a chave",
+	"Copied":   "Copiado",
+	"Could not copy. Select the text and copy it yourself.": "Não foi possível copiar. Selecione o texto e copie-o manualmente.",
+	"Download (.txt)":                 "Transferir (.txt)",
+	"Print":                           "Imprimir",
+	"You can request a new code now.": "Já pode pedir um novo código.",
+	"You can request a new code in %d seconds.": Plural{One: "Pode pedir um novo código dentro de %d segundo.", Other: "Pode pedir um novo código dentro de %d segundos."},
+	"You can request a new code in %d minutes.": Plural{One: "Pode pedir um novo código dentro de %d minuto.", Other: "Pode pedir um novo código dentro de %d minutos."},
 }

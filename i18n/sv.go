@@ -377,4 +377,15 @@ var sv = map[string]any{
 	"Go back to the application you were using and start again.":                              "Gå tillbaka till appen du använde och börja om.",
 	"We received too many sign-in requests from your network, so this one was not processed.": "Vi tog emot för många inloggningsbegäranden från ditt nätverk, så den här behandlades inte.",
 	"Please wait %s, then go back to the application and start again.":                        "Vänta %s och gå sedan tillbaka till appen och börja om.",
+
+	// Copy, download and print buttons, and the resend countdown (gatehouse.js).
+	"Copy":     "Kopiera",
+	"Copy key": "Kopiera nyckeln",
+	"Copied":   "Kopierat",
+	"Could not copy. Select the text and copy it yourself.": "Det gick inte att kopiera. Markera texten och kopiera den själv.",
+	"Download (.txt)":                 "Ladda ned (.txt)",
+	"Print":                           "Skriv ut",
+	"You can request a new code now.": "Du kan begära en ny kod nu.",
+	"You can request a new code in %d seconds.": Plural{One: "Du kan begära en ny kod om %d sekund.", Other: "Du kan begära en ny kod om %d sekunder."},
+	"You can request a new code in %d minutes.": Plural{One: "Du kan begära en ny kod om %d minut.", Other: "Du kan begära en ny kod om %d minuter."},
 }

@@ -113,7 +113,7 @@ func TestTOTPAttemptLimit(t *testing.T) {
 	}
 }
 
-var secretRE = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
+var secretRE = regexp.MustCompile(`id="totp-copy" data-copy="([A-Z2-7]+)"`)
 
 func TestTOTPEnrolment(t *testing.T) {
 	setup := func(t *testing.T) (*harness, storage.User, *browser, string, response) {

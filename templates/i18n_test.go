@@ -24,6 +24,8 @@ func samplePages() []Page {
 		PasswordPage{Email: "data:ada", ChangeEmailURL: "/e", ForgotURL: "/f", Error: "data:error"},
 		CodePage{Heading: "data:heading", TrustDevice: true, ResendAction: "/r", RecoveryURL: "/rc", Alternatives: []Alternative{{Label: "data:alt", Action: "/a"}}},
 		CodePage{Heading: "data:heading", ResendAction: "/r", ResendWait: "data:wait"},
+		CodePage{Heading: "data:heading", ResendAction: "/r", ResendWait: "data:wait", ResendWaitSeconds: 25},
+		CodePage{Heading: "data:heading", ResendAction: "/r", ResendWait: "data:wait", ResendWaitSeconds: 600, HideCodeField: true},
 		TOTPEnrolPage{Secret: "data:secret", SkipLabel: "data:skip", SkipURL: "/s", Error: "data:error"},
 		RecoveryPage{BackURL: "/b", Error: "data:error"},
 		RecoveryCodesPage{Codes: []string{"data:code"}},
@@ -53,8 +55,10 @@ func samplePages() []Page {
 
 var (
 	textRE = regexp.MustCompile(`>([^<]+)<`)
-	attrRE = regexp.MustCompile(`\b(?:alt|placeholder|aria-label|data-message|title)="([^"]*)"`)
-	dataRE = regexp.MustCompile(`data:[a-z0-9]+`)
+	attrRE = regexp.MustCompile(`\b(?:alt|placeholder|aria-label|data-message|data-done|data-failed|title)="([^"]*)"`)
+	// dataRE matches sample data, also when a page shows it in groups
+	// (the TOTP key: "data :sec ret").
+	dataRE = regexp.MustCompile(`data ?:[a-z0-9]+(?: [a-z0-9]+)*`)
 )
 
 // visibleText returns the text nodes and the readable attributes of a

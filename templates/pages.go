@@ -84,8 +84,14 @@ type CodePage struct {
 	// empty.
 	ResendLabel string
 	// ResendWait, when set, replaces the resend button, for example "You
-	// can request a new code in 25 seconds."
+	// can request a new code in 25 seconds." It is the fallback of
+	// ResendWaitSeconds.
 	ResendWait string
+	// ResendWaitSeconds is how long until a new code can be sent, in whole
+	// seconds rounded up. When it is set the page keeps the resend button,
+	// says when to retry and counts down on the button (gatehouse.js
+	// disables it until then); when zero, ResendWait alone is shown.
+	ResendWaitSeconds int
 	// Alternatives are other ways to get a code, each a button.
 	Alternatives []Alternative
 	// RecoveryURL is the "Use a recovery code" link, or empty.

@@ -18,7 +18,7 @@ import (
 
 // files holds the pages and the static assets.
 //
-//go:embed *.html static/*.css
+//go:embed *.html static/*.css static/*.js
 var files embed.FS
 
 // Page names. Each is the name of a file "<name>.html" that defines the
@@ -99,14 +99,18 @@ func Parse() (*Set, error) {
 }
 
 // ParseFS parses the pages found in fsys: layout.html, one "<name>.html"
-// per required page and static/gatehouse.css. It fails when any of them is
+// per required page, static/gatehouse.css and static/gatehouse.js. It fails when any of them is
 // missing or does not parse.
 func ParseFS(fsys fs.FS) (*Set, error) {
 	css, err := fs.ReadFile(fsys, path.Join("static", Stylesheet))
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
 	}
-	sum := sha256.Sum256(css)
+	js, err := fs.ReadFile(fsys, path.Join("static", Script))
+	if err != nil {
+		return nil, fmt.Errorf("read script: %w", err)
+	}
+	sum := sha256.Sum256(append(css, js...))
 	version := hex.EncodeToString(sum[:4])
 	funcs := template.FuncMap{
 		// static returns the versioned URL of a static asset, so that it
@@ -114,7 +118,8 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 		"static": func(name string) string {
 			return StaticPrefix + name + "?v=" + version
 		},
-		"product": func() string { return Product },
+		"product":    func() string { return Product },
+		"usesScript": usesScript,
 	}
 	for k, v := range langFuncs(i18n.New(language.English)) {
 		funcs[k] = v
@@ -256,7 +261,7 @@ func (s *Set) RenderLang(w io.Writer, data Page, tag language.Tag) error {
 	return nil
 }
 
-// Static returns the static assets (the stylesheet), to be served under
+// Static returns the static assets (the stylesheet and the script), to be served under
 // StaticPrefix.
 func (s *Set) Static() fs.FS {
 	return s.static

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -39,7 +40,7 @@ func TestEveryPageRenders(t *testing.T) {
 				"Send the code by e-mail instead", `name="method" value="email"`, `href="/login/mfa/recovery?authRequestID=ar1"`, "Use a recovery code"}},
 		{TOTPEnrolPage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/mfa/enrol", QRDataURL: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP",
 			SkipLabel: "Not now — send me a code by e-mail instead", SkipAction: "/login/mfa/send", SkipMethod: "email"},
-			[]string{`src="data:image/png;base64,iVBORw0KGgo="`, `id="totp-secret">JBSWY3DPEHPK3PXP<`, `autocomplete="one-time-code"`, `action="/login/mfa/enrol"`, "Not now — send me a code by e-mail instead"}},
+			[]string{`src="data:image/png;base64,iVBORw0KGgo="`, `id="totp-secret">JBSW Y3DP EHPK 3PXP<`, `data-copy="JBSWY3DPEHPK3PXP"`, `autocomplete="one-time-code"`, `action="/login/mfa/enrol"`, "Not now — send me a code by e-mail instead"}},
 		{RecoveryPage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/mfa/recovery", Error: "That recovery code is not valid."},
 			[]string{`action="/login/mfa/recovery"`, `<label for="recovery-code">`, "That recovery code is not valid."}},
 		{RecoveryCodesPage{AuthRequestID: "ar1", CSRFToken: "tok", Action: "/login/finish", Codes: []string{"abcde-fghjk-mnpqr", "01234-56789-abcde"}},
@@ -64,6 +65,13 @@ func TestEveryPageRenders(t *testing.T) {
 				if !strings.Contains(got, w) {
 					t.Errorf("page %s does not contain %q:\n%s", tt.data.PageName(), w, got)
 				}
+			}
+			// The only script is gatehouse.js, on the pages that use it.
+			if usesScript(tt.data) {
+				got = scriptTag.ReplaceAllString(got, "")
+			}
+			if h := regexp.MustCompile(`<[^>]*\son[a-z]+=`).FindString(got); h != "" {
+				t.Errorf("page %s has an inline event handler: %s", tt.data.PageName(), h)
 			}
 			for _, bad := range []string{"<script", "style=", "http://", "https://"} {
 				if strings.Contains(got, bad) {
@@ -130,7 +138,7 @@ func TestParseFSRequiresEveryPage(t *testing.T) {
 		t.Fatalf("ParseFS(all files) error = %v", err)
 	}
 	for _, missing := range []string{"layout.html", "email.html", "password.html", "code.html", "error.html", "logout.html", "signed_out.html", "home.html",
-		"totp_enrol.html", "recovery.html", "recovery_codes.html", "continue.html", "static/gatehouse.css"} {
+		"totp_enrol.html", "recovery.html", "recovery_codes.html", "continue.html", "static/gatehouse.css", "static/gatehouse.js"} {
 		t.Run(missing, func(t *testing.T) {
 			_, err := ParseFS(mapFS(t, missing))
 			if err == nil {

@@ -41,8 +41,9 @@ var (
 
 // Render writes page with status in the request's language (Lang, with
 // the templates' default language) and sends that language as
-// Content-Language. The page is rendered into a buffer first, so a template
-// error gives a plain 500 instead of half a page.
+// Content-Language. A page that loads gatehouse.js (templates.Scripted)
+// gets script-src 'self' in its CSP. The page is rendered into a buffer
+// first, so a template error gives a plain 500 instead of half a page.
 func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page templates.Page) {
 	var buf bytes.Buffer
 	tag := Lang(r, s.templates.DefaultLanguage())
@@ -50,6 +51,9 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page t
 		s.logger.ErrorContext(r.Context(), "render page", "page", page.PageName(), "err", err)
 		http.Error(w, "Something went wrong. Please try again.", http.StatusInternalServerError)
 		return
+	}
+	if p, ok := page.(templates.Scripted); ok && p.UsesScript() {
+		AllowScripts(w)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", s.templates.LanguageOf(tag).String())

@@ -16,7 +16,7 @@ import (
 
 // secretJS reads the authenticator-app secret shown as text on the
 // enrolment page, or "" on any other page.
-const secretJS = `(document.getElementById('totp-secret') || {textContent: ''}).textContent.trim()`
+const secretJS = `(document.getElementById('totp-secret') || {textContent: ''}).textContent.replace(/\s+/g, '')`
 
 // TestBrowserTOTP sets a user to the authenticator app with the CLI, then
 // in headless Chromium enrols it by reading the secret from the page and

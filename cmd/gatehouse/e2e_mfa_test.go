@@ -73,7 +73,7 @@ type mfaAnswers struct {
 }
 
 var (
-	secretRe       = regexp.MustCompile(`<code class="secret" id="totp-secret">([A-Z2-7]+)</code>`)
+	secretRe       = regexp.MustCompile(`id="totp-copy" data-copy="([A-Z2-7]+)"`)
 	recoveryLinkRe = regexp.MustCompile(`<a href="(/login/mfa/recovery\?[^"]+)">Use a recovery code</a>`)
 	recoveryCodeRe = regexp.MustCompile(`<li><code>([^<]+)</code></li>`)
 )
