@@ -271,6 +271,7 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 		}
 		if wait > 0 {
 			page.ResendWait = codesend.WaitMessage(wait)
+			page.ResendWaitSeconds = int((wait + time.Second - 1) / time.Second)
 			if !has && errMsg == "" {
 				page.Error = codesend.MsgNoCode // the limit, not delivery, held it back
 			}
