@@ -7,6 +7,7 @@ import (
 	htmltemplate "html/template"
 	"slices"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
@@ -117,16 +118,27 @@ func NewComposer(product string) (*Composer, error) {
 	if strings.TrimSpace(product) == "" || strings.ContainsAny(product, "\r\n") {
 		return nil, fmt.Errorf("product name %q is empty or contains a line break", product)
 	}
-	c := &Composer{product: product, printer: i18n.New(language.English), def: language.English, langs: map[language.Tag]*langTemplates{}}
+	langs, err := parsedLangs()
+	if err != nil {
+		return nil, err
+	}
+	return &Composer{product: product, printer: i18n.New(language.English), def: language.English, langs: langs}, nil
+}
+
+// parsedLangs parses the templates of every language once: they do not
+// depend on the product name (it is template data) and are never changed
+// after parsing, so every Composer shares them.
+var parsedLangs = sync.OnceValues(func() (map[language.Tag]*langTemplates, error) {
+	langs := map[language.Tag]*langTemplates{}
 	for _, tag := range append(i18n.Supported(), i18n.Pseudo) {
 		lt, err := parseLang(i18n.New(tag))
 		if err != nil {
 			return nil, err
 		}
-		c.langs[tag] = lt
+		langs[tag] = lt
 	}
-	return c, nil
-}
+	return langs, nil
+})
 
 // parseLang parses every template with the template functions of p's
 // language.

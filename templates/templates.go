@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"sync"
 
 	"github.com/gatehouse-id/gatehouse/i18n"
 	"golang.org/x/text/language"
@@ -95,8 +96,13 @@ var languages = append(i18n.Supported(), i18n.Pseudo)
 // Parse parses the embedded pages. It fails when a required page or the
 // stylesheet is missing or does not parse.
 func Parse() (*Set, error) {
-	return ParseFS(files)
+	return parsed()
 }
+
+// parsed parses the embedded pages once: a Set does not change after
+// ParseFS (WithDefaultLanguage returns a copy), so every caller can share
+// it, and a process (or a test binary) pays the 12-language parse once.
+var parsed = sync.OnceValues(func() (*Set, error) { return ParseFS(files) })
 
 // ParseFS parses the pages found in fsys: layout.html, one "<name>.html"
 // per required page, static/gatehouse.css and static/gatehouse.js. It fails when any of them is
