@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
@@ -105,7 +104,7 @@ func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.Me
 		totp.Note = "set up at your next sign-in"
 	}
 	opts := []templates.MethodOption{
-		{Value: storage.MFAEmail, Label: "E-mail code", Note: maskEmail(u.Email)},
+		{Value: storage.MFAEmail, Label: "E-mail code", Note: u.Email},
 		sms,
 		totp,
 	}
@@ -432,15 +431,4 @@ func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now tim
 	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
 		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.User.ID)
 	}
-}
-
-// maskEmail hides most of the local part: "ada@example.com" becomes
-// "a***@example.com".
-func maskEmail(email string) string {
-	at := strings.LastIndexByte(email, '@')
-	if at < 1 {
-		return "your e-mail address"
-	}
-	first := []rune(email[:at])[0]
-	return string(first) + "***" + email[at:]
 }

@@ -34,6 +34,9 @@ type ProfilePage struct {
 	// StepUpFresh is true while the session's second factor is recent
 	// enough for sensitive changes; the page says so.
 	StepUpFresh bool
+	// InvitationsShown shows the Invitations tab; it is hidden until the
+	// user has invitations.
+	InvitationsShown bool
 
 	Profile  ProfileTab
 	Security SecurityTab
