@@ -136,7 +136,7 @@ func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps session.
 	case templates.TabProfile:
 		err = d.fillProfileTab(ctx, ps, &page.Profile)
 	case templates.TabSecurity:
-		err = d.fillSecurityTab(ctx, ps, &page.Security)
+		err = d.fillSecurityTab(ctx, d.printer(r), ps, &page.Security)
 	}
 	if err != nil {
 		d.site.LogProblem(r, "profile not loaded", err, "user_id", ps.User.ID)

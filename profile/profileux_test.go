@@ -1,9 +1,16 @@
 package profile
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/gatehouse-id/gatehouse/i18n"
+	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // The profile's presentation (issue 9): the tabs shown, the user's own
@@ -31,5 +38,50 @@ func TestProfileShowsOwnAddressUnmasked(t *testing.T) {
 	wantPageWith(t, p, http.StatusOK, `E-mail code <span class="next">(ada@example.com)</span>`)
 	if strings.Contains(p.body, "a***@") {
 		t.Errorf("security tab masks the user's own address:\n%s", p.body)
+	}
+}
+
+// chromeOnLinux is a desktop Chrome's User-Agent.
+const chromeOnLinux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+func TestProfileSessionsNameTheBrowser(t *testing.T) {
+	tests := []struct {
+		locale string
+		want   string // the row of the other session, before its date
+	}{
+		{locale: "", want: "Chrome on Linux · 192.0.2.7 · signed in "},
+		{locale: "de", want: "Chrome unter Linux · 192.0.2.7 · angemeldet "},
+		{locale: "fr", want: "Chrome sous Linux · 192.0.2.7 · connexion le "},
+	}
+	for _, tc := range tests {
+		t.Run("locale="+tc.locale, func(t *testing.T) {
+			h := newHarness(t)
+			b, u, _ := profileUser(t, h, "ada@example.com", "security")
+			now := h.clock.Now()
+			created := time.Date(2026, time.December, 2, 5, 52, 0, 0, time.UTC)
+			other := storage.Session{ID: "other-session", UserID: u.ID, AuthTime: created, CreatedAt: created,
+				LastSeenAt: now, ExpiresAt: now.Add(time.Hour), UserAgent: chromeOnLinux, IP: "192.0.2.7"}
+			if err := h.db.CreateSession(context.Background(), other); err != nil {
+				t.Fatal(err)
+			}
+			if tc.locale != "" {
+				if _, err := h.db.UpdateUser(context.Background(), u.ID, func(old storage.User) (storage.User, error) {
+					old.Locale = tc.locale
+					return old, nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p := b.get(tabPath("security"))
+			date := i18n.New(language.Make(tc.locale)).Date(created)
+			wantPageWith(t, p, http.StatusOK, tc.want+date)
+			if strings.Contains(p.body, "Mozilla/5.0") {
+				t.Errorf("security tab shows a raw User-Agent:\n%s", p.body)
+			}
+			// This browser's session is marked.
+			if n := strings.Count(p.body, `class="badge"`); n != 1 {
+				t.Errorf("%d sessions marked as this device, want 1", n)
+			}
+		})
 	}
 }

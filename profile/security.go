@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -38,7 +39,8 @@ const (
 )
 
 // fillSecurityTab loads what the Security tab shows.
-func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *templates.SecurityTab) error {
+// Dates and device names are in p's language.
+func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.SignedIn, t *templates.SecurityTab) error {
 	u := ps.User
 	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
@@ -51,7 +53,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *temp
 	t.TrustedDevicesEnabled = d.TrustedDevices || len(st.Devices) > 0
 	for _, dev := range st.Devices {
 		if now.Before(dev.ExpiresAt) {
-			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: dev.Label, Created: formatTime(dev.CreatedAt), Expires: formatTime(dev.ExpiresAt)})
+			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: dev.Label, Created: formatDate(p, dev.CreatedAt), Expires: formatDate(p, dev.ExpiresAt)})
 		}
 	}
 	sessions, err := d.Sessions.ListUserSessions(ctx, u.ID)
@@ -63,12 +65,12 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *temp
 			continue
 		}
 		t.Sessions = append(t.Sessions, templates.SessionRow{
-			Ref:       d.sessionRef(s.ID),
-			Created:   formatTime(s.CreatedAt),
-			LastSeen:  formatTime(s.LastSeenAt),
-			IP:        s.IP,
-			UserAgent: s.UserAgent,
-			Current:   s.ID == ps.Session.ID,
+			Ref:      d.sessionRef(s.ID),
+			Created:  formatDate(p, s.CreatedAt),
+			LastSeen: formatDate(p, s.LastSeenAt),
+			IP:       s.IP,
+			Device:   deviceLabel(p, s.UserAgent),
+			Current:  s.ID == ps.Session.ID,
 		})
 	}
 	t.ResetLinkEnabled = d.ResetLinks != nil

@@ -124,11 +124,13 @@ type DeviceRow struct {
 // SessionRow is one active session. Ref names it in forms without
 // revealing its storage ID.
 type SessionRow struct {
-	Ref       string
-	Created   string
-	LastSeen  string
-	IP        string
-	UserAgent string
+	Ref      string
+	Created  string
+	LastSeen string
+	IP       string
+	// Device names the browser and system, for example "Chrome on
+	// Linux", in the page's language; never the raw User-Agent.
+	Device string
 	// Current marks the session of this browser ("This device").
 	Current bool
 }
