@@ -88,6 +88,25 @@ var probKeysSignedOut = web.Problem{Status: http.StatusUnauthorized, Page: templ
 	Next:    "Open your profile and sign in, then come back to this page.",
 }}
 
+// isPasskey reports whether a credential is a passkey rather than a
+// security key: it can be synced (backup eligible), or it lives in the
+// device itself ("internal", Windows Hello, Touch ID, Android) or on a
+// phone used across devices ("hybrid"). A key that only speaks usb, nfc
+// or ble is a security key; so is one that reported nothing. The store
+// does not record whether a key on a USB token is discoverable, so such a
+// device-bound passkey is shown as a security key.
+func isPasskey(c storage.WebAuthnCredential) bool {
+	if c.BackupEligible {
+		return true
+	}
+	for _, t := range c.Transports {
+		if t == "internal" || t == "hybrid" {
+			return true
+		}
+	}
+	return false
+}
+
 // keyItems formats credentials for display.
 func keyItems(creds []storage.WebAuthnCredential) []templates.KeyItem {
 	items := make([]templates.KeyItem, 0, len(creds))
@@ -95,7 +114,7 @@ func keyItems(creds []storage.WebAuthnCredential) []templates.KeyItem {
 		it := templates.KeyItem{
 			ID:           base64.RawURLEncoding.EncodeToString(c.ID),
 			Name:         c.Name,
-			Passkey:      c.BackupEligible,
+			Passkey:      isPasskey(c),
 			Created:      c.CreatedAt.UTC().Format("2 Jan 2006"),
 			LastUsed:     "never",
 			CloneWarning: c.CloneWarning,

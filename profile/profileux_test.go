@@ -85,3 +85,32 @@ func TestProfileSessionsNameTheBrowser(t *testing.T) {
 		})
 	}
 }
+
+func TestKeysLabelPasskeys(t *testing.T) {
+	tests := []struct {
+		name string
+		cred storage.WebAuthnCredential
+		want string
+	}{
+		{name: "synced", cred: storage.WebAuthnCredential{BackupEligible: true, Transports: []string{"internal"}}, want: "passkey"},
+		{name: "platform", cred: storage.WebAuthnCredential{Transports: []string{"internal"}}, want: "passkey"},
+		{name: "phone", cred: storage.WebAuthnCredential{Transports: []string{"hybrid", "internal"}}, want: "passkey"},
+		{name: "usb key", cred: storage.WebAuthnCredential{Transports: []string{"usb", "nfc"}}, want: "security key"},
+		{name: "unknown", cred: storage.WebAuthnCredential{}, want: "security key"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newWebAuthnHarness(t)
+			u, b := keyUser(t, h, "ada@example.com", nil, false, storage.MFAEmail)
+			c := tc.cred
+			c.ID, c.UserID, c.Name, c.PublicKey, c.CreatedAt = []byte("cred-"+tc.name), u.ID, "Laptop", []byte{1}, h.clock.Now()
+			if err := h.db.AddWebAuthnCredential(context.Background(), c); err != nil {
+				t.Fatal(err)
+			}
+			keys := b.get(pathKeys)
+			wantPageWith(t, keys, http.StatusOK, "<strong>Laptop</strong> — "+tc.want+"<br>")
+			sec := b.get(tabPath("security"))
+			wantPageWith(t, sec, http.StatusOK, "<strong>Laptop</strong> — "+tc.want+", last used never")
+		})
+	}
+}
