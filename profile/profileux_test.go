@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,34 @@ func TestKeysLabelPasskeys(t *testing.T) {
 			sec := b.get(tabPath("security"))
 			wantPageWith(t, sec, http.StatusOK, "<strong>Laptop</strong> — "+tc.want+", last used never")
 		})
+	}
+}
+
+func TestProfileNewRecoveryCodesCanBeSaved(t *testing.T) {
+	h := newHarness(t)
+	b, _, p := profileUser(t, h, "ada@example.com", "security")
+	if strings.Contains(p.body, "gatehouse.js") {
+		t.Errorf("security tab without new codes loads the script:\n%s", p.body)
+	}
+	r := b.postProfile(p, "/profile/recovery-codes")
+	wantPageWith(t, r, http.StatusOK, "only time they are shown")
+	var codes []string
+	for _, m := range profileRecoveryRE.FindAllStringSubmatch(r.body, -1) {
+		codes = append(codes, m[1])
+	}
+	text := strings.Join(codes, "\n") + "\n"
+	for _, want := range []string{
+		`data-copy="` + text + `"`,
+		`href="data:text/plain;charset=utf-8,` + url.PathEscape(text) + `" download="gatehouse-recovery-codes.txt">Download (.txt)</a>`,
+		`data-print hidden>Print</button>`,
+		`<section class="recovery printable" aria-labelledby="rc-h">`,
+		`/static/gatehouse.js`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the new codes lack %q:\n%s", want, r.body)
+		}
+	}
+	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("CSP = %q, want script-src 'self' for the copy button", csp)
 	}
 }

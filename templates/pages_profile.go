@@ -45,6 +45,10 @@ type ProfilePage struct {
 // PageName returns PageProfile.
 func (ProfilePage) PageName() string { return PageProfile }
 
+// UsesScript reports whether the page loads Script: the copy and print
+// buttons of new recovery codes.
+func (p ProfilePage) UsesScript() bool { return len(p.Security.NewRecoveryCodes) > 0 }
+
 // ProfileTab is the data of the Profile tab.
 type ProfileTab struct {
 	GivenName  string
@@ -100,6 +104,12 @@ type SecurityTab struct {
 	// with the "security_keys" block: the keys with their last use and a
 	// link to manage them.
 	Keys *SecurityKeys
+}
+
+// RecoveryCodes returns the new recovery codes as the sign-in's recovery
+// codes page has them, for the same Copy, Download (.txt) and Print.
+func (t SecurityTab) RecoveryCodes() RecoveryCodesPage {
+	return RecoveryCodesPage{Codes: t.NewRecoveryCodes}
 }
 
 // MethodOption is one radio button of the preferred second-factor method.
