@@ -144,3 +144,20 @@ func TestProfileNewRecoveryCodesCanBeSaved(t *testing.T) {
 		t.Errorf("CSP = %q, want script-src 'self' for the copy button", csp)
 	}
 }
+
+func TestProfileTrustedDevicesNameTheBrowser(t *testing.T) {
+	h := newHarness(t)
+	b, u, _ := profileUser(t, h, "ada@example.com", "security")
+	now := h.clock.Now()
+	if _, err := h.db.UpdateMFAState(context.Background(), u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		st.Devices = append(st.Devices, storage.TrustedDevice{ID: "dev_1", Label: chromeOnLinux, CreatedAt: now, ExpiresAt: now.Add(time.Hour)})
+		return st, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p := b.get(tabPath("security"))
+	wantPageWith(t, p, http.StatusOK, `<span class="ua">Chrome on Linux</span>`)
+	if strings.Contains(p.body, "Mozilla/5.0") {
+		t.Errorf("trusted devices show a raw User-Agent:\n%s", p.body)
+	}
+}

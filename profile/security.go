@@ -53,7 +53,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.
 	t.TrustedDevicesEnabled = d.TrustedDevices || len(st.Devices) > 0
 	for _, dev := range st.Devices {
 		if now.Before(dev.ExpiresAt) {
-			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: dev.Label, Created: formatDate(p, dev.CreatedAt), Expires: formatDate(p, dev.ExpiresAt)})
+			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: deviceLabel(p, dev.Label), Created: formatDate(p, dev.CreatedAt), Expires: formatDate(p, dev.ExpiresAt)})
 		}
 	}
 	sessions, err := d.Sessions.ListUserSessions(ctx, u.ID)

@@ -125,7 +125,9 @@ type MethodOption struct {
 
 // DeviceRow is one trusted device.
 type DeviceRow struct {
-	ID      string
+	ID string
+	// Label names the browser and system, for example "Chrome on Linux",
+	// in the page's language.
 	Label   string
 	Created string
 	Expires string
