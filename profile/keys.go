@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/session"
@@ -107,20 +108,20 @@ func isPasskey(c storage.WebAuthnCredential) bool {
 	return false
 }
 
-// keyItems formats credentials for display.
-func keyItems(creds []storage.WebAuthnCredential) []templates.KeyItem {
+// keyItems formats credentials for display, with dates in p's language.
+func keyItems(p *i18n.Printer, creds []storage.WebAuthnCredential) []templates.KeyItem {
 	items := make([]templates.KeyItem, 0, len(creds))
 	for _, c := range creds {
 		it := templates.KeyItem{
 			ID:           base64.RawURLEncoding.EncodeToString(c.ID),
 			Name:         c.Name,
 			Passkey:      isPasskey(c),
-			Created:      c.CreatedAt.UTC().Format("2 Jan 2006"),
+			Created:      formatDate(p, c.CreatedAt),
 			LastUsed:     "never",
 			CloneWarning: c.CloneWarning,
 		}
 		if !c.LastUsedAt.IsZero() {
-			it.LastUsed = c.LastUsedAt.UTC().Format("2 Jan 2006 15:04 UTC")
+			it.LastUsed = formatDate(p, c.LastUsedAt)
 		}
 		items = append(items, it)
 	}
@@ -129,7 +130,7 @@ func keyItems(creds []storage.WebAuthnCredential) []templates.KeyItem {
 
 // securityKeys returns the data of the "security_keys" block for the
 // user's Security tab. It is empty when passkeys are off.
-func (d *deps) securityKeys(ctx context.Context, u storage.User) (templates.SecurityKeys, error) {
+func (d *deps) securityKeys(ctx context.Context, p *i18n.Printer, u storage.User) (templates.SecurityKeys, error) {
 	sk := templates.SecurityKeys{ManageURL: pathKeys, Preferred: u.MFAMethod == storage.MFAWebAuthn}
 	if d.Passkeys == nil {
 		return sk, nil
@@ -138,7 +139,7 @@ func (d *deps) securityKeys(ctx context.Context, u storage.User) (templates.Secu
 	if err != nil {
 		return sk, fmt.Errorf("security keys: %w", err)
 	}
-	sk.Keys = keyItems(creds)
+	sk.Keys = keyItems(p, creds)
 	return sk, nil
 }
 
@@ -153,7 +154,7 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k session.Sign
 	page := templates.PasskeyKeysPage{
 		CSRFToken:       d.sess.Tokens(keysCSRFLabel).Token(k),
 		Email:           k.User.Email,
-		Keys:            keyItems(creds),
+		Keys:            keyItems(d.printer(r), creds),
 		Fresh:           k.Fresh(d.Now()),
 		Preferred:       k.User.MFAMethod == storage.MFAWebAuthn,
 		CanPrefer:       passkey.CanPrefer(passkey.UsableCount(creds)) == nil,

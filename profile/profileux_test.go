@@ -161,3 +161,24 @@ func TestProfileTrustedDevicesNameTheBrowser(t *testing.T) {
 		t.Errorf("trusted devices show a raw User-Agent:\n%s", p.body)
 	}
 }
+
+func TestKeysDatesInPageLanguage(t *testing.T) {
+	h := newWebAuthnHarness(t)
+	u, b := keyUser(t, h, "ada@example.com", nil, false, storage.MFAEmail)
+	created := time.Date(2026, time.December, 2, 5, 52, 0, 0, time.UTC)
+	used := created.Add(26 * time.Hour)
+	c := storage.WebAuthnCredential{ID: []byte("cred-1"), UserID: u.ID, Name: "Laptop", PublicKey: []byte{1}, CreatedAt: created, LastUsedAt: used}
+	if err := h.db.AddWebAuthnCredential(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.UpdateUser(context.Background(), u.ID, func(old storage.User) (storage.User, error) {
+		old.Locale = "de"
+		return old, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	de := i18n.New(language.German)
+	want := de.T("Added %s · last used %s", de.Date(created), de.Date(used))
+	wantPageWith(t, b.get(pathKeys), http.StatusOK, want)
+	wantPageWith(t, b.get(tabPath("security")), http.StatusOK, de.T("security key, last used %s", de.Date(used)))
+}

@@ -80,7 +80,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.
 	}
 	if d.Passkeys != nil {
 		t.KeyLinks = []templates.SectionLink{{Label: "Manage security keys and passkeys", URL: pathKeys}}
-		sk, err := d.securityKeys(ctx, u)
+		sk, err := d.securityKeys(ctx, p, u)
 		if err != nil {
 			return err
 		}
