@@ -62,6 +62,7 @@ var cs = map[string]any{
 	"My profile":                        "Můj profil",
 	"Signed in as <strong>%s</strong>":  "Přihlášeni jako <strong>%s</strong>",
 	"Profile sections":                  "Části profilu",
+	"Security keys":                     "Bezpečnostní klíče",
 	"Profile":                           "Profil",
 	"Security":                          "Zabezpečení",
 	"Invitations":                       "Pozvánky",

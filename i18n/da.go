@@ -62,6 +62,7 @@ var da = map[string]any{
 	"My profile":                        "Min profil",
 	"Signed in as <strong>%s</strong>":  "Logget ind som <strong>%s</strong>",
 	"Profile sections":                  "Profilsektioner",
+	"Security keys":                     "Sikkerhedsnøgler",
 	"Profile":                           "Profil",
 	"Security":                          "Sikkerhed",
 	"Invitations":                       "Invitationer",

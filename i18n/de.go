@@ -62,6 +62,7 @@ var de = map[string]any{
 	"My profile":                        "Mein Profil",
 	"Signed in as <strong>%s</strong>":  "Angemeldet als <strong>%s</strong>",
 	"Profile sections":                  "Profilbereiche",
+	"Security keys":                     "Sicherheitsschlüssel",
 	"Profile":                           "Profil",
 	"Security":                          "Sicherheit",
 	"Invitations":                       "Einladungen",

@@ -65,6 +65,7 @@ var source = []any{
 	"My profile",
 	"Signed in as <strong>%s</strong>",
 	"Profile sections",
+	"Security keys",
 	"Profile",
 	"Security",
 	"Invitations",

@@ -62,6 +62,7 @@ var es = map[string]any{
 	"My profile":                        "Mi perfil",
 	"Signed in as <strong>%s</strong>":  "Sesión iniciada como <strong>%s</strong>",
 	"Profile sections":                  "Secciones del perfil",
+	"Security keys":                     "Llaves de seguridad",
 	"Profile":                           "Perfil",
 	"Security":                          "Seguridad",
 	"Invitations":                       "Invitaciones",

@@ -62,6 +62,7 @@ var fi = map[string]any{
 	"My profile":                        "Oma profiili",
 	"Signed in as <strong>%s</strong>":  "Kirjautunut: <strong>%s</strong>",
 	"Profile sections":                  "Profiilin osiot",
+	"Security keys":                     "Suojausavaimet",
 	"Profile":                           "Profiili",
 	"Security":                          "Turvallisuus",
 	"Invitations":                       "Kutsut",

@@ -62,6 +62,7 @@ var fr = map[string]any{
 	"My profile":                        "Mon profil",
 	"Signed in as <strong>%s</strong>":  "Connecté en tant que <strong>%s</strong>",
 	"Profile sections":                  "Sections du profil",
+	"Security keys":                     "Clés de sécurité",
 	"Profile":                           "Profil",
 	"Security":                          "Sécurité",
 	"Invitations":                       "Invitations",

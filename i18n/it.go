@@ -62,6 +62,7 @@ var it = map[string]any{
 	"My profile":                        "Il mio profilo",
 	"Signed in as <strong>%s</strong>":  "Accesso effettuato come <strong>%s</strong>",
 	"Profile sections":                  "Sezioni del profilo",
+	"Security keys":                     "Chiavi di sicurezza",
 	"Profile":                           "Profilo",
 	"Security":                          "Sicurezza",
 	"Invitations":                       "Inviti",

@@ -62,6 +62,7 @@ var nl = map[string]any{
 	"My profile":                        "Mijn profiel",
 	"Signed in as <strong>%s</strong>":  "Ingelogd als <strong>%s</strong>",
 	"Profile sections":                  "Profielonderdelen",
+	"Security keys":                     "Beveiligingssleutels",
 	"Profile":                           "Profiel",
 	"Security":                          "Beveiliging",
 	"Invitations":                       "Uitnodigingen",

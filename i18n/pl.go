@@ -62,6 +62,7 @@ var pl = map[string]any{
 	"My profile":                        "Mój profil",
 	"Signed in as <strong>%s</strong>":  "Zalogowano jako <strong>%s</strong>",
 	"Profile sections":                  "Sekcje profilu",
+	"Security keys":                     "Klucze bezpieczeństwa",
 	"Profile":                           "Profil",
 	"Security":                          "Bezpieczeństwo",
 	"Invitations":                       "Zaproszenia",

@@ -62,6 +62,7 @@ var pt = map[string]any{
 	"My profile":                        "O meu perfil",
 	"Signed in as <strong>%s</strong>":  "Sessão iniciada como <strong>%s</strong>",
 	"Profile sections":                  "Secções do perfil",
+	"Security keys":                     "Chaves de segurança",
 	"Profile":                           "Perfil",
 	"Security":                          "Segurança",
 	"Invitations":                       "Convites",

@@ -62,6 +62,7 @@ var sv = map[string]any{
 	"My profile":                        "Min profil",
 	"Signed in as <strong>%s</strong>":  "Inloggad som <strong>%s</strong>",
 	"Profile sections":                  "Profilavsnitt",
+	"Security keys":                     "Säkerhetsnycklar",
 	"Profile":                           "Profil",
 	"Security":                          "Säkerhet",
 	"Invitations":                       "Inbjudningar",

@@ -131,6 +131,7 @@ func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps session.
 	page.Email = ps.User.Email
 	page.StepUpFresh = session.Fresh(ps.Session, d.Now())
 	page.InvitationsShown = invitationsEnabled
+	page.KeysShown = d.Passkeys != nil
 	var err error
 	switch page.Tab {
 	case templates.TabProfile:

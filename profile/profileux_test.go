@@ -182,3 +182,30 @@ func TestKeysDatesInPageLanguage(t *testing.T) {
 	wantPageWith(t, b.get(pathKeys), http.StatusOK, want)
 	wantPageWith(t, b.get(tabPath("security")), http.StatusOK, de.T("security key, last used %s", de.Date(used)))
 }
+
+func TestProfileTabsIncludeSecurityKeys(t *testing.T) {
+	h := newWebAuthnHarness(t)
+	_, b := keyUser(t, h, "ada@example.com", nil, false, storage.MFAEmail)
+	keysTab := `<a href="` + pathKeys + `">Security keys</a>`
+	for _, tab := range []string{"profile", "security"} {
+		wantPageWith(t, b.get(tabPath(tab)), http.StatusOK, keysTab)
+	}
+	keys := b.get(pathKeys)
+	for _, want := range []string{
+		`<nav class="tabs" aria-label="Profile sections">`,
+		`<a href="/profile?tab=profile">Profile</a>`,
+		`<a href="/profile?tab=security">Security</a>`,
+		`<a href="` + pathKeys + `" aria-current="page">Security keys</a>`,
+	} {
+		if !strings.Contains(keys.body, want) {
+			t.Errorf("keys page lacks %q:\n%s", want, keys.body)
+		}
+	}
+
+	// Without passkeys there is no Security keys tab.
+	plain := newHarness(t)
+	_, _, p := profileUser(t, plain, "bob@example.com", "profile")
+	if strings.Contains(p.body, ">Security keys<") {
+		t.Errorf("profile without passkeys shows a Security keys tab:\n%s", p.body)
+	}
+}

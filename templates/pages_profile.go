@@ -34,6 +34,9 @@ type ProfilePage struct {
 	// StepUpFresh is true while the session's second factor is recent
 	// enough for sensitive changes; the page says so.
 	StepUpFresh bool
+	// KeysShown shows the Security keys tab (/profile/keys): passkeys are
+	// configured.
+	KeysShown bool
 	// InvitationsShown shows the Invitations tab; it is hidden until the
 	// user has invitations.
 	InvitationsShown bool
@@ -44,6 +47,28 @@ type ProfilePage struct {
 
 // PageName returns PageProfile.
 func (ProfilePage) PageName() string { return PageProfile }
+
+// TabKeys names the Security keys tab, the page of PasskeyKeysPage.
+const TabKeys = "keys"
+
+// ProfileTabs is the data of the "profile_tabs" block (profile_partial.html):
+// the tabs of "My profile" and the one shown.
+type ProfileTabs struct {
+	// Current is TabProfile, TabSecurity, TabKeys or TabInvitations.
+	Current string
+	// Keys and Invitations show those tabs.
+	Keys, Invitations bool
+}
+
+// Tabs returns the page's tabs.
+func (p ProfilePage) Tabs() ProfileTabs {
+	return ProfileTabs{Current: p.Tab, Keys: p.KeysShown, Invitations: p.InvitationsShown}
+}
+
+// Tabs returns the tabs of the keys page, which is the Security keys tab
+// of "My profile". The Invitations tab stays hidden there until
+// invitations exist (issue 10).
+func (PasskeyKeysPage) Tabs() ProfileTabs { return ProfileTabs{Current: TabKeys, Keys: true} }
 
 // UsesScript reports whether the page loads Script: the copy and print
 // buttons of new recovery codes.
