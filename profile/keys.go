@@ -234,38 +234,46 @@ func handleKeysFinish(d *deps) http.Handler {
 		}
 		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.User.ID, "synced", c.BackupEligible)
 		d.audit(r, iam.AuditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
-		d.keyNotice(r, k.User, "added to", c.Name)
+		d.keyNotice(r, k.User, "added to", c)
 		web.WriteJSON(w, http.StatusOK, passkey.Done{Redirect: pathKeys + "?done=added"})
 	})
 }
 
-// keyNotice e-mails u that a key was "added to" or "removed from" the
+// keyNotice e-mails u that the key c was "added to" or "removed from" the
 // account (SECURITY-CHECKLIST 3.4 and 3.5: binding a new authenticator,
-// or any change to one, is notified). name may be empty. A failure is
-// logged; the change is already made.
-func (d *deps) keyNotice(r *http.Request, u storage.User, change, name string) {
-	what := "A security key or passkey"
-	if name != "" {
-		what = fmt.Sprintf("The security key or passkey %q", name)
+// or any change to one, is notified), calling it a passkey or a security
+// key (isPasskey). c is zero when the removed key could not be read. A
+// failure is logged; the change is already made.
+func (d *deps) keyNotice(r *http.Request, u storage.User, change string, c storage.WebAuthnCredential) {
+	kind, what := "security key", "A security key or passkey"
+	switch {
+	case c.ID == nil:
+	case isPasskey(c):
+		kind, what = "passkey", "A passkey"
+	default:
+		what = "A security key"
+	}
+	if c.Name != "" {
+		what = fmt.Sprintf("The %s %q", kind, c.Name)
 	}
 	body := fmt.Sprintf("%s was %s your account on %s.", what, change, formatTime(d.Now()))
-	d.notice(r, u.Email, u.Name(), "A security key was "+change+" your account", body)
+	d.notice(r, u.Email, u.Name(), "A "+kind+" was "+change+" your account", body)
 }
 
-// keyName returns the name of the user's key id, or "" when it is not
+// keyOf returns the user's key id, or a zero credential when it is not
 // found (the removal then reports it) or cannot be read.
-func (d *deps) keyName(r *http.Request, userID string, id []byte) string {
+func (d *deps) keyOf(r *http.Request, userID string, id []byte) storage.WebAuthnCredential {
 	creds, err := d.Passkeys.ListCredentials(r.Context(), userID)
 	if err != nil {
 		d.site.LogProblem(r, "keys not listed", err, "user_id", userID)
-		return ""
+		return storage.WebAuthnCredential{}
 	}
 	for _, c := range creds {
 		if bytes.Equal(c.ID, id) {
-			return c.Name
+			return c
 		}
 	}
-	return ""
+	return storage.WebAuthnCredential{}
 }
 
 // changeableKeys is the start of every keys form POST: it checks that the
@@ -324,7 +332,7 @@ func handleKeysRemove(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		name := d.keyName(r, k.User.ID, id)
+		removed := d.keyOf(r, k.User.ID, id)
 		err := d.Passkeys.RemoveCredential(r.Context(), k.User.ID, id)
 		switch {
 		case errors.Is(err, passkey.ErrLastMethod):
@@ -336,8 +344,8 @@ func handleKeysRemove(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.User.ID)
-			d.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": name})
-			d.keyNotice(r, k.User, "removed from", name)
+			d.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": removed.Name})
+			d.keyNotice(r, k.User, "removed from", removed)
 			doneRedirect(w, r, "removed")
 		}
 	})

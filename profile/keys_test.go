@@ -241,7 +241,7 @@ func TestKeysAddNotice(t *testing.T) {
 	mails := h.emailCount()
 	b.registerKey(newVKey(true), true, "Phone")
 	m := h.latestEmail(u.Email)
-	if h.emailCount() != mails+1 || !strings.Contains(m.Subject, "security key was added") || !strings.Contains(m.Text, `"Phone"`) {
+	if h.emailCount() != mails+1 || m.Subject != "A passkey was added to your account" || !strings.Contains(m.Text, `The passkey "Phone" was added`) {
 		t.Errorf("notice = %d new, subject %q, text:\n%s", h.emailCount()-mails, m.Subject, m.Text)
 	}
 	if got := h.user(u.ID).MFAMethod; got != storage.MFAEmail {

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -207,5 +208,31 @@ func TestProfileTabsIncludeSecurityKeys(t *testing.T) {
 	_, _, p := profileUser(t, plain, "bob@example.com", "profile")
 	if strings.Contains(p.body, ">Security keys<") {
 		t.Errorf("profile without passkeys shows a Security keys tab:\n%s", p.body)
+	}
+}
+
+func TestKeyNoticesNameTheKind(t *testing.T) {
+	h := newWebAuthnHarness(t)
+	k := newVKey(false)
+	u, b := keyUser(t, h, "ada@example.com", k, false, storage.MFAEmail)
+	m := h.latestEmail(u.Email)
+	if m.Subject != "A security key was added to your account" || !strings.Contains(m.Text, `The security key "My key" was added`) {
+		t.Errorf("notice of a security key: subject %q, text:\n%s", m.Subject, m.Text)
+	}
+	b.registerKey(newVKey(true), true, "Phone")
+	page := b.get(pathKeys)
+	var id string
+	for _, c := range h.keysOf(u.ID) {
+		if c.Name == "Phone" {
+			id = base64.RawURLEncoding.EncodeToString(c.ID)
+		}
+	}
+	r := b.post(pathKeysRemove, url.Values{"csrf": {dataCSRF(t, page)}, "id": {id}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("remove = %d:\n%s", r.status, r.body)
+	}
+	m = h.latestEmail(u.Email)
+	if m.Subject != "A passkey was removed from your account" || !strings.Contains(m.Text, `The passkey "Phone" was removed`) {
+		t.Errorf("removal notice of a passkey: subject %q, text:\n%s", m.Subject, m.Text)
 	}
 }
