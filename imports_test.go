@@ -60,8 +60,9 @@ func importRules() map[string][]string {
 		// profile serves the signed-in user's own pages; it never imports
 		// login (nor login profile): what it needs of the sign-in comes in
 		// its Deps, wired by cmd/gatehouse.
+		// github.com/mileusna/useragent names the browser of a session.
 		"profile": {"storage", "templates", "iam", "notify", "password", "secret", "mfa", "regulate", "passkey", "web", "session",
-			"codesend", "github.com/gorilla/mux", "golang.org/x/text/language"},
+			"codesend", "i18n", "github.com/gorilla/mux", "golang.org/x/text/language", "github.com/mileusna/useragent"},
 		// signup serves self-registration; like profile it never imports
 		// login (nor login it): it returns to the auth request through
 		// authreq, with the Site and Flow login's Handler lends it.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/session"
@@ -88,20 +89,39 @@ var probKeysSignedOut = web.Problem{Status: http.StatusUnauthorized, Page: templ
 	Next:    "Open your profile and sign in, then come back to this page.",
 }}
 
-// keyItems formats credentials for display.
-func keyItems(creds []storage.WebAuthnCredential) []templates.KeyItem {
+// isPasskey reports whether a credential is a passkey rather than a
+// security key: it can be synced (backup eligible), or it lives in the
+// device itself ("internal", Windows Hello, Touch ID, Android) or on a
+// phone used across devices ("hybrid"). A key that only speaks usb, nfc
+// or ble is a security key; so is one that reported nothing. The store
+// does not record whether a key on a USB token is discoverable, so such a
+// device-bound passkey is shown as a security key.
+func isPasskey(c storage.WebAuthnCredential) bool {
+	if c.BackupEligible {
+		return true
+	}
+	for _, t := range c.Transports {
+		if t == "internal" || t == "hybrid" {
+			return true
+		}
+	}
+	return false
+}
+
+// keyItems formats credentials for display, with dates in p's language.
+func keyItems(p *i18n.Printer, creds []storage.WebAuthnCredential) []templates.KeyItem {
 	items := make([]templates.KeyItem, 0, len(creds))
 	for _, c := range creds {
 		it := templates.KeyItem{
 			ID:           base64.RawURLEncoding.EncodeToString(c.ID),
 			Name:         c.Name,
-			Passkey:      c.BackupEligible,
-			Created:      c.CreatedAt.UTC().Format("2 Jan 2006"),
+			Passkey:      isPasskey(c),
+			Created:      formatDate(p, c.CreatedAt),
 			LastUsed:     "never",
 			CloneWarning: c.CloneWarning,
 		}
 		if !c.LastUsedAt.IsZero() {
-			it.LastUsed = c.LastUsedAt.UTC().Format("2 Jan 2006 15:04 UTC")
+			it.LastUsed = formatDate(p, c.LastUsedAt)
 		}
 		items = append(items, it)
 	}
@@ -110,7 +130,7 @@ func keyItems(creds []storage.WebAuthnCredential) []templates.KeyItem {
 
 // securityKeys returns the data of the "security_keys" block for the
 // user's Security tab. It is empty when passkeys are off.
-func (d *deps) securityKeys(ctx context.Context, u storage.User) (templates.SecurityKeys, error) {
+func (d *deps) securityKeys(ctx context.Context, p *i18n.Printer, u storage.User) (templates.SecurityKeys, error) {
 	sk := templates.SecurityKeys{ManageURL: pathKeys, Preferred: u.MFAMethod == storage.MFAWebAuthn}
 	if d.Passkeys == nil {
 		return sk, nil
@@ -119,7 +139,7 @@ func (d *deps) securityKeys(ctx context.Context, u storage.User) (templates.Secu
 	if err != nil {
 		return sk, fmt.Errorf("security keys: %w", err)
 	}
-	sk.Keys = keyItems(creds)
+	sk.Keys = keyItems(p, creds)
 	return sk, nil
 }
 
@@ -134,7 +154,7 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k session.Sign
 	page := templates.PasskeyKeysPage{
 		CSRFToken:       d.sess.Tokens(keysCSRFLabel).Token(k),
 		Email:           k.User.Email,
-		Keys:            keyItems(creds),
+		Keys:            keyItems(d.printer(r), creds),
 		Fresh:           k.Fresh(d.Now()),
 		Preferred:       k.User.MFAMethod == storage.MFAWebAuthn,
 		CanPrefer:       passkey.CanPrefer(passkey.UsableCount(creds)) == nil,
@@ -214,38 +234,46 @@ func handleKeysFinish(d *deps) http.Handler {
 		}
 		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.User.ID, "synced", c.BackupEligible)
 		d.audit(r, iam.AuditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
-		d.keyNotice(r, k.User, "added to", c.Name)
+		d.keyNotice(r, k.User, "added to", c)
 		web.WriteJSON(w, http.StatusOK, passkey.Done{Redirect: pathKeys + "?done=added"})
 	})
 }
 
-// keyNotice e-mails u that a key was "added to" or "removed from" the
+// keyNotice e-mails u that the key c was "added to" or "removed from" the
 // account (SECURITY-CHECKLIST 3.4 and 3.5: binding a new authenticator,
-// or any change to one, is notified). name may be empty. A failure is
-// logged; the change is already made.
-func (d *deps) keyNotice(r *http.Request, u storage.User, change, name string) {
-	what := "A security key or passkey"
-	if name != "" {
-		what = fmt.Sprintf("The security key or passkey %q", name)
+// or any change to one, is notified), calling it a passkey or a security
+// key (isPasskey). c is zero when the removed key could not be read. A
+// failure is logged; the change is already made.
+func (d *deps) keyNotice(r *http.Request, u storage.User, change string, c storage.WebAuthnCredential) {
+	kind, what := "security key", "A security key or passkey"
+	switch {
+	case c.ID == nil:
+	case isPasskey(c):
+		kind, what = "passkey", "A passkey"
+	default:
+		what = "A security key"
+	}
+	if c.Name != "" {
+		what = fmt.Sprintf("The %s %q", kind, c.Name)
 	}
 	body := fmt.Sprintf("%s was %s your account on %s.", what, change, formatTime(d.Now()))
-	d.notice(r, u.Email, u.Name(), "A security key was "+change+" your account", body)
+	d.notice(r, u.Email, u.Name(), "A "+kind+" was "+change+" your account", body)
 }
 
-// keyName returns the name of the user's key id, or "" when it is not
+// keyOf returns the user's key id, or a zero credential when it is not
 // found (the removal then reports it) or cannot be read.
-func (d *deps) keyName(r *http.Request, userID string, id []byte) string {
+func (d *deps) keyOf(r *http.Request, userID string, id []byte) storage.WebAuthnCredential {
 	creds, err := d.Passkeys.ListCredentials(r.Context(), userID)
 	if err != nil {
 		d.site.LogProblem(r, "keys not listed", err, "user_id", userID)
-		return ""
+		return storage.WebAuthnCredential{}
 	}
 	for _, c := range creds {
 		if bytes.Equal(c.ID, id) {
-			return c.Name
+			return c
 		}
 	}
-	return ""
+	return storage.WebAuthnCredential{}
 }
 
 // changeableKeys is the start of every keys form POST: it checks that the
@@ -304,7 +332,7 @@ func handleKeysRemove(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		name := d.keyName(r, k.User.ID, id)
+		removed := d.keyOf(r, k.User.ID, id)
 		err := d.Passkeys.RemoveCredential(r.Context(), k.User.ID, id)
 		switch {
 		case errors.Is(err, passkey.ErrLastMethod):
@@ -316,8 +344,8 @@ func handleKeysRemove(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
 			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.User.ID)
-			d.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": name})
-			d.keyNotice(r, k.User, "removed from", name)
+			d.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": removed.Name})
+			d.keyNotice(r, k.User, "removed from", removed)
 			doneRedirect(w, r, "removed")
 		}
 	})

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/session"
@@ -41,7 +44,7 @@ func (b *browser) postKeys(path, csrf string, kv ...string) response {
 // keyIDNamed returns the form ID of the user's key with the name.
 func (h *harness) keyIDNamed(userID, name string) string {
 	h.t.Helper()
-	for _, it := range keyItems(h.keysOf(userID)) {
+	for _, it := range keyItems(i18n.New(language.English), h.keysOf(userID)) {
 		if it.Name == name {
 			return it.ID
 		}
@@ -238,7 +241,7 @@ func TestKeysAddNotice(t *testing.T) {
 	mails := h.emailCount()
 	b.registerKey(newVKey(true), true, "Phone")
 	m := h.latestEmail(u.Email)
-	if h.emailCount() != mails+1 || !strings.Contains(m.Subject, "security key was added") || !strings.Contains(m.Text, `"Phone"`) {
+	if h.emailCount() != mails+1 || m.Subject != "A passkey was added to your account" || !strings.Contains(m.Text, `The passkey "Phone" was added`) {
 		t.Errorf("notice = %d new, subject %q, text:\n%s", h.emailCount()-mails, m.Subject, m.Text)
 	}
 	if got := h.user(u.ID).MFAMethod; got != storage.MFAEmail {
@@ -355,7 +358,7 @@ func TestSecurityTabListsKeys(t *testing.T) {
 	csrf := dataCSRF(t, toKeyPage(t, kb, id, u.Email))
 	c := kb.begin(urlFor(pathWebAuthnBegin, id), csrf)
 	completeVia(t, kb, id, csrf, kb.finish(urlFor(pathWebAuthnFinish, id), csrf, c.Session, "", k.assert(t, waRP, c.Options)))
-	want := "My key</strong> — security key, last used " + used.Format("2 Jan 2006 15:04 UTC")
+	want := "My key</strong> — security key, last used " + i18n.New(language.English).Date(used)
 	if p = b.get(tabPath(templates.TabSecurity)); !strings.Contains(p.body, want) {
 		t.Errorf("Security tab lacks %q:\n%s", want, p.body)
 	}

@@ -63,14 +63,24 @@ var profileNotices = map[string]string{
 	"reset_link":      "We sent you a link to reset your password.",
 }
 
-// validTab returns tab when it names a profile tab, else the Profile tab.
+// validTab returns tab when it names a profile tab that is shown, else the
+// Profile tab. The Invitations tab is hidden until invitations exist
+// (invitationsEnabled).
 func validTab(tab string) string {
-	switch tab {
-	case templates.TabSecurity, templates.TabInvitations:
+	switch {
+	case tab == templates.TabSecurity:
+		return tab
+	case tab == templates.TabInvitations && invitationsEnabled:
 		return tab
 	}
 	return templates.TabProfile
 }
+
+// invitationsEnabled shows the Invitations tab. There is no invitations
+// storage yet, so the tab stays hidden and a link to it shows the Profile
+// tab.
+// TODO(issue 10): show the tab once the user has invitations.
+const invitationsEnabled = false
 
 // tabPath returns the URL of a profile tab with an optional notice.
 func tabPath(tab string, done ...string) string {
@@ -120,12 +130,14 @@ func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps session.
 	page.CSRFToken = d.sess.CSRFToken(ps)
 	page.Email = ps.User.Email
 	page.StepUpFresh = session.Fresh(ps.Session, d.Now())
+	page.InvitationsShown = invitationsEnabled
+	page.KeysShown = d.Passkeys != nil
 	var err error
 	switch page.Tab {
 	case templates.TabProfile:
 		err = d.fillProfileTab(ctx, ps, &page.Profile)
 	case templates.TabSecurity:
-		err = d.fillSecurityTab(ctx, ps, &page.Security)
+		err = d.fillSecurityTab(ctx, d.printer(r), ps, &page.Security)
 	}
 	if err != nil {
 		d.site.LogProblem(r, "profile not loaded", err, "user_id", ps.User.ID)

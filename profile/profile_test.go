@@ -95,9 +95,9 @@ func TestProfileSignInReturnsToProfile(t *testing.T) {
 	if !strings.Contains(p.body, "This device") {
 		t.Errorf("security tab does not mark this device:\n%s", p.body)
 	}
-	// A signed-in browser goes straight to the profile.
-	wantRedirect(t, b.get(pathProfileSignIn+"?tab=invitations"), tabPath("invitations"))
-	wantPageWith(t, b.get(tabPath("invitations")), http.StatusOK, "No invitations")
+	// A signed-in browser goes straight to the profile; the hidden
+	// Invitations tab gives the Profile tab (TestProfileInvitationsTabHidden).
+	wantRedirect(t, b.get(pathProfileSignIn+"?tab=invitations"), "/profile?tab=invitations")
 	if len(h.failCalls()) != 0 {
 		t.Errorf("FailAuthRequest called: %v", h.failCalls())
 	}

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
@@ -39,7 +39,8 @@ const (
 )
 
 // fillSecurityTab loads what the Security tab shows.
-func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *templates.SecurityTab) error {
+// Dates and device names are in p's language.
+func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.SignedIn, t *templates.SecurityTab) error {
 	u := ps.User
 	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
@@ -52,7 +53,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *temp
 	t.TrustedDevicesEnabled = d.TrustedDevices || len(st.Devices) > 0
 	for _, dev := range st.Devices {
 		if now.Before(dev.ExpiresAt) {
-			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: dev.Label, Created: formatTime(dev.CreatedAt), Expires: formatTime(dev.ExpiresAt)})
+			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: deviceLabel(p, dev.Label), Created: formatDate(p, dev.CreatedAt), Expires: formatDate(p, dev.ExpiresAt)})
 		}
 	}
 	sessions, err := d.Sessions.ListUserSessions(ctx, u.ID)
@@ -64,12 +65,12 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *temp
 			continue
 		}
 		t.Sessions = append(t.Sessions, templates.SessionRow{
-			Ref:       d.sessionRef(s.ID),
-			Created:   formatTime(s.CreatedAt),
-			LastSeen:  formatTime(s.LastSeenAt),
-			IP:        s.IP,
-			UserAgent: s.UserAgent,
-			Current:   s.ID == ps.Session.ID,
+			Ref:      d.sessionRef(s.ID),
+			Created:  formatDate(p, s.CreatedAt),
+			LastSeen: formatDate(p, s.LastSeenAt),
+			IP:       s.IP,
+			Device:   deviceLabel(p, s.UserAgent),
+			Current:  s.ID == ps.Session.ID,
 		})
 	}
 	t.ResetLinkEnabled = d.ResetLinks != nil
@@ -79,7 +80,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, ps session.SignedIn, t *temp
 	}
 	if d.Passkeys != nil {
 		t.KeyLinks = []templates.SectionLink{{Label: "Manage security keys and passkeys", URL: pathKeys}}
-		sk, err := d.securityKeys(ctx, u)
+		sk, err := d.securityKeys(ctx, p, u)
 		if err != nil {
 			return err
 		}
@@ -105,7 +106,7 @@ func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.Me
 		totp.Note = "set up at your next sign-in"
 	}
 	opts := []templates.MethodOption{
-		{Value: storage.MFAEmail, Label: "E-mail code", Note: maskEmail(u.Email)},
+		{Value: storage.MFAEmail, Label: "E-mail code", Note: u.Email},
 		sms,
 		totp,
 	}
@@ -432,15 +433,4 @@ func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now tim
 	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
 		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.User.ID)
 	}
-}
-
-// maskEmail hides most of the local part: "ada@example.com" becomes
-// "a***@example.com".
-func maskEmail(email string) string {
-	at := strings.LastIndexByte(email, '@')
-	if at < 1 {
-		return "your e-mail address"
-	}
-	first := []rune(email[:at])[0]
-	return string(first) + "***" + email[at:]
 }

@@ -34,6 +34,12 @@ type ProfilePage struct {
 	// StepUpFresh is true while the session's second factor is recent
 	// enough for sensitive changes; the page says so.
 	StepUpFresh bool
+	// KeysShown shows the Security keys tab (/profile/keys): passkeys are
+	// configured.
+	KeysShown bool
+	// InvitationsShown shows the Invitations tab; it is hidden until the
+	// user has invitations.
+	InvitationsShown bool
 
 	Profile  ProfileTab
 	Security SecurityTab
@@ -41,6 +47,32 @@ type ProfilePage struct {
 
 // PageName returns PageProfile.
 func (ProfilePage) PageName() string { return PageProfile }
+
+// TabKeys names the Security keys tab, the page of PasskeyKeysPage.
+const TabKeys = "keys"
+
+// ProfileTabs is the data of the "profile_tabs" block (profile_partial.html):
+// the tabs of "My profile" and the one shown.
+type ProfileTabs struct {
+	// Current is TabProfile, TabSecurity, TabKeys or TabInvitations.
+	Current string
+	// Keys and Invitations show those tabs.
+	Keys, Invitations bool
+}
+
+// Tabs returns the page's tabs.
+func (p ProfilePage) Tabs() ProfileTabs {
+	return ProfileTabs{Current: p.Tab, Keys: p.KeysShown, Invitations: p.InvitationsShown}
+}
+
+// Tabs returns the tabs of the keys page, which is the Security keys tab
+// of "My profile". The Invitations tab stays hidden there until
+// invitations exist (issue 10).
+func (PasskeyKeysPage) Tabs() ProfileTabs { return ProfileTabs{Current: TabKeys, Keys: true} }
+
+// UsesScript reports whether the page loads Script: the copy and print
+// buttons of new recovery codes.
+func (p ProfilePage) UsesScript() bool { return len(p.Security.NewRecoveryCodes) > 0 }
 
 // ProfileTab is the data of the Profile tab.
 type ProfileTab struct {
@@ -99,6 +131,12 @@ type SecurityTab struct {
 	Keys *SecurityKeys
 }
 
+// RecoveryCodes returns the new recovery codes as the sign-in's recovery
+// codes page has them, for the same Copy, Download (.txt) and Print.
+func (t SecurityTab) RecoveryCodes() RecoveryCodesPage {
+	return RecoveryCodesPage{Codes: t.NewRecoveryCodes}
+}
+
 // MethodOption is one radio button of the preferred second-factor method.
 type MethodOption struct {
 	// Value is storage.MFAEmail, MFASMS, MFATOTP or MFAWebAuthn.
@@ -112,7 +150,9 @@ type MethodOption struct {
 
 // DeviceRow is one trusted device.
 type DeviceRow struct {
-	ID      string
+	ID string
+	// Label names the browser and system, for example "Chrome on Linux",
+	// in the page's language.
 	Label   string
 	Created string
 	Expires string
@@ -121,11 +161,13 @@ type DeviceRow struct {
 // SessionRow is one active session. Ref names it in forms without
 // revealing its storage ID.
 type SessionRow struct {
-	Ref       string
-	Created   string
-	LastSeen  string
-	IP        string
-	UserAgent string
+	Ref      string
+	Created  string
+	LastSeen string
+	IP       string
+	// Device names the browser and system, for example "Chrome on
+	// Linux", in the page's language; never the raw User-Agent.
+	Device string
 	// Current marks the session of this browser ("This device").
 	Current bool
 }

@@ -42,8 +42,8 @@ type KeyItem struct {
 	// ID is the credential ID, base64url without padding.
 	ID   string
 	Name string
-	// Passkey tells a synced passkey (backup eligible) from a key bound to
-	// one device.
+	// Passkey tells a passkey (synced, or in the device or a phone) from
+	// a security key.
 	Passkey bool
 	// Created and LastUsed are formatted for display; LastUsed is "Never"
 	// for a key not used yet.

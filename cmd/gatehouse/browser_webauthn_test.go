@@ -144,7 +144,11 @@ func TestBrowserPasskey(t *testing.T) {
 	); err != nil {
 		t.Fatalf("register a passkey: %v", err)
 	}
-	shots.shot(ctx, "key-added")
+	shotBoth(t, ctx, shots, "key-added")
+	// A key in the device (transport internal) is a passkey.
+	if body := evalJS[string](t, ctx, `document.querySelector('ul.keys').innerText`); !strings.Contains(body, "Chromium passkey — passkey") {
+		t.Errorf("the new key is listed as %q, want a passkey", body)
+	}
 	p := readPage(t, ctx)
 	if !strings.Contains(p.URL, "done=added") {
 		t.Fatalf("after registration at %s, want /profile/keys?done=added", p.URL)
