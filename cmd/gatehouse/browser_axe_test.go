@@ -179,6 +179,14 @@ func axePages() []struct {
 			ResetLinkEnabled: true, ResetLinkChannel: "e-mail", Methods: []templates.MethodOption{{Value: "email", Label: "E-mail", Checked: true}, {Value: "sms", Label: "Text message", Disabled: true, Note: "Add a phone number first."}},
 			NewRecoveryCodes: []string{"abcde-fghjk-mnpqr"}}}},
 		{"profile-invitations", templates.ProfilePage{Tab: templates.TabInvitations, Email: "ada@example.com"}},
+		{"profile-error", templates.ProfilePage{Tab: templates.TabProfile, Email: "ada@example.com", Error: "That name is too long."}},
+		{"keys-error", templates.PasskeyKeysPage{Email: "ada@example.com", Fresh: true, Error: "The key was not added."}},
+		{"webauthn-error", templates.WebAuthnPage{AuthRequestID: ar, CSRFToken: tok, EmailAction: "/e", Error: "Your security key could not be used."}},
+		{"forgot-error", templates.ForgotPage{Email: "ada@", Error: "Enter a valid e-mail address."}},
+		{"reset-error", templates.ResetPage{Email: "ada@example.com", Error: "Use at least 8 characters."}},
+		{"register-error", templates.RegisterPage{Email: "ada@", SignInURL: "/s", Error: "Enter a valid e-mail address."}},
+		{"register-details-error", templates.RegisterDetailsPage{Email: "ada@example.com", Error: "Use at least 8 characters.", ErrorField: "password"}},
+		{"register-method-error", templates.RegisterMethodPage{Methods: []templates.MethodChoice{{Value: "email", Label: "E-mail"}}, Error: "Choose one of the methods."}},
 	}
 }
 
@@ -186,7 +194,9 @@ func axePages() []struct {
 // and desktop size in the light and dark schemes, and wants zero
 // violations: the pages rendered through web.Site (headers and CSP as
 // served) in every state, the real server's sign-in pages, and every error
-// page the real server shows (the provider's refusals, 404, 405, 429).
+// page the real server shows (the provider's refusals, 404, 405, 429). On
+// the sign-in page it also measures the input border and the focus rings
+// as rendered: at least 3:1 (WCAG 1.4.11), which axe does not check.
 func TestBrowserAxe(t *testing.T) {
 	ctx := newChrome(t)
 	axe := axeSource(t)
@@ -243,6 +253,7 @@ func TestBrowserAxe(t *testing.T) {
 		t.Fatalf("navigate: %v", err)
 	}
 	axeEverySize(t, ctx, shots, axe, "server-email")
+	checkNonTextContrast(t, ctx, "input#email", "form button[type=submit]")
 	runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=email]`), e.email), chromedp.Submit(chromedp.CSS(`input[name=email]`)))
 	axeEverySize(t, ctx, shots, axe, "server-password")
 	runBrowser(t, ctx, typeText(chromedp.CSS(`input[name=password]`), "wrong password"), chromedp.Submit(chromedp.CSS(`input[name=password]`)))
@@ -267,4 +278,59 @@ func TestBrowserAxe(t *testing.T) {
 	}
 	axeEverySize(t, ctx, shots, axe, "server-rate-limit")
 	t.Logf("screenshots in %s", shots.dir)
+}
+
+// nonTextContrastJS measures, for the element sel matches, the contrast of
+// its border (unfocused) and of its focus ring (focused) against the card
+// and the page behind it, as Chromium renders them (WCAG 1.4.11).
+const nonTextContrastJS = `(sel => {
+  const rgb = s => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const x = lum(rgb(a)), y = lum(rgb(b)); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const behind = [getComputedStyle(document.querySelector('main')).backgroundColor, getComputedStyle(document.body).backgroundColor];
+  const el = document.querySelector(sel);
+  el.blur();
+  const border = getComputedStyle(el).borderTopColor;
+  el.focus();
+  const cs = getComputedStyle(el);
+  const visible = el.matches(':focus-visible') && cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
+  return JSON.stringify({border: Math.min(...behind.map(b => ratio(border, b))),
+    ring: visible ? Math.min(...behind.map(b => ratio(cs.outlineColor, b))) : 0});
+})`
+
+// checkNonTextContrast wants the input's border and the focus rings of the
+// input and the submit button at least 3:1 against what is behind them, in
+// the light and the dark scheme.
+func checkNonTextContrast(t *testing.T, ctx context.Context, input, button string) {
+	t.Helper()
+	// A headless tab has no focus unless told, and without it nothing
+	// shows a focus ring.
+	if err := chromedp.Do(ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return chromedp.Void{}, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, scheme := range []string{"light", "dark"} {
+		if err := emulateScheme(ctx, scheme); err != nil {
+			t.Fatal(err)
+		}
+		for _, sel := range []string{input, button} {
+			var got struct{ Border, Ring float64 }
+			raw := evalJS[string](t, ctx, nonTextContrastJS+"("+jsString(sel)+")")
+			if err := json.Unmarshal([]byte(raw), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Ring < 3 {
+				t.Errorf("%s (%s): focus ring contrast %.2f:1, want a visible ring of at least 3:1", sel, scheme, got.Ring)
+			}
+			if sel == input && got.Border < 3 {
+				t.Errorf("%s (%s): border contrast %.2f:1, want at least 3:1", sel, scheme, got.Border)
+			}
+		}
+	}
+	if err := emulateScheme(ctx, "light"); err != nil {
+		t.Fatal(err)
+	}
 }
