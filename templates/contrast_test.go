@@ -61,11 +61,11 @@ func contrast(a, b string) float64 {
 
 // TestFocusRingAndInputBordersContrast checks WCAG 1.4.11 (non-text
 // contrast) in the light and the dark scheme: the focus ring and the
-// borders of inputs stand out at least 3:1 from the page and the card they
+// borders of inputs (the error colour of an invalid one too) stand out at least 3:1 from the page and the card they
 // sit on, and the inputs use that border colour.
 func TestFocusRingAndInputBordersContrast(t *testing.T) {
 	for scheme, c := range schemeColours(t) {
-		for _, fg := range []string{"focus", "input-border"} {
+		for _, fg := range []string{"focus", "input-border", "error"} {
 			for _, bg := range []string{"bg", "card"} {
 				if c[fg] == "" || c[bg] == "" {
 					t.Fatalf("%s: gatehouse.css has no --%s or --%s", scheme, fg, bg)
