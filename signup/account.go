@@ -75,7 +75,7 @@ func handleRegisterDetailsPOST(d *accountStep) http.Handler {
 				return
 			}
 			d.site.Render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
-				Email: st.Email, GivenName: given, FamilyName: family, Error: ie.Message})
+				Email: st.Email, GivenName: given, FamilyName: family, Error: ie.Message, ErrorField: ie.Field})
 			return
 		}
 		hash, err := d.passwords.Hash(r.Context(), pw)

@@ -95,6 +95,10 @@ type RegisterDetailsPage struct {
 	FamilyName string
 	// Error names the rule that was broken, or is empty.
 	Error string
+	// ErrorField is the input Error is about ("given_name", "family_name"
+	// or "password", iam.Error's Field): it is marked invalid and described
+	// by the error. Empty marks the password.
+	ErrorField string
 }
 
 // PageName returns PageRegisterDetails.

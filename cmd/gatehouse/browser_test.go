@@ -37,6 +37,13 @@ func chromiumPath(t *testing.T) string {
 // context with a per-action timeout budget.
 func newChrome(t *testing.T) context.Context {
 	t.Helper()
+	return newChromeBudget(t, 40*time.Second)
+}
+
+// newChromeBudget is newChrome with a time budget for all of the test's
+// browser actions.
+func newChromeBudget(t *testing.T, budget time.Duration) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.NoSandbox,
@@ -54,7 +61,7 @@ func newChrome(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, tcancel := context.WithTimeout(ctx, 40*time.Second)
+	ctx, tcancel := context.WithTimeout(ctx, budget)
 	t.Cleanup(tcancel)
 	return ctx
 }
