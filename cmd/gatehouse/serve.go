@@ -202,23 +202,9 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	self login.SelfService, now func() time.Time, logger *slog.Logger) (http.Handler, error) {
 	insecure := isHTTP(issuer)
 	errPages := &errorPages{} // its site is set once the login pages exist
-	prov, err := provider.New(ctx, provider.Config{
-		Issuer:                       issuer,
-		LoginURL:                     "/login",
-		LogoutURL:                    "/logout",
-		AllowInsecure:                insecure,
-		BindBrowser:                  authreq.BrowserBinding(!insecure),
-		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
-		ErrorPage:                    errPages.provider,
-		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
-		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
-		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
-		RefreshTokenAbsoluteLifetime: cfg.Tokens.RefreshTokenAbsoluteLifetime,
-		AuthRequestLifetime:          cfg.Tokens.AuthRequestLifetime,
-		CodeLifetime:                 cfg.Tokens.AuthCodeLifetime,
-	}, store, sealer, now)
+	prov, err := newProvider(ctx, cfg, issuer, store, sealer, self, errPages, now)
 	if err != nil {
-		return nil, fmt.Errorf("start provider: %w", err)
+		return nil, err
 	}
 	passkeys, err := newPasskeys(cfg.WebAuthn, issuer, store, now, logger)
 	if err != nil {
@@ -287,6 +273,33 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	r.NotFoundHandler = http.HandlerFunc(errPages.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(errPages.methodNotAllowed)
 	return r, nil
+}
+
+// newProvider builds the OpenID provider of cfg: bound to the browser by
+// the sign-in pages' binding cookie, /authorize limited per IP, and its
+// refusals shown as the hosted pages' error page (errPages).
+func newProvider(ctx context.Context, cfg Config, issuer string, store storage.Store, sealer *secret.Sealer,
+	self login.SelfService, errPages *errorPages, now func() time.Time) (*provider.Provider, error) {
+	insecure := isHTTP(issuer)
+	prov, err := provider.New(ctx, provider.Config{
+		Issuer:                       issuer,
+		LoginURL:                     "/login",
+		LogoutURL:                    "/logout",
+		AllowInsecure:                insecure,
+		BindBrowser:                  authreq.BrowserBinding(!insecure),
+		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
+		ErrorPage:                    errPages.provider,
+		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
+		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
+		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
+		RefreshTokenAbsoluteLifetime: cfg.Tokens.RefreshTokenAbsoluteLifetime,
+		AuthRequestLifetime:          cfg.Tokens.AuthRequestLifetime,
+		CodeLifetime:                 cfg.Tokens.AuthCodeLifetime,
+	}, store, sealer, now)
+	if err != nil {
+		return nil, fmt.Errorf("start provider: %w", err)
+	}
+	return prov, nil
 }
 
 // mountBesideLogin mounts the profile and the registration pages beside
