@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +141,41 @@ func TestBadSignInLinkOffersToStartAgain(t *testing.T) {
 			t.Errorf("unknown link offers to start again at an application:\n%s", r.body)
 		}
 	})
+}
+
+// TestForgotSentOffersAWayBack checks that "Check your e-mail" after
+// "Forgot password?" leads back: to the e-mail page of the sign-in it
+// started from and to the application, else to the home page, the same
+// for a known and an unknown address.
+func TestForgotSentOffersAWayBack(t *testing.T) {
+	h := newHarness(t, selfService)
+	h.createUser("ada@example.com", goodPW, testParams)
+	h.createClient(func(c *storage.Client) { c.Name, c.ClientURI = "My app", "https://app.example/" })
+	for _, tt := range []struct {
+		name      string
+		inSignIn  bool
+		email     string
+		wantStart bool
+	}{
+		{"from a sign-in", true, "ada@example.com", true},
+		{"from a sign-in, unknown address", true, "nobody@example.com", true},
+		{"without a sign-in", false, "ada@example.com", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := h.newBrowser()
+			id, want := "", []string{`href="/"`, "Go to the home page"}
+			if tt.inSignIn {
+				id = h.newAuthRequest()
+				b.start(id)
+				want = []string{`href="/login/email?authRequestID=` + url.QueryEscape(id) + `"`, "Back to sign-in",
+					`href="https://app.example/"`, "Start again at My app"}
+			}
+			page := b.get(pathForgot + "?authRequestID=" + url.QueryEscape(id))
+			r := b.post(pathForgot, url.Values{"authRequestID": {id}, "email": {tt.email}, "csrf": {csrfOf(t, page)}})
+			mustContain(t, "sent page", r, append([]string{"If an account exists for that address"}, want...)...)
+			if !tt.wantStart && strings.Contains(r.body, "Start again at") {
+				t.Errorf("sent page without a sign-in offers an application:\n%s", r.body)
+			}
+		})
+	}
 }
