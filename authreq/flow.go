@@ -2,7 +2,6 @@ package authreq
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,6 +35,10 @@ type Flow struct {
 	// FailAuthRequest ends the authorization with an OIDC error sent to
 	// the relying party (op.AuthRequestError).
 	FailAuthRequest func(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string)
+	// Clients reads the auth requests' clients, for the "Sign in to
+	// continue to <app>" header and the "Start again at <app>" links.
+	// Optional: without it the pages show neither the name nor the logo.
+	Clients ClientReader
 	// Audit records the successful sign-ins; nothing when nil.
 	Audit  storage.Audit
 	Now    func() time.Time
@@ -82,17 +85,15 @@ func (f *Flow) Open(ctx context.Context, r *http.Request, id string) (storage.Au
 }
 
 // RenderProblem renders the error page for err, an error of loading or
-// updating the auth request ar. The "started in another browser" page
-// also offers to start again: a link to the relying party's site, the
-// origin of its registered redirect URI, from which the user can sign in
-// again in this browser.
+// updating the auth request ar. The "started in another browser" page and
+// the page of an expired or unusable sign-in link also offer to start
+// again when ar's client is known: a link to the relying party's home
+// page (its ClientURI), else to the origin of its registered redirect
+// URI, from which the user can sign in again in this browser.
 func (f *Flow) RenderProblem(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, err error) {
 	p := ProblemFor(err)
-	if errors.Is(err, ErrNotBound) {
-		if origin := web.CSPSource(ar.RedirectURI); strings.HasPrefix(origin, "http") {
-			p.Page.LinkURL = origin + "/"
-			p.Page.LinkText = "Start again at " + strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")
-		}
+	if p == ProbOtherBrowser || p == ProbBadRequest {
+		p.Page.LinkURL, p.Page.LinkApp = f.StartAgain(r.Context(), ar)
 	}
 	f.Site.RenderProblem(w, r, p)
 }

@@ -391,4 +391,9 @@ var cs = map[string]any{
 	"You can request a new code now.": "Nyní si můžete vyžádat nový kód.",
 	"You can request a new code in %d seconds.": Plural{One: "Nový kód si můžete vyžádat za %d sekundu.", Few: "Nový kód si můžete vyžádat za %d sekundy.", Many: "Nový kód si můžete vyžádat za %d sekundy.", Other: "Nový kód si můžete vyžádat za %d sekund."},
 	"You can request a new code in %d minutes.": Plural{One: "Nový kód si můžete vyžádat za %d minutu.", Few: "Nový kód si můžete vyžádat za %d minuty.", Many: "Nový kód si můžete vyžádat za %d minuty.", Other: "Nový kód si můžete vyžádat za %d minut."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Přihlaste se a pokračujte do <strong>%s</strong>",
+	"Start again at %s":                          "Začít znovu v %s",
+	"Back to sign-in":                            "Zpět k přihlášení",
+	"Go to the home page":                        "Přejít na úvodní stránku",
 }

@@ -391,4 +391,9 @@ var da = map[string]any{
 	"You can request a new code now.": "Du kan bede om en ny kode nu.",
 	"You can request a new code in %d seconds.": Plural{One: "Du kan bede om en ny kode om %d sekund.", Other: "Du kan bede om en ny kode om %d sekunder."},
 	"You can request a new code in %d minutes.": Plural{One: "Du kan bede om en ny kode om %d minut.", Other: "Du kan bede om en ny kode om %d minutter."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Log ind for at fortsætte til <strong>%s</strong>",
+	"Start again at %s":                          "Start forfra på %s",
+	"Back to sign-in":                            "Tilbage til login",
+	"Go to the home page":                        "Gå til forsiden",
 }

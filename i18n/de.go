@@ -391,4 +391,9 @@ var de = map[string]any{
 	"You can request a new code now.": "Sie können jetzt einen neuen Code anfordern.",
 	"You can request a new code in %d seconds.": Plural{One: "Sie können in %d Sekunde einen neuen Code anfordern.", Other: "Sie können in %d Sekunden einen neuen Code anfordern."},
 	"You can request a new code in %d minutes.": Plural{One: "Sie können in %d Minute einen neuen Code anfordern.", Other: "Sie können in %d Minuten einen neuen Code anfordern."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Melden Sie sich an, um mit <strong>%s</strong> fortzufahren",
+	"Start again at %s":                          "Neu beginnen bei %s",
+	"Back to sign-in":                            "Zurück zur Anmeldung",
+	"Go to the home page":                        "Zur Startseite",
 }

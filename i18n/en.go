@@ -16,6 +16,11 @@ var source = []any{
 	"Your passkey could not be used. Try again, or continue with your e-mail address.",
 	"Sign in with a passkey",
 	"Create an account",
+	// The application asking and the ways back.
+	"Sign in to continue to <strong>%s</strong>",
+	"Start again at %s",
+	"Back to sign-in",
+	"Go to the home page",
 	"Reset your password",
 	"If an account exists for that address, we sent a link to reset the password. Check your e-mail.",
 	"The link works once, for 30 minutes. A newer link replaces older ones.",

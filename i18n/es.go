@@ -391,4 +391,9 @@ var es = map[string]any{
 	"You can request a new code now.": "Ya puede solicitar un código nuevo.",
 	"You can request a new code in %d seconds.": Plural{One: "Podrá solicitar un código nuevo dentro de %d segundo.", Other: "Podrá solicitar un código nuevo dentro de %d segundos."},
 	"You can request a new code in %d minutes.": Plural{One: "Podrá solicitar un código nuevo dentro de %d minuto.", Other: "Podrá solicitar un código nuevo dentro de %d minutos."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Inicia sesión para continuar en <strong>%s</strong>",
+	"Start again at %s":                          "Empezar de nuevo en %s",
+	"Back to sign-in":                            "Volver al inicio de sesión",
+	"Go to the home page":                        "Ir a la página principal",
 }

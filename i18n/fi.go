@@ -391,4 +391,9 @@ var fi = map[string]any{
 	"You can request a new code now.": "Voit nyt pyytää uuden koodin.",
 	"You can request a new code in %d seconds.": Plural{One: "Voit pyytää uuden koodin %d sekunnin kuluttua.", Other: "Voit pyytää uuden koodin %d sekunnin kuluttua."},
 	"You can request a new code in %d minutes.": Plural{One: "Voit pyytää uuden koodin %d minuutin kuluttua.", Other: "Voit pyytää uuden koodin %d minuutin kuluttua."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Kirjaudu sisään jatkaaksesi palveluun <strong>%s</strong>",
+	"Start again at %s":                          "Aloita alusta palvelussa %s",
+	"Back to sign-in":                            "Takaisin kirjautumiseen",
+	"Go to the home page":                        "Siirry etusivulle",
 }

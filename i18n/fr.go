@@ -391,4 +391,9 @@ var fr = map[string]any{
 	"You can request a new code now.": "Vous pouvez maintenant demander un nouveau code.",
 	"You can request a new code in %d seconds.": Plural{One: "Vous pourrez demander un nouveau code dans %d seconde.", Other: "Vous pourrez demander un nouveau code dans %d secondes."},
 	"You can request a new code in %d minutes.": Plural{One: "Vous pourrez demander un nouveau code dans %d minute.", Other: "Vous pourrez demander un nouveau code dans %d minutes."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Connectez-vous pour continuer vers <strong>%s</strong>",
+	"Start again at %s":                          "Recommencer sur %s",
+	"Back to sign-in":                            "Retour à la connexion",
+	"Go to the home page":                        "Aller à la page d'accueil",
 }

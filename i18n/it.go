@@ -391,4 +391,9 @@ var it = map[string]any{
 	"You can request a new code now.": "Ora puoi richiedere un nuovo codice.",
 	"You can request a new code in %d seconds.": Plural{One: "Potrai richiedere un nuovo codice tra %d secondo.", Other: "Potrai richiedere un nuovo codice tra %d secondi."},
 	"You can request a new code in %d minutes.": Plural{One: "Potrai richiedere un nuovo codice tra %d minuto.", Other: "Potrai richiedere un nuovo codice tra %d minuti."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Accedi per continuare su <strong>%s</strong>",
+	"Start again at %s":                          "Ricomincia su %s",
+	"Back to sign-in":                            "Torna all'accesso",
+	"Go to the home page":                        "Vai alla pagina iniziale",
 }

@@ -391,4 +391,9 @@ var nl = map[string]any{
 	"You can request a new code now.": "U kunt nu een nieuwe code aanvragen.",
 	"You can request a new code in %d seconds.": Plural{One: "U kunt over %d seconde een nieuwe code aanvragen.", Other: "U kunt over %d seconden een nieuwe code aanvragen."},
 	"You can request a new code in %d minutes.": Plural{One: "U kunt over %d minuut een nieuwe code aanvragen.", Other: "U kunt over %d minuten een nieuwe code aanvragen."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Log in om verder te gaan naar <strong>%s</strong>",
+	"Start again at %s":                          "Opnieuw beginnen bij %s",
+	"Back to sign-in":                            "Terug naar inloggen",
+	"Go to the home page":                        "Naar de startpagina",
 }

@@ -391,4 +391,9 @@ var pl = map[string]any{
 	"You can request a new code now.": "Możesz teraz poprosić o nowy kod.",
 	"You can request a new code in %d seconds.": Plural{One: "Możesz poprosić o nowy kod za %d sekundę.", Few: "Możesz poprosić o nowy kod za %d sekundy.", Many: "Możesz poprosić o nowy kod za %d sekund.", Other: "Możesz poprosić o nowy kod za %d sekund."},
 	"You can request a new code in %d minutes.": Plural{One: "Możesz poprosić o nowy kod za %d minutę.", Few: "Możesz poprosić o nowy kod za %d minuty.", Many: "Możesz poprosić o nowy kod za %d minut.", Other: "Możesz poprosić o nowy kod za %d minut."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Zaloguj się, aby przejść do <strong>%s</strong>",
+	"Start again at %s":                          "Zacznij od nowa w %s",
+	"Back to sign-in":                            "Wróć do logowania",
+	"Go to the home page":                        "Przejdź do strony głównej",
 }

@@ -391,4 +391,9 @@ var pt = map[string]any{
 	"You can request a new code now.": "Já pode pedir um novo código.",
 	"You can request a new code in %d seconds.": Plural{One: "Pode pedir um novo código dentro de %d segundo.", Other: "Pode pedir um novo código dentro de %d segundos."},
 	"You can request a new code in %d minutes.": Plural{One: "Pode pedir um novo código dentro de %d minuto.", Other: "Pode pedir um novo código dentro de %d minutos."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Inicie sessão para continuar para <strong>%s</strong>",
+	"Start again at %s":                          "Recomeçar em %s",
+	"Back to sign-in":                            "Voltar ao início de sessão",
+	"Go to the home page":                        "Ir para a página inicial",
 }

@@ -391,4 +391,9 @@ var sv = map[string]any{
 	"You can request a new code now.": "Du kan begära en ny kod nu.",
 	"You can request a new code in %d seconds.": Plural{One: "Du kan begära en ny kod om %d sekund.", Other: "Du kan begära en ny kod om %d sekunder."},
 	"You can request a new code in %d minutes.": Plural{One: "Du kan begära en ny kod om %d minut.", Other: "Du kan begära en ny kod om %d minuter."},
+	// The application asking and the ways back (issue 9).
+	"Sign in to continue to <strong>%s</strong>": "Logga in för att fortsätta till <strong>%s</strong>",
+	"Start again at %s":                          "Börja om på %s",
+	"Back to sign-in":                            "Tillbaka till inloggningen",
+	"Go to the home page":                        "Gå till startsidan",
 }

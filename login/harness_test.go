@@ -114,6 +114,7 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 		Sessions:     db,
 		Logouts:      db,
 		Tokens:       db,
+		Clients:      db,
 		Passwords:    password.NewHasher(testParams, 4),
 		Templates:    tmpl,
 		Now:          h.clock.Now,

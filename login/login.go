@@ -49,6 +49,12 @@ type Deps struct {
 	// revoked when nil.
 	Tokens storage.Tokens
 
+	// Clients reads the relying parties, for the "Sign in to continue to
+	// <app>" header (name and logo) of the sign-in pages and the "Start
+	// again at <app>" links. Optional: without it the pages name no
+	// application.
+	Clients authreq.ClientReader
+
 	Passwords *password.Hasher
 	Templates *templates.Set
 	// Now returns the current time; time.Now when nil.
@@ -275,7 +281,7 @@ func newDeps(d Deps) (*deps, error) {
 	dd.wrapProfileRequests()
 	// After the wrap: the flow's exits must be the profile-aware ones.
 	dd.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: dd.sess, Site: site,
-		CallbackURL: dd.CallbackURL, FailAuthRequest: dd.FailAuthRequest, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
+		CallbackURL: dd.CallbackURL, FailAuthRequest: dd.FailAuthRequest, Clients: d.Clients, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
 	return dd, nil
 }
 

@@ -208,6 +208,7 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 	page := templates.CodePage{
 		AuthRequestID: ar.ID,
 		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+		Client:        d.flow.Header(ctx, ar),
 		Action:        pathMFA,
 		Method:        method,
 		TrustDevice:   d.TrustedDevices && mfa.TrustedDeviceAllowed(ar.ACRValues),

@@ -33,6 +33,7 @@ func (d *deps) renderPassword(w http.ResponseWriter, r *http.Request, ar storage
 	d.site.Render(w, r, http.StatusOK, templates.PasswordPage{
 		AuthRequestID:  ar.ID,
 		CSRFToken:      d.site.CSRFToken(loginCookie, binding),
+		Client:         d.flow.Header(r.Context(), ar),
 		Email:          ar.Login.Email,
 		ChangeEmailURL: "/login/email?" + url.Values{"authRequestID": {ar.ID}}.Encode(),
 		ForgotURL:      d.forgotURL(ar),

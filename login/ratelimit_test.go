@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,9 @@ func TestPasswordSprayFromOneAddress(t *testing.T) {
 	}
 	if r := colleague.submitPassword(id, page, goodPW); r.status != http.StatusTooManyRequests {
 		t.Errorf("password from the limited address = %d, want 429", r.status)
+	} else {
+		// The page leads back to this sign-in (issue 9: no dead ends).
+		mustContain(t, "429 page", r, `href="/login/email?authRequestID=`+url.QueryEscape(id)+`"`, "Back to sign-in")
 	}
 	// Another address signs in.
 	h.newBrowserAt("203.0.113.8").mustSignIn(h.newAuthRequest(), victim.Email, goodPW)

@@ -138,8 +138,23 @@ func handleForgotPOST(d *deps) http.Handler {
 			d.site.LogProblem(r, "user lookup failed", err)
 		}
 		page.Sent = true
+		d.wayBack(r, &page)
 		d.site.Render(w, r, http.StatusOK, page)
 	})
+}
+
+// wayBack fills the links of the "Check your e-mail" answer: back to the
+// e-mail page of the sign-in the reset started from and to its
+// application when this browser may still answer it, else to the home
+// page.
+func (d *deps) wayBack(r *http.Request, page *templates.ForgotPage) {
+	ar, _, ok := d.flow.Open(r.Context(), r, page.AuthRequestID)
+	if !ok {
+		page.AuthRequestID, page.BackURL = "", "/"
+		return
+	}
+	page.BackURL = urlFor("/login/email", ar.ID)
+	page.StartAgainURL, page.StartAgainApp = d.flow.StartAgain(r.Context(), ar)
 }
 
 // resetDummyWork does for an unknown address what sendResetLink does

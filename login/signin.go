@@ -77,16 +77,7 @@ func handleLoginStart(d *deps) http.Handler {
 			d.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
 			return
 		}
-		email := ar.Login.Email
-		if email == "" {
-			email = ar.LoginHint
-		}
-		d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
-			AuthRequestID: ar.ID,
-			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
-			Email:         email,
-			RegisterURL:   d.registerURL(ar.ID),
-		}))
+		d.renderEmail(w, r, ar, binding, "", "")
 	})
 }
 
@@ -98,16 +89,7 @@ func handleEmailForm(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		email := ar.Login.Email
-		if email == "" {
-			email = ar.LoginHint
-		}
-		d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
-			AuthRequestID: ar.ID,
-			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
-			Email:         email,
-			RegisterURL:   d.registerURL(ar.ID),
-		}))
+		d.renderEmail(w, r, ar, binding, "", "")
 	})
 }
 
@@ -122,13 +104,7 @@ func handleEmailPOST(d *deps) http.Handler {
 		}
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
-			d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
-				AuthRequestID: ar.ID,
-				CSRFToken:     d.site.CSRFToken(loginCookie, binding),
-				Email:         email,
-				Error:         "Enter your e-mail address, for example name@example.com.",
-				RegisterURL:   d.registerURL(ar.ID),
-			}))
+			d.renderEmail(w, r, ar, binding, email, "Enter your e-mail address, for example name@example.com.")
 			return
 		}
 		var userID string
@@ -147,4 +123,24 @@ func handleEmailPOST(d *deps) http.Handler {
 			*p = storage.LoginProgress{Email: email, UserID: userID}
 		})
 	})
+}
+
+// renderEmail shows the e-mail page of ar, headed by the application
+// asking, with email prefilled (else the address entered before or the
+// login_hint) and the error errMsg, if any.
+func (d *deps) renderEmail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, email, errMsg string) {
+	if email == "" {
+		email = ar.Login.Email
+	}
+	if email == "" {
+		email = ar.LoginHint
+	}
+	d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
+		AuthRequestID: ar.ID,
+		Client:        d.flow.Header(r.Context(), ar),
+		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+		Email:         email,
+		Error:         errMsg,
+		RegisterURL:   d.registerURL(ar.ID),
+	}))
 }

@@ -104,7 +104,6 @@ var untranslated = map[string]string{
 	"Hello%s,\n\nSomeone tried to create a new %s account with your e-mail address. ":                          "dynamic: e-mail",
 	"You already have an account, so nothing was created.\n\nIf this was you, sign in instead; if you forgot ": "dynamic: e-mail",
 	"Someone tried to register with your address":                                                              "e-mail subject built in login",
-	"Start again at ":           "dynamic: host",
 	"The %s %q":                 "dynamic: e-mail text",
 	"A security key or passkey": "e-mail text",
 	"A security key":            "e-mail text",

@@ -17,6 +17,8 @@ func (HomePage) PageName() string { return PageHome }
 // e-mail address.
 type EmailPage struct {
 	AuthRequestID string
+	// Client names the application asking ("Sign in to continue to …").
+	Client ClientHeader
 	// CSRFToken goes into the form's hidden "csrf" field.
 	CSRFToken string
 	// Email prefills the field (from login_hint or an earlier attempt).
@@ -40,6 +42,8 @@ func (EmailPage) PageName() string { return PageEmail }
 type PasswordPage struct {
 	AuthRequestID string
 	CSRFToken     string
+	// Client names the application asking, as a small header.
+	Client ClientHeader
 	// Email is the address entered on the e-mail page; it is shown and sent
 	// again as the hidden username for password managers.
 	Email string
@@ -60,6 +64,9 @@ func (PasswordPage) PageName() string { return PagePassword }
 type CodePage struct {
 	AuthRequestID string
 	CSRFToken     string
+	// Client names the application asking, as a small header; empty on
+	// the pages outside a sign-in.
+	Client ClientHeader
 	// Action is the URL path the form posts to.
 	Action string
 	// Method is sent back in the forms' hidden "method" field, for example
@@ -194,6 +201,10 @@ type ErrorPage struct {
 	// example back to the application to start a sign-in again.
 	LinkURL  string
 	LinkText string
+	// LinkApp, when set, names the application LinkURL leads to: the link
+	// then reads "Start again at LinkApp" (translated) instead of
+	// LinkText.
+	LinkApp string
 	// Code and Detail, when Code is set, fill the collapsed technical
 	// details for developers: the OAuth error code (or the HTTP problem,
 	// such as not_found) and its fixed description, never internal text.

@@ -33,6 +33,14 @@ type ForgotPage struct {
 	// Sent replaces the form with the answer "If an account exists for
 	// that address, we sent a link", the same for every address.
 	Sent bool
+	// BackURL leads back once the link is sent: to the e-mail page of the
+	// sign-in (when AuthRequestID is set, "Back to sign-in"), else to the
+	// home page.
+	BackURL string
+	// StartAgainURL and StartAgainApp, when set, add "Start again at
+	// <StartAgainApp>", leading to the application of the sign-in.
+	StartAgainURL string
+	StartAgainApp string
 	// Error is a user-facing message shown above the form, or empty.
 	Error string
 }

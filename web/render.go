@@ -55,6 +55,9 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page t
 	if p, ok := page.(templates.Scripted); ok && p.UsesScript() {
 		AllowScripts(w)
 	}
+	if p, ok := page.(templates.Imaged); ok {
+		AllowImages(w, p.ImageURLs()...)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", s.templates.LanguageOf(tag).String())
 	w.WriteHeader(status)

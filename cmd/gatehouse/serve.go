@@ -227,6 +227,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		Sessions:           store,
 		Logouts:            store,
 		Tokens:             store,
+		Clients:            store,
 		Passwords:          hasher,
 		Templates:          tmpl.WithDefaultLanguage(cfg.DefaultLanguage()),
 		Messages:           composer,
