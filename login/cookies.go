@@ -2,12 +2,8 @@ package login
 
 import (
 	"github.com/gatehouse-id/gatehouse/authreq"
-	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/web"
 )
-
-// Kept for the tests, which run over plain http.
-const sessionCookiePlain = session.CookieBase
 
 var (
 	// loginCookie binds auth requests to the browser that started them

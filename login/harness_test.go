@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/profile"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
@@ -364,6 +365,10 @@ func (b *browser) cookie(name, path string) string {
 	}
 	return ""
 }
+
+// sessionCookiePlain is the session cookie's name over plain http, as the
+// tests run.
+const sessionCookiePlain = session.CookieBase
 
 func (b *browser) sessionCookie() string { return b.cookie(sessionCookiePlain, "/") }
 
