@@ -396,4 +396,8 @@ var cs = map[string]any{
 	"Start again at %s":                          "Začít znovu v %s",
 	"Back to sign-in":                            "Zpět k přihlášení",
 	"Go to the home page":                        "Přejít na úvodní stránku",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Poslali jsme šestimístný kód na %s.",
+	"We sent a 6-digit code by text message to %s.":        "Poslali jsme šestimístný kód SMS zprávou na číslo %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Poslali jsme šestimístný kód na %s k potvrzení adresy.",
 }

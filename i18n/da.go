@@ -396,4 +396,8 @@ var da = map[string]any{
 	"Start again at %s":                          "Start forfra på %s",
 	"Back to sign-in":                            "Tilbage til login",
 	"Go to the home page":                        "Gå til forsiden",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Vi har sendt en 6-cifret kode til %s.",
+	"We sent a 6-digit code by text message to %s.":        "Vi har sendt en 6-cifret kode via sms til %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Vi har sendt en 6-cifret kode til %s for at bekræfte adressen.",
 }

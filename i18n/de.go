@@ -396,4 +396,8 @@ var de = map[string]any{
 	"Start again at %s":                          "Neu beginnen bei %s",
 	"Back to sign-in":                            "Zurück zur Anmeldung",
 	"Go to the home page":                        "Zur Startseite",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Wir haben einen 6-stelligen Code an %s gesendet.",
+	"We sent a 6-digit code by text message to %s.":        "Wir haben einen 6-stelligen Code per SMS an %s gesendet.",
+	"We sent a 6-digit code to %s to confirm the address.": "Wir haben einen 6-stelligen Code an %s gesendet, um die Adresse zu bestätigen.",
 }

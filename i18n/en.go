@@ -21,6 +21,10 @@ var source = []any{
 	"Start again at %s",
 	"Back to sign-in",
 	"Go to the home page",
+	// Where the code went.
+	"We sent a 6-digit code to %s.",
+	"We sent a 6-digit code by text message to %s.",
+	"We sent a 6-digit code to %s to confirm the address.",
 	"Reset your password",
 	"If an account exists for that address, we sent a link to reset the password. Check your e-mail.",
 	"The link works once, for 30 minutes. A newer link replaces older ones.",

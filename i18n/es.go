@@ -396,4 +396,8 @@ var es = map[string]any{
 	"Start again at %s":                          "Empezar de nuevo en %s",
 	"Back to sign-in":                            "Volver al inicio de sesión",
 	"Go to the home page":                        "Ir a la página principal",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Hemos enviado un código de 6 dígitos a %s.",
+	"We sent a 6-digit code by text message to %s.":        "Hemos enviado un código de 6 dígitos por SMS al %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Hemos enviado un código de 6 dígitos a %s para confirmar la dirección.",
 }

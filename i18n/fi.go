@@ -396,4 +396,8 @@ var fi = map[string]any{
 	"Start again at %s":                          "Aloita alusta palvelussa %s",
 	"Back to sign-in":                            "Takaisin kirjautumiseen",
 	"Go to the home page":                        "Siirry etusivulle",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Lähetimme 6-numeroisen koodin osoitteeseen %s.",
+	"We sent a 6-digit code by text message to %s.":        "Lähetimme 6-numeroisen koodin tekstiviestinä numeroon %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Lähetimme 6-numeroisen koodin osoitteeseen %s osoitteen vahvistamiseksi.",
 }

@@ -396,4 +396,8 @@ var fr = map[string]any{
 	"Start again at %s":                          "Recommencer sur %s",
 	"Back to sign-in":                            "Retour à la connexion",
 	"Go to the home page":                        "Aller à la page d'accueil",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Nous avons envoyé un code à 6 chiffres à %s.",
+	"We sent a 6-digit code by text message to %s.":        "Nous avons envoyé un code à 6 chiffres par SMS au %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Nous avons envoyé un code à 6 chiffres à %s pour confirmer l'adresse.",
 }

@@ -396,4 +396,8 @@ var it = map[string]any{
 	"Start again at %s":                          "Ricomincia su %s",
 	"Back to sign-in":                            "Torna all'accesso",
 	"Go to the home page":                        "Vai alla pagina iniziale",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Abbiamo inviato un codice di 6 cifre a %s.",
+	"We sent a 6-digit code by text message to %s.":        "Abbiamo inviato un codice di 6 cifre tramite SMS al %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Abbiamo inviato un codice di 6 cifre a %s per confermare l'indirizzo.",
 }

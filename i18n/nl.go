@@ -396,4 +396,8 @@ var nl = map[string]any{
 	"Start again at %s":                          "Opnieuw beginnen bij %s",
 	"Back to sign-in":                            "Terug naar inloggen",
 	"Go to the home page":                        "Naar de startpagina",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "We hebben een 6-cijferige code naar %s gestuurd.",
+	"We sent a 6-digit code by text message to %s.":        "We hebben een 6-cijferige code per sms naar %s gestuurd.",
+	"We sent a 6-digit code to %s to confirm the address.": "We hebben een 6-cijferige code naar %s gestuurd om het adres te bevestigen.",
 }

@@ -396,4 +396,8 @@ var pl = map[string]any{
 	"Start again at %s":                          "Zacznij od nowa w %s",
 	"Back to sign-in":                            "Wróć do logowania",
 	"Go to the home page":                        "Przejdź do strony głównej",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Wysłaliśmy 6-cyfrowy kod na adres %s.",
+	"We sent a 6-digit code by text message to %s.":        "Wysłaliśmy 6-cyfrowy kod SMS-em na numer %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Wysłaliśmy 6-cyfrowy kod na adres %s, aby go potwierdzić.",
 }

@@ -396,4 +396,8 @@ var pt = map[string]any{
 	"Start again at %s":                          "Recomeçar em %s",
 	"Back to sign-in":                            "Voltar ao início de sessão",
 	"Go to the home page":                        "Ir para a página inicial",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Enviámos um código de 6 dígitos para %s.",
+	"We sent a 6-digit code by text message to %s.":        "Enviámos um código de 6 dígitos por SMS para o %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Enviámos um código de 6 dígitos para %s para confirmar o endereço.",
 }

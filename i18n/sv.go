@@ -396,4 +396,8 @@ var sv = map[string]any{
 	"Start again at %s":                          "Börja om på %s",
 	"Back to sign-in":                            "Tillbaka till inloggningen",
 	"Go to the home page":                        "Gå till startsidan",
+	// Where the code went (issue 9).
+	"We sent a 6-digit code to %s.":                        "Vi har skickat en sexsiffrig kod till %s.",
+	"We sent a 6-digit code by text message to %s.":        "Vi har skickat en sexsiffrig kod via sms till %s.",
+	"We sent a 6-digit code to %s to confirm the address.": "Vi har skickat en sexsiffrig kod till %s för att bekräfta adressen.",
 }

@@ -236,11 +236,11 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 		page.ResendAction = pathMFASend
 		if method == storage.MFASMS {
 			page.Heading = "Check your phone"
-			page.Instructions = "We sent a 6-digit code by text message to " + maskPhone(u.Phone) + "."
+			page.Instructions, page.InstructionsArg = "We sent a 6-digit code by text message to %s.", maskPhone(u.Phone)
 			page.Notice = "SMS charges may apply."
 		} else {
 			page.Heading = "Check your e-mail"
-			page.Instructions = "We sent a 6-digit code to " + maskEmail(u.Email) + "."
+			page.Instructions, page.InstructionsArg = "We sent a 6-digit code to %s.", maskEmail(u.Email)
 		}
 		switch {
 		case !has:

@@ -150,7 +150,8 @@ func (d *codeStep) renderRegisterCode(w http.ResponseWriter, r *http.Request, st
 		CSRFToken:     d.regCSRF(w, r),
 		Action:        pathRegisterVerify,
 		Heading:       "Check your e-mail",
-		Instructions:  "We sent a 6-digit code to " + st.Email + " to confirm the address.",
+		Instructions:    "We sent a 6-digit code to %s to confirm the address.",
+		InstructionsArg: st.Email,
 		ResendAction:  pathRegisterResend,
 		Error:         msg,
 	})

@@ -90,8 +90,6 @@ var untranslated = map[string]string{
 	"Too many wrong codes. Try again in ":                                            "dynamic: wait",
 	"You can request a new code in ":                                                 "dynamic: wait",
 	"Open your authenticator app and enter the six-digit code it shows for ":         "dynamic: issuer",
-	"We sent a 6-digit code by text message to ":                                     "dynamic: phone",
-	"We sent a 6-digit code to ":                                                     "dynamic: address",
 	"Names can have at most %d characters and no line breaks or control characters.": "dynamic: count",
 	"Your ":                       "dynamic: e-mail text",
 	"The e-mail address of your ": "dynamic: e-mail text",

@@ -77,6 +77,10 @@ type CodePage struct {
 	// Instructions tell where the code comes from, for example "We sent a
 	// six-digit code to a…@example.com."
 	Instructions string
+	// InstructionsArg, when set, fills the %s of Instructions, which is
+	// then a catalogue key with one argument (the masked address or
+	// number).
+	InstructionsArg string
 	// Notice is a secondary remark, for example "SMS charges may apply.".
 	Notice string
 	// HideCodeField leaves the code form out, when no code can be entered
