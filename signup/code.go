@@ -146,14 +146,14 @@ func handleRegisterVerifyForm(d *codeStep) http.Handler {
 // renderRegisterCode shows the verification code page.
 func (d *codeStep) renderRegisterCode(w http.ResponseWriter, r *http.Request, st regState, status int, msg string) {
 	d.site.Render(w, r, status, templates.CodePage{
-		AuthRequestID: st.AuthRequestID,
-		CSRFToken:     d.regCSRF(w, r),
-		Action:        pathRegisterVerify,
-		Heading:       "Check your e-mail",
+		AuthRequestID:   st.AuthRequestID,
+		CSRFToken:       d.regCSRF(w, r),
+		Action:          pathRegisterVerify,
+		Heading:         "Check your e-mail",
 		Instructions:    "We sent a 6-digit code to %s to confirm the address.",
 		InstructionsArg: st.Email,
-		ResendAction:  pathRegisterResend,
-		Error:         msg,
+		ResendAction:    pathRegisterResend,
+		Error:           msg,
 	})
 }
 
