@@ -30,7 +30,7 @@ func TestBrandingShowsOnPages(t *testing.T) {
 	}{
 		{"branded home", branded, HomePage{}, language.English, []string{
 			"<title>Acme ID · Acme ID</title>", `<span class="brand">Acme ID</span>`,
-			`<img class="logo" src="https://cdn.example.com/logo.svg" alt="" height="32">`,
+			`<img class="logo" src="https://cdn.example.com/logo.svg" alt="" height="32" referrerpolicy="no-referrer">`,
 			`href="/static/brand.css?v=`, `<footer class="site"><p>Need help? <a href="mailto:help@example.com">help@example.com</a> <a href="https://example.com/help">Help and support</a></p></footer>`,
 		}, []string{"Gatehouse"}},
 		{"branded error page in German", branded, ErrorPage{Title: "Something went wrong", Message: "x", Next: "y"}, language.German, []string{

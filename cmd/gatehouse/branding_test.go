@@ -1,0 +1,89 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestBrandingOnPages runs a server with a branding section and checks
+// that the home page and the 404 page show the product name, the logo and
+// the support contact, that brand.css carries the colour, and that the
+// CSP admits the logo's origin and stays strict.
+func TestBrandingOnPages(t *testing.T) {
+	env := testEnv(t.TempDir())
+	env["GATEHOUSE_BRANDING_PRODUCT_NAME"] = "Acme ID"
+	env["GATEHOUSE_BRANDING_LOGO_URL"] = "https://cdn.example.com/acme.svg"
+	env["GATEHOUSE_BRANDING_PRIMARY_COLOR"] = "#7A1F5C"
+	env["GATEHOUSE_BRANDING_SUPPORT_EMAIL"] = "help@example.com"
+	env["GATEHOUSE_BRANDING_SUPPORT_URL"] = "https://example.com/help"
+	srv := startServer(t, env)
+	tests := []struct {
+		path   string
+		status int
+	}{
+		{"/", http.StatusOK},
+		{"/no-such-page", http.StatusNotFound},
+	}
+	var brandCSS string
+	for _, tt := range tests {
+		status, h, page := fetch(t, srv.url+tt.path)
+		if status != tt.status {
+			t.Fatalf("GET %s = %d, want %d", tt.path, status, tt.status)
+		}
+		for _, want := range []string{"· Acme ID</title>", `<span class="brand">Acme ID</span>`,
+			`<img class="logo" src="https://cdn.example.com/acme.svg"`, `href="mailto:help@example.com"`,
+			`href="https://example.com/help"`, `href="/static/brand.css?v=`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("GET %s lacks %q:\n%s", tt.path, want, page)
+			}
+		}
+		if strings.Contains(page, "Gatehouse") {
+			t.Errorf("GET %s still names Gatehouse:\n%s", tt.path, page)
+		}
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "img-src 'self' data: https://cdn.example.com;") || strings.Contains(csp, "unsafe-inline") ||
+			!strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("GET %s CSP = %q, want the logo's origin in img-src and no 'unsafe-inline'", tt.path, csp)
+		}
+		i := strings.Index(page, `href="/static/brand.css?v=`)
+		if i >= 0 {
+			brandCSS = page[i+len(`href="`):]
+			brandCSS = brandCSS[:strings.Index(brandCSS, `"`)]
+		}
+	}
+	if brandCSS == "" {
+		return
+	}
+	status, h, css := fetch(t, srv.url+strings.ReplaceAll(brandCSS, "&amp;", "&"))
+	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/css") || !strings.Contains(css, "--accent: #7a1f5c;") {
+		t.Errorf("GET %s = %d %q:\n%s\nwant the colour as --accent", brandCSS, status, h.Get("Content-Type"), css)
+	}
+}
+
+// TestBrandingRejected checks that a bad branding key stops the server
+// with an error naming the key.
+func TestBrandingRejected(t *testing.T) {
+	env := testEnv(t.TempDir())
+	env["GATEHOUSE_BRANDING_LOGO_URL"] = "http://cdn.example.com/acme.svg"
+	_, err := cli(t, env, "", "serve")
+	if err == nil || !strings.Contains(err.Error(), "branding.logo_url") {
+		t.Fatalf("serve with an http logo = %v, want an error naming branding.logo_url", err)
+	}
+}
+
+// fetch GETs url and returns the status, the headers and the body.
+func fetch(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(body)
+}
