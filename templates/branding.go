@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"path"
+	"strings"
 	"strconv"
 	"testing/fstest"
 	"time"
@@ -22,6 +24,10 @@ type Branding struct {
 	// LogoURL is an https URL of the logo in the header; its origin is
 	// added to the pages' img-src.
 	LogoURL string
+	// LogoFile is the name of a logo file read at start-up (its extension
+	// gives the type) and LogoData its content, served under StaticPrefix
+	// as LogoAsset; used when LogoURL is empty.
+	LogoFile, LogoData string
 	// PrimaryColor, as #rrggbb, colours buttons and links (brand.css).
 	PrimaryColor string
 	// SupportEmail and SupportURL are the contact in every page's footer.
@@ -35,6 +41,15 @@ func (b Branding) Product() string {
 		return Product
 	}
 	return b.ProductName
+}
+
+// LogoAsset returns the name under StaticPrefix of the logo file, or ""
+// when there is none.
+func (b Branding) LogoAsset() string {
+	if b.LogoData == "" {
+		return ""
+	}
+	return "brand-logo" + strings.ToLower(path.Ext(b.LogoFile))
 }
 
 // HasSupport reports whether the footer shows a support contact.
@@ -79,9 +94,13 @@ func (s *Set) WithBranding(b Branding) (*Set, error) {
 // Branding returns what the pages show of the organisation.
 func (s *Set) Branding() Branding { return s.brand }
 
-// withBrandStylesheet returns static with brand.css added.
+// withBrandStylesheet returns static with brand.css and the logo file
+// added.
 func withBrandStylesheet(static fs.FS, b Branding) (fs.FS, error) {
 	files := fstest.MapFS{BrandStylesheet: {Data: b.stylesheet(), Mode: 0o444, ModTime: time.Time{}}}
+	if name := b.LogoAsset(); name != "" {
+		files[name] = &fstest.MapFile{Data: []byte(b.LogoData), Mode: 0o444}
+	}
 	entries, err := fs.ReadDir(static, ".")
 	if err != nil {
 		return nil, fmt.Errorf("static files: %w", err)

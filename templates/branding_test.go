@@ -36,6 +36,8 @@ func TestBrandingShowsOnPages(t *testing.T) {
 		{"branded error page in German", branded, ErrorPage{Title: "Something went wrong", Message: "x", Next: "y"}, language.German, []string{
 			"· Acme ID</title>", "Brauchen Sie Hilfe?", `href="mailto:help@example.com"`, "Hilfe und Support",
 		}, []string{"Gatehouse", "Need help?"}},
+		{"logo file", mustBrand(t, Branding{ProductName: "Acme ID", LogoFile: "/etc/acme/Logo.SVG", LogoData: "<svg/>"}), HomePage{}, language.English,
+			[]string{`<img class="logo" src="/static/brand-logo.svg?v=`}, []string{"Gatehouse", "brand.css", "https://"}},
 		{"name only", mustBrand(t, Branding{ProductName: "Acme ID"}), HomePage{}, language.English,
 			[]string{`<span class="brand">Acme ID</span>`}, []string{"Gatehouse", "brand.css", "<footer", "<img"}},
 		{"default", mustParse(t), HomePage{}, language.English,
@@ -83,6 +85,31 @@ func TestBrandStylesheet(t *testing.T) {
 		if _, err := fs.ReadFile(s.Static(), Stylesheet); err != nil {
 			t.Errorf("branded static files lack %s: %v", Stylesheet, err)
 		}
+	}
+}
+
+// TestBrandLogoFile checks that a logo file is served under /static/ and
+// that its content changes the assets' version.
+func TestBrandLogoFile(t *testing.T) {
+	a := mustBrand(t, Branding{ProductName: "Acme ID", LogoFile: "logo.png", LogoData: "PNG one"})
+	got, err := fs.ReadFile(a.Static(), "brand-logo.png")
+	if err != nil || string(got) != "PNG one" {
+		t.Fatalf("brand-logo.png = %q, %v; want the logo file", got, err)
+	}
+	b := mustBrand(t, Branding{ProductName: "Acme ID", LogoFile: "logo.png", LogoData: "PNG two"})
+	render := func(s *Set) string {
+		var buf bytes.Buffer
+		if err := s.Render(&buf, HomePage{}); err != nil {
+			t.Fatal(err)
+		}
+		i := strings.Index(buf.String(), "brand-logo.png?v=")
+		if i < 0 {
+			t.Fatalf("home page has no logo:\n%s", buf.String())
+		}
+		return buf.String()[i : i+len("brand-logo.png?v=")+8]
+	}
+	if render(a) == render(b) {
+		t.Errorf("logo URL %s is the same for two logos; browsers would keep the old one", render(a))
 	}
 }
 

@@ -125,7 +125,7 @@ func parseFS(fsys fs.FS, b Branding) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read script: %w", err)
 	}
-	sum := sha256.Sum256(append(append(css, js...), b.stylesheet()...))
+	sum := sha256.Sum256(append(append(append(css, js...), b.stylesheet()...), b.LogoData...))
 	version := hex.EncodeToString(sum[:4])
 	funcs := template.FuncMap{
 		// static returns the versioned URL of a static asset, so that it
