@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -86,4 +88,50 @@ func fetch(t *testing.T, url string) (int, http.Header, string) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, resp.Header, string(body)
+}
+
+// TestBrandingLogoFile runs a server with a logo file and checks that the
+// pages show it from /static/ with the CSP unchanged, and that a missing
+// or oversized file stops the server with an error naming the key.
+func TestBrandingLogoFile(t *testing.T) {
+	dir := t.TempDir()
+	logo := filepath.Join(dir, "acme.svg")
+	svg := `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>`
+	if err := os.WriteFile(logo, []byte(svg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv(t.TempDir())
+	env["GATEHOUSE_BRANDING_LOGO_FILE"] = logo
+	srv := startServer(t, env)
+	status, h, page := fetch(t, srv.url+"/")
+	i := strings.Index(page, `<img class="logo" src="/static/brand-logo.svg?v=`)
+	if status != http.StatusOK || i < 0 {
+		t.Fatalf("GET / = %d, want the logo from /static/:\n%s", status, page)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data:;") {
+		t.Errorf("GET / CSP = %q, want img-src unchanged", csp)
+	}
+	src := page[i+len(`<img class="logo" src="`):]
+	src = strings.ReplaceAll(src[:strings.Index(src, `"`)], "&amp;", "&")
+	status, h, body := fetch(t, srv.url+src)
+	if status != http.StatusOK || body != svg || h.Get("Content-Type") != "image/svg+xml" ||
+		!strings.Contains(h.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("GET %s = %d %q CSP %q:\n%s\nwant the logo file under a strict CSP", src, status, h.Get("Content-Type"),
+			h.Get("Content-Security-Policy"), body)
+	}
+
+	big := filepath.Join(dir, "big.png")
+	if err := os.WriteFile(big, make([]byte, 256<<10+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ file, want string }{
+		{filepath.Join(dir, "missing.png"), "branding.logo_file: open"},
+		{big, "branding.logo_file: " + big + " is larger than 256 KiB"},
+	} {
+		env := testEnv(t.TempDir())
+		env["GATEHOUSE_BRANDING_LOGO_FILE"] = tt.file
+		if _, err := cli(t, env, "", "serve"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("serve with logo_file %s = %v, want an error containing %q", tt.file, err, tt.want)
+		}
+	}
 }

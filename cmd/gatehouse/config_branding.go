@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/mail"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -19,6 +23,9 @@ type BrandingConfig struct {
 	ProductName string `yaml:"product_name"`
 	// LogoURL is an https URL of the logo shown in the pages' header.
 	LogoURL string `yaml:"logo_url"`
+	// LogoFile is a logo file read at start-up and served under /static/;
+	// set it or LogoURL, not both.
+	LogoFile string `yaml:"logo_file"`
 	// PrimaryColor is the colour of buttons and links, as #rrggbb.
 	PrimaryColor string `yaml:"primary_color"`
 	// SupportEmail and SupportURL are the contact shown in the footer of
@@ -37,6 +44,13 @@ const (
 	minLinkContrast = 4.5
 )
 
+// logoTypes are the extensions of the logo files served, which give their
+// Content-Type; the last one is named apart in the error.
+var logoTypes = []string{".png", ".svg", ".jpg", ".jpeg", ".webp", ".gif"}
+
+// maxLogoBytes is the largest logo file read at start-up.
+const maxLogoBytes = 256 << 10
+
 // maxProductName is the longest product name that fits the pages' header.
 const maxProductName = 60
 
@@ -51,6 +65,9 @@ func (c Config) brandingProblems() []string {
 			fmt.Sprintf("branding.product_name: %q must be a name of 1 to %d characters on one line", b.ProductName, maxProductName)},
 		{b.LogoURL != "" && !isHTTPSURL(b.LogoURL),
 			fmt.Sprintf("branding.logo_url: %q is not an https URL, like https://example.com/logo.svg", b.LogoURL)},
+		{b.LogoURL != "" && b.LogoFile != "", "branding.logo_url, branding.logo_file: set one of them, not both"},
+		{b.LogoFile != "" && !slices.Contains(logoTypes, strings.ToLower(filepath.Ext(b.LogoFile))),
+			fmt.Sprintf("branding.logo_file: %q must be a %s or .gif file", b.LogoFile, strings.Join(logoTypes[:len(logoTypes)-1], ", "))},
 		{b.PrimaryColor != "" && !hexColor.MatchString(b.PrimaryColor),
 			fmt.Sprintf("branding.primary_color: %q is not a colour written as #rrggbb, like #0a58ca", b.PrimaryColor)},
 		{hexColor.MatchString(b.PrimaryColor) && templates.ContrastRatio(strings.ToLower(b.PrimaryColor), pageBackground) < minLinkContrast,
@@ -70,15 +87,35 @@ func (c Config) brandingProblems() []string {
 	return problems
 }
 
-// branding returns the branding the pages and e-mails show.
-func (c BrandingConfig) branding() templates.Branding {
+// branding returns the branding the pages and e-mails show, with the logo
+// file read; errors name the key.
+func (c BrandingConfig) branding() (templates.Branding, error) {
+	var logo []byte
+	if c.LogoFile != "" {
+		f, err := os.Open(c.LogoFile)
+		if err != nil {
+			return templates.Branding{}, fmt.Errorf("branding.logo_file: %w", err)
+		}
+		defer f.Close()
+		if logo, err = io.ReadAll(io.LimitReader(f, maxLogoBytes+1)); err != nil {
+			return templates.Branding{}, fmt.Errorf("branding.logo_file: read %s: %w", c.LogoFile, err)
+		}
+		if len(logo) > maxLogoBytes {
+			return templates.Branding{}, fmt.Errorf("branding.logo_file: %s is larger than %d KiB; use a smaller logo", c.LogoFile, maxLogoBytes>>10)
+		}
+		if len(logo) == 0 {
+			return templates.Branding{}, fmt.Errorf("branding.logo_file: %s is empty", c.LogoFile)
+		}
+	}
 	return templates.Branding{
+		LogoFile:     c.LogoFile,
+		LogoData:     string(logo),
 		ProductName:  strings.TrimSpace(c.ProductName),
 		LogoURL:      c.LogoURL,
 		PrimaryColor: strings.ToLower(c.PrimaryColor),
 		SupportEmail: c.SupportEmail,
 		SupportURL:   c.SupportURL,
-	}
+	}, nil
 }
 
 // isHTTPSURL reports whether s is an absolute https URL with a host and

@@ -151,6 +151,11 @@ func TestValidate(t *testing.T) {
 			c.Branding = BrandingConfig{ProductName: "Acme ID", LogoURL: "https://cdn.example.com/logo.svg",
 				PrimaryColor: "#7A1F5C", SupportEmail: "help@example.com", SupportURL: "https://example.com/help"}
 		}, ""},
+		{"logo file", func(c *Config) { c.Branding.LogoFile = "/etc/gatehouse/logo.SVG" }, ""},
+		{"logo url and file", func(c *Config) {
+			c.Branding.LogoURL, c.Branding.LogoFile = "https://cdn.example.com/logo.svg", "logo.svg"
+		}, "branding.logo_url, branding.logo_file: set one of them, not both"},
+		{"logo file type", func(c *Config) { c.Branding.LogoFile = "logo.html" }, `branding.logo_file: "logo.html" must be a .png, .svg, .jpg, .jpeg, .webp or .gif file`},
 		{"empty product name", func(c *Config) { c.Branding.ProductName = " " }, "branding.product_name:"},
 		{"product name with line break", func(c *Config) { c.Branding.ProductName = "Acme\nID" }, "branding.product_name:"},
 		{"long product name", func(c *Config) { c.Branding.ProductName = strings.Repeat("x", 61) }, "branding.product_name:"},

@@ -212,7 +212,10 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	// One composer for every page package: the messages are parsed once,
 	// and a user without a saved locale gets server.default_language.
-	brand := cfg.Branding.branding()
+	brand, err := cfg.Branding.branding()
+	if err != nil {
+		return nil, err
+	}
 	composer, err := notify.NewComposer(brand.Product())
 	if err != nil {
 		return nil, fmt.Errorf("message templates: %w", err)
