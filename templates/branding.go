@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"math"
 	"path"
-	"strings"
 	"strconv"
+	"strings"
 	"testing/fstest"
 	"time"
 )
