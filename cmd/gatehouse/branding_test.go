@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse-id/gatehouse/notify"
 )
 
 // TestBrandingOnPages runs a server with a branding section and checks
@@ -61,6 +63,35 @@ func TestBrandingOnPages(t *testing.T) {
 	status, h, css := fetch(t, srv.url+strings.ReplaceAll(brandCSS, "&amp;", "&"))
 	if status != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/css") || !strings.Contains(css, "--accent: #7a1f5c;") {
 		t.Errorf("GET %s = %d %q:\n%s\nwant the colour as --accent", brandCSS, status, h.Get("Content-Type"), css)
+	}
+}
+
+// TestBrandingInEmail registers an address on a branded server and checks
+// that the verification e-mail names the product and ends with the
+// support contact.
+func TestBrandingInEmail(t *testing.T) {
+	dataDir := t.TempDir()
+	env := testEnv(dataDir)
+	env["GATEHOUSE_BRANDING_PRODUCT_NAME"] = "Acme ID"
+	env["GATEHOUSE_BRANDING_SUPPORT_EMAIL"] = "help@example.com"
+	srv := startServer(t, env)
+	b := newBrowser(t)
+	status, _, body := b.get(srv.url + "/login/register")
+	if status != http.StatusOK {
+		t.Fatalf("GET /login/register = %d:\n%s", status, body)
+	}
+	form := firstForm(t, body)
+	form.hidden.Set("email", "bob@example.com")
+	if status, _, body = b.post(srv.url+form.action, form.hidden); status != http.StatusSeeOther && status != http.StatusFound {
+		t.Fatalf("POST %s = %d:\n%s", form.action, status, body)
+	}
+	m, _, err := notify.ReadLatestEmail(filepath.Join(dataDir, "outbox"), "bob@example.com")
+	if err != nil {
+		t.Fatalf("read the verification e-mail: %v", err)
+	}
+	if !strings.Contains(m.Subject, "Acme ID") || !strings.Contains(m.Text, "Need help? help@example.com") ||
+		!strings.Contains(m.HTML, `href="mailto:help@example.com"`) || strings.Contains(m.Subject+m.Text+m.HTML, "Gatehouse") {
+		t.Errorf("verification e-mail = %q\n%s\n%s\nwant Acme ID and the support contact, not Gatehouse", m.Subject, m.Text, m.HTML)
 	}
 }
 
