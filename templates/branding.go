@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing/fstest"
 	"time"
+	"unicode"
 )
 
 // BrandStylesheet is the name, under StaticPrefix, of the stylesheet
@@ -50,6 +51,29 @@ func (b Branding) LogoAsset() string {
 		return ""
 	}
 	return "brand-logo" + strings.ToLower(path.Ext(b.LogoFile))
+}
+
+// RecoveryFileName returns the file name of downloaded recovery codes:
+// the product name in lower case, its runs of other characters than
+// letters and digits as one hyphen, then "-recovery-codes.txt".
+func (b Branding) RecoveryFileName() string {
+	var name strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(b.Product()) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if hyphen && name.Len() > 0 {
+				name.WriteByte('-')
+			}
+			name.WriteRune(r)
+			hyphen = false
+			continue
+		}
+		hyphen = true
+	}
+	if name.Len() == 0 {
+		return "recovery-codes.txt"
+	}
+	return name.String() + "-recovery-codes.txt"
 }
 
 // HasSupport reports whether the footer shows a support contact.

@@ -113,6 +113,31 @@ func TestBrandLogoFile(t *testing.T) {
 	}
 }
 
+// TestBrandRecoveryFileName checks the file name of downloaded recovery
+// codes: the product name made safe for a file name.
+func TestBrandRecoveryFileName(t *testing.T) {
+	tests := []struct {
+		product, want string
+	}{
+		{"", "gatehouse-recovery-codes.txt"},
+		{"Acme ID", "acme-id-recovery-codes.txt"},
+		{"Café / Zürich", "café-zürich-recovery-codes.txt"},
+		{"../..", "recovery-codes.txt"},
+	}
+	for _, tt := range tests {
+		if got := (Branding{ProductName: tt.product}).RecoveryFileName(); got != tt.want {
+			t.Errorf("RecoveryFileName() for %q = %q, want %q", tt.product, got, tt.want)
+		}
+	}
+	var buf bytes.Buffer
+	if err := mustBrand(t, Branding{ProductName: "Acme ID"}).Render(&buf, RecoveryCodesPage{Codes: []string{"abcd-efgh"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `download="acme-id-recovery-codes.txt"`) {
+		t.Errorf("recovery codes page lacks the branded download name:\n%s", buf.String())
+	}
+}
+
 // mustBrand returns the embedded pages with branding b.
 func mustBrand(t *testing.T, b Branding) *Set {
 	t.Helper()
