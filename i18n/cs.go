@@ -394,6 +394,8 @@ var cs = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Přihlaste se a pokračujte do <strong>%s</strong>",
 	"Start again at %s":                          "Začít znovu v %s",
+	"Need help?":                                 "Potřebujete pomoc?",
+	"Help and support":                           "Nápověda a podpora",
 	"Back to sign-in":                            "Zpět k přihlášení",
 	"Go to the home page":                        "Přejít na úvodní stránku",
 	// Where the code went (issue 9).

@@ -394,6 +394,8 @@ var da = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Log ind for at fortsætte til <strong>%s</strong>",
 	"Start again at %s":                          "Start forfra på %s",
+	"Need help?":                                 "Brug for hjælp?",
+	"Help and support":                           "Hjælp og support",
 	"Back to sign-in":                            "Tilbage til login",
 	"Go to the home page":                        "Gå til forsiden",
 	// Where the code went (issue 9).

@@ -394,6 +394,8 @@ var de = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Melden Sie sich an, um mit <strong>%s</strong> fortzufahren",
 	"Start again at %s":                          "Neu beginnen bei %s",
+	"Need help?":                                 "Brauchen Sie Hilfe?",
+	"Help and support":                           "Hilfe und Support",
 	"Back to sign-in":                            "Zurück zur Anmeldung",
 	"Go to the home page":                        "Zur Startseite",
 	// Where the code went (issue 9).

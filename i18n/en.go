@@ -19,6 +19,9 @@ var source = []any{
 	// The application asking and the ways back.
 	"Sign in to continue to <strong>%s</strong>",
 	"Start again at %s",
+	// The support contact of branding (pages and e-mails).
+	"Need help?",
+	"Help and support",
 	"Back to sign-in",
 	"Go to the home page",
 	// Where the code went.

@@ -394,6 +394,8 @@ var es = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Inicia sesión para continuar en <strong>%s</strong>",
 	"Start again at %s":                          "Empezar de nuevo en %s",
+	"Need help?":                                 "¿Necesita ayuda?",
+	"Help and support":                           "Ayuda y soporte",
 	"Back to sign-in":                            "Volver al inicio de sesión",
 	"Go to the home page":                        "Ir a la página principal",
 	// Where the code went (issue 9).

@@ -394,6 +394,8 @@ var fi = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Kirjaudu sisään jatkaaksesi palveluun <strong>%s</strong>",
 	"Start again at %s":                          "Aloita alusta palvelussa %s",
+	"Need help?":                                 "Tarvitsetko apua?",
+	"Help and support":                           "Ohjeet ja tuki",
 	"Back to sign-in":                            "Takaisin kirjautumiseen",
 	"Go to the home page":                        "Siirry etusivulle",
 	// Where the code went (issue 9).

@@ -394,6 +394,8 @@ var fr = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Connectez-vous pour continuer vers <strong>%s</strong>",
 	"Start again at %s":                          "Recommencer sur %s",
+	"Need help?":                                 "Besoin d'aide ?",
+	"Help and support":                           "Aide et assistance",
 	"Back to sign-in":                            "Retour à la connexion",
 	"Go to the home page":                        "Aller à la page d'accueil",
 	// Where the code went (issue 9).

@@ -394,6 +394,8 @@ var it = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Accedi per continuare su <strong>%s</strong>",
 	"Start again at %s":                          "Ricomincia su %s",
+	"Need help?":                                 "Serve aiuto?",
+	"Help and support":                           "Aiuto e assistenza",
 	"Back to sign-in":                            "Torna all'accesso",
 	"Go to the home page":                        "Vai alla pagina iniziale",
 	// Where the code went (issue 9).

@@ -394,6 +394,8 @@ var nl = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Log in om verder te gaan naar <strong>%s</strong>",
 	"Start again at %s":                          "Opnieuw beginnen bij %s",
+	"Need help?":                                 "Hulp nodig?",
+	"Help and support":                           "Hulp en ondersteuning",
 	"Back to sign-in":                            "Terug naar inloggen",
 	"Go to the home page":                        "Naar de startpagina",
 	// Where the code went (issue 9).

@@ -394,6 +394,8 @@ var pl = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Zaloguj się, aby przejść do <strong>%s</strong>",
 	"Start again at %s":                          "Zacznij od nowa w %s",
+	"Need help?":                                 "Potrzebujesz pomocy?",
+	"Help and support":                           "Pomoc i wsparcie",
 	"Back to sign-in":                            "Wróć do logowania",
 	"Go to the home page":                        "Przejdź do strony głównej",
 	// Where the code went (issue 9).

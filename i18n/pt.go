@@ -394,6 +394,8 @@ var pt = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Inicie sessão para continuar para <strong>%s</strong>",
 	"Start again at %s":                          "Recomeçar em %s",
+	"Need help?":                                 "Precisa de ajuda?",
+	"Help and support":                           "Ajuda e suporte",
 	"Back to sign-in":                            "Voltar ao início de sessão",
 	"Go to the home page":                        "Ir para a página inicial",
 	// Where the code went (issue 9).

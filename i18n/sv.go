@@ -394,6 +394,8 @@ var sv = map[string]any{
 	// The application asking and the ways back (issue 9).
 	"Sign in to continue to <strong>%s</strong>": "Logga in för att fortsätta till <strong>%s</strong>",
 	"Start again at %s":                          "Börja om på %s",
+	"Need help?":                                 "Behöver du hjälp?",
+	"Help and support":                           "Hjälp och support",
 	"Back to sign-in":                            "Tillbaka till inloggningen",
 	"Go to the home page":                        "Gå till startsidan",
 	// Where the code went (issue 9).

@@ -55,7 +55,10 @@ var methodNames = map[string]string{
 // in another supported language. It is safe for concurrent use.
 type Composer struct {
 	product string
-	printer *i18n.Printer
+	// supportEmail and supportURL are the contact in every e-mail's
+	// footer (WithSupport); empty means none.
+	supportEmail, supportURL string
+	printer                  *i18n.Printer
 	// def is the language of a user without a (supported) saved locale.
 	def   language.Tag
 	langs map[language.Tag]*langTemplates
@@ -72,6 +75,8 @@ type common struct {
 	Product string
 	Name    string
 	Subject string
+	// SupportEmail and SupportURL are the contact in the footer.
+	SupportEmail, SupportURL string
 }
 
 // codeData is the data of the code, verify_email and code_sms templates.
@@ -314,7 +319,36 @@ func (c *Composer) CodeSMS(to, code string, validFor time.Duration) (SMS, error)
 
 // common returns the shared template data for a recipient name.
 func (c *Composer) common(name string) *common {
-	return &common{Product: c.product, Name: name}
+	return &common{Product: c.product, Name: name, SupportEmail: c.supportEmail, SupportURL: c.supportURL}
+}
+
+// WithSupport returns a composer whose e-mails end with a support contact:
+// an e-mail address, a URL, or both (branding.support_email and
+// branding.support_url). Neither may contain a line break or a space.
+func (c *Composer) WithSupport(email, url string) (*Composer, error) {
+	for _, v := range []string{email, url} {
+		if strings.ContainsAny(v, " \t\r\n") {
+			return nil, fmt.Errorf("support contact %q contains a space or a line break: %w", v, ErrInvalid)
+		}
+	}
+	cc := *c
+	cc.supportEmail, cc.supportURL = email, url
+	return &cc, nil
+}
+
+// supportLine returns the plain-text footer with the support contact, or
+// "" when there is none.
+func (c *Composer) supportLine() string {
+	var contacts []string
+	for _, v := range []string{c.supportEmail, c.supportURL} {
+		if v != "" {
+			contacts = append(contacts, v)
+		}
+	}
+	if len(contacts) == 0 {
+		return ""
+	}
+	return "\n" + c.printer.T("Need help?") + " " + strings.Join(contacts, " · ") + "\n"
 }
 
 // email renders kind's subject, then its text and HTML bodies with the
@@ -335,6 +369,7 @@ func (c *Composer) email(kind, to string, cm *common, data any) (Email, error) {
 	if err := c.templates().html[kind].ExecuteTemplate(&html, "layout.html", data); err != nil {
 		return Email{}, fmt.Errorf("render %s html: %w", kind, err)
 	}
+	text.WriteString(c.supportLine())
 	m := Email{To: to, ToName: cm.Name, Subject: cm.Subject, Text: text.String(), HTML: html.String()}
 	if err := validateEmail(m); err != nil {
 		return Email{}, err

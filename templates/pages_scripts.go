@@ -64,7 +64,8 @@ func (p RecoveryCodesPage) DownloadURL() template.URL {
 	return template.URL("data:text/plain;charset=utf-8," + url.PathEscape(p.Text()))
 }
 
-// DownloadName returns the file name of the downloaded codes.
+// DownloadName returns the file name of the downloaded codes without a
+// branding; the pages use Branding.RecoveryFileName.
 func (RecoveryCodesPage) DownloadName() string {
-	return strings.ToLower(Product) + "-recovery-codes.txt"
+	return Branding{}.RecoveryFileName()
 }

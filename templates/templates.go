@@ -71,7 +71,7 @@ type Page interface {
 }
 
 // Product is the product name the pages show (the {{product}} template
-// function).
+// function) unless WithBranding names another.
 const Product = "Gatehouse"
 
 // Set is the parsed pages, one copy per language. It is safe for
@@ -79,6 +79,10 @@ const Product = "Gatehouse"
 type Set struct {
 	pages  map[pageLang]*template.Template
 	static fs.FS
+	// fsys is what the pages were parsed from, for WithBranding.
+	fsys fs.FS
+	// brand is what the pages show of the organisation.
+	brand Branding
 	// def is the language of Render and of requests that choose none.
 	def language.Tag
 }
@@ -108,6 +112,11 @@ var parsed = sync.OnceValues(func() (*Set, error) { return ParseFS(files) })
 // per required page, static/gatehouse.css and static/gatehouse.js. It fails when any of them is
 // missing or does not parse.
 func ParseFS(fsys fs.FS) (*Set, error) {
+	return parseFS(fsys, Branding{})
+}
+
+// parseFS parses the pages found in fsys for branding b.
+func parseFS(fsys fs.FS, b Branding) (*Set, error) {
 	css, err := fs.ReadFile(fsys, path.Join("static", Stylesheet))
 	if err != nil {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
@@ -116,7 +125,7 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read script: %w", err)
 	}
-	sum := sha256.Sum256(append(css, js...))
+	sum := sha256.Sum256(append(append(append(css, js...), b.stylesheet()...), b.LogoData...))
 	version := hex.EncodeToString(sum[:4])
 	funcs := template.FuncMap{
 		// static returns the versioned URL of a static asset, so that it
@@ -124,7 +133,8 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 		"static": func(name string) string {
 			return StaticPrefix + name + "?v=" + version
 		},
-		"product":    func() string { return Product },
+		"product":    b.Product,
+		"brand":      func() Branding { return b },
 		"usesScript": usesScript,
 	}
 	for k, v := range langFuncs(i18n.New(language.English)) {
@@ -142,7 +152,8 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 			return nil, fmt.Errorf("parse partials: %w", err)
 		}
 	}
-	s := &Set{pages: make(map[pageLang]*template.Template, len(requiredPages)*len(languages)), def: i18n.Default}
+	s := &Set{pages: make(map[pageLang]*template.Template, len(requiredPages)*len(languages)), def: i18n.Default,
+		fsys: fsys, brand: b}
 	var missing []error
 	for _, name := range append(requiredPages[:len(requiredPages):len(requiredPages)], selfServicePages...) {
 		file := name + ".html"
@@ -170,7 +181,9 @@ func ParseFS(fsys fs.FS) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
-	s.static = static
+	if s.static, err = withBrandStylesheet(static, b); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -55,9 +55,12 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, page t
 	if p, ok := page.(templates.Scripted); ok && p.UsesScript() {
 		AllowScripts(w)
 	}
+	// The brand logo (branding.logo_url) is in every page's header.
+	images := []string{s.templates.Branding().LogoURL}
 	if p, ok := page.(templates.Imaged); ok {
-		AllowImages(w, p.ImageURLs()...)
+		images = append(images, p.ImageURLs()...)
 	}
+	AllowImages(w, images...)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", s.templates.LanguageOf(tag).String())
 	w.WriteHeader(status)

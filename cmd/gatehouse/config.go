@@ -47,6 +47,8 @@ type Config struct {
 	// Limits and Registration are in selfservice.go.
 	Limits       LimitsConfig       `yaml:"limits"`
 	Registration RegistrationConfig `yaml:"registration"`
+	// Branding is in config_branding.go.
+	Branding BrandingConfig `yaml:"branding"`
 }
 
 // WebAuthnConfig names the WebAuthn relying party (security keys and
@@ -239,6 +241,7 @@ func defaultConfig() Config {
 		SMS:          SMSConfig{Transport: "outbox", TwilioBaseURL: "https://api.twilio.com"},
 		Limits:       defaultLimits(),
 		Registration: RegistrationConfig{Enabled: true},
+		Branding:     BrandingConfig{ProductName: "Gatehouse"},
 	}
 }
 
@@ -548,6 +551,7 @@ func (c Config) Validate() []string {
 		}
 	}
 	problems = append(problems, c.selfServiceProblems()...)
+	problems = append(problems, c.brandingProblems()...)
 	return problems
 }
 

@@ -147,6 +147,26 @@ func TestValidate(t *testing.T) {
 		{"failure limit off", func(c *Config) { c.Limits.FailuresBurst, c.Limits.FailuresPerMinute = 0, 0 }, ""},
 		{"failure burst without refill", func(c *Config) { c.Limits.FailuresPerMinute = 0 }, "limits.failures_burst and limits.failures_per_minute: set both"},
 		{"failure refill without burst", func(c *Config) { c.Limits.FailuresBurst = 0 }, "limits.failures_burst and limits.failures_per_minute: set both"},
+		{"branding", func(c *Config) {
+			c.Branding = BrandingConfig{ProductName: "Acme ID", LogoURL: "https://cdn.example.com/logo.svg",
+				PrimaryColor: "#7A1F5C", SupportEmail: "help@example.com", SupportURL: "https://example.com/help"}
+		}, ""},
+		{"logo file", func(c *Config) { c.Branding.LogoFile = "/etc/gatehouse/logo.SVG" }, ""},
+		{"logo url and file", func(c *Config) {
+			c.Branding.LogoURL, c.Branding.LogoFile = "https://cdn.example.com/logo.svg", "logo.svg"
+		}, "branding.logo_url, branding.logo_file: set one of them, not both"},
+		{"logo file type", func(c *Config) { c.Branding.LogoFile = "logo.html" }, `branding.logo_file: "logo.html" must be a .png, .svg, .jpg, .jpeg, .webp or .gif file`},
+		{"empty product name", func(c *Config) { c.Branding.ProductName = " " }, "branding.product_name:"},
+		{"product name with line break", func(c *Config) { c.Branding.ProductName = "Acme\nID" }, "branding.product_name:"},
+		{"long product name", func(c *Config) { c.Branding.ProductName = strings.Repeat("x", 61) }, "branding.product_name:"},
+		{"http logo", func(c *Config) { c.Branding.LogoURL = "http://cdn.example.com/logo.svg" }, `branding.logo_url: "http://cdn.example.com/logo.svg" is not an https URL`},
+		{"relative logo", func(c *Config) { c.Branding.LogoURL = "/logo.svg" }, "branding.logo_url:"},
+		{"colour name", func(c *Config) { c.Branding.PrimaryColor = "red" }, `branding.primary_color: "red" is not a colour written as #rrggbb`},
+		{"short colour", func(c *Config) { c.Branding.PrimaryColor = "#abc" }, "branding.primary_color:"},
+		{"pale colour", func(c *Config) { c.Branding.PrimaryColor = "#ffdd00" }, "branding.primary_color: #ffdd00 has a contrast of"},
+		{"support name and address", func(c *Config) { c.Branding.SupportEmail = "Help <help@example.com>" }, "branding.support_email:"},
+		{"support not an address", func(c *Config) { c.Branding.SupportEmail = "help" }, "branding.support_email:"},
+		{"support javascript url", func(c *Config) { c.Branding.SupportURL = "javascript:alert(1)" }, "branding.support_url:"},
 		{"negative address sends", func(c *Config) { c.Limits.RegistrationCodesPerAddressPerHour = -5 }, "limits.registration_codes_per_address_per_hour: -5"},
 	}
 	for _, tt := range tests {

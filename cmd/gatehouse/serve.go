@@ -212,11 +212,21 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	// One composer for every page package: the messages are parsed once,
 	// and a user without a saved locale gets server.default_language.
-	composer, err := notify.NewComposer("Gatehouse")
+	brand, err := cfg.Branding.branding()
+	if err != nil {
+		return nil, err
+	}
+	composer, err := notify.NewComposer(brand.Product())
 	if err != nil {
 		return nil, fmt.Errorf("message templates: %w", err)
 	}
+	if composer, err = composer.WithSupport(brand.SupportEmail, brand.SupportURL); err != nil {
+		return nil, fmt.Errorf("branding: %w", err)
+	}
 	composer = composer.WithDefaultLanguage(cfg.DefaultLanguage())
+	if tmpl, err = tmpl.WithBranding(brand); err != nil {
+		return nil, fmt.Errorf("branding: %w", err)
+	}
 	r := mux.NewRouter()
 	provHandler := prov.Handler()
 	codePolicy := mfa.CodePolicy{Length: 6, TTL: cfg.MFA.CodeLifetime, MaxFailures: cfg.MFA.CodeMaxFailures,
