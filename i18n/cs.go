@@ -402,4 +402,6 @@ var cs = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Poslali jsme šestimístný kód na %s.",
 	"We sent a 6-digit code by text message to %s.":        "Poslali jsme šestimístný kód SMS zprávou na číslo %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Poslali jsme šestimístný kód na %s k potvrzení adresy.",
+	// The home page's title.
+	"Home": "Úvod",
 }

@@ -402,4 +402,6 @@ var da = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Vi har sendt en 6-cifret kode til %s.",
 	"We sent a 6-digit code by text message to %s.":        "Vi har sendt en 6-cifret kode via sms til %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Vi har sendt en 6-cifret kode til %s for at bekræfte adressen.",
+	// The home page's title.
+	"Home": "Forside",
 }

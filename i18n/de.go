@@ -402,4 +402,6 @@ var de = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Wir haben einen 6-stelligen Code an %s gesendet.",
 	"We sent a 6-digit code by text message to %s.":        "Wir haben einen 6-stelligen Code per SMS an %s gesendet.",
 	"We sent a 6-digit code to %s to confirm the address.": "Wir haben einen 6-stelligen Code an %s gesendet, um die Adresse zu bestätigen.",
+	// The home page's title.
+	"Home": "Start",
 }

@@ -24,6 +24,7 @@ var source = []any{
 	"Help and support",
 	"Back to sign-in",
 	"Go to the home page",
+	"Home",
 	// Where the code went.
 	"We sent a 6-digit code to %s.",
 	"We sent a 6-digit code by text message to %s.",

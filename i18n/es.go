@@ -402,4 +402,6 @@ var es = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Hemos enviado un código de 6 dígitos a %s.",
 	"We sent a 6-digit code by text message to %s.":        "Hemos enviado un código de 6 dígitos por SMS al %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Hemos enviado un código de 6 dígitos a %s para confirmar la dirección.",
+	// The home page's title.
+	"Home": "Inicio",
 }

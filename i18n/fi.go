@@ -402,4 +402,6 @@ var fi = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Lähetimme 6-numeroisen koodin osoitteeseen %s.",
 	"We sent a 6-digit code by text message to %s.":        "Lähetimme 6-numeroisen koodin tekstiviestinä numeroon %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Lähetimme 6-numeroisen koodin osoitteeseen %s osoitteen vahvistamiseksi.",
+	// The home page's title.
+	"Home": "Etusivu",
 }

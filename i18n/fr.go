@@ -402,4 +402,6 @@ var fr = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Nous avons envoyé un code à 6 chiffres à %s.",
 	"We sent a 6-digit code by text message to %s.":        "Nous avons envoyé un code à 6 chiffres par SMS au %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Nous avons envoyé un code à 6 chiffres à %s pour confirmer l'adresse.",
+	// The home page's title.
+	"Home": "Accueil",
 }

@@ -402,4 +402,6 @@ var it = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Abbiamo inviato un codice di 6 cifre a %s.",
 	"We sent a 6-digit code by text message to %s.":        "Abbiamo inviato un codice di 6 cifre tramite SMS al %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Abbiamo inviato un codice di 6 cifre a %s per confermare l'indirizzo.",
+	// The home page's title.
+	"Home": "Home",
 }

@@ -402,4 +402,6 @@ var nl = map[string]any{
 	"We sent a 6-digit code to %s.":                        "We hebben een 6-cijferige code naar %s gestuurd.",
 	"We sent a 6-digit code by text message to %s.":        "We hebben een 6-cijferige code per sms naar %s gestuurd.",
 	"We sent a 6-digit code to %s to confirm the address.": "We hebben een 6-cijferige code naar %s gestuurd om het adres te bevestigen.",
+	// The home page's title.
+	"Home": "Start",
 }

@@ -402,4 +402,6 @@ var pl = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Wysłaliśmy 6-cyfrowy kod na adres %s.",
 	"We sent a 6-digit code by text message to %s.":        "Wysłaliśmy 6-cyfrowy kod SMS-em na numer %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Wysłaliśmy 6-cyfrowy kod na adres %s, aby go potwierdzić.",
+	// The home page's title.
+	"Home": "Strona główna",
 }

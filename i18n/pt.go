@@ -402,4 +402,6 @@ var pt = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Enviámos um código de 6 dígitos para %s.",
 	"We sent a 6-digit code by text message to %s.":        "Enviámos um código de 6 dígitos por SMS para o %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Enviámos um código de 6 dígitos para %s para confirmar o endereço.",
+	// The home page's title.
+	"Home": "Início",
 }

@@ -402,4 +402,6 @@ var sv = map[string]any{
 	"We sent a 6-digit code to %s.":                        "Vi har skickat en sexsiffrig kod till %s.",
 	"We sent a 6-digit code by text message to %s.":        "Vi har skickat en sexsiffrig kod via sms till %s.",
 	"We sent a 6-digit code to %s to confirm the address.": "Vi har skickat en sexsiffrig kod till %s för att bekräfta adressen.",
+	// The home page's title.
+	"Home": "Start",
 }

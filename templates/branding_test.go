@@ -29,7 +29,7 @@ func TestBrandingShowsOnPages(t *testing.T) {
 		lacks []string
 	}{
 		{"branded home", branded, HomePage{}, language.English, []string{
-			"<title>Acme ID · Acme ID</title>", `<span class="brand">Acme ID</span>`,
+			"<title>Home · Acme ID</title>", `<span class="brand">Acme ID</span>`,
 			`<img class="logo" src="https://cdn.example.com/logo.svg" alt="" height="32" referrerpolicy="no-referrer">`,
 			`href="/static/brand.css?v=`, `<footer class="site"><p>Need help? <a href="mailto:help@example.com">help@example.com</a> <a href="https://example.com/help">Help and support</a></p></footer>`,
 		}, []string{"Gatehouse"}},
