@@ -224,20 +224,33 @@ func handleEmailChange(d *deps) http.Handler {
 	})
 }
 
+// confirmedDest checks the code of the user's pending change (purpose
+// storage.OTPVerifyEmail or OTPVerifyPhone; what names it in the log) and
+// returns the address or number it confirms. When the code is refused or
+// cannot be checked it answers and returns ok=false.
+func (d *deps) confirmedDest(w http.ResponseWriter, r *http.Request, ps session.SignedIn, purpose, what string) (string, bool) {
+	ctx := r.Context()
+	dest, refused, err := d.checkVerifyCode(ctx, ps.User.ID, purpose, r.PostForm.Get("code"))
+	if err != nil {
+		d.site.LogProblem(r, what+" code not checked", err, "user_id", ps.User.ID)
+		d.site.RenderProblem(w, r, web.ProbInternal)
+		return "", false
+	}
+	if refused != nil {
+		d.Logger.InfoContext(ctx, what+" change code refused", "user_id", ps.User.ID, "reason", refused.Error())
+		d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
+		return "", false
+	}
+	return dest, true
+}
+
 // handleEmailConfirm serves POST /profile/email/confirm: with the right
 // code, the new address replaces the old one, which is told.
 func handleEmailConfirm(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
-		dest, refused, err := d.checkVerifyCode(ctx, ps.User.ID, storage.OTPVerifyEmail, r.PostForm.Get("code"))
-		if err != nil {
-			d.site.LogProblem(r, "e-mail code not checked", err, "user_id", ps.User.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if refused != nil {
-			d.Logger.InfoContext(ctx, "e-mail change code refused", "user_id", ps.User.ID, "reason", refused.Error())
-			d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
+		dest, ok := d.confirmedDest(w, r, ps, storage.OTPVerifyEmail, "e-mail")
+		if !ok {
 			return
 		}
 		now := d.Now()
@@ -311,15 +324,8 @@ func normalizePhone(s string) string {
 func handlePhoneConfirm(d *deps) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
-		dest, refused, err := d.checkVerifyCode(ctx, ps.User.ID, storage.OTPVerifyPhone, r.PostForm.Get("code"))
-		if err != nil {
-			d.site.LogProblem(r, "phone code not checked", err, "user_id", ps.User.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if refused != nil {
-			d.Logger.InfoContext(ctx, "phone change code refused", "user_id", ps.User.ID, "reason", refused.Error())
-			d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
+		dest, ok := d.confirmedDest(w, r, ps, storage.OTPVerifyPhone, "phone")
+		if !ok {
 			return
 		}
 		now := d.Now()
