@@ -101,15 +101,22 @@ func regMethodChoices(checked string) []templates.MethodChoice {
 	}
 }
 
+// regAt is verifiedReg for a step that needs an earlier one done: when
+// ready(st) is false the browser is sent back to the page back.
+func (d *accountStep) regAt(w http.ResponseWriter, r *http.Request, ready func(regState) bool, back string) (regState, bool) {
+	st, ok := d.verifiedReg(w, r)
+	if ok && !ready(st) {
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return st, false
+	}
+	return st, ok
+}
+
 // handleRegisterMethodForm serves GET /login/register/method.
 func handleRegisterMethodForm(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.verifiedReg(w, r)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.PasswordHash != "" }, pathRegisterDetails)
 		if !ok {
-			return
-		}
-		if st.PasswordHash == "" {
-			http.Redirect(w, r, pathRegisterDetails, http.StatusSeeOther)
 			return
 		}
 		d.site.Render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Methods: regMethodChoices("")})
@@ -120,12 +127,8 @@ func handleRegisterMethodForm(d *accountStep) http.Handler {
 // creates the user at once; the authenticator app is enrolled first.
 func handleRegisterMethodPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.verifiedReg(w, r)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.PasswordHash != "" }, pathRegisterDetails)
 		if !ok {
-			return
-		}
-		if st.PasswordHash == "" {
-			http.Redirect(w, r, pathRegisterDetails, http.StatusSeeOther)
 			return
 		}
 		switch r.PostForm.Get("method") {
@@ -163,12 +166,8 @@ func (d *accountStep) renderRegisterTOTP(w http.ResponseWriter, r *http.Request,
 // handleRegisterTOTPForm serves GET /login/register/totp.
 func handleRegisterTOTPForm(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.verifiedReg(w, r)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.TOTPSecret != "" }, pathRegisterMethod)
 		if !ok {
-			return
-		}
-		if st.TOTPSecret == "" {
-			http.Redirect(w, r, pathRegisterMethod, http.StatusSeeOther)
 			return
 		}
 		d.renderRegisterTOTP(w, r, st, "")
@@ -179,12 +178,8 @@ func handleRegisterTOTPForm(d *accountStep) http.Handler {
 // the app confirms it, and the user is created with it.
 func handleRegisterTOTPPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.verifiedReg(w, r)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.TOTPSecret != "" }, pathRegisterMethod)
 		if !ok {
-			return
-		}
-		if st.TOTPSecret == "" {
-			http.Redirect(w, r, pathRegisterMethod, http.StatusSeeOther)
 			return
 		}
 		step, match := mfa.MatchTOTP(st.TOTPSecret, r.PostForm.Get("code"), d.now())
