@@ -1,11 +1,14 @@
 package login
 
 import (
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/passcheck"
 	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // Values of the audit events only the sign-in pages record; the actions
@@ -19,22 +22,27 @@ const (
 	auditReasonUnknownAddress = "unknown_or_disabled"
 )
 
-// audit records one event of the pages in the audit log: its time (Now),
+// recordFunc records one event of the pages in the audit log (auditor).
+type recordFunc func(r *http.Request, action, actor, target string, detail map[string]string)
+
+// auditor returns the recordFunc that records an event in a: its time (now),
 // the actor (the user ID when known, else "anonymous"), the target user,
 // the client IP and User-Agent of r, the action and its detail. The write
 // is synchronous, so the event is stored before the page answers, but a
 // failure only logs an error: the page goes on. Nothing is recorded when
-// Deps.Audit is nil.
+// a (Deps.Audit) is nil.
 //
 // The IP is regulate.KeyForRequest's, which honours TrustedProxies: an
 // IPv4 address, or the /64 prefix of an IPv6 one.
-func (d *deps) audit(r *http.Request, action, actor, target string, detail map[string]string) {
-	if d.Audit == nil {
-		return
-	}
-	e := iam.PageEvent(d.Now(), actor, action, target, d.site.ClientIP(r), r.UserAgent(), detail)
-	if err := d.Audit.AppendAudit(r.Context(), e); err != nil {
-		d.Logger.ErrorContext(r.Context(), "audit event not recorded", "action", action, "target", target, "err", err)
+func auditor(a storage.Audit, site *web.Site, now func() time.Time, logger *slog.Logger) recordFunc {
+	return func(r *http.Request, action, actor, target string, detail map[string]string) {
+		if a == nil {
+			return
+		}
+		e := iam.PageEvent(now(), actor, action, target, site.ClientIP(r), r.UserAgent(), detail)
+		if err := a.AppendAudit(r.Context(), e); err != nil {
+			logger.ErrorContext(r.Context(), "audit event not recorded", "action", action, "target", target, "err", err)
+		}
 	}
 }
 

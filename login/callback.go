@@ -28,11 +28,6 @@ type callbackGuard struct {
 	now          func() time.Time
 }
 
-// callbackGuard returns the guard's dependencies.
-func (d *deps) callbackGuard() *callbackGuard {
-	return &callbackGuard{site: d.site, authRequests: d.AuthRequests, flow: d.flow, callback: d.Callback, now: d.Now}
-}
-
 // handleCallback guards the provider's authorization callback, d.callback,
 // which mints a code for any done auth request it is shown. It lets a
 // request through only when

@@ -35,42 +35,52 @@ var trustedDeviceAMR = []string{mfa.AMRMFA}
 // maxDeviceLabel bounds the label (the User-Agent) stored with a device.
 const maxDeviceLabel = 200
 
+// devices trusts browsers and recognises the trusted ones; on is
+// Deps.TrustedDevices.
+type devices struct {
+	core   *core
+	on     bool
+	key    []byte
+	ttl    time.Duration
+	states storage.MFA
+}
+
 // trustedDevice reports whether this browser may skip the second factor
 // of u for ar at now.
-func (d *deps) trustedDevice(r *http.Request, ar storage.AuthRequest, u storage.User, st storage.MFAState, now time.Time) bool {
-	if !d.TrustedDevices || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) || isProfileReauth(ar) {
+func (d *devices) trustedDevice(r *http.Request, ar storage.AuthRequest, u storage.User, st storage.MFAState, now time.Time) bool {
+	if !d.on || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) || isProfileReauth(ar) {
 		return false
 	}
-	v := d.site.RawCookie(r, deviceCookie)
+	v := d.core.site.RawCookie(r, deviceCookie)
 	if v == "" {
 		return false
 	}
-	id, ok := mfa.VerifyDevice(d.DeviceKey, v, u.ID, now)
+	id, ok := mfa.VerifyDevice(d.key, v, u.ID, now)
 	return ok && mfa.DeviceTrusted(st, id, now)
 }
 
 // rememberDevice records this browser as a trusted device of u and sets
 // its cookie. A failure is logged; the sign-in goes on.
-func (d *deps) rememberDevice(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User) {
+func (d *devices) rememberDevice(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User) {
 	ctx := r.Context()
-	if !d.TrustedDevices || !mfa.TrustedDeviceAllowed(ar.ACRValues) {
+	if !d.on || !mfa.TrustedDeviceAllowed(ar.ACRValues) {
 		return
 	}
-	now := d.Now()
+	now := d.core.now()
 	label := r.UserAgent()
 	if len(label) > maxDeviceLabel {
 		label = strings.ToValidUTF8(label[:maxDeviceLabel], "")
 	}
 	var dev storage.TrustedDevice
-	_, err := d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
-		dev = mfa.TrustDevice(&st, label, d.DeviceTTL, now)
+	_, err := d.states.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		dev = mfa.TrustDevice(&st, label, d.ttl, now)
 		st.UpdatedAt = now
 		return st, nil
 	})
 	if err != nil {
-		d.site.LogProblem(r, "device not trusted", err, "user_id", u.ID)
+		d.core.site.LogProblem(r, "device not trusted", err, "user_id", u.ID)
 		return
 	}
-	d.site.SetCookie(w, deviceCookie, mfa.SignDevice(d.DeviceKey, u.ID, dev.ID, dev.ExpiresAt), int(dev.ExpiresAt.Sub(now)/time.Second))
-	d.Logger.InfoContext(ctx, "device trusted", "user_id", u.ID, "device_id", dev.ID, "expires_at", dev.ExpiresAt)
+	d.core.site.SetCookie(w, deviceCookie, mfa.SignDevice(d.key, u.ID, dev.ID, dev.ExpiresAt), int(dev.ExpiresAt.Sub(now)/time.Second))
+	d.core.logger.InfoContext(ctx, "device trusted", "user_id", u.ID, "device_id", dev.ID, "expires_at", dev.ExpiresAt)
 }

@@ -1,13 +1,18 @@
 package login
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/authreq"
+	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // The sign-in is a small state machine. Its state is the auth request's
@@ -21,8 +26,8 @@ import (
 //  2. teach nextStep when it is due, from LoginProgress (for example
 //     "PasswordAt is set and Factors has only pwd");
 //  3. give it a path in stepPath and register its GET and POST handlers in
-//     routes.go; the GET handler starts with d.boundRequestAt(w, r, step),
-//     the POST handler ends with d.advance(w, r, ar, binding, update).
+//     routes.go; the GET handler starts with core.boundRequestAt(w, r, step),
+//     the POST handler ends with core.advance(w, r, ar, binding, update).
 type step int
 
 const (
@@ -72,9 +77,25 @@ func stepPath(s step, authRequestID string) string {
 	return p + "?" + url.Values{"authRequestID": {authRequestID}}.Encode()
 }
 
+// core is what every sign-in page needs: the browser plumbing, the
+// auth-request flow, the auth requests and users of the sign-ins, the code
+// sender (which serialises each user's checks), the clock, the logs and
+// the provider's callback (with the profile sign-in's exit).
+type core struct {
+	site         *web.Site
+	flow         *authreq.Flow
+	authRequests storage.AuthRequests
+	users        storage.Users
+	codes        *codesend.Sender
+	now          func() time.Time
+	logger       *slog.Logger
+	audit        recordFunc
+	callbackURL  func(ctx context.Context, authRequestID string) string
+}
+
 // boundRequestAt loads the auth request for a step's page. When the
 // sign-in is at another step, it redirects there and returns ok=false.
-func (d *deps) boundRequestAt(w http.ResponseWriter, r *http.Request, s step) (ar storage.AuthRequest, binding string, ok bool) {
+func (d *core) boundRequestAt(w http.ResponseWriter, r *http.Request, s step) (ar storage.AuthRequest, binding string, ok bool) {
 	ar, binding, ok = d.flow.Load(w, r, true)
 	if !ok {
 		return ar, "", false
@@ -89,7 +110,7 @@ func (d *deps) boundRequestAt(w http.ResponseWriter, r *http.Request, s step) (a
 // advance records the progress that update makes and moves the sign-in
 // on: to the next step's page, or, when every step has passed, to
 // completion.
-func (d *deps) advance(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, update func(p *storage.LoginProgress)) {
+func (d *core) advance(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, update func(p *storage.LoginProgress)) {
 	p := ar.Login
 	p.Factors = slices.Clone(p.Factors)
 	update(&p)
@@ -107,19 +128,25 @@ func (d *deps) advance(w http.ResponseWriter, r *http.Request, ar storage.AuthRe
 // saveProgress stores p as the progress of ar without moving on, for a
 // step that shows an interstitial page next. When it fails it renders the
 // error page and returns ok=false.
-func (d *deps) saveProgress(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) (storage.AuthRequest, bool) {
-	now := d.Now()
-	ar, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
-		if err := authreq.CheckOpen(old, now, binding, true); err != nil {
-			return old, err
-		}
-		old.Login = p
-		return old, nil
-	})
+func (d *core) saveProgress(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) (storage.AuthRequest, bool) {
+	ar, err := d.storeProgress(r.Context(), ar, binding, p)
 	if err != nil {
 		d.site.LogProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
 		d.site.RenderProblem(w, r, authreq.ProblemFor(err))
 		return ar, false
 	}
 	return ar, true
+}
+
+// storeProgress stores p as the progress of ar while ar is still open in
+// the browser holding binding.
+func (d *core) storeProgress(ctx context.Context, ar storage.AuthRequest, binding string, p storage.LoginProgress) (storage.AuthRequest, error) {
+	now := d.now()
+	return d.authRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
+		if err := authreq.CheckOpen(old, now, binding, true); err != nil {
+			return old, err
+		}
+		old.Login = p
+		return old, nil
+	})
 }

@@ -5,25 +5,26 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // handleHome serves GET /, a landing page that tells whether this browser
 // is signed in.
-func handleHome(d *deps) http.Handler {
+func handleHome(c *core, sess *session.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, u, valid, err := d.sess.Current(r.Context(), r, d.Now())
+		_, u, valid, err := sess.Current(r.Context(), r, c.now())
 		if err != nil {
-			d.site.LogProblem(r, "session lookup failed", err)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			c.site.LogProblem(r, "session lookup failed", err)
+			c.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		page := templates.HomePage{SignedIn: valid}
 		if valid {
 			page.Email = u.Email
 		}
-		d.site.Render(w, r, http.StatusOK, page)
+		c.site.Render(w, r, http.StatusOK, page)
 	})
 }
 

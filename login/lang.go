@@ -3,10 +3,20 @@ package login
 import (
 	"net/http"
 
+	"golang.org/x/text/language"
+
 	"github.com/gatehouse-id/gatehouse/authreq"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/web"
 )
+
+// langChooser picks the language of the sign-in pages (chooseLang).
+type langChooser struct {
+	core        *core
+	sess        *session.Service
+	defaultLang language.Tag
+}
 
 // chooseLang is the middleware that picks the language of the sign-in
 // pages (web.ChooseLang): the ui_locales of the auth request the page is
@@ -14,24 +24,24 @@ import (
 // templates' default language (server.default_language). The lookups run
 // when a page is rendered; each reads the authRequestID parameter from the
 // URL or from a form the handler has already parsed, never from the body.
-func (d *deps) chooseLang(next http.Handler) http.Handler {
-	return web.ChooseLang(d.Templates.DefaultLanguage(), d.uiLocalesOf, d.userLocaleOf)(next)
+func (d *langChooser) chooseLang(next http.Handler) http.Handler {
+	return web.ChooseLang(d.defaultLang, d.uiLocalesOf, d.userLocaleOf)(next)
 }
 
 // requestOf returns the auth request named by r's authRequestID parameter,
 // or ok=false when there is none or it cannot be read.
-func (d *deps) requestOf(r *http.Request) (ar storage.AuthRequest, ok bool) {
+func (d *langChooser) requestOf(r *http.Request) (ar storage.AuthRequest, ok bool) {
 	id := web.PeekParam(r, "authRequestID")
 	if id == "" || len(id) > 256 {
 		return ar, false
 	}
-	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
+	ar, err := d.core.authRequests.GetAuthRequest(r.Context(), id)
 	return ar, err == nil
 }
 
 // uiLocalesOf returns the ui_locales of the auth request named by r, or
 // none when r names no known auth request.
-func (d *deps) uiLocalesOf(r *http.Request) []string {
+func (d *langChooser) uiLocalesOf(r *http.Request) []string {
 	ar, ok := d.requestOf(r)
 	if !ok {
 		return nil
@@ -44,12 +54,12 @@ func (d *deps) uiLocalesOf(r *http.Request) []string {
 // proved who they are, else the user of a valid SSO session, else "". An
 // identified but unproven user (only the e-mail address typed) is never
 // asked, so the language cannot tell whether an account exists.
-func (d *deps) userLocaleOf(r *http.Request) string {
+func (d *langChooser) userLocaleOf(r *http.Request) string {
 	ctx := r.Context()
-	now := d.Now()
+	now := d.core.now()
 	if ar, ok := d.requestOf(r); ok && ar.Login.UserID != "" && (!ar.Login.PasswordAt.IsZero() || len(ar.Login.Factors) > 0) &&
-		authreq.CheckOpen(ar, now, d.site.CookieValue(r, loginCookie), true) == nil {
-		if u, err := d.Users.GetUser(ctx, ar.Login.UserID); err == nil && u.State == storage.UserActive {
+		authreq.CheckOpen(ar, now, d.core.site.CookieValue(r, loginCookie), true) == nil {
+		if u, err := d.core.users.GetUser(ctx, ar.Login.UserID); err == nil && u.State == storage.UserActive {
 			return u.Locale
 		}
 	}

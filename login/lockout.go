@@ -53,14 +53,16 @@ var defaultComposer = sync.OnceValues(func() (*notify.Composer, error) {
 	return notify.NewComposer(defaultProduct)
 })
 
-// selfMessages returns the composer of the self-service messages.
-func (d *deps) selfMessages() (SelfServiceMessages, error) {
-	if m, ok := d.Messages.(SelfServiceMessages); ok {
-		return m, nil
+// composerFor returns m when it renders the messages T
+// (SelfServiceMessages, lockNotices), else the default composer.
+func composerFor[T any](m Messages) (T, error) {
+	if t, ok := m.(T); ok {
+		return t, nil
 	}
 	c, err := defaultComposer()
 	if err != nil {
-		return nil, fmt.Errorf("message templates: %w", err)
+		var zero T
+		return zero, fmt.Errorf("message templates: %w", err)
 	}
-	return c, nil
+	return any(c).(T), nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/passcheck"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -167,40 +168,113 @@ type Messages interface {
 	MFAChangedEmail(to, toName, method string, at time.Time) (notify.Email, error)
 }
 
-// deps are Deps with defaults filled in and derived values.
-type deps struct {
-	Deps
-	site *web.Site
-	sess *session.Service
-	// codes sends the e-mail and SMS codes and serialises each user's
-	// sends and checks.
-	codes *codesend.Sender
-	// flow loads, binds and completes the auth requests.
-	flow *authreq.Flow
-	// pw checks passwords behind the per-user counter.
-	pw *passcheck.Checker
-}
-
 // Handler serves the hosted sign-in pages. Build it with New and mount it
 // on a router with Mount.
 type Handler struct {
-	d *deps
+	core      *core
+	sess      *session.Service
+	pw        *passcheck.Checker
+	lang      *langChooser
+	limiters  regulate.Limiters
+	templates *templates.Set
+	pages     pageSet
+}
+
+// pageSet holds the handler types of the pages, for addRoutes. keys serves
+// no route when Deps.Passkeys is nil, and reset is nil when password resets
+// are off.
+type pageSet struct {
+	email    *emailPages
+	password *passwordPages
+	codes    *codePages
+	enrol    *enrolPages
+	finish   *finishPages
+	keys     *keyPages
+	reset    *resetPages
+	profile  *profilePages
+	signOut  *signOutPages
+	callback *callbackGuard
 }
 
 // New validates d and returns the handler of the hosted pages.
 func New(d Deps) (*Handler, error) {
-	dd, err := newDeps(d)
+	d, err := withDefaults(d)
 	if err != nil {
 		return nil, err
 	}
-	return &Handler{d: dd}, nil
+	site, err := web.New(web.Config{Issuer: d.Issuer, Secure: d.SecureCookies, CSRFKey: d.CSRFKey,
+		Templates: d.Templates, Logger: d.Logger, TrustedProxies: d.TrustedProxies})
+	if err != nil {
+		return nil, fmt.Errorf("login deps: %w", err)
+	}
+	msgs, err := composerFor[SelfServiceMessages](d.Messages)
+	if err != nil {
+		return nil, fmt.Errorf("login deps: %w", err)
+	}
+	notices, err := composerFor[lockNotices](d.Messages)
+	if err != nil {
+		return nil, fmt.Errorf("login deps: %w", err)
+	}
+	sess := session.New(session.Config{Sessions: d.Sessions, Users: d.Users, Site: site,
+		Lifetime: d.SessionLifetime, IdleTimeout: d.SessionIdleTimeout, Now: d.Now})
+	audit := auditor(d.Audit, site, d.Now, d.Logger)
+	c := &core{site: site, authRequests: d.AuthRequests, users: d.Users, codes: d.Codes, now: d.Now, logger: d.Logger, audit: audit}
+	profile := &profilePages{core: c, sess: sess, keysOn: d.Passkeys != nil}
+	// The flow's exits must be the profile-aware ones.
+	callback, fail := profile.exits(d.CallbackURL, d.FailAuthRequest)
+	c.callbackURL = callback
+	c.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: sess, Site: site,
+		CallbackURL: callback, FailAuthRequest: fail, Clients: d.Clients, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
+	h := &Handler{core: c, sess: sess, limiters: d.Limiters, templates: d.Templates,
+		lang: &langChooser{core: c, sess: sess, defaultLang: d.Templates.DefaultLanguage()}}
+	h.pw = &passcheck.Checker{Users: d.Users, Passwords: d.Passwords, Regulator: d.Regulator, Mailer: d.Mailer,
+		Messages: msgs, Audit: audit, Logger: d.Logger, Now: d.Now}
+	h.pages = newPages(d, c, sess, h.pw, msgs, notices)
+	h.pages.profile = profile
+	h.pages.signOut = &signOutPages{site: site, sess: sess, logouts: d.Logouts, tokens: d.Tokens, audit: audit, now: d.Now, logger: d.Logger}
+	h.pages.callback = &callbackGuard{site: site, authRequests: d.AuthRequests, flow: c.flow, callback: d.Callback, now: d.Now}
+	return h, nil
+}
+
+// newPages builds the sign-in pages' handler types from d (with its
+// defaults) and the shared parts.
+func newPages(d Deps, c *core, sess *session.Service, pw *passcheck.Checker, msgs SelfServiceMessages, notices lockNotices) pageSet {
+	f := &factors{core: c, states: d.MFA, mailer: d.Mailer, messages: d.Messages, notices: notices,
+		guessPolicy: d.GuessPolicy, texter: d.Texter, codeTTL: d.CodePolicy.TTL, webauthn: d.Passkeys != nil}
+	dev := &devices{core: c, on: d.TrustedDevices, key: d.DeviceKey, ttl: d.DeviceTTL, states: d.MFA}
+	fin := &finishPages{core: c, factors: f, devices: dev, states: d.MFA}
+	keys := &keyPages{core: c, passkeys: d.Passkeys, factors: f, finish: fin}
+	chk := &checks{core: c, factors: f, states: d.MFA, pepper: d.OTPPepper, codePolicy: d.CodePolicy,
+		attemptPolicy: d.AttemptPolicy, sealer: d.TOTPSealer}
+	p := pageSet{
+		email:    &emailPages{core: c, sess: sess, keys: keys, registration: d.Registration},
+		password: &passwordPages{core: c, pw: pw, factors: f, devices: dev, keys: keys, resetsOn: d.PasswordResets != nil},
+		codes: &codePages{core: c, factors: f, checks: chk, keys: keys, finish: fin, states: d.MFA,
+			codePolicy: d.CodePolicy, totpIssuer: d.TOTPIssuer, trustDevices: d.TrustedDevices},
+		enrol: &enrolPages{core: c, factors: f, finish: fin, states: d.MFA, sealer: d.TOTPSealer,
+			totpIssuer: d.TOTPIssuer, attemptPolicy: d.AttemptPolicy},
+		finish: fin,
+		keys:   keys,
+	}
+	if d.PasswordResets != nil {
+		ttl := d.ResetLinkTTL
+		if ttl <= 0 {
+			ttl = DefaultResetLinkTTL
+		}
+		links := &resetLinks{core: c, resets: d.PasswordResets, ttl: ttl, issuer: d.Issuer, texter: d.Texter,
+			product: d.TOTPIssuer, msgs: msgs, mailer: d.Mailer}
+		p.reset = &resetPages{core: c, links: links, resets: d.PasswordResets, passwords: d.Passwords,
+			regulator: d.Regulator, factors: f, sessions: d.Sessions, tokens: d.Tokens}
+	}
+	return p
 }
 
 // Mount registers the hosted pages on r. See routes.go for the list. The
 // per-IP limits wrap these routes only, not those added to r later.
-func (h *Handler) Mount(r *mux.Router) { addRoutes(r, h.d) }
+func (h *Handler) Mount(r *mux.Router) { addRoutes(r, h) }
 
-func newDeps(d Deps) (*deps, error) {
+// withDefaults checks d and fills in its defaults.
+func withDefaults(d Deps) (Deps, error) {
 	var missing []error
 	for name, ok := range map[string]bool{
 		"Users":           d.Users != nil,
@@ -228,7 +302,7 @@ func newDeps(d Deps) (*deps, error) {
 	}
 	if len(missing) > 0 {
 		slices.SortFunc(missing, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
-		return nil, errors.Join(missing...)
+		return d, errors.Join(missing...)
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -245,7 +319,7 @@ func newDeps(d Deps) (*deps, error) {
 	if d.Messages == nil {
 		c, err := notify.NewComposer(defaultProduct)
 		if err != nil {
-			return nil, fmt.Errorf("login deps: message templates: %w", err)
+			return d, fmt.Errorf("login deps: message templates: %w", err)
 		}
 		d.Messages = c
 	}
@@ -261,46 +335,28 @@ func newDeps(d Deps) (*deps, error) {
 	if d.DeviceTTL <= 0 {
 		d.DeviceTTL = mfa.DeviceTTL
 	}
-	site, err := web.New(web.Config{Issuer: d.Issuer, Secure: d.SecureCookies, CSRFKey: d.CSRFKey,
-		Templates: d.Templates, Logger: d.Logger, TrustedProxies: d.TrustedProxies})
-	if err != nil {
-		return nil, fmt.Errorf("login deps: %w", err)
+	if d.Codes == nil {
+		d.Codes = codesend.New(codesend.Config{MFA: d.MFA, Pepper: d.OTPPepper, Policy: d.CodePolicy, Now: d.Now})
 	}
-	dd := &deps{Deps: d, site: site, sess: session.New(session.Config{Sessions: d.Sessions, Users: d.Users, Site: site,
-		Lifetime: d.SessionLifetime, IdleTimeout: d.SessionIdleTimeout, Now: d.Now})}
-	if dd.Codes == nil {
-		dd.Codes = codesend.New(codesend.Config{MFA: d.MFA, Pepper: d.OTPPepper, Policy: d.CodePolicy, Now: d.Now})
-	}
-	dd.codes = dd.Codes
-	msgs, err := dd.selfMessages()
-	if err != nil {
-		return nil, fmt.Errorf("login deps: %w", err)
-	}
-	dd.pw = &passcheck.Checker{Users: d.Users, Passwords: d.Passwords, Regulator: d.Regulator, Mailer: d.Mailer,
-		Messages: msgs, Audit: dd.audit, Logger: d.Logger, Now: d.Now}
-	dd.wrapProfileRequests()
-	// After the wrap: the flow's exits must be the profile-aware ones.
-	dd.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: dd.sess, Site: site,
-		CallbackURL: dd.CallbackURL, FailAuthRequest: dd.FailAuthRequest, Clients: d.Clients, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
-	return dd, nil
+	return d, nil
 }
 
 // Site returns the browser plumbing of the pages, for the page packages
 // mounted beside them (package profile): they must share its CSRF key.
-func (h *Handler) Site() *web.Site { return h.d.site }
+func (h *Handler) Site() *web.Site { return h.core.site }
 
 // Session returns the SSO session service of the pages, for the page
 // packages mounted beside them.
-func (h *Handler) Session() *session.Service { return h.d.sess }
+func (h *Handler) Session() *session.Service { return h.sess }
 
 // Flow returns the auth-request flow of the pages (with the profile
 // sign-in's exits), for the page packages that complete a sign-in too
 // (package signup).
-func (h *Handler) Flow() *authreq.Flow { return h.d.flow }
+func (h *Handler) Flow() *authreq.Flow { return h.core.flow }
 
 // Codes returns the code sender of the pages (Deps.Codes, or the one New
 // built), for the page packages that send codes too.
-func (h *Handler) Codes() *codesend.Sender { return h.d.codes }
+func (h *Handler) Codes() *codesend.Sender { return h.core.codes }
 
 // CheckPassword checks the current password of the user userID behind the
 // same per-user counter as the sign-in password (passcheck.Checker),
@@ -308,7 +364,7 @@ func (h *Handler) Codes() *codesend.Sender { return h.d.codes }
 // is right and names the refusal for the log otherwise; throttled reports
 // a refusal by the counter (a delay or a lock).
 func (h *Handler) CheckPassword(r *http.Request, userID, pw string) (reason string, throttled bool, err error) {
-	_, reason, err = h.d.pw.Check(r, userID, pw)
+	_, reason, err = h.pw.Check(r, userID, pw)
 	return reason, passcheck.Throttled(reason), err
 }
 
@@ -316,10 +372,11 @@ func (h *Handler) CheckPassword(r *http.Request, userID, pw string) (reason stri
 // through channel (ResetByEmail or ResetBySMS) and records nothing else,
 // or nil when password resets are off (Deps.PasswordResets).
 func (h *Handler) ResetLinkSender() func(ctx context.Context, u storage.User, channel string) error {
-	if h.d.PasswordResets == nil {
+	if h.pages.reset == nil {
 		return nil
 	}
+	links := h.pages.reset.links
 	return func(ctx context.Context, u storage.User, channel string) error {
-		return h.d.sendResetLink(ctx, u, channel, "")
+		return links.sendResetLink(ctx, u, channel, "")
 	}
 }

@@ -20,14 +20,9 @@ type signOutPages struct {
 	sess    *session.Service
 	logouts storage.Logouts
 	tokens  storage.Tokens
-	audit   func(r *http.Request, action, actor, target string, detail map[string]string)
+	audit   recordFunc
 	now     func() time.Time
 	logger  *slog.Logger
-}
-
-// signOutPages returns the sign-out's dependencies.
-func (d *deps) signOutPages() *signOutPages {
-	return &signOutPages{site: d.site, sess: d.sess, logouts: d.Logouts, tokens: d.Tokens, audit: d.audit, now: d.Now, logger: d.Logger}
 }
 
 // handleLogout serves GET /logout[?id=LOGOUT_ID]. The provider's

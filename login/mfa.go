@@ -45,6 +45,29 @@ const (
 	msgBadRecovery   = "Enter a recovery code, for example abcde-12345-fghjk."
 )
 
+// codePages serve the code page of the second factor (pathMFA), the
+// resends (pathMFASend) and the recovery code page (pathRecovery).
+type codePages struct {
+	core         *core
+	factors      *factors
+	checks       *checks
+	keys         *keyPages
+	finish       *finishPages
+	states       storage.MFA
+	codePolicy   mfa.CodePolicy
+	totpIssuer   string
+	trustDevices bool
+}
+
+// finishPages end the second-factor step (secondFactorPassed): the new
+// recovery codes, the interstitials and their Continue (pathFinish).
+type finishPages struct {
+	core    *core
+	factors *factors
+	devices *devices
+	states  storage.MFA
+}
+
 // urlFor returns path with the auth request ID and extra parameters
 // (name, value pairs) as its query.
 func urlFor(path, authRequestID string, kv ...string) string {
@@ -73,10 +96,10 @@ func acrAchievable(acrValues []string, webauthn bool) bool {
 // who signs in with a key is sent there by redirectToKey, and e-mail is
 // the code fallback offered on it). While TOTP is pending, User.MFAMethod is still the previous
 // method, which keeps working.
-func (d *deps) primaryMethod(u storage.User, st storage.MFAState) string {
+func (d *factors) primaryMethod(u storage.User, st storage.MFAState) string {
 	switch u.MFAMethod {
 	case storage.MFASMS:
-		if d.Texter != nil && u.PhoneVerified && u.Phone != "" {
+		if d.texter != nil && u.PhoneVerified && u.Phone != "" {
 			return storage.MFASMS
 		}
 	case storage.MFATOTP:
@@ -91,7 +114,7 @@ func (d *deps) primaryMethod(u storage.User, st storage.MFAState) string {
 // this sign-in: the primary method, and e-mail for a user whose SMS could
 // not be sent (recovery codes have their own page), but never e-mail while
 // it is withheld (emailWithheld).
-func (d *deps) allowedMethod(u storage.User, st storage.MFAState, method string) bool {
+func (d *factors) allowedMethod(u storage.User, st storage.MFAState, method string) bool {
 	if method == storage.MFAEmail && d.emailWithheld(u, st) {
 		return false
 	}
@@ -102,9 +125,9 @@ func (d *deps) allowedMethod(u storage.User, st storage.MFAState, method string)
 // signInUser loads the user identified in the sign-in and their MFA
 // state. A user who is gone or no longer active cannot continue: the page
 // says the link no longer works and the reason is logged.
-func (d *deps) signInUser(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (storage.User, storage.MFAState, bool) {
+func (d *core) signInUser(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (storage.User, storage.MFAState, bool) {
 	ctx := r.Context()
-	u, err := d.Users.GetUser(ctx, ar.Login.UserID)
+	u, err := d.users.GetUser(ctx, ar.Login.UserID)
 	if err == nil && u.State != storage.UserActive {
 		err = fmt.Errorf("user is %s: %w", u.State, authreq.ErrExpired)
 	}
@@ -128,13 +151,13 @@ func (d *deps) signInUser(w http.ResponseWriter, r *http.Request, ar storage.Aut
 // is pending enrolment or is the method, and the browser goes to the
 // second-factor page. A code that could not be sent is not an error here:
 // the code page says so and offers to try again.
-func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User) {
+func (d *passwordPages) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User) {
 	ctx := r.Context()
-	now := d.Now()
-	st, err := d.codes.State(ctx, u.ID)
+	now := d.core.now()
+	st, err := d.core.codes.State(ctx, u.ID)
 	if err != nil {
-		d.site.LogProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
-		d.site.RenderProblem(w, r, web.ProbInternal)
+		d.core.site.LogProblem(r, "second factor: state not loaded", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	setPassword := func(p *storage.LoginProgress) {
@@ -142,52 +165,52 @@ func (d *deps) afterPassword(w http.ResponseWriter, r *http.Request, ar storage.
 		p.PasswordAt = now
 		p.Factors = append(p.Factors[:0:0], mfa.AMRPassword)
 	}
-	if d.trustedDevice(r, ar, u, st, now) {
-		d.Logger.InfoContext(ctx, "second factor skipped: trusted device", "user_id", u.ID, "auth_request_id", ar.ID)
-		d.resetSignIn(r, ar, u, "trusted_device")
-		d.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
+	if d.devices.trustedDevice(r, ar, u, st, now) {
+		d.core.logger.InfoContext(ctx, "second factor skipped: trusted device", "user_id", u.ID, "auth_request_id", ar.ID)
+		d.factors.resetSignIn(r, ar, u, "trusted_device")
+		d.core.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
 			setPassword(p)
 			p.Factors = append(p.Factors, trustedDeviceAMR...)
 		})
 		return
 	}
-	if d.keyAfterPassword(w, r, ar, binding, u, setPassword) {
+	if d.keys.keyAfterPassword(w, r, ar, binding, u, setPassword) {
 		return
 	}
-	if method := d.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP && !mfa.Locked(&st) && d.allowedMethod(u, st, method) {
-		if err := d.sendCode(ctx, ar, u, method); err != nil {
-			d.logSendProblem(r, err, u.ID, method)
+	if method := d.factors.primaryMethod(u, st); !st.TOTPPending && method != storage.MFATOTP && !mfa.Locked(&st) && d.factors.allowedMethod(u, st, method) {
+		if err := d.factors.sendCode(ctx, ar, u, method); err != nil {
+			d.factors.logSendProblem(r, err, u.ID, method)
 		}
 	}
-	d.advance(w, r, ar, binding, setPassword)
+	d.core.advance(w, r, ar, binding, setPassword)
 }
 
 // handleSecondFactorForm serves GET /login/mfa: the enrolment page while
 // TOTP is pending (unless the user chose the previous method with the
 // method parameter), else the code page of the method.
-func handleSecondFactorForm(d *deps) http.Handler {
+func handleSecondFactorForm(d *codePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		u, st, ok := d.signInUser(w, r, ar)
+		u, st, ok := d.core.signInUser(w, r, ar)
 		if !ok {
 			return
 		}
 		requested := r.URL.Query().Get("method")
-		if d.redirectToKey(w, r, ar, u, requested) {
+		if d.keys.redirectToKey(w, r, ar, u, requested) {
 			return
 		}
-		if d.lockedPage(w, r, st, ar.ID) {
+		if d.factors.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		if st.TOTPPending && requested == "" {
 			http.Redirect(w, r, urlFor(pathEnrol, ar.ID), http.StatusSeeOther)
 			return
 		}
-		method := d.primaryMethod(u, st)
-		if requested != "" && d.allowedMethod(u, st, requested) {
+		method := d.factors.primaryMethod(u, st)
+		if requested != "" && d.factors.allowedMethod(u, st, requested) {
 			method = requested
 		}
 		d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, "")
@@ -196,48 +219,48 @@ func handleSecondFactorForm(d *deps) http.Handler {
 
 // handleSecondFactorPOST serves POST /login/mfa: it checks the code of
 // the posted method and, when it is right, moves the sign-in on.
-func handleSecondFactorPOST(d *deps) http.Handler {
+func handleSecondFactorPOST(d *codePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		u, st, ok := d.signInUser(w, r, ar)
+		u, st, ok := d.core.signInUser(w, r, ar)
 		if !ok {
 			return
 		}
 		method := r.PostForm.Get("method")
 		if method == "" {
-			method = d.primaryMethod(u, st)
+			method = d.factors.primaryMethod(u, st)
 		}
-		if !d.allowedMethod(u, st, method) {
-			d.Logger.InfoContext(r.Context(), "second factor: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-			d.site.RenderProblem(w, r, web.ProbBadForm)
+		if !d.factors.allowedMethod(u, st, method) {
+			d.core.logger.InfoContext(r.Context(), "second factor: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+			d.core.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
 		code := r.PostForm.Get("code")
 		var g guess
 		var err error
 		if method == storage.MFATOTP {
-			g, err = d.verifyTOTP(r.Context(), u.ID, code)
+			g, err = d.checks.verifyTOTP(r.Context(), u.ID, code)
 		} else {
-			g, err = d.verifyCode(r.Context(), ar, u, method, code)
+			g, err = d.checks.verifyCode(r.Context(), ar, u, method, code)
 		}
 		if err != nil {
-			d.site.LogProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if g.refused != nil {
-			d.logRefused(r, u.ID, method, ar.ID, g.refused)
-			if d.afterGuess(w, r, ar, u, method, g) {
+			d.factors.logRefused(r, u.ID, method, ar.ID, g.refused)
+			if d.factors.afterGuess(w, r, ar, u, method, g) {
 				return
 			}
-			st, _ = d.codes.State(r.Context(), u.ID) // fresh failure and send logs; best effort
+			st, _ = d.core.codes.State(r.Context(), u.ID) // fresh failure and send logs; best effort
 			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, codesend.RefusalMessage(g.refused))
 			return
 		}
-		d.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
+		d.finish.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
 	})
 }
 
@@ -248,22 +271,22 @@ func handleSecondFactorPOST(d *deps) http.Handler {
 // count left after using one, are shown on an interstitial whose Continue
 // button completes the sign-in (pathFinish); otherwise the sign-in
 // completes at once.
-func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, method string, trust bool) {
+func (d *finishPages) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, method string, trust bool) {
 	ctx := r.Context()
 	amr, err := mfa.AMRFor(method, mfa.Key{})
 	if err != nil {
-		d.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID, "method", method)
-		d.site.RenderProblem(w, r, web.ProbInternal)
+		d.core.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID, "method", method)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	d.Logger.InfoContext(ctx, "second factor accepted", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-	d.resetSignIn(r, ar, u, method)
+	d.core.logger.InfoContext(ctx, "second factor accepted", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+	d.factors.resetSignIn(r, ar, u, method)
 	if trust && method != mfa.MethodRecovery {
-		d.rememberDevice(w, r, ar, u)
+		d.devices.rememberDevice(w, r, ar, u)
 	}
 	p := ar.Login
 	p.Factors = amr
-	ar, ok := d.saveProgress(w, r, ar, binding, p)
+	ar, ok := d.core.saveProgress(w, r, ar, binding, p)
 	if !ok {
 		return
 	}
@@ -273,40 +296,40 @@ func (d *deps) secondFactorPassed(w http.ResponseWriter, r *http.Request, ar sto
 	switch {
 	case shown:
 	case method == mfa.MethodRecovery:
-		d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-		d.site.Render(w, r, http.StatusOK, remainingPage(ar.ID, d.site.CSRFToken(loginCookie, binding), remaining))
+		d.core.site.AllowFormTargets(w, d.core.callbackURL(ctx, ar.ID), ar.RedirectURI)
+		d.core.site.Render(w, r, http.StatusOK, remainingPage(ar.ID, d.core.site.CSRFToken(loginCookie, binding), remaining))
 	default:
-		d.flow.CompleteFresh(w, r, ar, binding, p)
+		d.core.flow.CompleteFresh(w, r, ar, binding, p)
 	}
 }
 
 // logRefused logs a refused second factor. The code itself is never
 // logged; mfa's errors do not contain it.
-func (d *deps) logRefused(r *http.Request, userID, method, authRequestID string, refused error) {
+func (d *factors) logRefused(r *http.Request, userID, method, authRequestID string, refused error) {
 	countFailure(r)
-	d.Logger.InfoContext(r.Context(), "second factor refused", "user_id", userID, "method", method, "auth_request_id", authRequestID, "reason", refused.Error())
-	d.audit(r, iam.AuditSecondFactorFailure, userID, userID, map[string]string{"method": method})
+	d.core.logger.InfoContext(r.Context(), "second factor refused", "user_id", userID, "method", method, "auth_request_id", authRequestID, "reason", refused.Error())
+	d.core.audit(r, iam.AuditSecondFactorFailure, userID, userID, map[string]string{"method": method})
 }
 
 // handleFinishForm serves GET /login/finish, the page of a sign-in whose
 // every factor passed but which was not completed (the browser left an
 // interstitial page): one Continue button.
-func handleFinishForm(d *deps) http.Handler {
+func handleFinishForm(d *finishPages) http.Handler {
 	return handleContinueForm(d, pathFinish, "You are verified. Continue to the application.")
 }
 
 // handleContinueForm serves a page for a sign-in whose every factor passed:
 // it changes nothing and offers one Continue button that posts to action.
-func handleContinueForm(d *deps, action, message string) http.Handler {
+func handleContinueForm(d *finishPages, action, message string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
 		if !ok {
 			return
 		}
-		d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-		d.site.Render(w, r, http.StatusOK, templates.ContinuePage{
+		d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.core.site.Render(w, r, http.StatusOK, templates.ContinuePage{
 			AuthRequestID: ar.ID,
-			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+			CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
 			Action:        action,
 			Heading:       "Continue signing in",
 			Message:       message,
@@ -316,12 +339,12 @@ func handleContinueForm(d *deps, action, message string) http.Handler {
 
 // handleFinishPOST serves POST /login/finish: it completes a sign-in
 // whose every factor passed.
-func handleFinishPOST(d *deps) http.Handler {
+func handleFinishPOST(d *finishPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
 		if !ok {
 			return
 		}
-		d.flow.CompleteFresh(w, r, ar, binding, ar.Login)
+		d.core.flow.CompleteFresh(w, r, ar, binding, ar.Login)
 	})
 }

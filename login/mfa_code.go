@@ -48,13 +48,13 @@ func boundTo(c storage.OTPChallenge, authRequestID, userID string) bool {
 
 // sendCode sends a code for the sign-in by method (e-mail or SMS), with
 // the limits and errors of issueCode.
-func (d *deps) sendCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method string) error {
+func (d *factors) sendCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method string) error {
 	channel := channelOf(method)
 	dest := u.Email
 	if channel == storage.ChannelSMS {
 		dest = u.Phone
 	}
-	return d.codes.Issue(ctx, codesend.Send{
+	return d.core.codes.Issue(ctx, codesend.Send{
 		User: u,
 		Want: storage.OTPChallenge{
 			ID:            challengeID(ar.ID),
@@ -70,35 +70,35 @@ func (d *deps) sendCode(ctx context.Context, ar storage.AuthRequest, u storage.U
 }
 
 // deliver composes the code message for the channel and hands it over.
-func (d *deps) deliver(ctx context.Context, u storage.User, channel, code string) error {
-	ttl := d.CodePolicy.TTL
+func (d *factors) deliver(ctx context.Context, u storage.User, channel, code string) error {
+	ttl := d.codeTTL
 	if channel == storage.ChannelSMS {
-		if d.Texter == nil {
+		if d.texter == nil {
 			return errors.New("no sms transport")
 		}
-		m, err := notify.Localize(d.Messages, u.Locale).CodeSMS(u.Phone, code, ttl)
+		m, err := notify.Localize(d.messages, u.Locale).CodeSMS(u.Phone, code, ttl)
 		if err != nil {
 			return fmt.Errorf("compose sms: %w", err)
 		}
-		return d.Texter.SendSMS(ctx, m)
+		return d.texter.SendSMS(ctx, m)
 	}
-	m, err := notify.Localize(d.Messages, u.Locale).CodeEmail(u.Email, u.Name(), code, ttl)
+	m, err := notify.Localize(d.messages, u.Locale).CodeEmail(u.Email, u.Name(), code, ttl)
 	if err != nil {
 		return fmt.Errorf("compose e-mail: %w", err)
 	}
-	return d.Mailer.SendEmail(ctx, m)
+	return d.mailer.SendEmail(ctx, m)
 }
 
 // logSendProblem logs why a code was not sent.
-func (d *deps) logSendProblem(r *http.Request, err error, userID, method string) {
+func (d *factors) logSendProblem(r *http.Request, err error, userID, method string) {
 	var rl *mfa.RateLimitError
 	switch {
 	case errors.As(err, &rl):
-		d.Logger.InfoContext(r.Context(), "code not sent: rate limited", "user_id", userID, "method", method, "reason", rl.Reason, "retry_after", rl.RetryAfter)
+		d.core.logger.InfoContext(r.Context(), "code not sent: rate limited", "user_id", userID, "method", method, "reason", rl.Reason, "retry_after", rl.RetryAfter)
 	case errors.Is(err, notify.ErrDelivery):
-		d.Logger.WarnContext(r.Context(), "code not delivered", "user_id", userID, "method", method, "err", err)
+		d.core.logger.WarnContext(r.Context(), "code not delivered", "user_id", userID, "method", method, "err", err)
 	default:
-		d.Logger.ErrorContext(r.Context(), "code not sent", "user_id", userID, "method", method, "err", err)
+		d.core.logger.ErrorContext(r.Context(), "code not sent", "user_id", userID, "method", method, "err", err)
 	}
 }
 
@@ -109,12 +109,12 @@ func (d *deps) logSendProblem(r *http.Request, err error, userID, method string)
 // refusal reported outside the transactions. The challenge and the state
 // are two records, so the user's checks are serialised to keep the count
 // exact.
-func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method, code string) (guess, error) {
-	unlock := d.codes.Lock(u.ID)
+func (d *checks) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage.User, method, code string) (guess, error) {
+	unlock := d.core.codes.Lock(u.ID)
 	defer unlock()
-	now := d.Now()
+	now := d.core.now()
 	channel := channelOf(method)
-	st, err := d.codes.State(ctx, u.ID)
+	st, err := d.core.codes.State(ctx, u.ID)
 	if err != nil {
 		return guess{}, err
 	}
@@ -123,14 +123,14 @@ func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage
 	}
 	var refused error
 	guessed := false
-	_, err = d.MFA.UpdateOTPChallenge(ctx, challengeID(ar.ID), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+	_, err = d.states.UpdateOTPChallenge(ctx, challengeID(ar.ID), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
 		refused, guessed = nil, false
 		if !boundTo(c, ar.ID, u.ID) || c.Channel != channel {
 			refused = codesend.ErrNoChallenge
 			return c, nil
 		}
 		before := c.Failures
-		refused = mfa.Check(&c, d.OTPPepper, code, d.CodePolicy, now)
+		refused = mfa.Check(&c, d.pepper, code, d.codePolicy, now)
 		guessed = c.Failures > before
 		return c, nil // keep the failure count even when the code was wrong
 	})
@@ -144,8 +144,8 @@ func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage
 	if refused != nil && !guessed {
 		return g, nil
 	}
-	_, err = d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
-		g.verdict = d.countGuess(&st, refused, guessed, now)
+	_, err = d.states.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		g.verdict = d.factors.countGuess(&st, refused, guessed, now)
 		g.failures = st.FailuresSinceSuccess
 		st.UpdatedAt = now
 		return st, nil
@@ -160,40 +160,40 @@ func (d *deps) verifyCode(ctx context.Context, ar storage.AuthRequest, u storage
 // posted method (e-mail or SMS) and shows its code page. When the limit
 // is reached or delivery fails, the code page says so and nothing is
 // saved.
-func handleSendPOST(d *deps) http.Handler {
+func handleSendPOST(d *codePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		u, st, ok := d.signInUser(w, r, ar)
-		if !ok || d.lockedPage(w, r, st, ar.ID) {
+		u, st, ok := d.core.signInUser(w, r, ar)
+		if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		method := r.PostForm.Get("method")
 		if method == "" {
-			method = d.primaryMethod(u, st)
+			method = d.factors.primaryMethod(u, st)
 		}
-		if method == storage.MFATOTP || !d.allowedMethod(u, st, method) {
-			d.Logger.InfoContext(r.Context(), "code send: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-			d.site.RenderProblem(w, r, web.ProbBadForm)
+		if method == storage.MFATOTP || !d.factors.allowedMethod(u, st, method) {
+			d.core.logger.InfoContext(r.Context(), "code send: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+			d.core.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
-		err := d.sendCode(r.Context(), ar, u, method)
+		err := d.factors.sendCode(r.Context(), ar, u, method)
 		var rl *mfa.RateLimitError
 		switch {
 		case err == nil:
-			d.Logger.InfoContext(r.Context(), "code sent", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+			d.core.logger.InfoContext(r.Context(), "code sent", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
 			http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", method), http.StatusSeeOther)
 		case errors.As(err, &rl):
-			d.logSendProblem(r, err, u.ID, method)
+			d.factors.logSendProblem(r, err, u.ID, method)
 			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusTooManyRequests, codesend.WaitMessage(rl.RetryAfter))
 		case errors.Is(err, codesend.ErrNotSent):
-			d.logSendProblem(r, err, u.ID, method)
+			d.factors.logSendProblem(r, err, u.ID, method)
 			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, msgDelivery)
 		default:
-			d.site.LogProblem(r, "code send failed", err, "user_id", u.ID, "method", method)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "code send failed", err, "user_id", u.ID, "method", method)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 		}
 	})
 }
@@ -202,32 +202,32 @@ func handleSendPOST(d *deps) http.Handler {
 // For e-mail and SMS it describes the sign-in's challenge: where the code
 // went, or why no code can be entered (none sent, void, expired), when a
 // new one can be requested, and the other ways to go on.
-func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, method string, status int, errMsg string) {
+func (d *codePages) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, method string, status int, errMsg string) {
 	ctx := r.Context()
-	now := d.Now()
+	now := d.core.now()
 	page := templates.CodePage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
-		Client:        d.flow.Header(ctx, ar),
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
+		Client:        d.core.flow.Header(ctx, ar),
 		Action:        pathMFA,
 		Method:        method,
-		TrustDevice:   d.TrustedDevices && mfa.TrustedDeviceAllowed(ar.ACRValues),
+		TrustDevice:   d.trustDevices && mfa.TrustedDeviceAllowed(ar.ACRValues),
 		RecoveryURL:   urlFor(pathRecovery, ar.ID),
 		Error:         errMsg,
 	}
 	if method == storage.MFATOTP {
 		page.Heading = "Enter the code from your authenticator app"
-		page.Instructions = "Open your authenticator app and enter the six-digit code it shows for " + d.TOTPIssuer + "."
-	} else if method == storage.MFAEmail && d.emailWithheld(u, st) {
+		page.Instructions = "Open your authenticator app and enter the six-digit code it shows for " + d.totpIssuer + "."
+	} else if method == storage.MFAEmail && d.factors.emailWithheld(u, st) {
 		page.Heading = "Use your usual second step"
 		page.HideCodeField = true
 		page.Error = msgEmailWithheld
 	} else {
-		pol := d.CodePolicy
-		c, err := d.MFA.GetOTPChallenge(ctx, challengeID(ar.ID))
+		pol := d.codePolicy
+		c, err := d.states.GetOTPChallenge(ctx, challengeID(ar.ID))
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			d.site.LogProblem(r, "otp challenge not loaded", err, "auth_request_id", ar.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "otp challenge not loaded", err, "auth_request_id", ar.ID)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		has := err == nil && boundTo(c, ar.ID, u.ID) && c.Channel == channelOf(method) && c.UsedAt.IsZero()
@@ -277,16 +277,16 @@ func (d *deps) renderCodePage(w http.ResponseWriter, r *http.Request, ar storage
 				page.Error = codesend.MsgNoCode // the limit, not delivery, held it back
 			}
 		}
-		primary := d.primaryMethod(u, st)
+		primary := d.factors.primaryMethod(u, st)
 		switch {
-		case method == storage.MFASMS && !d.emailWithheld(u, st):
+		case method == storage.MFASMS && !d.factors.emailWithheld(u, st):
 			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by e-mail instead", Action: pathMFASend, Method: storage.MFAEmail})
 		case primary == storage.MFASMS:
 			page.Alternatives = append(page.Alternatives, templates.Alternative{Label: "Send the code by text message instead", Action: pathMFASend, Method: storage.MFASMS})
 		}
 	}
-	d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-	d.site.Render(w, r, status, page)
+	d.core.site.AllowFormTargets(w, d.core.callbackURL(ctx, ar.ID), ar.RedirectURI)
+	d.core.site.Render(w, r, status, page)
 }
 
 // maskEmail hides most of the local part: "ada@example.com" becomes

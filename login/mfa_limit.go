@@ -48,6 +48,22 @@ var (
 	}}
 )
 
+// factors holds the second-factor rules the pages share: which methods a
+// user may use (mfa.go), the sending of e-mail and SMS codes
+// (mfa_code.go), the counting of guesses with its locks (this file) and
+// the notices about them.
+type factors struct {
+	core        *core
+	states      storage.MFA
+	mailer      notify.Mailer
+	messages    Messages
+	notices     lockNotices
+	guessPolicy mfa.GuessPolicy
+	texter      notify.Texter
+	codeTTL     time.Duration
+	webauthn    bool
+}
+
 // guess is the outcome of one checked second-factor code.
 type guess struct {
 	// refused is nil when the code was right, else why it was refused.
@@ -70,24 +86,24 @@ func isGuess(refused error) bool {
 // countGuess records in st a code that was right (refused is nil) or a
 // counted failure (guessed), and returns the verdict. Call it in the
 // transaction that checked the code.
-func (d *deps) countGuess(st *storage.MFAState, refused error, guessed bool, now time.Time) mfa.Verdict {
+func (d *factors) countGuess(st *storage.MFAState, refused error, guessed bool, now time.Time) mfa.Verdict {
 	switch {
 	case refused == nil:
 		mfa.RecordSuccess(st)
 	case guessed:
-		return d.GuessPolicy.RecordFailure(st, now)
+		return d.guessPolicy.RecordFailure(st, now)
 	}
 	return mfa.Verdict{}
 }
 
 // lockedPage renders the locked page when the user's second factor is
 // locked, and reports whether it did.
-func (d *deps) lockedPage(w http.ResponseWriter, r *http.Request, st storage.MFAState, authRequestID string) bool {
+func (d *factors) lockedPage(w http.ResponseWriter, r *http.Request, st storage.MFAState, authRequestID string) bool {
 	if !mfa.Locked(&st) {
 		return false
 	}
-	d.Logger.InfoContext(r.Context(), "second factor locked", "user_id", st.UserID, "auth_request_id", authRequestID)
-	d.site.RenderProblem(w, r, probMFALocked)
+	d.core.logger.InfoContext(r.Context(), "second factor locked", "user_id", st.UserID, "auth_request_id", authRequestID)
+	d.core.site.RenderProblem(w, r, probMFALocked)
 	return true
 }
 
@@ -95,7 +111,7 @@ func (d *deps) lockedPage(w http.ResponseWriter, r *http.Request, st storage.MFA
 // the locked page for a locked second factor, and for a code that ended
 // the sign-in, the end (endSignIn), after the notice of a new lock. It
 // reports whether it answered the request.
-func (d *deps) afterGuess(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, method string, g guess) bool {
+func (d *factors) afterGuess(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, method string, g guess) bool {
 	if g.verdict.Locked {
 		d.notifyLocked(r, u, method, g.failures)
 	}
@@ -104,7 +120,7 @@ func (d *deps) afterGuess(w http.ResponseWriter, r *http.Request, ar storage.Aut
 		d.endSignIn(w, r, ar, u, method, g.verdict.Locked)
 		return true
 	case errors.Is(g.refused, mfa.ErrLocked):
-		d.site.RenderProblem(w, r, probMFALocked)
+		d.core.site.RenderProblem(w, r, probMFALocked)
 		return true
 	}
 	return false
@@ -113,23 +129,23 @@ func (d *deps) afterGuess(w http.ResponseWriter, r *http.Request, ar storage.Aut
 // endSignIn ends a sign-in after too many wrong codes in a row: it
 // deletes the auth request and its code challenge, records the end and
 // shows why (probMFALocked when the second factor just locked).
-func (d *deps) endSignIn(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, method string, locked bool) {
+func (d *factors) endSignIn(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, method string, locked bool) {
 	ctx := r.Context()
-	if err := d.AuthRequests.DeleteAuthRequest(ctx, ar.ID); err != nil {
-		d.site.LogProblem(r, "ended sign-in not deleted", err, "auth_request_id", ar.ID)
-		d.site.RenderProblem(w, r, web.ProbInternal)
+	if err := d.core.authRequests.DeleteAuthRequest(ctx, ar.ID); err != nil {
+		d.core.site.LogProblem(r, "ended sign-in not deleted", err, "auth_request_id", ar.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	if err := d.MFA.DeleteOTPChallenge(ctx, challengeID(ar.ID)); err != nil {
-		d.site.LogProblem(r, "code of an ended sign-in not deleted", err, "auth_request_id", ar.ID)
+	if err := d.states.DeleteOTPChallenge(ctx, challengeID(ar.ID)); err != nil {
+		d.core.site.LogProblem(r, "code of an ended sign-in not deleted", err, "auth_request_id", ar.ID)
 	}
-	d.Logger.InfoContext(ctx, "sign-in ended: too many wrong codes", "user_id", u.ID, "auth_request_id", ar.ID, "method", method)
-	d.audit(r, iam.AuditSignInEnded, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID, "reason": "too_many_failures"})
+	d.core.logger.InfoContext(ctx, "sign-in ended: too many wrong codes", "user_id", u.ID, "auth_request_id", ar.ID, "method", method)
+	d.core.audit(r, iam.AuditSignInEnded, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID, "reason": "too_many_failures"})
 	if locked {
-		d.site.RenderProblem(w, r, probMFALocked)
+		d.core.site.RenderProblem(w, r, probMFALocked)
 		return
 	}
-	d.site.RenderProblem(w, r, probSignInEnded)
+	d.core.site.RenderProblem(w, r, probSignInEnded)
 }
 
 // lockNotices renders the second-factor lock and reset notices;
@@ -139,34 +155,18 @@ type lockNotices interface {
 	ResetSignInEmail(to, toName, method string, resetAt, at time.Time) (notify.Email, error)
 }
 
-// notices returns Deps.Messages when it renders the lock notices, else the
-// default composer.
-func (d *deps) notices() (lockNotices, error) {
-	if m, ok := d.Messages.(lockNotices); ok {
-		return m, nil
-	}
-	c, err := defaultComposer()
-	if err != nil {
-		return nil, fmt.Errorf("message templates: %w", err)
-	}
-	return c, nil
-}
-
 // notifyLocked records a new lock in the audit log and tells the user by
 // e-mail. A failed e-mail is logged; the lock holds.
-func (d *deps) notifyLocked(r *http.Request, u storage.User, method string, failures int) {
+func (d *factors) notifyLocked(r *http.Request, u storage.User, method string, failures int) {
 	ctx := r.Context()
-	d.Logger.WarnContext(ctx, "second factor locked: too many wrong codes", "user_id", u.ID, "failures", failures)
-	d.audit(r, iam.AuditMFALocked, u.ID, u.ID, map[string]string{"method": method, "failures": strconv.Itoa(failures), "reason": "too_many_failures"})
-	msgs, err := d.notices()
+	d.core.logger.WarnContext(ctx, "second factor locked: too many wrong codes", "user_id", u.ID, "failures", failures)
+	d.core.audit(r, iam.AuditMFALocked, u.ID, u.ID, map[string]string{"method": method, "failures": strconv.Itoa(failures), "reason": "too_many_failures"})
+	m, err := notify.Localize(d.notices, u.Locale).MFALockedEmail(u.Email, u.Name(), d.core.now())
 	if err == nil {
-		var m notify.Email
-		if m, err = notify.Localize(msgs, u.Locale).MFALockedEmail(u.Email, u.Name(), d.Now()); err == nil {
-			err = d.Mailer.SendEmail(ctx, m)
-		}
+		err = d.mailer.SendEmail(ctx, m)
 	}
 	if err != nil {
-		d.Logger.WarnContext(ctx, "second factor lock e-mail not sent", "user_id", u.ID, "err", err)
+		d.core.logger.WarnContext(ctx, "second factor lock e-mail not sent", "user_id", u.ID, "err", err)
 	}
 }
 
@@ -174,11 +174,11 @@ func (d *deps) notifyLocked(r *http.Request, u storage.User, method string, fail
 // used (see emailWithheld and mfa.GuessPolicy.UnlockAfterReset) and lifts
 // a lock unless the user's failures reached the hard limit; it reports
 // whether a lock was lifted.
-func (d *deps) unlockAfterReset(ctx context.Context, userID string) (bool, error) {
-	now := d.Now()
+func (d *factors) unlockAfterReset(ctx context.Context, userID string) (bool, error) {
+	now := d.core.now()
 	var unlocked bool
-	_, err := d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
-		unlocked = d.GuessPolicy.UnlockAfterReset(&st, now)
+	_, err := d.states.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+		unlocked = d.guessPolicy.UnlockAfterReset(&st, now)
 		st.UpdatedAt = now
 		return st, nil
 	})
@@ -201,12 +201,12 @@ const msgEmailWithheld = "Right after a password reset, a code by e-mail cannot 
 // (when keys are on), else primaryMethod: a user whose preferred method
 // cannot be used here (SMS without a verified number or an SMS sender)
 // signs in with e-mail codes anyway, and keeps them.
-func (d *deps) emailWithheld(u storage.User, st storage.MFAState) bool {
+func (d *factors) emailWithheld(u storage.User, st storage.MFAState) bool {
 	if st.PasswordResetAt.IsZero() {
 		return false
 	}
 	if u.MFAMethod == storage.MFAWebAuthn {
-		return d.Passkeys != nil
+		return d.webauthn
 	}
 	return d.primaryMethod(u, st) != storage.MFAEmail
 }
@@ -216,11 +216,11 @@ func (d *deps) emailWithheld(u storage.User, st storage.MFAState) bool {
 // since a password reset, it clears the reset time, and records in the
 // audit log and tells the user by e-mail which second factor completed
 // the sign-in. Failures are logged; the sign-in goes on.
-func (d *deps) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.User, method string) {
+func (d *factors) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.User, method string) {
 	ctx := r.Context()
-	now := d.Now()
+	now := d.core.now()
 	var resetAt time.Time
-	_, err := d.MFA.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+	_, err := d.states.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
 		resetAt = st.PasswordResetAt
 		if !resetAt.IsZero() {
 			st.PasswordResetAt = time.Time{}
@@ -229,23 +229,20 @@ func (d *deps) resetSignIn(r *http.Request, ar storage.AuthRequest, u storage.Us
 		return st, nil
 	})
 	if err != nil {
-		d.site.LogProblem(r, "reset sign-in not recorded", err, "user_id", u.ID)
+		d.core.site.LogProblem(r, "reset sign-in not recorded", err, "user_id", u.ID)
 		return
 	}
 	if resetAt.IsZero() {
 		return
 	}
-	d.Logger.InfoContext(ctx, "first sign-in after a password reset", "user_id", u.ID, "method", method)
-	d.audit(r, iam.AuditResetSignIn, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID,
+	d.core.logger.InfoContext(ctx, "first sign-in after a password reset", "user_id", u.ID, "method", method)
+	d.core.audit(r, iam.AuditResetSignIn, u.ID, u.ID, map[string]string{"method": method, "client_id": ar.ClientID,
 		"reset_at": resetAt.UTC().Format(time.RFC3339)})
-	msgs, err := d.notices()
+	m, err := notify.Localize(d.notices, u.Locale).ResetSignInEmail(u.Email, u.Name(), method, resetAt, now)
 	if err == nil {
-		var m notify.Email
-		if m, err = notify.Localize(msgs, u.Locale).ResetSignInEmail(u.Email, u.Name(), method, resetAt, now); err == nil {
-			err = d.Mailer.SendEmail(ctx, m)
-		}
+		err = d.mailer.SendEmail(ctx, m)
 	}
 	if err != nil {
-		d.Logger.WarnContext(ctx, "reset sign-in e-mail not sent", "user_id", u.ID, "err", err)
+		d.core.logger.WarnContext(ctx, "reset sign-in e-mail not sent", "user_id", u.ID, "err", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -20,9 +21,9 @@ import (
 // time step (checkStoredFactor). It returns the refusal (for the user)
 // apart from storage faults; a wrong or replayed code is counted as a
 // failure even though it is refused.
-func (d *deps) verifyTOTP(ctx context.Context, userID, code string) (guess, error) {
+func (d *checks) verifyTOTP(ctx context.Context, userID, code string) (guess, error) {
 	g, err := d.checkStoredFactor(ctx, userID, func(st *storage.MFAState, now time.Time) error {
-		return mfa.VerifyTOTP(st, d.TOTPSealer, code, now)
+		return mfa.VerifyTOTP(st, d.sealer, code, now)
 	})
 	if err != nil {
 		return guess{}, fmt.Errorf("check totp code: %w", err)
@@ -44,17 +45,29 @@ func isRefusal(err error) bool {
 	return false
 }
 
+// enrolPages serve the authenticator app enrolment of a sign-in
+// (pathEnrol).
+type enrolPages struct {
+	core          *core
+	factors       *factors
+	finish        *finishPages
+	states        storage.MFA
+	sealer        *secret.Sealer
+	totpIssuer    string
+	attemptPolicy mfa.AttemptPolicy
+}
+
 // handleEnrolForm serves GET /login/mfa/enrol while TOTP is pending: the
 // QR code and the secret of the pending authenticator app (the same ones
 // after a reload) and one code field.
-func handleEnrolForm(d *deps) http.Handler {
+func handleEnrolForm(d *enrolPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		u, st, ok := d.signInUser(w, r, ar)
-		if !ok || d.lockedPage(w, r, st, ar.ID) {
+		u, st, ok := d.core.signInUser(w, r, ar)
+		if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		if !st.TOTPPending {
@@ -62,14 +75,14 @@ func handleEnrolForm(d *deps) http.Handler {
 			return
 		}
 		var key mfa.TOTPKey
-		_, err := d.MFA.UpdateMFAState(r.Context(), u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		_, err := d.states.UpdateMFAState(r.Context(), u.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			var err error
-			key, err = mfa.BeginTOTP(&s, d.TOTPSealer, d.TOTPIssuer, u.Email)
+			key, err = mfa.BeginTOTP(&s, d.sealer, d.totpIssuer, u.Email)
 			return s, err
 		})
 		if err != nil {
-			d.site.LogProblem(r, "totp enrolment not started", err, "user_id", u.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "totp enrolment not started", err, "user_id", u.ID)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, "")
@@ -79,16 +92,16 @@ func handleEnrolForm(d *deps) http.Handler {
 // renderEnrol shows the enrolment page with key. Its "Not now" choice
 // continues with the previous method: a new code by e-mail or SMS, or the
 // code page of an authenticator app being replaced.
-func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, key mfa.TOTPKey, status int, msg string) {
+func (d *enrolPages) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, key mfa.TOTPKey, status int, msg string) {
 	page := templates.TOTPEnrolPage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
 		Action:        pathEnrol,
 		QRDataURL:     key.QRDataURL,
 		Secret:        key.Secret,
 		Error:         msg,
 	}
-	switch prev := d.primaryMethod(u, st); prev {
+	switch prev := d.factors.primaryMethod(u, st); prev {
 	case storage.MFATOTP:
 		page.SkipLabel = "Not now — use my current authenticator app instead"
 		page.SkipURL = urlFor(pathMFA, ar.ID, "method", prev)
@@ -96,33 +109,33 @@ func (d *deps) renderEnrol(w http.ResponseWriter, r *http.Request, ar storage.Au
 		page.SkipLabel = "Not now — send me a code by text message instead"
 		page.SkipAction, page.SkipMethod = pathMFASend, prev
 	default:
-		if !d.emailWithheld(u, st) {
+		if !d.factors.emailWithheld(u, st) {
 			page.SkipLabel = "Not now — send me a code by e-mail instead"
 			page.SkipAction, page.SkipMethod = pathMFASend, prev
 		}
 	}
-	d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-	d.site.Render(w, r, status, page)
+	d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.core.site.Render(w, r, status, page)
 }
 
 // handleEnrolPOST serves POST /login/mfa/enrol: a correct code from the
 // pending authenticator app confirms it (consuming its time step, so the
 // code cannot serve again), makes TOTP the user's method, and counts as
 // this sign-in's second factor.
-func handleEnrolPOST(d *deps) http.Handler {
+func handleEnrolPOST(d *enrolPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		u, st, ok := d.signInUser(w, r, ar)
-		if !ok || d.lockedPage(w, r, st, ar.ID) {
+		u, st, ok := d.core.signInUser(w, r, ar)
+		if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		ctx := r.Context()
-		now := d.Now()
+		now := d.core.now()
 		var refused error
-		st, err := d.MFA.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		st, err := d.states.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			refused = mfa.CheckLocked(&s)
 			if refused != nil {
 				return s, nil
@@ -131,9 +144,9 @@ func handleEnrolPOST(d *deps) http.Handler {
 				refused = mfa.ErrNotEnrolled
 				return s, nil
 			}
-			refused = d.AttemptPolicy.Allow(&s, now)
+			refused = d.attemptPolicy.Allow(&s, now)
 			if refused == nil {
-				refused = mfa.ConfirmTOTP(&s, d.TOTPSealer, r.PostForm.Get("code"), now)
+				refused = mfa.ConfirmTOTP(&s, d.sealer, r.PostForm.Get("code"), now)
 			}
 			s.UpdatedAt = now
 			return s, nil // keep the failure even when the code was refused
@@ -142,8 +155,8 @@ func handleEnrolPOST(d *deps) http.Handler {
 			err = refused
 		}
 		if err != nil {
-			d.site.LogProblem(r, "totp enrolment not checked", err, "user_id", u.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "totp enrolment not checked", err, "user_id", u.ID)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if errors.Is(refused, mfa.ErrNotEnrolled) || errors.Is(refused, mfa.ErrLocked) {
@@ -151,17 +164,17 @@ func handleEnrolPOST(d *deps) http.Handler {
 			return
 		}
 		if refused != nil {
-			d.Logger.InfoContext(ctx, "totp enrolment refused", "user_id", u.ID, "auth_request_id", ar.ID, "reason", refused.Error())
-			key, kerr := mfa.BeginTOTP(&st, d.TOTPSealer, d.TOTPIssuer, u.Email) // the stored pending secret
+			d.core.logger.InfoContext(ctx, "totp enrolment refused", "user_id", u.ID, "auth_request_id", ar.ID, "reason", refused.Error())
+			key, kerr := mfa.BeginTOTP(&st, d.sealer, d.totpIssuer, u.Email) // the stored pending secret
 			if kerr != nil {
-				d.site.LogProblem(r, "totp key not shown", kerr, "user_id", u.ID)
-				d.site.RenderProblem(w, r, web.ProbInternal)
+				d.core.site.LogProblem(r, "totp key not shown", kerr, "user_id", u.ID)
+				d.core.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
 			d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, codesend.RefusalMessage(refused))
 			return
 		}
-		nu, err := d.Users.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
+		nu, err := d.core.users.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
 			old.MFAMethod = storage.MFATOTP
 			old.UpdatedAt = now
 			return old, nil
@@ -169,25 +182,25 @@ func handleEnrolPOST(d *deps) http.Handler {
 		if err != nil {
 			// The app is confirmed and proved this sign-in; the method
 			// stays the previous one until the user chooses it again.
-			d.site.LogProblem(r, "preferred method not set to totp", err, "user_id", u.ID)
+			d.core.site.LogProblem(r, "preferred method not set to totp", err, "user_id", u.ID)
 		} else {
 			u = nu
-			d.Logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
-			d.audit(r, iam.AuditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
-			d.notifyMethodChanged(ctx, u, storage.MFATOTP)
+			d.core.logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
+			d.core.audit(r, iam.AuditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
+			d.factors.notifyMethodChanged(ctx, u, storage.MFATOTP)
 		}
-		d.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)
+		d.finish.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)
 	})
 }
 
 // notifyMethodChanged tells the user by e-mail that their second factor
 // changed. A failure is logged and changes nothing.
-func (d *deps) notifyMethodChanged(ctx context.Context, u storage.User, method string) {
-	m, err := notify.Localize(d.Messages, u.Locale).MFAChangedEmail(u.Email, u.Name(), method, d.Now())
+func (d *factors) notifyMethodChanged(ctx context.Context, u storage.User, method string) {
+	m, err := notify.Localize(d.messages, u.Locale).MFAChangedEmail(u.Email, u.Name(), method, d.core.now())
 	if err == nil {
-		err = d.Mailer.SendEmail(ctx, m)
+		err = d.mailer.SendEmail(ctx, m)
 	}
 	if err != nil {
-		d.Logger.WarnContext(ctx, "second factor change not notified", "user_id", u.ID, "err", err)
+		d.core.logger.WarnContext(ctx, "second factor change not notified", "user_id", u.ID, "err", err)
 	}
 }

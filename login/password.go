@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/passcheck"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -14,10 +15,21 @@ import (
 // password and a disabled or locked user alike.
 const msgBadCredentials = "Incorrect e-mail or password."
 
+// passwordPages serve the password step and move the sign-in on to the
+// second factor (afterPassword). resetsOn offers "Forgot password?".
+type passwordPages struct {
+	core     *core
+	pw       *passcheck.Checker
+	factors  *factors
+	devices  *devices
+	keys     *keyPages
+	resetsOn bool
+}
+
 // handlePasswordForm serves GET /login/password.
-func handlePasswordForm(d *deps) http.Handler {
+func handlePasswordForm(d *passwordPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepPassword)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepPassword)
 		if !ok {
 			return
 		}
@@ -28,12 +40,12 @@ func handlePasswordForm(d *deps) http.Handler {
 // renderPassword shows the password page. Its form may end in a redirect
 // to the provider's callback and on to the relying party, so the CSP
 // allows both as form targets.
-func (d *deps) renderPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, msg string) {
-	d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-	d.site.Render(w, r, http.StatusOK, templates.PasswordPage{
+func (d *passwordPages) renderPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, msg string) {
+	d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.core.site.Render(w, r, http.StatusOK, templates.PasswordPage{
 		AuthRequestID:  ar.ID,
-		CSRFToken:      d.site.CSRFToken(loginCookie, binding),
-		Client:         d.flow.Header(r.Context(), ar),
+		CSRFToken:      d.core.site.CSRFToken(loginCookie, binding),
+		Client:         d.core.flow.Header(r.Context(), ar),
 		Email:          ar.Login.Email,
 		ChangeEmailURL: "/login/email?" + url.Values{"authRequestID": {ar.ID}}.Encode(),
 		ForgotURL:      d.forgotURL(ar),
@@ -45,9 +57,9 @@ func (d *deps) renderPassword(w http.ResponseWriter, r *http.Request, ar storage
 // (doing the same work for an unknown user), rehashes it when the hashing
 // parameters changed, and moves the sign-in on to the second factor
 // (afterPassword).
-func handlePasswordPOST(d *deps) http.Handler {
+func handlePasswordPOST(d *passwordPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepPassword)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepPassword)
 		if !ok {
 			return
 		}
@@ -55,14 +67,14 @@ func handlePasswordPOST(d *deps) http.Handler {
 		pw := r.PostForm.Get("password")
 		u, reason, err := d.pw.Check(r, ar.Login.UserID, pw)
 		if err != nil {
-			d.site.LogProblem(r, "password check failed", err, "auth_request_id", ar.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "password check failed", err, "auth_request_id", ar.ID)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if reason != "" {
 			countFailure(r)
-			d.Logger.InfoContext(ctx, "sign-in failed", "user_id", ar.Login.UserID, "reason", reason, "auth_request_id", ar.ID, "client_id", ar.ClientID)
-			d.audit(r, iam.AuditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
+			d.core.logger.InfoContext(ctx, "sign-in failed", "user_id", ar.Login.UserID, "reason", reason, "auth_request_id", ar.ID, "client_id", ar.ClientID)
+			d.core.audit(r, iam.AuditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
 			d.renderPassword(w, r, ar, binding, msgBadCredentials)
 			return
 		}

@@ -24,7 +24,7 @@ import (
 // provider never sees such a request: no client has that ID, and the
 // provider's own IDs start with "ar_". The sign-in pages treat it like any
 // other request (binding to the browser, progress, completion into a new
-// SSO session); only its two exits differ, and wrapProfileRequests
+// SSO session); only its two exits differ, and profilePages.exits
 // reroutes them:
 //
 //   - CallbackURL returns the profile tab the user came from, or the keys
@@ -82,42 +82,51 @@ func isProfileReauth(ar storage.AuthRequest) bool {
 	return isProfileRequest(ar) && slices.Contains(ar.Prompt, promptLogin)
 }
 
-// wrapProfileRequests reroutes the exits of profile sign-ins (see the
-// comment at the top of this file). It is called once by newDeps.
-func (d *deps) wrapProfileRequests() {
-	callback, fail := d.CallbackURL, d.FailAuthRequest
-	d.CallbackURL = func(ctx context.Context, id string) string {
-		if !strings.HasPrefix(id, profileRequestPrefix) {
-			return callback(ctx, id)
+// exits returns the provider's callback URL and error reply, callback and
+// fail, rerouted for profile sign-ins (see the comment at the top of this
+// file). New passes them to the flow.
+func (d *profilePages) exits(callback func(ctx context.Context, id string) string, fail failFunc) (func(ctx context.Context, id string) string, failFunc) {
+	return func(ctx context.Context, id string) string {
+			if !strings.HasPrefix(id, profileRequestPrefix) {
+				return callback(ctx, id)
+			}
+			ar, err := d.core.authRequests.GetAuthRequest(ctx, id)
+			if err != nil || !isProfileRequest(ar) {
+				return pathProfile
+			}
+			return d.profileReturnPath(ar.RedirectURI)
+		}, func(w http.ResponseWriter, r *http.Request, id, code, description string) {
+			if !strings.HasPrefix(id, profileRequestPrefix) {
+				fail(w, r, id, code, description)
+				return
+			}
+			d.core.logger.InfoContext(r.Context(), "profile sign-in failed", "auth_request_id", id, "error", code)
+			d.core.site.SecurityHeaders(w.Header()) // fail dropped the page CSP
+			d.core.site.RenderProblem(w, r, probProfileSignIn)
 		}
-		ar, err := d.AuthRequests.GetAuthRequest(ctx, id)
-		if err != nil || !isProfileRequest(ar) {
-			return pathProfile
-		}
-		return d.profileReturnPath(ar.RedirectURI)
-	}
-	d.FailAuthRequest = func(w http.ResponseWriter, r *http.Request, id, code, description string) {
-		if !strings.HasPrefix(id, profileRequestPrefix) {
-			fail(w, r, id, code, description)
-			return
-		}
-		d.Logger.InfoContext(r.Context(), "profile sign-in failed", "auth_request_id", id, "error", code)
-		d.site.SecurityHeaders(w.Header()) // fail dropped the page CSP
-		d.site.RenderProblem(w, r, probProfileSignIn)
-	}
+}
+
+// failFunc ends an authorization with an OIDC error (Deps.FailAuthRequest).
+type failFunc = func(w http.ResponseWriter, r *http.Request, authRequestID, oidcErrorCode, description string)
+
+// profilePages serves the profile sign-in and the re-authentication entry.
+type profilePages struct {
+	core   *core
+	sess   *session.Service
+	keysOn bool
 }
 
 // reauthReturn returns the local path a profile sign-in goes back to: ret
 // when it is on the allow-list (a profile tab, or the keys page when
 // passkeys are on), else the Profile tab. Nothing else is ever returned,
 // so a sign-in cannot be made to end on another site.
-func (d *deps) reauthReturn(ret string) string {
+func (d *profilePages) reauthReturn(ret string) string {
 	u, err := url.Parse(ret)
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return tabPath(templates.TabProfile)
 	}
 	switch {
-	case u.Path == pathKeys && d.Passkeys != nil:
+	case u.Path == pathKeys && d.keysOn:
 		return pathKeys
 	case u.Path == pathProfile:
 		return tabPath(u.Query().Get("tab"))
@@ -127,7 +136,7 @@ func (d *deps) reauthReturn(ret string) string {
 
 // profileReturnPath turns the RedirectURI of a profile request back into
 // a local path on the allow-list, never anything else.
-func (d *deps) profileReturnPath(redirectURI string) string {
+func (d *profilePages) profileReturnPath(redirectURI string) string {
 	u, err := url.Parse(redirectURI)
 	if err != nil {
 		return tabPath(templates.TabProfile)
@@ -139,12 +148,12 @@ func (d *deps) profileReturnPath(redirectURI string) string {
 // (reauthReturn) and sends the browser to the sign-in pages with it. With
 // reauth, the user u must sign in again in full (Prompt login,
 // HintSubject u.ID); otherwise anyone may sign in.
-func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, ret string, reauth *storage.User) {
-	now := d.Now()
+func (d *profilePages) startProfileSignIn(w http.ResponseWriter, r *http.Request, ret string, reauth *storage.User) {
+	now := d.core.now()
 	ar := storage.AuthRequest{
 		ID:           secret.ID(profileRequestPrefix),
 		ClientID:     profileClientID,
-		RedirectURI:  d.site.Origin() + d.reauthReturn(ret),
+		RedirectURI:  d.core.site.Origin() + d.reauthReturn(ret),
 		Scopes:       []string{"openid"},
 		ResponseType: "code",
 		CreatedAt:    now,
@@ -155,9 +164,9 @@ func (d *deps) startProfileSignIn(w http.ResponseWriter, r *http.Request, ret st
 		ar.HintSubject = reauth.ID
 		ar.LoginHint = reauth.Email
 	}
-	if err := d.AuthRequests.CreateAuthRequest(r.Context(), ar); err != nil {
-		d.site.LogProblem(r, "profile sign-in not started", err)
-		d.site.RenderProblem(w, r, web.ProbInternal)
+	if err := d.core.authRequests.CreateAuthRequest(r.Context(), ar); err != nil {
+		d.core.site.LogProblem(r, "profile sign-in not started", err)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	http.Redirect(w, r, signInPath(ar.ID), http.StatusSeeOther)
@@ -170,13 +179,13 @@ func signInPath(authRequestID string) string {
 
 // handleProfileSignIn serves GET /profile/signin: it starts a profile
 // sign-in, or goes straight to the profile when the browser is signed in.
-func handleProfileSignIn(d *deps) http.Handler {
+func handleProfileSignIn(d *profilePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tab := validTab(r.URL.Query().Get("tab"))
-		_, _, valid, err := d.sess.Current(r.Context(), r, d.Now())
+		_, _, valid, err := d.sess.Current(r.Context(), r, d.core.now())
 		if err != nil {
-			d.site.LogProblem(r, "session lookup failed", err)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "session lookup failed", err)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if valid {
@@ -192,7 +201,7 @@ func handleProfileSignIn(d *deps) http.Handler {
 // sensitive change, which any signed-in page can use. The form carries
 // the session's CSRF token; the browser comes back to the return path
 // when it is on the allow-list (reauthReturn), to the profile otherwise.
-func handleReauth(d *deps) http.Handler {
+func handleReauth(d *profilePages) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		d.startProfileSignIn(w, r, r.URL.Query().Get("return"), &ps.User)
 	})
@@ -201,7 +210,7 @@ func handleReauth(d *deps) http.Handler {
 // handleProfileReauth serves POST /profile/reauth, the profile's form for
 // /login/reauth: its "tab" names the profile tab (or keysReturnTab) to
 // return to.
-func handleProfileReauth(d *deps) http.Handler {
+func handleProfileReauth(d *profilePages) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ret := tabPath(r.PostForm.Get("tab"))
 		if r.PostForm.Get("tab") == keysReturnTab {
@@ -242,10 +251,10 @@ func tabPath(tab string, done ...string) string {
 // profileAction wraps a POST of the re-authentication entry: the browser
 // must be signed in, or it is sent to the profile sign-in and nothing
 // changes. The CSRF check runs before, in the route's middleware.
-func (d *deps) profileAction(fn session.Handler) http.Handler {
+func (d *profilePages) profileAction(fn session.Handler) http.Handler {
 	return d.sess.RequireSignedIn(func(w http.ResponseWriter, r *http.Request, err error) {
 		if err != nil {
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		http.Redirect(w, r, pathProfileSignIn, http.StatusSeeOther)

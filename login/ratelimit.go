@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/regulate"
+	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // limiterFor returns the per-IP flood guard of a request, or nil when none
@@ -18,18 +19,18 @@ import (
 //   - code: every second-factor POST under /login/mfa, resends included;
 //   - registration: package signup limits its own POSTs;
 //   - reset: the "Forgot password?" request and the new-password form.
-func (d *deps) limiterFor(r *http.Request) *regulate.Limiter {
+func limiterFor(l regulate.Limiters, r *http.Request) *regulate.Limiter {
 	if r.Method != http.MethodPost {
 		return nil
 	}
 	p := r.URL.Path
 	switch {
 	case p == "/login/email" || p == "/login/password":
-		return d.Limiters.SignIn
+		return l.SignIn
 	case p == pathMFA || strings.HasPrefix(p, pathMFA+"/"):
-		return d.Limiters.Code
+		return l.Code
 	case p == pathForgot || p == pathReset:
-		return d.Limiters.Reset
+		return l.Reset
 	}
 	return nil
 }
@@ -58,15 +59,15 @@ func checksSecret(r *http.Request) bool {
 // without the call the attempt costs nothing.
 func countFailure(r *http.Request) { regulate.CountFailure(r.Context()) }
 
-// rateLimit is a router middleware applying the per-IP limits of each
+// rateLimit wraps next, the pages' router, in the per-IP limits of each
 // route: the flood guard of limiterFor, then the failure bucket for the
 // routes that check a secret. A limited request gets 429 with Retry-After
 // and the "too many attempts" page; nothing behind it runs.
-func (d *deps) rateLimit(next http.Handler) http.Handler {
-	key := func(r *http.Request) string { return d.site.ClientIP(r) }
+func rateLimit(site *web.Site, limiters regulate.Limiters, next http.Handler) http.Handler {
+	key := func(r *http.Request) string { return site.ClientIP(r) }
 	retry := func(wait time.Duration) string { return "Please wait " + codesend.HumanWait(wait) + " and try again." }
-	limited := func(msg string) http.Handler { return d.site.Limited(msg, retry) }
-	guarded := d.Limiters.Failures.GuardFailures(key, limited("There were too many failed sign-in attempts from your network, so this one was not checked."))(next)
+	limited := func(msg string) http.Handler { return site.Limited(msg, retry) }
+	guarded := limiters.Failures.GuardFailures(key, limited("There were too many failed sign-in attempts from your network, so this one was not checked."))(next)
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if checksSecret(r) {
 			guarded.ServeHTTP(w, r)
@@ -76,13 +77,13 @@ func (d *deps) rateLimit(next http.Handler) http.Handler {
 	})
 	flood := limited("We received too many requests from your network, so this one was not processed.")
 	wrapped := map[*regulate.Limiter]http.Handler{}
-	for _, l := range []*regulate.Limiter{d.Limiters.SignIn, d.Limiters.Code, d.Limiters.Reset} {
+	for _, l := range []*regulate.Limiter{limiters.SignIn, limiters.Code, limiters.Reset} {
 		if l != nil {
 			wrapped[l] = l.Middleware(key, flood)(inner)
 		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if l := d.limiterFor(r); l != nil {
+		if l := limiterFor(limiters, r); l != nil {
 			wrapped[l].ServeHTTP(w, r)
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -19,9 +20,9 @@ import (
 // without recovery codes (MFA is being set up), it creates
 // mfa.RecoveryCodeCount of them and returns them in clear, to be shown
 // once; otherwise it returns no codes and how many unused ones remain.
-func (d *deps) recoveryCodesAfter(ctx context.Context, userID string) (plain []string, remaining int, err error) {
-	now := d.Now()
-	_, err = d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+func (d *finishPages) recoveryCodesAfter(ctx context.Context, userID string) (plain []string, remaining int, err error) {
+	now := d.core.now()
+	_, err = d.states.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
 		plain = nil
 		remaining = mfa.RemainingRecoveryCodes(&st)
 		if len(st.RecoveryCodes) > 0 {
@@ -46,20 +47,20 @@ func (d *deps) recoveryCodesAfter(ctx context.Context, userID string) (plain []s
 // and reports shown. Otherwise it renders nothing and returns how many
 // codes remain. A failure to create codes is logged and the sign-in goes
 // on; the user gets codes on a later sign-in.
-func (d *deps) showNewRecoveryCodes(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID string) (shown bool, remaining int) {
+func (d *finishPages) showNewRecoveryCodes(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID string) (shown bool, remaining int) {
 	ctx := r.Context()
 	plain, remaining, err := d.recoveryCodesAfter(ctx, userID)
 	if err != nil {
-		d.site.LogProblem(r, "recovery codes not created", err, "user_id", userID)
+		d.core.site.LogProblem(r, "recovery codes not created", err, "user_id", userID)
 	}
 	if len(plain) == 0 {
 		return false, remaining
 	}
-	d.Logger.InfoContext(ctx, "recovery codes created", "user_id", userID, "count", len(plain))
-	d.site.AllowFormTargets(w, d.CallbackURL(ctx, ar.ID), ar.RedirectURI)
-	d.site.Render(w, r, http.StatusOK, templates.RecoveryCodesPage{
+	d.core.logger.InfoContext(ctx, "recovery codes created", "user_id", userID, "count", len(plain))
+	d.core.site.AllowFormTargets(w, d.core.callbackURL(ctx, ar.ID), ar.RedirectURI)
+	d.core.site.Render(w, r, http.StatusOK, templates.RecoveryCodesPage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
 		Action:        pathFinish,
 		Codes:         plain,
 	})
@@ -92,24 +93,24 @@ func remainingPage(authRequestID, csrf string, remaining int) templates.Continue
 
 // handleRecoveryForm serves GET /login/mfa/recovery, where a recovery
 // code stands in for the second factor.
-func handleRecoveryForm(d *deps) http.Handler {
+func handleRecoveryForm(d *codePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		if _, st, ok := d.signInUser(w, r, ar); !ok || d.lockedPage(w, r, st, ar.ID) {
+		if _, st, ok := d.core.signInUser(w, r, ar); !ok || d.factors.lockedPage(w, r, st, ar.ID) {
 			return
 		}
 		d.renderRecovery(w, r, ar, binding, http.StatusOK, "")
 	})
 }
 
-func (d *deps) renderRecovery(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, status int, msg string) {
-	d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
-	d.site.Render(w, r, status, templates.RecoveryPage{
+func (d *codePages) renderRecovery(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, status int, msg string) {
+	d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	d.core.site.Render(w, r, status, templates.RecoveryPage{
 		AuthRequestID: ar.ID,
-		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
 		Action:        pathRecovery,
 		BackURL:       urlFor(pathMFA, ar.ID),
 		Error:         msg,
@@ -119,25 +120,25 @@ func (d *deps) renderRecovery(w http.ResponseWriter, r *http.Request, ar storage
 // handleRecoveryPOST serves POST /login/mfa/recovery: it spends one
 // recovery code, after the per-user attempt limit, and tells the user how
 // many remain before the sign-in completes.
-func handleRecoveryPOST(d *deps) http.Handler {
+func handleRecoveryPOST(d *codePages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		u, _, ok := d.signInUser(w, r, ar)
+		u, _, ok := d.core.signInUser(w, r, ar)
 		if !ok {
 			return
 		}
-		g, err := d.useRecoveryCode(r.Context(), u.ID, r.PostForm.Get("code"))
+		g, err := d.checks.useRecoveryCode(r.Context(), u.ID, r.PostForm.Get("code"))
 		if err != nil {
-			d.site.LogProblem(r, "recovery code not checked", err, "user_id", u.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "recovery code not checked", err, "user_id", u.ID)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if refused := g.refused; refused != nil {
-			d.logRefused(r, u.ID, mfa.MethodRecovery, ar.ID, refused)
-			if d.afterGuess(w, r, ar, u, mfa.MethodRecovery, g) {
+			d.factors.logRefused(r, u.ID, mfa.MethodRecovery, ar.ID, refused)
+			if d.factors.afterGuess(w, r, ar, u, mfa.MethodRecovery, g) {
 				return
 			}
 			msg := msgWrongRecovery
@@ -150,15 +151,15 @@ func handleRecoveryPOST(d *deps) http.Handler {
 			d.renderRecovery(w, r, ar, binding, http.StatusOK, msg)
 			return
 		}
-		d.audit(r, iam.AuditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
-		d.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
+		d.core.audit(r, iam.AuditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
+		d.finish.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
 	})
 }
 
 // useRecoveryCode spends one recovery code of the user as the second
 // factor (checkStoredFactor). A wrong or used code is counted even though
 // it is refused.
-func (d *deps) useRecoveryCode(ctx context.Context, userID, code string) (guess, error) {
+func (d *checks) useRecoveryCode(ctx context.Context, userID, code string) (guess, error) {
 	g, err := d.checkStoredFactor(ctx, userID, func(st *storage.MFAState, now time.Time) error {
 		_, err := mfa.UseRecoveryCode(st, code, now)
 		return err
@@ -169,24 +170,37 @@ func (d *deps) useRecoveryCode(ctx context.Context, userID, code string) (guess,
 	return g, nil
 }
 
+// checks checks the second-factor codes: e-mail and SMS codes
+// (mfa_code.go), authenticator app codes (mfa_totp.go) and recovery codes,
+// each after the lock and limits, and counts the guesses (mfa_limit.go).
+type checks struct {
+	core          *core
+	factors       *factors
+	states        storage.MFA
+	pepper        []byte
+	codePolicy    mfa.CodePolicy
+	attemptPolicy mfa.AttemptPolicy
+	sealer        *secret.Sealer
+}
+
 // checkStoredFactor checks a second factor kept in the user's MFA state
 // (a TOTP code, a recovery code) with check, after the lock and the
 // per-user attempt limit, and counts the guess (mfa_limit.go), all in one
 // transaction under the user's lock. The state check changes is written
 // whether or not the code was refused, so that a failure is kept.
-func (d *deps) checkStoredFactor(ctx context.Context, userID string, check func(st *storage.MFAState, now time.Time) error) (guess, error) {
-	unlock := d.codes.Lock(userID)
+func (d *checks) checkStoredFactor(ctx context.Context, userID string, check func(st *storage.MFAState, now time.Time) error) (guess, error) {
+	unlock := d.core.codes.Lock(userID)
 	defer unlock()
-	now := d.Now()
+	now := d.core.now()
 	var g guess
-	_, err := d.MFA.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
+	_, err := d.states.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
 		g = guess{refused: mfa.CheckLocked(&st)}
 		if g.refused == nil {
-			g.refused = d.AttemptPolicy.Allow(&st, now)
+			g.refused = d.attemptPolicy.Allow(&st, now)
 		}
 		if g.refused == nil {
 			g.refused = check(&st, now)
-			g.verdict = d.countGuess(&st, g.refused, isGuess(g.refused), now)
+			g.verdict = d.factors.countGuess(&st, g.refused, isGuess(g.refused), now)
 		}
 		g.failures = st.FailuresSinceSuccess
 		st.UpdatedAt = now

@@ -260,11 +260,11 @@ func TestSendResetLinkBySMS(t *testing.T) {
 	h := newHarness(t, selfService)
 	u := h.createUser("ada@example.com", goodPW, testParams)
 	u.Phone, u.PhoneVerified, u.MFAMethod = "+447700900123", true, storage.MFASMS
-	dd, err := newDeps(h.deps)
+	lh, err := New(h.deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dd.sendResetLink(context.Background(), u, ResetBySMS, ""); err != nil {
+	if err := lh.ResetLinkSender()(context.Background(), u, ResetBySMS); err != nil {
 		t.Fatalf("sendResetLink(sms) error = %v", err)
 	}
 	all, err := notify.ReadSMS(h.outbox.Dir())

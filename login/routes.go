@@ -24,57 +24,59 @@ import (
 // The per-IP limits (ratelimit.go) wrap a subrouter that holds these
 // routes only, so that the handlers the caller mounts on r afterwards (the
 // provider's catch-all) never pass through them.
-func addRoutes(parent *mux.Router, d *deps) {
+func addRoutes(parent *mux.Router, h *Handler) {
 	r := parent.NewRoute().Subrouter()
-	r.Use(d.chooseLang) // the pages' language (lang.go)
-	r.Use(d.rateLimit)
-	page := d.site.Page
-	asset := d.site.Asset
-	sameOrigin := d.site.SameOrigin
-	loginCSRF := d.site.RequireCSRF(d.site.FromCookie(loginCookie))
-	logoutCSRF := d.site.RequireCSRF(d.site.FromCookie(logoutCookie))
+	r.Use(h.lang.chooseLang) // the pages' language (lang.go)
+	r.Use(func(next http.Handler) http.Handler { return rateLimit(h.core.site, h.limiters, next) })
+	p, site := h.pages, h.core.site
+	page := site.Page
+	asset := site.Asset
+	sameOrigin := site.SameOrigin
+	loginCSRF := site.RequireCSRF(site.FromCookie(loginCookie))
+	logoutCSRF := site.RequireCSRF(site.FromCookie(logoutCookie))
+	webauthn := p.keys.passkeys != nil
 
-	r.Handle("/", page(handleHome(d))).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/", page(handleHome(h.core, h.sess))).Methods(http.MethodGet, http.MethodHead)
 
 	// The provider's authorization callback, behind the browser-binding
 	// guard (callback.go). Every method is routed here, so that none
 	// reaches the provider unguarded; the guard accepts only GET and sets
 	// the page headers on its own error pages.
-	r.Handle(PathCallback, handleCallback(d.callbackGuard()))
+	r.Handle(PathCallback, handleCallback(p.callback))
 
-	r.Handle("/login", page(web.WithScripts(d.Passkeys != nil, handleLoginStart(d)))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(web.WithScripts(d.Passkeys != nil, handleEmailForm(d)))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(web.WithScripts(d.Passkeys != nil, sameOrigin(loginCSRF(handleEmailPOST(d)))))).Methods(http.MethodPost)
-	r.Handle("/login/password", page(handlePasswordForm(d))).Methods(http.MethodGet)
-	r.Handle("/login/password", page(sameOrigin(loginCSRF(handlePasswordPOST(d))))).Methods(http.MethodPost)
-	r.Handle(pathMFA, page(handleSecondFactorForm(d))).Methods(http.MethodGet)
-	r.Handle(pathMFA, page(sameOrigin(loginCSRF(handleSecondFactorPOST(d))))).Methods(http.MethodPost)
-	r.Handle(pathMFASend, page(sameOrigin(loginCSRF(handleSendPOST(d))))).Methods(http.MethodPost)
-	r.Handle(pathEnrol, page(handleEnrolForm(d))).Methods(http.MethodGet)
-	r.Handle(pathEnrol, page(sameOrigin(loginCSRF(handleEnrolPOST(d))))).Methods(http.MethodPost)
-	r.Handle(pathRecovery, page(handleRecoveryForm(d))).Methods(http.MethodGet)
-	r.Handle(pathRecovery, page(sameOrigin(loginCSRF(handleRecoveryPOST(d))))).Methods(http.MethodPost)
-	r.Handle(pathFinish, page(handleFinishForm(d))).Methods(http.MethodGet)
-	r.Handle(pathFinish, page(sameOrigin(loginCSRF(handleFinishPOST(d))))).Methods(http.MethodPost)
+	r.Handle("/login", page(web.WithScripts(webauthn, handleLoginStart(p.email)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(web.WithScripts(webauthn, handleEmailForm(p.email)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(web.WithScripts(webauthn, sameOrigin(loginCSRF(handleEmailPOST(p.email)))))).Methods(http.MethodPost)
+	r.Handle("/login/password", page(handlePasswordForm(p.password))).Methods(http.MethodGet)
+	r.Handle("/login/password", page(sameOrigin(loginCSRF(handlePasswordPOST(p.password))))).Methods(http.MethodPost)
+	r.Handle(pathMFA, page(handleSecondFactorForm(p.codes))).Methods(http.MethodGet)
+	r.Handle(pathMFA, page(sameOrigin(loginCSRF(handleSecondFactorPOST(p.codes))))).Methods(http.MethodPost)
+	r.Handle(pathMFASend, page(sameOrigin(loginCSRF(handleSendPOST(p.codes))))).Methods(http.MethodPost)
+	r.Handle(pathEnrol, page(handleEnrolForm(p.enrol))).Methods(http.MethodGet)
+	r.Handle(pathEnrol, page(sameOrigin(loginCSRF(handleEnrolPOST(p.enrol))))).Methods(http.MethodPost)
+	r.Handle(pathRecovery, page(handleRecoveryForm(p.codes))).Methods(http.MethodGet)
+	r.Handle(pathRecovery, page(sameOrigin(loginCSRF(handleRecoveryPOST(p.codes))))).Methods(http.MethodPost)
+	r.Handle(pathFinish, page(handleFinishForm(p.finish))).Methods(http.MethodGet)
+	r.Handle(pathFinish, page(sameOrigin(loginCSRF(handleFinishPOST(p.finish))))).Methods(http.MethodPost)
 
 	// Self-service (lockout.go, reset.go): "Forgot password?" and the
 	// reset link's form (CSRF bound to its own gh_reset cookie).
 	// Registration is package signup's (/login/register…).
-	if d.PasswordResets != nil {
-		resetCSRF := d.site.RequireCSRF(d.site.FromCookie(resetCookie))
-		r.Handle(pathForgot, page(handleForgotForm(d))).Methods(http.MethodGet)
-		r.Handle(pathForgot, page(sameOrigin(loginCSRF(handleForgotPOST(d))))).Methods(http.MethodPost)
-		r.Handle(pathReset, page(handleResetForm(d))).Methods(http.MethodGet)
-		r.Handle(pathReset, page(sameOrigin(resetCSRF(handleResetPOST(d))))).Methods(http.MethodPost)
+	if p.reset != nil {
+		resetCSRF := site.RequireCSRF(site.FromCookie(resetCookie))
+		r.Handle(pathForgot, page(handleForgotForm(p.reset))).Methods(http.MethodGet)
+		r.Handle(pathForgot, page(sameOrigin(loginCSRF(handleForgotPOST(p.reset))))).Methods(http.MethodPost)
+		r.Handle(pathReset, page(handleResetForm(p.reset))).Methods(http.MethodGet)
+		r.Handle(pathReset, page(sameOrigin(resetCSRF(handleResetPOST(p.reset))))).Methods(http.MethodPost)
 	}
 
 	// The profile sign-in and the re-authentication entry
 	// (profile_signin.go); the profile pages are package profile's. The
 	// POSTs need sameOrigin and a CSRF token bound to the session cookie.
-	profileCSRF := d.site.RequireCSRF(d.sess.CSRF())
-	r.Handle(pathProfileSignIn, page(handleProfileSignIn(d))).Methods(http.MethodGet)
-	r.Handle(pathReauth, page(sameOrigin(profileCSRF(handleReauth(d))))).Methods(http.MethodPost)
-	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(d))))).Methods(http.MethodPost)
+	profileCSRF := site.RequireCSRF(h.sess.CSRF())
+	r.Handle(pathProfileSignIn, page(handleProfileSignIn(p.profile))).Methods(http.MethodGet)
+	r.Handle(pathReauth, page(sameOrigin(profileCSRF(handleReauth(p.profile))))).Methods(http.MethodPost)
+	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(p.profile))))).Methods(http.MethodPost)
 
 	// Security keys and passkeys (webauthn.go): the second factor and
 	// passkey sign-in (package profile serves /profile/keys). The JSON
@@ -82,21 +84,20 @@ func addRoutes(parent *mux.Router, d *deps) {
 	// the login cookie.
 	// After a verified key, the sign-in goes on with a form POST to
 	// pathWebAuthnDone (loginCSRF); its GET changes nothing.
-	if d.Passkeys != nil {
-		jsonLoginCSRF := d.site.RequireJSONCSRF(d.site.FromCookie(loginCookie), passkey.MaxCeremonyBytes)
-		r.Handle(pathWebAuthn, page(handleWebAuthnForm(d))).Methods(http.MethodGet)
-		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(d))))).Methods(http.MethodPost)
-		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(d))))).Methods(http.MethodPost)
-		r.Handle(pathWebAuthnDone, page(handleWebAuthnDoneForm(d))).Methods(http.MethodGet)
-		r.Handle(pathWebAuthnDone, page(sameOrigin(loginCSRF(handleWebAuthnDonePOST(d))))).Methods(http.MethodPost)
-		r.Handle(pathPasskeyBegin, page(sameOrigin(jsonLoginCSRF(handlePasskeyBegin(d))))).Methods(http.MethodPost)
-		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(handlePasskeyFinish(d))))).Methods(http.MethodPost)
+	if webauthn {
+		jsonLoginCSRF := site.RequireJSONCSRF(site.FromCookie(loginCookie), passkey.MaxCeremonyBytes)
+		r.Handle(pathWebAuthn, page(handleWebAuthnForm(p.keys))).Methods(http.MethodGet)
+		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(p.keys))))).Methods(http.MethodPost)
+		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(p.keys))))).Methods(http.MethodPost)
+		r.Handle(pathWebAuthnDone, page(handleWebAuthnDoneForm(p.keys))).Methods(http.MethodGet)
+		r.Handle(pathWebAuthnDone, page(sameOrigin(loginCSRF(handleWebAuthnDonePOST(p.keys))))).Methods(http.MethodPost)
+		r.Handle(pathPasskeyBegin, page(sameOrigin(jsonLoginCSRF(handlePasskeyBegin(p.keys))))).Methods(http.MethodPost)
+		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(handlePasskeyFinish(p.keys))))).Methods(http.MethodPost)
 		r.Handle(templates.WebAuthnScript, asset(handleWebAuthnScript())).Methods(http.MethodGet, http.MethodHead)
 	}
 
-	out := d.signOutPages()
-	r.Handle("/logout", page(handleLogout(out))).Methods(http.MethodGet)
-	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(out))))).Methods(http.MethodPost)
+	r.Handle("/logout", page(handleLogout(p.signOut))).Methods(http.MethodGet)
+	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(p.signOut))))).Methods(http.MethodPost)
 
-	r.PathPrefix(templates.StaticPrefix).Handler(asset(handleStatic(d.Templates))).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix(templates.StaticPrefix).Handler(asset(handleStatic(h.templates))).Methods(http.MethodGet, http.MethodHead)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/authreq"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -18,10 +19,19 @@ const maxEmailLength = 254
 // pathRegister is the registration's first page (package signup).
 const pathRegister = "/login/register"
 
+// emailPages serve the start of a sign-in and its e-mail step.
+// registration offers "Create an account".
+type emailPages struct {
+	core         *core
+	sess         *session.Service
+	keys         *keyPages
+	registration bool
+}
+
 // registerURL returns the "Create an account" link of the e-mail page, or
 // "" when registration is off.
-func (d *deps) registerURL(authRequestID string) string {
-	if !d.Registration {
+func (d *emailPages) registerURL(authRequestID string) string {
+	if !d.registration {
 		return ""
 	}
 	if authRequestID == "" {
@@ -38,43 +48,43 @@ func (d *deps) registerURL(authRequestID string) string {
 // answers the request from the SSO session when the policy allows
 // (silently for prompt=none), fails prompt=none with login_required
 // otherwise, and else shows the e-mail page.
-func handleLoginStart(d *deps) http.Handler {
+func handleLoginStart(d *emailPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		ar, _, ok := d.flow.Load(w, r, false)
+		ar, _, ok := d.core.flow.Load(w, r, false)
 		if !ok {
 			return
 		}
-		ar, binding, err := d.flow.Bind(ctx, w, r, ar)
+		ar, binding, err := d.core.flow.Bind(ctx, w, r, ar)
 		if err != nil {
-			d.site.LogProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
-			d.flow.RenderProblem(w, r, ar, err)
+			d.core.site.LogProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
+			d.core.flow.RenderProblem(w, r, ar, err)
 			return
 		}
-		now := d.Now()
+		now := d.core.now()
 		s, _, valid, err := d.sess.Current(ctx, r, now)
 		if err != nil {
-			d.site.LogProblem(r, "session lookup failed", err)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "session lookup failed", err)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		canReuse := valid && reusable(ar, s, now)
 		if slices.Contains(ar.Prompt, promptNone) {
 			if canReuse {
-				d.flow.CompleteFromSession(w, r, ar, binding, s)
+				d.core.flow.CompleteFromSession(w, r, ar, binding, s)
 				return
 			}
-			d.Logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
-			d.flow.Fail(w, r, ar.ID, "login_required", "The user is not signed in.")
+			d.core.logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
+			d.core.flow.Fail(w, r, ar.ID, "login_required", "The user is not signed in.")
 			return
 		}
 		if canReuse && len(ar.Prompt) == 0 {
-			d.flow.CompleteFromSession(w, r, ar, binding, s)
+			d.core.flow.CompleteFromSession(w, r, ar, binding, s)
 			return
 		}
-		if !acrAchievable(ar.ACRValues, d.Passkeys != nil) {
-			d.Logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
-			d.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
+		if !acrAchievable(ar.ACRValues, d.keys.passkeys != nil) {
+			d.core.logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
+			d.core.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
 			return
 		}
 		d.renderEmail(w, r, ar, binding, "", "")
@@ -83,9 +93,9 @@ func handleLoginStart(d *deps) http.Handler {
 
 // handleEmailForm serves GET /login/email, the e-mail page of a sign-in
 // already bound to this browser (the "Not you?" link).
-func handleEmailForm(d *deps) http.Handler {
+func handleEmailForm(d *emailPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.flow.Load(w, r, true)
+		ar, binding, ok := d.core.flow.Load(w, r, true)
 		if !ok {
 			return
 		}
@@ -96,9 +106,9 @@ func handleEmailForm(d *deps) http.Handler {
 // handleEmailPOST serves POST /login/email. It records the address and the
 // user it names (none when unknown; the next page looks the same either
 // way) and starts the sign-in over from the password step.
-func handleEmailPOST(d *deps) http.Handler {
+func handleEmailPOST(d *emailPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.flow.Load(w, r, true)
+		ar, binding, ok := d.core.flow.Load(w, r, true)
 		if !ok {
 			return
 		}
@@ -108,18 +118,18 @@ func handleEmailPOST(d *deps) http.Handler {
 			return
 		}
 		var userID string
-		u, err := d.Users.GetUserByEmail(r.Context(), email)
+		u, err := d.core.users.GetUserByEmail(r.Context(), email)
 		switch {
 		case err == nil:
 			userID = u.ID
 		case !errors.Is(err, storage.ErrNotFound):
-			d.site.LogProblem(r, "user lookup failed", err)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "user lookup failed", err)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		// A new identifier restarts the sign-in: nothing proven for another
 		// address carries over.
-		d.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
+		d.core.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
 			*p = storage.LoginProgress{Email: email, UserID: userID}
 		})
 	})
@@ -128,17 +138,17 @@ func handleEmailPOST(d *deps) http.Handler {
 // renderEmail shows the e-mail page of ar, headed by the application
 // asking, with email prefilled (else the address entered before or the
 // login_hint) and the error errMsg, if any.
-func (d *deps) renderEmail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, email, errMsg string) {
+func (d *emailPages) renderEmail(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, email, errMsg string) {
 	if email == "" {
 		email = ar.Login.Email
 	}
 	if email == "" {
 		email = ar.LoginHint
 	}
-	d.site.Render(w, r, http.StatusOK, d.withPasskey(w, r, ar, templates.EmailPage{
+	d.core.site.Render(w, r, http.StatusOK, d.keys.withPasskey(w, r, ar, templates.EmailPage{
 		AuthRequestID: ar.ID,
-		Client:        d.flow.Header(r.Context(), ar),
-		CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+		Client:        d.core.flow.Header(r.Context(), ar),
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
 		Email:         email,
 		Error:         errMsg,
 		RegisterURL:   d.registerURL(ar.ID),

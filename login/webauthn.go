@@ -49,15 +49,25 @@ const (
 	pathPasskeyFinish  = "/login/webauthn/passkey/finish"
 )
 
+// keyPages serve the WebAuthn pages and endpoints of the sign-in and tell
+// the other steps when a key is the second factor. passkeys is nil when
+// WebAuthn is off.
+type keyPages struct {
+	core     *core
+	passkeys *passkey.Service
+	factors  *factors
+	finish   *finishPages
+}
+
 // withPasskey adds the passkey sign-in to the e-mail page of ar when
 // passkeys are on. A passkey sign-in completes through a form that
 // webauthn.js posts from this page, so the page's CSP lets forms end at the
 // provider's callback and the relying party (and still load the script).
-func (d *deps) withPasskey(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, p templates.EmailPage) templates.EmailPage {
-	if d.Passkeys != nil && p.AuthRequestID != "" {
+func (d *keyPages) withPasskey(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, p templates.EmailPage) templates.EmailPage {
+	if d.passkeys != nil && p.AuthRequestID != "" {
 		p.PasskeyBeginURL = urlFor(pathPasskeyBegin, p.AuthRequestID)
 		p.PasskeyFinishURL = urlFor(pathPasskeyFinish, p.AuthRequestID)
-		d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
 		web.AllowScripts(w)
 	}
 	return p
@@ -72,11 +82,11 @@ func phrRequired(acrValues []string) bool {
 
 // usableKeys returns how many usable keys the user has (0 when passkeys
 // are off).
-func (d *deps) usableKeys(ctx context.Context, userID string) (int, error) {
-	if d.Passkeys == nil {
+func (d *keyPages) usableKeys(ctx context.Context, userID string) (int, error) {
+	if d.passkeys == nil {
 		return 0, nil
 	}
-	creds, err := d.Passkeys.ListCredentials(ctx, userID)
+	creds, err := d.passkeys.ListCredentials(ctx, userID)
 	if err != nil {
 		return 0, fmt.Errorf("usable keys: %w", err)
 	}
@@ -86,8 +96,8 @@ func (d *deps) usableKeys(ctx context.Context, userID string) (int, error) {
 // useKey reports whether the second factor of u in ar is a security key
 // or passkey: the user has a usable key and prefers WebAuthn, or the
 // relying party asked for phr.
-func (d *deps) useKey(ctx context.Context, ar storage.AuthRequest, u storage.User) (bool, error) {
-	if d.Passkeys == nil || (u.MFAMethod != storage.MFAWebAuthn && !phrRequired(ar.ACRValues)) {
+func (d *keyPages) useKey(ctx context.Context, ar storage.AuthRequest, u storage.User) (bool, error) {
+	if d.passkeys == nil || (u.MFAMethod != storage.MFAWebAuthn && !phrRequired(ar.ACRValues)) {
 		return false, nil
 	}
 	n, err := d.usableKeys(ctx, u.ID)
@@ -99,21 +109,21 @@ func (d *deps) useKey(ctx context.Context, ar storage.AuthRequest, u storage.Use
 // (access_denied to the relying party, never a weaker token) and sends a
 // user who signs in with a key to its page. It returns true when it
 // answered the request.
-func (d *deps) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, setPassword func(p *storage.LoginProgress)) bool {
+func (d *keyPages) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, u storage.User, setPassword func(p *storage.LoginProgress)) bool {
 	ctx := r.Context()
 	use, err := d.useKey(ctx, ar, u)
 	if err != nil {
-		d.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
-		d.site.RenderProblem(w, r, web.ProbInternal)
+		d.core.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return true
 	}
 	switch {
 	case use:
-		d.advance(w, r, ar, binding, setPassword)
+		d.core.advance(w, r, ar, binding, setPassword)
 		return true
 	case phrRequired(ar.ACRValues):
-		d.Logger.InfoContext(ctx, "sign-in refused: acr phr without a security key or passkey", "user_id", u.ID, "auth_request_id", ar.ID, "client_id", ar.ClientID)
-		d.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
+		d.core.logger.InfoContext(ctx, "sign-in refused: acr phr without a security key or passkey", "user_id", u.ID, "auth_request_id", ar.ID, "client_id", ar.ClientID)
+		d.core.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
 		return true
 	}
 	return false
@@ -123,13 +133,13 @@ func (d *deps) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar stora
 // user signs in with a key: always for acr phr, and otherwise unless the
 // user chose another method (requested). It returns true when it
 // redirected.
-func (d *deps) redirectToKey(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, requested string) bool {
+func (d *keyPages) redirectToKey(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, requested string) bool {
 	if requested != "" && !phrRequired(ar.ACRValues) {
 		return false
 	}
 	use, err := d.useKey(r.Context(), ar, u)
 	if err != nil {
-		d.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+		d.core.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
 	}
 	if !use {
 		return false
@@ -140,20 +150,20 @@ func (d *deps) redirectToKey(w http.ResponseWriter, r *http.Request, ar storage.
 
 // handleWebAuthnForm serves GET /login/webauthn, the "Use your security
 // key or passkey" page.
-func handleWebAuthnForm(d *deps) http.Handler {
+func handleWebAuthnForm(d *keyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepSecondFactor)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
 		if !ok {
 			return
 		}
-		u, st, ok := d.signInUser(w, r, ar)
+		u, st, ok := d.core.signInUser(w, r, ar)
 		if !ok {
 			return
 		}
 		use, err := d.useKey(r.Context(), ar, u)
 		if err != nil {
-			d.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
+			d.core.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		if !use {
@@ -162,43 +172,43 @@ func handleWebAuthnForm(d *deps) http.Handler {
 		}
 		page := templates.WebAuthnPage{
 			AuthRequestID: ar.ID,
-			CSRFToken:     d.site.CSRFToken(loginCookie, binding),
+			CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
 			BeginURL:      urlFor(pathWebAuthnBegin, ar.ID),
 			FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
 		}
 		if !phrRequired(ar.ACRValues) {
-			if !d.emailWithheld(u, st) {
+			if !d.factors.emailWithheld(u, st) {
 				page.EmailAction = pathMFASend
 			}
 			page.RecoveryURL = urlFor(pathRecovery, ar.ID)
 		}
-		d.site.AllowFormTargets(w, d.CallbackURL(r.Context(), ar.ID), ar.RedirectURI)
+		d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
 		web.AllowScripts(w)
-		d.site.Render(w, r, http.StatusOK, page)
+		d.core.site.Render(w, r, http.StatusOK, page)
 	})
 }
 
 // jsonRequest loads the auth request named in the query of a JSON
 // endpoint, bound to this browser and open. ok reports whether the sign-in
 // is at one of the steps; otherwise it has answered with a JSON error.
-func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step) (ar storage.AuthRequest, binding string, ok bool) {
+func (d *keyPages) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step) (ar storage.AuthRequest, binding string, ok bool) {
 	id := r.URL.Query().Get("authRequestID")
 	if id == "" || len(id) > 256 {
 		web.JSONError(w, http.StatusBadRequest, passkey.JSONErrRequest)
 		return ar, "", false
 	}
-	ar, err := d.AuthRequests.GetAuthRequest(r.Context(), id)
+	ar, err := d.core.authRequests.GetAuthRequest(r.Context(), id)
 	if err == nil {
-		binding = d.site.CookieValue(r, loginCookie)
-		err = authreq.CheckOpen(ar, d.Now(), binding, true)
+		binding = d.core.site.CookieValue(r, loginCookie)
+		err = authreq.CheckOpen(ar, d.core.now(), binding, true)
 	}
 	if err != nil {
-		d.site.LogProblem(r, "auth request refused", err, "auth_request_id", id)
+		d.core.site.LogProblem(r, "auth request refused", err, "auth_request_id", id)
 		web.JSONError(w, authreq.ProblemFor(err).Status, passkey.JSONErrRequest)
 		return ar, "", false
 	}
 	if !slices.Contains(steps, nextStep(ar.Login)) {
-		d.Logger.InfoContext(r.Context(), "webauthn: sign-in at another step", "auth_request_id", id, "path", r.URL.Path)
+		d.core.logger.InfoContext(r.Context(), "webauthn: sign-in at another step", "auth_request_id", id, "path", r.URL.Path)
 		web.JSONError(w, http.StatusConflict, passkey.JSONErrStep)
 		return ar, "", false
 	}
@@ -207,15 +217,15 @@ func (d *deps) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...step
 
 // activeUser loads the user with the ID for a JSON endpoint and checks
 // that it may sign in (not locked or disabled).
-func (d *deps) activeUser(w http.ResponseWriter, r *http.Request, userID, authRequestID string) (storage.User, bool) {
-	u, err := d.Users.GetUser(r.Context(), userID)
+func (d *keyPages) activeUser(w http.ResponseWriter, r *http.Request, userID, authRequestID string) (storage.User, bool) {
+	u, err := d.core.users.GetUser(r.Context(), userID)
 	switch {
 	case errors.Is(err, storage.ErrNotFound) || err == nil && u.State != storage.UserActive:
-		d.Logger.InfoContext(r.Context(), "webauthn sign-in refused: user not active", "user_id", userID, "state", u.State, "auth_request_id", authRequestID)
+		d.core.logger.InfoContext(r.Context(), "webauthn sign-in refused: user not active", "user_id", userID, "state", u.State, "auth_request_id", authRequestID)
 		web.JSONError(w, http.StatusForbidden, passkey.JSONErrUser)
 		return u, false
 	case err != nil:
-		d.site.LogProblem(r, "webauthn: user not loaded", err, "user_id", userID)
+		d.core.site.LogProblem(r, "webauthn: user not loaded", err, "user_id", userID)
 		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 		return u, false
 	}
@@ -224,7 +234,7 @@ func (d *deps) activeUser(w http.ResponseWriter, r *http.Request, userID, authRe
 
 // handleWebAuthnBegin serves POST /login/webauthn/begin: the second-factor
 // ceremony's options for the user who gave the password.
-func handleWebAuthnBegin(d *deps) http.Handler {
+func handleWebAuthnBegin(d *keyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, _, ok := d.jsonRequest(w, r, stepSecondFactor)
 		if !ok {
@@ -234,13 +244,13 @@ func handleWebAuthnBegin(d *deps) http.Handler {
 		if !ok {
 			return
 		}
-		sid, opts, err := d.Passkeys.BeginLogin(r.Context(), u.ID, passkey.ForAuthRequest(ar.ID))
+		sid, opts, err := d.passkeys.BeginLogin(r.Context(), u.ID, passkey.ForAuthRequest(ar.ID))
 		if errors.Is(err, passkey.ErrNoCredentials) {
 			web.JSONError(w, http.StatusConflict, passkey.JSONErrNoKeys)
 			return
 		}
 		if err != nil {
-			d.site.LogProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
+			d.core.site.LogProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
 			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 			return
 		}
@@ -251,7 +261,7 @@ func handleWebAuthnBegin(d *deps) http.Handler {
 // handleWebAuthnFinish serves POST /login/webauthn/finish: it verifies the
 // key as the second factor and records pwd, hwk or swk, user (with user
 // verification) and mfa.
-func handleWebAuthnFinish(d *deps) http.Handler {
+func handleWebAuthnFinish(d *keyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, binding, ok := d.jsonRequest(w, r, stepSecondFactor)
 		if !ok {
@@ -263,23 +273,23 @@ func handleWebAuthnFinish(d *deps) http.Handler {
 		}
 		f, err := passkey.ReadFinish(r)
 		if err != nil {
-			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "user_id", u.ID, "err", err)
+			d.core.logger.InfoContext(r.Context(), "webauthn: bad finish request", "user_id", u.ID, "err", err)
 			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
 			return
 		}
-		res, err := d.Passkeys.FinishLogin(r.Context(), u.ID, f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
+		res, err := d.passkeys.FinishLogin(r.Context(), u.ID, f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
 		if err != nil {
 			d.ceremonyRefused(w, r, "second factor refused", err, u.ID, ar.ID)
 			return
 		}
 		amr, err := mfa.AMRFor(storage.MFAWebAuthn, res.MFAKey())
 		if err != nil {
-			d.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID)
+			d.core.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID)
 			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
-		d.resetSignIn(r, ar, u, storage.MFAWebAuthn)
+		d.core.logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
+		d.factors.resetSignIn(r, ar, u, storage.MFAWebAuthn)
 		p := ar.Login
 		p.Factors = amr
 		d.keyProven(w, r, ar, binding, p)
@@ -288,15 +298,15 @@ func handleWebAuthnFinish(d *deps) http.Handler {
 
 // handlePasskeyBegin serves POST /login/webauthn/passkey/begin: the
 // options of a passkey sign-in (no user known yet).
-func handlePasskeyBegin(d *deps) http.Handler {
+func handlePasskeyBegin(d *keyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, _, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
 		if !ok {
 			return
 		}
-		sid, opts, err := d.Passkeys.BeginPasskeyLogin(r.Context(), passkey.ForAuthRequest(ar.ID))
+		sid, opts, err := d.passkeys.BeginPasskeyLogin(r.Context(), passkey.ForAuthRequest(ar.ID))
 		if err != nil {
-			d.site.LogProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
+			d.core.site.LogProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
 			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 			return
 		}
@@ -308,7 +318,7 @@ func handlePasskeyBegin(d *deps) http.Handler {
 // verifies the passkey, finds its user, checks that the user may sign in
 // and is the one the relying party asked for, and records the passkey as
 // both factors. Whatever was proven before in this sign-in is replaced.
-func handlePasskeyFinish(d *deps) http.Handler {
+func handlePasskeyFinish(d *keyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, binding, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
 		if !ok {
@@ -316,11 +326,11 @@ func handlePasskeyFinish(d *deps) http.Handler {
 		}
 		f, err := passkey.ReadFinish(r)
 		if err != nil {
-			d.Logger.InfoContext(r.Context(), "webauthn: bad finish request", "auth_request_id", ar.ID, "err", err)
+			d.core.logger.InfoContext(r.Context(), "webauthn: bad finish request", "auth_request_id", ar.ID, "err", err)
 			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
 			return
 		}
-		res, err := d.Passkeys.FinishPasskeyLogin(r.Context(), f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
+		res, err := d.passkeys.FinishPasskeyLogin(r.Context(), f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
 		if err != nil {
 			d.ceremonyRefused(w, r, "passkey sign-in refused", err, "", ar.ID)
 			return
@@ -330,56 +340,48 @@ func handlePasskeyFinish(d *deps) http.Handler {
 			return
 		}
 		if ar.HintSubject != "" && ar.HintSubject != u.ID {
-			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: not the user of id_token_hint", "user_id", u.ID, "auth_request_id", ar.ID)
+			d.core.logger.InfoContext(r.Context(), "passkey sign-in refused: not the user of id_token_hint", "user_id", u.ID, "auth_request_id", ar.ID)
 			web.JSONError(w, http.StatusForbidden, passkey.JSONErrUser)
 			return
 		}
 		if !res.UserVerified || !slices.Contains(res.AMR, mfa.AMRMFA) {
 			// FinishPasskeyLogin requires user verification; this guards
 			// the rule that a passkey alone is two factors only with it.
-			d.Logger.InfoContext(r.Context(), "passkey sign-in refused: no user verification", "user_id", u.ID, "auth_request_id", ar.ID)
+			d.core.logger.InfoContext(r.Context(), "passkey sign-in refused: no user verification", "user_id", u.ID, "auth_request_id", ar.ID)
 			web.JSONError(w, http.StatusForbidden, passkey.JSONErrFailed)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "passkey accepted", "user_id", u.ID, "auth_request_id", ar.ID, "amr", res.AMR)
+		d.core.logger.InfoContext(r.Context(), "passkey accepted", "user_id", u.ID, "auth_request_id", ar.ID, "amr", res.AMR)
 		d.keyProven(w, r, ar, binding, storage.LoginProgress{Email: u.Email, UserID: u.ID, Factors: slices.Clone(res.AMR)})
 	})
 }
 
 // ceremonyRefused logs a refused ceremony and answers with a JSON error.
 // The error text goes to the log only.
-func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg string, err error, userID, authRequestID string) {
+func (d *keyPages) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg string, err error, userID, authRequestID string) {
 	switch {
 	case errors.Is(err, passkey.ErrSessionNotFound), errors.Is(err, passkey.ErrCeremonyFailed),
 		errors.Is(err, passkey.ErrClone), errors.Is(err, passkey.ErrNoCredentials):
-		d.Logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", authRequestID, "reason", err.Error())
+		d.core.logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", authRequestID, "reason", err.Error())
 		if authRequestID != "" { // a sign-in, not a key registration
 			action, method := iam.AuditSecondFactorFailure, storage.MFAWebAuthn
 			if userID == "" {
 				action, method = iam.AuditPasskeyFailure, "passkey"
 			}
-			d.audit(r, action, userID, userID, map[string]string{"method": method})
+			d.core.audit(r, action, userID, userID, map[string]string{"method": method})
 		}
 		web.JSONError(w, http.StatusBadRequest, passkey.JSONErrFailed)
 	default:
-		d.site.LogProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", authRequestID)
+		d.core.site.LogProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", authRequestID)
 		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
 	}
 }
 
 // keyProven saves the progress p of a sign-in whose key was verified and
 // answers with the POST that goes on from there (pathWebAuthnDone).
-func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) {
-	now := d.Now()
-	_, err := d.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
-		if err := authreq.CheckOpen(old, now, binding, true); err != nil {
-			return old, err
-		}
-		old.Login = p
-		return old, nil
-	})
-	if err != nil {
-		d.site.LogProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
+func (d *keyPages) keyProven(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) {
+	if _, err := d.core.storeProgress(r.Context(), ar, binding, p); err != nil {
+		d.core.site.LogProblem(r, "sign-in progress not saved", err, "auth_request_id", ar.ID)
 		web.JSONError(w, authreq.ProblemFor(err).Status, passkey.JSONErrRequest)
 		return
 	}
@@ -390,24 +392,24 @@ func (d *deps) keyProven(w http.ResponseWriter, r *http.Request, ar storage.Auth
 // that arrives there after its key was verified without posting the form
 // (no script, or an old one): it changes nothing and offers a Continue
 // button that posts to the same path.
-func handleWebAuthnDoneForm(d *deps) http.Handler {
-	return handleContinueForm(d, pathWebAuthnDone, "Your security key or passkey was accepted. Continue to the application.")
+func handleWebAuthnDoneForm(d *keyPages) http.Handler {
+	return handleContinueForm(d.finish, pathWebAuthnDone, "Your security key or passkey was accepted. Continue to the application.")
 }
 
 // handleWebAuthnDonePOST serves POST /login/webauthn/done, which
 // webauthn.js posts after a key was verified: it creates the user's
 // recovery codes on their first second factor and shows them once (their
 // Continue posts to pathFinish), or else completes the sign-in.
-func handleWebAuthnDonePOST(d *deps) http.Handler {
+func handleWebAuthnDonePOST(d *keyPages) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.boundRequestAt(w, r, stepComplete)
+		ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
 		if !ok {
 			return
 		}
-		if shown, _ := d.showNewRecoveryCodes(w, r, ar, binding, ar.Login.UserID); shown {
+		if shown, _ := d.finish.showNewRecoveryCodes(w, r, ar, binding, ar.Login.UserID); shown {
 			return
 		}
-		d.flow.CompleteFresh(w, r, ar, binding, ar.Login)
+		d.core.flow.CompleteFresh(w, r, ar, binding, ar.Login)
 	})
 }
 
