@@ -39,33 +39,31 @@ type callbackGuard struct {
 // yields one code, in the browser that signed in. Anything else gets an
 // error page and no code. Only GET is accepted: the library also reads
 // the ID from a POST body, which would bypass this check.
-func handleCallback(d *callbackGuard) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ids := r.URL.Query()["id"]
-		if r.Method != http.MethodGet || len(ids) != 1 || ids[0] == "" || len(ids[0]) > maxIDLength {
-			d.callbackHeaders(w)
-			d.site.RenderProblem(w, r, authreq.ProbBadRequest)
-			return
+func (d *callbackGuard) handleCallback(w http.ResponseWriter, r *http.Request) {
+	ids := r.URL.Query()["id"]
+	if r.Method != http.MethodGet || len(ids) != 1 || ids[0] == "" || len(ids[0]) > maxIDLength {
+		d.callbackHeaders(w)
+		d.site.RenderProblem(w, r, authreq.ProbBadRequest)
+		return
+	}
+	binding := d.site.CookieValue(r, loginCookie)
+	now := d.now()
+	var seen storage.AuthRequest
+	_, err := d.authRequests.UpdateAuthRequest(r.Context(), ids[0], func(old storage.AuthRequest) (storage.AuthRequest, error) {
+		seen = old
+		if err := checkCallback(old, now, binding); err != nil {
+			return old, err
 		}
-		binding := d.site.CookieValue(r, loginCookie)
-		now := d.now()
-		var seen storage.AuthRequest
-		_, err := d.authRequests.UpdateAuthRequest(r.Context(), ids[0], func(old storage.AuthRequest) (storage.AuthRequest, error) {
-			seen = old
-			if err := checkCallback(old, now, binding); err != nil {
-				return old, err
-			}
-			old.CallbackAt = now
-			return old, nil
-		})
-		if err != nil {
-			d.site.LogProblem(r, "authorization callback refused", err, "auth_request_id", ids[0])
-			d.callbackHeaders(w)
-			d.flow.RenderProblem(w, r, seen, err)
-			return
-		}
-		d.callback.ServeHTTP(w, r)
+		old.CallbackAt = now
+		return old, nil
 	})
+	if err != nil {
+		d.site.LogProblem(r, "authorization callback refused", err, "auth_request_id", ids[0])
+		d.callbackHeaders(w)
+		d.flow.RenderProblem(w, r, seen, err)
+		return
+	}
+	d.callback.ServeHTTP(w, r)
 }
 
 // checkCallback returns an error unless the done auth request ar may pass

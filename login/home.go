@@ -5,27 +5,24 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
 )
 
 // handleHome serves GET /, a landing page that tells whether this browser
 // is signed in.
-func handleHome(c *core, sess *session.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, u, valid, err := sess.Current(r.Context(), r, c.now())
-		if err != nil {
-			c.site.LogProblem(r, "session lookup failed", err)
-			c.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		page := templates.HomePage{SignedIn: valid}
-		if valid {
-			page.Email = u.Email
-		}
-		c.site.Render(w, r, http.StatusOK, page)
-	})
+func (h *Handler) handleHome(w http.ResponseWriter, r *http.Request) {
+	_, u, valid, err := h.sess.Current(r.Context(), r, h.core.now())
+	if err != nil {
+		h.core.site.LogProblem(r, "session lookup failed", err)
+		h.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	page := templates.HomePage{SignedIn: valid}
+	if valid {
+		page.Email = u.Email
+	}
+	h.core.site.Render(w, r, http.StatusOK, page)
 }
 
 // handleStatic serves the embedded stylesheet under /static/. Directory

@@ -174,7 +174,6 @@ type Handler struct {
 	core      *core
 	sess      *session.Service
 	pw        *passcheck.Checker
-	lang      *langChooser
 	limiters  regulate.Limiters
 	templates *templates.Set
 	pages     pageSet
@@ -225,8 +224,7 @@ func New(d Deps) (*Handler, error) {
 	c.callbackURL = callback
 	c.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: sess, Site: site,
 		CallbackURL: callback, FailAuthRequest: fail, Clients: d.Clients, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
-	h := &Handler{core: c, sess: sess, limiters: d.Limiters, templates: d.Templates,
-		lang: &langChooser{core: c, sess: sess, defaultLang: d.Templates.DefaultLanguage()}}
+	h := &Handler{core: c, sess: sess, limiters: d.Limiters, templates: d.Templates}
 	h.pw = &passcheck.Checker{Users: d.Users, Passwords: d.Passwords, Regulator: d.Regulator, Mailer: d.Mailer,
 		Messages: msgs, Audit: audit, Logger: d.Logger, Now: d.Now}
 	h.pages = newPages(d, c, sess, h.pw, msgs, notices)
@@ -257,11 +255,7 @@ func newPages(d Deps, c *core, sess *session.Service, pw *passcheck.Checker, msg
 		keys:   keys,
 	}
 	if d.PasswordResets != nil {
-		ttl := d.ResetLinkTTL
-		if ttl <= 0 {
-			ttl = DefaultResetLinkTTL
-		}
-		links := &resetLinks{core: c, resets: d.PasswordResets, ttl: ttl, issuer: d.Issuer, texter: d.Texter,
+		links := &resetLinks{core: c, resets: d.PasswordResets, ttl: d.ResetLinkTTL, issuer: d.Issuer, texter: d.Texter,
 			product: d.TOTPIssuer, msgs: msgs, mailer: d.Mailer}
 		p.reset = &resetPages{core: c, links: links, resets: d.PasswordResets, passwords: d.Passwords,
 			regulator: d.Regulator, factors: f, sessions: d.Sessions, tokens: d.Tokens}
@@ -334,6 +328,9 @@ func withDefaults(d Deps) (Deps, error) {
 	}
 	if d.DeviceTTL <= 0 {
 		d.DeviceTTL = mfa.DeviceTTL
+	}
+	if d.ResetLinkTTL <= 0 {
+		d.ResetLinkTTL = DefaultResetLinkTTL
 	}
 	if d.Codes == nil {
 		d.Codes = codesend.New(codesend.Config{MFA: d.MFA, Pepper: d.OTPPepper, Policy: d.CodePolicy, Now: d.Now})

@@ -33,56 +33,52 @@ type signOutPages struct {
 // ID token sent by anyone. Without an ID it asks for confirmation of a
 // plain sign-out. An unknown or expired ID changes nothing and never
 // redirects.
-func handleLogout(d *signOutPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.URL.Query().Get("id")
-		if id == "" {
-			d.renderLogoutConfirm(w, r, storage.Logout{})
+func (d *signOutPages) handleLogout(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	if id == "" {
+		d.renderLogoutConfirm(w, r, storage.Logout{})
+		return
+	}
+	l, found, err := d.pendingLogout(r, id)
+	if err != nil {
+		d.site.LogProblem(r, "logout lookup failed", err)
+		d.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if !found {
+		d.site.Render(w, r, http.StatusOK, templates.SignedOutPage{NothingToDo: true})
+		return
+	}
+	if l.HintValid {
+		s, _, valid, err := d.sess.Current(r.Context(), r, d.now())
+		if err != nil {
+			d.site.LogProblem(r, "session lookup failed", err)
+			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		l, found, err := d.pendingLogout(r, id)
+		// A hint alone (no session, or another user's) is not
+		// enough to sign out and revoke tokens without asking.
+		if valid && s.UserID == l.UserID {
+			d.signOut(w, r, l)
+			return
+		}
+	}
+	d.renderLogoutConfirm(w, r, l)
+}
+
+// handleLogoutPOST serves POST /logout, the confirmed sign-out.
+func (d *signOutPages) handleLogoutPOST(w http.ResponseWriter, r *http.Request) {
+	var l storage.Logout
+	if id := r.PostForm.Get("id"); id != "" {
+		var err error
+		l, _, err = d.pendingLogout(r, id)
 		if err != nil {
 			d.site.LogProblem(r, "logout lookup failed", err)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		if !found {
-			d.site.Render(w, r, http.StatusOK, templates.SignedOutPage{NothingToDo: true})
-			return
-		}
-		if l.HintValid {
-			s, _, valid, err := d.sess.Current(r.Context(), r, d.now())
-			if err != nil {
-				d.site.LogProblem(r, "session lookup failed", err)
-				d.site.RenderProblem(w, r, web.ProbInternal)
-				return
-			}
-			// A hint alone (no session, or another user's) is not
-			// enough to sign out and revoke tokens without asking.
-			if valid && s.UserID == l.UserID {
-				d.signOut(w, r, l)
-				return
-			}
-		}
-		d.renderLogoutConfirm(w, r, l)
-	})
-}
-
-// handleLogoutPOST serves POST /logout, the confirmed sign-out.
-func handleLogoutPOST(d *signOutPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var l storage.Logout
-		if id := r.PostForm.Get("id"); id != "" {
-			var err error
-			l, _, err = d.pendingLogout(r, id)
-			if err != nil {
-				d.site.LogProblem(r, "logout lookup failed", err)
-				d.site.RenderProblem(w, r, web.ProbInternal)
-				return
-			}
-		}
-		d.signOut(w, r, l)
-	})
+	}
+	d.signOut(w, r, l)
 }
 
 // pendingLogout returns the pending logout with the ID if it exists and has

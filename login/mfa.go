@@ -145,6 +145,16 @@ func (d *core) signInUser(w http.ResponseWriter, r *http.Request, ar storage.Aut
 	return u, st, true
 }
 
+// atSecondFactor loads a sign-in at the second-factor step
+// (boundRequestAt) and its user with their MFA state (signInUser).
+func (d *core) atSecondFactor(w http.ResponseWriter, r *http.Request) (ar storage.AuthRequest, binding string, u storage.User, st storage.MFAState, ok bool) {
+	if ar, binding, ok = d.boundRequestAt(w, r, stepSecondFactor); !ok {
+		return ar, binding, u, st, false
+	}
+	u, st, ok = d.signInUser(w, r, ar)
+	return ar, binding, u, st, ok
+}
+
 // afterPassword moves a sign-in on once the password of u was verified:
 // with a trusted device (see device.go) the second factor is skipped;
 // otherwise the e-mail or SMS code is sent, unless the authenticator app
@@ -188,80 +198,68 @@ func (d *passwordPages) afterPassword(w http.ResponseWriter, r *http.Request, ar
 // handleSecondFactorForm serves GET /login/mfa: the enrolment page while
 // TOTP is pending (unless the user chose the previous method with the
 // method parameter), else the code page of the method.
-func handleSecondFactorForm(d *codePages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
-			return
-		}
-		u, st, ok := d.core.signInUser(w, r, ar)
-		if !ok {
-			return
-		}
-		requested := r.URL.Query().Get("method")
-		if d.keys.redirectToKey(w, r, ar, u, requested) {
-			return
-		}
-		if d.factors.lockedPage(w, r, st, ar.ID) {
-			return
-		}
-		if st.TOTPPending && requested == "" {
-			http.Redirect(w, r, urlFor(pathEnrol, ar.ID), http.StatusSeeOther)
-			return
-		}
-		method := d.factors.primaryMethod(u, st)
-		if requested != "" && d.factors.allowedMethod(u, st, requested) {
-			method = requested
-		}
-		d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, "")
-	})
+func (d *codePages) handleSecondFactorForm(w http.ResponseWriter, r *http.Request) {
+	ar, binding, u, st, ok := d.core.atSecondFactor(w, r)
+	if !ok {
+		return
+	}
+	requested := r.URL.Query().Get("method")
+	if d.keys.redirectToKey(w, r, ar, u, requested) {
+		return
+	}
+	if d.factors.lockedPage(w, r, st, ar.ID) {
+		return
+	}
+	if st.TOTPPending && requested == "" {
+		http.Redirect(w, r, urlFor(pathEnrol, ar.ID), http.StatusSeeOther)
+		return
+	}
+	method := d.factors.primaryMethod(u, st)
+	if requested != "" && d.factors.allowedMethod(u, st, requested) {
+		method = requested
+	}
+	d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, "")
 }
 
 // handleSecondFactorPOST serves POST /login/mfa: it checks the code of
 // the posted method and, when it is right, moves the sign-in on.
-func handleSecondFactorPOST(d *codePages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
+func (d *codePages) handleSecondFactorPOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, u, st, ok := d.core.atSecondFactor(w, r)
+	if !ok {
+		return
+	}
+	method := r.PostForm.Get("method")
+	if method == "" {
+		method = d.factors.primaryMethod(u, st)
+	}
+	if !d.factors.allowedMethod(u, st, method) {
+		d.core.logger.InfoContext(r.Context(), "second factor: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+		d.core.site.RenderProblem(w, r, web.ProbBadForm)
+		return
+	}
+	code := r.PostForm.Get("code")
+	var g guess
+	var err error
+	if method == storage.MFATOTP {
+		g, err = d.checks.verifyTOTP(r.Context(), u.ID, code)
+	} else {
+		g, err = d.checks.verifyCode(r.Context(), ar, u, method, code)
+	}
+	if err != nil {
+		d.core.site.LogProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if g.refused != nil {
+		d.factors.logRefused(r, u.ID, method, ar.ID, g.refused)
+		if d.factors.afterGuess(w, r, ar, u, method, g) {
 			return
 		}
-		u, st, ok := d.core.signInUser(w, r, ar)
-		if !ok {
-			return
-		}
-		method := r.PostForm.Get("method")
-		if method == "" {
-			method = d.factors.primaryMethod(u, st)
-		}
-		if !d.factors.allowedMethod(u, st, method) {
-			d.core.logger.InfoContext(r.Context(), "second factor: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-			d.core.site.RenderProblem(w, r, web.ProbBadForm)
-			return
-		}
-		code := r.PostForm.Get("code")
-		var g guess
-		var err error
-		if method == storage.MFATOTP {
-			g, err = d.checks.verifyTOTP(r.Context(), u.ID, code)
-		} else {
-			g, err = d.checks.verifyCode(r.Context(), ar, u, method, code)
-		}
-		if err != nil {
-			d.core.site.LogProblem(r, "second factor not checked", err, "user_id", u.ID, "method", method)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if g.refused != nil {
-			d.factors.logRefused(r, u.ID, method, ar.ID, g.refused)
-			if d.factors.afterGuess(w, r, ar, u, method, g) {
-				return
-			}
-			st, _ = d.core.codes.State(r.Context(), u.ID) // fresh failure and send logs; best effort
-			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, codesend.RefusalMessage(g.refused))
-			return
-		}
-		d.finish.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
-	})
+		st, _ = d.core.codes.State(r.Context(), u.ID) // fresh failure and send logs; best effort
+		d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, codesend.RefusalMessage(g.refused))
+		return
+	}
+	d.finish.secondFactorPassed(w, r, ar, binding, u, method, r.PostForm.Get("trust") == "on")
 }
 
 // secondFactorPassed finishes the second-factor step once method was
@@ -314,13 +312,13 @@ func (d *factors) logRefused(r *http.Request, userID, method, authRequestID stri
 // handleFinishForm serves GET /login/finish, the page of a sign-in whose
 // every factor passed but which was not completed (the browser left an
 // interstitial page): one Continue button.
-func handleFinishForm(d *finishPages) http.Handler {
-	return handleContinueForm(d, pathFinish, "You are verified. Continue to the application.")
+func (d *finishPages) handleFinishForm() http.Handler {
+	return d.handleContinueForm(pathFinish, "You are verified. Continue to the application.")
 }
 
 // handleContinueForm serves a page for a sign-in whose every factor passed:
 // it changes nothing and offers one Continue button that posts to action.
-func handleContinueForm(d *finishPages, action, message string) http.Handler {
+func (d *finishPages) handleContinueForm(action, message string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
 		if !ok {
@@ -339,12 +337,10 @@ func handleContinueForm(d *finishPages, action, message string) http.Handler {
 
 // handleFinishPOST serves POST /login/finish: it completes a sign-in
 // whose every factor passed.
-func handleFinishPOST(d *finishPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
-		if !ok {
-			return
-		}
-		d.core.flow.CompleteFresh(w, r, ar, binding, ar.Login)
-	})
+func (d *finishPages) handleFinishPOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
+	if !ok {
+		return
+	}
+	d.core.flow.CompleteFresh(w, r, ar, binding, ar.Login)
 }

@@ -160,42 +160,36 @@ func (d *checks) verifyCode(ctx context.Context, ar storage.AuthRequest, u stora
 // posted method (e-mail or SMS) and shows its code page. When the limit
 // is reached or delivery fails, the code page says so and nothing is
 // saved.
-func handleSendPOST(d *codePages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
-			return
-		}
-		u, st, ok := d.core.signInUser(w, r, ar)
-		if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
-			return
-		}
-		method := r.PostForm.Get("method")
-		if method == "" {
-			method = d.factors.primaryMethod(u, st)
-		}
-		if method == storage.MFATOTP || !d.factors.allowedMethod(u, st, method) {
-			d.core.logger.InfoContext(r.Context(), "code send: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-			d.core.site.RenderProblem(w, r, web.ProbBadForm)
-			return
-		}
-		err := d.factors.sendCode(r.Context(), ar, u, method)
-		var rl *mfa.RateLimitError
-		switch {
-		case err == nil:
-			d.core.logger.InfoContext(r.Context(), "code sent", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
-			http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", method), http.StatusSeeOther)
-		case errors.As(err, &rl):
-			d.factors.logSendProblem(r, err, u.ID, method)
-			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusTooManyRequests, codesend.WaitMessage(rl.RetryAfter))
-		case errors.Is(err, codesend.ErrNotSent):
-			d.factors.logSendProblem(r, err, u.ID, method)
-			d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, msgDelivery)
-		default:
-			d.core.site.LogProblem(r, "code send failed", err, "user_id", u.ID, "method", method)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-		}
-	})
+func (d *codePages) handleSendPOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, u, st, ok := d.core.atSecondFactor(w, r)
+	if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
+		return
+	}
+	method := r.PostForm.Get("method")
+	if method == "" {
+		method = d.factors.primaryMethod(u, st)
+	}
+	if method == storage.MFATOTP || !d.factors.allowedMethod(u, st, method) {
+		d.core.logger.InfoContext(r.Context(), "code send: method not allowed", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+		d.core.site.RenderProblem(w, r, web.ProbBadForm)
+		return
+	}
+	err := d.factors.sendCode(r.Context(), ar, u, method)
+	var rl *mfa.RateLimitError
+	switch {
+	case err == nil:
+		d.core.logger.InfoContext(r.Context(), "code sent", "user_id", u.ID, "method", method, "auth_request_id", ar.ID)
+		http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", method), http.StatusSeeOther)
+	case errors.As(err, &rl):
+		d.factors.logSendProblem(r, err, u.ID, method)
+		d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusTooManyRequests, codesend.WaitMessage(rl.RetryAfter))
+	case errors.Is(err, codesend.ErrNotSent):
+		d.factors.logSendProblem(r, err, u.ID, method)
+		d.renderCodePage(w, r, ar, binding, u, st, method, http.StatusOK, msgDelivery)
+	default:
+		d.core.site.LogProblem(r, "code send failed", err, "user_id", u.ID, "method", method)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+	}
 }
 
 // renderCodePage shows the code page of method with an optional error.

@@ -60,33 +60,27 @@ type enrolPages struct {
 // handleEnrolForm serves GET /login/mfa/enrol while TOTP is pending: the
 // QR code and the secret of the pending authenticator app (the same ones
 // after a reload) and one code field.
-func handleEnrolForm(d *enrolPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
-			return
-		}
-		u, st, ok := d.core.signInUser(w, r, ar)
-		if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
-			return
-		}
-		if !st.TOTPPending {
-			http.Redirect(w, r, urlFor(pathMFA, ar.ID), http.StatusSeeOther)
-			return
-		}
-		var key mfa.TOTPKey
-		_, err := d.states.UpdateMFAState(r.Context(), u.ID, func(s storage.MFAState) (storage.MFAState, error) {
-			var err error
-			key, err = mfa.BeginTOTP(&s, d.sealer, d.totpIssuer, u.Email)
-			return s, err
-		})
-		if err != nil {
-			d.core.site.LogProblem(r, "totp enrolment not started", err, "user_id", u.ID)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, "")
+func (d *enrolPages) handleEnrolForm(w http.ResponseWriter, r *http.Request) {
+	ar, binding, u, st, ok := d.core.atSecondFactor(w, r)
+	if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
+		return
+	}
+	if !st.TOTPPending {
+		http.Redirect(w, r, urlFor(pathMFA, ar.ID), http.StatusSeeOther)
+		return
+	}
+	var key mfa.TOTPKey
+	_, err := d.states.UpdateMFAState(r.Context(), u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		var err error
+		key, err = mfa.BeginTOTP(&s, d.sealer, d.totpIssuer, u.Email)
+		return s, err
 	})
+	if err != nil {
+		d.core.site.LogProblem(r, "totp enrolment not started", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, "")
 }
 
 // renderEnrol shows the enrolment page with key. Its "Not now" choice
@@ -122,75 +116,69 @@ func (d *enrolPages) renderEnrol(w http.ResponseWriter, r *http.Request, ar stor
 // pending authenticator app confirms it (consuming its time step, so the
 // code cannot serve again), makes TOTP the user's method, and counts as
 // this sign-in's second factor.
-func handleEnrolPOST(d *enrolPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
-			return
+func (d *enrolPages) handleEnrolPOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, u, st, ok := d.core.atSecondFactor(w, r)
+	if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
+		return
+	}
+	ctx := r.Context()
+	now := d.core.now()
+	var refused error
+	st, err := d.states.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		refused = mfa.CheckLocked(&s)
+		if refused != nil {
+			return s, nil
 		}
-		u, st, ok := d.core.signInUser(w, r, ar)
-		if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
-			return
+		if !s.TOTPPending {
+			refused = mfa.ErrNotEnrolled
+			return s, nil
 		}
-		ctx := r.Context()
-		now := d.core.now()
-		var refused error
-		st, err := d.states.UpdateMFAState(ctx, u.ID, func(s storage.MFAState) (storage.MFAState, error) {
-			refused = mfa.CheckLocked(&s)
-			if refused != nil {
-				return s, nil
-			}
-			if !s.TOTPPending {
-				refused = mfa.ErrNotEnrolled
-				return s, nil
-			}
-			refused = d.attemptPolicy.Allow(&s, now)
-			if refused == nil {
-				refused = mfa.ConfirmTOTP(&s, d.sealer, r.PostForm.Get("code"), now)
-			}
-			s.UpdatedAt = now
-			return s, nil // keep the failure even when the code was refused
-		})
-		if err == nil && refused != nil && !isRefusal(refused) {
-			err = refused
+		refused = d.attemptPolicy.Allow(&s, now)
+		if refused == nil {
+			refused = mfa.ConfirmTOTP(&s, d.sealer, r.PostForm.Get("code"), now)
 		}
-		if err != nil {
-			d.core.site.LogProblem(r, "totp enrolment not checked", err, "user_id", u.ID)
+		s.UpdatedAt = now
+		return s, nil // keep the failure even when the code was refused
+	})
+	if err == nil && refused != nil && !isRefusal(refused) {
+		err = refused
+	}
+	if err != nil {
+		d.core.site.LogProblem(r, "totp enrolment not checked", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if errors.Is(refused, mfa.ErrNotEnrolled) || errors.Is(refused, mfa.ErrLocked) {
+		http.Redirect(w, r, urlFor(pathMFA, ar.ID), http.StatusSeeOther)
+		return
+	}
+	if refused != nil {
+		d.core.logger.InfoContext(ctx, "totp enrolment refused", "user_id", u.ID, "auth_request_id", ar.ID, "reason", refused.Error())
+		key, kerr := mfa.BeginTOTP(&st, d.sealer, d.totpIssuer, u.Email) // the stored pending secret
+		if kerr != nil {
+			d.core.site.LogProblem(r, "totp key not shown", kerr, "user_id", u.ID)
 			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		if errors.Is(refused, mfa.ErrNotEnrolled) || errors.Is(refused, mfa.ErrLocked) {
-			http.Redirect(w, r, urlFor(pathMFA, ar.ID), http.StatusSeeOther)
-			return
-		}
-		if refused != nil {
-			d.core.logger.InfoContext(ctx, "totp enrolment refused", "user_id", u.ID, "auth_request_id", ar.ID, "reason", refused.Error())
-			key, kerr := mfa.BeginTOTP(&st, d.sealer, d.totpIssuer, u.Email) // the stored pending secret
-			if kerr != nil {
-				d.core.site.LogProblem(r, "totp key not shown", kerr, "user_id", u.ID)
-				d.core.site.RenderProblem(w, r, web.ProbInternal)
-				return
-			}
-			d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, codesend.RefusalMessage(refused))
-			return
-		}
-		nu, err := d.core.users.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
-			old.MFAMethod = storage.MFATOTP
-			old.UpdatedAt = now
-			return old, nil
-		})
-		if err != nil {
-			// The app is confirmed and proved this sign-in; the method
-			// stays the previous one until the user chooses it again.
-			d.core.site.LogProblem(r, "preferred method not set to totp", err, "user_id", u.ID)
-		} else {
-			u = nu
-			d.core.logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
-			d.core.audit(r, iam.AuditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
-			d.factors.notifyMethodChanged(ctx, u, storage.MFATOTP)
-		}
-		d.finish.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)
+		d.renderEnrol(w, r, ar, binding, u, st, key, http.StatusOK, codesend.RefusalMessage(refused))
+		return
+	}
+	nu, err := d.core.users.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
+		old.MFAMethod = storage.MFATOTP
+		old.UpdatedAt = now
+		return old, nil
 	})
+	if err != nil {
+		// The app is confirmed and proved this sign-in; the method
+		// stays the previous one until the user chooses it again.
+		d.core.site.LogProblem(r, "preferred method not set to totp", err, "user_id", u.ID)
+	} else {
+		u = nu
+		d.core.logger.InfoContext(ctx, "totp enrolled", "user_id", u.ID, "auth_request_id", ar.ID)
+		d.core.audit(r, iam.AuditTOTPEnrolled, u.ID, u.ID, map[string]string{"method": storage.MFATOTP, "client_id": ar.ClientID})
+		d.factors.notifyMethodChanged(ctx, u, storage.MFATOTP)
+	}
+	d.finish.secondFactorPassed(w, r, ar, binding, u, storage.MFATOTP, false)
 }
 
 // notifyMethodChanged tells the user by e-mail that their second factor

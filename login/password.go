@@ -27,14 +27,12 @@ type passwordPages struct {
 }
 
 // handlePasswordForm serves GET /login/password.
-func handlePasswordForm(d *passwordPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepPassword)
-		if !ok {
-			return
-		}
-		d.renderPassword(w, r, ar, binding, "")
-	})
+func (d *passwordPages) handlePasswordForm(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.core.boundRequestAt(w, r, stepPassword)
+	if !ok {
+		return
+	}
+	d.renderPassword(w, r, ar, binding, "")
 }
 
 // renderPassword shows the password page. Its form may end in a redirect
@@ -57,27 +55,25 @@ func (d *passwordPages) renderPassword(w http.ResponseWriter, r *http.Request, a
 // (doing the same work for an unknown user), rehashes it when the hashing
 // parameters changed, and moves the sign-in on to the second factor
 // (afterPassword).
-func handlePasswordPOST(d *passwordPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepPassword)
-		if !ok {
-			return
-		}
-		ctx := r.Context()
-		pw := r.PostForm.Get("password")
-		u, reason, err := d.pw.Check(r, ar.Login.UserID, pw)
-		if err != nil {
-			d.core.site.LogProblem(r, "password check failed", err, "auth_request_id", ar.ID)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if reason != "" {
-			countFailure(r)
-			d.core.logger.InfoContext(ctx, "sign-in failed", "user_id", ar.Login.UserID, "reason", reason, "auth_request_id", ar.ID, "client_id", ar.ClientID)
-			d.core.audit(r, iam.AuditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
-			d.renderPassword(w, r, ar, binding, msgBadCredentials)
-			return
-		}
-		d.afterPassword(w, r, ar, binding, u)
-	})
+func (d *passwordPages) handlePasswordPOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.core.boundRequestAt(w, r, stepPassword)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	pw := r.PostForm.Get("password")
+	u, reason, err := d.pw.Check(r, ar.Login.UserID, pw)
+	if err != nil {
+		d.core.site.LogProblem(r, "password check failed", err, "auth_request_id", ar.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if reason != "" {
+		countFailure(r)
+		d.core.logger.InfoContext(ctx, "sign-in failed", "user_id", ar.Login.UserID, "reason", reason, "auth_request_id", ar.ID, "client_id", ar.ClientID)
+		d.core.audit(r, iam.AuditPasswordFailure, "", ar.Login.UserID, passwordFailureDetail(ar, reason, u))
+		d.renderPassword(w, r, ar, binding, msgBadCredentials)
+		return
+	}
+	d.afterPassword(w, r, ar, binding, u)
 }

@@ -179,21 +179,19 @@ func signInPath(authRequestID string) string {
 
 // handleProfileSignIn serves GET /profile/signin: it starts a profile
 // sign-in, or goes straight to the profile when the browser is signed in.
-func handleProfileSignIn(d *profilePages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tab := validTab(r.URL.Query().Get("tab"))
-		_, _, valid, err := d.sess.Current(r.Context(), r, d.core.now())
-		if err != nil {
-			d.core.site.LogProblem(r, "session lookup failed", err)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if valid {
-			http.Redirect(w, r, tabPath(tab), http.StatusSeeOther)
-			return
-		}
-		d.startProfileSignIn(w, r, tabPath(tab), nil)
-	})
+func (d *profilePages) handleProfileSignIn(w http.ResponseWriter, r *http.Request) {
+	tab := validTab(r.URL.Query().Get("tab"))
+	_, _, valid, err := d.sess.Current(r.Context(), r, d.core.now())
+	if err != nil {
+		d.core.site.LogProblem(r, "session lookup failed", err)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if valid {
+		http.Redirect(w, r, tabPath(tab), http.StatusSeeOther)
+		return
+	}
+	d.startProfileSignIn(w, r, tabPath(tab), nil)
 }
 
 // handleReauth serves POST /login/reauth?return=<local path>, "Sign in
@@ -201,7 +199,7 @@ func handleProfileSignIn(d *profilePages) http.Handler {
 // sensitive change, which any signed-in page can use. The form carries
 // the session's CSRF token; the browser comes back to the return path
 // when it is on the allow-list (reauthReturn), to the profile otherwise.
-func handleReauth(d *profilePages) http.Handler {
+func (d *profilePages) handleReauth() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		d.startProfileSignIn(w, r, r.URL.Query().Get("return"), &ps.User)
 	})
@@ -210,7 +208,7 @@ func handleReauth(d *profilePages) http.Handler {
 // handleProfileReauth serves POST /profile/reauth, the profile's form for
 // /login/reauth: its "tab" names the profile tab (or keysReturnTab) to
 // return to.
-func handleProfileReauth(d *profilePages) http.Handler {
+func (d *profilePages) handleProfileReauth() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ret := tabPath(r.PostForm.Get("tab"))
 		if r.PostForm.Get("tab") == keysReturnTab {

@@ -93,17 +93,12 @@ func remainingPage(authRequestID, csrf string, remaining int) templates.Continue
 
 // handleRecoveryForm serves GET /login/mfa/recovery, where a recovery
 // code stands in for the second factor.
-func handleRecoveryForm(d *codePages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
-			return
-		}
-		if _, st, ok := d.core.signInUser(w, r, ar); !ok || d.factors.lockedPage(w, r, st, ar.ID) {
-			return
-		}
-		d.renderRecovery(w, r, ar, binding, http.StatusOK, "")
-	})
+func (d *codePages) handleRecoveryForm(w http.ResponseWriter, r *http.Request) {
+	ar, binding, _, st, ok := d.core.atSecondFactor(w, r)
+	if !ok || d.factors.lockedPage(w, r, st, ar.ID) {
+		return
+	}
+	d.renderRecovery(w, r, ar, binding, http.StatusOK, "")
 }
 
 func (d *codePages) renderRecovery(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, status int, msg string) {
@@ -120,40 +115,34 @@ func (d *codePages) renderRecovery(w http.ResponseWriter, r *http.Request, ar st
 // handleRecoveryPOST serves POST /login/mfa/recovery: it spends one
 // recovery code, after the per-user attempt limit, and tells the user how
 // many remain before the sign-in completes.
-func handleRecoveryPOST(d *codePages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
+func (d *codePages) handleRecoveryPOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, u, _, ok := d.core.atSecondFactor(w, r)
+	if !ok {
+		return
+	}
+	g, err := d.checks.useRecoveryCode(r.Context(), u.ID, r.PostForm.Get("code"))
+	if err != nil {
+		d.core.site.LogProblem(r, "recovery code not checked", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if refused := g.refused; refused != nil {
+		d.factors.logRefused(r, u.ID, mfa.MethodRecovery, ar.ID, refused)
+		if d.factors.afterGuess(w, r, ar, u, mfa.MethodRecovery, g) {
 			return
 		}
-		u, _, ok := d.core.signInUser(w, r, ar)
-		if !ok {
-			return
+		msg := msgWrongRecovery
+		switch {
+		case isRateLimit(refused):
+			msg = codesend.RefusalMessage(refused)
+		case errors.Is(refused, mfa.ErrMalformedCode):
+			msg = msgBadRecovery
 		}
-		g, err := d.checks.useRecoveryCode(r.Context(), u.ID, r.PostForm.Get("code"))
-		if err != nil {
-			d.core.site.LogProblem(r, "recovery code not checked", err, "user_id", u.ID)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if refused := g.refused; refused != nil {
-			d.factors.logRefused(r, u.ID, mfa.MethodRecovery, ar.ID, refused)
-			if d.factors.afterGuess(w, r, ar, u, mfa.MethodRecovery, g) {
-				return
-			}
-			msg := msgWrongRecovery
-			switch {
-			case isRateLimit(refused):
-				msg = codesend.RefusalMessage(refused)
-			case errors.Is(refused, mfa.ErrMalformedCode):
-				msg = msgBadRecovery
-			}
-			d.renderRecovery(w, r, ar, binding, http.StatusOK, msg)
-			return
-		}
-		d.core.audit(r, iam.AuditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
-		d.finish.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
-	})
+		d.renderRecovery(w, r, ar, binding, http.StatusOK, msg)
+		return
+	}
+	d.core.audit(r, iam.AuditRecoveryCodeUsed, u.ID, u.ID, map[string]string{"client_id": ar.ClientID})
+	d.finish.secondFactorPassed(w, r, ar, binding, u, mfa.MethodRecovery, false)
 }
 
 // useRecoveryCode spends one recovery code of the user as the second

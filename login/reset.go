@@ -96,18 +96,16 @@ func (d *passwordPages) forgotURL(ar storage.AuthRequest) string {
 
 // handleForgotForm serves GET /login/forgot, the form asking for the
 // e-mail address, prefilled from the email parameter.
-func handleForgotForm(d *resetPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		binding := d.core.site.EnsureCookie(w, r, loginCookie)
-		email := r.URL.Query().Get("email")
-		if len(email) > maxEmailLength {
-			email = ""
-		}
-		d.core.site.Render(w, r, http.StatusOK, templates.ForgotPage{
-			AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
-			CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
-			Email:         email,
-		})
+func (d *resetPages) handleForgotForm(w http.ResponseWriter, r *http.Request) {
+	binding := d.core.site.EnsureCookie(w, r, loginCookie)
+	email := r.URL.Query().Get("email")
+	if len(email) > maxEmailLength {
+		email = ""
+	}
+	d.core.site.Render(w, r, http.StatusOK, templates.ForgotPage{
+		AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
+		Email:         email,
 	})
 }
 
@@ -126,38 +124,36 @@ func selfParam(s string) string {
 // delivery itself, which only happens for a known address; with the
 // development outbox it is a file write, and the tests check that the
 // medium times stay within a tolerance.
-func handleForgotPOST(d *resetPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		email := strings.TrimSpace(r.PostForm.Get("email"))
-		page := templates.ForgotPage{
-			AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
-			CSRFToken:     d.core.site.CSRFToken(loginCookie, d.core.site.CookieValue(r, loginCookie)),
-			Email:         email,
-		}
-		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
-			page.Error = "Enter your e-mail address, for example name@example.com."
-			d.core.site.Render(w, r, http.StatusOK, page)
-			return
-		}
-		u, err := d.core.users.GetUserByEmail(ctx, email)
-		switch {
-		case err == nil && u.State != storage.UserDisabled:
-			if err := d.links.sendResetLink(ctx, u, ResetByEmail, page.AuthRequestID); err != nil {
-				d.core.site.LogProblem(r, "reset link not sent", err, "user_id", u.ID)
-			}
-			d.core.audit(r, iam.AuditResetRequested, "", u.ID, map[string]string{"channel": ResetByEmail, "from": "forgot_password"})
-		case err == nil || errors.Is(err, storage.ErrNotFound):
-			d.links.resetDummyWork(ctx, email)
-			d.core.logger.InfoContext(ctx, "reset link asked for an unknown or disabled address")
-			d.core.audit(r, iam.AuditResetRequested, "", "", map[string]string{"reason": auditReasonUnknownAddress, "email_hash": iam.AuditEmailHash(email), "from": "forgot_password"})
-		default:
-			d.core.site.LogProblem(r, "user lookup failed", err)
-		}
-		page.Sent = true
-		d.wayBack(r, &page)
+func (d *resetPages) handleForgotPOST(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	page := templates.ForgotPage{
+		AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, d.core.site.CookieValue(r, loginCookie)),
+		Email:         email,
+	}
+	if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
+		page.Error = "Enter your e-mail address, for example name@example.com."
 		d.core.site.Render(w, r, http.StatusOK, page)
-	})
+		return
+	}
+	u, err := d.core.users.GetUserByEmail(ctx, email)
+	switch {
+	case err == nil && u.State != storage.UserDisabled:
+		if err := d.links.sendResetLink(ctx, u, ResetByEmail, page.AuthRequestID); err != nil {
+			d.core.site.LogProblem(r, "reset link not sent", err, "user_id", u.ID)
+		}
+		d.core.audit(r, iam.AuditResetRequested, "", u.ID, map[string]string{"channel": ResetByEmail, "from": "forgot_password"})
+	case err == nil || errors.Is(err, storage.ErrNotFound):
+		d.links.resetDummyWork(ctx, email)
+		d.core.logger.InfoContext(ctx, "reset link asked for an unknown or disabled address")
+		d.core.audit(r, iam.AuditResetRequested, "", "", map[string]string{"reason": auditReasonUnknownAddress, "email_hash": iam.AuditEmailHash(email), "from": "forgot_password"})
+	default:
+		d.core.site.LogProblem(r, "user lookup failed", err)
+	}
+	page.Sent = true
+	d.wayBack(r, &page)
+	d.core.site.Render(w, r, http.StatusOK, page)
 }
 
 // wayBack fills the links of the "Check your e-mail" answer: back to the
@@ -270,67 +266,63 @@ func (d *resetPages) renderResetLinkProblem(w http.ResponseWriter, r *http.Reque
 
 // handleResetForm serves GET /reset?token=…, the new-password form. It
 // does not use the link up.
-func handleResetForm(d *resetPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := r.URL.Query().Get("token")
-		_, u, err := d.usableReset(r.Context(), token)
-		if err != nil {
-			d.renderResetLinkProblem(w, r, err)
-			return
-		}
-		binding := d.core.site.EnsureCookie(w, r, resetCookie)
-		d.core.site.Render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
-			CSRFToken: d.core.site.CSRFToken(resetCookie, binding), Token: token, Email: u.Email})
-	})
+func (d *resetPages) handleResetForm(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	_, u, err := d.usableReset(r.Context(), token)
+	if err != nil {
+		d.renderResetLinkProblem(w, r, err)
+		return
+	}
+	binding := d.core.site.EnsureCookie(w, r, resetCookie)
+	d.core.site.Render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.URL.Query().Get("authRequestID")),
+		CSRFToken: d.core.site.CSRFToken(resetCookie, binding), Token: token, Email: u.Email})
 }
 
 // handleResetPOST serves POST /reset: it checks the new password against
 // the policy (keeping nothing when it fails), uses the link up, stores the
 // new hash, unlocks the user, ends every session, revokes the user's
 // tokens and e-mails "your password was changed".
-func handleResetPOST(d *resetPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		token := r.PostForm.Get("token")
-		rs, u, err := d.usableReset(ctx, token)
-		if err != nil {
-			d.renderResetLinkProblem(w, r, err)
-			return
-		}
-		pw := r.PostForm.Get("password")
-		if err := password.Validate(pw, u.Email); err != nil {
-			var pe *password.PolicyError
-			if !errors.As(err, &pe) {
-				d.core.site.LogProblem(r, "password not checked", err)
-				d.core.site.RenderProblem(w, r, web.ProbInternal)
-				return
-			}
-			d.core.site.Render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
-				CSRFToken: r.PostForm.Get("csrf"), Token: token, Email: u.Email, Error: pe.Message})
-			return
-		}
-		hash, err := d.passwords.Hash(ctx, pw)
-		if err != nil {
-			d.core.site.LogProblem(r, "password not hashed", err, "user_id", u.ID)
+func (d *resetPages) handleResetPOST(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	token := r.PostForm.Get("token")
+	rs, u, err := d.usableReset(ctx, token)
+	if err != nil {
+		d.renderResetLinkProblem(w, r, err)
+		return
+	}
+	pw := r.PostForm.Get("password")
+	if err := password.Validate(pw, u.Email); err != nil {
+		var pe *password.PolicyError
+		if !errors.As(err, &pe) {
+			d.core.site.LogProblem(r, "password not checked", err)
 			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		if _, err := d.resets.UsePasswordReset(ctx, rs.ID, d.core.now()); err != nil {
-			d.renderResetLinkProblem(w, r, err)
-			return
-		}
-		unlocked, err := d.completeReset(ctx, u.ID, hash)
-		if err != nil {
-			d.core.site.LogProblem(r, "password reset not completed", err, "user_id", u.ID)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		d.core.audit(r, iam.AuditPasswordReset, "", u.ID, map[string]string{"from": "reset_link"})
-		if unlocked {
-			d.core.audit(r, iam.AuditMFAUnlocked, "", u.ID, map[string]string{"by": "password_reset"})
-		}
-		d.core.site.Render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
-	})
+		d.core.site.Render(w, r, http.StatusOK, templates.ResetPage{AuthRequestID: selfParam(r.PostForm.Get("authRequestID")),
+			CSRFToken: r.PostForm.Get("csrf"), Token: token, Email: u.Email, Error: pe.Message})
+		return
+	}
+	hash, err := d.passwords.Hash(ctx, pw)
+	if err != nil {
+		d.core.site.LogProblem(r, "password not hashed", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if _, err := d.resets.UsePasswordReset(ctx, rs.ID, d.core.now()); err != nil {
+		d.renderResetLinkProblem(w, r, err)
+		return
+	}
+	unlocked, err := d.completeReset(ctx, u.ID, hash)
+	if err != nil {
+		d.core.site.LogProblem(r, "password reset not completed", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	d.core.audit(r, iam.AuditPasswordReset, "", u.ID, map[string]string{"from": "reset_link"})
+	if unlocked {
+		d.core.audit(r, iam.AuditMFAUnlocked, "", u.ID, map[string]string{"by": "password_reset"})
+	}
+	d.core.site.Render(w, r, http.StatusOK, templates.ResetDonePage{SignInURL: d.resumeURL(ctx, r.PostForm.Get("authRequestID"))})
 }
 
 // completeReset stores the new hash of a user whose reset link was just

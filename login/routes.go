@@ -26,7 +26,7 @@ import (
 // provider's catch-all) never pass through them.
 func addRoutes(parent *mux.Router, h *Handler) {
 	r := parent.NewRoute().Subrouter()
-	r.Use(h.lang.chooseLang) // the pages' language (lang.go)
+	r.Use(h.chooseLang) // the pages' language (lang.go)
 	r.Use(func(next http.Handler) http.Handler { return rateLimit(h.core.site, h.limiters, next) })
 	p, site := h.pages, h.core.site
 	page := site.Page
@@ -36,47 +36,47 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	logoutCSRF := site.RequireCSRF(site.FromCookie(logoutCookie))
 	webauthn := p.keys.passkeys != nil
 
-	r.Handle("/", page(handleHome(h.core, h.sess))).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/", page(http.HandlerFunc(h.handleHome))).Methods(http.MethodGet, http.MethodHead)
 
 	// The provider's authorization callback, behind the browser-binding
 	// guard (callback.go). Every method is routed here, so that none
 	// reaches the provider unguarded; the guard accepts only GET and sets
 	// the page headers on its own error pages.
-	r.Handle(PathCallback, handleCallback(p.callback))
+	r.Handle(PathCallback, http.HandlerFunc(p.callback.handleCallback))
 
-	r.Handle("/login", page(web.WithScripts(webauthn, handleLoginStart(p.email)))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(web.WithScripts(webauthn, handleEmailForm(p.email)))).Methods(http.MethodGet)
-	r.Handle("/login/email", page(web.WithScripts(webauthn, sameOrigin(loginCSRF(handleEmailPOST(p.email)))))).Methods(http.MethodPost)
-	r.Handle("/login/password", page(handlePasswordForm(p.password))).Methods(http.MethodGet)
-	r.Handle("/login/password", page(sameOrigin(loginCSRF(handlePasswordPOST(p.password))))).Methods(http.MethodPost)
-	r.Handle(pathMFA, page(handleSecondFactorForm(p.codes))).Methods(http.MethodGet)
-	r.Handle(pathMFA, page(sameOrigin(loginCSRF(handleSecondFactorPOST(p.codes))))).Methods(http.MethodPost)
-	r.Handle(pathMFASend, page(sameOrigin(loginCSRF(handleSendPOST(p.codes))))).Methods(http.MethodPost)
-	r.Handle(pathEnrol, page(handleEnrolForm(p.enrol))).Methods(http.MethodGet)
-	r.Handle(pathEnrol, page(sameOrigin(loginCSRF(handleEnrolPOST(p.enrol))))).Methods(http.MethodPost)
-	r.Handle(pathRecovery, page(handleRecoveryForm(p.codes))).Methods(http.MethodGet)
-	r.Handle(pathRecovery, page(sameOrigin(loginCSRF(handleRecoveryPOST(p.codes))))).Methods(http.MethodPost)
-	r.Handle(pathFinish, page(handleFinishForm(p.finish))).Methods(http.MethodGet)
-	r.Handle(pathFinish, page(sameOrigin(loginCSRF(handleFinishPOST(p.finish))))).Methods(http.MethodPost)
+	r.Handle("/login", page(web.WithScripts(webauthn, http.HandlerFunc(p.email.handleLoginStart)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(web.WithScripts(webauthn, http.HandlerFunc(p.email.handleEmailForm)))).Methods(http.MethodGet)
+	r.Handle("/login/email", page(web.WithScripts(webauthn, sameOrigin(loginCSRF(http.HandlerFunc(p.email.handleEmailPOST)))))).Methods(http.MethodPost)
+	r.Handle("/login/password", page(http.HandlerFunc(p.password.handlePasswordForm))).Methods(http.MethodGet)
+	r.Handle("/login/password", page(sameOrigin(loginCSRF(http.HandlerFunc(p.password.handlePasswordPOST))))).Methods(http.MethodPost)
+	r.Handle(pathMFA, page(http.HandlerFunc(p.codes.handleSecondFactorForm))).Methods(http.MethodGet)
+	r.Handle(pathMFA, page(sameOrigin(loginCSRF(http.HandlerFunc(p.codes.handleSecondFactorPOST))))).Methods(http.MethodPost)
+	r.Handle(pathMFASend, page(sameOrigin(loginCSRF(http.HandlerFunc(p.codes.handleSendPOST))))).Methods(http.MethodPost)
+	r.Handle(pathEnrol, page(http.HandlerFunc(p.enrol.handleEnrolForm))).Methods(http.MethodGet)
+	r.Handle(pathEnrol, page(sameOrigin(loginCSRF(http.HandlerFunc(p.enrol.handleEnrolPOST))))).Methods(http.MethodPost)
+	r.Handle(pathRecovery, page(http.HandlerFunc(p.codes.handleRecoveryForm))).Methods(http.MethodGet)
+	r.Handle(pathRecovery, page(sameOrigin(loginCSRF(http.HandlerFunc(p.codes.handleRecoveryPOST))))).Methods(http.MethodPost)
+	r.Handle(pathFinish, page(p.finish.handleFinishForm())).Methods(http.MethodGet)
+	r.Handle(pathFinish, page(sameOrigin(loginCSRF(http.HandlerFunc(p.finish.handleFinishPOST))))).Methods(http.MethodPost)
 
 	// Self-service (lockout.go, reset.go): "Forgot password?" and the
 	// reset link's form (CSRF bound to its own gh_reset cookie).
 	// Registration is package signup's (/login/register…).
 	if p.reset != nil {
 		resetCSRF := site.RequireCSRF(site.FromCookie(resetCookie))
-		r.Handle(pathForgot, page(handleForgotForm(p.reset))).Methods(http.MethodGet)
-		r.Handle(pathForgot, page(sameOrigin(loginCSRF(handleForgotPOST(p.reset))))).Methods(http.MethodPost)
-		r.Handle(pathReset, page(handleResetForm(p.reset))).Methods(http.MethodGet)
-		r.Handle(pathReset, page(sameOrigin(resetCSRF(handleResetPOST(p.reset))))).Methods(http.MethodPost)
+		r.Handle(pathForgot, page(http.HandlerFunc(p.reset.handleForgotForm))).Methods(http.MethodGet)
+		r.Handle(pathForgot, page(sameOrigin(loginCSRF(http.HandlerFunc(p.reset.handleForgotPOST))))).Methods(http.MethodPost)
+		r.Handle(pathReset, page(http.HandlerFunc(p.reset.handleResetForm))).Methods(http.MethodGet)
+		r.Handle(pathReset, page(sameOrigin(resetCSRF(http.HandlerFunc(p.reset.handleResetPOST))))).Methods(http.MethodPost)
 	}
 
 	// The profile sign-in and the re-authentication entry
 	// (profile_signin.go); the profile pages are package profile's. The
 	// POSTs need sameOrigin and a CSRF token bound to the session cookie.
 	profileCSRF := site.RequireCSRF(h.sess.CSRF())
-	r.Handle(pathProfileSignIn, page(handleProfileSignIn(p.profile))).Methods(http.MethodGet)
-	r.Handle(pathReauth, page(sameOrigin(profileCSRF(handleReauth(p.profile))))).Methods(http.MethodPost)
-	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(handleProfileReauth(p.profile))))).Methods(http.MethodPost)
+	r.Handle(pathProfileSignIn, page(http.HandlerFunc(p.profile.handleProfileSignIn))).Methods(http.MethodGet)
+	r.Handle(pathReauth, page(sameOrigin(profileCSRF(p.profile.handleReauth())))).Methods(http.MethodPost)
+	r.Handle(pathProfileReauth, page(sameOrigin(profileCSRF(p.profile.handleProfileReauth())))).Methods(http.MethodPost)
 
 	// Security keys and passkeys (webauthn.go): the second factor and
 	// passkey sign-in (package profile serves /profile/keys). The JSON
@@ -86,18 +86,18 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	// pathWebAuthnDone (loginCSRF); its GET changes nothing.
 	if webauthn {
 		jsonLoginCSRF := site.RequireJSONCSRF(site.FromCookie(loginCookie), passkey.MaxCeremonyBytes)
-		r.Handle(pathWebAuthn, page(handleWebAuthnForm(p.keys))).Methods(http.MethodGet)
-		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(handleWebAuthnBegin(p.keys))))).Methods(http.MethodPost)
-		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(handleWebAuthnFinish(p.keys))))).Methods(http.MethodPost)
-		r.Handle(pathWebAuthnDone, page(handleWebAuthnDoneForm(p.keys))).Methods(http.MethodGet)
-		r.Handle(pathWebAuthnDone, page(sameOrigin(loginCSRF(handleWebAuthnDonePOST(p.keys))))).Methods(http.MethodPost)
-		r.Handle(pathPasskeyBegin, page(sameOrigin(jsonLoginCSRF(handlePasskeyBegin(p.keys))))).Methods(http.MethodPost)
-		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(handlePasskeyFinish(p.keys))))).Methods(http.MethodPost)
+		r.Handle(pathWebAuthn, page(http.HandlerFunc(p.keys.handleWebAuthnForm))).Methods(http.MethodGet)
+		r.Handle(pathWebAuthnBegin, page(sameOrigin(jsonLoginCSRF(http.HandlerFunc(p.keys.handleWebAuthnBegin))))).Methods(http.MethodPost)
+		r.Handle(pathWebAuthnFinish, page(sameOrigin(jsonLoginCSRF(http.HandlerFunc(p.keys.handleWebAuthnFinish))))).Methods(http.MethodPost)
+		r.Handle(pathWebAuthnDone, page(p.keys.handleWebAuthnDoneForm())).Methods(http.MethodGet)
+		r.Handle(pathWebAuthnDone, page(sameOrigin(loginCSRF(http.HandlerFunc(p.keys.handleWebAuthnDonePOST))))).Methods(http.MethodPost)
+		r.Handle(pathPasskeyBegin, page(sameOrigin(jsonLoginCSRF(http.HandlerFunc(p.keys.handlePasskeyBegin))))).Methods(http.MethodPost)
+		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(http.HandlerFunc(p.keys.handlePasskeyFinish))))).Methods(http.MethodPost)
 		r.Handle(templates.WebAuthnScript, asset(handleWebAuthnScript())).Methods(http.MethodGet, http.MethodHead)
 	}
 
-	r.Handle("/logout", page(handleLogout(p.signOut))).Methods(http.MethodGet)
-	r.Handle("/logout", page(sameOrigin(logoutCSRF(handleLogoutPOST(p.signOut))))).Methods(http.MethodPost)
+	r.Handle("/logout", page(http.HandlerFunc(p.signOut.handleLogout))).Methods(http.MethodGet)
+	r.Handle("/logout", page(sameOrigin(logoutCSRF(http.HandlerFunc(p.signOut.handleLogoutPOST))))).Methods(http.MethodPost)
 
 	r.PathPrefix(templates.StaticPrefix).Handler(asset(handleStatic(h.templates))).Methods(http.MethodGet, http.MethodHead)
 }

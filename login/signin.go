@@ -48,90 +48,84 @@ func (d *emailPages) registerURL(authRequestID string) string {
 // answers the request from the SSO session when the policy allows
 // (silently for prompt=none), fails prompt=none with login_required
 // otherwise, and else shows the e-mail page.
-func handleLoginStart(d *emailPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		ar, _, ok := d.core.flow.Load(w, r, false)
-		if !ok {
-			return
-		}
-		ar, binding, err := d.core.flow.Bind(ctx, w, r, ar)
-		if err != nil {
-			d.core.site.LogProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
-			d.core.flow.RenderProblem(w, r, ar, err)
-			return
-		}
-		now := d.core.now()
-		s, _, valid, err := d.sess.Current(ctx, r, now)
-		if err != nil {
-			d.core.site.LogProblem(r, "session lookup failed", err)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		canReuse := valid && reusable(ar, s, now)
-		if slices.Contains(ar.Prompt, promptNone) {
-			if canReuse {
-				d.core.flow.CompleteFromSession(w, r, ar, binding, s)
-				return
-			}
-			d.core.logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
-			d.core.flow.Fail(w, r, ar.ID, "login_required", "The user is not signed in.")
-			return
-		}
-		if canReuse && len(ar.Prompt) == 0 {
+func (d *emailPages) handleLoginStart(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ar, _, ok := d.core.flow.Load(w, r, false)
+	if !ok {
+		return
+	}
+	ar, binding, err := d.core.flow.Bind(ctx, w, r, ar)
+	if err != nil {
+		d.core.site.LogProblem(r, "auth request not bound", err, "auth_request_id", ar.ID)
+		d.core.flow.RenderProblem(w, r, ar, err)
+		return
+	}
+	now := d.core.now()
+	s, _, valid, err := d.sess.Current(ctx, r, now)
+	if err != nil {
+		d.core.site.LogProblem(r, "session lookup failed", err)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	canReuse := valid && reusable(ar, s, now)
+	if slices.Contains(ar.Prompt, promptNone) {
+		if canReuse {
 			d.core.flow.CompleteFromSession(w, r, ar, binding, s)
 			return
 		}
-		if !acrAchievable(ar.ACRValues, d.keys.passkeys != nil) {
-			d.core.logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
-			d.core.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
-			return
-		}
-		d.renderEmail(w, r, ar, binding, "", "")
-	})
+		d.core.logger.InfoContext(ctx, "prompt=none without a usable session", "auth_request_id", ar.ID, "client_id", ar.ClientID, "has_session", valid)
+		d.core.flow.Fail(w, r, ar.ID, "login_required", "The user is not signed in.")
+		return
+	}
+	if canReuse && len(ar.Prompt) == 0 {
+		d.core.flow.CompleteFromSession(w, r, ar, binding, s)
+		return
+	}
+	if !acrAchievable(ar.ACRValues, d.keys.passkeys != nil) {
+		d.core.logger.InfoContext(ctx, "sign-in refused: acr_values cannot be met", "auth_request_id", ar.ID, "client_id", ar.ClientID, "acr_values", ar.ACRValues)
+		d.core.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
+		return
+	}
+	d.renderEmail(w, r, ar, binding, "", "")
 }
 
 // handleEmailForm serves GET /login/email, the e-mail page of a sign-in
 // already bound to this browser (the "Not you?" link).
-func handleEmailForm(d *emailPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.flow.Load(w, r, true)
-		if !ok {
-			return
-		}
-		d.renderEmail(w, r, ar, binding, "", "")
-	})
+func (d *emailPages) handleEmailForm(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.core.flow.Load(w, r, true)
+	if !ok {
+		return
+	}
+	d.renderEmail(w, r, ar, binding, "", "")
 }
 
 // handleEmailPOST serves POST /login/email. It records the address and the
 // user it names (none when unknown; the next page looks the same either
 // way) and starts the sign-in over from the password step.
-func handleEmailPOST(d *emailPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.flow.Load(w, r, true)
-		if !ok {
-			return
-		}
-		email := strings.TrimSpace(r.PostForm.Get("email"))
-		if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
-			d.renderEmail(w, r, ar, binding, email, "Enter your e-mail address, for example name@example.com.")
-			return
-		}
-		var userID string
-		u, err := d.core.users.GetUserByEmail(r.Context(), email)
-		switch {
-		case err == nil:
-			userID = u.ID
-		case !errors.Is(err, storage.ErrNotFound):
-			d.core.site.LogProblem(r, "user lookup failed", err)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		// A new identifier restarts the sign-in: nothing proven for another
-		// address carries over.
-		d.core.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
-			*p = storage.LoginProgress{Email: email, UserID: userID}
-		})
+func (d *emailPages) handleEmailPOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.core.flow.Load(w, r, true)
+	if !ok {
+		return
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	if email == "" || len(email) > maxEmailLength || !strings.Contains(email, "@") {
+		d.renderEmail(w, r, ar, binding, email, "Enter your e-mail address, for example name@example.com.")
+		return
+	}
+	var userID string
+	u, err := d.core.users.GetUserByEmail(r.Context(), email)
+	switch {
+	case err == nil:
+		userID = u.ID
+	case !errors.Is(err, storage.ErrNotFound):
+		d.core.site.LogProblem(r, "user lookup failed", err)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	// A new identifier restarts the sign-in: nothing proven for another
+	// address carries over.
+	d.core.advance(w, r, ar, binding, func(p *storage.LoginProgress) {
+		*p = storage.LoginProgress{Email: email, UserID: userID}
 	})
 }
 

@@ -150,42 +150,36 @@ func (d *keyPages) redirectToKey(w http.ResponseWriter, r *http.Request, ar stor
 
 // handleWebAuthnForm serves GET /login/webauthn, the "Use your security
 // key or passkey" page.
-func handleWebAuthnForm(d *keyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepSecondFactor)
-		if !ok {
-			return
+func (d *keyPages) handleWebAuthnForm(w http.ResponseWriter, r *http.Request) {
+	ar, binding, u, st, ok := d.core.atSecondFactor(w, r)
+	if !ok {
+		return
+	}
+	use, err := d.useKey(r.Context(), ar, u)
+	if err != nil {
+		d.core.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if !use {
+		http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", storage.MFAEmail), http.StatusSeeOther)
+		return
+	}
+	page := templates.WebAuthnPage{
+		AuthRequestID: ar.ID,
+		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
+		BeginURL:      urlFor(pathWebAuthnBegin, ar.ID),
+		FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
+	}
+	if !phrRequired(ar.ACRValues) {
+		if !d.factors.emailWithheld(u, st) {
+			page.EmailAction = pathMFASend
 		}
-		u, st, ok := d.core.signInUser(w, r, ar)
-		if !ok {
-			return
-		}
-		use, err := d.useKey(r.Context(), ar, u)
-		if err != nil {
-			d.core.site.LogProblem(r, "second factor: keys not loaded", err, "user_id", u.ID)
-			d.core.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		if !use {
-			http.Redirect(w, r, urlFor(pathMFA, ar.ID, "method", storage.MFAEmail), http.StatusSeeOther)
-			return
-		}
-		page := templates.WebAuthnPage{
-			AuthRequestID: ar.ID,
-			CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
-			BeginURL:      urlFor(pathWebAuthnBegin, ar.ID),
-			FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
-		}
-		if !phrRequired(ar.ACRValues) {
-			if !d.factors.emailWithheld(u, st) {
-				page.EmailAction = pathMFASend
-			}
-			page.RecoveryURL = urlFor(pathRecovery, ar.ID)
-		}
-		d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
-		web.AllowScripts(w)
-		d.core.site.Render(w, r, http.StatusOK, page)
-	})
+		page.RecoveryURL = urlFor(pathRecovery, ar.ID)
+	}
+	d.core.site.AllowFormTargets(w, d.core.callbackURL(r.Context(), ar.ID), ar.RedirectURI)
+	web.AllowScripts(w)
+	d.core.site.Render(w, r, http.StatusOK, page)
 }
 
 // jsonRequest loads the auth request named in the query of a JSON
@@ -234,126 +228,118 @@ func (d *keyPages) activeUser(w http.ResponseWriter, r *http.Request, userID, au
 
 // handleWebAuthnBegin serves POST /login/webauthn/begin: the second-factor
 // ceremony's options for the user who gave the password.
-func handleWebAuthnBegin(d *keyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, _, ok := d.jsonRequest(w, r, stepSecondFactor)
-		if !ok {
-			return
-		}
-		u, ok := d.activeUser(w, r, ar.Login.UserID, ar.ID)
-		if !ok {
-			return
-		}
-		sid, opts, err := d.passkeys.BeginLogin(r.Context(), u.ID, passkey.ForAuthRequest(ar.ID))
-		if errors.Is(err, passkey.ErrNoCredentials) {
-			web.JSONError(w, http.StatusConflict, passkey.JSONErrNoKeys)
-			return
-		}
-		if err != nil {
-			d.core.site.LogProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
-			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
-			return
-		}
-		web.WriteJSON(w, http.StatusOK, passkey.Begun{Session: sid, Options: opts})
-	})
+func (d *keyPages) handleWebAuthnBegin(w http.ResponseWriter, r *http.Request) {
+	ar, _, ok := d.jsonRequest(w, r, stepSecondFactor)
+	if !ok {
+		return
+	}
+	u, ok := d.activeUser(w, r, ar.Login.UserID, ar.ID)
+	if !ok {
+		return
+	}
+	sid, opts, err := d.passkeys.BeginLogin(r.Context(), u.ID, passkey.ForAuthRequest(ar.ID))
+	if errors.Is(err, passkey.ErrNoCredentials) {
+		web.JSONError(w, http.StatusConflict, passkey.JSONErrNoKeys)
+		return
+	}
+	if err != nil {
+		d.core.site.LogProblem(r, "webauthn: login not begun", err, "user_id", u.ID)
+		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, passkey.Begun{Session: sid, Options: opts})
 }
 
 // handleWebAuthnFinish serves POST /login/webauthn/finish: it verifies the
 // key as the second factor and records pwd, hwk or swk, user (with user
 // verification) and mfa.
-func handleWebAuthnFinish(d *keyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.jsonRequest(w, r, stepSecondFactor)
-		if !ok {
-			return
-		}
-		u, ok := d.activeUser(w, r, ar.Login.UserID, ar.ID)
-		if !ok {
-			return
-		}
-		f, err := passkey.ReadFinish(r)
-		if err != nil {
-			d.core.logger.InfoContext(r.Context(), "webauthn: bad finish request", "user_id", u.ID, "err", err)
-			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
-			return
-		}
-		res, err := d.passkeys.FinishLogin(r.Context(), u.ID, f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
-		if err != nil {
-			d.ceremonyRefused(w, r, "second factor refused", err, u.ID, ar.ID)
-			return
-		}
-		amr, err := mfa.AMRFor(storage.MFAWebAuthn, res.MFAKey())
-		if err != nil {
-			d.core.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID)
-			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
-			return
-		}
-		d.core.logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
-		d.factors.resetSignIn(r, ar, u, storage.MFAWebAuthn)
-		p := ar.Login
-		p.Factors = amr
-		d.keyProven(w, r, ar, binding, p)
-	})
+func (d *keyPages) handleWebAuthnFinish(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.jsonRequest(w, r, stepSecondFactor)
+	if !ok {
+		return
+	}
+	u, ok := d.activeUser(w, r, ar.Login.UserID, ar.ID)
+	if !ok {
+		return
+	}
+	f, err := passkey.ReadFinish(r)
+	if err != nil {
+		d.core.logger.InfoContext(r.Context(), "webauthn: bad finish request", "user_id", u.ID, "err", err)
+		web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
+		return
+	}
+	res, err := d.passkeys.FinishLogin(r.Context(), u.ID, f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
+	if err != nil {
+		d.ceremonyRefused(w, r, "second factor refused", err, u.ID, ar.ID)
+		return
+	}
+	amr, err := mfa.AMRFor(storage.MFAWebAuthn, res.MFAKey())
+	if err != nil {
+		d.core.site.LogProblem(r, "second factor: no amr", err, "user_id", u.ID)
+		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
+		return
+	}
+	d.core.logger.InfoContext(r.Context(), "second factor accepted", "user_id", u.ID, "method", storage.MFAWebAuthn, "auth_request_id", ar.ID, "amr", amr)
+	d.factors.resetSignIn(r, ar, u, storage.MFAWebAuthn)
+	p := ar.Login
+	p.Factors = amr
+	d.keyProven(w, r, ar, binding, p)
 }
 
 // handlePasskeyBegin serves POST /login/webauthn/passkey/begin: the
 // options of a passkey sign-in (no user known yet).
-func handlePasskeyBegin(d *keyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, _, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
-		if !ok {
-			return
-		}
-		sid, opts, err := d.passkeys.BeginPasskeyLogin(r.Context(), passkey.ForAuthRequest(ar.ID))
-		if err != nil {
-			d.core.site.LogProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
-			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
-			return
-		}
-		web.WriteJSON(w, http.StatusOK, passkey.Begun{Session: sid, Options: opts})
-	})
+func (d *keyPages) handlePasskeyBegin(w http.ResponseWriter, r *http.Request) {
+	ar, _, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
+	if !ok {
+		return
+	}
+	sid, opts, err := d.passkeys.BeginPasskeyLogin(r.Context(), passkey.ForAuthRequest(ar.ID))
+	if err != nil {
+		d.core.site.LogProblem(r, "webauthn: passkey login not begun", err, "auth_request_id", ar.ID)
+		web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, passkey.Begun{Session: sid, Options: opts})
 }
 
 // handlePasskeyFinish serves POST /login/webauthn/passkey/finish: it
 // verifies the passkey, finds its user, checks that the user may sign in
 // and is the one the relying party asked for, and records the passkey as
 // both factors. Whatever was proven before in this sign-in is replaced.
-func handlePasskeyFinish(d *keyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
-		if !ok {
-			return
-		}
-		f, err := passkey.ReadFinish(r)
-		if err != nil {
-			d.core.logger.InfoContext(r.Context(), "webauthn: bad finish request", "auth_request_id", ar.ID, "err", err)
-			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
-			return
-		}
-		res, err := d.passkeys.FinishPasskeyLogin(r.Context(), f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
-		if err != nil {
-			d.ceremonyRefused(w, r, "passkey sign-in refused", err, "", ar.ID)
-			return
-		}
-		u, ok := d.activeUser(w, r, res.UserID, ar.ID)
-		if !ok {
-			return
-		}
-		if ar.HintSubject != "" && ar.HintSubject != u.ID {
-			d.core.logger.InfoContext(r.Context(), "passkey sign-in refused: not the user of id_token_hint", "user_id", u.ID, "auth_request_id", ar.ID)
-			web.JSONError(w, http.StatusForbidden, passkey.JSONErrUser)
-			return
-		}
-		if !res.UserVerified || !slices.Contains(res.AMR, mfa.AMRMFA) {
-			// FinishPasskeyLogin requires user verification; this guards
-			// the rule that a passkey alone is two factors only with it.
-			d.core.logger.InfoContext(r.Context(), "passkey sign-in refused: no user verification", "user_id", u.ID, "auth_request_id", ar.ID)
-			web.JSONError(w, http.StatusForbidden, passkey.JSONErrFailed)
-			return
-		}
-		d.core.logger.InfoContext(r.Context(), "passkey accepted", "user_id", u.ID, "auth_request_id", ar.ID, "amr", res.AMR)
-		d.keyProven(w, r, ar, binding, storage.LoginProgress{Email: u.Email, UserID: u.ID, Factors: slices.Clone(res.AMR)})
-	})
+func (d *keyPages) handlePasskeyFinish(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.jsonRequest(w, r, stepEmail, stepPassword, stepSecondFactor)
+	if !ok {
+		return
+	}
+	f, err := passkey.ReadFinish(r)
+	if err != nil {
+		d.core.logger.InfoContext(r.Context(), "webauthn: bad finish request", "auth_request_id", ar.ID, "err", err)
+		web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
+		return
+	}
+	res, err := d.passkeys.FinishPasskeyLogin(r.Context(), f.Session, f.Credential, passkey.ForAuthRequest(ar.ID))
+	if err != nil {
+		d.ceremonyRefused(w, r, "passkey sign-in refused", err, "", ar.ID)
+		return
+	}
+	u, ok := d.activeUser(w, r, res.UserID, ar.ID)
+	if !ok {
+		return
+	}
+	if ar.HintSubject != "" && ar.HintSubject != u.ID {
+		d.core.logger.InfoContext(r.Context(), "passkey sign-in refused: not the user of id_token_hint", "user_id", u.ID, "auth_request_id", ar.ID)
+		web.JSONError(w, http.StatusForbidden, passkey.JSONErrUser)
+		return
+	}
+	if !res.UserVerified || !slices.Contains(res.AMR, mfa.AMRMFA) {
+		// FinishPasskeyLogin requires user verification; this guards
+		// the rule that a passkey alone is two factors only with it.
+		d.core.logger.InfoContext(r.Context(), "passkey sign-in refused: no user verification", "user_id", u.ID, "auth_request_id", ar.ID)
+		web.JSONError(w, http.StatusForbidden, passkey.JSONErrFailed)
+		return
+	}
+	d.core.logger.InfoContext(r.Context(), "passkey accepted", "user_id", u.ID, "auth_request_id", ar.ID, "amr", res.AMR)
+	d.keyProven(w, r, ar, binding, storage.LoginProgress{Email: u.Email, UserID: u.ID, Factors: slices.Clone(res.AMR)})
 }
 
 // ceremonyRefused logs a refused ceremony and answers with a JSON error.
@@ -392,25 +378,23 @@ func (d *keyPages) keyProven(w http.ResponseWriter, r *http.Request, ar storage.
 // that arrives there after its key was verified without posting the form
 // (no script, or an old one): it changes nothing and offers a Continue
 // button that posts to the same path.
-func handleWebAuthnDoneForm(d *keyPages) http.Handler {
-	return handleContinueForm(d.finish, pathWebAuthnDone, "Your security key or passkey was accepted. Continue to the application.")
+func (d *keyPages) handleWebAuthnDoneForm() http.Handler {
+	return d.finish.handleContinueForm(pathWebAuthnDone, "Your security key or passkey was accepted. Continue to the application.")
 }
 
 // handleWebAuthnDonePOST serves POST /login/webauthn/done, which
 // webauthn.js posts after a key was verified: it creates the user's
 // recovery codes on their first second factor and shows them once (their
 // Continue posts to pathFinish), or else completes the sign-in.
-func handleWebAuthnDonePOST(d *keyPages) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
-		if !ok {
-			return
-		}
-		if shown, _ := d.finish.showNewRecoveryCodes(w, r, ar, binding, ar.Login.UserID); shown {
-			return
-		}
-		d.core.flow.CompleteFresh(w, r, ar, binding, ar.Login)
-	})
+func (d *keyPages) handleWebAuthnDonePOST(w http.ResponseWriter, r *http.Request) {
+	ar, binding, ok := d.core.boundRequestAt(w, r, stepComplete)
+	if !ok {
+		return
+	}
+	if shown, _ := d.finish.showNewRecoveryCodes(w, r, ar, binding, ar.Login.UserID); shown {
+		return
+	}
+	d.core.flow.CompleteFresh(w, r, ar, binding, ar.Login)
 }
 
 // handleWebAuthnScript serves /static/webauthn.js from passkey.Static. It
