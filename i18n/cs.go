@@ -338,7 +338,7 @@ var cs = map[string]any{
 	"You are not signed in":                                                        "Nejste přihlášeni",
 	"You are verified. Continue to the application.":                               "Jste ověřeni. Pokračujte do aplikace.",
 	"You could not be signed in to your profile":                                   "Nepodařilo se vás přihlásit k vašemu profilu",
-	"You have 1 recovery code left.":                                               "Zbývá vám 1 obnovovací kód.",
+	"You have %d recovery codes left.":                                             Plural{One: "Zbývá vám %d obnovovací kód.", Few: "Zbývají vám %d obnovovací kódy.", Many: "Zbývá vám %d obnovovacího kódu.", Other: "Zbývá vám %d obnovovacích kódů."},
 	"You have already signed in with this link.":                                   "Tímto odkazem jste se už přihlásili.",
 	"You have no recovery codes left.":                                             "Nezbývají vám žádné obnovovací kódy.",
 	"You will now get a code by e-mail when you sign in.":                          "Při přihlášení teď dostanete kód e-mailem.",

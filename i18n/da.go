@@ -338,7 +338,7 @@ var da = map[string]any{
 	"You are not signed in":                                                        "Du er ikke logget ind",
 	"You are verified. Continue to the application.":                               "Du er bekræftet. Fortsæt til appen.",
 	"You could not be signed in to your profile":                                   "Du kunne ikke logges ind på din profil",
-	"You have 1 recovery code left.":                                               "Du har 1 gendannelseskode tilbage.",
+	"You have %d recovery codes left.":                                             Plural{One: "Du har %d gendannelseskode tilbage.", Other: "Du har %d gendannelseskoder tilbage."},
 	"You have already signed in with this link.":                                   "Du er allerede logget ind med dette link.",
 	"You have no recovery codes left.":                                             "Du har ingen gendannelseskoder tilbage.",
 	"You will now get a code by e-mail when you sign in.":                          "Du får nu en kode via e-mail, når du logger ind.",

@@ -338,7 +338,7 @@ var de = map[string]any{
 	"You are not signed in":                                                        "Sie sind nicht angemeldet",
 	"You are verified. Continue to the application.":                               "Sie sind bestätigt. Fahren Sie mit der Anwendung fort.",
 	"You could not be signed in to your profile":                                   "Sie konnten nicht in Ihrem Profil angemeldet werden",
-	"You have 1 recovery code left.":                                               "Sie haben noch 1 Wiederherstellungscode.",
+	"You have %d recovery codes left.":                                             Plural{One: "Sie haben noch %d Wiederherstellungscode.", Other: "Sie haben noch %d Wiederherstellungscodes."},
 	"You have already signed in with this link.":                                   "Sie haben sich mit diesem Link bereits angemeldet.",
 	"You have no recovery codes left.":                                             "Sie haben keine Wiederherstellungscodes mehr.",
 	"You will now get a code by e-mail when you sign in.":                          "Sie erhalten bei der Anmeldung jetzt einen Code per E-Mail.",

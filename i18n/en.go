@@ -359,7 +359,7 @@ var source = []any{
 	"You are not signed in",
 	"You are verified. Continue to the application.",
 	"You could not be signed in to your profile",
-	"You have 1 recovery code left.",
+	Plural{One: "You have %d recovery code left.", Other: "You have %d recovery codes left."},
 	"You have already signed in with this link.",
 	"You have no recovery codes left.",
 	"You will now get a code by e-mail when you sign in.",

@@ -338,7 +338,7 @@ var es = map[string]any{
 	"You are not signed in":                                                        "No has iniciado sesión",
 	"You are verified. Continue to the application.":                               "Ya estás verificado. Continúa a la aplicación.",
 	"You could not be signed in to your profile":                                   "No se ha podido iniciar sesión en tu perfil",
-	"You have 1 recovery code left.":                                               "Te queda 1 código de recuperación.",
+	"You have %d recovery codes left.":                                             Plural{One: "Te queda %d código de recuperación.", Other: "Te quedan %d códigos de recuperación."},
 	"You have already signed in with this link.":                                   "Ya has iniciado sesión con este enlace.",
 	"You have no recovery codes left.":                                             "No te quedan códigos de recuperación.",
 	"You will now get a code by e-mail when you sign in.":                          "A partir de ahora recibirás un código por correo electrónico al iniciar sesión.",

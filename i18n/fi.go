@@ -338,7 +338,7 @@ var fi = map[string]any{
 	"You are not signed in":                                                        "Et ole kirjautunut sisään",
 	"You are verified. Continue to the application.":                               "Sinut on vahvistettu. Jatka sovellukseen.",
 	"You could not be signed in to your profile":                                   "Sinua ei voitu kirjata profiiliisi",
-	"You have 1 recovery code left.":                                               "Sinulla on 1 palautuskoodi jäljellä.",
+	"You have %d recovery codes left.":                                             Plural{One: "Sinulla on %d palautuskoodi jäljellä.", Other: "Sinulla on %d palautuskoodia jäljellä."},
 	"You have already signed in with this link.":                                   "Olet jo kirjautunut tällä linkillä.",
 	"You have no recovery codes left.":                                             "Sinulla ei ole palautuskoodeja jäljellä.",
 	"You will now get a code by e-mail when you sign in.":                          "Saat nyt koodin sähköpostilla, kun kirjaudut sisään.",

@@ -338,7 +338,7 @@ var fr = map[string]any{
 	"You are not signed in":                                                        "Vous n’êtes pas connecté",
 	"You are verified. Continue to the application.":                               "Vous êtes vérifié. Continuez vers l’application.",
 	"You could not be signed in to your profile":                                   "Vous n’avez pas pu être connecté à votre profil",
-	"You have 1 recovery code left.":                                               "Il vous reste 1 code de récupération.",
+	"You have %d recovery codes left.":                                             Plural{One: "Il vous reste %d code de récupération.", Other: "Il vous reste %d codes de récupération."},
 	"You have already signed in with this link.":                                   "Vous vous êtes déjà connecté avec ce lien.",
 	"You have no recovery codes left.":                                             "Il ne vous reste aucun code de récupération.",
 	"You will now get a code by e-mail when you sign in.":                          "Vous recevrez désormais un code par e-mail lors de la connexion.",

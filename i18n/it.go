@@ -338,7 +338,7 @@ var it = map[string]any{
 	"You are not signed in":                                                        "Non hai effettuato l’accesso",
 	"You are verified. Continue to the application.":                               "Sei stato verificato. Continua verso l’applicazione.",
 	"You could not be signed in to your profile":                                   "Non è stato possibile accedere al tuo profilo",
-	"You have 1 recovery code left.":                                               "Ti resta 1 codice di recupero.",
+	"You have %d recovery codes left.":                                             Plural{One: "Ti resta %d codice di recupero.", Other: "Ti restano %d codici di recupero."},
 	"You have already signed in with this link.":                                   "Hai già effettuato l’accesso con questo link.",
 	"You have no recovery codes left.":                                             "Non ti restano codici di recupero.",
 	"You will now get a code by e-mail when you sign in.":                          "D’ora in poi riceverai un codice via e-mail quando accedi.",

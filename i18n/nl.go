@@ -338,7 +338,7 @@ var nl = map[string]any{
 	"You are not signed in":                                                        "Je bent niet ingelogd",
 	"You are verified. Continue to the application.":                               "Je bent geverifieerd. Ga verder naar de applicatie.",
 	"You could not be signed in to your profile":                                   "Je kon niet worden ingelogd op je profiel",
-	"You have 1 recovery code left.":                                               "Je hebt nog 1 herstelcode.",
+	"You have %d recovery codes left.":                                             Plural{One: "Je hebt nog %d herstelcode.", Other: "Je hebt nog %d herstelcodes."},
 	"You have already signed in with this link.":                                   "Je bent al ingelogd met deze link.",
 	"You have no recovery codes left.":                                             "Je hebt geen herstelcodes meer.",
 	"You will now get a code by e-mail when you sign in.":                          "Je krijgt voortaan een code per e-mail als je inlogt.",

@@ -338,7 +338,7 @@ var pl = map[string]any{
 	"You are not signed in":                                                        "Nie jesteś zalogowany",
 	"You are verified. Continue to the application.":                               "Weryfikacja zakończona. Przejdź do aplikacji.",
 	"You could not be signed in to your profile":                                   "Nie udało się zalogować do Twojego profilu",
-	"You have 1 recovery code left.":                                               "Został Ci 1 kod odzyskiwania.",
+	"You have %d recovery codes left.":                                             Plural{One: "Został Ci %d kod odzyskiwania.", Few: "Zostały Ci %d kody odzyskiwania.", Many: "Zostało Ci %d kodów odzyskiwania.", Other: "Zostało Ci %d kodu odzyskiwania."},
 	"You have already signed in with this link.":                                   "Już zalogowano się tym linkiem.",
 	"You have no recovery codes left.":                                             "Nie masz już kodów odzyskiwania.",
 	"You will now get a code by e-mail when you sign in.":                          "Od teraz przy logowaniu otrzymasz kod e-mailem.",

@@ -338,7 +338,7 @@ var pt = map[string]any{
 	"You are not signed in":                                                        "Não tem sessão iniciada",
 	"You are verified. Continue to the application.":                               "Está verificado. Continue para a aplicação.",
 	"You could not be signed in to your profile":                                   "Não foi possível iniciar sessão no seu perfil",
-	"You have 1 recovery code left.":                                               "Resta-lhe 1 código de recuperação.",
+	"You have %d recovery codes left.":                                             Plural{One: "Resta-lhe %d código de recuperação.", Other: "Restam-lhe %d códigos de recuperação."},
 	"You have already signed in with this link.":                                   "Já iniciou sessão com esta ligação.",
 	"You have no recovery codes left.":                                             "Não lhe restam códigos de recuperação.",
 	"You will now get a code by e-mail when you sign in.":                          "A partir de agora, receberá um código por e-mail ao iniciar sessão.",

@@ -338,7 +338,7 @@ var sv = map[string]any{
 	"You are not signed in":                                                        "Du är inte inloggad",
 	"You are verified. Continue to the application.":                               "Du är verifierad. Fortsätt till appen.",
 	"You could not be signed in to your profile":                                   "Du kunde inte loggas in på din profil",
-	"You have 1 recovery code left.":                                               "Du har 1 återställningskod kvar.",
+	"You have %d recovery codes left.":                                             Plural{One: "Du har %d återställningskod kvar.", Other: "Du har %d återställningskoder kvar."},
 	"You have already signed in with this link.":                                   "Du har redan loggat in med den här länken.",
 	"You have no recovery codes left.":                                             "Du har inga återställningskoder kvar.",
 	"You will now get a code by e-mail when you sign in.":                          "Du får nu en kod via e-post när du loggar in.",

@@ -75,18 +75,14 @@ func remainingPage(authRequestID, csrf string, remaining int) templates.Continue
 		Action:        pathFinish,
 		Heading:       "Recovery code accepted",
 	}
-	switch remaining {
-	case 0:
+	if remaining == 0 {
 		p.Message = "You have no recovery codes left."
 		p.Next = "Create new recovery codes on the Security tab of your profile now, or you may be locked out."
-	case 1:
-		p.Message = "You have 1 recovery code left."
+		return p
+	}
+	p.Message, p.MessageArg = "You have %d recovery codes left.", remaining
+	if remaining <= 3 {
 		p.Next = "Create new recovery codes on the Security tab of your profile soon."
-	default:
-		p.Message = fmt.Sprintf("You have %d recovery codes left.", remaining)
-		if remaining <= 3 {
-			p.Next = "Create new recovery codes on the Security tab of your profile soon."
-		}
 	}
 	return p
 }

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
+	"github.com/gatehouse-id/gatehouse/templates"
 )
 
 var recoveryCodeRE = regexp.MustCompile(`<code>([0-9a-z]{5}-[0-9a-z]{5}-[0-9a-z]{5})</code>`)
@@ -306,4 +310,53 @@ func TestSecurityHeadersOnSecondFactorPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRemainingPageIsTranslated renders the page shown after a recovery
+// code in English, German and Polish: the count is a plural of the
+// catalogue, not English built with fmt.
+func TestRemainingPageIsTranslated(t *testing.T) {
+	set, err := templates.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang      language.Tag
+		remaining int
+		want      string
+	}{
+		{language.English, 0, "You have no recovery codes left."},
+		{language.English, 1, "You have 1 recovery code left."},
+		{language.English, 9, "You have 9 recovery codes left."},
+		{language.German, 0, "Sie haben keine Wiederherstellungscodes mehr."},
+		{language.German, 1, "Sie haben noch 1 Wiederherstellungscode."},
+		{language.German, 3, "Sie haben noch 3 Wiederherstellungscodes."},
+		{language.Polish, 2, "Zostały Ci 2 kody odzyskiwania."},
+		{language.Polish, 5, "Zostało Ci 5 kodów odzyskiwania."},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/%d", tt.lang, tt.remaining), func(t *testing.T) {
+			var b strings.Builder
+			if err := set.RenderLang(&b, remainingPage("ar1", "tok", tt.remaining), tt.lang); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tt.want) {
+				t.Errorf("remaining page (%s, %d) lacks %q:\n%s", tt.lang, tt.remaining, tt.want, b.String())
+			}
+		})
+	}
+}
+
+// TestRecoveryCodeCountInGerman signs a German user in with a recovery
+// code: the count left is German.
+func TestRecoveryCodeCountInGerman(t *testing.T) {
+	h := newHarness(t)
+	u := h.createUser("ada@example.com", adaPassword, testParams)
+	codes := h.giveRecoveryCodes(u.ID)
+	h.setLocale(u.ID, "de")
+	b, id, _ := h.toCodePage("ada@example.com")
+	form := b.get(urlFor(pathRecovery, id))
+	r := b.post(pathRecovery, url.Values{"authRequestID": {id}, "code": {codes[0]}, "csrf": {csrfOf(t, form)}})
+	wantLang(t, "remaining page", r, "de")
+	mustContain(t, "remaining page", r, "Sie haben noch 9 Wiederherstellungscodes.")
 }

@@ -98,7 +98,6 @@ var untranslated = map[string]string{
 	"New recovery codes were created for your ": "dynamic: e-mail text",
 	"You can request a new link in ":            "dynamic: wait",
 	"Please wait ":                              "dynamic: wait",
-	"You have %d recovery codes left.":          "dynamic: count",
 	"Hello%s,\n\nSomeone tried to create a new %s account with your e-mail address. ":                          "dynamic: e-mail",
 	"You already have an account, so nothing was created.\n\nIf this was you, sign in instead; if you forgot ": "dynamic: e-mail",
 	"Someone tried to register with your address":                                                              "e-mail subject built in login",

@@ -185,6 +185,9 @@ type ContinuePage struct {
 	Action  string
 	Heading string
 	Message string
+	// MessageArg, when set, fills the %d of Message, which is then a
+	// catalogue key with a count (a plural).
+	MessageArg int
 	// Next is a secondary remark, or empty.
 	Next string
 }
