@@ -53,6 +53,12 @@ var defaultComposer = sync.OnceValues(func() (*notify.Composer, error) {
 	return notify.NewComposer(defaultProduct)
 })
 
+// The default composer renders the messages composerFor falls back for.
+var (
+	_ SelfServiceMessages = (*notify.Composer)(nil)
+	_ lockNotices         = (*notify.Composer)(nil)
+)
+
 // composerFor returns m when it renders the messages T
 // (SelfServiceMessages, lockNotices), else the default composer.
 func composerFor[T any](m Messages) (T, error) {
