@@ -40,7 +40,7 @@ func (e *Error) Error() string { return e.Message }
 // otherwise.
 func ReasonOf(err error) Reason {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e != nil {
 		return e.Reason
 	}
 	return ""
