@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/i18n"
@@ -107,12 +105,12 @@ func (e *errorPages) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 // attempts" page, which says when to retry and leads back to the
 // application, never to the relying party's redirect URI.
 func (e *errorPages) limited(w http.ResponseWriter, r *http.Request) {
-	next := func(wait time.Duration) string { return fmt.Sprintf(limitedNext, codesend.HumanWait(wait)) }
-	e.site.Limited(limitedMessage, next).ServeHTTP(w, r)
+	e.site.Limited(limitedMessage, codesend.WaitStartAgain.Message).ServeHTTP(w, r)
 }
 
-// The texts of the /authorize limit's page; limitedNext takes the wait.
-const (
-	limitedMessage = "We received too many sign-in requests from your network, so this one was not processed."
-	limitedNext    = "Please wait %s, then go back to the application and start again."
-)
+// The texts of the /authorize limit's page: its message, then the wait
+// (the catalogue key counting seconds; codesend.WaitStartAgain counts
+// minutes too).
+const limitedMessage = "We received too many sign-in requests from your network, so this one was not processed."
+
+var limitedNext = codesend.WaitStartAgain.Seconds
