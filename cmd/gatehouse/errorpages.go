@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/gorilla/mux"
+
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -18,6 +20,9 @@ import (
 // it at request time.
 type errorPages struct {
 	site *web.Site
+	// router is the server's router, asked which methods a path accepts
+	// for the Allow header of a 405; it is set once the routes exist.
+	router *mux.Router
 }
 
 // Texts of the error pages. The English text is the catalogue key
@@ -96,9 +101,35 @@ func (e *errorPages) notFound(w http.ResponseWriter, r *http.Request) {
 	e.provider(w, r, http.StatusNotFound, "not_found", "There is no page at this address.")
 }
 
-// methodNotAllowed is the router's MethodNotAllowedHandler.
+// methodNotAllowed is the router's MethodNotAllowedHandler. Its Allow
+// header lists the methods the path accepts (RFC 9110 section 15.5.6).
 func (e *errorPages) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	if allow := e.allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+	}
 	e.provider(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "This address does not accept this request method.")
+}
+
+// allowMethods are the methods the Allow header may name, in its order.
+var allowMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions}
+
+// allowed returns the methods that a route of the router serves at r's
+// path.
+func (e *errorPages) allowed(r *http.Request) []string {
+	if e.router == nil {
+		return nil
+	}
+	var out []string
+	for _, method := range allowMethods {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		var m mux.RouteMatch
+		if e.router.Match(probe, &m) && m.MatchErr == nil {
+			out = append(out, method)
+		}
+	}
+	return out
 }
 
 // limited answers a request the /authorize limit refused: the "Too many
