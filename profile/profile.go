@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -38,9 +37,6 @@ const maxNameLength = 100
 
 // maxLocaleLength bounds a BCP 47 language tag.
 const maxLocaleLength = 35
-
-// profileTimeLayout formats times on the profile (UTC).
-const profileTimeLayout = "2 Jan 2006 15:04 UTC"
 
 // profileNotices are the confirmations a redirect may ask for with the
 // "done" parameter. The text never comes from the request.
@@ -246,12 +242,4 @@ func validName(s string) bool {
 // ID, so the page never shows the storage ID.
 func sessionRef(site *web.Site, id string) string {
 	return site.Ref("gatehouse session ref", id)
-}
-
-// formatTime formats t for the profile, or "" for a zero time.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(profileTimeLayout)
 }
