@@ -43,7 +43,7 @@ func importRules() map[string][]string {
 		"passcheck": {"storage", "iam", "notify", "password", "regulate"},
 		// codesend sends one-time codes under the users' send limits; the
 		// caller composes and delivers the message.
-		"codesend": {"storage", "mfa"},
+		"codesend": {"storage", "mfa", "i18n"},
 		"passkey":  {"storage", "secret", "mfa", "github.com/go-webauthn/webauthn"},
 		// web is the browser plumbing every page package shares; it knows
 		// no route and no user.

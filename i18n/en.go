@@ -202,7 +202,6 @@ var source = []any{
 	"The page does not accept this kind of request.",
 	"Go back to the application you were using and start again.",
 	"We received too many sign-in requests from your network, so this one was not processed.",
-	"Please wait %s, then go back to the application and start again.",
 
 	// E-mails and text messages (package notify).
 	"Hello %s,",
@@ -394,6 +393,45 @@ var source = []any{
 	"You can request a new code now.",
 	Plural{One: "You can request a new code in %d second.", Other: "You can request a new code in %d seconds."},
 	Plural{One: "You can request a new code in %d minute.", Other: "You can request a new code in %d minutes."},
+
+	// Security notices e-mailed by the profile and the registration
+	// (notify.Composer).
+	"Your %s e-mail address was changed",
+	"The e-mail address of your %[1]s account was changed on %[2]s from this address to %[3]s.",
+	"Your %s phone number was changed",
+	"The phone number of your %[1]s account was changed on %[2]s to the number ending in %[3]s.",
+	"New %s recovery codes were created",
+	"New recovery codes were created for your %[1]s account on %[2]s. Your earlier recovery codes no longer work.",
+	"A passkey was added to your account",
+	"A security key was added to your account",
+	"A passkey was removed from your account",
+	"A security key was removed from your account",
+	"A security key or passkey was removed from your account",
+	"A passkey was added to your %[1]s account on %[2]s.",
+	"A security key was added to your %[1]s account on %[2]s.",
+	"A passkey was removed from your %[1]s account on %[2]s.",
+	"A security key was removed from your %[1]s account on %[2]s.",
+	"A security key or passkey was removed from your %[1]s account on %[2]s.",
+	"The passkey %[1]s was added to your %[2]s account on %[3]s.",
+	"The security key %[1]s was added to your %[2]s account on %[3]s.",
+	"The passkey %[1]s was removed from your %[2]s account on %[3]s.",
+	"The security key %[1]s was removed from your %[2]s account on %[3]s.",
+	"Someone tried to register at %s with your address",
+	"Someone tried to create a new %s account with your e-mail address. You already have an account, so nothing was created.",
+	"If this was you, sign in instead; if you forgot your password, use %s on the sign-in page.",
+	"If it was not you, you can ignore this message.",
+
+	// Waits (codesend.Wait): a sentence counting seconds up to two
+	// minutes, then minutes; the pages translate the English sentence
+	// back from its count (Printer.Text).
+	Plural{One: "Please wait %d second and try again.", Other: "Please wait %d seconds and try again."},
+	Plural{One: "Please wait %d minute and try again.", Other: "Please wait %d minutes and try again."},
+	Plural{One: "Too many wrong codes. Try again in %d second.", Other: "Too many wrong codes. Try again in %d seconds."},
+	Plural{One: "Too many wrong codes. Try again in %d minute.", Other: "Too many wrong codes. Try again in %d minutes."},
+	Plural{One: "You can request a new link in %d second.", Other: "You can request a new link in %d seconds."},
+	Plural{One: "You can request a new link in %d minute.", Other: "You can request a new link in %d minutes."},
+	Plural{One: "Please wait %d second, then go back to the application and start again.", Other: "Please wait %d seconds, then go back to the application and start again."},
+	Plural{One: "Please wait %d minute, then go back to the application and start again.", Other: "Please wait %d minutes, then go back to the application and start again."},
 
 	// Dates (Printer.Date): the layout, whose arguments are the weekday,
 	// the day, the month, the year and the time, then the names. A month

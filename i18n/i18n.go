@@ -3,6 +3,7 @@ package i18n
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -269,11 +270,60 @@ func (p *Printer) T(key string, args ...any) string {
 // into a page (an error page's title, a notice): such text is a key when
 // it is fixed, and data (an address, a name) when it is not, which must
 // never be read as a format.
+//
+// A sentence that a plural message with a single count (%d and no other
+// argument) renders in English, such as "Please wait 30 seconds and try
+// again.", is translated too, with its count: Go code builds such a
+// sentence in English before it knows the page's language.
 func (p *Printer) Text(s string) string {
-	if !keySet[s] || strings.Contains(s, "%") {
-		return s
+	if keySet[s] && !strings.Contains(s, "%") {
+		return p.p.Sprintf(s)
 	}
-	return p.p.Sprintf(s)
+	if key, n, ok := countedKey(s); ok {
+		return p.p.Sprintf(key, n)
+	}
+	return s
+}
+
+// countedForm is one English form of a plural message with a single
+// count, split around its %d.
+type countedForm struct {
+	prefix, suffix, key string
+}
+
+// countedForms are the forms of every plural message whose only verb is
+// one %d, for Text.
+var countedForms = func() []countedForm {
+	var out []countedForm
+	for _, m := range source {
+		pl, ok := m.(Plural)
+		if !ok || pl.Arg > 1 {
+			continue
+		}
+		for _, f := range []string{pl.One, pl.Other} {
+			before, after, found := strings.Cut(f, "%d")
+			if found && !strings.Contains(before+after, "%") {
+				out = append(out, countedForm{before, after, pl.Other})
+			}
+		}
+	}
+	return out
+}()
+
+// countedKey returns the key and the count of s when s is the English
+// rendering of a plural message with a single count (countedForms). The
+// English printer groups thousands with commas.
+func countedKey(s string) (key string, n int, ok bool) {
+	for _, f := range countedForms {
+		if len(s) <= len(f.prefix)+len(f.suffix) || !strings.HasPrefix(s, f.prefix) || !strings.HasSuffix(s, f.suffix) {
+			continue
+		}
+		digits := strings.ReplaceAll(s[len(f.prefix):len(s)-len(f.suffix)], ",", "")
+		if n, err := strconv.Atoi(digits); err == nil && n >= 0 && len(digits) <= 9 && digits[0] != '+' && digits[0] != '-' {
+			return f.key, n, true
+		}
+	}
+	return "", 0, false
 }
 
 // Date formats t in UTC as a full date and time, for example "Friday 27

@@ -65,7 +65,7 @@ func countFailure(r *http.Request) { regulate.CountFailure(r.Context()) }
 // and the "too many attempts" page; nothing behind it runs.
 func rateLimit(site *web.Site, limiters regulate.Limiters, next http.Handler) http.Handler {
 	key := func(r *http.Request) string { return site.ClientIP(r) }
-	retry := func(wait time.Duration) string { return "Please wait " + codesend.HumanWait(wait) + " and try again." }
+	retry := func(wait time.Duration) string { return codesend.WaitRetry.Message(wait) }
 	limited := func(msg string) http.Handler { return site.Limited(msg, retry) }
 	guarded := limiters.Failures.GuardFailures(key, limited("There were too many failed sign-in attempts from your network, so this one was not checked."))(next)
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -34,8 +34,8 @@ const (
 )
 
 // emailKinds lists the kinds that are e-mails, with a text and an HTML body.
-var emailKinds = []string{kindCode, kindVerifyEmail, kindPasswordReset, kindPasswordChanged, kindMFAChanged, kindAccountLocked,
-	kindMFALocked, kindResetSignIn}
+var emailKinds = append([]string{kindCode, kindVerifyEmail, kindPasswordReset, kindPasswordChanged, kindMFAChanged, kindAccountLocked,
+	kindMFALocked, kindResetSignIn}, securityKinds...)
 
 // methodNames are the human names of the MFA methods, keys of the
 // message catalogue.

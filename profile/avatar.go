@@ -49,12 +49,12 @@ var avatarTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/
 // avatarPath is the URL of the user's picture.
 func avatarPath(userID string) string { return pathProfile + "/avatar/" + userID }
 
-// handleAvatarUpload serves POST /profile/avatar. The body is multipart,
+// upload serves POST /profile/avatar. The body is multipart,
 // so this handler reads it (bounded) and checks the CSRF token itself.
 // A refused picture stores nothing.
-func handleAvatarUpload(d *deps) http.Handler {
+func (d *avatarPages) upload() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if d.Avatars == nil {
+		if d.avatars == nil {
 			http.NotFound(w, r)
 			return
 		}
@@ -62,8 +62,8 @@ func handleAvatarUpload(d *deps) http.Handler {
 		if err := r.ParseMultipartForm(storage.MaxAvatarBytes + avatarFormOverhead); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				d.Logger.InfoContext(r.Context(), "avatar refused: too large", "user_id", ps.User.ID)
-				d.refuse(w, r, ps, templates.TabProfile, msgAvatarTooLarge)
+				d.logger.InfoContext(r.Context(), "avatar refused: too large", "user_id", ps.User.ID)
+				d.page.refuse(w, r, ps, templates.TabProfile, msgAvatarTooLarge)
 				return
 			}
 			d.site.RenderProblem(w, r, web.ProbBadForm)
@@ -71,29 +71,29 @@ func handleAvatarUpload(d *deps) http.Handler {
 		}
 		defer r.MultipartForm.RemoveAll()
 		if !d.sess.ValidCSRF(ps, r.PostFormValue("csrf")) {
-			d.Logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", true)
+			d.logger.InfoContext(r.Context(), "csrf check failed", "path", r.URL.Path, "cookie_present", true)
 			d.site.RenderProblem(w, r, web.ProbCSRF)
 			return
 		}
 		data, msg := readAvatar(r)
 		if msg != "" {
-			d.Logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.User.ID, "reason", msg)
-			d.refuse(w, r, ps, templates.TabProfile, msg)
+			d.logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.User.ID, "reason", msg)
+			d.page.refuse(w, r, ps, templates.TabProfile, msg)
 			return
 		}
 		contentType, msg := checkAvatar(data)
 		if msg != "" {
-			d.Logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.User.ID, "reason", msg)
-			d.refuse(w, r, ps, templates.TabProfile, msg)
+			d.logger.InfoContext(r.Context(), "avatar refused", "user_id", ps.User.ID, "reason", msg)
+			d.page.refuse(w, r, ps, templates.TabProfile, msg)
 			return
 		}
-		if err := d.Avatars.PutAvatar(r.Context(), ps.User.ID, contentType, data); err != nil {
+		if err := d.avatars.PutAvatar(r.Context(), ps.User.ID, contentType, data); err != nil {
 			d.site.LogProblem(r, "avatar not stored", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		d.bumpUser(r, ps.User.ID)
-		d.Logger.InfoContext(r.Context(), "avatar stored", "user_id", ps.User.ID, "content_type", contentType, "bytes", len(data))
+		d.logger.InfoContext(r.Context(), "avatar stored", "user_id", ps.User.ID, "content_type", contentType, "bytes", len(data))
 		http.Redirect(w, r, tabPath(templates.TabProfile, "avatar"), http.StatusSeeOther)
 	})
 }
@@ -170,14 +170,14 @@ func webpSize(b []byte) (width, height int, ok bool) {
 	return 0, 0, false
 }
 
-// handleAvatarDelete serves POST /profile/avatar/delete.
-func handleAvatarDelete(d *deps) http.Handler {
+// remove serves POST /profile/avatar/delete.
+func (d *avatarPages) remove() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if d.Avatars == nil {
+		if d.avatars == nil {
 			http.NotFound(w, r)
 			return
 		}
-		if err := d.Avatars.DeleteAvatar(r.Context(), ps.User.ID); err != nil {
+		if err := d.avatars.DeleteAvatar(r.Context(), ps.User.ID); err != nil {
 			d.site.LogProblem(r, "avatar not deleted", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
@@ -189,9 +189,9 @@ func handleAvatarDelete(d *deps) http.Handler {
 
 // bumpUser records that the user's profile changed (UpdatedAt), which also
 // changes the picture's URL. A failure is logged.
-func (d *deps) bumpUser(r *http.Request, userID string) {
-	now := d.Now()
-	if _, err := d.Users.UpdateUser(r.Context(), userID, func(old storage.User) (storage.User, error) {
+func (d *avatarPages) bumpUser(r *http.Request, userID string) {
+	now := d.now()
+	if _, err := d.users.UpdateUser(r.Context(), userID, func(old storage.User) (storage.User, error) {
 		old.UpdatedAt = now
 		return old, nil
 	}); err != nil {
@@ -199,16 +199,16 @@ func (d *deps) bumpUser(r *http.Request, userID string) {
 	}
 }
 
-// handleAvatar serves GET /profile/avatar/{userID}: the stored picture
+// picture serves GET /profile/avatar/{userID}: the stored picture
 // with its stored type only, nosniff and a CSP that sandboxes it.
-func handleAvatar(d *deps) http.Handler {
+func (d *avatarPages) picture() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if d.Avatars == nil {
+		if d.avatars == nil {
 			http.NotFound(w, r)
 			return
 		}
 		id := mux.Vars(r)["userID"]
-		contentType, data, err := d.Avatars.GetAvatar(r.Context(), id)
+		contentType, data, err := d.avatars.GetAvatar(r.Context(), id)
 		if errors.Is(err, storage.ErrNotFound) || err == nil && !avatarTypes[contentType] {
 			http.NotFound(w, r)
 			return

@@ -46,26 +46,6 @@ const (
 // e164RE matches a phone number in E.164 form.
 var e164RE = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 
-// profileMessages renders the profile's messages. *notify.Composer
-// implements it.
-type profileMessages interface {
-	VerifyEmail(to, toName, code string, validFor time.Duration) (notify.Email, error)
-	PasswordChangedEmail(to, toName string, at time.Time) (notify.Email, error)
-}
-
-// profileMessages returns Deps.Messages when it renders the profile's
-// messages too, else a composer for the default product.
-func (d *deps) profileMessages() (profileMessages, error) {
-	if m, ok := d.Messages.(profileMessages); ok {
-		return m, nil
-	}
-	c, err := notify.NewComposer(defaultProduct)
-	if err != nil {
-		return nil, fmt.Errorf("profile message templates: %w", err)
-	}
-	return c, nil
-}
-
 // profileChallengeID returns the ID of the user's challenge for purpose.
 func profileChallengeID(userID, purpose string) string {
 	return "otp_profile_" + secret.DigestHex("gatehouse profile otp\x00" + purpose + "\x00" + userID)[:32]
@@ -73,22 +53,22 @@ func profileChallengeID(userID, purpose string) string {
 
 // usable reports whether c is an open challenge of the user for purpose
 // at now: not used, not void, not expired.
-func (d *deps) usable(c storage.OTPChallenge, userID, purpose string, now time.Time) bool {
+func (d *profileTabView) usable(c storage.OTPChallenge, userID, purpose string, now time.Time) bool {
 	return c.UserID == userID && c.Purpose == purpose && c.AuthRequestID == "" && c.UsedAt.IsZero() &&
 		(d.codes.Policy().MaxFailures <= 0 || c.Failures < d.codes.Policy().MaxFailures) && now.Before(c.ExpiresAt)
 }
 
 // pendingChange returns the new address or number awaiting its code, or
 // "".
-func (d *deps) pendingChange(ctx context.Context, userID, purpose string) (string, error) {
-	c, err := d.MFA.GetOTPChallenge(ctx, profileChallengeID(userID, purpose))
+func (d *profileTabView) pendingChange(ctx context.Context, userID, purpose string) (string, error) {
+	c, err := d.mfa.GetOTPChallenge(ctx, profileChallengeID(userID, purpose))
 	if errors.Is(err, storage.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("get otp challenge: %w", err)
 	}
-	if !d.usable(c, userID, purpose, d.Now()) {
+	if !d.usable(c, userID, purpose, d.now()) {
 		return "", nil
 	}
 	return c.Destination, nil
@@ -97,7 +77,7 @@ func (d *deps) pendingChange(ctx context.Context, userID, purpose string) (strin
 // sendVerifyCode sends a code proving dest for purpose, with the limits
 // and errors of issueCode. The same destination keeps its challenge and
 // failure count; another one starts over.
-func (d *deps) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest string) error {
+func (d *contactPages) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest string) error {
 	channel := storage.ChannelEmail
 	if purpose == storage.OTPVerifyPhone {
 		channel = storage.ChannelSMS
@@ -110,39 +90,39 @@ func (d *deps) sendVerifyCode(ctx context.Context, u storage.User, purpose, dest
 		Resumes: func(old storage.OTPChallenge) bool {
 			return old.Destination == dest && old.UserID == u.ID && old.Purpose == purpose
 		},
-		Deliver: func(ctx context.Context, code string) error { return d.deliverVerify(ctx, u, channel, dest, code) },
+		Deliver: func(ctx context.Context, code string) error {
+			return d.tell.deliverCode(ctx, u, channel, dest, code, d.codes.Policy().TTL)
+		},
 	})
 }
 
-// deliverVerify composes the verification message and hands it over.
-func (d *deps) deliverVerify(ctx context.Context, u storage.User, channel, dest, code string) error {
-	ttl := d.codes.Policy().TTL
+// deliverCode composes the message carrying a code valid for ttl that
+// proves dest (an e-mail address or, for storage.ChannelSMS, a phone
+// number), in u's language, and hands it over.
+func (n *notifier) deliverCode(ctx context.Context, u storage.User, channel, dest, code string, ttl time.Duration) error {
+	msgs := notify.Localize(n.messages, u.Locale)
 	if channel == storage.ChannelSMS {
-		if d.Texter == nil {
+		if n.texter == nil {
 			return errors.New("no sms transport")
 		}
-		m, err := notify.Localize(d.Messages, u.Locale).CodeSMS(dest, code, ttl)
+		m, err := msgs.CodeSMS(dest, code, ttl)
 		if err != nil {
 			return fmt.Errorf("compose sms: %w", err)
 		}
-		return d.Texter.SendSMS(ctx, m)
+		return n.texter.SendSMS(ctx, m)
 	}
-	msgs, err := d.profileMessages()
-	if err != nil {
-		return err
-	}
-	m, err := notify.Localize(msgs, u.Locale).VerifyEmail(dest, u.Name(), code, ttl)
+	m, err := msgs.VerifyEmail(dest, u.Name(), code, ttl)
 	if err != nil {
 		return fmt.Errorf("compose e-mail: %w", err)
 	}
-	return d.Mailer.SendEmail(ctx, m)
+	return n.mailer.SendEmail(ctx, m)
 }
 
 // checkVerifyCode checks code against the user's challenge for purpose
 // and returns the proven destination. A wrong code is counted.
-func (d *deps) checkVerifyCode(ctx context.Context, userID, purpose, code string) (dest string, refused, err error) {
-	now := d.Now()
-	_, err = d.MFA.UpdateOTPChallenge(ctx, profileChallengeID(userID, purpose), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
+func (d *contactPages) checkVerifyCode(ctx context.Context, userID, purpose, code string) (dest string, refused, err error) {
+	now := d.now()
+	_, err = d.mfa.UpdateOTPChallenge(ctx, profileChallengeID(userID, purpose), func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
 		if c.UserID != userID || c.Purpose != purpose || c.AuthRequestID != "" {
 			refused = codesend.ErrNoChallenge
 			return c, nil
@@ -175,10 +155,10 @@ func sendRefusal(err error) string {
 
 // startChange sends the code for a new address or number and reports the
 // outcome: a redirect to the code form, or the tab with the reason.
-func (d *deps) startChange(w http.ResponseWriter, r *http.Request, ps session.SignedIn, purpose, dest, done string, refill func(*templates.ProfilePage)) {
+func (d *contactPages) startChange(w http.ResponseWriter, r *http.Request, ps session.SignedIn, purpose, dest, done string, refill func(*templates.ProfilePage)) {
 	err := d.sendVerifyCode(r.Context(), ps.User, purpose, dest)
 	if err == nil {
-		d.Logger.InfoContext(r.Context(), "verification code sent", "user_id", ps.User.ID, "purpose", purpose)
+		d.logger.InfoContext(r.Context(), "verification code sent", "user_id", ps.User.ID, "purpose", purpose)
 		http.Redirect(w, r, tabPath(templates.TabProfile, done), http.StatusSeeOther)
 		return
 	}
@@ -189,31 +169,31 @@ func (d *deps) startChange(w http.ResponseWriter, r *http.Request, ps session.Si
 		return
 	}
 	d.logSendProblem(r, err, ps.User.ID, purpose)
-	d.refuse(w, r, ps, templates.TabProfile, msg, refill)
+	d.page.refuse(w, r, ps, templates.TabProfile, msg, refill)
 }
 
-// handleEmailChange serves POST /profile/email: it sends a code to the new
+// emailChange serves POST /profile/email: it sends a code to the new
 // address.
-func handleEmailChange(d *deps) http.Handler {
+func (d *contactPages) emailChange() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if !d.requireStepUp(w, r, ps, templates.TabProfile) {
+		if !d.page.requireStepUp(w, r, ps, templates.TabProfile) {
 			return
 		}
 		email := strings.TrimSpace(r.PostForm.Get("email"))
 		refill := func(p *templates.ProfilePage) { p.Profile.EmailInput = email }
 		a, err := mail.ParseAddress(email)
 		if err != nil || a.Name != "" || a.Address != email || len(email) > maxEmailLength {
-			d.refuse(w, r, ps, templates.TabProfile, msgEmailInvalid, refill)
+			d.page.refuse(w, r, ps, templates.TabProfile, msgEmailInvalid, refill)
 			return
 		}
 		if storage.NormalizeEmail(email) == storage.NormalizeEmail(ps.User.Email) {
-			d.refuse(w, r, ps, templates.TabProfile, msgEmailSame, refill)
+			d.page.refuse(w, r, ps, templates.TabProfile, msgEmailSame, refill)
 			return
 		}
-		other, err := d.Users.GetUserByEmail(r.Context(), email)
+		other, err := d.users.GetUserByEmail(r.Context(), email)
 		switch {
 		case err == nil && other.ID != ps.User.ID:
-			d.refuse(w, r, ps, templates.TabProfile, msgEmailTaken, refill)
+			d.page.refuse(w, r, ps, templates.TabProfile, msgEmailTaken, refill)
 			return
 		case err != nil && !errors.Is(err, storage.ErrNotFound):
 			d.site.LogProblem(r, "user lookup failed", err)
@@ -228,7 +208,7 @@ func handleEmailChange(d *deps) http.Handler {
 // storage.OTPVerifyEmail or OTPVerifyPhone; what names it in the log) and
 // returns the address or number it confirms. When the code is refused or
 // cannot be checked it answers and returns ok=false.
-func (d *deps) confirmedDest(w http.ResponseWriter, r *http.Request, ps session.SignedIn, purpose, what string) (string, bool) {
+func (d *contactPages) confirmedDest(w http.ResponseWriter, r *http.Request, ps session.SignedIn, purpose, what string) (string, bool) {
 	ctx := r.Context()
 	dest, refused, err := d.checkVerifyCode(ctx, ps.User.ID, purpose, r.PostForm.Get("code"))
 	if err != nil {
@@ -237,25 +217,25 @@ func (d *deps) confirmedDest(w http.ResponseWriter, r *http.Request, ps session.
 		return "", false
 	}
 	if refused != nil {
-		d.Logger.InfoContext(ctx, what+" change code refused", "user_id", ps.User.ID, "reason", refused.Error())
-		d.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
+		d.logger.InfoContext(ctx, what+" change code refused", "user_id", ps.User.ID, "reason", refused.Error())
+		d.page.refuse(w, r, ps, templates.TabProfile, codesend.RefusalMessage(refused))
 		return "", false
 	}
 	return dest, true
 }
 
-// handleEmailConfirm serves POST /profile/email/confirm: with the right
+// emailConfirm serves POST /profile/email/confirm: with the right
 // code, the new address replaces the old one, which is told.
-func handleEmailConfirm(d *deps) http.Handler {
+func (d *contactPages) emailConfirm() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
 		dest, ok := d.confirmedDest(w, r, ps, storage.OTPVerifyEmail, "e-mail")
 		if !ok {
 			return
 		}
-		now := d.Now()
+		now := d.now()
 		oldEmail := ps.User.Email
-		u, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
+		u, err := d.users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 			oldEmail = old.Email
 			old.Email = dest
 			old.EmailVerified = true
@@ -264,7 +244,7 @@ func handleEmailConfirm(d *deps) http.Handler {
 		})
 		d.dropChallenge(r, ps.User.ID, storage.OTPVerifyEmail)
 		if errors.Is(err, storage.ErrAlreadyExists) {
-			d.refuse(w, r, ps, templates.TabProfile, msgEmailTaken)
+			d.page.refuse(w, r, ps, templates.TabProfile, msgEmailTaken)
 			return
 		}
 		if err != nil {
@@ -272,34 +252,35 @@ func handleEmailConfirm(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(ctx, "e-mail address changed", "user_id", u.ID)
-		d.audit(r, iam.AuditEmailChanged, ps.User.ID, u.ID, nil)
-		d.notice(r, oldEmail, u.Name(), "Your "+defaultProduct+" e-mail address was changed",
-			"The e-mail address of your "+defaultProduct+" account was changed on "+formatTime(now)+" from this address to "+dest+".")
+		d.logger.InfoContext(ctx, "e-mail address changed", "user_id", u.ID)
+		d.tell.audit(r, iam.AuditEmailChanged, ps.User.ID, u.ID, nil)
+		d.tell.email(r, u, "e-mail change notice", func(m Messages) (notify.Email, error) {
+			return m.EmailChangedEmail(oldEmail, u.Name(), dest, now)
+		})
 		http.Redirect(w, r, tabPath(templates.TabProfile, "email"), http.StatusSeeOther)
 	})
 }
 
-// handlePhoneChange serves POST /profile/phone: it sends a code by SMS to
+// phoneChange serves POST /profile/phone: it sends a code by SMS to
 // the new number.
-func handlePhoneChange(d *deps) http.Handler {
+func (d *contactPages) phoneChange() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if !d.requireStepUp(w, r, ps, templates.TabProfile) {
+		if !d.page.requireStepUp(w, r, ps, templates.TabProfile) {
 			return
 		}
-		if d.Texter == nil {
-			d.refuse(w, r, ps, templates.TabProfile, msgNoSMS)
+		if !d.tell.canText() {
+			d.page.refuse(w, r, ps, templates.TabProfile, msgNoSMS)
 			return
 		}
 		raw := r.PostForm.Get("phone")
 		phone := normalizePhone(raw)
 		refill := func(p *templates.ProfilePage) { p.Profile.PhoneInput = raw }
 		if !e164RE.MatchString(phone) {
-			d.refuse(w, r, ps, templates.TabProfile, msgPhoneInvalid, refill)
+			d.page.refuse(w, r, ps, templates.TabProfile, msgPhoneInvalid, refill)
 			return
 		}
 		if ps.User.PhoneVerified && phone == ps.User.Phone {
-			d.refuse(w, r, ps, templates.TabProfile, msgPhoneSame, refill)
+			d.page.refuse(w, r, ps, templates.TabProfile, msgPhoneSame, refill)
 			return
 		}
 		d.startChange(w, r, ps, storage.OTPVerifyPhone, phone, "phone_sent", refill)
@@ -318,18 +299,18 @@ func normalizePhone(s string) string {
 	}, strings.TrimSpace(s))
 }
 
-// handlePhoneConfirm serves POST /profile/phone/confirm: with the right
+// phoneConfirm serves POST /profile/phone/confirm: with the right
 // code, the number becomes the user's verified phone. Binding a phone is
 // binding an SMS authenticator, so the user is told by e-mail.
-func handlePhoneConfirm(d *deps) http.Handler {
+func (d *contactPages) phoneConfirm() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
 		dest, ok := d.confirmedDest(w, r, ps, storage.OTPVerifyPhone, "phone")
 		if !ok {
 			return
 		}
-		now := d.Now()
-		u, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
+		now := d.now()
+		u, err := d.users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 			old.Phone = dest
 			old.PhoneVerified = true
 			old.UpdatedAt = now
@@ -341,17 +322,18 @@ func handlePhoneConfirm(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(ctx, "phone number changed", "user_id", u.ID)
-		d.audit(r, iam.AuditPhoneChanged, ps.User.ID, u.ID, nil)
-		d.notice(r, u.Email, u.Name(), "Your "+defaultProduct+" phone number was changed",
-			"The phone number of your "+defaultProduct+" account was changed on "+formatTime(now)+" to the number ending in "+dest[len(dest)-2:]+".")
+		d.logger.InfoContext(ctx, "phone number changed", "user_id", u.ID)
+		d.tell.audit(r, iam.AuditPhoneChanged, ps.User.ID, u.ID, nil)
+		d.tell.email(r, u, "phone change notice", func(m Messages) (notify.Email, error) {
+			return m.PhoneChangedEmail(u.Email, u.Name(), dest[len(dest)-2:], now)
+		})
 		http.Redirect(w, r, tabPath(templates.TabProfile, "phone"), http.StatusSeeOther)
 	})
 }
 
-// handleChangeCancel serves POST /profile/email/cancel and
+// changeCancel serves POST /profile/email/cancel and
 // /profile/phone/cancel: the pending code stops working.
-func handleChangeCancel(d *deps, purpose, done string) http.Handler {
+func (d *contactPages) changeCancel(purpose, done string) http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		d.dropChallenge(r, ps.User.ID, purpose)
 		http.Redirect(w, r, tabPath(templates.TabProfile, done), http.StatusSeeOther)
@@ -360,22 +342,8 @@ func handleChangeCancel(d *deps, purpose, done string) http.Handler {
 
 // dropChallenge deletes the user's challenge for purpose; a failure is
 // logged (the challenge is used or expires anyway).
-func (d *deps) dropChallenge(r *http.Request, userID, purpose string) {
-	if err := d.MFA.DeleteOTPChallenge(r.Context(), profileChallengeID(userID, purpose)); err != nil {
+func (d *contactPages) dropChallenge(r *http.Request, userID, purpose string) {
+	if err := d.mfa.DeleteOTPChallenge(r.Context(), profileChallengeID(userID, purpose)); err != nil {
 		d.site.LogProblem(r, "otp challenge not deleted", err, "user_id", userID, "purpose", purpose)
-	}
-}
-
-// notice e-mails a short security notice. A failure is logged; the change
-// it reports is already made.
-func (d *deps) notice(r *http.Request, to, toName, subject, body string) {
-	text := "Hello"
-	if toName != "" {
-		text += " " + toName
-	}
-	text += ",\n\n" + body + "\n\nIf you did this, there is nothing else to do. If you did not, reset your password now and tell your administrator.\n"
-	m := notify.Email{To: to, ToName: toName, Subject: subject, Text: text}
-	if err := d.Mailer.SendEmail(r.Context(), m); err != nil {
-		d.site.LogProblem(r, "security notice not sent", err, "subject", subject)
 	}
 }

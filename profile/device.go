@@ -51,7 +51,7 @@ func clipName(s string) string {
 
 // printer returns the printer of the page's language (web.Lang), for the
 // text the profile formats in Go: dates and device names.
-func (d *deps) printer(r *http.Request) *i18n.Printer {
+func (d *base) printer(r *http.Request) *i18n.Printer {
 	return i18n.New(web.Lang(r, d.site.DefaultLanguage()))
 }
 

@@ -12,7 +12,8 @@
 // factor (session.Fresh); otherwise the page offers "Sign in again", a
 // form posting to login's /login/reauth?return=<this page>.
 //
-// Files: handler.go (Deps and the handler), profile.go (rendering, names), routes.go, contact.go
+// Files: handler.go (Deps and the handler), parts.go (the handler types,
+// each with the few dependencies of its pages), profile.go (rendering, names), routes.go, contact.go
 // (e-mail and phone changes with codes), security.go (password, second
 // factor, recovery codes, devices, sessions), avatar.go (the picture),
 // keys.go (security keys and passkeys, at /profile/keys).

@@ -11,8 +11,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
-	"github.com/gatehouse-id/gatehouse/iam"
-	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
@@ -34,12 +32,19 @@ type PasswordChecker interface {
 	CheckPassword(r *http.Request, userID, pw string) (reason string, throttled bool, err error)
 }
 
-// Messages renders the profile's messages. *notify.Composer implements it.
+// Messages renders the profile's messages, in the language of a user's
+// saved locale when it is a *notify.Composer (notify.Localize).
+// *notify.Composer implements it.
 type Messages interface {
 	CodeSMS(to, code string, validFor time.Duration) (notify.SMS, error)
 	MFAChangedEmail(to, toName, method string, at time.Time) (notify.Email, error)
 	VerifyEmail(to, toName, code string, validFor time.Duration) (notify.Email, error)
 	PasswordChangedEmail(to, toName string, at time.Time) (notify.Email, error)
+	EmailChangedEmail(to, toName, newEmail string, at time.Time) (notify.Email, error)
+	PhoneChangedEmail(to, toName, lastDigits string, at time.Time) (notify.Email, error)
+	RecoveryCodesEmail(to, toName string, at time.Time) (notify.Email, error)
+	KeyAddedEmail(to, toName, kind, name string, at time.Time) (notify.Email, error)
+	KeyRemovedEmail(to, toName, kind, name string, at time.Time) (notify.Email, error)
 }
 
 // Deps are the dependencies of the profile pages.
@@ -92,18 +97,20 @@ type Deps struct {
 	Logger *slog.Logger
 }
 
-// deps are Deps with defaults filled in.
-type deps struct {
-	Deps
-	site  *web.Site
-	sess  *session.Service
-	codes *codesend.Sender
-}
-
 // Handler serves the profile pages. Build it with New and mount it with
-// Mount.
+// Mount. Each group of pages is its own handler type with the few
+// dependencies it uses (parts.go); handler_test.go keeps each at ten
+// fields at most.
 type Handler struct {
-	d *deps
+	base     *base
+	profile  *profilePages
+	avatars  *avatarPages
+	contact  *contactPages
+	password *passwordPages
+	factor   *factorPages
+	sessions *sessionPages
+	keys     *keyPages
+	limiters regulate.Limiters
 }
 
 // New validates d and returns the handler of the profile pages.
@@ -137,47 +144,9 @@ func New(d Deps) (*Handler, error) {
 		}
 		d.Messages = c
 	}
-	return &Handler{d: &deps{Deps: d, site: d.Site, sess: d.Session, codes: d.Codes}}, nil
+	return newHandler(d), nil
 }
 
 // Mount registers the profile pages on r (routes.go). The per-IP limit of
 // /profile/password wraps these routes only.
-func (h *Handler) Mount(r *mux.Router) { addRoutes(r, h.d) }
-
-// audit records one event of the pages in the audit log (iam.PageEvent),
-// with the client IP and User-Agent of r. A failure is logged; the page
-// goes on. Nothing is recorded when Deps.Audit is nil.
-func (d *deps) audit(r *http.Request, action, actor, target string, detail map[string]string) {
-	if d.Audit == nil {
-		return
-	}
-	e := iam.PageEvent(d.Now(), actor, action, target, d.site.ClientIP(r), r.UserAgent(), detail)
-	if err := d.Audit.AppendAudit(r.Context(), e); err != nil {
-		d.Logger.ErrorContext(r.Context(), "audit event not recorded", "action", action, "target", target, "err", err)
-	}
-}
-
-// notifyMethodChanged tells the user by e-mail that their second factor
-// changed. A failure is logged and changes nothing.
-func (d *deps) notifyMethodChanged(ctx context.Context, u storage.User, method string) {
-	m, err := notify.Localize(d.Messages, u.Locale).MFAChangedEmail(u.Email, u.Name(), method, d.Now())
-	if err == nil {
-		err = d.Mailer.SendEmail(ctx, m)
-	}
-	if err != nil {
-		d.Logger.WarnContext(ctx, "second factor change not notified", "user_id", u.ID, "err", err)
-	}
-}
-
-// logSendProblem logs why a code was not sent.
-func (d *deps) logSendProblem(r *http.Request, err error, userID, purpose string) {
-	var rl *mfa.RateLimitError
-	switch {
-	case errors.As(err, &rl):
-		d.Logger.InfoContext(r.Context(), "code not sent: rate limited", "user_id", userID, "method", purpose, "reason", rl.Reason, "retry_after", rl.RetryAfter)
-	case errors.Is(err, notify.ErrDelivery):
-		d.Logger.WarnContext(r.Context(), "code not delivered", "user_id", userID, "method", purpose, "err", err)
-	default:
-		d.Logger.ErrorContext(r.Context(), "code not sent", "user_id", userID, "method", purpose, "err", err)
-	}
-}
+func (h *Handler) Mount(r *mux.Router) { addRoutes(r, h) }

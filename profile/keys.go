@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -67,7 +68,7 @@ const (
 
 // keysSignedOut answers a keys request without a valid session: an error
 // page, or a JSON error for the ceremony endpoints.
-func (d *deps) keysSignedOut(asJSON bool) session.SignedOut {
+func (d *keyPages) keysSignedOut(asJSON bool) session.SignedOut {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		switch {
 		case err != nil && asJSON:
@@ -129,13 +130,13 @@ func keyItems(p *i18n.Printer, creds []storage.WebAuthnCredential) []templates.K
 }
 
 // securityKeys returns the data of the "security_keys" block for the
-// user's Security tab. It is empty when passkeys are off.
-func (d *deps) securityKeys(ctx context.Context, p *i18n.Printer, u storage.User) (templates.SecurityKeys, error) {
+// user's Security tab. It is empty when passkeys (the service) are off.
+func securityKeys(ctx context.Context, passkeys *passkey.Service, p *i18n.Printer, u storage.User) (templates.SecurityKeys, error) {
 	sk := templates.SecurityKeys{ManageURL: pathKeys, Preferred: u.MFAMethod == storage.MFAWebAuthn}
-	if d.Passkeys == nil {
+	if passkeys == nil {
 		return sk, nil
 	}
-	creds, err := d.Passkeys.ListCredentials(ctx, u.ID)
+	creds, err := passkeys.ListCredentials(ctx, u.ID)
 	if err != nil {
 		return sk, fmt.Errorf("security keys: %w", err)
 	}
@@ -144,8 +145,8 @@ func (d *deps) securityKeys(ctx context.Context, p *i18n.Printer, u storage.User
 }
 
 // renderKeys shows the keys page with a notice or an error.
-func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k session.SignedIn, status int, notice, errMsg string) {
-	creds, err := d.Passkeys.ListCredentials(r.Context(), k.User.ID)
+func (d *keyPages) renderKeys(w http.ResponseWriter, r *http.Request, k session.SignedIn, status int, notice, errMsg string) {
+	creds, err := d.passkeys.ListCredentials(r.Context(), k.User.ID)
 	if err != nil {
 		d.site.LogProblem(r, "keys not listed", err, "user_id", k.User.ID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
@@ -155,7 +156,7 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k session.Sign
 		CSRFToken:       d.sess.Tokens(keysCSRFLabel).Token(k),
 		Email:           k.User.Email,
 		Keys:            keyItems(d.printer(r), creds),
-		Fresh:           k.Fresh(d.Now()),
+		Fresh:           k.Fresh(d.now()),
 		Preferred:       k.User.MFAMethod == storage.MFAWebAuthn,
 		CanPrefer:       passkey.CanPrefer(passkey.UsableCount(creds)) == nil,
 		BeginPasskeyURL: pathKeysBegin + "?kind=passkey",
@@ -174,8 +175,8 @@ func (d *deps) renderKeys(w http.ResponseWriter, r *http.Request, k session.Sign
 	d.site.Render(w, r, status, page)
 }
 
-// handleKeys serves GET /profile/keys.
-func handleKeys(d *deps) http.Handler {
+// list serves GET /profile/keys.
+func (d *keyPages) list() http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
 		d.renderKeys(w, r, k, http.StatusOK, keysNotices[r.URL.Query().Get("done")], "")
 	})
@@ -186,16 +187,16 @@ func ceremonyOwner(s storage.Session) passkey.Option {
 	return passkey.ForAuthRequest("session:" + s.ID)
 }
 
-// handleKeysBegin serves POST /profile/keys/begin?kind=passkey|key: the
+// begin serves POST /profile/keys/begin?kind=passkey|key: the
 // options to register a passkey (discoverable) or a security key.
-func handleKeysBegin(d *deps) http.Handler {
+func (d *keyPages) begin() http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(true), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
-		if !k.Fresh(d.Now()) {
+		if !k.Fresh(d.now()) {
 			web.JSONError(w, http.StatusForbidden, passkey.JSONErrStale)
 			return
 		}
 		resident := r.URL.Query().Get("kind") != "key"
-		sid, opts, err := d.Passkeys.BeginRegistration(r.Context(), k.User.ID, resident, ceremonyOwner(k.Session))
+		sid, opts, err := d.passkeys.BeginRegistration(r.Context(), k.User.ID, resident, ceremonyOwner(k.Session))
 		if err != nil {
 			d.site.LogProblem(r, "webauthn: registration not begun", err, "user_id", k.User.ID)
 			web.JSONError(w, http.StatusInternalServerError, passkey.JSONErrInternal)
@@ -205,65 +206,67 @@ func handleKeysBegin(d *deps) http.Handler {
 	})
 }
 
-// handleKeysFinish serves POST /profile/keys/finish: it verifies and
+// finish serves POST /profile/keys/finish: it verifies and
 // saves the new key under the name given, and tells the user by e-mail.
-func handleKeysFinish(d *deps) http.Handler {
+func (d *keyPages) finish() http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(true), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
-		if !k.Fresh(d.Now()) {
+		if !k.Fresh(d.now()) {
 			web.JSONError(w, http.StatusForbidden, passkey.JSONErrStale)
 			return
 		}
 		f, err := passkey.ReadFinish(r)
 		if err != nil {
-			d.Logger.InfoContext(r.Context(), "webauthn: bad registration request", "user_id", k.User.ID, "err", err)
+			d.logger.InfoContext(r.Context(), "webauthn: bad registration request", "user_id", k.User.ID, "err", err)
 			web.JSONError(w, http.StatusBadRequest, web.JSONErrBody)
 			return
 		}
-		c, err := d.Passkeys.FinishRegistration(r.Context(), k.User.ID, f.Session, f.Name, f.Credential, ceremonyOwner(k.Session))
+		c, err := d.passkeys.FinishRegistration(r.Context(), k.User.ID, f.Session, f.Name, f.Credential, ceremonyOwner(k.Session))
 		switch {
 		case errors.Is(err, passkey.ErrInvalidName):
 			web.JSONError(w, http.StatusBadRequest, passkey.JSONErrName)
 			return
 		case errors.Is(err, passkey.ErrCredentialExists):
-			d.Logger.InfoContext(r.Context(), "key registration refused: already registered", "user_id", k.User.ID)
+			d.logger.InfoContext(r.Context(), "key registration refused: already registered", "user_id", k.User.ID)
 			web.JSONError(w, http.StatusConflict, passkey.JSONErrExists)
 			return
 		case err != nil:
 			d.ceremonyRefused(w, r, "key registration refused", err, k.User.ID)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "security key added", "user_id", k.User.ID, "synced", c.BackupEligible)
-		d.audit(r, iam.AuditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
-		d.keyNotice(r, k.User, "added to", c)
+		d.logger.InfoContext(r.Context(), "security key added", "user_id", k.User.ID, "synced", c.BackupEligible)
+		d.tell.audit(r, iam.AuditKeyAdded, k.User.ID, k.User.ID, map[string]string{"name": c.Name, "synced": fmt.Sprint(c.BackupEligible)})
+		d.keyNotice(r, k.User, true, c)
 		web.WriteJSON(w, http.StatusOK, passkey.Done{Redirect: pathKeys + "?done=added"})
 	})
 }
 
-// keyNotice e-mails u that the key c was "added to" or "removed from" the
+// keyNotice e-mails u that the key c was added to or removed from the
 // account (SECURITY-CHECKLIST 3.4 and 3.5: binding a new authenticator,
 // or any change to one, is notified), calling it a passkey or a security
 // key (isPasskey). c is zero when the removed key could not be read. A
 // failure is logged; the change is already made.
-func (d *deps) keyNotice(r *http.Request, u storage.User, change string, c storage.WebAuthnCredential) {
-	kind, what := "security key", "A security key or passkey"
+func (d *keyPages) keyNotice(r *http.Request, u storage.User, added bool, c storage.WebAuthnCredential) {
+	kind := notify.KeyUnknown
 	switch {
 	case c.ID == nil:
 	case isPasskey(c):
-		kind, what = "passkey", "A passkey"
+		kind = notify.KeyPasskey
 	default:
-		what = "A security key"
+		kind = notify.KeySecurityKey
 	}
-	if c.Name != "" {
-		what = fmt.Sprintf("The %s %q", kind, c.Name)
-	}
-	body := fmt.Sprintf("%s was %s your account on %s.", what, change, formatTime(d.Now()))
-	d.notice(r, u.Email, u.Name(), "A "+kind+" was "+change+" your account", body)
+	at := d.now()
+	d.tell.email(r, u, "key notice", func(m Messages) (notify.Email, error) {
+		if added {
+			return m.KeyAddedEmail(u.Email, u.Name(), kind, c.Name, at)
+		}
+		return m.KeyRemovedEmail(u.Email, u.Name(), kind, c.Name, at)
+	})
 }
 
 // keyOf returns the user's key id, or a zero credential when it is not
 // found (the removal then reports it) or cannot be read.
-func (d *deps) keyOf(r *http.Request, userID string, id []byte) storage.WebAuthnCredential {
-	creds, err := d.Passkeys.ListCredentials(r.Context(), userID)
+func (d *keyPages) keyOf(r *http.Request, userID string, id []byte) storage.WebAuthnCredential {
+	creds, err := d.passkeys.ListCredentials(r.Context(), userID)
 	if err != nil {
 		d.site.LogProblem(r, "keys not listed", err, "user_id", userID)
 		return storage.WebAuthnCredential{}
@@ -280,8 +283,8 @@ func (d *deps) keyOf(r *http.Request, userID string, id []byte) storage.WebAuthn
 // signed-in user k has a fresh second factor and returns the credential
 // ID of the "id" field (when wantID). Otherwise it answers and returns
 // ok=false.
-func (d *deps) changeableKeys(w http.ResponseWriter, r *http.Request, k session.SignedIn, wantID bool) ([]byte, bool) {
-	if !k.Fresh(d.Now()) {
+func (d *keyPages) changeableKeys(w http.ResponseWriter, r *http.Request, k session.SignedIn, wantID bool) ([]byte, bool) {
+	if !k.Fresh(d.now()) {
 		d.renderKeys(w, r, k, http.StatusForbidden, "", msgKeysStale)
 		return nil, false
 	}
@@ -301,14 +304,14 @@ func doneRedirect(w http.ResponseWriter, r *http.Request, done string) {
 	http.Redirect(w, r, pathKeys+"?"+url.Values{"done": {done}}.Encode(), http.StatusSeeOther)
 }
 
-// handleKeysRename serves POST /profile/keys/rename.
-func handleKeysRename(d *deps) http.Handler {
+// rename serves POST /profile/keys/rename.
+func (d *keyPages) rename() http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
 		id, ok := d.changeableKeys(w, r, k, true)
 		if !ok {
 			return
 		}
-		_, err := d.Passkeys.RenameCredential(r.Context(), k.User.ID, id, r.PostForm.Get("name"))
+		_, err := d.passkeys.RenameCredential(r.Context(), k.User.ID, id, r.PostForm.Get("name"))
 		switch {
 		case errors.Is(err, passkey.ErrInvalidName):
 			d.renderKeys(w, r, k, http.StatusBadRequest, "", msgKeysBadName)
@@ -318,22 +321,22 @@ func handleKeysRename(d *deps) http.Handler {
 			d.site.LogProblem(r, "key not renamed", err, "user_id", k.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
-			d.Logger.InfoContext(r.Context(), "security key renamed", "user_id", k.User.ID)
+			d.logger.InfoContext(r.Context(), "security key renamed", "user_id", k.User.ID)
 			doneRedirect(w, r, "renamed")
 		}
 	})
 }
 
-// handleKeysRemove serves POST /profile/keys/remove. The last key of a
+// remove serves POST /profile/keys/remove. The last key of a
 // user who prefers WebAuthn cannot be removed (passkey.CanRemove).
-func handleKeysRemove(d *deps) http.Handler {
+func (d *keyPages) remove() http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
 		id, ok := d.changeableKeys(w, r, k, true)
 		if !ok {
 			return
 		}
 		removed := d.keyOf(r, k.User.ID, id)
-		err := d.Passkeys.RemoveCredential(r.Context(), k.User.ID, id)
+		err := d.passkeys.RemoveCredential(r.Context(), k.User.ID, id)
 		switch {
 		case errors.Is(err, passkey.ErrLastMethod):
 			d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysLastMethod)
@@ -343,18 +346,18 @@ func handleKeysRemove(d *deps) http.Handler {
 			d.site.LogProblem(r, "key not removed", err, "user_id", k.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 		default:
-			d.Logger.InfoContext(r.Context(), "security key removed", "user_id", k.User.ID)
-			d.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": removed.Name})
-			d.keyNotice(r, k.User, "removed from", removed)
+			d.logger.InfoContext(r.Context(), "security key removed", "user_id", k.User.ID)
+			d.tell.audit(r, iam.AuditKeyRemoved, k.User.ID, k.User.ID, map[string]string{"name": removed.Name})
+			d.keyNotice(r, k.User, false, removed)
 			doneRedirect(w, r, "removed")
 		}
 	})
 }
 
-// handleKeysPrefer serves POST /profile/keys/prefer with method webauthn
+// prefer serves POST /profile/keys/prefer with method webauthn
 // (allowed with a usable key, passkey.CanPrefer) or email (back from
 // WebAuthn to e-mail codes). The user is told by e-mail.
-func handleKeysPrefer(d *deps) http.Handler {
+func (d *keyPages) prefer() http.Handler {
 	return d.sess.RequireSignedIn(d.keysSignedOut(false), func(w http.ResponseWriter, r *http.Request, k session.SignedIn) {
 		_, ok := d.changeableKeys(w, r, k, false)
 		if !ok {
@@ -373,7 +376,7 @@ func handleKeysPrefer(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
-		u, err := d.Passkeys.SetPreferred(ctx, k.User.ID, method)
+		u, err := d.passkeys.SetPreferred(ctx, k.User.ID, method)
 		switch {
 		case errors.Is(err, passkey.ErrNoCredentials):
 			d.renderKeys(w, r, k, http.StatusConflict, "", msgKeysNoKeys)
@@ -383,9 +386,9 @@ func handleKeysPrefer(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
-		d.audit(r, iam.AuditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.User.MFAMethod})
-		d.notifyMethodChanged(ctx, u, method)
+		d.logger.InfoContext(ctx, "preferred second factor changed", "user_id", u.ID, "method", method)
+		d.tell.audit(r, iam.AuditMFAMethodChanged, u.ID, u.ID, map[string]string{"method": method, "previous_method": k.User.MFAMethod})
+		d.tell.methodChanged(r, u, method, d.now())
 		if method == storage.MFAWebAuthn {
 			doneRedirect(w, r, "preferred")
 			return
@@ -396,11 +399,11 @@ func handleKeysPrefer(d *deps) http.Handler {
 
 // ceremonyRefused logs a refused key registration and answers with a JSON
 // error. The error text goes to the log only.
-func (d *deps) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg string, err error, userID string) {
+func (d *keyPages) ceremonyRefused(w http.ResponseWriter, r *http.Request, msg string, err error, userID string) {
 	switch {
 	case errors.Is(err, passkey.ErrSessionNotFound), errors.Is(err, passkey.ErrCeremonyFailed),
 		errors.Is(err, passkey.ErrClone), errors.Is(err, passkey.ErrNoCredentials):
-		d.Logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", "", "reason", err.Error())
+		d.logger.InfoContext(r.Context(), msg, "user_id", userID, "auth_request_id", "", "reason", err.Error())
 		web.JSONError(w, http.StatusBadRequest, passkey.JSONErrFailed)
 	default:
 		d.site.LogProblem(r, "webauthn ceremony not checked", err, "user_id", userID, "auth_request_id", "")

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -38,9 +37,6 @@ const maxNameLength = 100
 
 // maxLocaleLength bounds a BCP 47 language tag.
 const maxLocaleLength = 35
-
-// profileTimeLayout formats times on the profile (UTC).
-const profileTimeLayout = "2 Jan 2006 15:04 UTC"
 
 // profileNotices are the confirmations a redirect may ask for with the
 // "done" parameter. The text never comes from the request.
@@ -94,7 +90,7 @@ func tabPath(tab string, done ...string) string {
 // profileAction wraps a profile POST handler: the browser must be signed
 // in, or it is sent to the profile sign-in and nothing changes. The CSRF
 // check runs before, in the route's middleware.
-func (d *deps) profileAction(fn session.Handler) http.Handler {
+func (d *base) profileAction(fn session.Handler) http.Handler {
 	return d.sess.RequireSignedIn(func(w http.ResponseWriter, r *http.Request, err error) {
 		if err != nil {
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -104,8 +100,8 @@ func (d *deps) profileAction(fn session.Handler) http.Handler {
 	}, fn)
 }
 
-// handleProfile serves GET /profile?tab=…&done=….
-func handleProfile(d *deps) http.Handler {
+// show serves GET /profile?tab=…&done=….
+func (d *profilePages) show() http.Handler {
 	signedOut := func(w http.ResponseWriter, r *http.Request, err error) {
 		if err != nil {
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -115,7 +111,7 @@ func handleProfile(d *deps) http.Handler {
 		http.Redirect(w, r, pathProfileSignIn+"?"+url.Values{"tab": {tab}}.Encode(), http.StatusSeeOther)
 	}
 	return d.sess.RequireSignedIn(signedOut, func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
+		d.page.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
 			Tab:    validTab(r.URL.Query().Get("tab")),
 			Notice: profileNotices[r.URL.Query().Get("done")],
 		})
@@ -124,20 +120,20 @@ func handleProfile(d *deps) http.Handler {
 
 // renderProfile fills in page for the tab it names and renders it with
 // status.
-func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps session.SignedIn, status int, page templates.ProfilePage) {
+func (d *view) renderProfile(w http.ResponseWriter, r *http.Request, ps session.SignedIn, status int, page templates.ProfilePage) {
 	ctx := r.Context()
 	page.Tab = validTab(page.Tab)
 	page.CSRFToken = d.sess.CSRFToken(ps)
 	page.Email = ps.User.Email
-	page.StepUpFresh = session.Fresh(ps.Session, d.Now())
+	page.StepUpFresh = session.Fresh(ps.Session, d.now())
 	page.InvitationsShown = invitationsEnabled
-	page.KeysShown = d.Passkeys != nil
+	page.KeysShown = d.keysShown
 	var err error
 	switch page.Tab {
 	case templates.TabProfile:
-		err = d.fillProfileTab(ctx, ps, &page.Profile)
+		err = d.profileTab.fill(ctx, ps, &page.Profile)
 	case templates.TabSecurity:
-		err = d.fillSecurityTab(ctx, d.printer(r), ps, &page.Security)
+		err = d.securityTab.fill(ctx, d.printer(r), ps, &page.Security)
 	}
 	if err != nil {
 		d.site.LogProblem(r, "profile not loaded", err, "user_id", ps.User.ID)
@@ -148,7 +144,7 @@ func (d *deps) renderProfile(w http.ResponseWriter, r *http.Request, ps session.
 }
 
 // refuse renders the tab with a user-facing error and changes nothing.
-func (d *deps) refuse(w http.ResponseWriter, r *http.Request, ps session.SignedIn, tab, msg string, adjust ...func(*templates.ProfilePage)) {
+func (d *view) refuse(w http.ResponseWriter, r *http.Request, ps session.SignedIn, tab, msg string, adjust ...func(*templates.ProfilePage)) {
 	page := templates.ProfilePage{Tab: tab, Error: msg}
 	for _, f := range adjust {
 		f(&page)
@@ -159,26 +155,26 @@ func (d *deps) refuse(w http.ResponseWriter, r *http.Request, ps session.SignedI
 // requireStepUp reports whether the session proved a fresh second factor.
 // When it did not, it renders the tab with "Confirm it's you" (403) and
 // returns false; nothing is changed.
-func (d *deps) requireStepUp(w http.ResponseWriter, r *http.Request, ps session.SignedIn, tab string) bool {
-	if session.Fresh(ps.Session, d.Now()) {
+func (d *view) requireStepUp(w http.ResponseWriter, r *http.Request, ps session.SignedIn, tab string) bool {
+	if session.Fresh(ps.Session, d.now()) {
 		return true
 	}
-	d.Logger.InfoContext(r.Context(), "profile change needs step-up", "user_id", ps.User.ID, "path", r.URL.Path, "auth_time", ps.Session.AuthTime)
+	d.logger.InfoContext(r.Context(), "profile change needs step-up", "user_id", ps.User.ID, "path", r.URL.Path, "auth_time", ps.Session.AuthTime)
 	d.renderProfile(w, r, ps, http.StatusForbidden, templates.ProfilePage{Tab: tab, StepUpNeeded: true})
 	return false
 }
 
-// fillProfileTab loads what the Profile tab shows.
-func (d *deps) fillProfileTab(ctx context.Context, ps session.SignedIn, t *templates.ProfileTab) error {
+// fill loads what the Profile tab shows.
+func (d *profileTabView) fill(ctx context.Context, ps session.SignedIn, t *templates.ProfileTab) error {
 	u := ps.User
 	t.GivenName, t.FamilyName, t.Locale = u.GivenName, u.FamilyName, u.Locale
 	if u.PhoneVerified {
 		t.Phone = u.Phone
 	}
-	t.PhoneEnabled = d.Texter != nil
-	if d.Avatars != nil {
+	t.PhoneEnabled = d.canText
+	if d.avatars != nil {
 		t.AvatarEnabled = true
-		_, _, err := d.Avatars.GetAvatar(ctx, u.ID)
+		_, _, err := d.avatars.GetAvatar(ctx, u.ID)
 		switch {
 		case err == nil:
 			t.AvatarURL = avatarPath(u.ID) + "?v=" + url.QueryEscape(u.UpdatedAt.UTC().Format("20060102150405"))
@@ -196,29 +192,29 @@ func (d *deps) fillProfileTab(ctx context.Context, ps session.SignedIn, t *templ
 	return nil
 }
 
-// handleProfileName serves POST /profile/name: given and family name and
+// saveName serves POST /profile/name: given and family name and
 // locale.
-func handleProfileName(d *deps) http.Handler {
+func (d *profilePages) saveName() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		given := strings.TrimSpace(r.PostForm.Get("given_name"))
 		family := strings.TrimSpace(r.PostForm.Get("family_name"))
 		locale := strings.TrimSpace(r.PostForm.Get("locale"))
 		for _, n := range []string{given, family} {
 			if !validName(n) {
-				d.refuse(w, r, ps, templates.TabProfile, fmt.Sprintf("Names can have at most %d characters and no line breaks or control characters.", maxNameLength))
+				d.page.refuse(w, r, ps, templates.TabProfile, fmt.Sprintf("Names can have at most %d characters and no line breaks or control characters.", maxNameLength))
 				return
 			}
 		}
 		if locale != "" {
 			tag, err := language.Parse(locale)
 			if err != nil || len(locale) > maxLocaleLength {
-				d.refuse(w, r, ps, templates.TabProfile, "Enter a language code such as en, de or fr-CA, or leave it empty.")
+				d.page.refuse(w, r, ps, templates.TabProfile, "Enter a language code such as en, de or fr-CA, or leave it empty.")
 				return
 			}
 			locale = tag.String()
 		}
-		now := d.Now()
-		_, err := d.Users.UpdateUser(r.Context(), ps.User.ID, func(old storage.User) (storage.User, error) {
+		now := d.now()
+		_, err := d.users.UpdateUser(r.Context(), ps.User.ID, func(old storage.User) (storage.User, error) {
 			old.GivenName, old.FamilyName, old.Locale = given, family, locale
 			old.UpdatedAt = now
 			return old, nil
@@ -228,7 +224,7 @@ func handleProfileName(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "profile name saved", "user_id", ps.User.ID)
+		d.logger.InfoContext(r.Context(), "profile name saved", "user_id", ps.User.ID)
 		http.Redirect(w, r, tabPath(templates.TabProfile, "name"), http.StatusSeeOther)
 	})
 }
@@ -244,14 +240,6 @@ func validName(s string) bool {
 
 // sessionRef names a session in the profile's forms: a keyed digest of its
 // ID, so the page never shows the storage ID.
-func (d *deps) sessionRef(id string) string {
-	return d.site.Ref("gatehouse session ref", id)
-}
-
-// formatTime formats t for the profile, or "" for a zero time.
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(profileTimeLayout)
+func sessionRef(site *web.Site, id string) string {
+	return site.Ref("gatehouse session ref", id)
 }

@@ -2,7 +2,6 @@ package profile
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gorilla/mux"
 
@@ -35,55 +34,59 @@ const maxEmailLength = 254
 // itself after reading the bounded body). The keys page's JSON endpoints
 // take their token in the X-CSRF-Token header. POST /profile/password
 // passes the sign-in's per-IP limits first (limitPassword).
-func addRoutes(parent *mux.Router, d *deps) {
+func addRoutes(parent *mux.Router, h *Handler) {
 	r := parent.NewRoute().Subrouter()
-	r.Use(d.chooseLang)
-	r.Use(d.limitPassword)
-	page, sameOrigin := d.site.Page, d.site.SameOrigin
-	profileCSRF := d.site.RequireCSRF(d.sess.CSRF())
-	r.Handle(pathProfile, page(handleProfile(d))).Methods(http.MethodGet)
-	r.Handle("/profile/name", page(sameOrigin(profileCSRF(handleProfileName(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/email", page(sameOrigin(profileCSRF(handleEmailChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/email/confirm", page(sameOrigin(profileCSRF(handleEmailConfirm(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/email/cancel", page(sameOrigin(profileCSRF(handleChangeCancel(d, storage.OTPVerifyEmail, "email_cancel"))))).Methods(http.MethodPost)
-	r.Handle("/profile/phone", page(sameOrigin(profileCSRF(handlePhoneChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/phone/confirm", page(sameOrigin(profileCSRF(handlePhoneConfirm(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/phone/cancel", page(sameOrigin(profileCSRF(handleChangeCancel(d, storage.OTPVerifyPhone, "phone_cancel"))))).Methods(http.MethodPost)
-	r.Handle("/profile/avatar", page(sameOrigin(handleAvatarUpload(d)))).Methods(http.MethodPost)
-	r.Handle("/profile/avatar/delete", page(sameOrigin(profileCSRF(handleAvatarDelete(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/avatar/{userID}", handleAvatar(d)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle(pathProfilePassword, page(sameOrigin(profileCSRF(handlePasswordChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/mfa", page(sameOrigin(profileCSRF(handleMethodChange(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/recovery-codes", page(sameOrigin(profileCSRF(handleRecoveryRegenerate(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/devices/revoke", page(sameOrigin(profileCSRF(handleDeviceRevoke(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/sessions/revoke", page(sameOrigin(profileCSRF(handleSessionRevoke(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/sessions/revoke-others", page(sameOrigin(profileCSRF(handleSessionsRevokeOthers(d))))).Methods(http.MethodPost)
-	r.Handle("/profile/reset-link", page(sameOrigin(profileCSRF(handleResetLink(d))))).Methods(http.MethodPost)
-	if d.Passkeys != nil {
-		keysTokens := d.sess.Tokens(keysCSRFLabel).Source()
-		jsonCSRF := d.site.RequireJSONCSRF(keysTokens, passkey.MaxCeremonyBytes)
-		keysCSRF := d.site.RequireCSRF(keysTokens)
-		r.Handle(pathKeys, page(handleKeys(d))).Methods(http.MethodGet)
-		r.Handle(pathKeysBegin, page(sameOrigin(jsonCSRF(handleKeysBegin(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysFinish, page(sameOrigin(jsonCSRF(handleKeysFinish(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysRename, page(sameOrigin(keysCSRF(handleKeysRename(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysRemove, page(sameOrigin(keysCSRF(handleKeysRemove(d))))).Methods(http.MethodPost)
-		r.Handle(pathKeysPrefer, page(sameOrigin(keysCSRF(handleKeysPrefer(d))))).Methods(http.MethodPost)
+	r.Use(h.base.chooseLang)
+	r.Use(h.limitPassword)
+	site, sess := h.base.site, h.base.sess
+	page, sameOrigin := site.Page, site.SameOrigin
+	profileCSRF := site.RequireCSRF(sess.CSRF())
+	post := func(next http.Handler) http.Handler { return page(sameOrigin(profileCSRF(next))) }
+	p, a, c, pw, f, s := h.profile, h.avatars, h.contact, h.password, h.factor, h.sessions
+	r.Handle(pathProfile, page(p.show())).Methods(http.MethodGet)
+	r.Handle("/profile/name", post(p.saveName())).Methods(http.MethodPost)
+	r.Handle("/profile/email", post(c.emailChange())).Methods(http.MethodPost)
+	r.Handle("/profile/email/confirm", post(c.emailConfirm())).Methods(http.MethodPost)
+	r.Handle("/profile/email/cancel", post(c.changeCancel(storage.OTPVerifyEmail, "email_cancel"))).Methods(http.MethodPost)
+	r.Handle("/profile/phone", post(c.phoneChange())).Methods(http.MethodPost)
+	r.Handle("/profile/phone/confirm", post(c.phoneConfirm())).Methods(http.MethodPost)
+	r.Handle("/profile/phone/cancel", post(c.changeCancel(storage.OTPVerifyPhone, "phone_cancel"))).Methods(http.MethodPost)
+	r.Handle("/profile/avatar", page(sameOrigin(a.upload()))).Methods(http.MethodPost)
+	r.Handle("/profile/avatar/delete", post(a.remove())).Methods(http.MethodPost)
+	r.Handle("/profile/avatar/{userID}", a.picture()).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(pathProfilePassword, post(pw.change())).Methods(http.MethodPost)
+	r.Handle("/profile/mfa", post(f.methodChange())).Methods(http.MethodPost)
+	r.Handle("/profile/recovery-codes", post(f.recoveryRegenerate())).Methods(http.MethodPost)
+	r.Handle("/profile/devices/revoke", post(s.deviceRevoke())).Methods(http.MethodPost)
+	r.Handle("/profile/sessions/revoke", post(s.sessionRevoke())).Methods(http.MethodPost)
+	r.Handle("/profile/sessions/revoke-others", post(s.revokeOthers())).Methods(http.MethodPost)
+	r.Handle("/profile/reset-link", post(f.resetLink())).Methods(http.MethodPost)
+	if k := h.keys; k != nil {
+		keysTokens := sess.Tokens(keysCSRFLabel).Source()
+		jsonCSRF := site.RequireJSONCSRF(keysTokens, passkey.MaxCeremonyBytes)
+		keysCSRF := site.RequireCSRF(keysTokens)
+		r.Handle(pathKeys, page(k.list())).Methods(http.MethodGet)
+		r.Handle(pathKeysBegin, page(sameOrigin(jsonCSRF(k.begin())))).Methods(http.MethodPost)
+		r.Handle(pathKeysFinish, page(sameOrigin(jsonCSRF(k.finish())))).Methods(http.MethodPost)
+		r.Handle(pathKeysRename, page(sameOrigin(keysCSRF(k.rename())))).Methods(http.MethodPost)
+		r.Handle(pathKeysRemove, page(sameOrigin(keysCSRF(k.remove())))).Methods(http.MethodPost)
+		r.Handle(pathKeysPrefer, page(sameOrigin(keysCSRF(k.prefer())))).Methods(http.MethodPost)
 	}
 }
 
 // limitPassword applies the sign-in's per-IP limits to the current
 // password of POST /profile/password, so that a stolen session cannot
 // guess it faster than a sign-in could: the SignIn flood guard, then the
-// Failures bucket, which handlePasswordChange charges for a wrong
+// Failures bucket, which passwordPages.change charges for a wrong
 // password (regulate.CountFailure). Other requests pass through.
-func (d *deps) limitPassword(next http.Handler) http.Handler {
-	key := func(r *http.Request) string { return d.site.ClientIP(r) }
-	retry := func(wait time.Duration) string { return "Please wait " + codesend.HumanWait(wait) + " and try again." }
-	guarded := d.Limiters.Failures.GuardFailures(key, d.site.Limited("There were too many failed sign-in attempts from your network, so this one was not checked.", retry))(next)
+func (h *Handler) limitPassword(next http.Handler) http.Handler {
+	site := h.base.site
+	key := func(r *http.Request) string { return site.ClientIP(r) }
+	retry := codesend.WaitRetry.Message
+	guarded := h.limiters.Failures.GuardFailures(key, site.Limited("There were too many failed sign-in attempts from your network, so this one was not checked.", retry))(next)
 	limited := guarded
-	if d.Limiters.SignIn != nil {
-		limited = d.Limiters.SignIn.Middleware(key, d.site.Limited("We received too many requests from your network, so this one was not processed.", retry))(guarded)
+	if h.limiters.SignIn != nil {
+		limited = h.limiters.SignIn.Middleware(key, site.Limited("We received too many requests from your network, so this one was not processed.", retry))(guarded)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == pathProfilePassword {

@@ -38,25 +38,25 @@ const (
 	msgResetSoon      = "Password reset links are not available yet."
 )
 
-// fillSecurityTab loads what the Security tab shows.
+// fill loads what the Security tab shows.
 // Dates and device names are in p's language.
-func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.SignedIn, t *templates.SecurityTab) error {
+func (d *securityTabView) fill(ctx context.Context, p *i18n.Printer, ps session.SignedIn, t *templates.SecurityTab) error {
 	u := ps.User
 	st, err := d.codes.State(ctx, u.ID)
 	if err != nil {
 		return err
 	}
-	now := d.Now()
-	t.Methods = d.methodOptions(u, st)
+	now := d.now()
+	t.Methods = methodOptions(u, st, d.canText)
 	t.TOTPPending = st.TOTPPending
 	t.RecoveryRemaining = mfa.RemainingRecoveryCodes(&st)
-	t.TrustedDevicesEnabled = d.TrustedDevices || len(st.Devices) > 0
+	t.TrustedDevicesEnabled = d.trustedDevices || len(st.Devices) > 0
 	for _, dev := range st.Devices {
 		if now.Before(dev.ExpiresAt) {
 			t.Devices = append(t.Devices, templates.DeviceRow{ID: dev.ID, Label: deviceLabel(p, dev.Label), Created: formatDate(p, dev.CreatedAt), Expires: formatDate(p, dev.ExpiresAt)})
 		}
 	}
-	sessions, err := d.Sessions.ListUserSessions(ctx, u.ID)
+	sessions, err := d.sessions.ListUserSessions(ctx, u.ID)
 	if err != nil {
 		return fmt.Errorf("list sessions: %w", err)
 	}
@@ -65,7 +65,7 @@ func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.
 			continue
 		}
 		t.Sessions = append(t.Sessions, templates.SessionRow{
-			Ref:      d.sessionRef(s.ID),
+			Ref:      sessionRef(d.site, s.ID),
 			Created:  formatDate(p, s.CreatedAt),
 			LastSeen: formatDate(p, s.LastSeenAt),
 			IP:       s.IP,
@@ -73,14 +73,14 @@ func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.
 			Current:  s.ID == ps.Session.ID,
 		})
 	}
-	t.ResetLinkEnabled = d.ResetLinks != nil
+	t.ResetLinkEnabled = d.resetLinks
 	t.ResetLinkChannel = "e-mail"
-	if resetChannel(u, d.Texter != nil) == storage.ChannelSMS {
+	if resetChannel(u, d.canText) == storage.ChannelSMS {
 		t.ResetLinkChannel = "text message"
 	}
-	if d.Passkeys != nil {
+	if d.passkeys != nil {
 		t.KeyLinks = []templates.SectionLink{{Label: "Manage security keys and passkeys", URL: pathKeys}}
-		sk, err := d.securityKeys(ctx, p, u)
+		sk, err := securityKeys(ctx, d.passkeys, p, u)
 		if err != nil {
 			return err
 		}
@@ -89,16 +89,17 @@ func (d *deps) fillSecurityTab(ctx context.Context, p *i18n.Printer, ps session.
 	return nil
 }
 
-// methodOptions lists the second-factor methods on the Security tab.
+// methodOptions lists the second-factor methods on the Security tab;
+// canText reports whether text messages can be sent.
 // WebAuthn is chosen on the WebAuthn pages (pathKeys); it is listed here
 // only while it is the current method, so that saving keeps it.
-func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.MethodOption {
+func methodOptions(u storage.User, st storage.MFAState, canText bool) []templates.MethodOption {
 	current := u.MFAMethod
 	if current == "" {
 		current = storage.MFAEmail
 	}
 	sms := templates.MethodOption{Value: storage.MFASMS, Label: "Text message (SMS) code", Note: "SMS charges may apply"}
-	if d.Texter == nil || !u.PhoneVerified || u.Phone == "" {
+	if !canText || !u.PhoneVerified || u.Phone == "" {
 		sms.Disabled, sms.Note = true, "add a phone number on the Profile tab first"
 	}
 	totp := templates.MethodOption{Value: storage.MFATOTP, Label: "Authenticator app"}
@@ -119,20 +120,20 @@ func (d *deps) methodOptions(u storage.User, st storage.MFAState) []templates.Me
 	return opts
 }
 
-// handlePasswordChange serves POST /profile/password. The current
+// change serves POST /profile/password. The current
 // password must be right, checked behind the same per-user counter as the
 // sign-in password and the per-IP failure bucket, so a stolen session
 // cannot guess it faster than a sign-in could; the new one must meet the
 // policy (the message names the rule). Every other session of the user ends, and the
 // user is e-mailed.
-func handlePasswordChange(d *deps) http.Handler {
+func (d *passwordPages) change() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
 		current := r.PostForm.Get("current_password")
 		next := r.PostForm.Get("new_password")
 		// The same per-user counter as the sign-in password (delay after
 		// 5, lock after 100) and the per-IP failure bucket.
-		reason, throttled, err := d.CurrentPassword.CheckPassword(r, ps.User.ID, current)
+		reason, throttled, err := d.current.CheckPassword(r, ps.User.ID, current)
 		if err != nil {
 			d.site.LogProblem(r, "password check failed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
@@ -140,12 +141,12 @@ func handlePasswordChange(d *deps) http.Handler {
 		}
 		if reason != "" {
 			countFailure(r)
-			d.Logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.User.ID, "reason", reason)
+			d.logger.InfoContext(ctx, "password change refused: wrong current password", "user_id", ps.User.ID, "reason", reason)
 			msg := msgWrongCurrent
 			if throttled {
 				msg = msgTooManyCurrent
 			}
-			d.refuse(w, r, ps, templates.TabSecurity, msg)
+			d.page.refuse(w, r, ps, templates.TabSecurity, msg)
 			return
 		}
 		if err := password.Validate(next, ps.User.Email); err != nil {
@@ -155,18 +156,18 @@ func handlePasswordChange(d *deps) http.Handler {
 				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			d.Logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.User.ID, "rule", pe.Rule)
-			d.refuse(w, r, ps, templates.TabSecurity, pe.Message)
+			d.logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.User.ID, "rule", pe.Rule)
+			d.page.refuse(w, r, ps, templates.TabSecurity, pe.Message)
 			return
 		}
-		hash, err := d.Passwords.Hash(ctx, next)
+		hash, err := d.hasher.Hash(ctx, next)
 		if err != nil {
 			d.site.LogProblem(r, "password not hashed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		now := d.Now()
-		if _, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
+		now := d.now()
+		if _, err := d.users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 			old.PasswordHash = hash
 			old.UpdatedAt = now
 			return old, nil
@@ -175,18 +176,18 @@ func handlePasswordChange(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.afterPasswordChange(r, ps, now)
+		d.sessions.afterPasswordChange(r, ps, now)
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "password"), http.StatusSeeOther)
 	})
 }
 
-// handleMethodChange serves POST /profile/mfa, the preferred second
+// methodChange serves POST /profile/mfa, the preferred second
 // factor. It needs step-up. Choosing the authenticator app before it is
 // set up marks it pending (mfa.MarkTOTPPending): it is enrolled at the
 // next sign-in and the current method keeps working until then.
-func handleMethodChange(d *deps) http.Handler {
+func (d *factorPages) methodChange() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if !d.requireStepUp(w, r, ps, templates.TabSecurity) {
+		if !d.page.requireStepUp(w, r, ps, templates.TabSecurity) {
 			return
 		}
 		ctx := r.Context()
@@ -198,16 +199,16 @@ func handleMethodChange(d *deps) http.Handler {
 			return
 		}
 		allowed := false
-		for _, o := range d.methodOptions(ps.User, st) {
+		for _, o := range methodOptions(ps.User, st, d.tell.canText()) {
 			allowed = allowed || o.Value == method && !o.Disabled
 		}
 		if !allowed {
-			d.refuse(w, r, ps, templates.TabSecurity, msgMethodInvalid)
+			d.page.refuse(w, r, ps, templates.TabSecurity, msgMethodInvalid)
 			return
 		}
-		now := d.Now()
+		now := d.now()
 		pending := method == storage.MFATOTP && !st.TOTPConfirmed
-		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		if _, err := d.mfa.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			if pending {
 				mfa.MarkTOTPPending(&s)
 			} else {
@@ -221,7 +222,7 @@ func handleMethodChange(d *deps) http.Handler {
 			return
 		}
 		if !pending {
-			if _, err := d.Users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
+			if _, err := d.users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
 				old.MFAMethod = method
 				old.UpdatedAt = now
 				return old, nil
@@ -231,13 +232,9 @@ func handleMethodChange(d *deps) http.Handler {
 				return
 			}
 		}
-		d.Logger.InfoContext(ctx, "mfa method changed", "user_id", ps.User.ID, "method", method, "pending", pending)
-		d.audit(r, iam.AuditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
-		if m, err := notify.Localize(d.Messages, ps.User.Locale).MFAChangedEmail(ps.User.Email, ps.User.Name(), method, now); err != nil {
-			d.site.LogProblem(r, "mfa notice not composed", err)
-		} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
-			d.site.LogProblem(r, "mfa notice not sent", err, "user_id", ps.User.ID)
-		}
+		d.logger.InfoContext(ctx, "mfa method changed", "user_id", ps.User.ID, "method", method, "pending", pending)
+		d.tell.audit(r, iam.AuditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
+		d.tell.methodChanged(r, ps.User, method, now)
 		done := "mfa"
 		if pending {
 			done = "mfa_totp"
@@ -246,18 +243,18 @@ func handleMethodChange(d *deps) http.Handler {
 	})
 }
 
-// handleRecoveryRegenerate serves POST /profile/recovery-codes. It needs
+// recoveryRegenerate serves POST /profile/recovery-codes. It needs
 // step-up, replaces every recovery code (the old ones stop working) and
 // shows the new ones once.
-func handleRecoveryRegenerate(d *deps) http.Handler {
+func (d *factorPages) recoveryRegenerate() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if !d.requireStepUp(w, r, ps, templates.TabSecurity) {
+		if !d.page.requireStepUp(w, r, ps, templates.TabSecurity) {
 			return
 		}
 		ctx := r.Context()
-		now := d.Now()
+		now := d.now()
 		var plain []string
-		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		if _, err := d.mfa.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			var codes []storage.RecoveryCode
 			plain, codes = mfa.NewRecoveryCodes()
 			s.RecoveryCodes = codes
@@ -268,11 +265,12 @@ func handleRecoveryRegenerate(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.User.ID, "count", len(plain))
-		d.audit(r, iam.AuditRecoveryRegenerated, ps.User.ID, ps.User.ID, map[string]string{"count": strconv.Itoa(len(plain))})
-		d.notice(r, ps.User.Email, ps.User.Name(), "New "+defaultProduct+" recovery codes were created",
-			"New recovery codes were created for your "+defaultProduct+" account on "+formatTime(now)+". Your earlier recovery codes no longer work.")
-		d.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
+		d.logger.InfoContext(ctx, "recovery codes regenerated", "user_id", ps.User.ID, "count", len(plain))
+		d.tell.audit(r, iam.AuditRecoveryRegenerated, ps.User.ID, ps.User.ID, map[string]string{"count": strconv.Itoa(len(plain))})
+		d.tell.email(r, ps.User, "recovery codes notice", func(m Messages) (notify.Email, error) {
+			return m.RecoveryCodesEmail(ps.User.Email, ps.User.Name(), now)
+		})
+		d.page.renderProfile(w, r, ps, http.StatusOK, templates.ProfilePage{
 			Tab:      templates.TabSecurity,
 			Notice:   "New recovery codes were created. Save them now.",
 			Security: templates.SecurityTab{NewRecoveryCodes: plain},
@@ -280,18 +278,18 @@ func handleRecoveryRegenerate(d *deps) http.Handler {
 	})
 }
 
-// handleDeviceRevoke serves POST /profile/devices/revoke: the device must
+// deviceRevoke serves POST /profile/devices/revoke: the device must
 // pass the second factor again.
-func handleDeviceRevoke(d *deps) http.Handler {
+func (d *sessionPages) deviceRevoke() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		id := r.PostForm.Get("device")
 		if id == "" {
 			d.site.RenderProblem(w, r, web.ProbBadForm)
 			return
 		}
-		now := d.Now()
+		now := d.now()
 		revoked := false
-		if _, err := d.MFA.UpdateMFAState(r.Context(), ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		if _, err := d.mfa.UpdateMFAState(r.Context(), ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			revoked = mfa.RevokeDevice(&s, id)
 			s.UpdatedAt = now
 			return s, nil
@@ -300,35 +298,35 @@ func handleDeviceRevoke(d *deps) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "trusted device revoked", "user_id", ps.User.ID, "device_id", id, "found", revoked)
+		d.logger.InfoContext(r.Context(), "trusted device revoked", "user_id", ps.User.ID, "device_id", id, "found", revoked)
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "device"), http.StatusSeeOther)
 	})
 }
 
-// handleSessionRevoke serves POST /profile/sessions/revoke: it ends one
+// sessionRevoke serves POST /profile/sessions/revoke: it ends one
 // session of the user, named by its ref. Ending this browser's session
 // signs it out.
-func handleSessionRevoke(d *deps) http.Handler {
+func (d *sessionPages) sessionRevoke() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
 		ctx := r.Context()
 		ref := r.PostForm.Get("session")
-		sessions, err := d.Sessions.ListUserSessions(ctx, ps.User.ID)
+		sessions, err := d.sessions.ListUserSessions(ctx, ps.User.ID)
 		if err != nil {
 			d.site.LogProblem(r, "sessions not listed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
 		for _, s := range sessions {
-			if ref == "" || d.sessionRef(s.ID) != ref {
+			if ref == "" || sessionRef(d.site, s.ID) != ref {
 				continue
 			}
-			if err := d.Sessions.DeleteSession(ctx, s.ID); err != nil {
+			if err := d.sessions.DeleteSession(ctx, s.ID); err != nil {
 				d.site.LogProblem(r, "session not deleted", err, "user_id", ps.User.ID)
 				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			d.Logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.User.ID, "current", s.ID == ps.Session.ID)
-			d.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.Session.ID)})
+			d.logger.InfoContext(ctx, "session signed out from the profile", "user_id", ps.User.ID, "current", s.ID == ps.Session.ID)
+			d.tell.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "one", "current": strconv.FormatBool(s.ID == ps.Session.ID)})
 			if s.ID == ps.Session.ID {
 				d.sess.ClearCookie(w)
 				http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -337,21 +335,21 @@ func handleSessionRevoke(d *deps) http.Handler {
 			http.Redirect(w, r, tabPath(templates.TabSecurity, "session"), http.StatusSeeOther)
 			return
 		}
-		d.refuse(w, r, ps, templates.TabSecurity, "That session has already ended.")
+		d.page.refuse(w, r, ps, templates.TabSecurity, "That session has already ended.")
 	})
 }
 
-// handleSessionsRevokeOthers serves POST /profile/sessions/revoke-others.
-func handleSessionsRevokeOthers(d *deps) http.Handler {
+// revokeOthers serves POST /profile/sessions/revoke-others.
+func (d *sessionPages) revokeOthers() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		n, err := d.Sessions.DeleteUserSessions(r.Context(), ps.User.ID, ps.Session.ID)
+		n, err := d.sessions.DeleteUserSessions(r.Context(), ps.User.ID, ps.Session.ID)
 		if err != nil {
 			d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.Logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.User.ID, "count", n)
-		d.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
+		d.logger.InfoContext(r.Context(), "other sessions signed out", "user_id", ps.User.ID, "count", n)
+		d.tell.audit(r, iam.AuditSessionRevoked, ps.User.ID, ps.User.ID, map[string]string{"scope": "others", "count": strconv.Itoa(n)})
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "sessions_others"), http.StatusSeeOther)
 	})
 }
@@ -366,19 +364,19 @@ func resetChannel(u storage.User, canText bool) string {
 	return storage.ChannelEmail
 }
 
-// handleResetLink serves POST /profile/reset-link, "Send reset password
+// resetLink serves POST /profile/reset-link, "Send reset password
 // link", through the user's second-factor channel (Deps.ResetLinks, the
 // sign-in pages' reset link). Sends count against the user's code send limit.
-func handleResetLink(d *deps) http.Handler {
+func (d *factorPages) resetLink() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		if d.ResetLinks == nil {
-			d.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
+		if d.resetLinks == nil {
+			d.page.refuse(w, r, ps, templates.TabSecurity, msgResetSoon)
 			return
 		}
 		ctx := r.Context()
 		unlock := d.codes.Lock(ps.User.ID)
 		defer unlock()
-		now := d.Now()
+		now := d.now()
 		st, err := d.codes.State(ctx, ps.User.ID)
 		if err != nil {
 			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
@@ -386,17 +384,17 @@ func handleResetLink(d *deps) http.Handler {
 			return
 		}
 		if ok, wait, _ := mfa.CanSend(st.SendLog, d.codes.Policy(), now); !ok {
-			d.refuse(w, r, ps, templates.TabSecurity, "You can request a new link in "+codesend.HumanWait(wait)+".")
+			d.page.refuse(w, r, ps, templates.TabSecurity, codesend.WaitLink.Message(wait))
 			return
 		}
-		channel := resetChannel(ps.User, d.Texter != nil)
-		if err := d.ResetLinks(ctx, ps.User, channel); err != nil {
+		channel := resetChannel(ps.User, d.tell.canText())
+		if err := d.resetLinks(ctx, ps.User, channel); err != nil {
 			d.site.LogProblem(r, "reset link not sent", err, "user_id", ps.User.ID)
-			d.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
+			d.page.refuse(w, r, ps, templates.TabSecurity, "We could not send the link. Try again in a moment.")
 			return
 		}
-		d.audit(r, iam.AuditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
-		if _, err := d.MFA.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
+		d.tell.audit(r, iam.AuditResetRequested, ps.User.ID, ps.User.ID, map[string]string{"channel": channel, "from": "profile"})
+		if _, err := d.mfa.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
 			s.SendLog = mfa.RecordSend(s.SendLog, d.codes.Policy(), now)
 			s.UpdatedAt = now
 			return s, nil
@@ -410,27 +408,23 @@ func handleResetLink(d *deps) http.Handler {
 // afterPasswordChange ends the user's other sessions, revokes their tokens,
 // records the change and tells the user by e-mail. Failures are logged:
 // the password is changed already.
-func (d *deps) afterPasswordChange(r *http.Request, ps session.SignedIn, now time.Time) {
+func (d *sessionPages) afterPasswordChange(r *http.Request, ps session.SignedIn, now time.Time) {
 	ctx := r.Context()
-	n, err := d.Sessions.DeleteUserSessions(ctx, ps.User.ID, ps.Session.ID)
+	n, err := d.sessions.DeleteUserSessions(ctx, ps.User.ID, ps.Session.ID)
 	if err != nil {
 		d.site.LogProblem(r, "other sessions not ended", err, "user_id", ps.User.ID)
 	}
 	// RFC 9700 section 4.14.2: refresh tokens die with the old
 	// password; relying parties sign the user in again through the
 	// (kept) SSO session.
-	if d.Tokens != nil {
-		if err := d.Tokens.RevokeUserTokens(ctx, ps.User.ID, ""); err != nil {
+	if d.tokens != nil {
+		if err := d.tokens.RevokeUserTokens(ctx, ps.User.ID, ""); err != nil {
 			d.site.LogProblem(r, "tokens not revoked after the password change", err, "user_id", ps.User.ID)
 		}
 	}
-	d.Logger.InfoContext(ctx, "password changed", "user_id", ps.User.ID, "sessions_ended", n)
-	d.audit(r, iam.AuditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
-	if msgs, err := d.profileMessages(); err != nil {
-		d.site.LogProblem(r, "password notice not composed", err)
-	} else if m, err := notify.Localize(msgs, ps.User.Locale).PasswordChangedEmail(ps.User.Email, ps.User.Name(), now); err != nil {
-		d.site.LogProblem(r, "password notice not composed", err)
-	} else if err := d.Mailer.SendEmail(ctx, m); err != nil {
-		d.site.LogProblem(r, "password notice not sent", err, "user_id", ps.User.ID)
-	}
+	d.logger.InfoContext(ctx, "password changed", "user_id", ps.User.ID, "sessions_ended", n)
+	d.tell.audit(r, iam.AuditPasswordChanged, ps.User.ID, ps.User.ID, map[string]string{"sessions_ended": strconv.Itoa(n)})
+	d.tell.email(r, ps.User, "password notice", func(m Messages) (notify.Email, error) {
+		return m.PasswordChangedEmail(ps.User.Email, ps.User.Name(), now)
+	})
 }

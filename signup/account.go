@@ -2,35 +2,16 @@ package signup
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
-	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
 )
-
-// registerTakenEmail is the notice to the owner of an address someone
-// tried to register with. It has no link and no code.
-func registerTakenEmail(u storage.User, product string) notify.Email {
-	text := fmt.Sprintf("Hello%s,\n\nSomeone tried to create a new %s account with your e-mail address. "+
-		"You already have an account, so nothing was created.\n\nIf this was you, sign in instead; if you forgot "+
-		"your password, use \"Forgot password?\" on the sign-in page.\nIf it was not you, you can ignore this message.\n",
-		regNameSuffix(u.Name()), product)
-	return notify.Email{To: u.Email, ToName: u.Name(), Subject: "Someone tried to register with your address", Text: text}
-}
-
-func regNameSuffix(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " " + s
-}
 
 // verifiedReg loads a registration whose address was verified and whose
 // user does not exist yet.

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -53,7 +54,7 @@ func handleRegisterPOST(d *codeStep) http.Handler {
 		}
 		now := d.now()
 		st := regState{AuthRequestID: id, Email: email, ChallengeID: secret.ID("otp_reg_"), ExpiresAt: now.Add(registerTTL)}
-		if ok, wait := d.sends.Allow(d.addressKey(email)); !ok {
+		if ok, wait := d.limits.sends.Allow(d.addressKey(email)); !ok {
 			d.logger.InfoContext(r.Context(), "registration code not sent: address send limit", "retry_after", wait)
 			d.saveReg(w, st)
 			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, codesend.WaitMessage(wait))
@@ -72,9 +73,9 @@ func handleRegisterPOST(d *codeStep) http.Handler {
 // and e-mails the owner the notice instead.
 func (d *codeStep) sendFirstRegisterCode(r *http.Request, st regState, now time.Time) error {
 	ctx := r.Context()
-	c, code := mfa.NewChallenge(d.pepper, storage.OTPChallenge{
+	c, code := mfa.NewChallenge(d.limits.pepper, storage.OTPChallenge{
 		ID: st.ChallengeID, Purpose: storage.OTPVerifyEmail, Channel: storage.ChannelEmail, Destination: st.Email,
-	}, d.policy, now)
+	}, d.limits.policy, now)
 	existing, taken, err := d.registeredUser(r, st.Email)
 	if err != nil {
 		return err
@@ -105,7 +106,11 @@ func (d *codeStep) registeredUser(r *http.Request, email string) (storage.User, 
 func (d *codeStep) sendRegisterMessage(r *http.Request, email, code string, existing storage.User, taken bool) error {
 	if taken {
 		d.logger.InfoContext(r.Context(), "registration with a taken address", "user_id", existing.ID)
-		return d.mailer.SendEmail(r.Context(), registerTakenEmail(existing, d.product))
+		m, err := notify.Localize(d.messages, existing.Locale).RegisterAttemptEmail(existing.Email, existing.Name())
+		if err != nil {
+			return fmt.Errorf("compose registration notice: %w", err)
+		}
+		return d.mailer.SendEmail(r.Context(), m)
 	}
 	return d.sendRegisterCode(r, email, code)
 }
@@ -118,14 +123,14 @@ func unmatchableCode() []byte { return secret.Digest("unmatchable\x00" + secret.
 // limiter and the failed codes): a keyed digest of the normalised address,
 // so that the store does not hold the address attempted.
 func (d *codeStep) addressKey(email string) string {
-	m := hmac.New(sha256.New, d.pepper)
+	m := hmac.New(sha256.New, d.limits.pepper)
 	m.Write([]byte("gatehouse registration address\x00" + storage.NormalizeEmail(email)))
 	return "reg_" + hex.EncodeToString(m.Sum(nil))[:40]
 }
 
 // sendRegisterCode e-mails a verification code.
 func (d *codeStep) sendRegisterCode(r *http.Request, email, code string) error {
-	m, err := d.messages.VerifyEmail(email, "", code, d.policy.TTL)
+	m, err := d.messages.VerifyEmail(email, "", code, d.limits.policy.TTL)
 	if err != nil {
 		return fmt.Errorf("compose verification e-mail: %w", err)
 	}
@@ -166,7 +171,7 @@ func handleRegisterVerifyPOST(d *codeStep) http.Handler {
 		if !ok {
 			return
 		}
-		reg, key := d.addresses, d.addressKey(st.Email)
+		reg, key := d.limits.addresses, d.addressKey(st.Email)
 		if !d.beginAddressAttempt(w, r, st, reg, key) {
 			return
 		}
@@ -231,7 +236,7 @@ func (d *codeStep) beginAddressAttempt(w http.ResponseWriter, r *http.Request, s
 	}
 	d.logger.InfoContext(r.Context(), "registration code refused: address delay", "failures", dec.Failures, "retry_after", dec.RetryAfter)
 	w.Header().Set("Retry-After", strconv.Itoa(regulate.RetryAfterSeconds(dec.RetryAfter)))
-	d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, "Too many wrong codes. Try again in "+codesend.HumanWait(dec.RetryAfter)+".")
+	d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, codesend.WaitWrongCodes.Message(dec.RetryAfter))
 	return false
 }
 
@@ -244,7 +249,7 @@ func (d *codeStep) checkRegisterCode(r *http.Request, st regState) (refused, err
 			refused = codesend.ErrNoChallenge
 			return c, nil
 		}
-		refused = mfa.Check(&c, d.pepper, r.PostForm.Get("code"), d.policy, now)
+		refused = mfa.Check(&c, d.limits.pepper, r.PostForm.Get("code"), d.limits.policy, now)
 		return c, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -265,7 +270,7 @@ func handleRegisterResendPOST(d *codeStep) http.Handler {
 			return
 		}
 		ctx := r.Context()
-		sends, key := d.sends, d.addressKey(st.Email)
+		sends, key := d.limits.sends, d.addressKey(st.Email)
 		if ok, wait := sends.Allow(key); !ok {
 			d.renderRegisterCode(w, r, st, http.StatusTooManyRequests, codesend.WaitMessage(wait))
 			return
@@ -278,14 +283,14 @@ func handleRegisterResendPOST(d *codeStep) http.Handler {
 			return
 		}
 		now := d.now()
-		code := mfa.NewCode(d.policy)
+		code := mfa.NewCode(d.limits.policy)
 		var refused error
 		_, err = d.mfa.UpdateOTPChallenge(ctx, st.ChallengeID, func(c storage.OTPChallenge) (storage.OTPChallenge, error) {
-			hash := mfa.HashCode(d.pepper, c.ID, code)
+			hash := mfa.HashCode(d.limits.pepper, c.ID, code)
 			if taken {
 				hash = unmatchableCode()
 			}
-			refused = mfa.Resend(&c, hash, d.policy, now)
+			refused = mfa.Resend(&c, hash, d.limits.policy, now)
 			if refused != nil {
 				return c, refused // nothing changes
 			}

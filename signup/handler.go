@@ -24,10 +24,13 @@ import (
 // defaultProduct names the product in messages and authenticator apps.
 const defaultProduct = "Gatehouse"
 
-// Messages renders the verification e-mail. *notify.Composer implements
+// Messages renders the verification e-mail and the notice to the owner of
+// an address someone tried to register with (in the owner's language when
+// it is a *notify.Composer, notify.Localize). *notify.Composer implements
 // it.
 type Messages interface {
 	VerifyEmail(to, toName, code string, validFor time.Duration) (notify.Email, error)
+	RegisterAttemptEmail(to, toName string) (notify.Email, error)
 }
 
 // Deps are the dependencies of the registration pages.
@@ -49,8 +52,8 @@ type Deps struct {
 	// Sealer seals the registration cookie and the new TOTP secret.
 	// Required.
 	Sealer *secret.Sealer
-	// Product names the product in the "someone tried to register" notice
-	// and in authenticator apps; "Gatehouse" when empty.
+	// Product names the product in authenticator apps; "Gatehouse" when
+	// empty. The e-mails name the product of Messages.
 	Product string
 	// OTPPepper keys the code digests and the per-address keys, at least
 	// 32 bytes. Required.
@@ -76,22 +79,27 @@ type Deps struct {
 // pages is what every registration step shares: the sealed state cookie
 // and the rendering.
 type pages struct {
-	site    *web.Site
-	flow    *authreq.Flow
-	sealer  *secret.Sealer
-	enabled bool
-	now     func() time.Time
-	logger  *slog.Logger
+	site   *web.Site
+	flow   *authreq.Flow
+	sealer *secret.Sealer
+	now    func() time.Time
+	logger *slog.Logger
 }
 
 // codeStep serves the e-mail and its verification code.
 type codeStep struct {
 	*pages
-	users     storage.Users
-	mfa       storage.MFA
-	mailer    notify.Mailer
-	messages  Messages
-	product   string
+	users    storage.Users
+	mfa      storage.MFA
+	mailer   notify.Mailer
+	messages Messages
+	limits   *codeLimits
+}
+
+// codeLimits are what the verification codes are made and checked with:
+// the pepper of their digests and the per-address keys, the code policy,
+// the wrong codes per address and the codes sent to one address.
+type codeLimits struct {
 	pepper    []byte
 	policy    mfa.CodePolicy
 	addresses *regulate.Regulator
@@ -115,6 +123,7 @@ type Handler struct {
 	code     *codeStep
 	account  *accountStep
 	limiters regulate.Limiters
+	enabled  bool
 }
 
 // New validates d and returns the handler of the registration pages.
@@ -158,12 +167,13 @@ func New(d Deps) (*Handler, error) {
 	if d.Regulator != nil {
 		addresses = d.Regulator.WithPolicy(regulate.AddressPolicy())
 	}
-	p := &pages{site: d.Site, flow: d.Flow, sealer: d.Sealer, enabled: d.Enabled, now: d.Now, logger: d.Logger}
+	p := &pages{site: d.Site, flow: d.Flow, sealer: d.Sealer, now: d.Now, logger: d.Logger}
 	return &Handler{
-		code: &codeStep{pages: p, users: d.Users, mfa: d.MFA, mailer: d.Mailer, messages: d.Messages, product: d.Product,
-			pepper: d.OTPPepper, policy: d.CodePolicy, addresses: addresses, sends: d.Limiters.RegistrationSends},
+		code: &codeStep{pages: p, users: d.Users, mfa: d.MFA, mailer: d.Mailer, messages: d.Messages,
+			limits: &codeLimits{pepper: d.OTPPepper, policy: d.CodePolicy, addresses: addresses, sends: d.Limiters.RegistrationSends}},
 		account:  &accountStep{pages: p, users: d.Users, mfa: d.MFA, passwords: d.Passwords, product: d.Product, audit: auditor(d)},
 		limiters: d.Limiters,
+		enabled:  d.Enabled,
 	}, nil
 }
 

@@ -2,7 +2,6 @@ package signup
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gorilla/mux"
 
@@ -22,7 +21,7 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Use(h.rateLimit)
 	c, a := h.code, h.account
 	site := c.site
-	page, sameOrigin, on := site.Page, site.SameOrigin, c.registrationOn
+	page, sameOrigin, on := site.Page, site.SameOrigin, h.registrationOn
 	bindCSRF := site.RequireCSRF(site.FromCookie(authreq.BindCookie))
 	post := func(next http.Handler) http.Handler { return page(on(sameOrigin(bindCSRF(next)))) }
 	r.Handle(pathRegister, page(on(handleRegisterForm(c)))).Methods(http.MethodGet)
@@ -48,7 +47,7 @@ func addRoutes(parent *mux.Router, h *Handler) {
 func (h *Handler) rateLimit(next http.Handler) http.Handler {
 	site := h.code.site
 	key := func(r *http.Request) string { return site.ClientIP(r) }
-	retry := func(wait time.Duration) string { return "Please wait " + codesend.HumanWait(wait) + " and try again." }
+	retry := codesend.WaitRetry.Message
 	guarded := h.limiters.Failures.GuardFailures(key, site.Limited("There were too many failed sign-in attempts from your network, so this one was not checked.", retry))(next)
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && r.URL.Path == pathRegisterVerify {

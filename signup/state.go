@@ -120,10 +120,10 @@ func (d *pages) loadReg(w http.ResponseWriter, r *http.Request) (regState, bool)
 }
 
 // registrationOn wraps the registration routes: 404 when it is off.
-func (d *pages) registrationOn(next http.Handler) http.Handler {
+func (h *Handler) registrationOn(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !d.enabled {
-			d.site.RenderProblem(w, r, probNoRegistration)
+		if !h.enabled {
+			h.code.site.RenderProblem(w, r, probNoRegistration)
 			return
 		}
 		next.ServeHTTP(w, r)

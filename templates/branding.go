@@ -8,8 +8,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"testing/fstest"
-	"time"
 	"unicode"
 )
 
@@ -121,9 +119,9 @@ func (s *Set) Branding() Branding { return s.brand }
 // withBrandStylesheet returns static with brand.css and the logo file
 // added.
 func withBrandStylesheet(static fs.FS, b Branding) (fs.FS, error) {
-	files := fstest.MapFS{BrandStylesheet: {Data: b.stylesheet(), Mode: 0o444, ModTime: time.Time{}}}
+	files := memFS{BrandStylesheet: b.stylesheet()}
 	if name := b.LogoAsset(); name != "" {
-		files[name] = &fstest.MapFile{Data: []byte(b.LogoData), Mode: 0o444}
+		files[name] = []byte(b.LogoData)
 	}
 	entries, err := fs.ReadDir(static, ".")
 	if err != nil {
@@ -134,7 +132,7 @@ func withBrandStylesheet(static fs.FS, b Branding) (fs.FS, error) {
 		if err != nil {
 			return nil, fmt.Errorf("static file %s: %w", e.Name(), err)
 		}
-		files[e.Name()] = &fstest.MapFile{Data: data, Mode: 0o444}
+		files[e.Name()] = data
 	}
 	return files, nil
 }

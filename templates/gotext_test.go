@@ -87,25 +87,8 @@ var untranslated = map[string]string{
 	"Something went wrong.":                                        "plain-text fallback",
 	"Something went wrong. Please try again.":                      "plain-text fallback",
 	// Built with data by concatenation or fmt.Sprintf.
-	"Too many wrong codes. Try again in ":                                            "dynamic: wait",
-	"You can request a new code in ":                                                 "dynamic: wait",
 	"Open your authenticator app and enter the six-digit code it shows for ":         "dynamic: issuer",
 	"Names can have at most %d characters and no line breaks or control characters.": "dynamic: count",
-	"Your ":                       "dynamic: e-mail text",
-	"The e-mail address of your ": "dynamic: e-mail text",
-	"The phone number of your ":   "dynamic: e-mail text",
-	"New ":                        "dynamic: e-mail text",
-	"New recovery codes were created for your ": "dynamic: e-mail text",
-	"You can request a new link in ":            "dynamic: wait",
-	"Please wait ":                              "dynamic: wait",
-	"Hello%s,\n\nSomeone tried to create a new %s account with your e-mail address. ":                          "dynamic: e-mail",
-	"You already have an account, so nothing was created.\n\nIf this was you, sign in instead; if you forgot ": "dynamic: e-mail",
-	"Someone tried to register with your address":                                                              "e-mail subject built in login",
-	"The %s %q":                 "dynamic: e-mail text",
-	"A security key or passkey": "e-mail text",
-	"A security key":            "e-mail text",
-	"A passkey":                 "e-mail text",
-	"A ":                        "dynamic: e-mail text",
 }
 
 // goText is a user-facing literal found in Go code.

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
+
+	"github.com/gorilla/mux"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
 	"github.com/gatehouse-id/gatehouse/i18n"
@@ -20,6 +20,9 @@ import (
 // it at request time.
 type errorPages struct {
 	site *web.Site
+	// router is the server's router, asked which methods a path accepts
+	// for the Allow header of a 405; it is set once the routes exist.
+	router *mux.Router
 }
 
 // Texts of the error pages. The English text is the catalogue key
@@ -98,21 +101,47 @@ func (e *errorPages) notFound(w http.ResponseWriter, r *http.Request) {
 	e.provider(w, r, http.StatusNotFound, "not_found", "There is no page at this address.")
 }
 
-// methodNotAllowed is the router's MethodNotAllowedHandler.
+// methodNotAllowed is the router's MethodNotAllowedHandler. Its Allow
+// header lists the methods the path accepts (RFC 9110 section 15.5.6).
 func (e *errorPages) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	if allow := e.allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+	}
 	e.provider(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "This address does not accept this request method.")
+}
+
+// allowMethods are the methods the Allow header may name, in its order.
+var allowMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodOptions}
+
+// allowed returns the methods that a route of the router serves at r's
+// path.
+func (e *errorPages) allowed(r *http.Request) []string {
+	if e.router == nil {
+		return nil
+	}
+	var out []string
+	for _, method := range allowMethods {
+		probe := r.Clone(r.Context())
+		probe.Method = method
+		var m mux.RouteMatch
+		if e.router.Match(probe, &m) && m.MatchErr == nil {
+			out = append(out, method)
+		}
+	}
+	return out
 }
 
 // limited answers a request the /authorize limit refused: the "Too many
 // attempts" page, which says when to retry and leads back to the
 // application, never to the relying party's redirect URI.
 func (e *errorPages) limited(w http.ResponseWriter, r *http.Request) {
-	next := func(wait time.Duration) string { return fmt.Sprintf(limitedNext, codesend.HumanWait(wait)) }
-	e.site.Limited(limitedMessage, next).ServeHTTP(w, r)
+	e.site.Limited(limitedMessage, codesend.WaitStartAgain.Message).ServeHTTP(w, r)
 }
 
-// The texts of the /authorize limit's page; limitedNext takes the wait.
-const (
-	limitedMessage = "We received too many sign-in requests from your network, so this one was not processed."
-	limitedNext    = "Please wait %s, then go back to the application and start again."
-)
+// The texts of the /authorize limit's page: its message, then the wait
+// (the catalogue key counting seconds; codesend.WaitStartAgain counts
+// minutes too).
+const limitedMessage = "We received too many sign-in requests from your network, so this one was not processed."
+
+var limitedNext = codesend.WaitStartAgain.Seconds

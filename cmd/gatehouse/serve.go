@@ -283,6 +283,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}).PathPrefix("/").Handler(provHandler)
 	r.NotFoundHandler = http.HandlerFunc(errPages.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(errPages.methodNotAllowed)
+	errPages.router = r
 	return r, nil
 }
 
