@@ -1,5 +1,13 @@
 // Package iam holds Gatehouse's identity and access rules: who may do what
-// to users and clients, and what a valid user or client is.
+// to users, clients and accounts, and what a valid user or client is.
+//
+// The account rules (REQUIREMENTS.md sections 5 to 7) take an Actor (a
+// user, the operator or, later, an API client), check the permission
+// table (Allowed) against the user's effective role (EffectiveRole:
+// the direct membership, else the nearest ancestor's) and refuse with a
+// CodeForbidden *Error. The invariants that need atomicity (one Owner,
+// single-use invitations) run inside the storage transaction, through
+// the check functions that storage's atomic methods take.
 //
 // It is the one place where these rules are written. The CLI, the admin
 // socket of a running server, the hosted pages and (later) the JSON

@@ -13,6 +13,10 @@ const (
 	CodeConflict = "conflict"
 	// CodeNotFound means the named record does not exist.
 	CodeNotFound = "not_found"
+	// CodeForbidden means the actor may not do this (the permission table
+	// of REQUIREMENTS.md section 6, or a rule such as "nobody changes their
+	// own role").
+	CodeForbidden = "forbidden"
 	// CodeInternal is what ErrorCode reports for any error that is not an
 	// *Error.
 	CodeInternal = "internal"
@@ -56,4 +60,19 @@ func ErrorCode(err error) string {
 // invalid returns a CodeInvalid error about field.
 func invalid(field, msg string) *Error {
 	return &Error{Code: CodeInvalid, Field: field, Message: msg}
+}
+
+// forbidden returns a CodeForbidden error.
+func forbidden(msg string) *Error {
+	return &Error{Code: CodeForbidden, Message: msg}
+}
+
+// conflict returns a CodeConflict error about field.
+func conflict(field, msg string) *Error {
+	return &Error{Code: CodeConflict, Field: field, Message: msg}
+}
+
+// notFound returns a CodeNotFound error about field.
+func notFound(field, msg string) *Error {
+	return &Error{Code: CodeNotFound, Field: field, Message: msg}
 }

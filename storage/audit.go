@@ -47,12 +47,32 @@ type AuditFilter struct {
 	Target string
 	Actor  string
 	Action string
+	// AccountID keeps the events of one account. The backend reads them
+	// through an index, without walking other accounts' events.
+	AccountID string
 	// Since keeps events at or after this time.
 	Since time.Time
+	// Before, when set, keeps only the events that come after it in the
+	// list's order (older, or as old with a lower ID): pass the Cursor of
+	// the last event of a page to get the next page.
+	Before AuditCursor
 	// Limit caps the number of events returned; zero or less means no
 	// limit.
 	Limit int
 }
+
+// AuditCursor is a position in the audit log: the Time and ID of an event.
+// The zero value is no position.
+type AuditCursor struct {
+	Time time.Time
+	ID   string
+}
+
+// IsZero reports whether c is no position.
+func (c AuditCursor) IsZero() bool { return c.Time.IsZero() && c.ID == "" }
+
+// Cursor returns e's position in the audit log, for AuditFilter.Before.
+func (e AuditEvent) Cursor() AuditCursor { return AuditCursor{Time: e.Time, ID: e.ID} }
 
 // Audit stores the audit log.
 type Audit interface {

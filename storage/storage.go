@@ -26,8 +26,9 @@ var (
 
 // SchemaVersion is the version of the data layout that this contract
 // describes. Backends record it on creation and refuse to open data written
-// with a newer version.
-const SchemaVersion = 1
+// with a newer version. Version 2 added the account tree, memberships,
+// invitations and the audit log's index by account.
+const SchemaVersion = 2
 
 // Store is everything a backend provides. Consumers should depend on the
 // smallest role interface they need, not on Store.
@@ -46,6 +47,9 @@ type Store interface {
 	Audit
 	Avatars
 	PasswordResets
+	Accounts
+	Memberships
+	Invitations
 	Sweeper
 	// Health reports whether the backend can serve requests.
 	Health(ctx context.Context) error

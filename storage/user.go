@@ -40,8 +40,11 @@ type User struct {
 	State        UserState
 	// MFAMethod is the preferred second factor (MFAEmail by default).
 	MFAMethod string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// LastAccountID is the account the user last chose in the account
+	// picker or the switcher, listed first next time; empty until then.
+	LastAccountID string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Name returns the display name built from the given and family names.

@@ -19,6 +19,11 @@ import (
 // the event ID -> auditRecord. Keys sort by time, then by ID.
 const bucketAudit = "audit"
 
+// bucketAuditByAccount indexes the events of each account: account ID \0
+// the event's key in bucketAudit -> empty. Schema version 2 added it, and
+// Open fills it from bucketAudit when it is new.
+const bucketAuditByAccount = "audit_by_account"
+
 // auditRecord is the stored form of storage.AuditEvent.
 type auditRecord struct {
 	ID        string            `json:"id"`
@@ -59,9 +64,9 @@ func auditTimeKey(t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 40), uint64(t.UnixNano())^(1<<63))
 }
 
-// AppendAudit stores an event under its time and ID, in one transaction.
-// An append of the same event again rewrites the same key, so a retry does
-// not duplicate it.
+// AppendAudit stores an event under its time and ID, and in the account
+// index when it has an account, in one transaction. An append of the same
+// event again rewrites the same keys, so a retry does not duplicate it.
 func (db *DB) AppendAudit(ctx context.Context, e storage.AuditEvent) error {
 	if err := checkID("append audit", e.ID); err != nil {
 		return err
@@ -69,9 +74,16 @@ func (db *DB) AppendAudit(ctx context.Context, e storage.AuditEvent) error {
 	if e.Time.IsZero() {
 		return fmt.Errorf("append audit %s: zero time", e.ID)
 	}
+	if bytes.IndexByte([]byte(e.AccountID), indexSeparator) >= 0 {
+		return fmt.Errorf("append audit %s: account id contains a zero byte", e.ID)
+	}
 	rec := marshalAudit(e)
 	err := db.update(ctx, func(tx *bolt.Tx) error {
-		return putRecord(tx, bucketAudit, auditKey(rec.Time, rec.ID), rec)
+		key := auditKey(rec.Time, rec.ID)
+		if err := indexAudit(tx, rec.AccountID, key); err != nil {
+			return err
+		}
+		return putRecord(tx, bucketAudit, key, rec)
 	})
 	if err != nil {
 		return fmt.Errorf("append audit: %w", err)
@@ -79,19 +91,55 @@ func (db *DB) AppendAudit(ctx context.Context, e storage.AuditEvent) error {
 	return nil
 }
 
+// indexAudit adds the event stored under key to its account's index.
+func indexAudit(tx *bolt.Tx, accountID string, key []byte) error {
+	if accountID == "" {
+		return nil
+	}
+	if err := bucket(tx, bucketAuditByAccount).Put(append(indexPrefix(accountID), key...), nil); err != nil {
+		return fmt.Errorf("index audit event by account: %w", err)
+	}
+	return nil
+}
+
+// backfillAuditByAccount fills the account index from every stored event,
+// for a file written before the index existed.
+func backfillAuditByAccount(tx *bolt.Tx) error {
+	return bucket(tx, bucketAudit).ForEach(func(k, v []byte) error {
+		var r auditRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode %s record: %w", bucketAudit, err)
+		}
+		return indexAudit(tx, r.AccountID, k)
+	})
+}
+
 // ListAudit returns the events matching f, newest first, walking the log
-// backwards from the newest key and stopping at f.Since or f.Limit.
+// (or, with f.AccountID, the account's index) backwards from f.Before or
+// the newest key and stopping at f.Since or f.Limit.
 func (db *DB) ListAudit(ctx context.Context, f storage.AuditFilter) ([]storage.AuditEvent, error) {
 	var out []storage.AuditEvent
 	var since []byte
 	if !f.Since.IsZero() {
 		since = auditTimeKey(f.Since)
 	}
+	var prefix []byte
+	name := bucketAudit
+	if f.AccountID != "" {
+		prefix, name = indexPrefix(f.AccountID), bucketAuditByAccount
+	}
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		c := bucket(tx, bucketAudit).Cursor()
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			if since != nil && bytes.Compare(k[:8], since) < 0 {
+		log := bucket(tx, bucketAudit)
+		c := bucket(tx, name).Cursor()
+		for k, v := auditStart(c, prefix, f.Before); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			key := k[len(prefix):]
+			if since != nil && bytes.Compare(key[:8], since) < 0 {
 				break
+			}
+			if prefix != nil {
+				if v = log.Get(key); v == nil {
+					return fmt.Errorf("%s entry without an event", bucketAuditByAccount)
+				}
 			}
 			var r auditRecord
 			if err := json.Unmarshal(v, &r); err != nil {
@@ -113,9 +161,32 @@ func (db *DB) ListAudit(ctx context.Context, f storage.AuditFilter) ([]storage.A
 	return out, nil
 }
 
+// auditStart positions c on the last key under prefix that sorts before
+// the event at before, or on the last key under prefix when before is
+// zero. The caller stops when the key leaves prefix.
+func auditStart(c *bolt.Cursor, prefix []byte, before storage.AuditCursor) ([]byte, []byte) {
+	var bound []byte
+	if before.IsZero() {
+		// The first key after every key under prefix: prefix with its
+		// last byte incremented, or the end when prefix is empty.
+		if len(prefix) == 0 {
+			return c.Last()
+		}
+		bound = bytes.Clone(prefix)
+		bound[len(bound)-1]++
+	} else {
+		bound = append(bytes.Clone(prefix), auditKey(before.Time, before.ID)...)
+	}
+	if k, _ := c.Seek(bound); k == nil {
+		return c.Last()
+	}
+	return c.Prev()
+}
+
 // auditMatches reports whether r passes the field filters of f.
 func auditMatches(r auditRecord, f storage.AuditFilter) bool {
 	return (f.Target == "" || r.Target == f.Target) &&
 		(f.Actor == "" || r.Actor == f.Actor) &&
-		(f.Action == "" || r.Action == f.Action)
+		(f.Action == "" || r.Action == f.Action) &&
+		(f.AccountID == "" || r.AccountID == f.AccountID)
 }

@@ -76,6 +76,10 @@ var allBuckets = []string{
 	bucketAudit,
 	bucketPasswordResets, bucketPasswordResetsByUser,
 	bucketAvatars,
+	bucketAccounts, bucketAccountsByParent, bucketAccountsByAncestor,
+	bucketMemberships, bucketMembershipsByUser,
+	bucketInvitations, bucketInvitationsByAccount, bucketInvitationsByEmail, bucketInvitationsByToken,
+	bucketAuditByAccount,
 }
 
 // Options configures Open.
@@ -137,13 +141,20 @@ func initSchema(tx *bolt.Tx) error {
 			if got > storage.SchemaVersion {
 				return fmt.Errorf("file has schema version %d, this build supports %d: %w", got, storage.SchemaVersion, ErrNewerSchema)
 			}
-			// Migrations from older versions go here once there is more
-			// than one version.
+			// Older versions are upgraded below: every change so far
+			// only adds buckets, filled when they are new.
 		}
 	}
+	backfill := tx.Bucket([]byte(bucketAuditByAccount)) == nil && tx.Bucket([]byte(bucketAudit)) != nil
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	// Version 1 files have no account index of the audit log.
+	if backfill {
+		if err := backfillAuditByAccount(tx); err != nil {
+			return fmt.Errorf("upgrade to schema version 2: %w", err)
 		}
 	}
 	var v [8]byte
@@ -263,11 +274,18 @@ func checkID(what, id string) error {
 // json.Unmarshal copies everything it decodes, so the record stays valid
 // after the transaction.
 func getRecord[R any](tx *bolt.Tx, name string, key []byte) (R, error) {
-	var r R
 	v := bucket(tx, name).Get(key)
 	if v == nil {
+		var r R
 		return r, storage.ErrNotFound
 	}
+	return decodeRecord[R](name, v)
+}
+
+// decodeRecord decodes a JSON value of the named bucket into a record of
+// type R.
+func decodeRecord[R any](name string, v []byte) (R, error) {
+	var r R
 	if err := json.Unmarshal(v, &r); err != nil {
 		return r, fmt.Errorf("decode %s record: %w", name, err)
 	}

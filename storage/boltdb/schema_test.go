@@ -1,11 +1,15 @@
 package boltdb
 
 import (
+	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -46,7 +50,7 @@ func TestOpenSchemaVersion(t *testing.T) {
 	}{
 		{name: "new file"},
 		{name: "current version", stored: version(storage.SchemaVersion)},
-		{name: "newer version", stored: version(storage.SchemaVersion + 1), wantErr: ErrNewerSchema, wantMsg: "schema version 2"},
+		{name: "newer version", stored: version(storage.SchemaVersion + 1), wantErr: ErrNewerSchema, wantMsg: fmt.Sprintf("schema version %d", storage.SchemaVersion+1)},
 		{name: "malformed version", stored: []byte("1"), wantMsg: "malformed"},
 	}
 	for _, tt := range tests {
@@ -103,4 +107,64 @@ func TestOpenSchemaVersion(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestUpgradeFromVersion1 opens a file written by schema version 1, whose
+// audit log has no account index, and expects the index to be filled, the
+// new version recorded and an account's events listed through it.
+func TestUpgradeFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	writeSchemaVersion(t, path, version(1))
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	events := []auditRecord{
+		{ID: "aud_1", Time: when, Action: "user.create", AccountID: "acct_a"},
+		{ID: "aud_2", Time: when.Add(time.Second), Action: "user.create"},
+		{ID: "aud_3", Time: when.Add(2 * time.Second), Action: "client.create", AccountID: "acct_a"},
+		{ID: "aud_4", Time: when.Add(3 * time.Second), Action: "client.create", AccountID: "acct_b"},
+	}
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte(bucketAudit))
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			v, _ := json.Marshal(e)
+			if err := b.Put(auditKey(e.Time, e.ID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatalf("write version 1 file error = %v", err)
+	}
+
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("Open(version 1 file) error = %v", err)
+	}
+	defer db.Close()
+	got, err := db.ListAudit(ctx, storage.AuditFilter{AccountID: "acct_a"})
+	if err != nil {
+		t.Fatalf("ListAudit(acct_a) error = %v", err)
+	}
+	var ids []string
+	for _, e := range got {
+		ids = append(ids, e.ID)
+	}
+	if fmt.Sprint(ids) != "[aud_3 aud_1]" {
+		t.Fatalf("ListAudit(acct_a) after the upgrade = %v, want [aud_3 aud_1]", ids)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte(bucketMeta)).Get([]byte(keySchemaVersion)); string(v) != string(version(storage.SchemaVersion)) {
+			t.Errorf("schema version after the upgrade = %x, want %x", v, version(storage.SchemaVersion))
+		}
+		return nil
+	})
 }

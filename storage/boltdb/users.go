@@ -23,6 +23,7 @@ type userRecord struct {
 	PasswordHash  string    `json:"password_hash,omitempty"`
 	State         string    `json:"state,omitempty"`
 	MFAMethod     string    `json:"mfa_method,omitempty"`
+	LastAccountID string    `json:"last_account_id,omitempty"`
 	CreatedAt     time.Time `json:"created_at,omitzero"`
 	UpdatedAt     time.Time `json:"updated_at,omitzero"`
 }
@@ -40,6 +41,7 @@ func marshalUser(u storage.User) userRecord {
 		PasswordHash:  u.PasswordHash,
 		State:         string(u.State),
 		MFAMethod:     u.MFAMethod,
+		LastAccountID: u.LastAccountID,
 		CreatedAt:     utc(u.CreatedAt),
 		UpdatedAt:     utc(u.UpdatedAt),
 	}
@@ -58,6 +60,7 @@ func (r userRecord) user() storage.User {
 		PasswordHash:  r.PasswordHash,
 		State:         storage.UserState(r.State),
 		MFAMethod:     r.MFAMethod,
+		LastAccountID: r.LastAccountID,
 		CreatedAt:     r.CreatedAt,
 		UpdatedAt:     r.UpdatedAt,
 	}

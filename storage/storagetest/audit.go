@@ -16,6 +16,7 @@ var auditTests = []test{
 	{"AuditAppendIdempotent", testAuditAppendIdempotent},
 	{"AuditRefusesEmptyID", testAuditRefusesEmptyID},
 	{"AuditConcurrentAppends", testAuditConcurrentAppends},
+	{"AuditByAccountPaged", testAuditByAccountPaged},
 }
 
 // fullAuditEvent returns an event with every field set.
@@ -157,5 +158,69 @@ func testAuditConcurrentAppends(t *testing.T, s storage.Store) {
 	must(t, "ListAudit", err)
 	if len(got) != n || got[0].ID != fmt.Sprintf("aud_%03d", n-1) || got[n-1].ID != "aud_000" {
 		t.Fatalf("ListAudit after %d concurrent appends = %d events, want %d ordered by ID, highest first", n, len(got), n)
+	}
+}
+
+// testAuditByAccountPaged appends events of two accounts and of none, some
+// at the same time, and reads each account's log (and the whole log) page
+// by page with the Before cursor, alone and with other filters.
+func testAuditByAccountPaged(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	ev := func(id string, d time.Duration, account, action string) storage.AuditEvent {
+		return storage.AuditEvent{ID: id, Time: at(d), Actor: "usr_1", Action: action, AccountID: account}
+	}
+	for _, e := range []storage.AuditEvent{
+		ev("aud_1", 0, "acct_a", storage.AuditUserCreate),
+		ev("aud_2", time.Hour, "acct_b", storage.AuditUserCreate),
+		ev("aud_3", time.Hour, "acct_a", storage.AuditMFAReset),
+		ev("aud_4", time.Hour, "acct_a", storage.AuditUserCreate),
+		ev("aud_5", 2*time.Hour, "", storage.AuditUserCreate),
+		ev("aud_6", 3*time.Hour, "acct_a", storage.AuditMFAReset),
+		ev("aud_7", 4*time.Hour, "acct_ab", storage.AuditMFAReset),
+		ev("aud_8", -time.Hour, "acct_a", storage.AuditMFAReset),
+	} {
+		must(t, "AppendAudit("+e.ID+")", s.AppendAudit(ctx, e))
+	}
+	tests := []struct {
+		name string
+		f    storage.AuditFilter
+		want string
+	}{
+		{"account", storage.AuditFilter{AccountID: "acct_a"}, "[aud_6 aud_4 aud_3 aud_1 aud_8]"},
+		{"other account", storage.AuditFilter{AccountID: "acct_b"}, "[aud_2]"},
+		{"account whose ID prefixes another", storage.AuditFilter{AccountID: "acct_ab"}, "[aud_7]"},
+		{"account and action", storage.AuditFilter{AccountID: "acct_a", Action: storage.AuditMFAReset}, "[aud_6 aud_3 aud_8]"},
+		{"account since", storage.AuditFilter{AccountID: "acct_a", Since: at(time.Hour)}, "[aud_6 aud_4 aud_3]"},
+		{"whole log", storage.AuditFilter{}, "[aud_7 aud_6 aud_5 aud_4 aud_3 aud_2 aud_1 aud_8]"},
+		{"missing account", storage.AuditFilter{AccountID: "acct_z"}, "[]"},
+	}
+	for _, tt := range tests {
+		for _, size := range []int{1, 2, 3} {
+			t.Run(fmt.Sprintf("%s/size %d", tt.name, size), func(t *testing.T) {
+				f := tt.f
+				f.Limit = size
+				ids := []string{}
+				for range 20 {
+					page, err := s.ListAudit(ctx, f)
+					must(t, "ListAudit", err)
+					for _, e := range page {
+						ids = append(ids, e.ID)
+					}
+					if len(page) < size {
+						break
+					}
+					f.Before = page[len(page)-1].Cursor()
+				}
+				if fmt.Sprint(ids) != tt.want {
+					t.Fatalf("ListAudit(%+v) in pages of %d = %v, want %v", tt.f, size, ids, tt.want)
+				}
+			})
+		}
+	}
+	// A cursor that is not a stored event still positions the walk.
+	got, err := s.ListAudit(ctx, storage.AuditFilter{AccountID: "acct_a", Before: storage.AuditCursor{Time: at(2 * time.Hour)}})
+	must(t, "ListAudit(between events)", err)
+	if len(got) != 4 || got[0].ID != "aud_4" {
+		t.Fatalf("ListAudit(before 2h) = %d events starting %+v, want 4 from aud_4", len(got), got)
 	}
 }

@@ -31,6 +31,13 @@ var concurrencyTests = []test{
 // every success, failing on any error other than ErrReused or ErrNotFound.
 func race(t *testing.T, attempt func(i int) error) []int {
 	t.Helper()
+	return raceLosing(t, []error{storage.ErrReused, storage.ErrNotFound}, attempt)
+}
+
+// raceLosing runs attempt(i) for i in [0, racers) at once and returns the
+// index of every success, failing on any error that is none of losing.
+func raceLosing(t *testing.T, losing []error, attempt func(i int) error) []int {
+	t.Helper()
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -47,7 +54,7 @@ func race(t *testing.T, attempt func(i int) error) []int {
 			switch {
 			case err == nil:
 				winners = append(winners, i)
-			case errors.Is(err, storage.ErrReused), errors.Is(err, storage.ErrNotFound):
+			case isAny(err, losing...):
 			default:
 				other = append(other, err)
 			}

@@ -22,6 +22,7 @@ func fullUser(id, email string) storage.User {
 		PasswordHash:  "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
 		State:         storage.UserLocked,
 		MFAMethod:     storage.MFATOTP,
+		LastAccountID: "acct_last",
 		CreatedAt:     at(0),
 		UpdatedAt:     at(time.Minute),
 	}

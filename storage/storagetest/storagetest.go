@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		userTests, clientTests, authRequestTests, tokenTests,
 		sessionTests, logoutTests, keyTests, mfaTests, webAuthnTests, attemptTests, auditTests, resetTests, avatarTests,
 		sweepTests, concurrencyTests,
+		accountTests, membershipTests, invitationTests, accountConcurrencyTests,
 		{{"Health", testHealth}},
 	}
 	for _, group := range groups {
