@@ -113,6 +113,21 @@ func judge(ok bool) verdict {
 	return badCheck
 }
 
+// doubledSum returns the sum of the digits, every other one doubled and
+// replaced by its digit sum: the first, third … when first is true, else
+// the second, fourth ….
+func doubledSum(digits string, first bool) int {
+	sum := 0
+	for i := range len(digits) {
+		d := digitAt(digits, i)
+		if (i%2 == 0) == first {
+			d = d*2/10 + d*2%10
+		}
+		sum += d
+	}
+	return sum
+}
+
 // mod11_10 returns the check digit of ISO 7064 MOD 11,10 for the digits.
 func mod11_10(digits string) int {
 	p := 10

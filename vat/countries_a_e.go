@@ -11,14 +11,7 @@ func checkAT(b string) verdict {
 	if b[0] != 'U' || !isDigits(b[1:]) {
 		return badFormat
 	}
-	sum := 0
-	for i := range 7 {
-		d := digitAt(b, 1+i)
-		if i%2 == 1 {
-			d = d*2/10 + d*2%10
-		}
-		sum += d
-	}
+	sum := doubledSum(b[1:8], false)
 	return judge((10-(sum+4)%10)%10 == digitAt(b, 8))
 }
 

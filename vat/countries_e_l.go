@@ -44,15 +44,7 @@ func esLetter(n int, letter byte) verdict {
 // the letter "JABCDEFGHI"[c] for N, P, Q, R, S and W, and either for the
 // others.
 func checkCIF(b string) verdict {
-	sum := 0
-	for i := range 7 {
-		d := digitAt(b, 1+i)
-		if i%2 == 0 {
-			d = d*2/10 + d*2%10
-		}
-		sum += d
-	}
-	c := (10 - sum%10) % 10
+	c := (10 - doubledSum(b[1:8], true)%10) % 10
 	last := b[8]
 	digit, letter := last == byte('0'+c), last == "JABCDEFGHI"[c]
 	switch {

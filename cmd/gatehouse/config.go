@@ -49,6 +49,8 @@ type Config struct {
 	Registration RegistrationConfig `yaml:"registration"`
 	// Branding is in config_branding.go.
 	Branding BrandingConfig `yaml:"branding"`
+	// VAT is in config_vat.go.
+	VAT VATConfig `yaml:"vat"`
 }
 
 // WebAuthnConfig names the WebAuthn relying party (security keys and
@@ -242,6 +244,7 @@ func defaultConfig() Config {
 		Limits:       defaultLimits(),
 		Registration: RegistrationConfig{Enabled: true},
 		Branding:     BrandingConfig{ProductName: "Gatehouse"},
+		VAT:          defaultVAT(),
 	}
 }
 
@@ -552,6 +555,7 @@ func (c Config) Validate() []string {
 	}
 	problems = append(problems, c.selfServiceProblems()...)
 	problems = append(problems, c.brandingProblems()...)
+	problems = append(problems, c.vatProblems()...)
 	return problems
 }
 

@@ -8,6 +8,7 @@
 //	gatehouse user list
 //	gatehouse client create --name N --redirect-uri U [flags]
 //	gatehouse client list
+//	gatehouse vat check NUMBER [--country CC] [--json]
 //	gatehouse version
 //	gatehouse help
 //

@@ -98,6 +98,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return cmdClient(ctx, e, rest[1:])
 	case "audit":
 		return cmdAudit(ctx, e, rest[1:])
+	case "vat":
+		return cmdVAT(ctx, e, rest[1:])
 	case "version", "--version":
 		fmt.Fprintf(stdout, "gatehouse %s%s\n", version, buildInfo())
 		return nil
@@ -131,6 +133,8 @@ Usage:
         [--grant authorization_code|refresh_token|client_credentials]... [--require-pkce] [--json]
                                          register a client; a confidential client's secret is shown once
   PROG client list                      list clients
+  PROG vat check NUMBER [--country CC] [--json]
+                                         check an EU VAT number under vat.mode; exit 1 when invalid or unreachable
   PROG version                          print the version
   PROG help                             print this help
 
