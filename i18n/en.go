@@ -1,9 +1,9 @@
 package i18n
 
-// source lists every message in English, the source language, grouped by
+// coreSource lists the core messages in English, the source language, grouped by
 // where it is shown. A string is its own key; a Plural is keyed by its
 // Other form. Every other language maps each key to its translation.
-var source = []any{
+var coreSource = []any{
 	// Hosted pages (package templates).
 	"Six-digit code",
 	"Don't ask again on this device for 30 days",

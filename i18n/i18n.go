@@ -27,8 +27,8 @@ var supported = []language.Tag{
 	language.Polish, language.Portuguese, language.Swedish, language.Danish, language.Finnish, language.Czech,
 }
 
-// translations maps each language but English to its messages.
-var translations = map[language.Tag]map[string]any{
+// coreTranslations maps each language but English to its core messages.
+var coreTranslations = map[language.Tag]map[string]any{
 	language.German: de, language.French: fr, language.Spanish: es, language.Italian: it, language.Dutch: nl,
 	language.Polish: pl, language.Portuguese: pt, language.Swedish: sv, language.Danish: da, language.Finnish: fi,
 	language.Czech: cs,
