@@ -190,6 +190,7 @@ func adminHandler(svc *iam.Service, dev bool, logger *slog.Logger) http.Handler 
 	r.Handle("/audit", handleListAudit(svc, logger)).Methods(http.MethodGet)
 	r.Handle("/clients", handleCreateClient(svc, dev, logger)).Methods(http.MethodPost)
 	r.Handle("/clients", handleListClients(svc, logger)).Methods(http.MethodGet)
+	r.Handle("/ops/{name}", handleAccountOp(svc, logger)).Methods(http.MethodPost)
 	return r
 }
 
@@ -336,6 +337,27 @@ func handleListClients(svc *iam.Service, logger *slog.Logger) http.Handler {
 	})
 }
 
+// handleAccountOp serves POST /ops/{name}: one of accountOps.
+func handleAccountOp(svc *iam.Service, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := mux.Vars(r)["name"]
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
+		if err != nil {
+			writeAdminJSON(w, http.StatusBadRequest, errorJSON{Code: iam.CodeInvalid, Message: "The request body could not be read: " + err.Error()})
+			return
+		}
+		res, err := runAccountOp(r.Context(), svc, name, body)
+		if err != nil {
+			writeAdminError(w, logger, name, err)
+			return
+		}
+		logger.Info("operator action", "via", "admin socket", "action", name)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(res)
+	})
+}
+
 // decodeAdmin decodes a JSON body into v, refusing unknown fields. It
 // answers 400 and returns false when the body is bad.
 func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
@@ -363,6 +385,8 @@ func writeAdminError(w http.ResponseWriter, logger *slog.Logger, action string, 
 		status = http.StatusConflict
 	case iam.CodeNotFound:
 		status = http.StatusNotFound
+	case iam.CodeForbidden:
+		status = http.StatusForbidden
 	}
 	writeAdminJSON(w, status, errorJSON{Code: ie.Code, Field: ie.Field, Rule: ie.Rule, Message: ie.Message})
 }
@@ -437,7 +461,7 @@ func openOperator(ctx context.Context, e env, configPath string) (operator, erro
 		return nil, err
 	}
 	hasher := password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes)
-	return &directOperator{svc: iam.New(db, hasher, e.hooks.now), db: db, dev: cfg.Server.Dev}, nil
+	return &directOperator{svc: iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), db: db, dev: cfg.Server.Dev}, nil
 }
 
 // directOperator works on the database file while no server runs.
@@ -503,6 +527,23 @@ func (o *directOperator) ListClients(ctx context.Context) ([]clientJSON, error) 
 		out[i] = toClientJSON(c)
 	}
 	return out, err
+}
+
+// Call runs an account operation in-process, through the same JSON as the
+// admin socket, so that both paths behave alike.
+func (o *directOperator) Call(ctx context.Context, name string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("%s: encode input: %w", name, err)
+	}
+	res, err := runAccountOp(ctx, o.svc, name, b)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(res, out); err != nil {
+		return fmt.Errorf("%s: decode result: %w", name, err)
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -592,6 +633,11 @@ func (o *socketOperator) ListClients(ctx context.Context) ([]clientJSON, error) 
 	var clients []clientJSON
 	err := o.do(ctx, http.MethodGet, "/clients", nil, &clients)
 	return clients, err
+}
+
+// Call sends an account operation to the server.
+func (o *socketOperator) Call(ctx context.Context, name string, in, out any) error {
+	return o.do(ctx, http.MethodPost, "/ops/"+url.PathEscape(name), in, out)
 }
 
 // Close releases idle connections.

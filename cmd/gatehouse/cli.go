@@ -33,6 +33,9 @@ type operator interface {
 	UnlockMFA(ctx context.Context, email, reason string) (unlockedJSON, error)
 	SetMFAMethod(ctx context.Context, email, method, phone string) (userJSON, error)
 	ListAudit(ctx context.Context, f storage.AuditFilter) ([]auditJSON, error)
+	// Call runs the accountOps operation name with input in and decodes
+	// its result into out.
+	Call(ctx context.Context, name string, in, out any) error
 	Close() error
 }
 
@@ -429,6 +432,18 @@ func flagFor(field string) string {
 		return "--reason"
 	case "limit":
 		return "--limit"
+	case "role":
+		return "--role"
+	case "owner":
+		return "--owner"
+	case "to":
+		return "--to"
+	case "type":
+		return "--type"
+	case "parent_id":
+		return "--parent"
+	case "account_id", "user_id", "status":
+		return ""
 	}
 	return field
 }

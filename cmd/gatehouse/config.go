@@ -51,6 +51,8 @@ type Config struct {
 	Branding BrandingConfig `yaml:"branding"`
 	// VAT is in config_vat.go.
 	VAT VATConfig `yaml:"vat"`
+	// Accounts is in config_accounts.go.
+	Accounts AccountsConfig `yaml:"accounts"`
 }
 
 // WebAuthnConfig names the WebAuthn relying party (security keys and
@@ -245,6 +247,7 @@ func defaultConfig() Config {
 		Registration: RegistrationConfig{Enabled: true},
 		Branding:     BrandingConfig{ProductName: "Gatehouse"},
 		VAT:          defaultVAT(),
+		Accounts:     defaultAccounts(),
 	}
 }
 
@@ -556,6 +559,7 @@ func (c Config) Validate() []string {
 	problems = append(problems, c.selfServiceProblems()...)
 	problems = append(problems, c.brandingProblems()...)
 	problems = append(problems, c.vatProblems()...)
+	problems = append(problems, c.accountsProblems()...)
 	return problems
 }
 

@@ -8,6 +8,8 @@
 //	gatehouse user list
 //	gatehouse client create --name N --redirect-uri U [flags]
 //	gatehouse client list
+//	gatehouse account create|list|show|suspend|activate|deactivate|transfer-ownership ...
+//	gatehouse member add|list|set-role|remove ACCOUNT_ID ...
 //	gatehouse vat check NUMBER [--country CC] [--json]
 //	gatehouse version
 //	gatehouse help
@@ -16,6 +18,7 @@
 // the configuration (config.example.yaml documents every key), opens the
 // storage backend, and mounts the hosted pages (package login) before the
 // OpenID provider (package provider) on one router. While it serves, an
-// admin socket in the data directory lets the user and client commands work
+// admin socket in the data directory lets the user, client, account and member
+// commands work
 // even though bbolt allows only one process per file.
 package main

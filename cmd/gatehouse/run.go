@@ -98,6 +98,10 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return cmdClient(ctx, e, rest[1:])
 	case "audit":
 		return cmdAudit(ctx, e, rest[1:])
+	case "account", "accounts":
+		return cmdAccount(ctx, e, rest[1:])
+	case "member", "members":
+		return cmdMember(ctx, e, rest[1:])
 	case "vat":
 		return cmdVAT(ctx, e, rest[1:])
 	case "version", "--version":
@@ -133,6 +137,22 @@ Usage:
         [--grant authorization_code|refresh_token|client_credentials]... [--require-pkce] [--json]
                                          register a client; a confidential client's secret is shown once
   PROG client list                      list clients
+  PROG account create --name N --owner EMAIL [--parent ID] [--type individual|business] [--json]
+                                         create an account; the Owner must be an existing user
+  PROG account list [--parent ID] [--json]
+                                         list the top-level accounts, or the children of one
+  PROG account show ID [--json]         show one account
+  PROG account suspend|activate|deactivate ID --reason R
+                                         change an account's status (suspended: no sign-in to it, no tokens)
+  PROG account transfer-ownership ID --to EMAIL --reason R
+                                         make an active member the Owner; the old Owner becomes an Admin
+  PROG member add ACCOUNT_ID --email E --role admin|developer|default
+                                         add an existing user to an account
+  PROG member list ACCOUNT_ID [--json]  list an account's direct members
+  PROG member set-role ACCOUNT_ID --email E --role R
+                                         change a member's role
+  PROG member remove ACCOUNT_ID --email E
+                                         remove a member (kept, inactive, for the audit trail)
   PROG vat check NUMBER [--country CC] [--json]
                                          check an EU VAT number under vat.mode; exit 1 when invalid or unreachable
   PROG version                          print the version
@@ -140,7 +160,7 @@ Usage:
 
 Every command takes --config FILE; every setting can also be set with an
 environment variable GATEHOUSE_<SECTION>_<KEY>, such as GATEHOUSE_SERVER_LISTEN
-(see config.example.yaml). The user and client commands talk to a running
+(see config.example.yaml). The user, client, account and member commands talk to a running
 server through <storage.data_dir>/admin.sock, or open the data directly when
 no server runs.
 `, "PROG", prog)

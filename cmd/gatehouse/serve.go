@@ -134,7 +134,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	adminSrv := &http.Server{
-		Handler:           adminHandler(iam.New(db, hasher, e.hooks.now), cfg.Server.Dev, logger),
+		Handler:           adminHandler(iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), cfg.Server.Dev, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

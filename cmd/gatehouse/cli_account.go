@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// cliPageSize is the page size the list commands ask for.
+const cliPageSize = 100
+
+// cmdAccount runs "gatehouse account ...".
+func cmdAccount(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("account: missing subcommand; use create, list, show, suspend, activate, deactivate or transfer-ownership")
+	}
+	switch args[0] {
+	case "create":
+		return cmdAccountCreate(ctx, e, args[1:])
+	case "list", "ls":
+		return cmdAccountList(ctx, e, args[1:])
+	case "show":
+		return cmdAccountShow(ctx, e, args[1:])
+	case "suspend":
+		return cmdAccountStatus(ctx, e, "suspend", storage.AccountSuspended, args[1:])
+	case "activate":
+		return cmdAccountStatus(ctx, e, "activate", storage.AccountActive, args[1:])
+	case "deactivate":
+		return cmdAccountStatus(ctx, e, "deactivate", storage.AccountDeactivated, args[1:])
+	case "transfer-ownership":
+		return cmdAccountTransfer(ctx, e, args[1:])
+	default:
+		return usagef("account: unknown subcommand %q; use create, list, show, suspend, activate, deactivate or transfer-ownership", args[0])
+	}
+}
+
+// parseWithID parses "ID [flags]" (or the flags then ID) into fs and
+// returns the one positional argument, refusing none or more than one.
+func parseWithID(fs *flag.FlagSet, args []string, what string) (string, error) {
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", errHelp
+		}
+		return "", &usageError{msg: fmt.Sprintf("%s: %v", fs.Name(), err)}
+	}
+	rest := fs.Args()
+	if id == "" && len(rest) > 0 {
+		id, rest = rest[0], rest[1:]
+	}
+	switch {
+	case len(rest) > 0:
+		return "", usagef("%s: unexpected argument %q", fs.Name(), rest[0])
+	case strings.TrimSpace(id) == "":
+		return "", usagef("%s: the %s is required, such as acct_… (see %q)", fs.Name(), what, "account list")
+	}
+	return strings.TrimSpace(id), nil
+}
+
+// writeLine writes v as JSON on one line.
+func writeLine(w io.Writer, v any) error {
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
+}
+
+// cmdAccountCreate runs "gatehouse account create".
+func cmdAccountCreate(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "account create", "account create --name N --owner EMAIL [--parent ACCOUNT_ID] [--type individual|business] [--email E] [--json]")
+	name := fs.String("name", "", "the account's `name` (required)")
+	owner := fs.String("owner", "", "the e-mail `address` of the user who becomes the Owner (required; the user must exist)")
+	parent := fs.String("parent", "", "create a child of this account `ID`; a top-level account when empty")
+	typ := fs.String("type", "individual", "the account `type`: individual or business")
+	email := fs.String("email", "", "the account's contact e-mail `address` (optional)")
+	asJSON := fs.Bool("json", false, "print the account as JSON on one line")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	switch {
+	case strings.TrimSpace(*name) == "":
+		return usagef("account create: --name is required")
+	case strings.TrimSpace(*owner) == "":
+		return usagef("account create: --owner is required: the e-mail address of an existing user (create one with %q)", e.prog+" user create")
+	}
+	var a accountJSON
+	in := accountCreateIn{Name: *name, OwnerEmail: *owner, ParentID: strings.TrimSpace(*parent), Type: strings.TrimSpace(*typ), Email: *email}
+	if err := callOp(ctx, e, *config, "account.create", in, &a); err != nil {
+		return describe("account create", err)
+	}
+	if *asJSON {
+		return writeLine(e.stdout, a)
+	}
+	where := "a top-level account"
+	if a.ParentID != "" {
+		where = fmt.Sprintf("a child of %s (level %d)", a.ParentID, a.Depth)
+	}
+	fmt.Fprintf(e.stdout, "created %s account %q with ID %s, %s, owned by %s\n", a.Type, a.Name, a.ID, where, a.OwnerEmail)
+	return nil
+}
+
+// callOp opens the operator for the configuration and runs one account
+// operation.
+func callOp(ctx context.Context, e env, configPath, name string, in, out any) error {
+	op, err := openOperator(ctx, e, configPath)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	return op.Call(ctx, name, in, out)
+}
+
+// cmdAccountList runs "gatehouse account list".
+func cmdAccountList(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "account list", "account list [--parent ID] [--json]")
+	parent := fs.String("parent", "", "list the children of this account `ID`; the top-level accounts when empty")
+	asJSON := fs.Bool("json", false, "print the accounts as one JSON array on one line")
+	if err := parseFlags(fs, args); err != nil {
+		return helpOK(err)
+	}
+	var all []accountJSON
+	err := eachPage(ctx, e, *config, "account.list", strings.TrimSpace(*parent), func(p json.RawMessage) (string, error) {
+		var page pageJSON[accountJSON]
+		err := json.Unmarshal(p, &page)
+		all = append(all, page.Items...)
+		return page.Next, err
+	})
+	if err != nil {
+		return describe("account list", err)
+	}
+	if *asJSON {
+		return writeLine(e.stdout, nonNil(all))
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tTYPE\tSTATUS\tLEVEL\tOWNER\tCREATED")
+	for _, a := range all {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Name, a.Type, a.Status, a.Depth, a.OwnerID, a.CreatedAt.Format(time.RFC3339))
+	}
+	return tw.Flush()
+}
+
+// eachPage calls the list operation name for the ID page by page, until
+// fn returns no next cursor. One operator serves every page.
+func eachPage(ctx context.Context, e env, configPath, name, id string, fn func(json.RawMessage) (string, error)) error {
+	op, err := openOperator(ctx, e, configPath)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	after := ""
+	for {
+		var raw json.RawMessage
+		if err := op.Call(ctx, name, listIn{ID: id, After: after, Limit: cliPageSize}, &raw); err != nil {
+			return err
+		}
+		next, err := fn(raw)
+		if err != nil {
+			return fmt.Errorf("decode page: %w", err)
+		}
+		if next == "" || next == after {
+			return nil
+		}
+		after = next
+	}
+}
+
+// nonNil returns s, or an empty slice for nil, so that JSON shows [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// cmdAccountShow runs "gatehouse account show".
+func cmdAccountShow(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "account show", "account show ID [--json]")
+	asJSON := fs.Bool("json", false, "print the account as JSON on one line")
+	id, err := parseWithID(fs, args, "account ID")
+	if err != nil {
+		return helpOK(err)
+	}
+	var a accountJSON
+	if err := callOp(ctx, e, *config, "account.show", accountIDIn{ID: id}, &a); err != nil {
+		return describe("account show", err)
+	}
+	if *asJSON {
+		return writeLine(e.stdout, a)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	rows := [][2]string{
+		{"ID", a.ID}, {"Name", a.Name}, {"E-mail", a.Email}, {"Type", a.Type}, {"Status", a.Status},
+		{"Status reason", a.StatusReason}, {"Pending reasons", strings.Join(a.PendingReasons, ", ")},
+		{"Parent", a.ParentID}, {"Level", fmt.Sprint(a.Depth)}, {"Owner", strings.TrimSpace(a.OwnerEmail + " (" + a.OwnerID + ")")},
+		{"Requires WebAuthn", fmt.Sprint(a.Policy.RequirePhishingResistant)}, {"Forbids trusted devices", fmt.Sprint(a.Policy.ForbidTrustedDevices)},
+		{"Created", a.CreatedAt.Format(time.RFC3339)}, {"Updated", a.UpdatedAt.Format(time.RFC3339)},
+	}
+	for _, r := range rows {
+		if r[1] != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", r[0], r[1])
+		}
+	}
+	return tw.Flush()
+}
+
+// cmdAccountStatus runs "gatehouse account suspend|activate|deactivate".
+func cmdAccountStatus(ctx context.Context, e env, verb string, status storage.AccountStatus, args []string) error {
+	fs, config := newFlagSet(e, "account "+verb, "account "+verb+" ID --reason R [--json]")
+	reason := fs.String("reason", "", "why, for the audit log (required)")
+	asJSON := fs.Bool("json", false, "print the account as JSON on one line")
+	id, err := parseWithID(fs, args, "account ID")
+	if err != nil {
+		return helpOK(err)
+	}
+	if strings.TrimSpace(*reason) == "" {
+		return usagef("account %s: --reason is required (it goes into the audit log)", verb)
+	}
+	var a accountJSON
+	if err := callOp(ctx, e, *config, "account.status", accountStatusIn{ID: id, Status: string(status), Reason: *reason}, &a); err != nil {
+		return describe("account "+verb, err)
+	}
+	if *asJSON {
+		return writeLine(e.stdout, a)
+	}
+	fmt.Fprintf(e.stdout, "account %q (%s) is now %s\n", a.Name, a.ID, a.Status)
+	return nil
+}
+
+// cmdAccountTransfer runs "gatehouse account transfer-ownership".
+func cmdAccountTransfer(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "account transfer-ownership", "account transfer-ownership ID --to EMAIL --reason R [--json]")
+	to := fs.String("to", "", "the e-mail `address` of the active member who becomes the Owner (required)")
+	reason := fs.String("reason", "", "why, for the audit log (required)")
+	asJSON := fs.Bool("json", false, "print the result as JSON on one line")
+	id, err := parseWithID(fs, args, "account ID")
+	if err != nil {
+		return helpOK(err)
+	}
+	switch {
+	case strings.TrimSpace(*to) == "":
+		return usagef("account transfer-ownership: --to is required: the e-mail address of an active member")
+	case strings.TrimSpace(*reason) == "":
+		return usagef("account transfer-ownership: --reason is required (it goes into the audit log)")
+	}
+	var t transferJSON
+	if err := callOp(ctx, e, *config, "account.transfer", accountTransferIn{ID: id, ToEmail: *to, Reason: *reason}, &t); err != nil {
+		return describe("account transfer-ownership", err)
+	}
+	if *asJSON {
+		return writeLine(e.stdout, t)
+	}
+	fmt.Fprintf(e.stdout, "%s is now the Owner of %q (%s); the previous Owner (%s) is an Admin\n", t.ToEmail, t.Account.Name, t.Account.ID, t.FromUserID)
+	return nil
+}
