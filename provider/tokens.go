@@ -31,6 +31,9 @@ type refreshRequest struct {
 	// scopes are the scopes of this exchange: the granted ones, or fewer
 	// when the client narrowed them with the scope parameter.
 	scopes []string
+	// accounts holds the selected account as TokenRequestByRefreshToken
+	// checked it, and the account list once resolved.
+	accounts accountMemo
 }
 
 var _ op.RefreshTokenRequest = (*refreshRequest)(nil)
@@ -99,6 +102,9 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 		}
 		at := s.newAccessToken(c, r.ar.UserID, r.GetAudience(), r.ar.Scopes, now)
 		at.AuthTime, at.AMR, at.ACR, at.SessionID = r.ar.AuthTime, r.ar.AMR, r.ar.ACR, r.ar.SessionID
+		if err := s.stampAccount(ctx, &at, r); err != nil {
+			return "", time.Time{}, err
+		}
 		iss = storage.Issue{Access: at, RedeemCode: r.codeHash}
 		recordSigningClient(ctx, c.c.ID)
 	case *ccRequest:
@@ -133,6 +139,9 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 		}
 		at := s.newAccessToken(c, r.ar.UserID, r.GetAudience(), r.ar.Scopes, now)
 		at.AuthTime, at.AMR, at.ACR, at.SessionID = r.ar.AuthTime, r.ar.AMR, r.ar.ACR, r.ar.SessionID
+		if err := s.stampAccount(ctx, &at, r); err != nil {
+			return "", "", time.Time{}, err
+		}
 		at.RefreshFamilyID = secret.ID(refreshFamilyIDPfx)
 		rt := &storage.RefreshToken{
 			ID:            secret.DigestHex(token),
@@ -145,6 +154,7 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 			AMR:           slices.Clone(r.ar.AMR),
 			ACR:           r.ar.ACR,
 			SessionID:     r.ar.SessionID,
+			AccountID:     r.ar.AccountID,
 			AccessTokenID: at.ID,
 			CreatedAt:     now,
 		}
@@ -161,6 +171,9 @@ func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Tok
 		}
 		at := s.newAccessToken(c, r.rt.UserID, r.GetAudience(), r.scopes, now)
 		at.AuthTime, at.AMR, at.ACR, at.SessionID = r.rt.AuthTime, r.rt.AMR, r.rt.ACR, r.rt.SessionID
+		if err := s.stampAccount(ctx, &at, r); err != nil {
+			return "", "", time.Time{}, err
+		}
 		at.RefreshFamilyID = r.rt.FamilyID
 		rt := r.rt
 		rt.ID = secret.DigestHex(token)
@@ -221,7 +234,51 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string
 	if u.State != "" && u.State != storage.UserActive {
 		return nil, oidc.ErrInvalidGrant().WithDescription("The user cannot sign in.")
 	}
-	return &refreshRequest{rt: rt, scopes: slices.Clone(rt.Scopes)}, nil
+	req := &refreshRequest{rt: rt, scopes: slices.Clone(rt.Scopes)}
+	if err := s.checkRefreshAccount(ctx, req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// checkRefreshAccount checks, for a refresh token issued for an account,
+// that the user may still act in it: an account that is no longer ACTIVE,
+// or a membership that was removed, ends the grant with invalid_grant.
+// The account as it is now (its current name and role) goes into the new
+// tokens.
+func (s *opStorage) checkRefreshAccount(ctx context.Context, req *refreshRequest) error {
+	if wantsAccountContext(req.rt.Scopes) {
+		useJWTAccessToken(ctx)
+	}
+	if req.rt.AccountID == "" || s.cfg.Accounts == nil {
+		return nil
+	}
+	_, err := req.accounts.selected(ctx, s.cfg.Accounts, req.rt.UserID, req.rt.AccountID)
+	return err
+}
+
+// stampAccount records on the access token record the account its request
+// was issued for (scope account), so that userinfo and introspection
+// answer without another lookup.
+func (s *opStorage) stampAccount(ctx context.Context, at *storage.AccessToken, req any) error {
+	if !slices.Contains(at.Scopes, scopeAccount) {
+		return nil
+	}
+	var (
+		a   *Account
+		err error
+	)
+	switch r := req.(type) {
+	case *authRequest:
+		a, err = r.accounts.selected(ctx, s.cfg.Accounts, r.ar.UserID, r.ar.AccountID)
+	case *refreshRequest:
+		a, err = r.accounts.selected(ctx, s.cfg.Accounts, r.rt.UserID, r.rt.AccountID)
+	}
+	if err != nil || a == nil {
+		return err
+	}
+	at.AccountID, at.AccountName, at.AccountRole = a.ID, a.Name, a.Role
+	return nil
 }
 
 // GetRefreshTokenInfo implements op.Storage for /revoke.

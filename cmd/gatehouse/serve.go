@@ -301,6 +301,7 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 		BindBrowser:                  authreq.BrowserBinding(!insecure),
 		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
 		ErrorPage:                    errPages.provider,
+		Accounts:                     tokenAccounts{svc: iam.New(store, nil, now)},
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
 		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
