@@ -263,6 +263,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		DeviceKey:          deriveKey(key, "gatehouse device v1"),
 		DeviceTTL:          cfg.MFA.TrustedDeviceLifetime,
 		Avatars:            store,
+		Accounts:           iam.New(store, hasher, now),
 		Passkeys:           passkeys,
 		SelfService:        self,
 	}
