@@ -39,6 +39,10 @@ type Flow struct {
 	// continue to <app>" header and the "Start again at <app>" links.
 	// Optional: without it the pages show neither the name nor the logo.
 	Clients ClientReader
+	// Accounts chooses the account of sign-ins that ask for scope account
+	// or name one with the account parameter (accounts.go). Optional:
+	// without it no sign-in carries an account.
+	Accounts Accounts
 	// Audit records the successful sign-ins; nothing when nil.
 	Audit  storage.Audit
 	Now    func() time.Time
@@ -132,10 +136,11 @@ func (f *Flow) Bind(ctx context.Context, w http.ResponseWriter, r *http.Request,
 }
 
 // CompleteFresh finishes a sign-in whose every step has passed: it
-// creates a new session, then in one update marks the auth request done
-// with the result, replaces the browser's session cookie and deletes its
-// old session, and sends the browser to the provider's callback with a
-// 303.
+// chooses the account (sending the browser to the account picker when the
+// user must pick one, after saving p), creates a new session, then in one
+// update marks the auth request done with the result, replaces the
+// browser's session cookie and deletes its old session, and sends the
+// browser to the provider's callback with a 303.
 func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, p storage.LoginProgress) {
 	ctx := r.Context()
 	now := f.Now()
@@ -151,6 +156,12 @@ func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.
 		f.Fail(w, r, ar.ID, ErrACRNotMet, DescACRNotMet)
 		return
 	}
+	accountID, ok := f.settleAccount(w, r, ar, binding, p.UserID, false, func(old *storage.AuthRequest) {
+		old.Login, old.AccountPickSession = p, ""
+	})
+	if !ok {
+		return
+	}
 	s, value, err := f.Session.Start(ctx, r, p.UserID, amr, acr, now)
 	if err != nil {
 		f.Site.LogProblem(r, "session not created", err, "user_id", p.UserID)
@@ -162,7 +173,7 @@ func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.
 			return old, err
 		}
 		old.Login, old.Done, old.UserID, old.AuthTime = p, true, p.UserID, now
-		old.AMR, old.ACR, old.SessionID = amr, acr, s.ID
+		old.AMR, old.ACR, old.SessionID, old.AccountID = amr, acr, s.ID, accountID
 		return old, nil
 	})
 	if err != nil {
@@ -187,10 +198,18 @@ func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.
 // CompleteFromSession answers ar, already bound to this browser by its
 // binding cookie value binding, from the browser's valid session s
 // without a new authentication: the result carries the session's
-// auth_time, amr and acr, and the session's idle timer restarts.
+// auth_time, amr and acr, and the session's idle timer restarts. When the
+// user must pick an account, the browser goes to the account picker
+// first, which comes back here for the same session.
 func (f *Flow) CompleteFromSession(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, s storage.Session) {
 	ctx := r.Context()
 	now := f.Now()
+	accountID, ok := f.settleAccount(w, r, ar, binding, s.UserID, true, func(old *storage.AuthRequest) {
+		old.AccountPickSession = s.ID
+	})
+	if !ok {
+		return
+	}
 	if _, err := f.Session.Touch(ctx, s.ID, now); err != nil {
 		f.Site.LogProblem(r, "session not reused", err, "auth_request_id", ar.ID)
 		f.Site.RenderProblem(w, r, web.ProbInternal)
@@ -201,7 +220,7 @@ func (f *Flow) CompleteFromSession(w http.ResponseWriter, r *http.Request, ar st
 			return old, err
 		}
 		old.Done, old.UserID, old.AuthTime = true, s.UserID, s.AuthTime
-		old.AMR, old.ACR, old.SessionID = slices.Clone(s.AMR), s.ACR, s.ID
+		old.AMR, old.ACR, old.SessionID, old.AccountID = slices.Clone(s.AMR), s.ACR, s.ID, accountID
 		return old, nil
 	})
 	if err != nil {

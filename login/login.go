@@ -154,6 +154,11 @@ type Deps struct {
 	// picture upload.
 	Avatars storage.Avatars
 
+	// Accounts chooses the account of sign-ins that ask for scope account
+	// and serves the account picker (picker.go); *iam.Service implements
+	// it. When nil, no sign-in carries an account.
+	Accounts authreq.Accounts
+
 	// Self-service: brute force, per-IP limits, password reset and the
 	// link to registration (lockout.go, ratelimit.go, reset.go; the
 	// registration itself is package signup's).
@@ -177,6 +182,8 @@ type Handler struct {
 	limiters  regulate.Limiters
 	templates *templates.Set
 	pages     pageSet
+	// picker serves the account picker; nil without Deps.Accounts.
+	picker *pickerPages
 }
 
 // pageSet holds the handler types of the pages, for addRoutes. keys serves
@@ -223,7 +230,7 @@ func New(d Deps) (*Handler, error) {
 	callback, fail := profile.exits(d.CallbackURL, d.FailAuthRequest)
 	c.callbackURL = callback
 	c.flow = &authreq.Flow{AuthRequests: d.AuthRequests, Sessions: d.Sessions, Session: sess, Site: site,
-		CallbackURL: callback, FailAuthRequest: fail, Clients: d.Clients, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
+		CallbackURL: callback, FailAuthRequest: fail, Clients: d.Clients, Accounts: d.Accounts, Audit: d.Audit, Now: d.Now, Logger: d.Logger}
 	h := &Handler{core: c, sess: sess, limiters: d.Limiters, templates: d.Templates}
 	h.pw = &passcheck.Checker{Users: d.Users, Passwords: d.Passwords, Regulator: d.Regulator, Mailer: d.Mailer,
 		Messages: msgs, Audit: audit, Logger: d.Logger, Now: d.Now}
@@ -231,6 +238,9 @@ func New(d Deps) (*Handler, error) {
 	h.pages.profile = profile
 	h.pages.signOut = &signOutPages{site: site, sess: sess, logouts: d.Logouts, tokens: d.Tokens, audit: audit, now: d.Now, logger: d.Logger}
 	h.pages.callback = &callbackGuard{site: site, authRequests: d.AuthRequests, flow: c.flow, callback: d.Callback, now: d.Now}
+	if d.Accounts != nil {
+		h.picker = &pickerPages{core: c, sess: sess, accounts: d.Accounts}
+	}
 	return h, nil
 }
 

@@ -58,6 +58,10 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Handle(pathRecovery, page(sameOrigin(loginCSRF(http.HandlerFunc(p.codes.handleRecoveryPOST))))).Methods(http.MethodPost)
 	r.Handle(pathFinish, page(p.finish.handleFinishForm())).Methods(http.MethodGet)
 	r.Handle(pathFinish, page(sameOrigin(loginCSRF(http.HandlerFunc(p.finish.handleFinishPOST))))).Methods(http.MethodPost)
+	if h.picker != nil { // the account picker (picker.go)
+		r.Handle(pathPicker, page(http.HandlerFunc(h.picker.handlePickerForm))).Methods(http.MethodGet)
+		r.Handle(pathPicker, page(sameOrigin(loginCSRF(http.HandlerFunc(h.picker.handlePickerPOST))))).Methods(http.MethodPost)
+	}
 
 	// Self-service (lockout.go, reset.go): "Forgot password?" and the
 	// reset link's form (CSRF bound to its own gh_reset cookie).

@@ -77,7 +77,7 @@ func (d *emailPages) handleLoginStart(w http.ResponseWriter, r *http.Request) {
 		d.core.flow.Fail(w, r, ar.ID, "login_required", "The user is not signed in.")
 		return
 	}
-	if canReuse && len(ar.Prompt) == 0 {
+	if canReuse && (len(ar.Prompt) == 0 || d.picksFromSession(ar)) {
 		d.core.flow.CompleteFromSession(w, r, ar, binding, s)
 		return
 	}

@@ -23,6 +23,8 @@ type authRequest struct {
 	// codeHash is the digest of the code the request was loaded by
 	// (AuthRequestByCode), so that token issuance redeems exactly that code.
 	codeHash []byte
+	// accounts resolves the selected account once per token request.
+	accounts accountMemo
 }
 
 var (
@@ -116,6 +118,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		HintSubject:         hintSubject,
 		LoginHint:           req.LoginHint,
 		ACRValues:           slices.Clone([]string(req.ACRValues)),
+		Account:             accountParam(ctx),
 		CreatedAt:           now,
 		ExpiresAt:           now.Add(s.cfg.AuthRequestLifetime),
 		BindingHash:         bindingFrom(ctx),
@@ -263,6 +266,9 @@ func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.Auth
 	}
 	if !ar.Done {
 		return nil, oidc.ErrInvalidGrant()
+	}
+	if wantsAccountContext(ar.Scopes) {
+		useJWTAccessToken(ctx)
 	}
 	return &authRequest{ar: ar, codeHash: h}, nil
 }

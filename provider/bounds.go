@@ -24,6 +24,7 @@ const (
 var storedParams = []string{
 	"client_id", "redirect_uri", "response_type", "response_mode", "scope", "state", "nonce",
 	"prompt", "max_age", "ui_locales", "login_hint", "acr_values", "code_challenge", "code_challenge_method",
+	AccountParam,
 }
 
 // otherParams are the authorization parameters we know but do not store.
@@ -53,6 +54,9 @@ func checkAuthorizeParams(form url.Values) string {
 	}
 	if v := form.Get("max_age"); v != "" && !isDecimal(v, 9) {
 		return "The max_age parameter must be a non-negative number of seconds."
+	}
+	if v, ok := form[AccountParam]; ok && !IsAccountID(v[0]) {
+		return "The account parameter must be an account ID (acct_...)."
 	}
 	if v := form.Get("code_challenge"); v != "" && !isCodeChallenge(v) {
 		return "The code_challenge must be 43 to 128 characters of the RFC 7636 alphabet."

@@ -19,6 +19,10 @@ type client struct {
 	// client returned for the client_credentials grant, so user flows get
 	// opaque tokens and a token request costs one signature (the ID token).
 	jwtAccessToken bool
+	// slot is the signing slot of the token request the client was
+	// loaded for, or nil; a request for the account context marks it for
+	// a JWT access token.
+	slot *signSlot
 }
 
 var _ op.Client = (*client)(nil)
@@ -77,7 +81,7 @@ func (c *client) LoginURL(id string) string {
 
 // AccessTokenType implements op.Client.
 func (c *client) AccessTokenType() op.AccessTokenType {
-	if c.jwtAccessToken {
+	if c.jwtAccessToken || c.slot.wantsJWTAccess() {
 		return op.AccessTokenTypeJWT
 	}
 	return op.AccessTokenTypeBearer

@@ -18,7 +18,7 @@ const (
 	scopeOfflineAccess = "offline_access"
 )
 
-var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopePhone, scopeOfflineAccess}
+var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopePhone, scopeOfflineAccess, scopeAccount, scopeAccounts}
 
 // ACR values we advertise (REQUIREMENTS.md section 3).
 const (
@@ -31,6 +31,7 @@ var supportedClaims = []string{
 	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash",
 	"name", "given_name", "family_name", "locale", "updated_at", "email", "email_verified",
 	"phone_number", "phone_number_verified",
+	claimAccountID, claimAccountName, claimRole, claimAccounts,
 }
 
 // discoveryHandler serves our own discovery document: the library's,

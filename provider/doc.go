@@ -16,8 +16,10 @@
 //     so concurrent exchanges cannot both succeed; a reused code or refresh
 //     token revokes what was issued from it.
 //   - User flows get opaque access tokens (the library's AES-GCM "id:sub"
-//     token), so a token request costs one signature, the ID token's.
-//     client_credentials gets a JWT access token. Every access token has a
+//     token), so a token request costs one signature, the ID token's,
+//     unless they ask for the account context (scopes account, accounts),
+//     whose access token is a JWT carrying it. client_credentials gets a
+//     JWT access token. Every access token has a
 //     storage record, checked at userinfo and introspection.
 //   - The crypto key and the RS256 and ES256 signing keys are generated on
 //     first start, sealed with the secret.Sealer and persisted, and loaded
@@ -26,6 +28,19 @@
 //     library gives SigningKey only a context, so a request-scoped slot set by
 //     our HTTP interceptor carries the client from token creation to signing
 //     (see keys.go).
+//   - The account context (accounts.go): scope account puts the selected
+//     account (account_id, account_name, role) into the ID token, a JWT
+//     access token, userinfo and introspection; scope accounts adds the
+//     accounts list. The authorization parameter account=acct_… is
+//     checked for shape here (invalid_request) and kept on the auth
+//     request; the login pages check it against the user (access_denied)
+//     or let the user pick (package authreq, login's picker). The rules
+//     are iam's, reached through Config.Accounts, so this package does
+//     not import iam. A code exchange reads the account once; a refresh
+//     checks it again and fails with invalid_grant when the user may no
+//     longer act in it. Nothing is written at token time beyond the
+//     token records, which keep the account for userinfo and
+//     introspection.
 //   - `request` and `request_uri` are refused with request_not_supported and
 //     request_uri_not_supported at the client's redirect URI, never for an
 //     invalid client or redirect URI, which get a 400 page.

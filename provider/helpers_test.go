@@ -82,7 +82,11 @@ type env struct {
 	// loginAMR and loginACR are what the test login handler records.
 	loginAMR []string
 	loginACR string
-	http     *http.Client
+	// loginAccount is the account the test login handler selects, and
+	// accounts the provider's Config.Accounts (accounts_test.go).
+	loginAccount string
+	accounts     Accounts
+	http         *http.Client
 }
 
 // newEnv starts a provider with the standard test clients and one user.
@@ -166,7 +170,7 @@ func (e *env) start() {
 	if err != nil {
 		t.Fatalf("sealer: %v", err)
 	}
-	p, err := New(context.Background(), Config{Issuer: e.issuer, LoginURL: "/login", LogoutURL: "/logout", AllowInsecure: true}, e.store, sealer, e.clock.Now)
+	p, err := New(context.Background(), Config{Issuer: e.issuer, LoginURL: "/login", LogoutURL: "/logout", AllowInsecure: true, Accounts: e.accounts}, e.store, sealer, e.clock.Now)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -213,6 +217,7 @@ func (e *env) loginHandler() http.Handler {
 			ar.AMR = e.loginAMR
 			ar.ACR = e.loginACR
 			ar.SessionID = "sess-1"
+			ar.AccountID = e.loginAccount
 			return ar, nil
 		})
 		if err != nil {

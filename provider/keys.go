@@ -196,6 +196,38 @@ type signSlotKey struct{}
 type signSlot struct {
 	mu       sync.Mutex
 	clientID string
+	// jwtAccess is set when the token request asks for the account
+	// context (scopes account, accounts): its user access token is then a
+	// JWT carrying the account claims.
+	jwtAccess bool
+}
+
+// useJWTAccessToken marks the token request in ctx as one whose access
+// token is a JWT. The library asks the client for the token type only
+// after it has loaded the code or refresh token, so the mark made then
+// reaches the client loaded before (client.AccessTokenType).
+func useJWTAccessToken(ctx context.Context) {
+	if s, ok := ctx.Value(signSlotKey{}).(*signSlot); ok {
+		s.mu.Lock()
+		s.jwtAccess = true
+		s.mu.Unlock()
+	}
+}
+
+// slotFrom returns the request's signing slot, or nil.
+func slotFrom(ctx context.Context) *signSlot {
+	s, _ := ctx.Value(signSlotKey{}).(*signSlot)
+	return s
+}
+
+// wantsJWTAccess reports whether useJWTAccessToken marked the slot.
+func (s *signSlot) wantsJWTAccess() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.jwtAccess
 }
 
 func recordSigningClient(ctx context.Context, clientID string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clie
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
-	return &client{c: c, cfg: &s.cfg}, nil
+	return &client{c: c, cfg: &s.cfg, slot: slotFrom(ctx)}, nil
 }
 
 // authenticate checks a confidential client's secret against its SHA-256
@@ -100,11 +101,16 @@ func (s *opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string
 
 // GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest:
 // the extra claims of JWT access tokens.
-func (s *opStorage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, scopes []string) (map[string]any, error) {
+func (s *opStorage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, scopes []string) (map[string]any, error) {
 	claims := map[string]any{"scope": strings.Join(scopes, " ")}
 	if r, ok := req.(*ccRequest); ok && r.client.AccountID != "" {
-		claims["account_id"] = r.client.AccountID
+		claims[claimAccountID] = r.client.AccountID
 	}
+	extra, err := s.tokenAccountClaims(ctx, req, scopes)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(claims, extra)
 	return claims, nil
 }
 
@@ -131,6 +137,13 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 	}
 	if r, ok := req.(*refreshRequest); ok && r.rt.ACR != "" {
 		ui.AppendClaims("acr", r.rt.ACR)
+	}
+	extra, err := s.tokenAccountClaims(ctx, req, scopes)
+	if err != nil {
+		return err
+	}
+	for k, v := range extra {
+		ui.AppendClaims(k, v)
 	}
 	return nil
 }
@@ -215,7 +228,25 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 		return errInvalidToken()
 	}
 	fillUserClaims(ui, u, at.Scopes)
+	claims, err := accountClaims(at.Scopes, recordedAccount(at), func() ([]Account, error) {
+		return selectableAccounts(ctx, s.cfg.Accounts, at.Subject)
+	})
+	if err != nil {
+		return err
+	}
+	for k, v := range claims {
+		ui.AppendClaims(k, v)
+	}
 	return nil
+}
+
+// recordedAccount returns the account an access token was issued for, as
+// its record keeps it, or nil.
+func recordedAccount(at storage.AccessToken) *Account {
+	if at.AccountID == "" {
+		return nil
+	}
+	return &Account{ID: at.AccountID, Name: at.AccountName, Role: at.AccountRole}
 }
 
 // SetIntrospectionFromToken implements op.Storage for /oauth/introspect. The
@@ -243,8 +274,14 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 		resp.AuthTime = oidc.FromTime(at.AuthTime)
 	}
 	resp.AuthenticationMethodsReferences = slices.Clone(at.AMR)
+	// The account claims come from the record alone: introspection stays
+	// one lookup, so the accounts list is not repeated here.
+	claims, _ := accountClaims(at.Scopes, recordedAccount(at), nil)
 	if at.ACR != "" {
-		resp.Claims = map[string]any{"acr": at.ACR}
+		claims["acr"] = at.ACR
+	}
+	if len(claims) > 0 {
+		resp.Claims = claims
 	}
 	return nil
 }

@@ -72,6 +72,10 @@ type Config struct {
 	// The provider has set its security headers and no-store; the hook
 	// sets the page's own. When nil, a plain fixed page is written.
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, code, description string)
+	// Accounts resolves the account context of tokens (scopes account and
+	// accounts). When nil, tokens carry no account claims and the
+	// accounts claim is an empty list.
+	Accounts Accounts
 
 	// Lifetimes; zero means the default of the same name.
 	AccessTokenLifetime          time.Duration
@@ -332,8 +336,13 @@ func interceptor(next http.Handler) http.Handler {
 			if err != nil {
 				// A second ParseForm reports no error; keep it for the gate.
 				ctx = context.WithValue(ctx, formErrKey{}, err)
-			} else if r.Form.Has("request_uri") {
-				ctx = context.WithValue(ctx, requestURIKey{}, true)
+			} else {
+				if r.Form.Has("request_uri") {
+					ctx = context.WithValue(ctx, requestURIKey{}, true)
+				}
+				// The gate has checked its shape by the time
+				// CreateAuthRequest reads it.
+				ctx = context.WithValue(ctx, accountParamKey{}, r.Form.Get(AccountParam))
 			}
 		}
 		if r.URL.Path == "/userinfo" {

@@ -31,6 +31,9 @@ type refreshRequest struct {
 	// scopes are the scopes of this exchange: the granted ones, or fewer
 	// when the client narrowed them with the scope parameter.
 	scopes []string
+	// accounts holds the selected account as TokenRequestByRefreshToken
+	// checked it, and the account list once resolved.
+	accounts accountMemo
 }
 
 var _ op.RefreshTokenRequest = (*refreshRequest)(nil)
@@ -99,6 +102,9 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 		}
 		at := s.newAccessToken(c, r.ar.UserID, r.GetAudience(), r.ar.Scopes, now)
 		at.AuthTime, at.AMR, at.ACR, at.SessionID = r.ar.AuthTime, r.ar.AMR, r.ar.ACR, r.ar.SessionID
+		if err := s.stampAccount(ctx, &at, r); err != nil {
+			return "", time.Time{}, err
+		}
 		iss = storage.Issue{Access: at, RedeemCode: r.codeHash}
 		recordSigningClient(ctx, c.c.ID)
 	case *ccRequest:
@@ -121,67 +127,93 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 func (s *opStorage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, currentRefreshToken string) (string, string, time.Time, error) {
 	now := s.now().UTC()
 	token := secret.Token(32)
-	var iss storage.Issue
+	var (
+		iss storage.Issue
+		err error
+	)
 	switch r := req.(type) {
 	case *authRequest:
-		if r.codeHash == nil {
-			return "", "", time.Time{}, oidc.ErrInvalidGrant()
-		}
-		c, err := s.clientFor(ctx, r.ar.ClientID)
-		if err != nil {
-			return "", "", time.Time{}, err
-		}
-		at := s.newAccessToken(c, r.ar.UserID, r.GetAudience(), r.ar.Scopes, now)
-		at.AuthTime, at.AMR, at.ACR, at.SessionID = r.ar.AuthTime, r.ar.AMR, r.ar.ACR, r.ar.SessionID
-		at.RefreshFamilyID = secret.ID(refreshFamilyIDPfx)
-		rt := &storage.RefreshToken{
-			ID:            secret.DigestHex(token),
-			FamilyID:      at.RefreshFamilyID,
-			ClientID:      c.c.ID,
-			UserID:        r.ar.UserID,
-			Audience:      at.Audience,
-			Scopes:        slices.Clone(r.ar.Scopes),
-			AuthTime:      r.ar.AuthTime,
-			AMR:           slices.Clone(r.ar.AMR),
-			ACR:           r.ar.ACR,
-			SessionID:     r.ar.SessionID,
-			AccessTokenID: at.ID,
-			CreatedAt:     now,
-		}
-		rt.ExpiresAt = s.refreshExpiry(c, rt.CreatedAt, now)
-		iss = storage.Issue{Access: at, Refresh: rt, RedeemCode: r.codeHash}
-		recordSigningClient(ctx, c.c.ID)
+		iss, err = s.firstRefreshIssue(ctx, r, token, now)
 	case *refreshRequest:
 		if currentRefreshToken == "" || secret.DigestHex(currentRefreshToken) != r.rt.ID {
 			return "", "", time.Time{}, oidc.ErrInvalidGrant()
 		}
-		c, err := s.clientFor(ctx, r.rt.ClientID)
-		if err != nil {
-			return "", "", time.Time{}, err
-		}
-		at := s.newAccessToken(c, r.rt.UserID, r.GetAudience(), r.scopes, now)
-		at.AuthTime, at.AMR, at.ACR, at.SessionID = r.rt.AuthTime, r.rt.AMR, r.rt.ACR, r.rt.SessionID
-		at.RefreshFamilyID = r.rt.FamilyID
-		rt := r.rt
-		rt.ID = secret.DigestHex(token)
-		rt.Scopes = slices.Clone(r.rt.Scopes) // the grant, not the narrowed scopes
-		rt.AccessTokenID = at.ID
-		rt.UsedAt = time.Time{}
-		// CreatedAt stays the family's first issue, so the absolute
-		// lifetime survives rotation.
-		rt.ExpiresAt = s.refreshExpiry(c, rt.CreatedAt, now)
-		if !now.Before(rt.ExpiresAt) {
-			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("The refresh token has expired.")
-		}
-		iss = storage.Issue{Access: at, Refresh: &rt, RotateRefresh: r.rt.ID}
-		recordSigningClient(ctx, c.c.ID)
+		iss, err = s.rotationIssue(ctx, r, token, now)
 	default:
-		return "", "", time.Time{}, oidc.ErrUnsupportedGrantType()
+		err = oidc.ErrUnsupportedGrantType()
+	}
+	if err != nil {
+		return "", "", time.Time{}, err
 	}
 	if err := s.store.IssueTokens(ctx, iss, now); err != nil {
 		return "", "", time.Time{}, invalidGrant(err)
 	}
 	return iss.Access.ID, token, iss.Access.ExpiresAt, nil
+}
+
+// firstRefreshIssue builds the issuance of a code exchange with
+// offline_access: an access token and the first refresh token of a new
+// family, which keeps the selected account.
+func (s *opStorage) firstRefreshIssue(ctx context.Context, r *authRequest, token string, now time.Time) (storage.Issue, error) {
+	if r.codeHash == nil {
+		return storage.Issue{}, oidc.ErrInvalidGrant()
+	}
+	c, err := s.clientFor(ctx, r.ar.ClientID)
+	if err != nil {
+		return storage.Issue{}, err
+	}
+	at := s.newAccessToken(c, r.ar.UserID, r.GetAudience(), r.ar.Scopes, now)
+	at.AuthTime, at.AMR, at.ACR, at.SessionID = r.ar.AuthTime, r.ar.AMR, r.ar.ACR, r.ar.SessionID
+	if err := s.stampAccount(ctx, &at, r); err != nil {
+		return storage.Issue{}, err
+	}
+	at.RefreshFamilyID = secret.ID(refreshFamilyIDPfx)
+	rt := &storage.RefreshToken{
+		ID:            secret.DigestHex(token),
+		FamilyID:      at.RefreshFamilyID,
+		ClientID:      c.c.ID,
+		UserID:        r.ar.UserID,
+		Audience:      at.Audience,
+		Scopes:        slices.Clone(r.ar.Scopes),
+		AuthTime:      r.ar.AuthTime,
+		AMR:           slices.Clone(r.ar.AMR),
+		ACR:           r.ar.ACR,
+		SessionID:     r.ar.SessionID,
+		AccountID:     r.ar.AccountID,
+		AccessTokenID: at.ID,
+		CreatedAt:     now,
+	}
+	rt.ExpiresAt = s.refreshExpiry(c, rt.CreatedAt, now)
+	recordSigningClient(ctx, c.c.ID)
+	return storage.Issue{Access: at, Refresh: rt, RedeemCode: r.codeHash}, nil
+}
+
+// rotationIssue builds the issuance of a refresh: a new access token and
+// the rotated refresh token, with the grant's scopes and account.
+func (s *opStorage) rotationIssue(ctx context.Context, r *refreshRequest, token string, now time.Time) (storage.Issue, error) {
+	c, err := s.clientFor(ctx, r.rt.ClientID)
+	if err != nil {
+		return storage.Issue{}, err
+	}
+	at := s.newAccessToken(c, r.rt.UserID, r.GetAudience(), r.scopes, now)
+	at.AuthTime, at.AMR, at.ACR, at.SessionID = r.rt.AuthTime, r.rt.AMR, r.rt.ACR, r.rt.SessionID
+	if err := s.stampAccount(ctx, &at, r); err != nil {
+		return storage.Issue{}, err
+	}
+	at.RefreshFamilyID = r.rt.FamilyID
+	rt := r.rt
+	rt.ID = secret.DigestHex(token)
+	rt.Scopes = slices.Clone(r.rt.Scopes) // the grant, not the narrowed scopes
+	rt.AccessTokenID = at.ID
+	rt.UsedAt = time.Time{}
+	// CreatedAt stays the family's first issue, so the absolute
+	// lifetime survives rotation.
+	rt.ExpiresAt = s.refreshExpiry(c, rt.CreatedAt, now)
+	if !now.Before(rt.ExpiresAt) {
+		return storage.Issue{}, oidc.ErrInvalidGrant().WithDescription("The refresh token has expired.")
+	}
+	recordSigningClient(ctx, c.c.ID)
+	return storage.Issue{Access: at, Refresh: &rt, RotateRefresh: r.rt.ID}, nil
 }
 
 // refreshExpiry is the idle expiry, capped by the absolute lifetime counted
@@ -221,7 +253,51 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string
 	if u.State != "" && u.State != storage.UserActive {
 		return nil, oidc.ErrInvalidGrant().WithDescription("The user cannot sign in.")
 	}
-	return &refreshRequest{rt: rt, scopes: slices.Clone(rt.Scopes)}, nil
+	req := &refreshRequest{rt: rt, scopes: slices.Clone(rt.Scopes)}
+	if err := s.checkRefreshAccount(ctx, req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// checkRefreshAccount checks, for a refresh token issued for an account,
+// that the user may still act in it: an account that is no longer ACTIVE,
+// or a membership that was removed, ends the grant with invalid_grant.
+// The account as it is now (its current name and role) goes into the new
+// tokens.
+func (s *opStorage) checkRefreshAccount(ctx context.Context, req *refreshRequest) error {
+	if wantsAccountContext(req.rt.Scopes) {
+		useJWTAccessToken(ctx)
+	}
+	if req.rt.AccountID == "" || s.cfg.Accounts == nil {
+		return nil
+	}
+	_, err := req.accounts.selected(ctx, s.cfg.Accounts, req.rt.UserID, req.rt.AccountID)
+	return err
+}
+
+// stampAccount records on the access token record the account its request
+// was issued for (scope account), so that userinfo and introspection
+// answer without another lookup.
+func (s *opStorage) stampAccount(ctx context.Context, at *storage.AccessToken, req any) error {
+	if !slices.Contains(at.Scopes, scopeAccount) {
+		return nil
+	}
+	var (
+		a   *Account
+		err error
+	)
+	switch r := req.(type) {
+	case *authRequest:
+		a, err = r.accounts.selected(ctx, s.cfg.Accounts, r.ar.UserID, r.ar.AccountID)
+	case *refreshRequest:
+		a, err = r.accounts.selected(ctx, s.cfg.Accounts, r.rt.UserID, r.rt.AccountID)
+	}
+	if err != nil || a == nil {
+		return err
+	}
+	at.AccountID, at.AccountName, at.AccountRole = a.ID, a.Name, a.Role
+	return nil
 }
 
 // GetRefreshTokenInfo implements op.Storage for /revoke.

@@ -28,8 +28,11 @@ type AuthRequest struct {
 	LoginHint   string
 	ACRValues   []string
 	UILocales   []string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
+	// Account is the account the relying party asked for with the
+	// account parameter ("acct_…"), or "".
+	Account   string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 
 	// BindingHash is the SHA-256 digest of a random value held in a cookie
 	// of the browser that started the sign-in, so that only that browser
@@ -37,6 +40,15 @@ type AuthRequest struct {
 	BindingHash []byte
 	// Progress of the hosted sign-in.
 	Login LoginProgress
+
+	// AccountPickSession is the ID of the SSO session the sign-in will be
+	// answered from once the user has picked an account on the account
+	// picker; empty unless the picker was shown for a session.
+	AccountPickSession string
+	// AccountID is the account chosen on the account picker, before the
+	// request is done, and then the account the tokens are issued for;
+	// empty when none is.
+	AccountID string
 
 	// CallbackAt is when the bound browser was let through to the
 	// authorization callback, which hands out the request's code; zero

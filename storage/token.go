@@ -22,8 +22,13 @@ type AccessToken struct {
 	// issued with, if any.
 	RefreshFamilyID string
 	SessionID       string
-	CreatedAt       time.Time
-	ExpiresAt       time.Time
+	// AccountID, AccountName and AccountRole are the selected account as
+	// the token was issued for it (scope account); empty without one.
+	AccountID   string
+	AccountName string
+	AccountRole string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
 
 // RefreshToken is the server-side record of a refresh token. Rotation marks
@@ -43,6 +48,9 @@ type RefreshToken struct {
 	AMR       []string
 	ACR       string
 	SessionID string
+	// AccountID is the account selected at sign-in, kept across
+	// rotations; each refresh checks that the user may still act in it.
+	AccountID string
 	// AccessTokenID is the access token issued together with this refresh
 	// token.
 	AccessTokenID string

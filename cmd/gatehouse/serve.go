@@ -263,6 +263,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		DeviceKey:          deriveKey(key, "gatehouse device v1"),
 		DeviceTTL:          cfg.MFA.TrustedDeviceLifetime,
 		Avatars:            store,
+		Accounts:           iam.New(store, hasher, now),
 		Passkeys:           passkeys,
 		SelfService:        self,
 	}
@@ -301,6 +302,7 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 		BindBrowser:                  authreq.BrowserBinding(!insecure),
 		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
 		ErrorPage:                    errPages.provider,
+		Accounts:                     tokenAccounts{svc: iam.New(store, nil, now)},
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
 		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,

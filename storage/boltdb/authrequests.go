@@ -28,6 +28,9 @@ type authRequestRecord struct {
 	LoginHint           string              `json:"login_hint,omitempty"`
 	ACRValues           []string            `json:"acr_values,omitempty"`
 	UILocales           []string            `json:"ui_locales,omitempty"`
+	Account             string              `json:"account,omitempty"`
+	AccountPickSession  string              `json:"account_pick_session,omitempty"`
+	AccountID           string              `json:"account_id,omitempty"`
 	CreatedAt           time.Time           `json:"created_at,omitzero"`
 	ExpiresAt           time.Time           `json:"expires_at,omitzero"`
 	BindingHash         []byte              `json:"binding_hash,omitempty"`
@@ -72,6 +75,9 @@ func marshalAuthRequest(ar storage.AuthRequest) authRequestRecord {
 		LoginHint:           ar.LoginHint,
 		ACRValues:           ar.ACRValues,
 		UILocales:           ar.UILocales,
+		Account:             ar.Account,
+		AccountPickSession:  ar.AccountPickSession,
+		AccountID:           ar.AccountID,
 		CreatedAt:           utc(ar.CreatedAt),
 		ExpiresAt:           utc(ar.ExpiresAt),
 		BindingHash:         ar.BindingHash,
@@ -109,6 +115,9 @@ func (r authRequestRecord) authRequest() storage.AuthRequest {
 		LoginHint:           r.LoginHint,
 		ACRValues:           r.ACRValues,
 		UILocales:           r.UILocales,
+		Account:             r.Account,
+		AccountPickSession:  r.AccountPickSession,
+		AccountID:           r.AccountID,
 		CreatedAt:           r.CreatedAt,
 		ExpiresAt:           r.ExpiresAt,
 		BindingHash:         r.BindingHash,

@@ -35,6 +35,9 @@ type accessTokenRecord struct {
 	ACR             string    `json:"acr,omitempty"`
 	RefreshFamilyID string    `json:"refresh_family_id,omitempty"`
 	SessionID       string    `json:"session_id,omitempty"`
+	AccountID       string    `json:"account_id,omitempty"`
+	AccountName     string    `json:"account_name,omitempty"`
+	AccountRole     string    `json:"account_role,omitempty"`
 	CreatedAt       time.Time `json:"created_at,omitzero"`
 	ExpiresAt       time.Time `json:"expires_at,omitzero"`
 }
@@ -51,6 +54,9 @@ func marshalAccessToken(t storage.AccessToken) accessTokenRecord {
 		ACR:             t.ACR,
 		RefreshFamilyID: t.RefreshFamilyID,
 		SessionID:       t.SessionID,
+		AccountID:       t.AccountID,
+		AccountName:     t.AccountName,
+		AccountRole:     t.AccountRole,
 		CreatedAt:       utc(t.CreatedAt),
 		ExpiresAt:       utc(t.ExpiresAt),
 	}
@@ -68,6 +74,9 @@ func (r accessTokenRecord) accessToken() storage.AccessToken {
 		ACR:             r.ACR,
 		RefreshFamilyID: r.RefreshFamilyID,
 		SessionID:       r.SessionID,
+		AccountID:       r.AccountID,
+		AccountName:     r.AccountName,
+		AccountRole:     r.AccountRole,
 		CreatedAt:       r.CreatedAt,
 		ExpiresAt:       r.ExpiresAt,
 	}
@@ -85,6 +94,7 @@ type refreshTokenRecord struct {
 	AMR           []string  `json:"amr,omitempty"`
 	ACR           string    `json:"acr,omitempty"`
 	SessionID     string    `json:"session_id,omitempty"`
+	AccountID     string    `json:"account_id,omitempty"`
 	AccessTokenID string    `json:"access_token_id,omitempty"`
 	CreatedAt     time.Time `json:"created_at,omitzero"`
 	ExpiresAt     time.Time `json:"expires_at,omitzero"`
@@ -103,6 +113,7 @@ func marshalRefreshToken(t storage.RefreshToken) refreshTokenRecord {
 		AMR:           t.AMR,
 		ACR:           t.ACR,
 		SessionID:     t.SessionID,
+		AccountID:     t.AccountID,
 		AccessTokenID: t.AccessTokenID,
 		CreatedAt:     utc(t.CreatedAt),
 		ExpiresAt:     utc(t.ExpiresAt),
@@ -122,6 +133,7 @@ func (r refreshTokenRecord) refreshToken() storage.RefreshToken {
 		AMR:           r.AMR,
 		ACR:           r.ACR,
 		SessionID:     r.SessionID,
+		AccountID:     r.AccountID,
 		AccessTokenID: r.AccessTokenID,
 		CreatedAt:     r.CreatedAt,
 		ExpiresAt:     r.ExpiresAt,

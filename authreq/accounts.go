@@ -1,0 +1,185 @@
+package authreq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// PathAccountPicker is the account picker's page (package login serves
+// it): a sign-in that asks for scope account, for a user with several
+// accounts, stops there before it completes.
+const PathAccountPicker = "/login/account"
+
+// Scope and prompt values of the account context.
+const (
+	ScopeAccount        = "account"
+	PromptSelectAccount = "select_account"
+	promptNone          = "none"
+)
+
+// The OIDC errors of the account context.
+const (
+	descAccountDenied     = "The user cannot act in the requested account."
+	descSelectionRequired = "The user must choose an account."
+)
+
+// Accounts is what the flow needs of package iam to choose the account a
+// sign-in's tokens are for. *iam.Service implements it.
+type Accounts interface {
+	SelectableAccounts(ctx context.Context, userID string) ([]iam.TokenAccount, error)
+	TokenAccountFor(ctx context.Context, userID, accountID string) (iam.TokenAccount, error)
+	LastSelectableAccount(ctx context.Context, userID string) (iam.TokenAccount, error)
+	SelectAccount(ctx context.Context, actor iam.Actor, accountID string) (iam.TokenAccount, error)
+}
+
+// choice is the outcome of choosing a sign-in's account.
+type choice int
+
+const (
+	// choiceNone: the tokens carry no account.
+	choiceNone choice = iota + 1
+	// choiceSelected: the tokens are for the chosen account.
+	choiceSelected
+	// choicePicker: the user picks on the account picker.
+	choicePicker
+	// choiceDenied: the requested account is not the user's; access_denied.
+	choiceDenied
+	// choiceRequired: the picker is due but prompt=none forbids it;
+	// account_selection_required.
+	choiceRequired
+)
+
+// WantsAccount reports whether ar asks for the account context: scope
+// account.
+func WantsAccount(ar storage.AuthRequest) bool { return slices.Contains(ar.Scopes, ScopeAccount) }
+
+// chooseAccount decides the account of ar for userID. fromSession is true
+// when the sign-in is answered from the SSO session without a new
+// authentication; the user's last used account then stands unless
+// prompt=select_account. The rules:
+//   - an account parameter must name an account the user may act in now
+//     (else access_denied), and is then the account, picker or not;
+//   - without scope account there is no account;
+//   - an account picked on the picker stands;
+//   - with no selectable account there is none; with one it is selected,
+//     unless prompt=select_account asks to confirm it on the picker;
+//   - with several, the picker (account_selection_required for
+//     prompt=none).
+func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID string, fromSession bool) (string, choice, error) {
+	if f.Accounts == nil {
+		return "", choiceNone, nil
+	}
+	if ar.Account != "" {
+		_, err := f.Accounts.TokenAccountFor(ctx, userID, ar.Account)
+		switch {
+		case errors.Is(err, iam.ErrNotSelectable):
+			return "", choiceDenied, nil
+		case err != nil:
+			return "", 0, fmt.Errorf("requested account: %w", err)
+		}
+		return ar.Account, choiceSelected, nil
+	}
+	if !WantsAccount(ar) {
+		return "", choiceNone, nil
+	}
+	if ar.AccountID != "" {
+		return ar.AccountID, choiceSelected, nil
+	}
+	force := slices.Contains(ar.Prompt, PromptSelectAccount)
+	if fromSession && !force {
+		last, err := f.Accounts.LastSelectableAccount(ctx, userID)
+		if err == nil {
+			return last.ID, choiceSelected, nil
+		}
+		if !errors.Is(err, iam.ErrNotSelectable) {
+			return "", 0, fmt.Errorf("last account: %w", err)
+		}
+	}
+	list, err := f.Accounts.SelectableAccounts(ctx, userID)
+	if err != nil {
+		return "", 0, fmt.Errorf("selectable accounts: %w", err)
+	}
+	switch {
+	case len(list) == 0:
+		return "", choiceNone, nil
+	case len(list) == 1 && !force:
+		return list[0].ID, choiceSelected, nil
+	case slices.Contains(ar.Prompt, promptNone):
+		return "", choiceRequired, nil
+	}
+	return "", choicePicker, nil
+}
+
+// settleAccount chooses the account of ar for userID and, unless the
+// sign-in can complete now, answers the browser: the error to the
+// relying party, the error page, or the picker (after recording, in one
+// update, what the picker needs: prepare). It returns the account and
+// whether the caller completes the sign-in.
+func (f *Flow) settleAccount(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID string, fromSession bool,
+	prepare func(old *storage.AuthRequest)) (string, bool) {
+	ctx := r.Context()
+	accountID, c, err := f.chooseAccount(ctx, ar, userID, fromSession)
+	switch {
+	case err != nil:
+		f.Site.LogProblem(r, "account not chosen", err, "auth_request_id", ar.ID, "user_id", userID)
+		f.Site.RenderProblem(w, r, ProblemFor(err))
+		return "", false
+	case c == choiceDenied:
+		f.Logger.InfoContext(ctx, "sign-in refused: account not the user's", "user_id", userID, "auth_request_id", ar.ID)
+		f.Fail(w, r, ar.ID, "access_denied", descAccountDenied)
+		return "", false
+	case c == choiceRequired:
+		f.Logger.InfoContext(ctx, "prompt=none needs the account picker", "user_id", userID, "auth_request_id", ar.ID)
+		f.Fail(w, r, ar.ID, "account_selection_required", descSelectionRequired)
+		return "", false
+	case c == choicePicker:
+		f.toPicker(w, r, ar, binding, prepare)
+		return "", false
+	}
+	return accountID, true
+}
+
+// toPicker records prepare's changes on ar, still open in this browser,
+// and sends the browser to the account picker.
+func (f *Flow) toPicker(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, prepare func(old *storage.AuthRequest)) {
+	now := f.Now()
+	_, err := f.AuthRequests.UpdateAuthRequest(r.Context(), ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
+		if err := CheckOpen(old, now, binding, true); err != nil {
+			return old, err
+		}
+		prepare(&old)
+		return old, nil
+	})
+	if err != nil {
+		f.Site.LogProblem(r, "auth request not sent to the account picker", err, "auth_request_id", ar.ID)
+		f.Site.RenderProblem(w, r, ProblemFor(err))
+		return
+	}
+	http.Redirect(w, r, PickerURL(ar.ID), http.StatusSeeOther)
+}
+
+// PickerURL returns the account picker's URL for an auth request.
+func PickerURL(authRequestID string) string {
+	return PathAccountPicker + "?" + url.Values{"authRequestID": {authRequestID}}.Encode()
+}
+
+// RecordPick stores accountID, just checked and selected by the user on
+// the picker, on ar while it is still open in this browser, and returns
+// the updated request.
+func (f *Flow) RecordPick(ctx context.Context, ar storage.AuthRequest, binding, accountID string, now time.Time) (storage.AuthRequest, error) {
+	return f.AuthRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
+		if err := CheckOpen(old, now, binding, true); err != nil {
+			return old, err
+		}
+		old.AccountID = accountID
+		return old, nil
+	})
+}
