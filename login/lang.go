@@ -49,7 +49,7 @@ func (h *Handler) userLocaleOf(r *http.Request) string {
 	now := h.core.now()
 	if ar, ok := h.requestOf(r); ok && ar.Login.UserID != "" && (!ar.Login.PasswordAt.IsZero() || len(ar.Login.Factors) > 0) &&
 		authreq.CheckOpen(ar, now, h.core.site.CookieValue(r, loginCookie), true) == nil {
-		if u, err := h.core.users.GetUser(ctx, ar.Login.UserID); err == nil && u.State == storage.UserActive {
+		if u, err := h.core.users.GetUser(ctx, ar.Login.UserID); err == nil && u.State.MaySignIn() {
 			return u.Locale
 		}
 	}

@@ -128,7 +128,7 @@ func (d *factors) allowedMethod(u storage.User, st storage.MFAState, method stri
 func (d *core) signInUser(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (storage.User, storage.MFAState, bool) {
 	ctx := r.Context()
 	u, err := d.users.GetUser(ctx, ar.Login.UserID)
-	if err == nil && u.State != storage.UserActive {
+	if err == nil && !u.State.MaySignIn() {
 		err = fmt.Errorf("user is %s: %w", u.State, authreq.ErrExpired)
 	}
 	if err != nil {

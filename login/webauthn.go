@@ -214,7 +214,7 @@ func (d *keyPages) jsonRequest(w http.ResponseWriter, r *http.Request, steps ...
 func (d *keyPages) activeUser(w http.ResponseWriter, r *http.Request, userID, authRequestID string) (storage.User, bool) {
 	u, err := d.core.users.GetUser(r.Context(), userID)
 	switch {
-	case errors.Is(err, storage.ErrNotFound) || err == nil && u.State != storage.UserActive:
+	case errors.Is(err, storage.ErrNotFound) || err == nil && !u.State.MaySignIn():
 		d.core.logger.InfoContext(r.Context(), "webauthn sign-in refused: user not active", "user_id", userID, "state", u.State, "auth_request_id", authRequestID)
 		web.JSONError(w, http.StatusForbidden, passkey.JSONErrUser)
 		return u, false

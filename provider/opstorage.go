@@ -224,7 +224,7 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 	// A client_credentials token has no user; a locked or disabled user
 	// gets no claims.
 	u, err := s.store.GetUser(ctx, at.Subject)
-	if err != nil || (u.State != "" && u.State != storage.UserActive) {
+	if err != nil || !u.State.MaySignIn() {
 		return errInvalidToken()
 	}
 	fillUserClaims(ui, u, at.Scopes)

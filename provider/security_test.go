@@ -601,20 +601,36 @@ func TestCallbackBeforeLogin(t *testing.T) {
 	}
 }
 
-func TestLockedUser(t *testing.T) {
-	e := newEnv(t)
-	tr := e.loginTokens()
-	_, err := e.store.UpdateUser(context.Background(), e.user.ID, func(u storage.User) (storage.User, error) {
-		u.State = storage.UserLocked
-		return u, nil
-	})
-	if err != nil {
-		t.Fatal(err)
+func TestInactiveUser(t *testing.T) {
+	tests := []struct {
+		name  string
+		state storage.UserState
+	}{
+		{"locked", storage.UserLocked},
+		{"disabled", storage.UserDisabled},
+		{"no state", ""}, // not active: one meaning of active (UserState.MaySignIn)
+		{"unknown state", "frozen"},
 	}
-	if s, _ := e.userinfo(http.MethodGet, tr.AccessToken); s != http.StatusUnauthorized {
-		t.Errorf("userinfo for a locked user: status %d, want 401", s)
-	}
-	if r := e.refresh(tr.RefreshToken, confID, confSecret); r.Error != "invalid_grant" {
-		t.Errorf("refresh for a locked user: status %d error %q, want invalid_grant", r.Status, r.Error)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			tr := e.loginTokens()
+			if s, _ := e.userinfo(http.MethodGet, tr.AccessToken); s != http.StatusOK {
+				t.Fatalf("userinfo for the active user: status %d, want 200", s)
+			}
+			_, err := e.store.UpdateUser(context.Background(), e.user.ID, func(u storage.User) (storage.User, error) {
+				u.State = tt.state
+				return u, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s, _ := e.userinfo(http.MethodGet, tr.AccessToken); s != http.StatusUnauthorized {
+				t.Errorf("userinfo for a %s user: status %d, want 401", tt.name, s)
+			}
+			if r := e.refresh(tr.RefreshToken, confID, confSecret); r.Error != "invalid_grant" {
+				t.Errorf("refresh for a %s user: status %d error %q, want invalid_grant", tt.name, r.Status, r.Error)
+			}
+		})
 	}
 }

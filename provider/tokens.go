@@ -250,7 +250,7 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string
 	if err != nil {
 		return nil, invalidGrant(err)
 	}
-	if u.State != "" && u.State != storage.UserActive {
+	if !u.State.MaySignIn() {
 		return nil, oidc.ErrInvalidGrant().WithDescription("The user cannot sign in.")
 	}
 	req := &refreshRequest{rt: rt, scopes: slices.Clone(rt.Scopes)}

@@ -96,7 +96,7 @@ func (m *Service) Current(ctx context.Context, r *http.Request, now time.Time) (
 	if err != nil {
 		return s, u, false, fmt.Errorf("get session user: %w", err)
 	}
-	if u.State != storage.UserActive {
+	if !u.State.MaySignIn() {
 		return s, u, false, nil
 	}
 	return s, u, true, nil

@@ -16,6 +16,12 @@ const (
 	UserDisabled UserState = "disabled"
 )
 
+// MaySignIn reports whether a user in this state may sign in and be given
+// tokens: only UserActive may. It is the one meaning of "active" that the
+// pages, package iam and the provider share; an empty state (a record
+// written without one) is not active.
+func (s UserState) MaySignIn() bool { return s == UserActive }
+
 // MFA methods a user can prefer.
 const (
 	MFAEmail    = "email"
