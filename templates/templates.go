@@ -55,7 +55,8 @@ const StaticPrefix = "/static/"
 var requiredPages = []string{PageHome, PageEmail, PagePassword, PageCode, PageError, PageLogout, PageSignedOut,
 	PageTOTPEnrol, PageRecovery, PageRecoveryCodes, PageContinue,
 	PageWebAuthn, PagePasskeyKeys,
-	PageProfile}
+	PageProfile,
+	PageConsole}
 
 // partialFiles match the files of blocks shared by pages (for example
 // "security_keys"); they are parsed with the layout, so every page can
