@@ -35,7 +35,7 @@ func (v *view) fillAudit(r *http.Request, st *state) error {
 	}
 	p := v.printer(r)
 	for _, e := range events {
-		t.Events = append(t.Events, templates.ConsoleEvent{Time: p.Date(e.Time) + " " + e.Time.UTC().Format("15:04:05"),
+		t.Events = append(t.Events, templates.ConsoleEvent{Time: p.Date(e.Time),
 			Actor: e.Actor, Action: e.Action, Target: e.Target, IP: e.IP})
 	}
 	return nil
