@@ -19,9 +19,11 @@ func accountEmails(t *testing.T, c *Composer) map[string]Email {
 		"invitation": func() (Email, error) {
 			return c.InvitationEmail("eve@example.com", "Eve", "Acme Labs", "Ada Lovelace", "admin", "https://id.example.com/invite/tok123", at.Add(7*24*time.Hour))
 		},
-		"role":     func() (Email, error) { return c.RoleChangedEmail("cy@example.com", "Cy", "Acme Labs", "developer", at) },
-		"removed":  func() (Email, error) { return c.MemberRemovedEmail("cy@example.com", "Cy", "Acme Labs", at) },
-		"received": func() (Email, error) { return c.OwnershipReceivedEmail("bob@example.com", "Bob", "Acme Labs", "Ada Lovelace", at) },
+		"role":    func() (Email, error) { return c.RoleChangedEmail("cy@example.com", "Cy", "Acme Labs", "developer", at) },
+		"removed": func() (Email, error) { return c.MemberRemovedEmail("cy@example.com", "Cy", "Acme Labs", at) },
+		"received": func() (Email, error) {
+			return c.OwnershipReceivedEmail("bob@example.com", "Bob", "Acme Labs", "Ada Lovelace", at)
+		},
 		"handed": func() (Email, error) {
 			return c.OwnershipHandedOverEmail("ada@example.com", "Ada", "Acme Labs", "Bob Builder", at)
 		},
