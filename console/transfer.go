@@ -41,7 +41,6 @@ func (v *view) fillTransfer(r *http.Request, st *state) error {
 		}
 		p.After = next
 	}
-	st.page.Transfer.Fresh = !secondFactorAt(st.si.Session).IsZero() && st.si.Fresh(v.now())
 	return nil
 }
 

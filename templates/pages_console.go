@@ -166,8 +166,6 @@ type ConsoleTransferTab struct {
 	Admins []ConsoleMember
 	// To is the Admin chosen before an error or a step-up.
 	To string
-	// Fresh is true while the session's second factor is recent enough.
-	Fresh bool
 }
 
 // ConsoleAuditTab is the data of the Audit log tab.
