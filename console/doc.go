@@ -5,9 +5,12 @@
 //
 // Every rule about who may do what is package iam's: the console calls it
 // with an iam.UserActor and shows what it allows, and maps its errors to
-// translated messages (errors.go). GET /console?tab=… shows a tab;
-// without a valid SSO session the browser is sent to the sign-in of the
-// signed-in pages (package login). Every POST needs the session, the
+// translated messages (errors.go). The current account is the user's last
+// chosen one (User.LastAccountID) when visible, else the first; the
+// switcher changes it through iam.SelectAccount. GET /console?tab=… shows
+// a tab; without a valid SSO session the browser is sent to the sign-in
+// of the signed-in pages (package login) with the console page as its
+// "return". Every POST needs the session, the
 // same-origin check and a CSRF token bound to the session cookie. A POST
 // that succeeds redirects (303) to its tab with a fixed notice named in
 // the "done" parameter; a refused one renders the tab with a translated
@@ -19,9 +22,10 @@
 // Files: handler.go (Deps and the handler types), routes.go (every
 // route), page.go (the current account, the switcher, the tree and the
 // rendering), errors.go (iam errors as messages), labels.go (catalogue
-// keys of roles, statuses and notices), members.go (users and
-// invitations), children.go (child accounts), transfer.go (ownership),
-// audit.go (the audit log) and mail.go (the e-mails of notify).
+// keys of roles, statuses and notices), members.go (users, role changes
+// and removals), invitations.go (invitations), children.go (child
+// accounts), transfer.go (ownership), audit.go (the audit log) and
+// mail.go (the e-mails of notify).
 //
 // The package never imports login, profile, signup or api: it shares the
 // browser plumbing (web), the SSO session (session) and the rules (iam).
