@@ -68,6 +68,10 @@ func importRules() map[string][]string {
 		// authreq, with the Site and Flow login's Handler lends it.
 		"signup": {"storage", "iam", "notify", "password", "secret", "mfa", "regulate", "web", "authreq", "codesend",
 			"templates", "github.com/gorilla/mux"},
+		// console serves the account console; like profile it never
+		// imports login, profile, signup or api, and it calls iam for every
+		// rule.
+		"console": {"storage", "iam", "notify", "web", "session", "templates", "i18n", "github.com/gorilla/mux"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "i18n", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

@@ -35,7 +35,7 @@ const (
 
 // emailKinds lists the kinds that are e-mails, with a text and an HTML body.
 var emailKinds = append([]string{kindCode, kindVerifyEmail, kindPasswordReset, kindPasswordChanged, kindMFAChanged, kindAccountLocked,
-	kindMFALocked, kindResetSignIn}, securityKinds...)
+	kindMFALocked, kindResetSignIn}, append(securityKinds, accountKinds...)...)
 
 // methodNames are the human names of the MFA methods, keys of the
 // message catalogue.

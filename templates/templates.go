@@ -56,7 +56,7 @@ var requiredPages = []string{PageHome, PageEmail, PagePassword, PageCode, PageEr
 	PageTOTPEnrol, PageRecovery, PageRecoveryCodes, PageContinue,
 	PageWebAuthn, PagePasskeyKeys,
 	PageProfile,
-	PageAccountPicker}
+	PageAccountPicker, PageConsole}
 
 // partialFiles match the files of blocks shared by pages (for example
 // "security_keys"); they are parsed with the layout, so every page can

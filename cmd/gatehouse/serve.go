@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/gatehouse-id/gatehouse/authreq"
+	"github.com/gatehouse-id/gatehouse/console"
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/mfa"
@@ -276,6 +277,9 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err := mountBesideLogin(r, pages, ld, composer); err != nil {
 		return nil, err
 	}
+	if err := mountConsole(r, pages, ld, iam.New(store, hasher, now), composer); err != nil {
+		return nil, err
+	}
 	// The provider is the catch-all, except for a hosted page's path asked
 	// with another method, which gets the 405 page. The method check comes
 	// first: a matching path clears the router's method mismatch.
@@ -341,6 +345,19 @@ func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps, compos
 		return fmt.Errorf("start registration pages: %w", err)
 	}
 	signupPages.Mount(r)
+	return nil
+}
+
+// mountConsole mounts the account console (package console) beside the
+// sign-in pages, with their site and session, the rules of accounts, and
+// ld's store, mailer, issuer, clock and log.
+func mountConsole(r *mux.Router, pages *login.Handler, ld login.Deps, accounts *iam.Service, composer *notify.Composer) error {
+	c, err := console.New(console.Deps{Site: pages.Site(), Session: pages.Session(), IAM: accounts, Users: ld.Users,
+		Mailer: ld.Mailer, Messages: composer, Issuer: ld.Issuer, Now: ld.Now, Logger: ld.Logger})
+	if err != nil {
+		return fmt.Errorf("start account console: %w", err)
+	}
+	c.Mount(r)
 	return nil
 }
 
