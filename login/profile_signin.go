@@ -130,8 +130,24 @@ func (d *profilePages) reauthReturn(ret string) string {
 		return pathKeys
 	case u.Path == pathProfile:
 		return tabPath(u.Query().Get("tab"))
+	case u.Path == pathConsole:
+		return consolePath(u.Query().Get("tab"))
 	}
 	return tabPath(templates.TabProfile)
+}
+
+// pathConsole is the account console (package console), a page a sign-in
+// may return to.
+const pathConsole = "/console"
+
+// consolePath returns the console's path with tab when tab is a plain
+// name (lower-case letters, at most 20), else the console's first tab.
+// The console itself checks the tab; this only keeps the URL tame.
+func consolePath(tab string) string {
+	if tab == "" || len(tab) > 20 || strings.ContainsFunc(tab, func(r rune) bool { return r < 'a' || r > 'z' }) {
+		return pathConsole
+	}
+	return pathConsole + "?" + url.Values{"tab": {tab}}.Encode()
 }
 
 // profileReturnPath turns the RedirectURI of a profile request back into
@@ -177,8 +193,10 @@ func signInPath(authRequestID string) string {
 	return "/login?" + url.Values{"authRequestID": {authRequestID}}.Encode()
 }
 
-// handleProfileSignIn serves GET /profile/signin: it starts a profile
-// sign-in, or goes straight to the profile when the browser is signed in.
+// handleProfileSignIn serves GET /profile/signin?tab=…, or ?return=<local
+// path> for another signed-in page such as the console (reauthReturn's
+// allow-list): it starts a profile sign-in, or goes straight back when the
+// browser is signed in.
 func (d *profilePages) handleProfileSignIn(w http.ResponseWriter, r *http.Request) {
 	tab := validTab(r.URL.Query().Get("tab"))
 	_, _, valid, err := d.sess.Current(r.Context(), r, d.core.now())
@@ -187,11 +205,15 @@ func (d *profilePages) handleProfileSignIn(w http.ResponseWriter, r *http.Reques
 		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
+	ret := tabPath(tab)
+	if back := r.URL.Query().Get("return"); back != "" {
+		ret = d.reauthReturn(back)
+	}
 	if valid {
-		http.Redirect(w, r, tabPath(tab), http.StatusSeeOther)
+		http.Redirect(w, r, ret, http.StatusSeeOther)
 		return
 	}
-	d.startProfileSignIn(w, r, tabPath(tab), nil)
+	d.startProfileSignIn(w, r, ret, nil)
 }
 
 // handleReauth serves POST /login/reauth?return=<local path>, "Sign in
