@@ -203,7 +203,9 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	self login.SelfService, now func() time.Time, logger *slog.Logger) (http.Handler, error) {
 	insecure := isHTTP(issuer)
 	errPages := &errorPages{} // its site is set once the login pages exist
-	prov, err := newProvider(ctx, cfg, issuer, store, sealer, self, errPages, now)
+	// One iam.Service holds the account rules for every package.
+	accounts := iam.New(store, hasher, now, iam.WithAccounts(cfg.Accounts.iamConfig()))
+	prov, err := newProvider(ctx, cfg, issuer, store, sealer, self, errPages, accounts, now)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +266,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		DeviceKey:          deriveKey(key, "gatehouse device v1"),
 		DeviceTTL:          cfg.MFA.TrustedDeviceLifetime,
 		Avatars:            store,
-		Accounts:           iam.New(store, hasher, now),
+		Accounts:           accounts,
 		Passkeys:           passkeys,
 		SelfService:        self,
 	}
@@ -277,7 +279,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err := mountBesideLogin(r, pages, ld, composer); err != nil {
 		return nil, err
 	}
-	if err := mountConsole(r, pages, ld, iam.New(store, hasher, now), composer); err != nil {
+	if err := mountConsole(r, pages, ld, accounts, composer); err != nil {
 		return nil, err
 	}
 	// The provider is the catch-all, except for a hosted page's path asked
@@ -296,7 +298,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 // the sign-in pages' binding cookie, /authorize limited per IP, and its
 // refusals shown as the hosted pages' error page (errPages).
 func newProvider(ctx context.Context, cfg Config, issuer string, store storage.Store, sealer *secret.Sealer,
-	self login.SelfService, errPages *errorPages, now func() time.Time) (*provider.Provider, error) {
+	self login.SelfService, errPages *errorPages, accounts *iam.Service, now func() time.Time) (*provider.Provider, error) {
 	insecure := isHTTP(issuer)
 	prov, err := provider.New(ctx, provider.Config{
 		Issuer:                       issuer,
@@ -306,7 +308,7 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 		BindBrowser:                  authreq.BrowserBinding(!insecure),
 		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
 		ErrorPage:                    errPages.provider,
-		Accounts:                     tokenAccounts{svc: iam.New(store, nil, now)},
+		Accounts:                     tokenAccounts{svc: accounts},
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
 		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
