@@ -16,13 +16,13 @@ import (
 const auditPageSize = 50
 
 // fillAudit loads one page of the account's audit log, newest first
-// (iam.ListAudit by account), for those whose role may read it
-// (iam.ActionViewAudit).
+// (iam.ListAccountAudit), for those whose role may read it; iam decides,
+// and Rights.Audit only spares the read.
 func (v *view) fillAudit(r *http.Request, st *state) error {
 	if !st.page.Rights.Audit {
 		return &iam.Error{Code: iam.CodeForbidden}
 	}
-	events, err := v.iam.ListAudit(r.Context(), storage.AuditFilter{AccountID: st.cur.Account.ID,
+	events, err := v.iam.ListAccountAudit(r.Context(), iam.UserActor(st.si.User.ID, "", ""), st.cur.Account.ID, storage.AuditFilter{
 		Before: parseCursor(r.URL.Query().Get("before")), Limit: auditPageSize + 1})
 	if err != nil {
 		return err

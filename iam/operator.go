@@ -31,3 +31,14 @@ func (s *Service) UserByID(ctx context.Context, actor Actor, id string) (storage
 	}
 	return u, nil
 }
+
+// ListAccountAudit returns one account's audit events matching f, newest
+// first, if actor may read them (ActionViewAudit in that account, or the
+// operator). f.AccountID is set to accountID; the limits are ListAudit's.
+func (s *Service) ListAccountAudit(ctx context.Context, actor Actor, accountID string, f storage.AuditFilter) ([]storage.AuditEvent, error) {
+	if _, _, err := s.authorize(ctx, actor, accountID, ActionViewAudit); err != nil {
+		return nil, err
+	}
+	f.AccountID = accountID
+	return s.ListAudit(ctx, f)
+}
