@@ -90,3 +90,16 @@ type InviteDonePage struct {
 
 // PageName returns PageInviteDone.
 func (InviteDonePage) PageName() string { return PageInviteDone }
+
+// InvitationsTab is the data of the profile's Invitations tab: the
+// pending invitations sent to the user's address.
+type InvitationsTab struct {
+	Rows []InvitationRow
+}
+
+// InvitationRow is one pending invitation: its ID (the forms' hidden
+// "invitation" field), the account, the role (admin, developer or
+// default) and the expiry, formatted.
+type InvitationRow struct {
+	ID, AccountName, Role, Expires string
+}
