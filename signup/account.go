@@ -87,8 +87,12 @@ func regMethodChoices(checked string, sms bool) []templates.MethodChoice {
 // renderMethod shows the method page with checked chosen, the number as
 // typed and msg, if any.
 func (d *accountStep) renderMethod(w http.ResponseWriter, r *http.Request, st regState, status int, checked, phone, msg string) {
-	d.site.Render(w, r, status, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
-		Methods: regMethodChoices(checked, d.sms != nil), AskPhone: d.sms != nil, Phone: phone, Error: msg})
+	page := templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+		Methods: regMethodChoices(checked, d.sms != nil), AskPhone: d.sms != nil, Phone: phone, Error: msg}
+	if msg != "" && checked == storage.MFASMS {
+		page.ErrorField = "phone"
+	}
+	d.site.Render(w, r, status, page)
 }
 
 // regAt is verifiedReg for a step that needs an earlier one done: when

@@ -56,7 +56,8 @@ func TestRegisterSMSNumber(t *testing.T) {
 			page := b.untilMethod("ada@example.com")
 			e.tw.setFail(tt.failSend)
 			r := b.post(pathMethod, url.Values{"method": {"sms"}, "phone": {tt.phone}, "csrf": {csrfOf(t, page)}})
-			wantPage(t, "POST method", r, tt.status, tt.want, `value="`+attr(tt.phone)+`"`, `id="method-sms" name="method" value="sms" checked`)
+			wantPage(t, "POST method", r, tt.status, tt.want, `value="`+attr(tt.phone)+`"`, `id="method-sms" name="method" value="sms" checked>`,
+				`maxlength="32" aria-invalid="true" aria-describedby="form-error"`)
 			if _, err := e.db.GetUserByEmail(context.Background(), "ada@example.com"); err == nil {
 				t.Fatal("a user was created before the number was proven")
 			}
