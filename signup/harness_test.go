@@ -180,19 +180,7 @@ func newEnv(t *testing.T, adjust ...func(*signup.Deps)) *env {
 	r := mux.NewRouter()
 	e.srv = httptest.NewServer(r)
 	t.Cleanup(e.srv.Close)
-	ld := login.Deps{
-		Users: db, AuthRequests: db, Sessions: db, Logouts: db, Tokens: db, Clients: db, Passwords: hasher, Templates: tmpl,
-		Now: e.clock.Now, Logger: logger, Issuer: e.srv.URL, MFA: db, Mailer: e.outbox, Texter: texter,
-		CallbackURL: func(ctx context.Context, id string) string { return "http://rp.test/cb?id=" + url.QueryEscape(id) },
-		Callback: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "http://rp.test/cb", http.StatusFound)
-		}),
-		FailAuthRequest: func(w http.ResponseWriter, r *http.Request, id, code, desc string) {
-			http.Error(w, code, http.StatusBadRequest)
-		},
-		OTPPepper: testKey("pepper"), TOTPSealer: sealer, DeviceKey: testKey("device"),
-		SelfService: login.SelfService{Registration: true},
-	}
+	ld := loginDeps(e, db, tmpl, hasher, texter, sealer, logger)
 	lh, err := login.New(ld)
 	if err != nil {
 		t.Fatalf("login.New() error = %v", err)
@@ -214,6 +202,23 @@ func newEnv(t *testing.T, adjust ...func(*signup.Deps)) *env {
 	}
 	sh.Mount(r)
 	return e
+}
+
+// loginDeps are the sign-in pages' dependencies, with registration on.
+func loginDeps(e *env, db *boltdb.DB, tmpl *templates.Set, hasher *password.Hasher, texter notify.Texter, sealer *secret.Sealer, logger *slog.Logger) login.Deps {
+	return login.Deps{
+		Users: db, AuthRequests: db, Sessions: db, Logouts: db, Tokens: db, Clients: db, Passwords: hasher, Templates: tmpl,
+		Now: e.clock.Now, Logger: logger, Issuer: e.srv.URL, MFA: db, Mailer: e.outbox, Texter: texter,
+		CallbackURL: func(ctx context.Context, id string) string { return "http://rp.test/cb?id=" + url.QueryEscape(id) },
+		Callback: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://rp.test/cb", http.StatusFound)
+		}),
+		FailAuthRequest: func(w http.ResponseWriter, r *http.Request, id, code, desc string) {
+			http.Error(w, code, http.StatusBadRequest)
+		},
+		OTPPepper: testKey("pepper"), TOTPSealer: sealer, DeviceKey: testKey("device"),
+		SelfService: login.SelfService{Registration: true},
+	}
 }
 
 // testKey returns a 32-byte key derived from label.
