@@ -79,7 +79,7 @@ func regMethodChoices(checked string, sms bool) []templates.MethodChoice {
 	}
 	out := []templates.MethodChoice{{Value: storage.MFAEmail, Label: "A code by e-mail", Hint: "(default)", Checked: checked == storage.MFAEmail}}
 	if sms {
-		out = append(out, templates.MethodChoice{Value: storage.MFASMS, Label: "Text message (SMS) code", Hint: "(enter your mobile number below; an authenticator app is safer)", Checked: checked == storage.MFASMS})
+		out = append(out, templates.MethodChoice{Value: storage.MFASMS, Label: "Text message (SMS) code", Hint: "(to the number below; an app is safer)", Checked: checked == storage.MFASMS})
 	}
 	return append(out, templates.MethodChoice{Value: storage.MFATOTP, Label: "An authenticator app", Hint: "(set up now with a QR code)", Checked: checked == storage.MFATOTP})
 }
