@@ -65,9 +65,11 @@ func importRules() map[string][]string {
 			"codesend", "i18n", "github.com/gorilla/mux", "golang.org/x/text/language", "github.com/mileusna/useragent"},
 		// signup serves self-registration; like profile it never imports
 		// login (nor login it): it returns to the auth request through
-		// authreq, with the Site and Flow login's Handler lends it.
+		// authreq, with the Site and Flow login's Handler lends it. The
+		// invitation page reads the SSO session (session) and dates its
+		// expiry in the page's language (i18n).
 		"signup": {"storage", "iam", "notify", "password", "secret", "mfa", "regulate", "web", "authreq", "codesend",
-			"templates", "github.com/gorilla/mux"},
+			"templates", "session", "i18n", "github.com/gorilla/mux"},
 		// console serves the account console; like profile it never
 		// imports login, profile, signup or api, and it calls iam for every
 		// rule.

@@ -58,33 +58,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, actor Actor, token strin
 	if err != nil {
 		return Accepted{}, err
 	}
-	u, err := s.store.GetUser(ctx, actor.UserID)
-	if err != nil {
-		return Accepted{}, fmt.Errorf("accept invitation: %w", err)
-	}
-	now, id := s.utcNow(), inv.ID
-	inv, m, err := s.store.AcceptInvitation(ctx, id, u.ID, now, func(inv storage.Invitation, m storage.Membership, exists bool) error {
-		if storage.NormalizeEmail(inv.Email) != storage.NormalizeEmail(u.Email) {
-			return forbidden(fmt.Sprintf("This invitation is for %s; sign in with that address to accept it.", inv.Email))
-		}
-		if err := checkPending(inv, now); err != nil {
-			return err
-		}
-		if exists && m.Active {
-			return conflict("token", "You are already a member of this account.")
-		}
-		return nil
-	})
-	if err != nil {
-		s.markExpired(ctx, id, err)
-		return Accepted{}, invitationError(err)
-	}
-	a, err := s.account(ctx, inv.AccountID)
-	if err != nil {
-		return Accepted{}, err
-	}
-	return Accepted{Invitation: inv, Membership: m, Account: a}, s.auditAccount(ctx, actor, AuditInvitationAccept, a.ID, u.ID,
-		map[string]string{"invitation_id": inv.ID, "role": string(m.Role)})
+	return s.accept(ctx, actor, inv.ID)
 }
 
 // ListMyInvitations returns the pending, unexpired invitations sent to

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/passkey"
 	"github.com/gatehouse-id/gatehouse/password"
@@ -85,6 +86,9 @@ type Deps struct {
 	// Passkeys runs the key registrations of /profile/keys; when nil, the
 	// keys page is off.
 	Passkeys *passkey.Service
+	// Accounts lists and answers the user's invitations on the
+	// Invitations tab; when nil, the tab is not shown.
+	Accounts *iam.Service
 	// TrustedDevices shows the trusted devices on the Security tab.
 	TrustedDevices bool
 	// Limiters are the per-IP buckets: SignIn and Failures guard the
@@ -110,7 +114,9 @@ type Handler struct {
 	factor   *factorPages
 	sessions *sessionPages
 	keys     *keyPages
-	limiters regulate.Limiters
+	// invitations is nil when Deps.Accounts is.
+	invitations *invitationPages
+	limiters    regulate.Limiters
 }
 
 // New validates d and returns the handler of the profile pages.

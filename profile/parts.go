@@ -51,7 +51,9 @@ type view struct {
 	*base
 	profileTab  *profileTabView
 	securityTab *securityTabView
-	keysShown   bool
+	// invitationsTab is nil when the tab is not shown.
+	invitationsTab *invitationsTabView
+	keysShown      bool
 }
 
 // profileTabView loads what the Profile tab shows.
@@ -169,6 +171,10 @@ func newHandler(d Deps) *Handler {
 	}
 	if d.Passkeys != nil {
 		h.keys = &keyPages{base: b, tell: tell, passkeys: d.Passkeys}
+	}
+	if d.Accounts != nil {
+		page.invitationsTab = &invitationsTabView{site: d.Site, accounts: d.Accounts}
+		h.invitations = &invitationPages{base: b, page: page, accounts: d.Accounts}
 	}
 	return h
 }

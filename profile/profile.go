@@ -57,26 +57,21 @@ var profileNotices = map[string]string{
 	"session":         "The session was signed out.",
 	"sessions_others": "Your other sessions were signed out.",
 	"reset_link":      "We sent you a link to reset your password.",
+	// The Invitations tab (invitations.go).
+	"invitation_accepted": "The invitation was accepted: you are now a member of the account.",
+	"invitation_declined": "The invitation was declined.",
 }
 
-// validTab returns tab when it names a profile tab that is shown, else the
-// Profile tab. The Invitations tab is hidden until invitations exist
-// (invitationsEnabled).
+// validTab returns tab when it names a profile tab, else the Profile tab.
+// The Invitations tab shows the Profile tab when it is off
+// (renderProfile).
 func validTab(tab string) string {
-	switch {
-	case tab == templates.TabSecurity:
-		return tab
-	case tab == templates.TabInvitations && invitationsEnabled:
+	switch tab {
+	case templates.TabSecurity, templates.TabInvitations:
 		return tab
 	}
 	return templates.TabProfile
 }
-
-// invitationsEnabled shows the Invitations tab. There is no invitations
-// storage yet, so the tab stays hidden and a link to it shows the Profile
-// tab.
-// TODO(issue 10): show the tab once the user has invitations.
-const invitationsEnabled = false
 
 // tabPath returns the URL of a profile tab with an optional notice.
 func tabPath(tab string, done ...string) string {
@@ -123,10 +118,13 @@ func (d *profilePages) show() http.Handler {
 func (d *view) renderProfile(w http.ResponseWriter, r *http.Request, ps session.SignedIn, status int, page templates.ProfilePage) {
 	ctx := r.Context()
 	page.Tab = validTab(page.Tab)
+	if page.Tab == templates.TabInvitations && d.invitationsTab == nil {
+		page.Tab = templates.TabProfile
+	}
 	page.CSRFToken = d.sess.CSRFToken(ps)
 	page.Email = ps.User.Email
 	page.StepUpFresh = session.Fresh(ps.Session, d.now())
-	page.InvitationsShown = invitationsEnabled
+	page.InvitationsShown = page.Tab == templates.TabInvitations
 	page.KeysShown = d.keysShown
 	var err error
 	switch page.Tab {
@@ -134,6 +132,11 @@ func (d *view) renderProfile(w http.ResponseWriter, r *http.Request, ps session.
 		err = d.profileTab.fill(ctx, ps, &page.Profile)
 	case templates.TabSecurity:
 		err = d.securityTab.fill(ctx, d.printer(r), ps, &page.Security)
+	case templates.TabInvitations:
+		err = d.invitationsTab.fill(ctx, r, d.printer(r), ps, &page.Invitations)
+	}
+	if err == nil && d.invitationsTab != nil && !page.InvitationsShown {
+		page.InvitationsShown, err = d.invitationsTab.any(ctx, r, ps)
 	}
 	if err != nil {
 		d.site.LogProblem(r, "profile not loaded", err, "user_id", ps.User.ID)

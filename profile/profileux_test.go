@@ -26,12 +26,11 @@ func TestProfileInvitationsTabHidden(t *testing.T) {
 			t.Errorf("%s tab links the Invitations tab although there are no invitations:\n%s", name, page.body)
 		}
 	}
-	// An old link to the tab shows the Profile tab.
+	// A link to the tab (the invitation page's "Sign in to accept") shows
+	// its empty state.
 	r := b.get("/profile?tab=invitations")
-	wantPageWith(t, r, http.StatusOK, `aria-current="page">Profile<`)
-	if strings.Contains(r.body, "No invitations") {
-		t.Errorf("GET /profile?tab=invitations shows the empty Invitations tab:\n%s", r.body)
-	}
+	wantPageWith(t, r, http.StatusOK, `aria-current="page">Invitations<`)
+	wantPageWith(t, r, http.StatusOK, "You have no pending invitations.")
 }
 
 func TestProfileShowsOwnAddressUnmasked(t *testing.T) {

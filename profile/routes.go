@@ -61,6 +61,10 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Handle("/profile/sessions/revoke", post(s.sessionRevoke())).Methods(http.MethodPost)
 	r.Handle("/profile/sessions/revoke-others", post(s.revokeOthers())).Methods(http.MethodPost)
 	r.Handle("/profile/reset-link", post(f.resetLink())).Methods(http.MethodPost)
+	if i := h.invitations; i != nil {
+		r.Handle(pathInvitationAccept, post(i.answer(true))).Methods(http.MethodPost)
+		r.Handle(pathInvitationDecline, post(i.answer(false))).Methods(http.MethodPost)
+	}
 	if k := h.keys; k != nil {
 		keysTokens := sess.Tokens(keysCSRFLabel).Source()
 		jsonCSRF := site.RequireJSONCSRF(keysTokens, passkey.MaxCeremonyBytes)

@@ -33,7 +33,7 @@ func handleRegisterDetailsForm(d *accountStep) http.Handler {
 			return
 		}
 		d.site.Render(w, r, http.StatusOK, templates.RegisterDetailsPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
-			Email: st.Email, GivenName: st.GivenName, FamilyName: st.FamilyName})
+			Email: st.Email, GivenName: st.Person.GivenName, FamilyName: st.Person.FamilyName})
 	})
 }
 
@@ -65,21 +65,34 @@ func handleRegisterDetailsPOST(d *accountStep) http.Handler {
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		st.GivenName, st.FamilyName, st.PasswordHash = given, family, hash
+		st.Person.GivenName, st.Person.FamilyName, st.Person.PasswordHash = given, family, hash
 		d.saveReg(w, st)
 		http.Redirect(w, r, pathRegisterMethod, http.StatusSeeOther)
 	})
 }
 
-// regMethodChoices lists the methods offered at registration.
-func regMethodChoices(checked string) []templates.MethodChoice {
+// regMethodChoices lists the methods offered at registration, SMS only
+// when text messages can be sent.
+func regMethodChoices(checked string, sms bool) []templates.MethodChoice {
 	if checked == "" {
 		checked = storage.MFAEmail
 	}
-	return []templates.MethodChoice{
-		{Value: storage.MFAEmail, Label: "A code by e-mail", Hint: "(default)", Checked: checked == storage.MFAEmail},
-		{Value: storage.MFATOTP, Label: "An authenticator app", Hint: "(set up now with a QR code)", Checked: checked == storage.MFATOTP},
+	out := []templates.MethodChoice{{Value: storage.MFAEmail, Label: "A code by e-mail", Hint: "(default)", Checked: checked == storage.MFAEmail}}
+	if sms {
+		out = append(out, templates.MethodChoice{Value: storage.MFASMS, Label: "Text message (SMS) code", Hint: "(to the number below; an app is safer)", Checked: checked == storage.MFASMS})
 	}
+	return append(out, templates.MethodChoice{Value: storage.MFATOTP, Label: "An authenticator app", Hint: "(set up now with a QR code)", Checked: checked == storage.MFATOTP})
+}
+
+// renderMethod shows the method page with checked chosen, the number as
+// typed and msg, if any.
+func (d *accountStep) renderMethod(w http.ResponseWriter, r *http.Request, st regState, status int, checked, phone, msg string) {
+	page := templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
+		Methods: regMethodChoices(checked, d.sms != nil), AskPhone: d.sms != nil, Phone: phone, Error: msg}
+	if msg != "" && checked == storage.MFASMS {
+		page.ErrorField = "phone"
+	}
+	d.site.Render(w, r, status, page)
 }
 
 // regAt is verifiedReg for a step that needs an earlier one done: when
@@ -96,25 +109,33 @@ func (d *accountStep) regAt(w http.ResponseWriter, r *http.Request, ready func(r
 // handleRegisterMethodForm serves GET /login/register/method.
 func handleRegisterMethodForm(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.regAt(w, r, func(st regState) bool { return st.PasswordHash != "" }, pathRegisterDetails)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.Person.PasswordHash != "" }, pathRegisterDetails)
 		if !ok {
 			return
 		}
-		d.site.Render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Methods: regMethodChoices("")})
+		d.renderMethod(w, r, st, http.StatusOK, "", st.Factor.Phone, "")
 	})
 }
 
-// handleRegisterMethodPOST serves POST /login/register/method: e-mail
-// creates the user at once; the authenticator app is enrolled first.
+// handleRegisterMethodPOST serves POST /login/register/method: e-mail is
+// proven already; SMS and the authenticator app are proven by a code
+// first.
 func handleRegisterMethodPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.regAt(w, r, func(st regState) bool { return st.PasswordHash != "" }, pathRegisterDetails)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.Person.PasswordHash != "" }, pathRegisterDetails)
 		if !ok {
 			return
 		}
 		switch r.PostForm.Get("method") {
 		case storage.MFAEmail, "":
-			d.createRegisteredUser(w, r, st, storage.MFAEmail, nil)
+			st.Factor.Method = storage.MFAEmail
+			d.create.proven(w, r, st)
+		case storage.MFASMS:
+			if d.sms == nil {
+				d.renderMethod(w, r, st, http.StatusOK, "", "", "Choose one of the methods.")
+				return
+			}
+			d.sms.start(w, r, st)
 		case storage.MFATOTP:
 			key, err := mfa.GenerateTOTP(d.product, st.Email)
 			if err != nil {
@@ -122,19 +143,18 @@ func handleRegisterMethodPOST(d *accountStep) http.Handler {
 				d.site.RenderProblem(w, r, web.ProbInternal)
 				return
 			}
-			st.TOTPSecret = key.Secret
+			st.Factor.TOTPSecret, st.Factor.Method = key.Secret, ""
 			d.saveReg(w, st)
 			http.Redirect(w, r, pathRegisterTOTP, http.StatusSeeOther)
 		default:
-			d.site.Render(w, r, http.StatusOK, templates.RegisterMethodPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r),
-				Methods: regMethodChoices(""), Error: "Choose one of the methods."})
+			d.renderMethod(w, r, st, http.StatusOK, "", r.PostForm.Get("phone"), "Choose one of the methods.")
 		}
 	})
 }
 
 // renderRegisterTOTP shows the enrolment page of the pending secret.
 func (d *accountStep) renderRegisterTOTP(w http.ResponseWriter, r *http.Request, st regState, msg string) {
-	key, err := mfa.TOTPKeyFor(d.product, st.Email, st.TOTPSecret)
+	key, err := mfa.TOTPKeyFor(d.product, st.Email, st.Factor.TOTPSecret)
 	if err != nil {
 		d.site.LogProblem(r, "totp key not rebuilt", err)
 		d.site.RenderProblem(w, r, web.ProbInternal)
@@ -147,7 +167,7 @@ func (d *accountStep) renderRegisterTOTP(w http.ResponseWriter, r *http.Request,
 // handleRegisterTOTPForm serves GET /login/register/totp.
 func handleRegisterTOTPForm(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.regAt(w, r, func(st regState) bool { return st.TOTPSecret != "" }, pathRegisterMethod)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.Factor.TOTPSecret != "" }, pathRegisterMethod)
 		if !ok {
 			return
 		}
@@ -159,42 +179,90 @@ func handleRegisterTOTPForm(d *accountStep) http.Handler {
 // the app confirms it, and the user is created with it.
 func handleRegisterTOTPPOST(d *accountStep) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, ok := d.regAt(w, r, func(st regState) bool { return st.TOTPSecret != "" }, pathRegisterMethod)
+		st, ok := d.regAt(w, r, func(st regState) bool { return st.Factor.TOTPSecret != "" }, pathRegisterMethod)
 		if !ok {
 			return
 		}
-		step, match := mfa.MatchTOTP(st.TOTPSecret, r.PostForm.Get("code"), d.now())
+		step, match := mfa.MatchTOTP(st.Factor.TOTPSecret, r.PostForm.Get("code"), d.now())
 		if !match {
 			d.renderRegisterTOTP(w, r, st, codesend.MsgWrongCode)
 			return
 		}
-		d.createRegisteredUser(w, r, st, storage.MFATOTP, func(userID string, ms *storage.MFAState) {
-			ms.TOTPSecretSealed = mfa.SealTOTPSecret(d.sealer, userID, st.TOTPSecret)
-			ms.TOTPConfirmed = true
-			ms.TOTPLastStep = step
-		})
+		st.Factor.Method, st.Factor.TOTPStep = storage.MFATOTP, step
+		d.create.proven(w, r, st)
 	})
 }
 
-// createRegisteredUser creates the user with method and recovery codes
-// (and what setup adds to the MFA state), then shows the codes once.
-func (d *accountStep) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, method string, setup func(userID string, ms *storage.MFAState)) {
+// proven moves on once the second factor of st.Factor.Method is proven: a
+// registrant names the first account next (when accounts are on); an
+// invited person's user is created at once and joins the account.
+func (d *userCreator) proven(w http.ResponseWriter, r *http.Request, st regState) {
+	if d.accounts == nil || st.Invite.Invited {
+		d.createRegisteredUser(w, r, st, nil)
+		return
+	}
+	d.saveReg(w, st)
+	http.Redirect(w, r, pathRegisterAccount, http.StatusSeeOther)
+}
+
+// mfaSetup returns what the proven method of st adds to the new user's
+// MFA state: the confirmed authenticator app, with the step of the code
+// that proved it.
+func (d *userCreator) mfaSetup(st regState) func(userID string, ms *storage.MFAState) {
+	if st.Factor.Method != storage.MFATOTP {
+		return nil
+	}
+	return func(userID string, ms *storage.MFAState) {
+		ms.TOTPSecretSealed = mfa.SealTOTPSecret(d.sealer, userID, st.Factor.TOTPSecret)
+		ms.TOTPConfirmed = true
+		ms.TOTPLastStep = st.Factor.TOTPStep
+	}
+}
+
+// createRegisteredUser creates the user of st with its proven method and
+// recovery codes and, right after, its first account (first, when set)
+// or the membership of its invitation; then it shows the codes once.
+func (d *userCreator) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, first *iam.NewAccount) {
+	ctx := r.Context()
+	u, plain, ok := d.storeUser(w, r, st)
+	if !ok {
+		return
+	}
+	st = d.afterUser(r, st, u, first)
+	st.UserID, st.Person.PasswordHash, st.Factor.TOTPSecret, st.Invite.Token = u.ID, "", "", ""
+	d.saveReg(w, st)
+	// The continue button ends in the redirect to the relying party:
+	// browsers check form-action along the redirect chain.
+	if ar, _, ok := d.flow.Open(ctx, r, st.AuthRequestID); ok {
+		d.site.AllowFormTargets(w, d.flow.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	}
+	d.site.Render(w, r, http.StatusOK, templates.RecoveryCodesPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Action: pathRegisterFinish, Codes: plain})
+}
+
+// storeUser creates the user of st with its method and recovery codes,
+// and returns it with the codes in clear. On failure it renders the error
+// page and returns ok=false.
+func (d *userCreator) storeUser(w http.ResponseWriter, r *http.Request, st regState) (storage.User, []string, bool) {
 	ctx := r.Context()
 	now := d.now()
-	u, err := iam.Register(ctx, d.users, iam.Registration{Email: st.Email, GivenName: st.GivenName, FamilyName: st.FamilyName,
-		PasswordHash: st.PasswordHash, MFAMethod: method}, now)
+	reg := iam.Registration{Email: st.Email, GivenName: st.Person.GivenName, FamilyName: st.Person.FamilyName, PasswordHash: st.Person.PasswordHash, MFAMethod: st.Factor.Method}
+	if st.Factor.Method == storage.MFASMS {
+		reg.Phone = st.Factor.Phone
+	}
+	u, err := iam.Register(ctx, d.users, reg, now)
 	var ie *iam.Error
 	if errors.As(err, &ie) && ie.Code == iam.CodeConflict {
 		d.logger.InfoContext(ctx, "registration: address taken meanwhile")
 		d.clearReg(w)
 		d.site.RenderProblem(w, r, probRegistration)
-		return
+		return u, nil, false
 	}
 	if err != nil {
 		d.site.LogProblem(r, "user not registered", err)
 		d.site.RenderProblem(w, r, web.ProbInternal)
-		return
+		return u, nil, false
 	}
+	setup := d.mfaSetup(st)
 	plain, codes := mfa.NewRecoveryCodes()
 	if _, err := d.mfa.UpdateMFAState(ctx, u.ID, func(ms storage.MFAState) (storage.MFAState, error) {
 		ms.RecoveryCodes = codes
@@ -206,18 +274,41 @@ func (d *accountStep) createRegisteredUser(w http.ResponseWriter, r *http.Reques
 	}); err != nil {
 		d.site.LogProblem(r, "registered user's second factor not stored", err, "user_id", u.ID)
 		d.site.RenderProblem(w, r, web.ProbInternal)
-		return
+		return u, nil, false
 	}
-	d.logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", method)
-	d.audit(r, iam.AuditUserRegistered, u.ID, u.ID, map[string]string{"mfa_method": method})
-	st.UserID, st.PasswordHash, st.TOTPSecret = u.ID, "", ""
-	d.saveReg(w, st)
-	// The continue button ends in the redirect to the relying party:
-	// browsers check form-action along the redirect chain.
-	if ar, _, ok := d.flow.Open(ctx, r, st.AuthRequestID); ok {
-		d.site.AllowFormTargets(w, d.flow.CallbackURL(ctx, ar.ID), ar.RedirectURI)
+	d.logger.InfoContext(ctx, "user registered", "user_id", u.ID, "mfa_method", st.Factor.Method, "invited", st.Invite.Invited)
+	d.audit(r, iam.AuditUserRegistered, u.ID, u.ID, map[string]string{"mfa_method": st.Factor.Method})
+	return u, plain, true
+}
+
+// afterUser creates the first account of the new user u (first), or
+// accepts the invitation of st for u, and returns st with the account
+// joined. A failure is logged and the registration goes on: the user
+// exists and can sign in, without an account (see doc.go for this gap).
+func (d *userCreator) afterUser(r *http.Request, st regState, u storage.User, first *iam.NewAccount) regState {
+	if d.accounts == nil {
+		return st
 	}
-	d.site.Render(w, r, http.StatusOK, templates.RecoveryCodesPage{AuthRequestID: st.AuthRequestID, CSRFToken: d.regCSRF(w, r), Action: pathRegisterFinish, Codes: plain})
+	ctx := r.Context()
+	actor := iam.UserActor(u.ID, d.site.ClientIP(r), r.UserAgent())
+	switch {
+	case first != nil:
+		a, err := d.accounts.CreateFirstAccount(ctx, actor, *first)
+		if err != nil {
+			d.logger.ErrorContext(ctx, "registered user's first account not created", "user_id", u.ID, "err", err)
+			return st
+		}
+		d.logger.InfoContext(ctx, "first account created", "user_id", u.ID, "account_id", a.ID, "type", a.Type)
+	case st.Invite.Token != "":
+		acc, err := d.accounts.AcceptInvitation(ctx, actor, st.Invite.Token)
+		if err != nil {
+			d.logger.WarnContext(ctx, "registered user's invitation not accepted", "user_id", u.ID, "code", iam.ErrorCode(err))
+			return st
+		}
+		st.Invite.Joined = acc.Account.Name
+		d.logger.InfoContext(ctx, "invitation accepted at registration", "user_id", u.ID, "account_id", acc.Account.ID)
+	}
+	return st
 }
 
 // handleRegisterFinishPOST serves POST /login/register/finish, after the
@@ -235,6 +326,10 @@ func handleRegisterFinishPOST(d *accountStep) http.Handler {
 			return
 		}
 		d.clearReg(w)
+		if st.Invite.Invited {
+			d.site.Render(w, r, http.StatusOK, inviteDone(st))
+			return
+		}
 		if ar, binding, ok := d.flow.Open(r.Context(), r, st.AuthRequestID); ok {
 			p := ar.Login
 			p.Email, p.UserID, p.PasswordAt = st.Email, st.UserID, d.now()

@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/web"
 )
@@ -31,6 +32,7 @@ const defaultProduct = "Gatehouse"
 type Messages interface {
 	VerifyEmail(to, toName, code string, validFor time.Duration) (notify.Email, error)
 	RegisterAttemptEmail(to, toName string) (notify.Email, error)
+	CodeSMS(to, code string, validFor time.Duration) (notify.SMS, error)
 }
 
 // Deps are the dependencies of the registration pages.
@@ -46,6 +48,16 @@ type Deps struct {
 	MFA       storage.MFA
 	Passwords *password.Hasher
 	Mailer    notify.Mailer
+	// Texter sends the SMS code that proves the number of the SMS method;
+	// when nil, registration does not offer SMS.
+	Texter notify.Texter
+	// Accounts applies the account rules: the registrant's first account
+	// and the invitations. When nil, registration creates no account and
+	// the invitation pages are not mounted.
+	Accounts *iam.Service
+	// Session tells the invitation page who is signed in. Required with
+	// Accounts.
+	Session *session.Service
 	// Messages renders the verification e-mail; a notify.Composer for
 	// "Gatehouse" when nil.
 	Messages Messages
@@ -106,15 +118,38 @@ type codeLimits struct {
 	sends     *regulate.Limiter
 }
 
-// accountStep serves the name, password and second factor, and creates
-// the user.
+// accountStep serves the name, password, second factor and first
+// account.
 type accountStep struct {
 	*pages
-	users     storage.Users
-	mfa       storage.MFA
 	passwords *password.Hasher
 	product   string
-	audit     func(r *http.Request, action, actor, target string, detail map[string]string)
+	// sms proves the number of the SMS method; nil without a Texter.
+	sms    *smsStep
+	create *userCreator
+}
+
+// userCreator creates the user of a registration with its second factor
+// and, right after, its first account or its invitation's membership.
+type userCreator struct {
+	*pages
+	users storage.Users
+	mfa   storage.MFA
+	audit func(r *http.Request, action, actor, target string, detail map[string]string)
+	// accounts creates the first account and accepts invitations; nil
+	// when accounts are off.
+	accounts *iam.Service
+}
+
+// smsStep sends and checks the SMS code that proves the number of the
+// SMS method (sms.go).
+type smsStep struct {
+	*pages
+	mfa      storage.MFA
+	texter   notify.Texter
+	messages Messages
+	limits   *codeLimits
+	account  *accountStep
 }
 
 // Handler serves the registration pages. Build it with New and mount it
@@ -122,6 +157,7 @@ type accountStep struct {
 type Handler struct {
 	code     *codeStep
 	account  *accountStep
+	invite   *invitePages
 	limiters regulate.Limiters
 	enabled  bool
 }
@@ -135,7 +171,7 @@ func New(d Deps) (*Handler, error) {
 	}{
 		{"Site", d.Site != nil}, {"Flow", d.Flow != nil}, {"Users", d.Users != nil}, {"MFA", d.MFA != nil},
 		{"Passwords", d.Passwords != nil}, {"Mailer", d.Mailer != nil}, {"Sealer", d.Sealer != nil},
-		{"OTPPepper", len(d.OTPPepper) >= 32},
+		{"OTPPepper", len(d.OTPPepper) >= 32}, {"Session", d.Accounts == nil || d.Session != nil},
 	} {
 		if !c.ok {
 			missing = append(missing, fmt.Errorf("signup deps: %s is required", c.name))
@@ -168,13 +204,22 @@ func New(d Deps) (*Handler, error) {
 		addresses = d.Regulator.WithPolicy(regulate.AddressPolicy())
 	}
 	p := &pages{site: d.Site, flow: d.Flow, sealer: d.Sealer, now: d.Now, logger: d.Logger}
-	return &Handler{
-		code: &codeStep{pages: p, users: d.Users, mfa: d.MFA, mailer: d.Mailer, messages: d.Messages,
-			limits: &codeLimits{pepper: d.OTPPepper, policy: d.CodePolicy, addresses: addresses, sends: d.Limiters.RegistrationSends}},
-		account:  &accountStep{pages: p, users: d.Users, mfa: d.MFA, passwords: d.Passwords, product: d.Product, audit: auditor(d)},
+	limits := &codeLimits{pepper: d.OTPPepper, policy: d.CodePolicy, addresses: addresses, sends: d.Limiters.RegistrationSends}
+	account := &accountStep{pages: p, passwords: d.Passwords, product: d.Product,
+		create: &userCreator{pages: p, users: d.Users, mfa: d.MFA, audit: auditor(d), accounts: d.Accounts}}
+	if d.Texter != nil {
+		account.sms = &smsStep{pages: p, mfa: d.MFA, texter: d.Texter, messages: d.Messages, limits: limits, account: account}
+	}
+	h := &Handler{
+		code:     &codeStep{pages: p, users: d.Users, mfa: d.MFA, mailer: d.Mailer, messages: d.Messages, limits: limits},
+		account:  account,
 		limiters: d.Limiters,
 		enabled:  d.Enabled,
-	}, nil
+	}
+	if d.Accounts != nil {
+		h.invite = &invitePages{pages: p, accounts: d.Accounts, sess: d.Session, users: d.Users}
+	}
+	return h, nil
 }
 
 // Mount registers the registration pages on r (routes.go). The per-IP

@@ -36,12 +36,28 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Handle(pathRegisterTOTP, page(on(handleRegisterTOTPForm(a)))).Methods(http.MethodGet)
 	r.Handle(pathRegisterTOTP, post(handleRegisterTOTPPOST(a))).Methods(http.MethodPost)
 	r.Handle(pathRegisterFinish, post(handleRegisterFinishPOST(a))).Methods(http.MethodPost)
+	r.Handle(pathRegisterAccount, page(on(handleAccountForm(a)))).Methods(http.MethodGet)
+	r.Handle(pathRegisterAccount, post(handleAccountPOST(a))).Methods(http.MethodPost)
+	if s := a.sms; s != nil {
+		r.Handle(pathRegisterSMS, page(on(handleSMSForm(s)))).Methods(http.MethodGet)
+		r.Handle(pathRegisterSMS, post(handleSMSPOST(s))).Methods(http.MethodPost)
+		r.Handle(pathRegisterSMSSend, post(handleSMSResendPOST(s))).Methods(http.MethodPost)
+	}
+	// The invitation pages work while registration is off: an invited
+	// person's registration passes on (registrationOn).
+	if i := h.invite; i != nil {
+		answer := func(next http.Handler) http.Handler { return page(sameOrigin(bindCSRF(next))) }
+		r.Handle(pathInvite, page(handleInvite(i))).Methods(http.MethodGet)
+		r.Handle(pathInviteAccept, answer(handleInviteAccept(i))).Methods(http.MethodPost)
+		r.Handle(pathInviteDecline, answer(handleInviteDecline(i))).Methods(http.MethodPost)
+		r.Handle(pathInviteRegister, answer(handleInviteRegister(i))).Methods(http.MethodPost)
+	}
 }
 
 // rateLimit applies the per-IP limits of the registration: every POST
-// passes the Registration flood guard, and the code check (POST
-// pathRegisterVerify) the Failures bucket too, which
-// handleRegisterVerifyPOST charges for a wrong code (countFailure). A
+// passes the Registration flood guard, and the code checks (POST
+// pathRegisterVerify and pathRegisterSMS) the Failures bucket too, which
+// their handlers charge for a wrong code (countFailure). A
 // limited request gets 429 with Retry-After and the "too many attempts"
 // page; nothing behind it runs. GETs only show forms and pass.
 func (h *Handler) rateLimit(next http.Handler) http.Handler {
@@ -50,7 +66,7 @@ func (h *Handler) rateLimit(next http.Handler) http.Handler {
 	retry := codesend.WaitRetry.Message
 	guarded := h.limiters.Failures.GuardFailures(key, site.Limited("There were too many failed sign-in attempts from your network, so this one was not checked.", retry))(next)
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.Path == pathRegisterVerify {
+		if r.Method == http.MethodPost && (r.URL.Path == pathRegisterVerify || r.URL.Path == pathRegisterSMS) {
 			guarded.ServeHTTP(w, r)
 			return
 		}

@@ -21,11 +21,20 @@ import (
 //  2. the code (pathRegisterVerify);
 //  3. the name and the password, checked by iam.CheckRegistration
 //     (pathRegisterDetails);
-//  4. the second factor: e-mail (the default) or an authenticator app,
+//  4. the second factor: e-mail (the default), a code by SMS to a number
+//     proven at once (pathRegisterSMS, sms.go) or an authenticator app,
 //     enrolled at once with a QR code and one code (pathRegisterTOTP);
-//  5. the user is created (iam.Register) with recovery codes, shown once;
-//     then the sign-in the registration started from completes, or the
-//     page says "Account created — sign in".
+//  5. the first account: Individual or Business, and a name
+//     (pathRegisterAccount, first.go);
+//  6. the user is created (iam.Register) with its second factor and
+//     recovery codes, and at once its first account
+//     (iam.CreateFirstAccount); the codes are shown once; then the
+//     sign-in the registration started from completes, or the page says
+//     "Account created — sign in".
+//
+// An invited person (invite.go) runs steps 3, 4 and 6 with the address of
+// the invitation, proven by the link; step 6 accepts the invitation
+// instead of creating an account.
 //
 // The registration's progress is kept in a sealed cookie (AES-GCM with the
 // TOTP sealer, bound to its purpose), so that nothing is stored before the
@@ -47,6 +56,9 @@ const (
 	pathRegisterMethod  = "/login/register/method"
 	pathRegisterTOTP    = "/login/register/totp"
 	pathRegisterFinish  = "/login/register/finish"
+	pathRegisterSMS     = "/login/register/sms"
+	pathRegisterSMSSend = "/login/register/sms/resend"
+	pathRegisterAccount = "/login/register/account"
 )
 
 // registerCookieName holds the sealed registration state.
@@ -64,12 +76,42 @@ type regState struct {
 	Email         string    `json:"email"`
 	ChallengeID   string    `json:"ch"`
 	Verified      bool      `json:"verified,omitempty"`
-	GivenName     string    `json:"given,omitempty"`
-	FamilyName    string    `json:"family,omitempty"`
-	PasswordHash  string    `json:"pw,omitempty"`
-	TOTPSecret    string    `json:"totp,omitempty"`
+	Person        regPerson `json:"p"`
+	Factor        regFactor `json:"f"`
+	Invite        regInvite `json:"i"`
 	UserID        string    `json:"user,omitempty"`
 	ExpiresAt     time.Time `json:"exp"`
+}
+
+// regPerson is the name and the password hash of the registrant.
+type regPerson struct {
+	GivenName    string `json:"given,omitempty"`
+	FamilyName   string `json:"family,omitempty"`
+	PasswordHash string `json:"pw,omitempty"`
+}
+
+// regFactor is the second factor of the registrant.
+type regFactor struct {
+	TOTPSecret string `json:"totp,omitempty"`
+	// TOTPStep is the time step of the code that proved TOTPSecret, so
+	// that it is not accepted again at the first sign-in.
+	TOTPStep int64 `json:"totp_step,omitempty"`
+	// Phone is the number of the SMS method and PhoneChallenge the
+	// challenge of the code sent to it.
+	Phone          string `json:"phone,omitempty"`
+	PhoneChallenge string `json:"pch,omitempty"`
+	// Method is the second factor, set once it is proven (an e-mail code
+	// proved the address; TOTP and SMS by their own code).
+	Method string `json:"method,omitempty"`
+}
+
+// regInvite marks the registration of an invited person (invite.go),
+// whose address the link proved: Token is the link's token until the
+// invitation is accepted, and Joined the name of the account joined.
+type regInvite struct {
+	Invited bool   `json:"invited,omitempty"`
+	Token   string `json:"token,omitempty"`
+	Joined  string `json:"joined,omitempty"`
 }
 
 var probRegistration = web.Problem{Status: http.StatusBadRequest, Page: templates.ErrorPage{
@@ -119,10 +161,31 @@ func (d *pages) loadReg(w http.ResponseWriter, r *http.Request) (regState, bool)
 	return st, true
 }
 
-// registrationOn wraps the registration routes: 404 when it is off.
+// invitedReg reports whether the browser holds a usable registration of
+// an invited person; it renders nothing.
+func (d *pages) invitedReg(r *http.Request) bool {
+	v := d.site.RawCookie(r, registerCookieName)
+	if v == "" {
+		return false
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return false
+	}
+	plain, err := d.sealer.Open(sealed, registerAD)
+	if err != nil {
+		return false
+	}
+	var st regState
+	return json.Unmarshal(plain, &st) == nil && st.Invite.Invited && d.now().Before(st.ExpiresAt)
+}
+
+// registrationOn wraps the registration routes: 404 when it is off,
+// except for an invited person's registration, which an invitation link
+// started (invite.go).
 func (h *Handler) registrationOn(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !h.enabled {
+		if !h.enabled && !h.code.invitedReg(r) {
 			h.code.site.RenderProblem(w, r, probNoRegistration)
 			return
 		}

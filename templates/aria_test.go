@@ -73,6 +73,8 @@ func TestErrorsAreTiedToTheirFields(t *testing.T) {
 		{"register family name", RegisterDetailsPage{Email: "ada@example.com", Error: e, ErrorField: "family_name"}, "family_name"},
 		{"register password", RegisterDetailsPage{Email: "ada@example.com", Error: e, ErrorField: "password"}, "password"},
 		{"register method", RegisterMethodPage{Methods: []MethodChoice{{Value: "email", Label: "E-mail"}}, Error: e}, "method-email"},
+		{"register method phone", RegisterMethodPage{AskPhone: true, Methods: []MethodChoice{{Value: "sms", Label: "SMS"}}, Error: e, ErrorField: "phone"}, "phone"},
+		{"register account name", RegisterAccountPage{Name: "x", Error: e, ErrorField: "name"}, "account_name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,6 +137,8 @@ func hasError(p Page) bool {
 	case PasswordPage:
 		return p.Error != ""
 	case TOTPEnrolPage:
+		return p.Error != ""
+	case RegisterAccountPage:
 		return p.Error != ""
 	case RecoveryPage:
 		return p.Error != ""

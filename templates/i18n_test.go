@@ -50,6 +50,15 @@ func samplePages() []Page {
 			KeyLinks: []SectionLink{{Label: "data:label", URL: "/k"}}}},
 		ProfilePage{Tab: TabSecurity, Email: "data:ada", Security: SecurityTab{TrustedDevicesEnabled: true}},
 		ProfilePage{Tab: TabInvitations, Email: "data:ada"},
+		ProfilePage{Tab: TabInvitations, Email: "data:ada", InvitationsShown: true, Invitations: InvitationsTab{Rows: []InvitationRow{
+			{ID: "inv_1", AccountName: "data:acme", Role: "admin", Expires: "data:when"}, {ID: "inv_2", AccountName: "data:b", Role: "developer", Expires: "data:when"},
+			{ID: "inv_3", AccountName: "data:c", Role: "default", Expires: "data:when"}}}},
+		RegisterAccountPage{Name: "data:name", PersonName: "data:ada", Error: "data:error", ErrorField: "name"}, RegisterAccountPage{Business: true},
+		InvitePage{Token: "t", AccountName: "data:acme", Role: "admin", InviterName: "data:grace", Expires: "data:when", Email: "data:ada", Mode: InviteAccept, Error: "data:error"},
+		InvitePage{AccountName: "data:acme", Role: "developer", Email: "data:ada", SignedInEmail: "data:bob", Mode: InviteMismatch},
+		InvitePage{AccountName: "data:acme", Role: "default", Email: "data:ada", Mode: InviteSignIn, SignInURL: "/s"},
+		InvitePage{AccountName: "data:acme", Email: "data:ada", Mode: InviteRegister},
+		InviteDonePage{AccountName: "data:acme", NextURL: "/p"}, InviteDonePage{AccountName: "data:acme", Declined: true}, InviteDonePage{NextURL: "/p"},
 	}
 }
 

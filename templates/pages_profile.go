@@ -41,8 +41,9 @@ type ProfilePage struct {
 	// user has invitations.
 	InvitationsShown bool
 
-	Profile  ProfileTab
-	Security SecurityTab
+	Profile     ProfileTab
+	Security    SecurityTab
+	Invitations InvitationsTab
 }
 
 // PageName returns PageProfile.

@@ -128,6 +128,9 @@ type RegisterMethodPage struct {
 	AskPhone bool
 	Phone    string
 	Error    string
+	// ErrorField is "phone" when Error is about the number, which is then
+	// marked invalid instead of the choices.
+	ErrorField string
 }
 
 // PageName returns PageRegisterMethod.

@@ -156,7 +156,7 @@ func parseFS(fsys fs.FS, b Branding) (*Set, error) {
 	s := &Set{pages: make(map[pageLang]*template.Template, len(requiredPages)*len(languages)), def: i18n.Default,
 		fsys: fsys, brand: b}
 	var missing []error
-	for _, name := range append(requiredPages[:len(requiredPages):len(requiredPages)], selfServicePages...) {
+	for _, name := range append(append(requiredPages[:len(requiredPages):len(requiredPages)], selfServicePages...), signupPages...) {
 		file := name + ".html"
 		if _, err := fs.Stat(fsys, file); err != nil {
 			missing = append(missing, fmt.Errorf("required page %q: %w", file, err))

@@ -188,6 +188,16 @@ func axePages() []struct {
 		{"register-error", templates.RegisterPage{Email: "ada@", SignInURL: "/s", Error: "Enter a valid e-mail address."}},
 		{"register-details-error", templates.RegisterDetailsPage{Email: "ada@example.com", Error: "Use at least 8 characters.", ErrorField: "password"}},
 		{"register-method-error", templates.RegisterMethodPage{Methods: []templates.MethodChoice{{Value: "email", Label: "E-mail"}}, Error: "Choose one of the methods."}},
+		{"register-account", templates.RegisterAccountPage{CSRFToken: tok, Name: "Ada Lovelace", PersonName: "Ada Lovelace"}},
+		{"register-account-error", templates.RegisterAccountPage{CSRFToken: tok, Business: true, Error: "Enter a name for the account, at most 100 characters.", ErrorField: "name"}},
+		{"invite", templates.InvitePage{CSRFToken: tok, Token: "t", AccountName: "Acme", Role: "admin", InviterName: "Grace Hopper", Expires: "Friday 27 November 2026",
+			Email: "ada@example.com", Mode: templates.InviteRegister}},
+		{"invite-mismatch", templates.InvitePage{CSRFToken: tok, Token: "t", AccountName: "Acme", Role: "developer", Email: "ada@example.com",
+			SignedInEmail: "bob@example.com", Mode: templates.InviteMismatch}},
+		{"invite-done", templates.InviteDonePage{AccountName: "Acme", NextURL: "/profile?tab=invitations"}},
+		{"profile-invitations-list", templates.ProfilePage{Tab: templates.TabInvitations, Email: "ada@example.com", InvitationsShown: true,
+			Invitations: templates.InvitationsTab{Rows: []templates.InvitationRow{{ID: "inv_1", AccountName: "Acme", Role: "admin", Expires: "27 Nov"},
+				{ID: "inv_2", AccountName: "Beta", Role: "default", Expires: "28 Nov"}}}}},
 	}
 }
 

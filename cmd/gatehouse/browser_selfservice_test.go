@@ -258,7 +258,7 @@ func (s *selfService) checkShots(want int) {
 // relying party's authorization request: "Create an account" on the
 // e-mail page, the address verified by the e-mailed code, a refused and
 // an accepted password with the name, the e-mail method (the default), the
-// recovery codes, and back to the relying party with an ID token for the
+// first account (Individual, the default), the recovery codes, and back to the relying party with an ID token for the
 // new address. Then the new user signs in again in a fresh browser context
 // with the password and an e-mail code. Every page is screenshotted.
 func TestBrowserRegister(t *testing.T) {
@@ -308,6 +308,10 @@ func TestBrowserRegister(t *testing.T) {
 	if checked != "email" {
 		t.Fatalf("the method checked by default is %q, want email", checked)
 	}
+	runBrowser(t, ctx, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+
+	// The first account: Individual, with the person's name.
+	s.expect(ctx, "Your first account", "register-account")
 	runBrowser(t, ctx, chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
 
 	s.expect(ctx, "Save your recovery codes", "register-recovery-codes")

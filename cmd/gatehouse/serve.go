@@ -276,7 +276,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	pages.Mount(r)
 	errPages.site = pages.Site()
-	if err := mountBesideLogin(r, pages, ld, composer); err != nil {
+	if err := mountBesideLogin(r, pages, ld, composer, accounts); err != nil {
 		return nil, err
 	}
 	if err := mountConsole(r, pages, ld, accounts, composer); err != nil {
@@ -325,14 +325,15 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 // mountBesideLogin mounts the profile and the registration pages beside
 // the sign-in pages, with the dependencies of ld: they share the sign-in
 // pages' site (CSRF key), session, code sender and auth-request flow,
-// and composer, the message composer of every page package.
-func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps, composer *notify.Composer) error {
+// and composer, the message composer of every page package, and accounts,
+// the account rules (the first account, the invitations).
+func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps, composer *notify.Composer, accounts *iam.Service) error {
 	profilePages, err := profile.New(profile.Deps{
 		Site: pages.Site(), Session: pages.Session(), Codes: pages.Codes(),
 		Users: ld.Users, Sessions: ld.Sessions, MFA: ld.MFA, Tokens: ld.Tokens, Passwords: ld.Passwords,
 		CurrentPassword: pages, ResetLinks: pages.ResetLinkSender(),
 		Mailer: ld.Mailer, Texter: ld.Texter, Messages: composer, Audit: ld.Audit, Avatars: ld.Avatars, Passkeys: ld.Passkeys,
-		TrustedDevices: ld.TrustedDevices, Limiters: ld.Limiters, Now: ld.Now, Logger: ld.Logger,
+		TrustedDevices: ld.TrustedDevices, Limiters: ld.Limiters, Now: ld.Now, Logger: ld.Logger, Accounts: accounts,
 	})
 	if err != nil {
 		return fmt.Errorf("start profile pages: %w", err)
@@ -342,6 +343,7 @@ func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps, compos
 		Site: pages.Site(), Flow: pages.Flow(), Users: ld.Users, MFA: ld.MFA, Passwords: ld.Passwords, Mailer: ld.Mailer,
 		Messages: composer, Sealer: ld.TOTPSealer, Product: ld.TOTPIssuer, OTPPepper: ld.OTPPepper, CodePolicy: ld.CodePolicy,
 		Regulator: ld.Regulator, Limiters: ld.Limiters, Audit: ld.Audit, Enabled: ld.Registration, Now: ld.Now, Logger: ld.Logger,
+		Texter: ld.Texter, Accounts: accounts, Session: pages.Session(),
 	})
 	if err != nil {
 		return fmt.Errorf("start registration pages: %w", err)
