@@ -149,6 +149,22 @@ func (e *e2e) signInPicking(t *testing.T, b *browser, authURL, accountID string)
 	return nil, seen
 }
 
+// formByAction returns the hidden fields of the first POST form of body
+// whose action is action.
+func formByAction(body, action string) (url.Values, bool) {
+	for _, m := range formRe.FindAllStringSubmatch(body, -1) {
+		if html.UnescapeString(m[1]) != action {
+			continue
+		}
+		v := url.Values{}
+		for _, h := range hiddenRe.FindAllStringSubmatch(m[2], -1) {
+			v.Set(h[1], html.UnescapeString(h[2]))
+		}
+		return v, true
+	}
+	return nil, false
+}
+
 // pickerForm returns the hidden fields of the picker's form for accountID.
 func pickerForm(body, accountID string) (url.Values, bool) {
 	for _, m := range formRe.FindAllStringSubmatch(body, -1) {
@@ -306,6 +322,23 @@ func TestE2EAccounts(t *testing.T) {
 			t.Fatal("prompt=select_account did not show the picker")
 		}
 		wantTokenAccount(t, e.claimsEverywhere(t, tok), a.acme, "Acme", "developer", all)
+	})
+
+	t.Run("a switch on the console gives the next sign-in the new account", func(t *testing.T) {
+		status, _, body := b.get(e.srv.url + "/console")
+		form, ok := formByAction(body, "/console/switch")
+		if status != http.StatusOK || !ok {
+			t.Fatalf("console: status %d, switch form found %v:\n%s", status, ok, body)
+		}
+		form.Set("account", a.beta)
+		if status, _, body := b.post(e.srv.url+"/console/switch", form); status != http.StatusSeeOther {
+			t.Fatalf("switch: status %d, want 303:\n%s", status, body)
+		}
+		tok, seen := e.accountTokens(t, b, "")
+		if seen.shown {
+			t.Error("the picker was shown although the console chose the account")
+		}
+		wantTokenAccount(t, e.claimsEverywhere(t, tok), a.beta, "Beta", "default", all)
 	})
 
 	e.withStore(t, func(ctx context.Context, svc *iam.Service, _ *boltdb.DB) {
