@@ -332,7 +332,8 @@ func opMemberRemove(ctx context.Context, svc *iam.Service, raw json.RawMessage) 
 
 // runAccountOp runs the named operation on svc with the JSON input and
 // returns the JSON of its result.
-func runAccountOp(ctx context.Context, svc *iam.Service, name string, in json.RawMessage) (json.RawMessage, error) {
+// A notifier, when not nil, e-mails the people the change concerns.
+func runAccountOp(ctx context.Context, svc *iam.Service, n *opNotifier, name string, in json.RawMessage) (json.RawMessage, error) {
 	op, ok := accountOps[name]
 	if !ok {
 		return nil, &iam.Error{Code: iam.CodeNotFound, Message: fmt.Sprintf("No operator action is called %q.", name)}
@@ -341,6 +342,7 @@ func runAccountOp(ctx context.Context, svc *iam.Service, name string, in json.Ra
 	if err != nil {
 		return nil, err
 	}
+	n.after(ctx, name, res)
 	b, err := json.Marshal(res)
 	if err != nil {
 		return nil, fmt.Errorf("%s: encode result: %w", name, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
@@ -180,7 +181,7 @@ type errorJSON struct {
 // owner of the data directory can reach it (socket mode 0600 in a 0700
 // directory), so it has no other authentication. dev is the server's
 // server.dev setting; it applies to every client created.
-func adminHandler(svc *iam.Service, dev bool, logger *slog.Logger) http.Handler {
+func adminHandler(svc *iam.Service, dev bool, logger *slog.Logger, notifier *opNotifier) http.Handler {
 	r := mux.NewRouter()
 	r.Handle("/users", handleCreateUser(svc, logger)).Methods(http.MethodPost)
 	r.Handle("/users", handleListUsers(svc, logger)).Methods(http.MethodGet)
@@ -190,7 +191,7 @@ func adminHandler(svc *iam.Service, dev bool, logger *slog.Logger) http.Handler 
 	r.Handle("/audit", handleListAudit(svc, logger)).Methods(http.MethodGet)
 	r.Handle("/clients", handleCreateClient(svc, dev, logger)).Methods(http.MethodPost)
 	r.Handle("/clients", handleListClients(svc, logger)).Methods(http.MethodGet)
-	r.Handle("/ops/{name}", handleAccountOp(svc, logger)).Methods(http.MethodPost)
+	r.Handle("/ops/{name}", handleAccountOp(svc, notifier, logger)).Methods(http.MethodPost)
 	return r
 }
 
@@ -338,7 +339,7 @@ func handleListClients(svc *iam.Service, logger *slog.Logger) http.Handler {
 }
 
 // handleAccountOp serves POST /ops/{name}: one of accountOps.
-func handleAccountOp(svc *iam.Service, logger *slog.Logger) http.Handler {
+func handleAccountOp(svc *iam.Service, notifier *opNotifier, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := mux.Vars(r)["name"]
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
@@ -346,7 +347,7 @@ func handleAccountOp(svc *iam.Service, logger *slog.Logger) http.Handler {
 			writeAdminJSON(w, http.StatusBadRequest, errorJSON{Code: iam.CodeInvalid, Message: "The request body could not be read: " + err.Error()})
 			return
 		}
-		res, err := runAccountOp(r.Context(), svc, name, body)
+		res, err := runAccountOp(r.Context(), svc, notifier, name, body)
 		if err != nil {
 			writeAdminError(w, logger, name, err)
 			return
@@ -461,14 +462,41 @@ func openOperator(ctx context.Context, e env, configPath string) (operator, erro
 		return nil, err
 	}
 	hasher := password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes)
-	return &directOperator{svc: iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), db: db, dev: cfg.Server.Dev}, nil
+	return &directOperator{svc: iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), db: db, dev: cfg.Server.Dev,
+		notifier: cliNotifier(ctx, e, cfg, dataDir, db)}, nil
+}
+
+// cliNotifier returns the e-mail notifier of the CLI working without a
+// server, on the configured mail transport. When the transport cannot be
+// set up, the commands still run: a warning says that no e-mail goes out.
+func cliNotifier(ctx context.Context, e env, cfg Config, dataDir string, db *boltdb.DB) *opNotifier {
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	mailer, _, err := newDelivery(ctx, cfg, dataDir, e.hooks.now, logger)
+	var composer *notify.Composer
+	if err == nil {
+		composer, err = newComposer(cfg)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "warning: account changes will not be e-mailed: %v\n", err)
+		return nil
+	}
+	return &opNotifier{mailer: mailer, composer: composer, store: db, now: nowOr(e.hooks.now), logger: logger}
+}
+
+// nowOr returns now, or time.Now when nil.
+func nowOr(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
 }
 
 // directOperator works on the database file while no server runs.
 type directOperator struct {
-	svc *iam.Service
-	db  *boltdb.DB
-	dev bool
+	svc      *iam.Service
+	db       *boltdb.DB
+	dev      bool
+	notifier *opNotifier
 }
 
 // CreateUser creates a user.
@@ -536,7 +564,7 @@ func (o *directOperator) Call(ctx context.Context, name string, in, out any) err
 	if err != nil {
 		return fmt.Errorf("%s: encode input: %w", name, err)
 	}
-	res, err := runAccountOp(ctx, o.svc, name, b)
+	res, err := runAccountOp(ctx, o.svc, o.notifier, name, b)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-id/gatehouse/iam"
+	"github.com/gatehouse-id/gatehouse/notify"
 )
 
 func TestCLIAccountsWithRunningServer(t *testing.T) {
@@ -96,6 +97,14 @@ func testCLIAccounts(t *testing.T, env map[string]string) {
 		t.Fatalf("after refusals: top-level %+v, members %+v; want Acme with Alice and Bob", tops, members)
 	}
 
+	// mailed checks the newest e-mail to addr in the outbox.
+	mailed := func(t *testing.T, addr, subject string) {
+		t.Helper()
+		m, _, err := notify.ReadLatestEmail(filepath.Join(env["GATEHOUSE_STORAGE_DATA_DIR"], "outbox"), addr)
+		if err != nil || m.Subject != subject {
+			t.Fatalf("newest e-mail to %s: subject %q (%v), want %q", addr, m.Subject, err, subject)
+		}
+	}
 	steps := []struct {
 		name  string
 		args  []string
@@ -106,6 +115,7 @@ func testCLIAccounts(t *testing.T, env map[string]string) {
 			if role := roleOf(members, "bob@example.com"); role != "developer" {
 				t.Fatalf("Bob's role = %q, want developer", role)
 			}
+			mailed(t, "bob@example.com", "Your role in Acme was changed")
 		}},
 		{"transfer-ownership to any member", []string{"account", "transfer-ownership", top.ID, "--to", "bob@example.com", "--reason", "Alice left"}, func(t *testing.T) {
 			var a accountJSON
@@ -114,12 +124,15 @@ func testCLIAccounts(t *testing.T, env map[string]string) {
 			if a.OwnerEmail != "bob@example.com" || roleOf(members, "alice@example.com") != "admin" || roleOf(members, "bob@example.com") != "owner" {
 				t.Fatalf("after transfer: owner %s, members %+v", a.OwnerEmail, members)
 			}
+			mailed(t, "bob@example.com", "You are now the Owner of Acme")
+			mailed(t, "alice@example.com", "You transferred the ownership of Acme")
 		}},
 		{"remove the old owner", []string{"member", "remove", top.ID, "--email", "alice@example.com"}, func(t *testing.T) {
 			cliJSON(t, env, &members, "member", "list", top.ID, "--json")
 			if len(members) != 1 || roleOf(members, "alice@example.com") != "" {
 				t.Fatalf("after removal: members %+v, want Bob only", members)
 			}
+			mailed(t, "alice@example.com", "You were removed from Acme")
 		}},
 		{"suspend", []string{"account", "suspend", child.ID, "--reason", "unpaid"}, func(t *testing.T) {
 			var kids []accountJSON

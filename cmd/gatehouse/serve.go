@@ -134,8 +134,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	composer, err := newComposer(cfg)
+	if err != nil {
+		return err
+	}
+	notifier := &opNotifier{mailer: mailer, composer: composer, store: db, now: nowOr(e.hooks.now), logger: logger}
 	adminSrv := &http.Server{
-		Handler:           adminHandler(iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), cfg.Server.Dev, logger),
+		Handler:           adminHandler(iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), cfg.Server.Dev, logger, notifier),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -219,14 +224,10 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err != nil {
 		return nil, err
 	}
-	composer, err := notify.NewComposer(brand.Product())
+	composer, err := newComposer(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("message templates: %w", err)
+		return nil, err
 	}
-	if composer, err = composer.WithSupport(brand.SupportEmail, brand.SupportURL); err != nil {
-		return nil, fmt.Errorf("branding: %w", err)
-	}
-	composer = composer.WithDefaultLanguage(cfg.DefaultLanguage())
 	if tmpl, err = tmpl.WithBranding(brand); err != nil {
 		return nil, fmt.Errorf("branding: %w", err)
 	}
@@ -292,6 +293,23 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	r.MethodNotAllowedHandler = http.HandlerFunc(errPages.methodNotAllowed)
 	errPages.router = r
 	return r, nil
+}
+
+// newComposer builds the e-mail and text composer of cfg: branded, and in
+// server.default_language for users without a saved locale.
+func newComposer(cfg Config) (*notify.Composer, error) {
+	brand, err := cfg.Branding.branding()
+	if err != nil {
+		return nil, err
+	}
+	composer, err := notify.NewComposer(brand.Product())
+	if err != nil {
+		return nil, fmt.Errorf("message templates: %w", err)
+	}
+	if composer, err = composer.WithSupport(brand.SupportEmail, brand.SupportURL); err != nil {
+		return nil, fmt.Errorf("branding: %w", err)
+	}
+	return composer.WithDefaultLanguage(cfg.DefaultLanguage()), nil
 }
 
 // newProvider builds the OpenID provider of cfg: bound to the browser by
