@@ -62,7 +62,7 @@ type failCall struct {
 
 // harness is a login server on an httptest server with a real bolt store.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	db    *boltdb.DB
 	clock *fakeClock
@@ -80,12 +80,12 @@ type harness struct {
 
 // newHarness starts the pages with a temporary bolt file and a fake clock.
 // adjust may change the Deps before the routes are added.
-func newHarness(t *testing.T, adjust ...func(*Deps)) *harness {
+func newHarness(t testing.TB, adjust ...func(*Deps)) *harness {
 	t.Helper()
 	return startHarness(t, httptest.NewServer, adjust...)
 }
 
-func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjust ...func(*Deps)) *harness {
+func startHarness(t testing.TB, start func(http.Handler) *httptest.Server, adjust ...func(*Deps)) *harness {
 	t.Helper()
 	db, err := boltdb.Open(filepath.Join(t.TempDir(), "gatehouse.db"), boltdb.Options{NoSync: true})
 	if err != nil {
@@ -160,7 +160,7 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 // mountSignup mounts package signup beside the sign-in pages, wired as
 // cmd/gatehouse wires it, so that the registration tests run against the
 // e-mail page that links to it and the sign-in it completes.
-func mountSignup(t *testing.T, r *mux.Router, lh *Handler, d Deps) {
+func mountSignup(t testing.TB, r *mux.Router, lh *Handler, d Deps) {
 	t.Helper()
 	msgs, _ := d.Messages.(signup.Messages)
 	sh, err := signup.New(signup.Deps{
@@ -178,7 +178,7 @@ func mountSignup(t *testing.T, r *mux.Router, lh *Handler, d Deps) {
 // mountProfile mounts package profile beside the sign-in pages, wired as
 // cmd/gatehouse wires it, so that the tests that sign in and then use the
 // profile or the keys page run against both.
-func mountProfile(t *testing.T, r *mux.Router, lh *Handler, d Deps) {
+func mountProfile(t testing.TB, r *mux.Router, lh *Handler, d Deps) {
 	t.Helper()
 	msgs, _ := d.Messages.(profile.Messages)
 	ph, err := profile.New(profile.Deps{
@@ -375,7 +375,7 @@ func (b *browser) sessionCookie() string { return b.cookie(sessionCookiePlain, "
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
 
 // csrfOf returns the CSRF token of the page's form.
-func csrfOf(t *testing.T, r response) string {
+func csrfOf(t testing.TB, r response) string {
 	t.Helper()
 	m := csrfRE.FindStringSubmatch(r.body)
 	if m == nil {

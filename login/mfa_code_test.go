@@ -286,7 +286,7 @@ func TestSMSWithoutVerifiedPhoneFallsBackToEmail(t *testing.T) {
 }
 
 // setUser changes a stored user.
-func setUser(t *testing.T, h *harness, id string, change func(*storage.User)) {
+func setUser(t testing.TB, h *harness, id string, change func(*storage.User)) {
 	t.Helper()
 	if _, err := h.db.UpdateUser(context.Background(), id, func(u storage.User) (storage.User, error) {
 		change(&u)

@@ -86,7 +86,7 @@ func (b *browser) wrongEmailCodes(id, email string, page response, n int) respon
 
 // wantSignInEnded checks that r is the page of an ended sign-in and that
 // the auth request can no longer go on.
-func wantSignInEnded(t *testing.T, h *harness, b *browser, id string, r response, text string) {
+func wantSignInEnded(t testing.TB, h *harness, b *browser, id string, r response, text string) {
 	t.Helper()
 	if !strings.Contains(r.body, text) || strings.Contains(r.body, `id="code"`) {
 		t.Fatalf("answer = %d, want the page saying %q without a code field:\n%s", r.status, text, r.body)

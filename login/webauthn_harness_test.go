@@ -63,7 +63,7 @@ func newVKey(synced bool) *vkey {
 }
 
 // attest answers registration options as the key would at rp.
-func (k *vkey) attest(t *testing.T, rp virtualwebauthn.RelyingParty, options json.RawMessage) json.RawMessage {
+func (k *vkey) attest(t testing.TB, rp virtualwebauthn.RelyingParty, options json.RawMessage) json.RawMessage {
 	t.Helper()
 	opts, err := virtualwebauthn.ParseAttestationOptions(string(options))
 	if err != nil {
@@ -74,7 +74,7 @@ func (k *vkey) attest(t *testing.T, rp virtualwebauthn.RelyingParty, options jso
 }
 
 // assert signs request options at rp with the next counter value.
-func (k *vkey) assert(t *testing.T, rp virtualwebauthn.RelyingParty, options json.RawMessage) json.RawMessage {
+func (k *vkey) assert(t testing.TB, rp virtualwebauthn.RelyingParty, options json.RawMessage) json.RawMessage {
 	t.Helper()
 	opts, err := virtualwebauthn.ParseAssertionOptions(string(options))
 	if err != nil {
@@ -146,7 +146,7 @@ func (b *browser) finish(path, csrf, session, name string, cred json.RawMessage)
 }
 
 // redirectOf returns the "redirect" of a finish answer.
-func redirectOf(t *testing.T, r response) string {
+func redirectOf(t testing.TB, r response) string {
 	t.Helper()
 	var d passkey.Done
 	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &d) != nil || d.Redirect == "" {
@@ -158,7 +158,7 @@ func redirectOf(t *testing.T, r response) string {
 var dataCSRFRE = regexp.MustCompile(`data-csrf="([^"]*)"`)
 
 // dataCSRF returns the CSRF token of the page's data-webauthn elements.
-func dataCSRF(t *testing.T, r response) string {
+func dataCSRF(t testing.TB, r response) string {
 	t.Helper()
 	m := dataCSRFRE.FindStringSubmatch(r.body)
 	if m == nil {

@@ -68,12 +68,18 @@ type Checker struct {
 // Failed records the lock on the failure that reaches the threshold. An
 // attempt refused during a delay or for a locked user costs one dummy
 // hash, like every other failure, so that the answer and its timing do not
-// tell the cases apart. userID is empty when the e-mail matched no user.
+// tell the cases apart; for the same reason every outcome makes one
+// committed counter write (Regulator.Dummy where no real counter is
+// written). userID is empty when the e-mail matched no user.
 // It returns the user and "" when the password is right and the user is
 // active, else a Reason.
 func (c *Checker) Check(r *http.Request, userID, pw string) (storage.User, string, error) {
 	ctx := r.Context()
-	if c.Regulator == nil || userID == "" {
+	if c.Regulator == nil {
+		return c.check(ctx, userID, pw)
+	}
+	if userID == "" {
+		c.dummyWrite(ctx)
 		return c.check(ctx, userID, pw)
 	}
 	dec, err := c.Regulator.Begin(ctx, userID)
@@ -84,6 +90,8 @@ func (c *Checker) Check(r *http.Request, userID, pw string) (storage.User, strin
 	if !dec.Allowed {
 		if dec.JustLocked {
 			c.lockUser(r, userID, dec.Failures)
+		} else {
+			c.dummyWrite(ctx) // Begin wrote nothing
 		}
 		c.Passwords.VerifyDummy(ctx, pw)
 		if dec.Locked {
@@ -113,6 +121,16 @@ func (c *Checker) Check(r *http.Request, userID, pw string) (storage.User, strin
 		c.lockUser(r, userID, dec.Failures)
 	}
 	return u, reason, nil
+}
+
+// dummyWrite does the counter write of a counted attempt where none was
+// made, so that an unknown address, a delay and a lock cost the same
+// storage work as a wrong password. A failure is logged only: the answer
+// is a refusal anyway.
+func (c *Checker) dummyWrite(ctx context.Context) {
+	if err := c.Regulator.Dummy(ctx); err != nil {
+		c.Logger.WarnContext(ctx, "dummy attempt not written", "err", err)
+	}
 }
 
 // check verifies pw for the user with ID userID. Every failure costs one

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -88,6 +89,8 @@ type Hasher struct {
 	// dummy is a hash with the Hasher's parameters that VerifyDummy checks
 	// against, so unknown users cost the same work as known ones.
 	dummy encodedHash
+	// computed counts argon2id computations, for Computations.
+	computed atomic.Uint64
 }
 
 // encodedHash is a parsed PHC string.
@@ -123,6 +126,12 @@ func NewHasher(p Params, maxConcurrent int) *Hasher {
 	return h
 }
 
+// Computations returns how many argon2id computations the Hasher has run
+// (Hash, Verify and VerifyDummy each run one). Tests use it to check that
+// every outcome of a password check costs the same work; a metrics exporter
+// can report it as a counter.
+func (h *Hasher) Computations() uint64 { return h.computed.Load() }
+
 // Params returns the parameters the Hasher uses for new hashes.
 func (h *Hasher) Params() Params { return h.params }
 
@@ -156,6 +165,7 @@ func (h *Hasher) compute(ctx context.Context, pw, salt []byte, p Params, n uint3
 		}
 	}
 	defer func() { <-h.sem }()
+	h.computed.Add(1)
 	return h.hashFn(pw, salt, p, n), nil
 }
 

@@ -149,6 +149,25 @@ func (r *Regulator) Unlock(ctx context.Context, userID string) error {
 	return nil
 }
 
+// DummyUserID owns the counter that Dummy writes. It is no user's ID.
+const DummyUserID = "usr_nobody_password"
+
+// Dummy does the storage work of one counted attempt, one committed write,
+// on the counter of DummyUserID, which nothing reads. The password check
+// calls it where no real counter is written (an address that matches no
+// user, an attempt refused during a delay or a lock), so that every
+// outcome costs the same write and its timing does not tell them apart.
+func (r *Regulator) Dummy(ctx context.Context) error {
+	now := r.now().UTC()
+	_, err := r.store.UpdateLoginAttempts(ctx, DummyUserID, func(a storage.LoginAttempts) (storage.LoginAttempts, error) {
+		return storage.LoginAttempts{UserID: a.UserID, ConsecutiveFailures: 1, LastFailureAt: now}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("regulate: dummy attempt: %w", err)
+	}
+	return nil
+}
+
 // Status reports, without changing anything, what Begin would decide now.
 // It is meant for the operator's view of a user, not for the sign-in,
 // which must use Begin so that the check and the count are one
