@@ -38,7 +38,16 @@ type Accounts interface {
 	TokenAccountFor(ctx context.Context, userID, accountID string) (iam.TokenAccount, error)
 	LastSelectableAccount(ctx context.Context, userID string) (iam.TokenAccount, error)
 	SelectAccount(ctx context.Context, actor iam.Actor, accountID string) (iam.TokenAccount, error)
+	SignInPolicyGap(ctx context.Context, accountID string, amr []string) (iam.PolicyGap, error)
+	TrustedDevicesAllowed(ctx context.Context, userID string) (bool, error)
 }
+
+// StepUp is what the flow calls when the account chosen for a sign-in
+// asks, by its policy, for more than the sign-in proved (gap): package
+// login records accountID on ar and starts the sign-in of userID again at
+// the password, with the stronger factor required. It answers the
+// browser.
+type StepUp func(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID, accountID string, gap iam.PolicyGap)
 
 // choice is the outcome of choosing a sign-in's account.
 type choice int
@@ -68,7 +77,8 @@ func WantsAccount(ar storage.AuthRequest) bool { return slices.Contains(ar.Scope
 //   - an account parameter must name an account the user may act in now
 //     (else access_denied), and is then the account, picker or not;
 //   - without scope account there is no account;
-//   - an account picked on the picker stands;
+//   - an account picked on the picker stands while the user may still
+//     act in it;
 //   - with no selectable account there is none; with one it is selected,
 //     unless prompt=select_account asks to confirm it on the picker;
 //   - with several, the picker (account_selection_required for
@@ -91,7 +101,15 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 		return "", choiceNone, nil
 	}
 	if ar.AccountID != "" {
-		return ar.AccountID, choiceSelected, nil
+		// Picked earlier, possibly before a step-up: it must still be
+		// this user's (the e-mail may have changed since).
+		_, err := f.Accounts.TokenAccountFor(ctx, userID, ar.AccountID)
+		switch {
+		case err == nil:
+			return ar.AccountID, choiceSelected, nil
+		case !errors.Is(err, iam.ErrNotSelectable):
+			return "", 0, fmt.Errorf("picked account: %w", err)
+		}
 	}
 	force := slices.Contains(ar.Prompt, PromptSelectAccount)
 	if fromSession && !force {
@@ -123,11 +141,16 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 // relying party, the error page, or the picker (after recording, in one
 // update, what the picker needs: prepare). It returns the account and
 // whether the caller completes the sign-in.
+//
+// A chosen account whose sign-in policy the sign-in's amr values do not
+// meet goes to StepUp instead (policyMet).
 func (f *Flow) settleAccount(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID string, fromSession bool,
-	prepare func(old *storage.AuthRequest)) (string, bool) {
+	amr []string, prepare func(old *storage.AuthRequest)) (string, bool) {
 	ctx := r.Context()
 	accountID, c, err := f.chooseAccount(ctx, ar, userID, fromSession)
 	switch {
+	case err == nil && c == choiceSelected:
+		return accountID, f.policyMet(w, r, ar, binding, userID, accountID, amr)
 	case err != nil:
 		f.Site.LogProblem(r, "account not chosen", err, "auth_request_id", ar.ID, "user_id", userID)
 		f.Site.RenderProblem(w, r, ProblemFor(err))
@@ -145,6 +168,33 @@ func (f *Flow) settleAccount(w http.ResponseWriter, r *http.Request, ar storage.
 		return "", false
 	}
 	return accountID, true
+}
+
+// The OIDC error of a sign-in that cannot meet its account's policy.
+const descPolicyNotMet = "The sign-in does not meet the account's sign-in policy."
+
+// policyMet reports whether a sign-in with the amr values amr meets the
+// policy of accountID. When it does not, it answers the browser: the
+// step-up (StepUp) the first time, and access_denied when the sign-in
+// already stepped up and still falls short, or no StepUp is wired.
+func (f *Flow) policyMet(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID, accountID string, amr []string) bool {
+	ctx := r.Context()
+	gap, err := f.Accounts.SignInPolicyGap(ctx, accountID, amr)
+	switch {
+	case err != nil:
+		f.Site.LogProblem(r, "account policy not read", err, "auth_request_id", ar.ID, "account_id", accountID)
+		f.Site.RenderProblem(w, r, ProblemFor(err))
+		return false
+	case gap == iam.GapNone:
+		return true
+	case f.StepUp == nil || ar.Login.StepUp != "":
+		f.Logger.InfoContext(ctx, "sign-in refused: account policy not met", "user_id", userID, "auth_request_id", ar.ID, "account_id", accountID, "gap", gap)
+		f.Fail(w, r, ar.ID, "access_denied", descPolicyNotMet)
+		return false
+	}
+	f.Logger.InfoContext(ctx, "account policy asks for a step-up", "user_id", userID, "auth_request_id", ar.ID, "account_id", accountID, "gap", gap)
+	f.StepUp(w, r, ar, binding, userID, accountID, gap)
+	return false
 }
 
 // toPicker records prepare's changes on ar, still open in this browser,

@@ -43,6 +43,10 @@ type Flow struct {
 	// or name one with the account parameter (accounts.go). Optional:
 	// without it no sign-in carries an account.
 	Accounts Accounts
+	// StepUp starts a sign-in again when its account's policy asks for a
+	// stronger factor (accounts.go). Without it such a sign-in is refused
+	// with access_denied.
+	StepUp StepUp
 	// Audit records the successful sign-ins; nothing when nil.
 	Audit  storage.Audit
 	Now    func() time.Time
@@ -156,7 +160,7 @@ func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.
 		f.Fail(w, r, ar.ID, ErrACRNotMet, DescACRNotMet)
 		return
 	}
-	accountID, ok := f.settleAccount(w, r, ar, binding, p.UserID, false, func(old *storage.AuthRequest) {
+	accountID, ok := f.settleAccount(w, r, ar, binding, p.UserID, false, amr, func(old *storage.AuthRequest) {
 		old.Login, old.AccountPickSession = p, ""
 	})
 	if !ok {
@@ -204,7 +208,7 @@ func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.
 func (f *Flow) CompleteFromSession(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, s storage.Session) {
 	ctx := r.Context()
 	now := f.Now()
-	accountID, ok := f.settleAccount(w, r, ar, binding, s.UserID, true, func(old *storage.AuthRequest) {
+	accountID, ok := f.settleAccount(w, r, ar, binding, s.UserID, true, s.AMR, func(old *storage.AuthRequest) {
 		old.AccountPickSession = s.ID
 	})
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/authreq"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -17,7 +18,8 @@ import (
 // that browser, the password alone completes the sign-in while the
 // signature verifies, the device is still listed (deleting it revokes
 // the cookie) and the relying party did not ask for phishing-resistant
-// authentication (mfa.TrustedDeviceAllowed). A pending TOTP enrolment is
+// authentication (mfa.TrustedDeviceAllowed), and no account of the user
+// forbids trusted devices (devices.allowed). A pending TOTP enrolment is
 // never skipped.
 //
 // Such a sign-in has amr ["pwd", "mfa"] and therefore acr mfa. That is
@@ -43,16 +45,40 @@ type devices struct {
 	key    []byte
 	ttl    time.Duration
 	states storage.MFA
+	// accounts tells whether an account of the user forbids trusted
+	// devices; nil without accounts.
+	accounts authreq.Accounts
+}
+
+// allowed reports whether, in the sign-in ar of userID, a device may be
+// trusted or a trusted one skip the second factor: trusted devices are
+// on, the relying party did not ask for phr, the sign-in is no step-up
+// for an account's policy, and no account of the user forbids them
+// (iam.TrustedDevicesAllowed; when that cannot be told, they are not
+// allowed).
+func (d *devices) allowed(r *http.Request, ar storage.AuthRequest, userID string) bool {
+	if !d.on || !mfa.TrustedDeviceAllowed(ar.ACRValues) || ar.Login.StepUp != "" {
+		return false
+	}
+	if d.accounts == nil || userID == "" {
+		return true
+	}
+	ok, err := d.accounts.TrustedDevicesAllowed(r.Context(), userID)
+	if err != nil {
+		d.core.site.LogProblem(r, "trusted devices: account policies not read", err, "user_id", userID)
+		return false
+	}
+	return ok
 }
 
 // trustedDevice reports whether this browser may skip the second factor
 // of u for ar at now.
 func (d *devices) trustedDevice(r *http.Request, ar storage.AuthRequest, u storage.User, st storage.MFAState, now time.Time) bool {
-	if !d.on || st.TOTPPending || !mfa.TrustedDeviceAllowed(ar.ACRValues) || isProfileReauth(ar) {
+	if st.TOTPPending || isProfileReauth(ar) {
 		return false
 	}
 	v := d.core.site.RawCookie(r, deviceCookie)
-	if v == "" {
+	if v == "" || !d.allowed(r, ar, u.ID) {
 		return false
 	}
 	id, ok := mfa.VerifyDevice(d.key, v, u.ID, now)
@@ -63,7 +89,7 @@ func (d *devices) trustedDevice(r *http.Request, ar storage.AuthRequest, u stora
 // its cookie. A failure is logged; the sign-in goes on.
 func (d *devices) rememberDevice(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User) {
 	ctx := r.Context()
-	if !d.on || !mfa.TrustedDeviceAllowed(ar.ACRValues) {
+	if !d.allowed(r, ar, u.ID) {
 		return
 	}
 	now := d.core.now()

@@ -249,16 +249,17 @@ func New(d Deps) (*Handler, error) {
 func newPages(d Deps, c *core, sess *session.Service, pw *passcheck.Checker, msgs SelfServiceMessages, notices lockNotices) pageSet {
 	f := &factors{core: c, states: d.MFA, mailer: d.Mailer, messages: d.Messages, notices: notices,
 		guessPolicy: d.GuessPolicy, texter: d.Texter, codeTTL: d.CodePolicy.TTL, webauthn: d.Passkeys != nil}
-	dev := &devices{core: c, on: d.TrustedDevices, key: d.DeviceKey, ttl: d.DeviceTTL, states: d.MFA}
+	dev := &devices{core: c, on: d.TrustedDevices, key: d.DeviceKey, ttl: d.DeviceTTL, states: d.MFA, accounts: d.Accounts}
 	fin := &finishPages{core: c, factors: f, devices: dev, states: d.MFA}
 	keys := &keyPages{core: c, passkeys: d.Passkeys, factors: f, finish: fin}
+	c.flow.StepUp = keys.stepUp
 	chk := &checks{core: c, factors: f, states: d.MFA, pepper: d.OTPPepper, codePolicy: d.CodePolicy,
 		attemptPolicy: d.AttemptPolicy, sealer: d.TOTPSealer}
 	p := pageSet{
 		email:    &emailPages{core: c, sess: sess, keys: keys, registration: d.Registration},
 		password: &passwordPages{core: c, pw: pw, factors: f, devices: dev, keys: keys, resetsOn: d.PasswordResets != nil},
 		codes: &codePages{core: c, factors: f, checks: chk, keys: keys, finish: fin, states: d.MFA,
-			codePolicy: d.CodePolicy, totpIssuer: d.TOTPIssuer, trustDevices: d.TrustedDevices},
+			codePolicy: d.CodePolicy, totpIssuer: d.TOTPIssuer, devices: dev},
 		enrol: &enrolPages{core: c, factors: f, finish: fin, states: d.MFA, sealer: d.TOTPSealer,
 			totpIssuer: d.TOTPIssuer, attemptPolicy: d.AttemptPolicy},
 		finish: fin,

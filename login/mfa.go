@@ -48,15 +48,15 @@ const (
 // codePages serve the code page of the second factor (pathMFA), the
 // resends (pathMFASend) and the recovery code page (pathRecovery).
 type codePages struct {
-	core         *core
-	factors      *factors
-	checks       *checks
-	keys         *keyPages
-	finish       *finishPages
-	states       storage.MFA
-	codePolicy   mfa.CodePolicy
-	totpIssuer   string
-	trustDevices bool
+	core       *core
+	factors    *factors
+	checks     *checks
+	keys       *keyPages
+	finish     *finishPages
+	states     storage.MFA
+	codePolicy mfa.CodePolicy
+	totpIssuer string
+	devices    *devices
 }
 
 // finishPages end the second-factor step (secondFactorPassed): the new

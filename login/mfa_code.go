@@ -205,7 +205,7 @@ func (d *codePages) renderCodePage(w http.ResponseWriter, r *http.Request, ar st
 		Client:        d.core.flow.Header(ctx, ar),
 		Action:        pathMFA,
 		Method:        method,
-		TrustDevice:   d.trustDevices && mfa.TrustedDeviceAllowed(ar.ACRValues),
+		TrustDevice:   d.devices.allowed(r, ar, u.ID),
 		RecoveryURL:   urlFor(pathRecovery, ar.ID),
 		Error:         errMsg,
 	}

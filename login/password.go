@@ -47,6 +47,7 @@ func (d *passwordPages) renderPassword(w http.ResponseWriter, r *http.Request, a
 		Email:          ar.Login.Email,
 		ChangeEmailURL: "/login/email?" + url.Values{"authRequestID": {ar.ID}}.Encode(),
 		ForgotURL:      d.forgotURL(ar),
+		Notice:         stepUpNotice(ar.Login),
 		Error:          msg,
 	})
 }

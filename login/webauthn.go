@@ -73,10 +73,14 @@ func (d *keyPages) withPasskey(w http.ResponseWriter, r *http.Request, ar storag
 	return p
 }
 
-// phrRequired reports whether the relying party asked for
-// phishing-resistant authentication only.
-func phrRequired(acrValues []string) bool {
-	req, ok := mfa.RequiredACR(acrValues)
+// phrRequired reports whether the sign-in ar must be phishing-resistant:
+// the relying party asked for it only, or the chosen account's policy
+// requires it (stepup.go).
+func phrRequired(ar storage.AuthRequest) bool {
+	if iam.PolicyGap(ar.Login.StepUp) == iam.GapPhishingResistant {
+		return true
+	}
+	req, ok := mfa.RequiredACR(ar.ACRValues)
 	return ok && req == mfa.ACRPhishingResistant
 }
 
@@ -97,7 +101,7 @@ func (d *keyPages) usableKeys(ctx context.Context, userID string) (int, error) {
 // or passkey: the user has a usable key and prefers WebAuthn, or the
 // relying party asked for phr.
 func (d *keyPages) useKey(ctx context.Context, ar storage.AuthRequest, u storage.User) (bool, error) {
-	if d.passkeys == nil || (u.MFAMethod != storage.MFAWebAuthn && !phrRequired(ar.ACRValues)) {
+	if d.passkeys == nil || (u.MFAMethod != storage.MFAWebAuthn && !phrRequired(ar)) {
 		return false, nil
 	}
 	n, err := d.usableKeys(ctx, u.ID)
@@ -121,7 +125,7 @@ func (d *keyPages) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar s
 	case use:
 		d.core.advance(w, r, ar, binding, setPassword)
 		return true
-	case phrRequired(ar.ACRValues):
+	case phrRequired(ar):
 		d.core.logger.InfoContext(ctx, "sign-in refused: acr phr without a security key or passkey", "user_id", u.ID, "auth_request_id", ar.ID, "client_id", ar.ClientID)
 		d.core.flow.Fail(w, r, ar.ID, authreq.ErrACRNotMet, authreq.DescACRNotMet)
 		return true
@@ -134,7 +138,7 @@ func (d *keyPages) keyAfterPassword(w http.ResponseWriter, r *http.Request, ar s
 // user chose another method (requested). It returns true when it
 // redirected.
 func (d *keyPages) redirectToKey(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, u storage.User, requested string) bool {
-	if requested != "" && !phrRequired(ar.ACRValues) {
+	if requested != "" && !phrRequired(ar) {
 		return false
 	}
 	use, err := d.useKey(r.Context(), ar, u)
@@ -171,7 +175,7 @@ func (d *keyPages) handleWebAuthnForm(w http.ResponseWriter, r *http.Request) {
 		BeginURL:      urlFor(pathWebAuthnBegin, ar.ID),
 		FinishURL:     urlFor(pathWebAuthnFinish, ar.ID),
 	}
-	if !phrRequired(ar.ACRValues) {
+	if !phrRequired(ar) {
 		if !d.factors.emailWithheld(u, st) {
 			page.EmailAction = pathMFASend
 		}

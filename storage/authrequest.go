@@ -77,6 +77,12 @@ type LoginProgress struct {
 	PasswordAt time.Time
 	// Factors lists the amr values proven so far in this sign-in.
 	Factors []string
+	// StepUp is set when the chosen account's sign-in policy asked for
+	// more than the sign-in had proved (an iam.PolicyGap value): the
+	// sign-in starts again at the password and then needs a security key
+	// or passkey ("phishing_resistant"), or a second factor that no
+	// trusted device may skip ("second_factor").
+	StepUp string
 }
 
 // AuthCode maps the digest of an authorization code to its auth request and

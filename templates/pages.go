@@ -52,6 +52,9 @@ type PasswordPage struct {
 	// ForgotURL is the "Forgot password?" link, or empty when resets are
 	// off.
 	ForgotURL string
+	// Notice says why the password is asked again (an account's policy
+	// asks for more), or is empty.
+	Notice string
 	// Error is a user-facing message shown above the form, or empty.
 	Error string
 }

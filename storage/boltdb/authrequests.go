@@ -50,6 +50,7 @@ type loginProgressRecord struct {
 	Email      string    `json:"email,omitempty"`
 	PasswordAt time.Time `json:"password_at,omitzero"`
 	Factors    []string  `json:"factors,omitempty"`
+	StepUp     string    `json:"step_up,omitempty"`
 }
 
 func marshalAuthRequest(ar storage.AuthRequest) authRequestRecord {
@@ -87,6 +88,7 @@ func marshalAuthRequest(ar storage.AuthRequest) authRequestRecord {
 			Email:      ar.Login.Email,
 			PasswordAt: utc(ar.Login.PasswordAt),
 			Factors:    ar.Login.Factors,
+			StepUp:     ar.Login.StepUp,
 		},
 		Done:      ar.Done,
 		UserID:    ar.UserID,
@@ -127,6 +129,7 @@ func (r authRequestRecord) authRequest() storage.AuthRequest {
 			Email:      r.Login.Email,
 			PasswordAt: r.Login.PasswordAt,
 			Factors:    r.Login.Factors,
+			StepUp:     r.Login.StepUp,
 		},
 		Done:      r.Done,
 		UserID:    r.UserID,

@@ -80,6 +80,7 @@ func fullAuthRequest(id string, expiresAt time.Time) storage.AuthRequest {
 			Email:      "Ada@Example.com",
 			PasswordAt: at(time.Second),
 			Factors:    []string{"pwd", "otp"},
+			StepUp:     "phishing_resistant",
 		},
 		Done:      true,
 		UserID:    "usr_1",
