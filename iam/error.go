@@ -57,6 +57,15 @@ func ErrorCode(err error) string {
 	return CodeInternal
 }
 
+// ErrorField returns the Field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
 // invalid returns a CodeInvalid error about field.
 func invalid(field, msg string) *Error {
 	return &Error{Code: CodeInvalid, Field: field, Message: msg}

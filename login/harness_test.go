@@ -19,6 +19,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
@@ -188,6 +189,7 @@ func mountProfile(t testing.TB, r *mux.Router, lh *Handler, d Deps) {
 		Mailer: d.Mailer, Texter: d.Texter, Messages: msgs,
 		Audit: d.Audit, Avatars: d.Avatars, Passkeys: d.Passkeys, TrustedDevices: d.TrustedDevices,
 		Limiters: d.Limiters, Now: d.Now, Logger: d.Logger,
+		Accounts: iam.New(d.Users.(storage.Store), d.Passwords, d.Now),
 	})
 	if err != nil {
 		t.Fatalf("profile.New() error = %v", err)

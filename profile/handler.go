@@ -86,8 +86,9 @@ type Deps struct {
 	// Passkeys runs the key registrations of /profile/keys; when nil, the
 	// keys page is off.
 	Passkeys *passkey.Service
-	// Accounts lists and answers the user's invitations on the
-	// Invitations tab; when nil, the tab is not shown.
+	// Accounts applies the rules of the user's own record (names,
+	// password, second factor) and lists and answers the user's
+	// invitations on the Invitations tab. Required.
 	Accounts *iam.Service
 	// TrustedDevices shows the trusted devices on the Security tab.
 	TrustedDevices bool
@@ -106,15 +107,14 @@ type Deps struct {
 // dependencies it uses (parts.go); handler_test.go keeps each at ten
 // fields at most.
 type Handler struct {
-	base     *base
-	profile  *profilePages
-	avatars  *avatarPages
-	contact  *contactPages
-	password *passwordPages
-	factor   *factorPages
-	sessions *sessionPages
-	keys     *keyPages
-	// invitations is nil when Deps.Accounts is.
+	base        *base
+	profile     *profilePages
+	avatars     *avatarPages
+	contact     *contactPages
+	password    *passwordPages
+	factor      *factorPages
+	sessions    *sessionPages
+	keys        *keyPages
 	invitations *invitationPages
 	limiters    regulate.Limiters
 }
@@ -129,6 +129,7 @@ func New(d Deps) (*Handler, error) {
 		{"Site", d.Site != nil}, {"Session", d.Session != nil}, {"Codes", d.Codes != nil},
 		{"Users", d.Users != nil}, {"Sessions", d.Sessions != nil}, {"MFA", d.MFA != nil},
 		{"Passwords", d.Passwords != nil}, {"CurrentPassword", d.CurrentPassword != nil}, {"Mailer", d.Mailer != nil},
+		{"Accounts", d.Accounts != nil},
 	} {
 		if !c.ok {
 			missing = append(missing, fmt.Errorf("profile deps: %s is required", c.name))

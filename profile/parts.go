@@ -12,7 +12,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/passkey"
-	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/web"
@@ -82,7 +81,7 @@ type securityTabView struct {
 type profilePages struct {
 	*base
 	page  *view
-	users storage.Users
+	rules *iam.Service
 }
 
 // avatarPages serves the picture: upload, removal and the picture itself.
@@ -109,9 +108,8 @@ type passwordPages struct {
 	*base
 	page    *view
 	tell    *notifier
-	users   storage.Users
+	rules   *iam.Service
 	current PasswordChecker
-	hasher  *password.Hasher
 	// sessions ends the other sessions and the tokens after the change.
 	sessions *sessionPages
 }
@@ -122,7 +120,7 @@ type factorPages struct {
 	*base
 	page       *view
 	tell       *notifier
-	users      storage.Users
+	rules      *iam.Service
 	mfa        storage.MFA
 	codes      *codesend.Sender
 	resetLinks func(ctx context.Context, u storage.User, channel string) error
@@ -161,21 +159,19 @@ func newHandler(d Deps) *Handler {
 	sessions := &sessionPages{base: b, page: page, tell: tell, mfa: d.MFA, sessions: d.Sessions, tokens: d.Tokens}
 	h := &Handler{
 		base:     b,
-		profile:  &profilePages{base: b, page: page, users: d.Users},
+		profile:  &profilePages{base: b, page: page, rules: d.Accounts},
 		avatars:  &avatarPages{base: b, page: page, users: d.Users, avatars: d.Avatars},
 		contact:  &contactPages{base: b, page: page, tell: tell, users: d.Users, mfa: d.MFA, codes: d.Codes},
-		password: &passwordPages{base: b, page: page, tell: tell, users: d.Users, current: d.CurrentPassword, hasher: d.Passwords, sessions: sessions},
-		factor:   &factorPages{base: b, page: page, tell: tell, users: d.Users, mfa: d.MFA, codes: d.Codes, resetLinks: d.ResetLinks},
+		password: &passwordPages{base: b, page: page, tell: tell, rules: d.Accounts, current: d.CurrentPassword, sessions: sessions},
+		factor:   &factorPages{base: b, page: page, tell: tell, rules: d.Accounts, mfa: d.MFA, codes: d.Codes, resetLinks: d.ResetLinks},
 		sessions: sessions,
 		limiters: d.Limiters,
 	}
 	if d.Passkeys != nil {
 		h.keys = &keyPages{base: b, tell: tell, passkeys: d.Passkeys}
 	}
-	if d.Accounts != nil {
-		page.invitationsTab = &invitationsTabView{site: d.Site, accounts: d.Accounts}
-		h.invitations = &invitationPages{base: b, page: page, accounts: d.Accounts}
-	}
+	page.invitationsTab = &invitationsTabView{site: d.Site, accounts: d.Accounts}
+	h.invitations = &invitationPages{base: b, page: page, accounts: d.Accounts}
 	return h
 }
 

@@ -6,12 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"golang.org/x/text/language"
-
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -31,12 +27,6 @@ import (
 // sign-in and step-up), profile_contact.go (e-mail and phone changes with
 // codes), profile_security.go (password, second factor, recovery codes,
 // devices, sessions), profile_avatar.go (the picture).
-
-// maxNameLength bounds a given or family name, in characters.
-const maxNameLength = 100
-
-// maxLocaleLength bounds a BCP 47 language tag.
-const maxLocaleLength = 35
 
 // profileNotices are the confirmations a redirect may ask for with the
 // "done" parameter. The text never comes from the request.
@@ -199,30 +189,18 @@ func (d *profileTabView) fill(ctx context.Context, ps session.SignedIn, t *templ
 // locale.
 func (d *profilePages) saveName() http.Handler {
 	return d.profileAction(func(w http.ResponseWriter, r *http.Request, ps session.SignedIn) {
-		given := strings.TrimSpace(r.PostForm.Get("given_name"))
-		family := strings.TrimSpace(r.PostForm.Get("family_name"))
-		locale := strings.TrimSpace(r.PostForm.Get("locale"))
-		for _, n := range []string{given, family} {
-			if !validName(n) {
-				d.page.refuse(w, r, ps, templates.TabProfile, fmt.Sprintf("Names can have at most %d characters and no line breaks or control characters.", maxNameLength))
-				return
-			}
-		}
-		if locale != "" {
-			tag, err := language.Parse(locale)
-			if err != nil || len(locale) > maxLocaleLength {
-				d.page.refuse(w, r, ps, templates.TabProfile, "Enter a language code such as en, de or fr-CA, or leave it empty.")
-				return
-			}
-			locale = tag.String()
-		}
-		now := d.now()
-		_, err := d.users.UpdateUser(r.Context(), ps.User.ID, func(old storage.User) (storage.User, error) {
-			old.GivenName, old.FamilyName, old.Locale = given, family, locale
-			old.UpdatedAt = now
-			return old, nil
+		actor := iam.UserActor(ps.User.ID, d.site.ClientIP(r), r.UserAgent())
+		_, err := d.rules.UpdateProfile(r.Context(), actor, ps.User.ID, iam.Profile{
+			GivenName: r.PostForm.Get("given_name"), FamilyName: r.PostForm.Get("family_name"), Locale: r.PostForm.Get("locale"),
 		})
-		if err != nil {
+		switch {
+		case iam.ErrorCode(err) == iam.CodeInvalid && iam.ErrorField(err) == "locale":
+			d.page.refuse(w, r, ps, templates.TabProfile, "Enter a language code such as en, de or fr-CA, or leave it empty.")
+			return
+		case iam.ErrorCode(err) == iam.CodeInvalid:
+			d.page.refuse(w, r, ps, templates.TabProfile, fmt.Sprintf("Names can have at most %d characters and no line breaks or control characters.", iam.MaxNameLength))
+			return
+		case err != nil:
 			d.site.LogProblem(r, "name not saved", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
@@ -230,15 +208,6 @@ func (d *profilePages) saveName() http.Handler {
 		d.logger.InfoContext(r.Context(), "profile name saved", "user_id", ps.User.ID)
 		http.Redirect(w, r, tabPath(templates.TabProfile, "name"), http.StatusSeeOther)
 	})
-}
-
-// validName reports whether a given or family name is acceptable: valid
-// UTF-8, short enough, and free of control characters.
-func validName(s string) bool {
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > maxNameLength {
-		return false
-	}
-	return strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
 // sessionRef names a session in the profile's forms: a keyed digest of its

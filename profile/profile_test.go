@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/codesend"
+	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/login"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/session"
@@ -113,7 +114,7 @@ func TestProfileNameEdit(t *testing.T) {
 	}{
 		{name: "saved", given: "Ada", family: "Lovelace", lc: "en-gb", wantLocale: "en-GB"},
 		{name: "bad locale", given: "Ada", family: "L", lc: "not a locale!", wantErr: "language code"},
-		{name: "too long", given: strings.Repeat("a", maxNameLength+1), wantErr: "at most"},
+		{name: "too long", given: strings.Repeat("a", iam.MaxNameLength+1), wantErr: "at most"},
 		{name: "control character", given: "Ada\x07", wantErr: "control characters"},
 	}
 	for _, tc := range tests {

@@ -13,7 +13,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
-	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
@@ -99,7 +98,7 @@ func methodOptions(u storage.User, st storage.MFAState, canText bool) []template
 		current = storage.MFAEmail
 	}
 	sms := templates.MethodOption{Value: storage.MFASMS, Label: "Text message (SMS) code", Note: "SMS charges may apply"}
-	if !canText || !u.PhoneVerified || u.Phone == "" {
+	if !iam.MethodChoosable(u, storage.MFASMS, canText) {
 		sms.Disabled, sms.Note = true, "add a phone number on the Profile tab first"
 	}
 	totp := templates.MethodOption{Value: storage.MFATOTP, Label: "Authenticator app"}
@@ -149,33 +148,19 @@ func (d *passwordPages) change() http.Handler {
 			d.page.refuse(w, r, ps, templates.TabSecurity, msg)
 			return
 		}
-		if err := password.Validate(next, ps.User.Email); err != nil {
-			var pe *password.PolicyError
-			if !errors.As(err, &pe) {
-				d.site.LogProblem(r, "password policy check failed", err, "user_id", ps.User.ID)
-				d.site.RenderProblem(w, r, web.ProbInternal)
-				return
-			}
-			d.logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.User.ID, "rule", pe.Rule)
-			d.page.refuse(w, r, ps, templates.TabSecurity, pe.Message)
+		err = d.rules.SetPassword(ctx, iam.UserActor(ps.User.ID, d.site.ClientIP(r), r.UserAgent()), ps.User.ID, next)
+		var ie *iam.Error
+		switch {
+		case errors.As(err, &ie) && ie.Code == iam.CodeInvalid:
+			d.logger.InfoContext(ctx, "password change refused by policy", "user_id", ps.User.ID, "rule", ie.Rule)
+			d.page.refuse(w, r, ps, templates.TabSecurity, ie.Message)
 			return
-		}
-		hash, err := d.hasher.Hash(ctx, next)
-		if err != nil {
-			d.site.LogProblem(r, "password not hashed", err, "user_id", ps.User.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		now := d.now()
-		if _, err := d.users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
-			old.PasswordHash = hash
-			old.UpdatedAt = now
-			return old, nil
-		}); err != nil {
+		case err != nil:
 			d.site.LogProblem(r, "password not changed", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
+		now := d.now()
 		d.sessions.afterPasswordChange(r, ps, now)
 		http.Redirect(w, r, tabPath(templates.TabSecurity, "password"), http.StatusSeeOther)
 	})
@@ -192,45 +177,16 @@ func (d *factorPages) methodChange() http.Handler {
 		}
 		ctx := r.Context()
 		method := r.PostForm.Get("method")
-		st, err := d.codes.State(ctx, ps.User.ID)
-		if err != nil {
-			d.site.LogProblem(r, "mfa state not loaded", err, "user_id", ps.User.ID)
-			d.site.RenderProblem(w, r, web.ProbInternal)
-			return
-		}
-		allowed := false
-		for _, o := range methodOptions(ps.User, st, d.tell.canText()) {
-			allowed = allowed || o.Value == method && !o.Disabled
-		}
-		if !allowed {
+		now := d.now()
+		pending, err := d.rules.ChooseMFAMethod(ctx, iam.UserActor(ps.User.ID, d.site.ClientIP(r), r.UserAgent()), ps.User.ID, method, d.tell.canText())
+		switch {
+		case iam.ErrorCode(err) == iam.CodeInvalid:
 			d.page.refuse(w, r, ps, templates.TabSecurity, msgMethodInvalid)
 			return
-		}
-		now := d.now()
-		pending := method == storage.MFATOTP && !st.TOTPConfirmed
-		if _, err := d.mfa.UpdateMFAState(ctx, ps.User.ID, func(s storage.MFAState) (storage.MFAState, error) {
-			if pending {
-				mfa.MarkTOTPPending(&s)
-			} else {
-				s.TOTPPending, s.TOTPPendingSecretSealed = false, nil
-			}
-			s.UpdatedAt = now
-			return s, nil
-		}); err != nil {
-			d.site.LogProblem(r, "mfa state not saved", err, "user_id", ps.User.ID)
+		case err != nil:
+			d.site.LogProblem(r, "mfa method not saved", err, "user_id", ps.User.ID)
 			d.site.RenderProblem(w, r, web.ProbInternal)
 			return
-		}
-		if !pending {
-			if _, err := d.users.UpdateUser(ctx, ps.User.ID, func(old storage.User) (storage.User, error) {
-				old.MFAMethod = method
-				old.UpdatedAt = now
-				return old, nil
-			}); err != nil {
-				d.site.LogProblem(r, "mfa method not saved", err, "user_id", ps.User.ID)
-				d.site.RenderProblem(w, r, web.ProbInternal)
-				return
-			}
 		}
 		d.logger.InfoContext(ctx, "mfa method changed", "user_id", ps.User.ID, "method", method, "pending", pending)
 		d.tell.audit(r, iam.AuditMFAMethodChanged, ps.User.ID, ps.User.ID, map[string]string{"method": method, "pending": strconv.FormatBool(pending)})
