@@ -260,11 +260,11 @@ func runActions(t *testing.T, tests []action) {
 func TestEveryActionNeedsCSRF(t *testing.T) {
 	f := newFixture(t)
 	b := f.signIn(f.ada)
-	for _, path := range []string{pathSwitch, pathInvite, pathRole, pathRemove, pathResend, pathRevoke, pathChildren, pathTransfer} {
+	for _, path := range []string{pathSwitch, pathInvite, pathRole, pathRemove, pathResend, pathRevoke, pathChildren, pathTransfer, pathPolicy} {
 		t.Run(path, func(t *testing.T) {
 			for _, token := range []string{"", "forged"} {
 				p := b.postWith(token, path, "account", f.acme.ID, "user", f.dee.ID, "confirm", "yes", "role", "admin",
-					"name", "Eve", "email", "eve@example.com", "to", f.bob.ID)
+					"name", "Eve", "email", "eve@example.com", "to", f.bob.ID, fieldRequireKey, "on", fieldForbidTrusted, "on")
 				wantPage(t, p, http.StatusForbidden, "This form has expired")
 			}
 		})
@@ -272,6 +272,9 @@ func TestEveryActionNeedsCSRF(t *testing.T) {
 	wantRole(member, storage.RoleDefault)(t, f)
 	wantRole(owner, storage.RoleOwner)(t, f)
 	noMail(t, f)
+	if a, err := f.db.GetAccount(context.Background(), f.acme.ID); err != nil || a.Policy != (storage.AccountPolicy{}) {
+		t.Errorf("policy after refused POSTs = %+v, %v; want none", a.Policy, err)
+	}
 	// A POST from another site is refused before the form is read.
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+pathRemove, strings.NewReader(url.Values{"csrf": {b.csrf()}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -1,7 +1,8 @@
 // Package console serves the account console at /console: the accounts a
 // signed-in user can see, an account switcher, the relationship tree and,
-// for the current account, its details, users and invitations, child
-// accounts, the transfer of ownership and the audit log.
+// for the current account, its details and sign-in policy, users and
+// invitations, child accounts, the transfer of ownership and the audit
+// log.
 //
 // Every rule about who may do what is package iam's: the console calls it
 // with an iam.UserActor and shows what it allows, and maps its errors to
@@ -24,7 +25,8 @@
 // rendering), errors.go (iam errors as messages), labels.go (catalogue
 // keys of roles, statuses and notices), members.go (users, role changes
 // and removals), invitations.go (invitations), children.go (child
-// accounts), transfer.go (ownership), audit.go (the audit log) and
+// accounts), transfer.go (ownership), policy.go (the sign-in policy),
+// audit.go (the audit log) and
 // mail.go (the e-mails of notify).
 //
 // The package never imports login, profile, signup or api: it shares the

@@ -23,6 +23,8 @@ const (
 	msgAnswered       = "This invitation was already answered, revoked or replaced, so it cannot change any more. Send a new one if needed."
 	msgTransferTo     = "Ownership goes only to an active Admin of this account. Invite the person as Admin first."
 	msgInvalid        = "Check what you entered and try again."
+	msgPolicyKey      = "A parent account requires a security key or passkey, so this account cannot turn that off."
+	msgPolicyDevices  = "A parent account forbids trusted devices, so this account cannot allow them."
 )
 
 // problem is how a refused action is shown: a status, a catalogue key and
@@ -48,6 +50,9 @@ var invalidFields = map[string]struct{ msg, field string }{
 	"type":      {msgType, "type"},
 	"parent_id": {msgDepth, "name"},
 	"to":        {msgTransferTo, "to"},
+	// SetPolicy: turning off what a parent account sets.
+	fieldRequireKey:    {msgPolicyKey, fieldRequireKey},
+	fieldForbidTrusted: {msgPolicyDevices, fieldForbidTrusted},
 }
 
 // problemOf maps an error of iam to what the page shows.

@@ -17,6 +17,7 @@ var notices = map[string]string{
 	"removed":        "The person was removed from the account and told by e-mail.",
 	"child":          "The child account was created. You are its Owner.",
 	"transferred":    "Ownership was transferred. You are now an Admin of this account.",
+	"policy":         "Sign-in policy saved.",
 }
 
 // roleLabels, statusLabels, typeLabels and stateLabels are the catalogue

@@ -100,6 +100,13 @@ func (v *view) render(w http.ResponseWriter, r *http.Request, si session.SignedI
 			}
 			st.page.Tab, st.page.Error, status = templates.ConsoleTabOverview, p.msg, p.status
 		}
+		if st.page.Tab == templates.ConsoleTabOverview {
+			if err := v.fillPolicy(r.Context(), st); err != nil {
+				v.site.LogProblem(r, "console policy not loaded", err, "user_id", si.User.ID)
+				v.site.RenderProblem(w, r, web.ProbInternal)
+				return
+			}
+		}
 	}
 	for _, f := range adjust {
 		f(&st.page)
@@ -158,7 +165,8 @@ func (v *view) load(ctx context.Context, si session.SignedIn) (*state, error) {
 }
 
 // fillAccounts fills in the switcher, the tree, the current account's
-// details and what the user's role there allows (iam.Allowed).
+// details and what the user's role there allows (iam.Allowed); editing
+// the sign-in policy is editing the account.
 func fillAccounts(p *templates.ConsolePage, visible []iam.AccountView, cur iam.AccountView, userID string) {
 	names := map[string]string{}
 	for _, a := range visible {
@@ -180,6 +188,7 @@ func fillAccounts(p *templates.ConsolePage, visible []iam.AccountView, cur iam.A
 		Accounts: iam.Allowed(cur.Role, iam.ActionCreateChild),
 		Transfer: iam.Allowed(cur.Role, iam.ActionTransferOwnership) && a.OwnerID == userID,
 		Audit:    iam.Allowed(cur.Role, iam.ActionViewAudit),
+		Policy:   iam.Allowed(cur.Role, iam.ActionEditAccount),
 	}
 }
 

@@ -17,6 +17,7 @@ const (
 	pathRevoke   = "/console/invitations/revoke"
 	pathChildren = "/console/children"
 	pathTransfer = "/console/transfer"
+	pathPolicy   = "/console/policy"
 	// pathSignIn (package login) signs the browser in; its "return"
 	// names the console page to come back to.
 	pathSignIn = "/profile/signin"
@@ -44,4 +45,5 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Handle(pathRemove, post(h.members.remove())).Methods(http.MethodPost)
 	r.Handle(pathChildren, post(h.children.create())).Methods(http.MethodPost)
 	r.Handle(pathTransfer, post(h.transfer.transfer())).Methods(http.MethodPost)
+	r.Handle(pathPolicy, post(h.overview.savePolicy())).Methods(http.MethodPost)
 }

@@ -44,6 +44,9 @@ type ConsolePage struct {
 	Account ConsoleAccount
 	// Rights say which tabs and actions the user's role allows.
 	Rights ConsoleRights
+	// Policy is the current account's sign-in policy, shown on the
+	// overview: a form when Rights.Policy, else read only.
+	Policy []ConsolePolicyRule
 	// StepUpNeeded shows "Confirm it's you" with a form that posts to
 	// StepUpAction (the sign-in's re-authentication, which comes back to
 	// the console).
@@ -89,8 +92,24 @@ type ConsoleAccount struct {
 }
 
 // ConsoleRights are what the user's role allows in the current account.
+// Policy is the right to edit the account's sign-in policy.
 type ConsoleRights struct {
-	Users, Accounts, Transfer, Audit bool
+	Users, Accounts, Transfer, Audit, Policy bool
+}
+
+// ConsolePolicyRule is one requirement of an account's sign-in policy.
+type ConsolePolicyRule struct {
+	// Field is the name of its checkbox in the form, and the value of
+	// ConsolePage.ErrorField that marks it invalid.
+	Field string
+	// Label is the catalogue key of the requirement.
+	Label string
+	// On is true when the requirement holds (or, after a refusal, was
+	// asked for).
+	On bool
+	// Inherited is true when a parent account sets it: it holds and this
+	// account cannot turn it off.
+	Inherited bool
 }
 
 // ConsoleUsersTab is the data of the Users tab.

@@ -26,6 +26,7 @@ var accountOps = map[string]accountOp{
 	"account.show":     opAccountShow,
 	"account.status":   opAccountStatus,
 	"account.transfer": opAccountTransfer,
+	"account.policy":   opAccountPolicy,
 	"member.add":       opMemberAdd,
 	"member.list":      opMemberList,
 	"member.set-role":  opMemberSetRole,
@@ -124,6 +125,13 @@ type (
 		Status string `json:"status"`
 		Reason string `json:"reason"`
 	}
+	// accountPolicyIn leaves a requirement that is nil as the account
+	// has it.
+	accountPolicyIn struct {
+		ID                       string `json:"id"`
+		RequirePhishingResistant *bool  `json:"require_phishing_resistant"`
+		ForbidTrustedDevices     *bool  `json:"forbid_trusted_devices"`
+	}
 	accountTransferIn struct {
 		ID      string `json:"id"`
 		ToEmail string `json:"to_email"`
@@ -216,6 +224,33 @@ func opAccountStatus(ctx context.Context, svc *iam.Service, raw json.RawMessage)
 		return nil, err
 	}
 	a, err := svc.SetStatus(ctx, iam.OperatorActor(), in.ID, storage.AccountStatus(in.Status), in.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return toAccountJSON(a), nil
+}
+
+// opAccountPolicy sets the account's own sign-in policy: each requirement
+// given replaces the account's own, the others stay as they apply now
+// (iam.EffectivePolicy). A requirement a parent account sets thus stays
+// on, as iam.SetPolicy asks of a child, which may only tighten: it
+// refuses turning one off.
+func opAccountPolicy(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
+	var in accountPolicyIn
+	if err := decodeOp(raw, &in); err != nil {
+		return nil, err
+	}
+	p, err := svc.EffectivePolicy(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if in.RequirePhishingResistant != nil {
+		p.RequirePhishingResistant = *in.RequirePhishingResistant
+	}
+	if in.ForbidTrustedDevices != nil {
+		p.ForbidTrustedDevices = *in.ForbidTrustedDevices
+	}
+	a, err := svc.SetPolicy(ctx, iam.OperatorActor(), in.ID, p)
 	if err != nil {
 		return nil, err
 	}

@@ -238,6 +238,10 @@ func TestBrowserConsoleAxe(t *testing.T) {
 	c := startConsoleE2E(t)
 	c.open(t, ctx, "/console", "alice@example.com")
 	axeEverySize(t, ctx, c.shots, axe, "console-overview")
+	runBrowser(t, ctx, chromedp.Click(chromedp.CSS(`#policy-forbid_trusted_devices`)),
+		chromedp.Click(chromedp.CSS(`form[action="/console/policy"] button`)))
+	wantText(t, ctx, c.shots, "console-policy-saved", "Sign-in policy saved.")
+	axeCheck(t, ctx, axe, "console-policy-saved")
 	for _, tab := range []string{"accounts", "audit"} {
 		if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(c.issuer+"/console?tab="+tab)); err != nil {
 			t.Fatal(err)

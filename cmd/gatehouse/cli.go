@@ -442,6 +442,10 @@ func flagFor(field string) string {
 		return "--type"
 	case "parent_id":
 		return "--parent"
+	case "require_phishing_resistant":
+		return "--require-phishing-resistant"
+	case "forbid_trusted_devices":
+		return "--forbid-trusted-devices"
 	case "account_id", "user_id", "status":
 		return ""
 	}

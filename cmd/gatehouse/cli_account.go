@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,7 +21,7 @@ const cliPageSize = 100
 // cmdAccount runs "gatehouse account ...".
 func cmdAccount(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usagef("account: missing subcommand; use create, list, show, suspend, activate, deactivate or transfer-ownership")
+		return usagef("account: missing subcommand; use create, list, show, suspend, activate, deactivate, transfer-ownership or set-policy")
 	}
 	switch args[0] {
 	case "create":
@@ -37,8 +38,10 @@ func cmdAccount(ctx context.Context, e env, args []string) error {
 		return cmdAccountStatus(ctx, e, "deactivate", storage.AccountDeactivated, args[1:])
 	case "transfer-ownership":
 		return cmdAccountTransfer(ctx, e, args[1:])
+	case "set-policy":
+		return cmdAccountSetPolicy(ctx, e, args[1:])
 	default:
-		return usagef("account: unknown subcommand %q; use create, list, show, suspend, activate, deactivate or transfer-ownership", args[0])
+		return usagef("account: unknown subcommand %q; use create, list, show, suspend, activate, deactivate, transfer-ownership or set-policy", args[0])
 	}
 }
 
@@ -261,5 +264,58 @@ func cmdAccountTransfer(ctx context.Context, e env, args []string) error {
 		return writeLine(e.stdout, t)
 	}
 	fmt.Fprintf(e.stdout, "%s is now the Owner of %q (%s); the previous Owner (%s) is an Admin\n", t.ToEmail, t.Account.Name, t.Account.ID, t.FromUserID)
+	return nil
+}
+
+// optBool is a boolean flag that remembers whether it was given: nil
+// until then. "--flag" alone means true.
+type optBool struct{ v *bool }
+
+// String returns the value, or "" when the flag was not given.
+func (o *optBool) String() string {
+	if o == nil || o.v == nil {
+		return ""
+	}
+	return strconv.FormatBool(*o.v)
+}
+
+// Set parses true or false (and the other forms of strconv.ParseBool).
+func (o *optBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("%q is not true or false", s)
+	}
+	o.v = &b
+	return nil
+}
+
+// IsBoolFlag lets the flag stand alone for true.
+func (o *optBool) IsBoolFlag() bool { return true }
+
+// cmdAccountSetPolicy runs "gatehouse account set-policy".
+func cmdAccountSetPolicy(ctx context.Context, e env, args []string) error {
+	fs, config := newFlagSet(e, "account set-policy",
+		"account set-policy ID [--require-phishing-resistant=true|false] [--forbid-trusted-devices=true|false] [--json]")
+	var key, devices optBool
+	fs.Var(&key, "require-phishing-resistant", "members must sign in with a security key or passkey: true or false (when not given, it stays as it applies now)")
+	fs.Var(&devices, "forbid-trusted-devices", "no \"Don't ask again on this device\": true or false (when not given, it stays as it applies now)")
+	asJSON := fs.Bool("json", false, "print the account as JSON on one line")
+	id, err := parseWithID(fs, args, "account ID")
+	if err != nil {
+		return helpOK(err)
+	}
+	if key.v == nil && devices.v == nil {
+		return usagef("account set-policy: give --require-phishing-resistant or --forbid-trusted-devices (true or false)")
+	}
+	var a accountJSON
+	in := accountPolicyIn{ID: id, RequirePhishingResistant: key.v, ForbidTrustedDevices: devices.v}
+	if err := callOp(ctx, e, *config, "account.policy", in, &a); err != nil {
+		return describe("account set-policy", err)
+	}
+	if *asJSON {
+		return writeLine(e.stdout, a)
+	}
+	fmt.Fprintf(e.stdout, "sign-in policy of %q (%s): require security key or passkey %t, forbid trusted devices %t\n",
+		a.Name, a.ID, a.Policy.RequirePhishingResistant, a.Policy.ForbidTrustedDevices)
 	return nil
 }

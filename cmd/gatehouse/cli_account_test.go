@@ -72,6 +72,11 @@ func testCLIAccounts(t *testing.T, env map[string]string) {
 		{"member remove owner", []string{"member", "remove", top.ID, "--email", "alice@example.com"}, false, "The Owner cannot be removed"},
 		{"member set-role non-member", []string{"member", "set-role", top.ID, "--email", "carol@example.com", "--role", "admin"}, false, "not a member"},
 		{"account unknown subcommand", []string{"account", "delete"}, true, `unknown subcommand "delete"`},
+		{"set-policy bad value", []string{"account", "set-policy", top.ID, "--require-phishing-resistant=maybe"}, true, `"maybe" is not true or false`},
+		{"set-policy value apart", []string{"account", "set-policy", top.ID, "--forbid-trusted-devices", "yes"}, true, `unexpected argument "yes"`},
+		{"set-policy without a requirement", []string{"account", "set-policy", top.ID, "--json"}, true, "give --require-phishing-resistant or --forbid-trusted-devices"},
+		{"set-policy without ID", []string{"account", "set-policy", "--forbid-trusted-devices=true"}, true, "the account ID is required"},
+		{"set-policy unknown account", []string{"account", "set-policy", "acct_nope", "--forbid-trusted-devices=true"}, false, `No account has the ID "acct_nope"`},
 		{"member without subcommand", []string{"member"}, true, "missing subcommand"},
 	}
 	for _, tt := range bad {
@@ -96,6 +101,10 @@ func testCLIAccounts(t *testing.T, env map[string]string) {
 	if len(tops) != 1 || tops[0].ID != top.ID || len(members) != 2 {
 		t.Fatalf("after refusals: top-level %+v, members %+v; want Acme with Alice and Bob", tops, members)
 	}
+	if tops[0].Policy != (policyJSON{}) {
+		t.Fatalf("after refusals: policy %+v, want none", tops[0].Policy)
+	}
+	testCLIPolicy(t, env, top.ID, child.ID)
 
 	// mailed checks the newest e-mail to addr in the outbox.
 	mailed := func(t *testing.T, addr, subject string) {
@@ -163,7 +172,7 @@ func testCLIAccounts(t *testing.T, env map[string]string) {
 	// Every change is in the audit log.
 	events := cliAuditAccount(t, env)
 	for _, want := range []string{iam.AuditAccountCreate, iam.AuditMemberAdd, iam.AuditMemberRole,
-		iam.AuditOwnershipTransfer, iam.AuditMemberRemove, iam.AuditAccountStatus} {
+		iam.AuditOwnershipTransfer, iam.AuditMemberRemove, iam.AuditAccountStatus, iam.AuditAccountPolicy} {
 		if !strings.Contains(events, want) {
 			t.Errorf("audit log lacks %s:\n%s", want, events)
 		}
@@ -184,4 +193,53 @@ func roleOf(ms []memberJSON, email string) string {
 func cliAuditAccount(t *testing.T, env map[string]string) string {
 	t.Helper()
 	return mustCLI(t, env, "", "audit", "list", "--limit", "100")
+}
+
+// testCLIPolicy sets sign-in policies on the top-level account and its
+// child: a flag not given keeps the value that applies (the child's
+// inherited requirement stays on), and the child cannot turn off what the
+// top-level account requires.
+func testCLIPolicy(t *testing.T, env map[string]string, top, child string) {
+	t.Helper()
+	key, both := policyJSON{RequirePhishingResistant: true}, policyJSON{RequirePhishingResistant: true, ForbidTrustedDevices: true}
+	steps := []struct {
+		name string
+		args []string
+		// out is in the output, or in the error when fails.
+		out   string
+		fails bool
+		// top and child are the accounts' own policies afterwards.
+		top, child policyJSON
+	}{
+		{"bare flag is true", []string{top, "--require-phishing-resistant"}, `"require_phishing_resistant":true`, false, key, policyJSON{}},
+		{"both", []string{top, "--forbid-trusted-devices=true", "--require-phishing-resistant=true"}, "forbid trusted devices true", false, both, policyJSON{}},
+		{"one flag keeps the other", []string{top, "--forbid-trusted-devices=false"}, "require security key or passkey true, forbid trusted devices false", false, key, policyJSON{}},
+		{"child tightens, keeping what it inherits", []string{child, "--forbid-trusted-devices=true"},
+			"require security key or passkey true, forbid trusted devices true", false, key, both},
+		{"child cannot loosen", []string{child, "--require-phishing-resistant=false", "--forbid-trusted-devices=false"},
+			"account set-policy: --require-phishing-resistant: A parent account requires phishing-resistant sign-in", true, key, both},
+		{"child loosens its own", []string{child, "--forbid-trusted-devices=false"}, `"forbid_trusted_devices":false`, false, key, key},
+	}
+	for _, st := range steps {
+		t.Run("set-policy/"+st.name, func(t *testing.T) {
+			args := append([]string{"account", "set-policy"}, st.args...)
+			if strings.HasPrefix(st.out, `"`) {
+				args = append(args, "--json")
+			}
+			out, err := cli(t, env, "", args...)
+			switch {
+			case st.fails && (err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), st.out)):
+				t.Fatalf("gatehouse %v: err = %v (exit %d), want exit 1 with %q", args, err, exitCode(err), st.out)
+			case !st.fails && (err != nil || !strings.Contains(out, st.out)):
+				t.Fatalf("gatehouse %v = %q, %v; want %q", args, out, err, st.out)
+			}
+			for id, want := range map[string]policyJSON{top: st.top, child: st.child} {
+				var a accountJSON
+				cliJSON(t, env, &a, "account", "show", id, "--json")
+				if a.Policy != want {
+					t.Errorf("policy of %s = %+v, want %+v", a.Name, a.Policy, want)
+				}
+			}
+		})
+	}
 }

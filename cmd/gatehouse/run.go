@@ -146,6 +146,9 @@ Usage:
                                          change an account's status (suspended: no sign-in to it, no tokens)
   PROG account transfer-ownership ID --to EMAIL --reason R
                                          make an active member the Owner; the old Owner becomes an Admin
+  PROG account set-policy ID [--require-phishing-resistant=true|false]
+        [--forbid-trusted-devices=true|false] [--json]
+                                         set an account's own sign-in policy; a flag not given keeps the value that applies
   PROG member add ACCOUNT_ID --email E --role admin|developer|default
                                          add an existing user to an account
   PROG member list ACCOUNT_ID [--json]  list an account's direct members
