@@ -212,6 +212,15 @@ func TestSetStatusAndPolicy(t *testing.T) {
 	}
 
 	strict := storage.AccountPolicy{RequirePhishingResistant: true}
+	// Nothing changes in a suspended account, or under it, but by the
+	// operator.
+	_, err = e.svc.SetPolicy(ctx, as("usr_root"), chain[0].ID, strict)
+	wantCode(t, "SetPolicy(suspended)", err, iam.CodeForbidden)
+	_, err = e.svc.SetPolicy(ctx, as("usr_root"), chain[1].ID, strict)
+	wantCode(t, "SetPolicy(under a suspended account)", err, iam.CodeForbidden)
+	if _, err := e.svc.SetStatus(ctx, iam.OperatorActor(), chain[0].ID, storage.AccountActive, "paid"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.svc.SetPolicy(ctx, as("usr_root"), chain[0].ID, strict); err != nil {
 		t.Fatal(err)
 	}

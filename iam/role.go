@@ -121,7 +121,9 @@ func (s *Service) account(ctx context.Context, id string) (storage.Account, erro
 // authorize loads the account and checks that actor may perform action
 // in it. An operator may do everything; a user needs an effective role
 // that allows it. A user with no role at all is told the account does not
-// exist, so that account IDs cannot be probed. It returns the account and
+// exist, so that account IDs cannot be probed. A user may only look at an
+// account that is not ACTIVE, or under one that is not
+// (checkChainActive). It returns the account and
 // the user's effective role (empty for the operator).
 func (s *Service) authorize(ctx context.Context, actor Actor, accountID string, action Action) (storage.Account, Effective, error) {
 	if err := actor.check(); err != nil {
@@ -143,6 +145,9 @@ func (s *Service) authorize(ctx context.Context, actor Actor, accountID string, 
 	}
 	if !Allowed(eff.Role, action) {
 		return storage.Account{}, Effective{}, forbidden(fmt.Sprintf("Your role in %s (%s) does not allow this.", a.Name, eff.Role))
+	}
+	if err := s.checkChainActive(ctx, a, action); err != nil {
+		return storage.Account{}, Effective{}, err
 	}
 	return a, eff, nil
 }

@@ -58,8 +58,8 @@ func (s *Service) SelectableAccounts(ctx context.Context, userID string) ([]Toke
 // the user has no role in it (any more).
 var ErrNotSelectable = errors.New("account not selectable")
 
-// TokenAccountFor checks that the user may act in the account now (it is
-// ACTIVE and the user has an effective role in it) and returns it as a
+// TokenAccountFor checks that the user may act in the account now (it and
+// every ancestor are ACTIVE, and the user has an effective role in it) and returns it as a
 // token shows it. A refresh calls it to keep the selected account; an
 // error wrapping ErrNotSelectable means the grant is no longer valid.
 func (s *Service) TokenAccountFor(ctx context.Context, userID, accountID string) (TokenAccount, error) {
@@ -70,8 +70,12 @@ func (s *Service) TokenAccountFor(ctx context.Context, userID, accountID string)
 	if err != nil {
 		return TokenAccount{}, fmt.Errorf("token account: %w", err)
 	}
-	if a.Status != storage.AccountActive {
-		return TokenAccount{}, fmt.Errorf("account %s is %s: %w", accountID, a.Status, ErrNotSelectable)
+	stopped, found, err := s.inactiveInChain(ctx, a)
+	if err != nil {
+		return TokenAccount{}, fmt.Errorf("token account: %w", err)
+	}
+	if found {
+		return TokenAccount{}, fmt.Errorf("account %s is %s: %w", stopped.ID, stopped.Status, ErrNotSelectable)
 	}
 	eff, err := s.EffectiveRole(ctx, a, userID)
 	if err != nil {

@@ -54,17 +54,51 @@ type visibleWalk struct {
 	limit   int
 	out     []AccountView
 	cursors []string
+	// active caches whether ancestors are ACTIVE, for ActiveOnly.
+	active map[string]bool
 }
 
 // full reports whether the walk has enough.
 func (w *visibleWalk) full() bool { return len(w.out) > w.limit }
 
-// add appends v under its cursor unless the query filters it out.
-func (w *visibleWalk) add(v AccountView, cursor string) {
-	if w.q.ActiveOnly && v.Account.Status != storage.AccountActive {
-		return
+// add appends v under its cursor unless the query filters it out: with
+// ActiveOnly, an account that is not ACTIVE or has an ancestor that is
+// not.
+func (w *visibleWalk) add(ctx context.Context, v AccountView, cursor string) error {
+	if w.q.ActiveOnly {
+		ok, err := w.chainActive(ctx, v.Account)
+		if err != nil || !ok {
+			return err
+		}
 	}
 	w.out, w.cursors = append(w.out, v), append(w.cursors, cursor)
+	return nil
+}
+
+// chainActive reports whether a and all its ancestors are ACTIVE,
+// remembering the ancestors' statuses for the rest of the walk.
+func (w *visibleWalk) chainActive(ctx context.Context, a storage.Account) (bool, error) {
+	if a.Status != storage.AccountActive {
+		return false, nil
+	}
+	if w.active == nil {
+		w.active = map[string]bool{}
+	}
+	for _, id := range a.Ancestors {
+		ok, seen := w.active[id]
+		if !seen {
+			anc, err := w.s.store.GetAccount(ctx, id)
+			if err != nil {
+				return false, fmt.Errorf("list visible accounts: ancestor %s: %w", id, err)
+			}
+			ok = anc.Status == storage.AccountActive
+			w.active[id] = ok
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // page returns the page and its next cursor.
@@ -110,7 +144,9 @@ func (w *visibleWalk) memberships(ctx context.Context, after string) error {
 			if err != nil {
 				return fmt.Errorf("list visible accounts: account %s: %w", m.AccountID, err)
 			}
-			w.add(AccountView{Account: a, Role: m.Role}, m.AccountID+cursorSep)
+			if err := w.add(ctx, AccountView{Account: a, Role: m.Role}, m.AccountID+cursorSep); err != nil {
+				return err
+			}
 			if err := w.subtree(ctx, m, ""); err != nil {
 				return err
 			}
@@ -141,7 +177,9 @@ func (w *visibleWalk) subtree(ctx context.Context, m storage.Membership, after s
 				return err
 			}
 			if eff.From == m.AccountID {
-				w.add(AccountView{Account: k, Role: eff.Role, Inherited: true}, m.AccountID+cursorSep+k.ID)
+				if err := w.add(ctx, AccountView{Account: k, Role: eff.Role, Inherited: true}, m.AccountID+cursorSep+k.ID); err != nil {
+					return err
+				}
 			}
 		}
 		if next == "" {

@@ -218,8 +218,10 @@ func TestAccountChoiceWithoutPicker(t *testing.T) {
 		wantAccount func(e *pickerEnv) string
 		wantFail    string
 	}{
-		{"one account is selected", func(e *pickerEnv) { e.suspend(e.acme.ID); e.suspend(e.beta.ID) }, nil,
-			func(e *pickerEnv) string { return e.labs.ID }, ""},
+		{"one account is selected", func(e *pickerEnv) { e.suspend(e.labs.ID); e.suspend(e.beta.ID) }, nil,
+			func(e *pickerEnv) string { return e.acme.ID }, ""},
+		{"a child of a suspended account is not", func(e *pickerEnv) { e.suspend(e.acme.ID); e.suspend(e.beta.ID) }, nil,
+			func(*pickerEnv) string { return "" }, ""},
 		{"no account: no claims", func(e *pickerEnv) { e.suspend(e.acme.ID); e.suspend(e.beta.ID); e.suspend(e.labs.ID) }, nil,
 			func(*pickerEnv) string { return "" }, ""},
 		{"without scope account", nil, func(*pickerEnv) func(*storage.AuthRequest) {
