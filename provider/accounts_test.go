@@ -356,6 +356,17 @@ func TestRefreshKeepsAccount(t *testing.T) {
 				t.Fatalf("redeem status %d error %q, refresh token %q", tr.Status, tr.Error, tr.RefreshToken)
 			}
 			tt.change(t, iamAccounts{e: e}.svc(), e, f)
+			// The access token issued before the change follows it too.
+			status, ui := e.userinfo(http.MethodGet, tr.AccessToken)
+			active := e.introspect(tr.AccessToken)["active"]
+			if tt.wantError != "" && (status != http.StatusUnauthorized || active != false) {
+				t.Errorf("old access token: userinfo %d, introspection active %v; want 401 and false", status, active)
+			}
+			if tt.wantError == "" {
+				want := tt.wantAcct
+				want.ID = f.labs.ID
+				wantAccount(t, "userinfo of the old access token", ui, &want)
+			}
 			rr := e.refresh(tr.RefreshToken, confID, confSecret)
 			if tt.wantError != "" {
 				if rr.Status != http.StatusBadRequest || rr.Error != tt.wantError {
@@ -371,7 +382,7 @@ func TestRefreshKeepsAccount(t *testing.T) {
 			_, idClaims := e.verifyIDToken(rr.IDToken, confID, "")
 			wantAccount(t, "refreshed ID token", idClaims, &want)
 			wantAccount(t, "refreshed access token", jwtClaims(t, rr.AccessToken), &want)
-			_, ui := e.userinfo(http.MethodGet, rr.AccessToken)
+			_, ui = e.userinfo(http.MethodGet, rr.AccessToken)
 			wantAccount(t, "userinfo after refresh", ui, &want)
 			// The rotated refresh token still carries the account.
 			if again := e.refresh(rr.RefreshToken, confID, confSecret); again.Status != http.StatusOK {

@@ -228,7 +228,11 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 		return errInvalidToken()
 	}
 	fillUserClaims(ui, u, at.Scopes)
-	claims, err := accountClaims(at.Scopes, recordedAccount(at), func() ([]Account, error) {
+	acct, err := s.liveAccount(ctx, at)
+	if err != nil {
+		return errInvalidToken()
+	}
+	claims, err := accountClaims(at.Scopes, acct, func() ([]Account, error) {
 		return selectableAccounts(ctx, s.cfg.Accounts, at.Subject)
 	})
 	if err != nil {
@@ -238,6 +242,24 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 		ui.AppendClaims(k, v)
 	}
 	return nil
+}
+
+// liveAccount returns the account an access token was issued for as the
+// user may act in it now (its current name and role), or nil when the
+// token has none. When the user may no longer act in it (the account, or
+// an ancestor, was suspended, or the membership removed), it returns an
+// error: the token no longer counts for userinfo or introspection, as its
+// refresh would fail.
+func (s *opStorage) liveAccount(ctx context.Context, at storage.AccessToken) (*Account, error) {
+	rec := recordedAccount(at)
+	if rec == nil || s.cfg.Accounts == nil {
+		return rec, nil
+	}
+	a, err := s.cfg.Accounts.For(ctx, at.Subject, at.AccountID)
+	if err != nil {
+		return nil, fmt.Errorf("token account: %w", err)
+	}
+	return &a, nil
 }
 
 // recordedAccount returns the account an access token was issued for, as
@@ -274,9 +296,13 @@ func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.In
 		resp.AuthTime = oidc.FromTime(at.AuthTime)
 	}
 	resp.AuthenticationMethodsReferences = slices.Clone(at.AMR)
-	// The account claims come from the record alone: introspection stays
-	// one lookup, so the accounts list is not repeated here.
-	claims, _ := accountClaims(at.Scopes, recordedAccount(at), nil)
+	// The selected account is checked again (one more lookup for tokens
+	// that carry one); the accounts list is not repeated here.
+	acct, err := s.liveAccount(ctx, at)
+	if err != nil {
+		return err
+	}
+	claims, _ := accountClaims(at.Scopes, acct, nil)
 	if at.ACR != "" {
 		claims["acr"] = at.ACR
 	}
