@@ -219,11 +219,37 @@ func (d *userCreator) mfaSetup(st regState) func(userID string, ms *storage.MFAS
 	}
 }
 
+// invitationStillPending reports whether the invitation that st's
+// registration comes from, if any, is still pending: one revoked or
+// expired since its link was opened must not create the user, whose
+// e-mail address counts as verified only through it. Otherwise it shows
+// the page of an unusable invitation and creates nothing.
+func (d *userCreator) invitationStillPending(w http.ResponseWriter, r *http.Request, st regState) bool {
+	if st.Invite.Token == "" || d.accounts == nil {
+		return true
+	}
+	v, err := d.accounts.LookupInvitation(r.Context(), st.Invite.Token)
+	switch {
+	case err == nil && v.State == storage.InvitationPending:
+		return true
+	case err != nil && iam.ErrorCode(err) == iam.CodeInternal:
+		d.site.LogProblem(r, "invitation not looked up", err)
+		d.site.RenderProblem(w, r, web.ProbInternal)
+		return false
+	}
+	d.logger.InfoContext(r.Context(), "invited registration refused: the invitation is no longer pending", "state", string(v.State), "code", iam.ErrorCode(err))
+	d.site.RenderProblem(w, r, probInvitation)
+	return false
+}
+
 // createRegisteredUser creates the user of st with its proven method and
 // recovery codes and, right after, its first account (first, when set)
 // or the membership of its invitation; then it shows the codes once.
 func (d *userCreator) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, first *iam.NewAccount) {
 	ctx := r.Context()
+	if !d.invitationStillPending(w, r, st) {
+		return
+	}
 	u, plain, ok := d.storeUser(w, r, st)
 	if !ok {
 		return

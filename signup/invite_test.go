@@ -2,6 +2,7 @@ package signup_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -273,5 +274,34 @@ func TestInviteRegisterRefused(t *testing.T) {
 	e2 := newEnv(t, func(d *signup.Deps) { d.Enabled = false })
 	if r := e2.newBrowser().get("/login/register/details"); r.status != http.StatusNotFound {
 		t.Fatalf("GET details with registration off = %d, want 404", r.status)
+	}
+}
+
+// TestInviteRevokedDuringRegistration: an invitation revoked (or expired)
+// after its registration started creates no user at the last step, even
+// with registration off; the page says the invitation cannot be used.
+func TestInviteRevokedDuringRegistration(t *testing.T) {
+	e := newEnv(t, func(d *signup.Deps) { d.Enabled = false })
+	b := e.newBrowser()
+	_, token := e.invitation("ada@example.com", storage.RoleAdmin)
+	page := b.get("/invite/" + token)
+	wantRedirect(t, "POST register", b.post("/invite/register", url.Values{"token": {token}, "csrf": {csrfOf(t, page)}}), "/login/register/details")
+	page = b.get("/login/register/details")
+	wantRedirect(t, "details", b.post("/login/register/details", url.Values{"given_name": {"Ada"}, "family_name": {"Lovelace"},
+		"password": {goodPW}, "csrf": {csrfOf(t, page)}}), pathMethod)
+	v, err := e.svc.LookupInvitation(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RevokeInvitation(context.Background(), iam.OperatorActor(), v.Invitation.ID); err != nil {
+		t.Fatal(err)
+	}
+	page = b.get(pathMethod)
+	r := b.post(pathMethod, url.Values{"method": {"email"}, "csrf": {csrfOf(t, page)}})
+	if r.status == http.StatusOK && strings.Contains(r.body, "Save your recovery codes") {
+		t.Fatal("a revoked invitation's registration created the user")
+	}
+	if _, err := e.db.GetUserByEmail(context.Background(), "ada@example.com"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("user lookup = %v, want not found: no user is created", err)
 	}
 }
