@@ -362,6 +362,11 @@ func TestResendAndRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Not twice within a minute: the mail is not resent.
+	if r := b.post(pathResend, "invitation", issued.Invitation.ID); r.status != http.StatusConflict || !strings.Contains(r.body, msgResendSoon) {
+		t.Fatalf("immediate resend = %d, want 409 saying to wait:\n%s", r.status, r.body)
+	}
+	f.clock.Advance(time.Minute)
 	wantRedirect(t, b.post(pathResend, "invitation", issued.Invitation.ID), tabPath(templates.ConsoleTabUsers, "resent"))
 	ms := f.mail.to("eve@example.com")
 	if len(ms) != 1 {

@@ -21,6 +21,8 @@ const (
 	msgDepth          = "Accounts nest at most 4 levels deep and this account is on the last level. Create the child account higher up."
 	msgInviteConflict = "This address already belongs to a member of the account or has a pending invitation to it. Resend that invitation instead."
 	msgAnswered       = "This invitation was already answered, revoked or replaced, so it cannot change any more. Send a new one if needed."
+	msgResendSoon     = "This invitation was sent less than a minute ago. Wait a moment before sending it again."
+	msgInviteRate     = "This address has had as many invitations today as we send to one address. Try again tomorrow."
 	msgTransferTo     = "Ownership goes only to an active Admin of this account. Invite the person as Admin first."
 	msgInvalid        = "Check what you entered and try again."
 	msgPolicyKey      = "A parent account requires a security key or passkey, so this account cannot turn that off."
@@ -72,10 +74,14 @@ func problemOf(err error) problem {
 		p.status, p.msg = http.StatusNotFound, msgNotFound
 	case iam.CodeConflict:
 		p.status, p.msg = http.StatusConflict, msgAnswered
-		switch ie.Field {
-		case "email":
+		switch {
+		case ie.Rule == iam.RuleResendTooSoon:
+			p.msg = msgResendSoon
+		case ie.Rule == iam.RuleInvitationRate:
+			p.msg, p.field = msgInviteRate, "email"
+		case ie.Field == "email":
 			p.msg, p.field = msgInviteConflict, "email"
-		case "to":
+		case ie.Field == "to":
 			p.msg, p.field = msgTransferTo, "to"
 		}
 	case iam.CodeInvalid:

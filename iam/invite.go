@@ -63,7 +63,7 @@ func (s *Service) Invite(ctx context.Context, actor Actor, accountID string, ni 
 	if err != nil {
 		return IssuedInvitation{}, err
 	}
-	if err := s.checkInvitable(ctx, a, email); err != nil {
+	if err := s.checkInvitable(ctx, a, email, actor.IsOperator()); err != nil {
 		return IssuedInvitation{}, err
 	}
 	token := secret.Token(invitationTokenBytes)
@@ -80,9 +80,27 @@ func (s *Service) Invite(ctx context.Context, actor Actor, accountID string, ni 
 		map[string]string{"invitation_id": inv.ID, "role": string(inv.Role), "email_hash": AuditEmailHash(email)})
 }
 
+// Limits on invitation mail, so that an Owner (anyone, where registration
+// is open) cannot use the product to flood an address: at most
+// MaxInvitationsPerAddress invitations sent or resent to one address, from
+// all accounts, within invitationWindow, and a resend of one invitation
+// at most once every ResendInterval. The operator is not limited.
+const (
+	MaxInvitationsPerAddress = 5
+	invitationWindow         = 24 * time.Hour
+	ResendInterval           = time.Minute
+)
+
+// The rules of the invitation limits, in Error.Rule.
+const (
+	RuleInvitationRate = "invitation_rate"
+	RuleResendTooSoon  = "resend_too_soon"
+)
+
 // checkInvitable refuses an address that belongs to an active member of
-// the account or has a pending invitation to it.
-func (s *Service) checkInvitable(ctx context.Context, a storage.Account, email string) error {
+// the account, has a pending invitation to it, or was sent too many
+// invitations lately (unless operator).
+func (s *Service) checkInvitable(ctx context.Context, a storage.Account, email string, operator bool) error {
 	u, err := s.store.GetUserByEmail(ctx, email)
 	switch {
 	case err == nil:
@@ -97,6 +115,7 @@ func (s *Service) checkInvitable(ctx context.Context, a storage.Account, email s
 		return fmt.Errorf("look up e-mail: %w", err)
 	}
 	now := s.utcNow()
+	recent := 0
 	p := storage.PageRequest{Limit: storage.MaxPageSize}
 	for {
 		page, next, err := s.store.ListInvitations(ctx, storage.InvitationQuery{Email: email, PageRequest: p})
@@ -107,12 +126,26 @@ func (s *Service) checkInvitable(ctx context.Context, a storage.Account, email s
 			if inv.AccountID == a.ID && effectiveState(inv, now) == storage.InvitationPending {
 				return conflict("email", fmt.Sprintf("%s already has a pending invitation to %s; resend it instead.", email, a.Name))
 			}
+			if now.Sub(s.sentAt(inv)) < invitationWindow {
+				recent++
+			}
 		}
 		if next == "" {
-			return nil
+			break
 		}
 		p.After = next
 	}
+	if !operator && recent >= MaxInvitationsPerAddress {
+		return &Error{Code: CodeConflict, Field: "email", Rule: RuleInvitationRate,
+			Message: fmt.Sprintf("%s was sent %d invitations in the last day, the most we send to one address; try again tomorrow.", email, recent)}
+	}
+	return nil
+}
+
+// sentAt returns when inv was last sent or resent: each send sets its
+// expiry one invitation lifetime ahead.
+func (s *Service) sentAt(inv storage.Invitation) time.Time {
+	return inv.ExpiresAt.Add(-s.accounts.invitationTTL())
 }
 
 // effectiveState returns inv's state at now: a pending invitation past
@@ -126,7 +159,8 @@ func effectiveState(inv storage.Invitation, now time.Time) storage.InvitationSta
 
 // ResendInvitation gives a pending or expired invitation a new token and
 // a new expiry; the old token stops working. The actor must be the
-// account's Owner or Admin, or the operator.
+// account's Owner or Admin, or the operator. A user may resend one
+// invitation at most once every ResendInterval.
 func (s *Service) ResendInvitation(ctx context.Context, actor Actor, invitationID string) (IssuedInvitation, error) {
 	inv, a, err := s.invitationFor(ctx, actor, invitationID)
 	if err != nil {
@@ -138,6 +172,10 @@ func (s *Service) ResendInvitation(ctx context.Context, actor Actor, invitationI
 			return storage.Invitation{}, conflict("invitation_id", fmt.Sprintf("The invitation was %s and cannot be resent; send a new one.", old.State))
 		}
 		now := s.utcNow()
+		if !actor.IsOperator() && now.Sub(s.sentAt(old)) < ResendInterval {
+			return storage.Invitation{}, &Error{Code: CodeConflict, Field: "invitation_id", Rule: RuleResendTooSoon,
+				Message: "The invitation was sent less than a minute ago; wait a moment before sending it again."}
+		}
 		old.TokenHash, old.State, old.UpdatedAt, old.ExpiresAt = secret.Digest(token), storage.InvitationPending, now, now.Add(s.accounts.invitationTTL())
 		return old, nil
 	})

@@ -2,6 +2,8 @@ package iam_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -162,5 +164,51 @@ func TestInviteRefusals(t *testing.T) {
 	mine, _, err := e.svc.ListMyInvitations(ctx, as("usr_dev"), storage.PageRequest{})
 	if err != nil || len(mine) != 0 {
 		t.Fatalf("ListMyInvitations(usr_dev) = %+v, %v; want none", mine, err)
+	}
+}
+
+// TestInvitationLimits: one address gets at most MaxInvitationsPerAddress
+// invitations a day from users, across accounts (the operator is not
+// limited), and a user resends one invitation at most once a minute.
+func TestInvitationLimits(t *testing.T) {
+	ctx := context.Background()
+	e := newAccountsEnv(t, iam.AccountConfig{})
+	invite := func(actor iam.Actor, accountID string) error {
+		_, err := e.svc.Invite(ctx, actor, accountID, iam.NewInvitation{Name: "Target", Email: "target@example.com", Role: storage.RoleDefault})
+		return err
+	}
+	var accounts []storage.Account
+	for i := range iam.MaxInvitationsPerAddress + 2 {
+		accounts = append(accounts, e.account(t, fmt.Sprintf("Spam %d", i), "", "usr_spammer"))
+	}
+	for i := range iam.MaxInvitationsPerAddress {
+		if err := invite(as("usr_spammer"), accounts[i].ID); err != nil {
+			t.Fatalf("invitation %d: %v", i+1, err)
+		}
+	}
+	err := invite(as("usr_spammer"), accounts[iam.MaxInvitationsPerAddress].ID)
+	var ie *iam.Error
+	if !errors.As(err, &ie) || ie.Code != iam.CodeConflict || ie.Rule != iam.RuleInvitationRate {
+		t.Fatalf("invitation over the limit: %v, want conflict %s", err, iam.RuleInvitationRate)
+	}
+	if err := invite(iam.OperatorActor(), accounts[iam.MaxInvitationsPerAddress].ID); err != nil {
+		t.Errorf("the operator over the limit: %v", err)
+	}
+	e.clock.Advance(24 * time.Hour)
+	if err := invite(as("usr_spammer"), accounts[iam.MaxInvitationsPerAddress+1].ID); err != nil {
+		t.Errorf("a day later: %v", err)
+	}
+
+	iss, err := e.svc.Invite(ctx, as("usr_spammer"), accounts[0].ID, iam.NewInvitation{Name: "Other", Email: "other@example.com", Role: storage.RoleDefault})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.ResendInvitation(ctx, as("usr_spammer"), iss.Invitation.ID)
+	if !errors.As(err, &ie) || ie.Rule != iam.RuleResendTooSoon {
+		t.Fatalf("immediate resend: %v, want %s", err, iam.RuleResendTooSoon)
+	}
+	e.clock.Advance(iam.ResendInterval)
+	if _, err := e.svc.ResendInvitation(ctx, as("usr_spammer"), iss.Invitation.ID); err != nil {
+		t.Errorf("resend a minute later: %v", err)
 	}
 }
