@@ -2,11 +2,13 @@ package signup_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-id/gatehouse/regulate"
 	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -194,4 +196,28 @@ func TestRegisterWithoutAccounts(t *testing.T) {
 // attr is s as html/template writes it in an attribute value.
 func attr(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;").Replace(s)
+}
+
+// TestRegisterSMSPumping: one registration can text only as many numbers
+// as one number may receive: the sixth new number within the window is
+// refused before anything is sent.
+func TestRegisterSMSPumping(t *testing.T) {
+	e := newEnv(t, func(d *signup.Deps) { d.Limiters = regulate.DefaultLimits().NewLimiters(d.Now) })
+	b := e.newBrowser()
+	b.untilMethod("ada@example.com")
+	for i := range 6 {
+		phone := fmt.Sprintf("+4477009001%02d", i)
+		page := b.get(pathMethod)
+		r := b.post(pathMethod, url.Values{"method": {"sms"}, "phone": {phone}, "csrf": {csrfOf(t, page)}})
+		if i < 5 {
+			wantRedirect(t, fmt.Sprintf("number %d", i+1), r, pathSMS)
+			continue
+		}
+		if r.status != http.StatusTooManyRequests {
+			t.Fatalf("number %d: status %d, want 429", i+1, r.status)
+		}
+		if n := e.tw.count(); n != 5 {
+			t.Fatalf("%d texts sent, want 5", n)
+		}
+	}
 }

@@ -56,6 +56,14 @@ func (d *smsStep) phoneKey(phone string) string {
 	return "regp_" + hex.EncodeToString(m.Sum(nil))[:40]
 }
 
+// emailKey is the key of the send counter of a registration's e-mail
+// address, a keyed digest like phoneKey.
+func (d *smsStep) emailKey(email string) string {
+	m := hmac.New(sha256.New, d.limits.pepper)
+	m.Write([]byte("gatehouse registration sms by address\x00" + strings.ToLower(strings.TrimSpace(email))))
+	return "rege_" + hex.EncodeToString(m.Sum(nil))[:40]
+}
+
 // start serves the SMS choice of POST /login/register/method: it checks
 // the number, sends the code and moves on to the code page. A bad number,
 // a send limit or a failed send shows the method page again with the
@@ -67,24 +75,33 @@ func (d *smsStep) start(w http.ResponseWriter, r *http.Request, st regState) {
 		d.account.renderMethod(w, r, st, http.StatusOK, storage.MFASMS, raw, msgPhoneInvalid)
 		return
 	}
-	key := d.phoneKey(phone)
+	// Two counters: the number's, and the registration address's, so
+	// that one registration cannot text many numbers (SMS pumping).
+	key, byEmail := d.phoneKey(phone), d.emailKey(st.Email)
 	if ok, wait := d.limits.sends.Allow(key); !ok {
 		d.logger.InfoContext(r.Context(), "registration sms not sent: number send limit", "retry_after", wait)
 		d.account.renderMethod(w, r, st, http.StatusTooManyRequests, storage.MFASMS, raw, codesend.WaitMessage(wait))
 		return
 	}
+	if ok, wait := d.limits.sends.Allow(byEmail); !ok {
+		d.limits.sends.Refund(key)
+		d.logger.InfoContext(r.Context(), "registration sms not sent: address send limit", "retry_after", wait)
+		d.account.renderMethod(w, r, st, http.StatusTooManyRequests, storage.MFASMS, raw, codesend.WaitMessage(wait))
+		return
+	}
+	refund := func() { d.limits.sends.Refund(key); d.limits.sends.Refund(byEmail) }
 	now := d.now()
 	c, code := mfa.NewChallenge(d.limits.pepper, storage.OTPChallenge{
 		ID: secret.ID("otp_regsms_"), Purpose: storage.OTPVerifyPhone, Channel: storage.ChannelSMS, Destination: phone,
 	}, d.limits.policy, now)
 	if err := d.mfa.CreateOTPChallenge(r.Context(), c); err != nil {
-		d.limits.sends.Refund(key)
+		refund()
 		d.site.LogProblem(r, "registration sms challenge not stored", err)
 		d.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	if err := d.deliver(r.Context(), phone, code); err != nil {
-		d.limits.sends.Refund(key)
+		refund()
 		d.site.LogProblem(r, "registration sms not sent", err)
 		d.account.renderMethod(w, r, st, http.StatusOK, storage.MFASMS, raw, msgSMSNotSent)
 		return
