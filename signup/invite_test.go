@@ -304,4 +304,9 @@ func TestInviteRevokedDuringRegistration(t *testing.T) {
 	if _, err := e.db.GetUserByEmail(context.Background(), "ada@example.com"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("user lookup = %v, want not found: no user is created", err)
 	}
+	// Registration is off: the invited registration's cookie does not
+	// open the e-mail steps for another address.
+	if r := b.post("/login/register", url.Values{"email": {"victim@example.com"}, "csrf": {csrfOf(t, page)}}); r.status != http.StatusNotFound {
+		t.Errorf("POST /login/register with an invited registration = %d, want 404", r.status)
+	}
 }

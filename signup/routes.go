@@ -24,11 +24,16 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	page, sameOrigin, on := site.Page, site.SameOrigin, h.registrationOn
 	bindCSRF := site.RequireCSRF(site.FromCookie(authreq.BindCookie))
 	post := func(next http.Handler) http.Handler { return page(on(sameOrigin(bindCSRF(next)))) }
-	r.Handle(pathRegister, page(on(handleRegisterForm(c)))).Methods(http.MethodGet)
-	r.Handle(pathRegister, post(handleRegisterPOST(c))).Methods(http.MethodPost)
-	r.Handle(pathRegisterVerify, page(on(handleRegisterVerifyForm(c)))).Methods(http.MethodGet)
-	r.Handle(pathRegisterVerify, post(handleRegisterVerifyPOST(c))).Methods(http.MethodPost)
-	r.Handle(pathRegisterResend, post(handleRegisterResendPOST(c))).Methods(http.MethodPost)
+	// The e-mail steps are for open registration only: an invited
+	// person's address is verified by the link, so an invitation never
+	// opens them.
+	open := h.registrationOpen
+	openPost := func(next http.Handler) http.Handler { return page(open(sameOrigin(bindCSRF(next)))) }
+	r.Handle(pathRegister, page(open(handleRegisterForm(c)))).Methods(http.MethodGet)
+	r.Handle(pathRegister, openPost(handleRegisterPOST(c))).Methods(http.MethodPost)
+	r.Handle(pathRegisterVerify, page(open(handleRegisterVerifyForm(c)))).Methods(http.MethodGet)
+	r.Handle(pathRegisterVerify, openPost(handleRegisterVerifyPOST(c))).Methods(http.MethodPost)
+	r.Handle(pathRegisterResend, openPost(handleRegisterResendPOST(c))).Methods(http.MethodPost)
 	r.Handle(pathRegisterDetails, page(on(handleRegisterDetailsForm(a)))).Methods(http.MethodGet)
 	r.Handle(pathRegisterDetails, post(handleRegisterDetailsPOST(a))).Methods(http.MethodPost)
 	r.Handle(pathRegisterMethod, page(on(handleRegisterMethodForm(a)))).Methods(http.MethodGet)

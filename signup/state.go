@@ -193,6 +193,18 @@ func (h *Handler) registrationOn(next http.Handler) http.Handler {
 	})
 }
 
+// registrationOpen wraps the e-mail steps of the registration: 404 when
+// registration is off, invitation or not.
+func (h *Handler) registrationOpen(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.enabled {
+			h.code.site.RenderProblem(w, r, probNoRegistration)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // regCSRF returns the CSRF token of the registration forms (bound to the
 // login cookie, set when missing).
 func (d *pages) regCSRF(w http.ResponseWriter, r *http.Request) string {
