@@ -208,3 +208,31 @@ func BenchmarkEffectiveRole(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCeilingGet is the ceiling beside the two above: one read
+// transaction with one raw bbolt Get of a random account's record, no
+// decoding, on the same fixture. A lookup cannot cost less than this; the
+// account lookup and the permission check are a handful of such reads and
+// their decoding.
+func BenchmarkCeilingGet(b *testing.B) {
+	for _, n := range scaleSizes() {
+		b.Run(fmt.Sprintf("accounts=%d", n), func(b *testing.B) {
+			f := scaleStore(b, n)
+			rng := rand.New(rand.NewPCG(7, 8))
+			size := 0
+			b.ResetTimer()
+			for b.Loop() {
+				key := []byte(fmt.Sprintf("acct_%08d", rng.IntN(n)))
+				if err := f.db.bolt.View(func(tx *bolt.Tx) error {
+					size += len(tx.Bucket([]byte(bucketAccounts)).Get(key))
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if size == 0 {
+				b.Fatal("no account record read")
+			}
+		})
+	}
+}
