@@ -3,7 +3,9 @@ package iam
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"strings"
+	"sync"
 
 	"github.com/gatehouse-id/gatehouse/storage"
 )
@@ -13,9 +15,24 @@ import (
 // with the registrant as its Owner, although UsersMayCreateTopLevel is
 // false. The exception is this rule: the user must have no membership at
 // all, active or removed, so that it creates one account once and never a
-// second one. Two concurrent calls for the same brand-new user could both
-// pass the check; registration calls it once, right after creating the
-// user, from the one request that holds the registration.
+// second one. Concurrent calls for the same user (a form sent twice) are
+// serialised in this process by firstAccountLocks, so the second sees the
+// first one's membership. Several processes on one database would need
+// the backend to serialise them too; registration calls it from the one
+// request that holds the registration, right after creating the user.
+
+// firstAccountLocks serialise CreateFirstAccount per user: a user's
+// calls always take the same one of these striped mutexes.
+var firstAccountLocks [64]sync.Mutex
+
+// lockFirstAccount locks userID's mutex and returns its unlock.
+func lockFirstAccount(userID string) func() {
+	h := fnv.New32a()
+	h.Write([]byte(userID))
+	m := &firstAccountLocks[h.Sum32()%uint32(len(firstAccountLocks))]
+	m.Lock()
+	return m.Unlock
+}
 
 // CheckPhone checks that phone is a number in E.164 form (a plus sign, a
 // country code and 7 to 15 digits in all), as the sms method needs, before
@@ -48,6 +65,8 @@ func (s *Service) CreateFirstAccount(ctx context.Context, actor Actor, na NewAcc
 	if err := CheckFirstAccount(na); err != nil {
 		return storage.Account{}, err
 	}
+	unlock := lockFirstAccount(actor.UserID)
+	defer unlock()
 	page, _, err := s.store.ListUserMemberships(ctx, actor.UserID, storage.PageRequest{Limit: 1})
 	if err != nil {
 		return storage.Account{}, fmt.Errorf("first account: list memberships: %w", err)

@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/gatehouse-id/gatehouse/iam"
@@ -77,5 +78,37 @@ func TestCheckPhone(t *testing.T) {
 		if err != nil && iam.ErrorCode(err) != iam.CodeInvalid {
 			t.Errorf("CheckPhone(%q) code = %q, want invalid", tt.phone, iam.ErrorCode(err))
 		}
+	}
+}
+
+// TestCreateFirstAccountConcurrent: a first-account form sent many times
+// at once creates exactly one account.
+func TestCreateFirstAccountConcurrent(t *testing.T) {
+	e := newAccountsEnv(t, iam.AccountConfig{})
+	e.user(t, "usr_new")
+	const n = 16
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, err := e.svc.CreateFirstAccount(context.Background(), as("usr_new"), iam.NewAccount{Name: "Mine", Type: storage.AccountIndividual})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	created := 0
+	for err := range errs {
+		switch iam.ErrorCode(err) {
+		case "":
+			created++
+		case iam.CodeForbidden:
+		default:
+			t.Errorf("CreateFirstAccount error = %v", err)
+		}
+	}
+	ms, _, err := e.store.ListUserMemberships(context.Background(), "usr_new", storage.PageRequest{})
+	if created != 1 || err != nil || len(ms) != 1 {
+		t.Fatalf("%d created, %d memberships (%v); want exactly one", created, len(ms), err)
 	}
 }
