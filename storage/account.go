@@ -67,10 +67,50 @@ type Account struct {
 	// OwnerID is the user ID of the account's one Owner. The backend keeps
 	// it equal to the user of the account's one active membership with
 	// RoleOwner: only CreateAccount and TransferOwnership change it.
-	OwnerID   string
-	Policy    AccountPolicy
+	OwnerID string
+	Policy  AccountPolicy
+	// Business holds a business account's details; it is zero for an
+	// individual account and until they are given.
+	Business BusinessDetails
+	// VAT is the state of the check of Business.VATNumber.
+	VAT       VATCheck
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// BusinessDetails are the company name, billing address, phone and VAT
+// number of a business account (REQUIREMENTS.md section 5). Package iam
+// checks and normalises them; the backend stores them as given.
+type BusinessDetails struct {
+	CompanyName string
+	Street      string
+	Postcode    string
+	City        string
+	// Country is the billing country, ISO 3166-1 alpha-2 in upper case.
+	Country string
+	// Phone is in E.164 form, or empty.
+	Phone string
+	// VATNumber is normalised (prefix included) for an EU or XI country.
+	VATNumber string
+}
+
+// VATCheck is what the last check of an account's VAT number found and
+// when it is checked again (REQUIREMENTS.md section 8). It is zero while
+// no number needs checking.
+type VATCheck struct {
+	// Status is the outcome of the last check: valid, invalid,
+	// unreachable or unchecked (the names of package vat).
+	Status string
+	// Source is who decided: off, syntax or vies.
+	Source    string
+	CheckedAt time.Time
+	// UnreachableSince is the time of the first unreachable answer of
+	// the current run of them, zero when the last answer was clear. The
+	// re-check interval grows after a day of them.
+	UnreachableSince time.Time
+	// NextCheckAt is when the number is due for a background re-check;
+	// zero when none is due. ListVATRechecksDue finds accounts by it.
+	NextCheckAt time.Time
 }
 
 // Depth returns the account's level in the tree, 1 for a top-level
@@ -139,4 +179,9 @@ type Accounts interface {
 	ListAccounts(ctx context.Context, q AccountQuery) ([]Account, string, error)
 	// CountAccounts returns the number of accounts, without reading them.
 	CountAccounts(ctx context.Context) (int, error)
+	// ListVATRechecksDue returns up to limit accounts whose VAT.NextCheckAt
+	// is set and not after now, the earliest first (then by ID). Limit is
+	// DefaultPageSize when zero or less and at most MaxPageSize. It reads
+	// only the accounts it returns, through an index on NextCheckAt.
+	ListVATRechecksDue(ctx context.Context, now time.Time, limit int) ([]Account, error)
 }

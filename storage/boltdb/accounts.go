@@ -17,6 +17,9 @@ const (
 	bucketAccounts           = "accounts"             // account ID -> accountRecord
 	bucketAccountsByParent   = "accounts_by_parent"   // parent ID ("" at the top) \0 account ID -> empty
 	bucketAccountsByAncestor = "accounts_by_ancestor" // ancestor ID \0 descendant ID -> empty
+	// bucketAccountsByVATRecheck holds the accounts whose VAT number is
+	// due for a re-check: vatRecheckTime(NextCheckAt) \0 account ID -> empty.
+	bucketAccountsByVATRecheck = "accounts_by_vat_recheck"
 )
 
 // accountRecord is the stored form of storage.Account.
@@ -33,8 +36,30 @@ type accountRecord struct {
 	OwnerID                  string    `json:"owner_id"`
 	RequirePhishingResistant bool      `json:"require_phishing_resistant,omitempty"`
 	ForbidTrustedDevices     bool      `json:"forbid_trusted_devices,omitempty"`
+	Business                 business  `json:"business,omitzero"`
+	VAT                      vatCheck  `json:"vat,omitzero"`
 	CreatedAt                time.Time `json:"created_at,omitzero"`
 	UpdatedAt                time.Time `json:"updated_at,omitzero"`
+}
+
+// business is the stored form of storage.BusinessDetails.
+type business struct {
+	CompanyName string `json:"company_name,omitempty"`
+	Street      string `json:"street,omitempty"`
+	Postcode    string `json:"postcode,omitempty"`
+	City        string `json:"city,omitempty"`
+	Country     string `json:"country,omitempty"`
+	Phone       string `json:"phone,omitempty"`
+	VATNumber   string `json:"vat_number,omitempty"`
+}
+
+// vatCheck is the stored form of storage.VATCheck.
+type vatCheck struct {
+	Status           string    `json:"status,omitempty"`
+	Source           string    `json:"source,omitempty"`
+	CheckedAt        time.Time `json:"checked_at,omitzero"`
+	UnreachableSince time.Time `json:"unreachable_since,omitzero"`
+	NextCheckAt      time.Time `json:"next_check_at,omitzero"`
 }
 
 func marshalAccount(a storage.Account) accountRecord {
@@ -43,6 +68,9 @@ func marshalAccount(a storage.Account) accountRecord {
 		StatusReason: a.StatusReason, PendingReasons: slices.Clone(a.PendingReasons),
 		ParentID: a.ParentID, Ancestors: slices.Clone(a.Ancestors), OwnerID: a.OwnerID,
 		RequirePhishingResistant: a.Policy.RequirePhishingResistant, ForbidTrustedDevices: a.Policy.ForbidTrustedDevices,
+		Business: business(a.Business),
+		VAT: vatCheck{Status: a.VAT.Status, Source: a.VAT.Source, CheckedAt: utc(a.VAT.CheckedAt),
+			UnreachableSince: utc(a.VAT.UnreachableSince), NextCheckAt: utc(a.VAT.NextCheckAt)},
 		CreatedAt: utc(a.CreatedAt), UpdatedAt: utc(a.UpdatedAt),
 	}
 }
@@ -53,6 +81,8 @@ func (r accountRecord) account() storage.Account {
 		StatusReason: r.StatusReason, PendingReasons: r.PendingReasons,
 		ParentID: r.ParentID, Ancestors: r.Ancestors, OwnerID: r.OwnerID,
 		Policy:    storage.AccountPolicy{RequirePhishingResistant: r.RequirePhishingResistant, ForbidTrustedDevices: r.ForbidTrustedDevices},
+		Business:  storage.BusinessDetails(r.Business),
+		VAT:       storage.VATCheck(r.VAT),
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
@@ -88,6 +118,9 @@ func (db *DB) CreateAccount(ctx context.Context, a storage.Account, owner storag
 			return err
 		}
 		if err := indexAccount(tx, a); err != nil {
+			return err
+		}
+		if err := reindexVATRecheck(tx, a.ID, time.Time{}, a.VAT.NextCheckAt); err != nil {
 			return err
 		}
 		owner.AccountID, owner.Role, owner.Active, owner.RemovedAt = a.ID, storage.RoleOwner, true, time.Time{}
@@ -145,6 +178,9 @@ func (db *DB) UpdateAccount(ctx context.Context, id string, fn func(old storage.
 		}
 		a.ID, a.ParentID, a.Ancestors, a.OwnerID, a.CreatedAt = old.ID, old.ParentID, old.Ancestors, old.OwnerID, old.CreatedAt
 		if err := putAccount(tx, a); err != nil {
+			return err
+		}
+		if err := reindexVATRecheck(tx, a.ID, old.VAT.NextCheckAt, a.VAT.NextCheckAt); err != nil {
 			return err
 		}
 		updated = marshalAccount(a).account()
@@ -206,7 +242,8 @@ func getAccount(tx *bolt.Tx, id string) (storage.Account, error) {
 	return r.account(), nil
 }
 
-// putAccount stores one account.
+// putAccount stores one account. It does not maintain the VAT re-check
+// index: a caller that may change VAT.NextCheckAt calls reindexVATRecheck.
 func putAccount(tx *bolt.Tx, a storage.Account) error {
 	return putRecord(tx, bucketAccounts, []byte(a.ID), marshalAccount(a))
 }

@@ -76,7 +76,7 @@ var allBuckets = []string{
 	bucketAudit,
 	bucketPasswordResets, bucketPasswordResetsByUser,
 	bucketAvatars,
-	bucketAccounts, bucketAccountsByParent, bucketAccountsByAncestor,
+	bucketAccounts, bucketAccountsByParent, bucketAccountsByAncestor, bucketAccountsByVATRecheck,
 	bucketMemberships, bucketMembershipsByUser,
 	bucketInvitations, bucketInvitationsByAccount, bucketInvitationsByEmail, bucketInvitationsByToken,
 	bucketAuditByAccount,

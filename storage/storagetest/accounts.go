@@ -19,6 +19,7 @@ var accountTests = []test{
 	{"AccountNotFound", testAccountNotFound},
 	{"UpdateAccountKeepsFixedFields", testUpdateAccount},
 	{"ListAccountsPaging", testListAccountsPaging},
+	{"VATRechecksDue", testVATRechecksDue},
 }
 
 // fullAccount returns an account with every field the caller sets filled
@@ -34,8 +35,16 @@ func fullAccount(id, parentID string) storage.Account {
 		PendingReasons: []string{"missing_field:vat_number", "vat_unreachable"},
 		ParentID:       parentID,
 		Policy:         storage.AccountPolicy{RequirePhishingResistant: true, ForbidTrustedDevices: true},
-		CreatedAt:      at(0),
-		UpdatedAt:      at(time.Minute),
+		Business: storage.BusinessDetails{
+			CompanyName: "Analytical Engines Ltd", Street: "12 St James's Square", Postcode: "SW1Y 4JH",
+			City: "London", Country: "XI", Phone: "+442890123456", VATNumber: "XI980780684",
+		},
+		VAT: storage.VATCheck{
+			Status: "unreachable", Source: "vies", CheckedAt: at(2 * time.Minute),
+			UnreachableSince: at(time.Minute), NextCheckAt: at(17 * time.Minute),
+		},
+		CreatedAt: at(0),
+		UpdatedAt: at(time.Minute),
 	}
 }
 
