@@ -102,6 +102,7 @@ func (s *Service) createAccount(ctx context.Context, actor Actor, parentID strin
 	}
 	now := s.utcNow()
 	a.ID, a.ParentID, a.Status, a.CreatedAt, a.UpdatedAt = secret.ID(AccountIDPrefix), parentID, storage.AccountActive, now, now
+	applyPendingReasons(&a) // a business account starts PENDING until its details are set
 	invitedBy := actor.auditActor()
 	created, err := s.store.CreateAccount(ctx, a, storage.Membership{UserID: a.OwnerID, InvitedBy: invitedBy, CreatedAt: now, UpdatedAt: now})
 	switch {

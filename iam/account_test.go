@@ -28,8 +28,8 @@ func TestCreateAccounts(t *testing.T) {
 	open := newAccountsEnv(t, iam.AccountConfig{UsersMayCreateTopLevel: true})
 	open.user(t, "usr_1")
 	a, err := open.svc.CreateTopLevelAccount(ctx, as("usr_1"), iam.NewAccount{Name: " Mine ", Type: storage.AccountBusiness})
-	if err != nil || a.OwnerID != "usr_1" || a.Name != "Mine" || a.Status != storage.AccountActive || !strings.HasPrefix(a.ID, iam.AccountIDPrefix) {
-		t.Fatalf("CreateTopLevelAccount(user, flag on) = %+v, %v", a, err)
+	if err != nil || a.OwnerID != "usr_1" || a.Name != "Mine" || a.Status != storage.AccountPending || !strings.HasPrefix(a.ID, iam.AccountIDPrefix) {
+		t.Fatalf("CreateTopLevelAccount(user, flag on) = %+v, %v; want a business account PENDING until its details are set", a, err)
 	}
 	checkOwner(t, open, a.ID, "usr_1")
 

@@ -37,6 +37,10 @@ func TestCreateFirstAccount(t *testing.T) {
 		{"no type", nil, as("usr_new"), iam.NewAccount{Name: "Ada"}, iam.CodeInvalid},
 		{"bad type", nil, as("usr_new"), iam.NewAccount{Name: "Ada", Type: "charity"}, iam.CodeInvalid},
 	}
+	// A business account waits for its details (REQUIREMENTS.md section 8).
+	wantStatus := map[storage.AccountType]storage.AccountStatus{
+		storage.AccountIndividual: storage.AccountActive, storage.AccountBusiness: storage.AccountPending,
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newAccountsEnv(t, iam.AccountConfig{UsersMayCreateTopLevel: false})
@@ -49,8 +53,8 @@ func TestCreateFirstAccount(t *testing.T) {
 			if err != nil {
 				return
 			}
-			if a.ParentID != "" || a.OwnerID != "usr_new" || a.Type != tt.na.Type || a.Status != storage.AccountActive {
-				t.Fatalf("account = %+v, want a top-level %s account owned by usr_new", a, tt.na.Type)
+			if a.ParentID != "" || a.OwnerID != "usr_new" || a.Type != tt.na.Type || a.Status != wantStatus[tt.na.Type] {
+				t.Fatalf("account = %+v, want a top-level %s account owned by usr_new, %s", a, tt.na.Type, wantStatus[tt.na.Type])
 			}
 			m, err := e.store.GetMembership(context.Background(), a.ID, "usr_new")
 			if err != nil || m.Role != storage.RoleOwner || !m.Active {

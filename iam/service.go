@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"context"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/password"
@@ -14,6 +15,10 @@ type Service struct {
 	hasher   *password.Hasher
 	now      func() time.Time
 	accounts AccountConfig
+	// vat checks VAT numbers (WithVAT); onActive is told of accounts that
+	// setup turns ACTIVE (WithActivationNotifier).
+	vat      VATChecker
+	onActive func(ctx context.Context, a storage.Account)
 }
 
 // Option configures a Service in New.
