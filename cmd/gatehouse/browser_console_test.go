@@ -73,6 +73,10 @@ func (c *consoleE2E) seed(t *testing.T) {
 	if c.acme, err = svc.CreateTopLevelAccount(ctx, op, iam.NewAccount{Name: "Acme", Email: "billing@acme.example", Type: storage.AccountBusiness, OwnerID: alice.ID}); err != nil {
 		t.Fatal(err)
 	}
+	// A business account is PENDING until its details are complete.
+	if c.acme, err = svc.SetBusinessDetails(ctx, op, c.acme.ID, testBusinessDetails); err != nil {
+		t.Fatal(err)
+	}
 	if c.labs, err = svc.CreateChildAccount(ctx, op, c.acme.ID, iam.NewAccount{Name: "Acme Labs", OwnerID: alice.ID}); err != nil {
 		t.Fatal(err)
 	}
