@@ -64,9 +64,10 @@ func PendingReasons(d BusinessDetails, isBusiness bool) []string {
 	return out
 }
 
-// checkBusinessDetails trims d, upper-cases the country and checks every
-// shape, returning a CodeInvalid *Error naming the first bad field. Empty
-// fields are not errors: they are pending reasons.
+// checkBusinessDetails trims d, upper-cases the country (EL, Greece's VAT
+// prefix, becomes its country code GR) and checks every shape, returning
+// a CodeInvalid *Error naming the first bad field. Empty fields are not
+// errors: they are pending reasons.
 func checkBusinessDetails(d BusinessDetails) (BusinessDetails, error) {
 	d = BusinessDetails{
 		CompanyName: strings.TrimSpace(d.CompanyName), Street: strings.TrimSpace(d.Street),
@@ -90,6 +91,9 @@ func checkBusinessDetails(d BusinessDetails) (BusinessDetails, error) {
 	}
 	if d.Postcode != "" && !postcodeShape.MatchString(d.Postcode) {
 		return BusinessDetails{}, invalid("postcode", fmt.Sprintf("%q is not a postcode: use only letters, digits, spaces and dashes.", d.Postcode))
+	}
+	if d.Country == "EL" {
+		d.Country = "GR" // Greece's VAT prefix, typed for its country code
 	}
 	if err := checkCountry(d.Country); err != nil {
 		return BusinessDetails{}, err
@@ -120,8 +124,6 @@ func checkCountry(c string) error {
 	switch {
 	case c == "" || IsCountry(c):
 		return nil
-	case c == "EL":
-		return invalid("country", "EL is Greece's VAT prefix; its country code is GR.")
 	}
 	return invalid("country", fmt.Sprintf("%q is not a country code; use the two letters of ISO 3166-1, such as DE, FR or US.", c))
 }

@@ -150,3 +150,15 @@ func TestSetBusinessDetailsPermissions(t *testing.T) {
 		t.Fatalf("operator edit of a suspended account = %+v, %v; want SUSPENDED with 4 reasons", got, err)
 	}
 }
+
+// TestSetBusinessDetailsGreece checks that Greece typed as its VAT prefix
+// EL is stored as its country code GR, and its number with the prefix EL.
+func TestSetBusinessDetailsGreece(t *testing.T) {
+	e := newBusinessEnv(t)
+	a := e.business(t, "Example")
+	d := iam.BusinessDetails{CompanyName: "Example AE", Street: "Odos 1", Postcode: "105 57", City: "Athens", Country: "el", VATNumber: "094259216"}
+	got, err := e.svc.SetBusinessDetails(context.Background(), as("usr_owner"), a.ID, d)
+	if err != nil || got.Business.Country != "GR" || got.Business.VATNumber != "EL094259216" || got.Status != storage.AccountActive || e.vies.lastRequest() != "EL094259216" {
+		t.Fatalf("SetBusinessDetails = %+v, %v (VIES asked about %q); want GR, EL094259216 and ACTIVE", got, err, e.vies.lastRequest())
+	}
+}

@@ -47,8 +47,32 @@ type accountJSON struct {
 	OwnerID        string     `json:"owner_id"`
 	OwnerEmail     string     `json:"owner_email,omitempty"`
 	Policy         policyJSON `json:"policy"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// Business and VAT are left out while they are empty (an individual
+	// account, or details not given yet).
+	Business  *businessJSON   `json:"business,omitempty"`
+	VAT       *accountVATJSON `json:"vat,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// businessJSON is a business account's details.
+type businessJSON struct {
+	CompanyName string `json:"company_name,omitempty"`
+	Street      string `json:"street,omitempty"`
+	Postcode    string `json:"postcode,omitempty"`
+	City        string `json:"city,omitempty"`
+	Country     string `json:"country,omitempty"`
+	Phone       string `json:"phone,omitempty"`
+	VATNumber   string `json:"vat_number,omitempty"`
+}
+
+// accountVATJSON is the state of an account's VAT number check.
+type accountVATJSON struct {
+	Status           string    `json:"status,omitempty"`
+	Source           string    `json:"source,omitempty"`
+	CheckedAt        time.Time `json:"checked_at,omitzero"`
+	UnreachableSince time.Time `json:"unreachable_since,omitzero"`
+	NextCheckAt      time.Time `json:"next_check_at,omitzero"`
 }
 
 // policyJSON is an account's own sign-in policy.
@@ -59,12 +83,29 @@ type policyJSON struct {
 
 // toAccountJSON converts a stored account.
 func toAccountJSON(a storage.Account) accountJSON {
-	return accountJSON{
+	j := accountJSON{
 		ID: a.ID, Name: a.Name, Email: a.Email, Type: string(a.Type), Status: string(a.Status), StatusReason: a.StatusReason,
 		PendingReasons: a.PendingReasons, ParentID: a.ParentID, Depth: a.Depth(), OwnerID: a.OwnerID,
 		Policy:    policyJSON{RequirePhishingResistant: a.Policy.RequirePhishingResistant, ForbidTrustedDevices: a.Policy.ForbidTrustedDevices},
 		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
+	if a.Business != (storage.BusinessDetails{}) {
+		b := businessJSON(a.Business)
+		j.Business = &b
+	}
+	if a.VAT != (storage.VATCheck{}) {
+		j.VAT = &accountVATJSON{Status: a.VAT.Status, Source: a.VAT.Source, CheckedAt: utcOrZero(a.VAT.CheckedAt),
+			UnreachableSince: utcOrZero(a.VAT.UnreachableSince), NextCheckAt: utcOrZero(a.VAT.NextCheckAt)}
+	}
+	return j
+}
+
+// utcOrZero returns t in UTC, and the zero time for a zero t.
+func utcOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // memberJSON is a membership as the CLI and the admin API show it.

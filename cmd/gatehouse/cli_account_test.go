@@ -43,7 +43,8 @@ func testCLIAccounts(t *testing.T, env map[string]string) {
 	var top, child accountJSON
 	cliJSON(t, env, &top, "account", "create", "--name", "Acme", "--owner", "alice@example.com", "--type", "business", "--json")
 	cliJSON(t, env, &child, "account", "create", "--name", "Acme EU", "--owner", "alice@example.com", "--parent", top.ID, "--json")
-	if top.Type != "business" || top.Depth != 1 || child.ParentID != top.ID || child.Depth != 2 || top.OwnerEmail != "alice@example.com" {
+	if top.Type != "business" || top.Depth != 1 || child.ParentID != top.ID || child.Depth != 2 || top.OwnerEmail != "alice@example.com" ||
+		top.Status != "PENDING" || len(top.PendingReasons) != 5 || top.Business != nil || child.Status != "ACTIVE" {
 		t.Fatalf("created %+v and %+v", top, child)
 	}
 	mustCLI(t, env, "", "member", "add", top.ID, "--email", "bob@example.com", "--role", "admin")
