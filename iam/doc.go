@@ -21,6 +21,12 @@
 // Every operator action (creating a user or a client, resetting or setting
 // a user's second factor) is recorded in the audit log (storage.Audit).
 //
-// The package imports only storage, secret, password and mfa (the
-// second-factor rules that ResetMFA and SetMFAMethod apply).
+// Business accounts stay PENDING while their details are incomplete or
+// their VAT number is not found valid (REQUIREMENTS.md section 8):
+// SetBusinessDetails sets them and RecheckDueVAT re-checks, in the
+// background, the numbers that VIES could not check.
+//
+// The package imports only storage, secret, password, mfa (the
+// second-factor rules that ResetMFA and SetMFAMethod apply) and vat (the
+// VAT number checks).
 package iam

@@ -126,6 +126,10 @@ func (s *Service) SetBusinessDetails(ctx context.Context, actor Actor, accountID
 		if !sameVAT(old.Business, d) {
 			prev = storage.VATCheck{}
 		}
+		if res == nil && vatApplies(storage.Account{Type: old.Type, Business: d}) && prev.Status != string(vat.StatusValid) {
+			// The number was skipped as valid, but an edit meanwhile changed it.
+			return old, conflict("vat_number", "The VAT number was changed meanwhile; send the form again.")
+		}
 		from, old.Business, old.UpdatedAt = old.Status, d, now
 		switch {
 		case !vatApplies(old):
