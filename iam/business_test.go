@@ -33,6 +33,9 @@ type fakeVIES struct {
 	body  string
 	calls int
 	last  string // countryCode and vatNumber of the last request
+	// hook, when set, runs before each answer, as an edit made while
+	// VIES is being asked.
+	hook func()
 }
 
 // answer sets the body of the next answers.
@@ -68,8 +71,11 @@ func (f *fakeVIES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.calls++
 	f.last = req.CountryCode + req.VATNumber
-	body := f.body
+	body, hook := f.body, f.hook
 	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, body)
 }

@@ -164,3 +164,30 @@ func TestRecheckDueVATOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// TestRecheckDueVATConcurrentEdit checks that an edit made while VIES is
+// being asked wins over the re-check's answer.
+func TestRecheckDueVATConcurrentEdit(t *testing.T) {
+	e := newBusinessEnv(t)
+	ctx := context.Background()
+	a := unreachableAccount(t, e)
+	e.clock.Advance(iam.VATRecheckFast)
+	edited := e.clock.Now().Add(time.Hour)
+	e.vies.mu.Lock()
+	e.vies.body = viesValid
+	e.vies.hook = func() {
+		if _, err := e.store.UpdateAccount(ctx, a.ID, func(old storage.Account) (storage.Account, error) {
+			old.Business.VATNumber, old.VAT.NextCheckAt = "DE129273398", edited
+			return old, nil
+		}); err != nil {
+			t.Errorf("edit during the re-check: %v", err)
+		}
+	}
+	e.vies.mu.Unlock()
+	recheck(t, e.svc, 1)
+	got, err := e.store.GetAccount(ctx, a.ID)
+	if err != nil || got.Status != storage.AccountPending || got.Business.VATNumber != "DE129273398" || !got.VAT.NextCheckAt.Equal(edited) ||
+		got.VAT.Status != "unreachable" || len(e.activations()) != 0 {
+		t.Fatalf("after a re-check raced by an edit: %+v, %v; want the edit kept, still PENDING", got, err)
+	}
+}
