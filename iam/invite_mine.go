@@ -18,7 +18,13 @@ func (s *Service) AcceptMyInvitation(ctx context.Context, actor Actor, invitatio
 	if actor.Kind != ActorUser || actor.UserID == "" {
 		return Accepted{}, forbidden("Sign in to accept an invitation.")
 	}
-	return s.accept(ctx, actor, invitationID)
+	acc, err := s.accept(ctx, actor, invitationID)
+	if ErrorCode(err) == CodeForbidden {
+		// Named by its ID only, an invitation to another address is not
+		// found: its address is not told.
+		return Accepted{}, notFound("invitation_id", "No invitation with this ID was sent to you.")
+	}
+	return acc, err
 }
 
 // DeclineMyInvitation declines the pending invitation invitationID sent to

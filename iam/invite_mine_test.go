@@ -24,7 +24,7 @@ func TestMyInvitationsByID(t *testing.T) {
 	}{
 		{"accept", 0, "usr_guest", false, "", "", storage.InvitationAccepted},
 		{"decline", 0, "usr_guest", true, "", "", storage.InvitationDeclined},
-		{"accept another's", 0, "usr_other", false, "", iam.CodeForbidden, storage.InvitationPending},
+		{"accept another's", 0, "usr_other", false, "", iam.CodeNotFound, storage.InvitationPending},
 		{"decline another's", 0, "usr_other", true, "", iam.CodeNotFound, storage.InvitationPending},
 		{"accept expired", 8 * 24 * time.Hour, "usr_guest", false, "", iam.CodeConflict, storage.InvitationExpired},
 		{"decline expired", 8 * 24 * time.Hour, "usr_guest", true, "", iam.CodeConflict, storage.InvitationExpired},

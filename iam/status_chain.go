@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -29,6 +30,21 @@ func (s *Service) inactiveInChain(ctx context.Context, a storage.Account) (stora
 		}
 	}
 	return storage.Account{}, false, nil
+}
+
+// AccountUsable reports whether the account can be acted in now: it and
+// every ancestor are ACTIVE. The token endpoint asks it for an API
+// client restricted to the account. A missing account is not usable.
+func (s *Service) AccountUsable(ctx context.Context, accountID string) (bool, error) {
+	a, err := s.store.GetAccount(ctx, accountID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("account usable: %w", err)
+	}
+	_, stopped, err := s.inactiveInChain(ctx, a)
+	return !stopped && err == nil, err
 }
 
 // readOnlyActions are what a member may still do in an account that is

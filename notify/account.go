@@ -16,10 +16,11 @@ const (
 	kindMemberRemoved    = "member_removed"
 	kindOwnershipGot     = "ownership_received"
 	kindOwnershipHandOff = "ownership_handed_over"
+	kindAccountActivated = "account_activated"
 )
 
 // accountKinds are the e-mail kinds of this file (emailKinds lists them).
-var accountKinds = []string{kindInvitation, kindRoleChanged, kindMemberRemoved, kindOwnershipGot, kindOwnershipHandOff}
+var accountKinds = []string{kindInvitation, kindRoleChanged, kindMemberRemoved, kindOwnershipGot, kindOwnershipHandOff, kindAccountActivated}
 
 // roleNames are the human names of the roles (storage.Role values), keys
 // of the message catalogue.
@@ -100,4 +101,12 @@ func (c *Composer) OwnershipReceivedEmail(to, toName, accountName, fromName stri
 func (c *Composer) OwnershipHandedOverEmail(to, toName, accountName, newOwnerName string, at time.Time) (Email, error) {
 	cm := c.common(toName)
 	return c.email(kindOwnershipHandOff, to, cm, accountData{common: cm, Account: accountName, Other: newOwnerName, At: c.date(at)})
+}
+
+// AccountActivatedEmail renders the notice to the Owner that the setup of
+// accountName is complete (its last pending reason went) and that it is
+// active since the given time.
+func (c *Composer) AccountActivatedEmail(to, toName, accountName string, at time.Time) (Email, error) {
+	cm := c.common(toName)
+	return c.email(kindAccountActivated, to, cm, accountData{common: cm, Account: accountName, At: c.date(at)})
 }

@@ -27,6 +27,7 @@ func accountEmails(t *testing.T, c *Composer) map[string]Email {
 		"handed": func() (Email, error) {
 			return c.OwnershipHandedOverEmail("ada@example.com", "Ada", "Acme Labs", "Bob Builder", at)
 		},
+		"activated": func() (Email, error) { return c.AccountActivatedEmail("ada@example.com", "Ada", "Acme Labs", at) },
 	} {
 		m, err := render()
 		if err != nil {
@@ -77,6 +78,9 @@ func TestAccountEmailsEveryLanguage(t *testing.T) {
 		!strings.Contains(m.Text, "Ada Lovelace invited you to join the account Acme Labs on Acme ID as Admin.") ||
 		!strings.Contains(m.Text, "The link is valid until Thursday 10 December 2026, 09:00 UTC and can be used once.") {
 		t.Errorf("invitation = %q\n%s", m.Subject, m.Text)
+	}
+	if m := en["activated"]; m.Subject != "Acme Labs is active" || !strings.Contains(m.Text, "The setup of the account Acme Labs on Acme ID is complete") {
+		t.Errorf("activation = %q\n%s", m.Subject, m.Text)
 	}
 	if m := accountEmails(t, base.In(language.German))["role"]; !strings.Contains(m.Text, "Ihre neue Rolle ist Entwickler.") {
 		t.Errorf("German role change does not name the role in German:\n%s", m.Text)

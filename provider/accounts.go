@@ -63,6 +63,9 @@ type Accounts interface {
 	// wraps ErrAccountNotSelectable when the user may not (the account is
 	// not ACTIVE, or the user has no role in it any more).
 	For(ctx context.Context, userID, accountID string) (Account, error)
+	// Usable reports whether the account can be acted in now (it and its
+	// ancestors are ACTIVE), for an API client restricted to it.
+	Usable(ctx context.Context, accountID string) (bool, error)
 }
 
 // ErrAccountNotSelectable is the error kind of Accounts.For when the user

@@ -37,6 +37,10 @@ func (a iamAccounts) Selectable(ctx context.Context, userID string) ([]Account, 
 	return out, nil
 }
 
+func (a iamAccounts) Usable(ctx context.Context, accountID string) (bool, error) {
+	return a.svc().AccountUsable(ctx, accountID)
+}
+
 func (a iamAccounts) For(ctx context.Context, userID, accountID string) (Account, error) {
 	t, err := a.svc().TokenAccountFor(ctx, userID, accountID)
 	if errors.Is(err, iam.ErrNotSelectable) {
@@ -422,6 +426,52 @@ func TestDiscoveryAccountClaims(t *testing.T) {
 	for _, c := range []string{"account_id", "account_name", "role", "accounts"} {
 		if !slices.Contains(doc.Claims, c) {
 			t.Errorf("claims_supported %v lacks %s", doc.Claims, c)
+		}
+	}
+}
+
+// TestClientCredentialsAccountStatus: an API client restricted to an
+// account gets tokens only while the account and its ancestors are
+// ACTIVE; otherwise unauthorized_client (REQUIREMENTS section 9).
+func TestClientCredentialsAccountStatus(t *testing.T) {
+	e, f := newAccountsEnv(t)
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	setAccount := func(id string) {
+		t.Helper()
+		if _, err := e.store.UpdateClient(context.Background(), apiID, func(c storage.Client) (storage.Client, error) {
+			c.AccountID = id
+			return c, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := iamAccounts{e: e}.svc()
+	tests := []struct {
+		name    string
+		setup   func()
+		wantErr string
+	}{
+		{"missing account", func() {}, "unauthorized_client"},
+		{"active child", func() { setAccount(f.labs.ID) }, ""},
+		{"parent suspended", func() {
+			if _, err := svc.SetStatus(context.Background(), iam.OperatorActor(), f.acme.ID, storage.AccountSuspended, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}, "unauthorized_client"},
+		{"parent active again", func() {
+			if _, err := svc.SetStatus(context.Background(), iam.OperatorActor(), f.acme.ID, storage.AccountActive, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}, ""},
+	}
+	for _, tt := range tests {
+		tt.setup()
+		tr := e.token(cc, apiID, apiSecret)
+		switch {
+		case tt.wantErr == "" && (tr.Status != http.StatusOK || tr.AccessToken == ""):
+			t.Errorf("%s: status %d error %q, want a token", tt.name, tr.Status, tr.Error)
+		case tt.wantErr != "" && (tr.Status != http.StatusBadRequest || tr.Error != tt.wantErr):
+			t.Errorf("%s: status %d error %q, want 400 %s", tt.name, tr.Status, tr.Error, tt.wantErr)
 		}
 	}
 }

@@ -88,13 +88,24 @@ func (s *opStorage) ClientCredentials(ctx context.Context, id, clientSecret stri
 	return &client{c: c, cfg: &s.cfg, jwtAccessToken: true}, nil
 }
 
-// ClientCredentialsTokenRequest implements op.ClientCredentialsStorage. The
+// ClientCredentialsTokenRequest implements op.ClientCredentialsStorage. A
+// client restricted to an account that is not usable (not ACTIVE, or
+// under one that is not) gets unauthorized_client. The
 // storage contract has no per-client API scopes yet, and user scopes mean
 // nothing for a client, so no scope is granted.
 func (s *opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, _ []string) (op.TokenRequest, error) {
 	c, err := s.store.GetClient(ctx, id)
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	if c.AccountID != "" && s.cfg.Accounts != nil {
+		ok, err := s.cfg.Accounts.Usable(ctx, c.AccountID)
+		if err != nil {
+			return nil, oidc.ErrServerError().WithParent(err)
+		}
+		if !ok {
+			return nil, oidc.ErrUnauthorizedClient().WithDescription("The client's account is not active.")
+		}
 	}
 	return &ccRequest{client: c}, nil
 }

@@ -48,3 +48,8 @@ func (a tokenAccounts) For(ctx context.Context, userID, accountID string) (provi
 func providerAccount(t iam.TokenAccount) provider.Account {
 	return provider.Account{ID: t.ID, Name: t.Name, Role: string(t.Role)}
 }
+
+// Usable implements provider.Accounts.
+func (a tokenAccounts) Usable(ctx context.Context, accountID string) (bool, error) {
+	return a.svc.AccountUsable(ctx, accountID)
+}
