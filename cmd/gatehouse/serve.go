@@ -140,7 +140,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	notifier := &opNotifier{mailer: mailer, composer: composer, store: db, now: nowOr(e.hooks.now), logger: logger}
 	adminSrv := &http.Server{
-		Handler:           adminHandler(iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), cfg.Server.Dev, logger, notifier),
+		Handler:           adminHandler(newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), cfg.Server.Dev, logger, notifier),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -169,6 +169,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	})
 	wg.Go(func() {
 		sweepLimiters(janitorCtx, self.Limiters, limiterSweepInterval, e.hooks.now, logger)
+	})
+	vatTicker := time.NewTicker(e.hooks.janitorInterval)
+	wg.Go(func() {
+		defer vatTicker.Stop()
+		runVATRechecks(janitorCtx, newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), vatTicker.C, logger)
 	})
 
 	printBanner(ctx, e.stdout, db, banner{prog: e.prog, configPath: *configPath, listen: scheme + "://" + ln.Addr().String(),
@@ -209,7 +214,11 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	insecure := isHTTP(issuer)
 	errPages := &errorPages{} // its site is set once the login pages exist
 	// One iam.Service holds the account rules for every package.
-	accounts := iam.New(store, hasher, now, iam.WithAccounts(cfg.Accounts.iamConfig()))
+	composer, err := newComposer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	accounts := newAccountsService(cfg, store, hasher, now, mailer, composer, logger)
 	prov, err := newProvider(ctx, cfg, issuer, store, sealer, self, errPages, accounts, now)
 	if err != nil {
 		return nil, err
@@ -221,10 +230,6 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	// One composer for every page package: the messages are parsed once,
 	// and a user without a saved locale gets server.default_language.
 	brand, err := cfg.Branding.branding()
-	if err != nil {
-		return nil, err
-	}
-	composer, err := newComposer(cfg)
 	if err != nil {
 		return nil, err
 	}
