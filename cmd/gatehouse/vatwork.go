@@ -21,7 +21,9 @@ func newAccountsService(cfg Config, store storage.Store, hasher *password.Hasher
 	if now == nil {
 		now = time.Now
 	}
-	notice := func(ctx context.Context, a storage.Account) { ownerActivated(ctx, store, mailer, composer, now, logger, a) }
+	notice := func(ctx context.Context, a storage.Account) {
+		ownerActivated(ctx, store, mailer, composer, now, logger, a)
+	}
 	return iam.New(store, hasher, now, iam.WithAccounts(cfg.Accounts.iamConfig()),
 		iam.WithVAT(cfg.VAT.validator()), iam.WithActivationNotifier(notice))
 }
