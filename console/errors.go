@@ -55,6 +55,14 @@ var invalidFields = map[string]struct{ msg, field string }{
 	// SetPolicy: turning off what a parent account sets.
 	fieldRequireKey:    {msgPolicyKey, fieldRequireKey},
 	fieldForbidTrusted: {msgPolicyDevices, fieldForbidTrusted},
+	// SetBusinessDetails: a bad business detail.
+	fieldCompanyName: {msgCompanyName, fieldCompanyName},
+	fieldStreet:      {msgStreet, fieldStreet},
+	fieldPostcode:    {msgPostcode, fieldPostcode},
+	fieldCity:        {msgCity, fieldCity},
+	fieldCountry:     {msgCountry, fieldCountry},
+	fieldPhone:       {msgPhone, fieldPhone},
+	fieldVATNumber:   {msgVATNumber, fieldVATNumber},
 }
 
 // problemOf maps an error of iam to what the page shows.
@@ -83,6 +91,8 @@ func problemOf(err error) problem {
 			p.msg, p.field = msgInviteConflict, "email"
 		case ie.Field == "to":
 			p.msg, p.field = msgTransferTo, "to"
+		case ie.Field == fieldVATNumber:
+			p.msg, p.field = msgVATChanged, fieldVATNumber
 		}
 	case iam.CodeInvalid:
 		p.status, p.msg = http.StatusUnprocessableEntity, msgInvalid

@@ -18,6 +18,8 @@ var notices = map[string]string{
 	"child":          "The child account was created. You are its Owner.",
 	"transferred":    "Ownership was transferred. You are now an Admin of this account.",
 	"policy":         "Sign-in policy saved.",
+	"business":       "Business details saved.",
+	"activated":      "Setup complete: the account is active.",
 }
 
 // roleLabels, statusLabels, typeLabels and stateLabels are the catalogue

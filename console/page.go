@@ -166,7 +166,7 @@ func (v *view) load(ctx context.Context, si session.SignedIn) (*state, error) {
 
 // fillAccounts fills in the switcher, the tree, the current account's
 // details and what the user's role there allows (iam.Allowed); editing
-// the sign-in policy is editing the account.
+// the sign-in policy or the business details is editing the account.
 func fillAccounts(p *templates.ConsolePage, visible []iam.AccountView, cur iam.AccountView, userID string) {
 	names := map[string]string{}
 	for _, a := range visible {
@@ -190,6 +190,7 @@ func fillAccounts(p *templates.ConsolePage, visible []iam.AccountView, cur iam.A
 		Audit:    iam.Allowed(cur.Role, iam.ActionViewAudit),
 		Policy:   iam.Allowed(cur.Role, iam.ActionEditAccount),
 	}
+	fillBusiness(p, a, p.Rights.Policy)
 }
 
 // tree arranges the visible accounts by parent: an account whose parent

@@ -18,6 +18,7 @@ const (
 	pathChildren = "/console/children"
 	pathTransfer = "/console/transfer"
 	pathPolicy   = "/console/policy"
+	pathBusiness = "/console/business"
 	// pathSignIn (package login) signs the browser in; its "return"
 	// names the console page to come back to.
 	pathSignIn = "/profile/signin"
@@ -46,4 +47,5 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Handle(pathChildren, post(h.children.create())).Methods(http.MethodPost)
 	r.Handle(pathTransfer, post(h.transfer.transfer())).Methods(http.MethodPost)
 	r.Handle(pathPolicy, post(h.overview.savePolicy())).Methods(http.MethodPost)
+	r.Handle(pathBusiness, post(h.overview.saveBusiness())).Methods(http.MethodPost)
 }

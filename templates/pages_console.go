@@ -47,6 +47,9 @@ type ConsolePage struct {
 	// Policy is the current account's sign-in policy, shown on the
 	// overview: a form when Rights.Policy, else read only.
 	Policy []ConsolePolicyRule
+	// Business is the current account's business details, set only for
+	// a business account, shown on the overview.
+	Business *ConsoleBusiness
 	// StepUpNeeded shows "Confirm it's you" with a form that posts to
 	// StepUpAction (the sign-in's re-authentication, which comes back to
 	// the console).
@@ -196,4 +199,31 @@ type ConsoleAuditTab struct {
 // ConsoleEvent is one audit event, as data.
 type ConsoleEvent struct {
 	Time, Actor, Action, Target, IP string
+}
+
+// ConsoleBusiness is the "Business details" section of a business
+// account's overview and, while it is PENDING, the notice of what its
+// setup still needs.
+type ConsoleBusiness struct {
+	// Editable is true when the user's role may edit the account: the
+	// form is shown, else the details are read only.
+	Editable bool
+	// Pending is true while the account is PENDING; Reasons then lists
+	// why, each a catalogue key with an optional hint key.
+	Pending bool
+	Reasons []ConsolePendingReason
+	// Form holds the stored details or, after a refusal, what was sent.
+	Form ConsoleBusinessForm
+}
+
+// ConsolePendingReason is one reason a business account is PENDING.
+type ConsolePendingReason struct {
+	Text, Hint string
+}
+
+// ConsoleBusinessForm is the business details form; its input names are
+// the fields of iam's errors (company_name, street, postcode, city,
+// country, phone, vat_number).
+type ConsoleBusinessForm struct {
+	CompanyName, Street, Postcode, City, Country, Phone, VATNumber string
 }
