@@ -32,9 +32,15 @@ func consoleSamples() []ConsolePage {
 	overview := base(ConsoleTabOverview)
 	overview.Notice = "The invitation was sent."
 	overview.Policy = policy
+	form := ConsoleBusinessForm{CompanyName: "data:co", Street: "data:street", Postcode: "data:pc", City: "data:city",
+		Country: "data:de", Phone: "data:phone", VATNumber: "data:vat"}
+	reasons := []ConsolePendingReason{{Text: "The company name is missing."},
+		{Text: "The VAT number was not found in the EU's VIES register.", Hint: "How to resolve this? Check the number and the country, or contact your tax office."}}
+	overview.Business = &ConsoleBusiness{Editable: true, Pending: true, Reasons: reasons, Form: form}
 	readOnly := base(ConsoleTabOverview)
 	readOnly.Rights = ConsoleRights{}
 	readOnly.Policy = policy
+	readOnly.Business = &ConsoleBusiness{Pending: true, Reasons: reasons, Form: form}
 	users := base(ConsoleTabUsers)
 	users.Users = ConsoleUsersTab{Members: []ConsoleMember{member, {UserID: "u0", Name: "data:ada", RoleLabel: "Owner"}}, NextURL: "/console?after=x",
 		Invitations: []ConsoleInvitation{{ID: "i1", Name: "data:cy", Email: "data:cymail", RoleLabel: "Admin", StateLabel: "Pending", Expires: "data:when", CanResend: true, CanRevoke: true}},
@@ -114,6 +120,13 @@ func TestConsoleAccessible(t *testing.T) {
 		{ConsoleTabTransfer, "to", "transfer-to"},
 		{ConsoleTabOverview, "require_phishing_resistant", "policy-require_phishing_resistant"},
 		{ConsoleTabOverview, "forbid_trusted_devices", "policy-forbid_trusted_devices"},
+		{ConsoleTabOverview, "company_name", "business-company_name"},
+		{ConsoleTabOverview, "street", "business-street"},
+		{ConsoleTabOverview, "postcode", "business-postcode"},
+		{ConsoleTabOverview, "city", "business-city"},
+		{ConsoleTabOverview, "country", "business-country"},
+		{ConsoleTabOverview, "phone", "business-phone"},
+		{ConsoleTabOverview, "vat_number", "business-vat_number"},
 	}
 	samples := consoleSamples()
 	for _, tt := range tests {
