@@ -95,7 +95,7 @@ func (d *overviewPages) saveBusiness() http.Handler {
 		a, err := d.iam.SetBusinessDetails(r.Context(), d.actor(r, si), f.Get("account"), sent)
 		if err != nil && a.ID == "" {
 			d.page.refuse(w, r, si, templates.ConsoleTabOverview, problemOf(err), func(p *templates.ConsolePage) {
-				if p.Business != nil {
+				if p.Business != nil && p.Business.Editable { // a read-only view shows only what is stored
 					p.Business.Form = templates.ConsoleBusinessForm{CompanyName: sent.CompanyName, Street: sent.Street,
 						Postcode: sent.Postcode, City: sent.City, Country: sent.Country, Phone: sent.Phone, VATNumber: sent.VATNumber}
 				}

@@ -71,17 +71,17 @@ func bizForm(account, vatNumber string, extra ...string) []string {
 
 func TestSaveBusiness(t *testing.T) {
 	tests := []struct {
-		name    string
-		dev     bool
-		noCSRF  bool
-		form    func(id string) []string
-		status  int
-		done    string
-		notice  string
-		want    []string
-		stored  bool
-		active  bool
-		company string
+		name   string
+		dev    bool
+		noCSRF bool
+		form   func(id string) []string
+		status int
+		done   string
+		notice string
+		want   []string
+		lack   []string
+		stored bool
+		active bool
 	}{
 		{name: "owner completes setup", form: func(id string) []string { return bizForm(id, vatGood) },
 			status: http.StatusSeeOther, done: "activated", notice: "Setup complete: the account is active.", stored: true, active: true},
@@ -96,7 +96,7 @@ func TestSaveBusiness(t *testing.T) {
 		{name: "bad phone", form: func(id string) []string { return bizForm(id, vatGood, fieldPhone, "030 123") },
 			status: http.StatusUnprocessableEntity, want: []string{msgPhone, `name="phone" value="030 123"`}},
 		{name: "developer may not", dev: true, form: func(id string) []string { return bizForm(id, vatGood) },
-			status: http.StatusForbidden, want: []string{msgForbidden}},
+			status: http.StatusForbidden, want: []string{msgForbidden, "its Owner or an Admin completes its setup"}, lack: []string{"Hauptstraße 1"}},
 		{name: "missing CSRF", noCSRF: true, form: func(id string) []string { return bizForm(id, vatGood) },
 			status: http.StatusForbidden},
 	}
@@ -120,6 +120,11 @@ func TestSaveBusiness(t *testing.T) {
 				wantPage(t, b.get(p.location), http.StatusOK, tt.notice)
 			} else {
 				wantPage(t, p, tt.status, tt.want...)
+			}
+			for _, l := range tt.lack {
+				if strings.Contains(p.text(), l) {
+					t.Errorf("page shows %q", l)
+				}
 			}
 			if stored := got.Business != (storage.BusinessDetails{}); stored != tt.stored {
 				t.Errorf("details stored = %v (%+v), want %v", stored, got.Business, tt.stored)
