@@ -26,8 +26,9 @@
 // keys of roles, statuses and notices), members.go (users, role changes
 // and removals), invitations.go (invitations), children.go (child
 // accounts), transfer.go (ownership), policy.go (the sign-in policy),
-// audit.go (the audit log) and
-// mail.go (the e-mails of notify).
+// business.go (a business account's details and the pending notice of
+// its setup), audit.go (the audit log) and mail.go (the e-mails of
+// notify).
 //
 // The package never imports login, profile, signup or api: it shares the
 // browser plumbing (web), the SSO session (session) and the rules (iam).
