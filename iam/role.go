@@ -82,18 +82,14 @@ func (e Effective) Inherited(accountID string) bool { return e.Role != "" && e.F
 // do not count. It reads at most MaxAccountDepth memberships.
 func (s *Service) EffectiveRole(ctx context.Context, a storage.Account, userID string) (Effective, error) {
 	chain := append([]string{a.ID}, reversed(a.Ancestors)...)
-	for _, id := range chain {
-		m, err := s.store.GetMembership(ctx, id, userID)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			continue
-		case err != nil:
-			return Effective{}, fmt.Errorf("effective role: %w", err)
-		case m.Active:
-			return Effective{Role: m.Role, From: id}, nil
-		}
+	m, found, err := s.store.NearestMembership(ctx, userID, chain)
+	switch {
+	case err != nil:
+		return Effective{}, fmt.Errorf("effective role: %w", err)
+	case !found:
+		return Effective{}, nil
 	}
-	return Effective{}, nil
+	return Effective{Role: m.Role, From: m.AccountID}, nil
 }
 
 // reversed returns a reversed copy of ids.

@@ -41,6 +41,11 @@ type Memberships interface {
 	// GetMembership returns the user's direct membership of the account,
 	// active or removed, or ErrNotFound.
 	GetMembership(ctx context.Context, accountID, userID string) (Membership, error)
+	// NearestMembership returns the user's first active membership among
+	// accountIDs, in their order (an account, then its ancestors from the
+	// nearest up: how a role is inherited), read in one transaction; found
+	// is false when there is none.
+	NearestMembership(ctx context.Context, userID string, accountIDs []string) (m Membership, found bool, err error)
 	// PutMembership reads the user's membership of the account (exists is
 	// false and old has only AccountID and UserID when there is none),
 	// applies fn and writes the result in one transaction; fn may be

@@ -2,6 +2,7 @@ package boltdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,6 +61,31 @@ func (db *DB) GetMembership(ctx context.Context, accountID, userID string) (stor
 		return storage.Membership{}, fmt.Errorf("get membership: %w", err)
 	}
 	return m, nil
+}
+
+// NearestMembership implements storage.Memberships.
+func (db *DB) NearestMembership(ctx context.Context, userID string, accountIDs []string) (storage.Membership, bool, error) {
+	var m storage.Membership
+	found := false
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		for _, id := range accountIDs {
+			got, err := getMembership(tx, id, userID)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				continue
+			case err != nil:
+				return err
+			case got.Active:
+				m, found = got, true
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storage.Membership{}, false, fmt.Errorf("nearest membership: %w", err)
+	}
+	return m, found, nil
 }
 
 // PutMembership reads the membership, applies fn and writes the result in

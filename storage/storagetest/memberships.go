@@ -14,6 +14,7 @@ var membershipTests = []test{
 	{"MembershipRefusals", testMembershipRefusals},
 	{"MembershipOwnerInvariant", testMembershipOwnerInvariant},
 	{"ListMembershipsPaging", testListMembershipsPaging},
+	{"NearestMembership", testNearestMembership},
 	{"TransferOwnership", testTransferOwnership},
 	{"TransferOwnershipRefusals", testTransferOwnershipRefusals},
 }
@@ -257,5 +258,39 @@ func testListMembershipsPaging(t *testing.T, s storage.Store) {
 	}
 	if got := fmt.Sprint(ids); got != "[usr_1 usr_2 usr_22 usr_3 usr_4 usr_5]" {
 		t.Fatalf("pages around a join = %v, want [usr_1 usr_2 usr_22 usr_3 usr_4 usr_5]", got)
+	}
+}
+
+// testNearestMembership checks NearestMembership: the first active
+// membership in the order given, skipping removed ones and accounts the
+// user is not in; found is false when there is none.
+func testNearestMembership(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	newAccount(t, s, "acct_root", "", "usr_owner")
+	newAccount(t, s, "acct_mid", "acct_root", "usr_owner")
+	newAccount(t, s, "acct_leaf", "acct_mid", "usr_owner")
+	putMember(t, s, "acct_root", "usr_1", storage.RoleAdmin)
+	putMember(t, s, "acct_mid", "usr_1", storage.RoleDeveloper)
+	_, err := s.PutMembership(ctx, "acct_mid", "usr_1", removed(at(2*time.Hour)))
+	must(t, "PutMembership(remove)", err)
+	putMember(t, s, "acct_leaf", "usr_2", storage.RoleDefault)
+	chain := []string{"acct_leaf", "acct_mid", "acct_root"}
+	tests := []struct {
+		user, wantAccount string
+		wantRole          storage.Role
+		ids               []string
+	}{
+		{"usr_1", "acct_root", storage.RoleAdmin, chain}, // the removed one in the middle is skipped
+		{"usr_2", "acct_leaf", storage.RoleDefault, chain},
+		{"usr_3", "", "", chain},
+		{"usr_1", "", "", nil},
+		{"usr_1", "", "", []string{"acct_missing"}},
+	}
+	for _, tt := range tests {
+		m, found, err := s.NearestMembership(ctx, tt.user, tt.ids)
+		must(t, "NearestMembership", err)
+		if found != (tt.wantAccount != "") || m.AccountID != tt.wantAccount || m.Role != tt.wantRole {
+			t.Errorf("NearestMembership(%s, %v) = %+v, %v; want %s %s", tt.user, tt.ids, m, found, tt.wantAccount, tt.wantRole)
+		}
 	}
 }
