@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -145,6 +146,21 @@ func TestSwitchAccount(t *testing.T) {
 				t.Errorf("LastAccountID = %q after a refused switch", u.LastAccountID)
 			}
 		})
+	}
+	// A PENDING account can be shown on the console (to complete its
+	// setup), although no token carries it.
+	ctx := context.Background()
+	pending, err := f.iam.CreateTopLevelAccount(ctx, iam.OperatorActor(), iam.NewAccount{Name: "Pending Co", OwnerID: f.user("Pam", "pam@example.com").ID, Type: storage.AccountBusiness})
+	if err != nil || pending.Status != storage.AccountPending {
+		t.Fatalf("business account = %s, %v; want PENDING", pending.Status, err)
+	}
+	if _, err := f.iam.AddMember(ctx, iam.OperatorActor(), pending.ID, f.cy.ID, storage.RoleDeveloper); err != nil {
+		t.Fatal(err)
+	}
+	wantRedirect(t, b.post(pathSwitch, "account", pending.ID), tabPath(templates.ConsoleTabOverview, "switched"))
+	wantPage(t, b.get(tabPath(templates.ConsoleTabOverview, "")), http.StatusOK, "<dt>Name</dt><dd>Pending Co</dd>", "This account is not active yet; its Owner or an Admin completes its setup.")
+	if _, err := f.iam.LastSelectableAccount(ctx, f.cy.ID); !errors.Is(err, iam.ErrNotSelectable) {
+		t.Errorf("LastSelectableAccount after switching to a PENDING account = %v, want ErrNotSelectable", err)
 	}
 }
 

@@ -64,12 +64,13 @@ func (d *overviewPages) show() http.Handler {
 	})
 }
 
-// switchAccount serves POST /console/switch: the chosen account becomes
-// the user's last used one (iam.SelectAccount), which the console then
-// shows and the next sign-in to an application carries.
+// switchAccount serves POST /console/switch: the chosen account, whatever
+// its status, becomes the user's last used one (iam.SwitchConsoleAccount),
+// which the console then shows and the next sign-in to an application
+// carries while the user may act in it.
 func (d *overviewPages) switchAccount() http.Handler {
 	return d.signedIn(func(w http.ResponseWriter, r *http.Request, si session.SignedIn) {
-		if _, err := d.iam.SelectAccount(r.Context(), d.actor(r, si), r.PostForm.Get("account")); err != nil {
+		if err := d.iam.SwitchConsoleAccount(r.Context(), d.actor(r, si), r.PostForm.Get("account")); err != nil {
 			d.page.refuse(w, r, si, templates.ConsoleTabOverview, selectError(err))
 			return
 		}

@@ -111,3 +111,26 @@ func (s *Service) SelectAccount(ctx context.Context, actor Actor, accountID stri
 	}
 	return t, nil
 }
+
+// SwitchConsoleAccount records the account the user chose on the
+// console's switcher as the last used one (User.LastAccountID), after
+// checking that the user has a role in it, whatever its status: the
+// console shows a PENDING account so that its setup can be completed, and
+// a suspended one read-only. Tokens still carry only accounts the user may
+// act in now, because the sign-in checks the last used account again
+// (LastSelectableAccount). A user with no role gets a not-found error.
+func (s *Service) SwitchConsoleAccount(ctx context.Context, actor Actor, accountID string) error {
+	if actor.Kind != ActorUser || actor.UserID == "" {
+		return forbidden("Only a signed-in user switches accounts.")
+	}
+	if _, _, err := s.authorize(ctx, actor, accountID, ActionViewAccount); err != nil {
+		return err
+	}
+	if _, err := s.store.UpdateUser(ctx, actor.UserID, func(old storage.User) (storage.User, error) {
+		old.LastAccountID = accountID
+		return old, nil
+	}); err != nil {
+		return fmt.Errorf("switch console account: %w", err)
+	}
+	return nil
+}

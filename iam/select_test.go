@@ -95,3 +95,28 @@ func TestSelectableAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestSwitchConsoleAccount: the console may show any account the user has
+// a role in, PENDING or suspended too, and records it as the last used;
+// a foreign account is not found, and the operator switches nothing.
+func TestSwitchConsoleAccount(t *testing.T) {
+	ctx := context.Background()
+	e := newAccountsEnv(t, iam.AccountConfig{})
+	mine := e.account(t, "Mine", "", "usr_root")
+	foreign := e.account(t, "Foreign", "", "usr_other")
+	e.member(t, mine.ID, "usr_ada", storage.RoleDefault)
+	if _, err := e.svc.SetStatus(ctx, iam.OperatorActor(), mine.ID, storage.AccountSuspended, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SwitchConsoleAccount(ctx, as("usr_ada"), mine.ID); err != nil {
+		t.Fatalf("switch to a suspended account of the user: %v", err)
+	}
+	if u, _ := e.store.GetUser(ctx, "usr_ada"); u.LastAccountID != mine.ID {
+		t.Errorf("LastAccountID = %q, want %q", u.LastAccountID, mine.ID)
+	}
+	wantCode(t, "foreign", e.svc.SwitchConsoleAccount(ctx, as("usr_ada"), foreign.ID), iam.CodeNotFound)
+	wantCode(t, "operator", e.svc.SwitchConsoleAccount(ctx, iam.OperatorActor(), mine.ID), iam.CodeForbidden)
+	if _, err := e.svc.LastSelectableAccount(ctx, "usr_ada"); !errors.Is(err, iam.ErrNotSelectable) {
+		t.Errorf("LastSelectableAccount = %v, want ErrNotSelectable for the suspended account", err)
+	}
+}
