@@ -43,6 +43,21 @@ type Validator struct {
 // empty when the number carries its prefix), as far as the mode says. It
 // never fails: what is wrong with the number is in the Result.
 func (v Validator) Validate(ctx context.Context, number, country string) Result {
+	res := v.ValidateSyntax(number, country)
+	if v.Mode != ModeVIES || res.Status != StatusValid {
+		return res
+	}
+	c := v.Client
+	if c == nil {
+		c = &Client{}
+	}
+	return c.Check(ctx, res.Number)
+}
+
+// ValidateSyntax checks number as Validate does but never asks VIES: in
+// ModeVIES a number whose syntax and check digits pass is reported valid
+// by SourceSyntax. A form calls it to refuse a typing error at once.
+func (v Validator) ValidateSyntax(number, country string) Result {
 	n, err := Normalize(number, country)
 	if v.Mode == ModeOff {
 		if err != nil {
@@ -60,12 +75,5 @@ func (v Validator) Validate(ctx context.Context, number, country string) Result 
 		}
 		return res
 	}
-	if v.Mode != ModeVIES {
-		return Result{Number: n, Valid: true, Status: StatusValid, Source: SourceSyntax}
-	}
-	c := v.Client
-	if c == nil {
-		c = &Client{}
-	}
-	return c.Check(ctx, n)
+	return Result{Number: n, Valid: true, Status: StatusValid, Source: SourceSyntax}
 }
