@@ -40,6 +40,8 @@ type Accounts interface {
 	SelectAccount(ctx context.Context, actor iam.Actor, accountID string) (iam.TokenAccount, error)
 	SignInPolicyGap(ctx context.Context, accountID string, amr []string) (iam.PolicyGap, error)
 	TrustedDevicesAllowed(ctx context.Context, userID string) (bool, error)
+	PendingAccounts(ctx context.Context, userID string) ([]iam.PendingAccount, error)
+	SwitchConsoleAccount(ctx context.Context, actor iam.Actor, accountID string) error
 }
 
 // StepUp is what the flow calls when the account chosen for a sign-in
@@ -82,7 +84,14 @@ func WantsAccount(ar storage.AuthRequest) bool { return slices.Contains(ar.Scope
 //   - with no selectable account there is none; with one it is selected,
 //     unless prompt=select_account asks to confirm it on the picker;
 //   - with several, the picker (account_selection_required for
-//     prompt=none).
+//     prompt=none);
+//   - an Owner or Admin of a PENDING account sees the picker, which
+//     leads to its Complete setup, whatever the count, and so does a
+//     member of one with no other account, who is told it is not active
+//     yet; prompt=none shows no page, so it decides as if there were no
+//     pending account;
+//   - a user with no selectable account who chose on the picker to go on
+//     without one (AccountSkipped) gets none.
 func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID string, fromSession bool) (string, choice, error) {
 	if f.Accounts == nil {
 		return "", choiceNone, nil
@@ -125,13 +134,32 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 	if err != nil {
 		return "", 0, fmt.Errorf("selectable accounts: %w", err)
 	}
+	if slices.Contains(ar.Prompt, promptNone) {
+		switch len(list) {
+		case 0:
+			return "", choiceNone, nil
+		case 1:
+			return list[0].ID, choiceSelected, nil
+		}
+		return "", choiceRequired, nil
+	}
+	if ar.AccountSkipped && len(list) == 0 {
+		return "", choiceNone, nil // chosen on the picker
+	}
+	pending, err := f.Accounts.PendingAccounts(ctx, userID)
+	if err != nil {
+		return "", 0, fmt.Errorf("pending accounts: %w", err)
+	}
 	switch {
+	case slices.ContainsFunc(pending, func(p iam.PendingAccount) bool { return p.CanComplete }):
+		// An Owner or Admin of a PENDING account is led to its
+		// Complete setup from the picker.
+	case len(list) == 0 && len(pending) > 0:
+		// The picker tells a member that the account is not active yet.
 	case len(list) == 0:
 		return "", choiceNone, nil
 	case len(list) == 1 && !force:
 		return list[0].ID, choiceSelected, nil
-	case slices.Contains(ar.Prompt, promptNone):
-		return "", choiceRequired, nil
 	}
 	return "", choicePicker, nil
 }
@@ -230,6 +258,19 @@ func (f *Flow) RecordPick(ctx context.Context, ar storage.AuthRequest, binding, 
 			return old, err
 		}
 		old.AccountID = accountID
+		return old, nil
+	})
+}
+
+// RecordSkip records on ar, still open in this browser, that the user,
+// who has no selectable account, chose on the picker to go on without
+// one, and returns the updated request.
+func (f *Flow) RecordSkip(ctx context.Context, ar storage.AuthRequest, binding string, now time.Time) (storage.AuthRequest, error) {
+	return f.AuthRequests.UpdateAuthRequest(ctx, ar.ID, func(old storage.AuthRequest) (storage.AuthRequest, error) {
+		if err := CheckOpen(old, now, binding, true); err != nil {
+			return old, err
+		}
+		old.AccountSkipped = true
 		return old, nil
 	})
 }

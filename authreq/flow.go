@@ -199,6 +199,34 @@ func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	http.Redirect(w, r, f.CallbackURL(ctx, ar.ID), http.StatusSeeOther)
 }
 
+// StartSession signs the browser in with the fresh sign-in p, whose
+// every step has passed, without answering the relying party: it creates
+// a new session, replaces the browser's session cookie and deletes its
+// old session, and audits the sign-in. The account picker calls it when
+// an Owner or Admin leaves the sign-in for a PENDING account's Complete
+// setup; the auth request stays open until it expires. It reports
+// whether it did; on failure it answered the browser.
+func (f *Flow) StartSession(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, p storage.LoginProgress) bool {
+	ctx := r.Context()
+	now := f.Now()
+	amr, acr := Outcome(p)
+	s, value, err := f.Session.Start(ctx, r, p.UserID, amr, acr, now)
+	if err != nil {
+		f.Site.LogProblem(r, "session not created", err, "user_id", p.UserID)
+		f.Site.RenderProblem(w, r, web.ProbInternal)
+		return false
+	}
+	if old := f.Session.Value(r); old != "" {
+		if err := f.Sessions.DeleteSession(ctx, secret.DigestHex(old)); err != nil {
+			f.Site.LogProblem(r, "old session not deleted", err)
+		}
+	}
+	f.Session.SetCookie(w, value, s.ExpiresAt, now)
+	f.Logger.InfoContext(ctx, "signed in to complete an account's setup", "user_id", p.UserID, "auth_request_id", ar.ID)
+	f.audit(r, p.UserID, map[string]string{"amr": strings.Join(amr, " "), "acr": acr, "client_id": ar.ClientID, "method": SignInMethod(p)})
+	return true
+}
+
 // CompleteFromSession answers ar, already bound to this browser by its
 // binding cookie value binding, from the browser's valid session s
 // without a new authentication: the result carries the session's

@@ -36,6 +36,11 @@ const (
 	msgVATOffline    = "The EU's VIES service could not be reached; we check again automatically, and you can save again to retry now."
 	msgPendingOther  = "The account is waiting for a check of its details."
 	msgVATChanged    = "The VAT number was changed meanwhile. Check the details and save again."
+	// The answers to "How to resolve this?" on the Complete setup tab.
+	helpMissing     = "Fill in this field in the form below and save."
+	helpVATInvalid  = "Check the number against your VAT registration, and that the country is the one it is registered in. A number issued in the last few days may not be in VIES yet; your tax office can confirm it. Correct it below and save."
+	helpVATOffline  = "Nothing to do: we ask VIES again every 15 minutes for a day, then every hour, and e-mail the Owner when the account is active. Save the form to ask again now."
+	helpPendingMore = "An operator checks the account; ask them if it stays pending."
 )
 
 // missingLabels are the pending reasons of missing fields, in words.
@@ -54,13 +59,13 @@ func pendingReasons(reasons []string) []templates.ConsolePendingReason {
 	for _, r := range reasons {
 		switch {
 		case r == iam.ReasonVATInvalid:
-			out = append(out, templates.ConsolePendingReason{Text: msgVATInvalid, Hint: msgVATInvalidFix})
+			out = append(out, templates.ConsolePendingReason{Text: msgVATInvalid, Hint: msgVATInvalidFix, Help: helpVATInvalid})
 		case r == iam.ReasonVATUnreachable:
-			out = append(out, templates.ConsolePendingReason{Text: msgVATOffline})
+			out = append(out, templates.ConsolePendingReason{Text: msgVATOffline, Help: helpVATOffline})
 		case missingLabels[r] != "":
-			out = append(out, templates.ConsolePendingReason{Text: missingLabels[r]})
+			out = append(out, templates.ConsolePendingReason{Text: missingLabels[r], Help: helpMissing})
 		default:
-			out = append(out, templates.ConsolePendingReason{Text: msgPendingOther})
+			out = append(out, templates.ConsolePendingReason{Text: msgPendingOther, Help: helpPendingMore})
 		}
 	}
 	return out
@@ -86,15 +91,21 @@ func fillBusiness(p *templates.ConsolePage, a storage.Account, editable bool) {
 
 // saveBusiness serves POST /console/business: the account's business
 // details (iam.SetBusinessDetails). The notice says whether the account
-// is now ACTIVE. A refusal shows the overview again with what was typed.
+// is now ACTIVE. A refusal shows the tab the form was sent from (the
+// overview or Complete setup) again with what was typed; a save that
+// leaves the account PENDING comes back to that tab.
 func (d *overviewPages) saveBusiness() http.Handler {
 	return d.signedIn(func(w http.ResponseWriter, r *http.Request, si session.SignedIn) {
 		f := r.PostForm
 		sent := iam.BusinessDetails{CompanyName: f.Get(fieldCompanyName), Street: f.Get(fieldStreet), Postcode: f.Get(fieldPostcode),
 			City: f.Get(fieldCity), Country: f.Get(fieldCountry), Phone: f.Get(fieldPhone), VATNumber: f.Get(fieldVATNumber)}
+		tab := templates.ConsoleTabOverview
+		if f.Get("tab") == templates.ConsoleTabSetup {
+			tab = templates.ConsoleTabSetup
+		}
 		a, err := d.iam.SetBusinessDetails(r.Context(), d.actor(r, si), f.Get("account"), sent)
 		if err != nil && a.ID == "" {
-			d.page.refuse(w, r, si, templates.ConsoleTabOverview, problemOf(err), func(p *templates.ConsolePage) {
+			d.page.refuse(w, r, si, tab, problemOf(err), func(p *templates.ConsolePage) {
 				if p.Business != nil && p.Business.Editable { // a read-only view shows only what is stored
 					p.Business.Form = templates.ConsoleBusinessForm{CompanyName: sent.CompanyName, Street: sent.Street,
 						Postcode: sent.Postcode, City: sent.City, Country: sent.Country, Phone: sent.Phone, VATNumber: sent.VATNumber}
@@ -108,9 +119,27 @@ func (d *overviewPages) saveBusiness() http.Handler {
 		}
 		d.logger.InfoContext(r.Context(), "console business details set", "user_id", si.User.ID, "account_id", a.ID, "status", string(a.Status))
 		done := "business"
-		if a.Status == storage.AccountActive {
-			done = "activated"
+		switch {
+		case a.Status == storage.AccountActive:
+			done, tab = "activated", templates.ConsoleTabOverview
+		case a.Status != storage.AccountPending:
+			tab = templates.ConsoleTabOverview
 		}
-		http.Redirect(w, r, tabPath(templates.ConsoleTabOverview, done), http.StatusSeeOther)
+		http.Redirect(w, r, tabPath(tab, done), http.StatusSeeOther)
 	})
+}
+
+// fillSetup fills in the Complete setup tab; an account that needs none
+// (or that the user may not complete) shows the overview instead. A VAT
+// number VIES did not find marks the field, as a refusal would.
+func fillSetup(p *templates.ConsolePage) {
+	if !p.Rights.Setup {
+		p.Tab = templates.ConsoleTabOverview
+		return
+	}
+	for _, r := range p.Business.Reasons {
+		if r.Text == msgVATInvalid && p.Error == "" {
+			p.Error, p.ErrorField = msgVATInvalid, fieldVATNumber
+		}
+	}
 }

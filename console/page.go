@@ -35,7 +35,8 @@ type state struct {
 // validTab returns tab when it names a console tab, else the overview.
 func validTab(tab string) string {
 	switch tab {
-	case templates.ConsoleTabUsers, templates.ConsoleTabAccounts, templates.ConsoleTabTransfer, templates.ConsoleTabAudit:
+	case templates.ConsoleTabUsers, templates.ConsoleTabAccounts, templates.ConsoleTabTransfer, templates.ConsoleTabAudit,
+		templates.ConsoleTabSetup:
 		return tab
 	}
 	return templates.ConsoleTabOverview
@@ -192,6 +193,7 @@ func fillAccounts(p *templates.ConsolePage, visible []iam.AccountView, cur iam.A
 		Policy:   iam.Allowed(cur.Role, iam.ActionEditAccount),
 	}
 	fillBusiness(p, a, p.Rights.Policy)
+	p.Rights.Setup = p.Business != nil && p.Business.Pending && p.Business.Editable
 }
 
 // tree arranges the visible accounts by parent: an account whose parent
@@ -234,6 +236,8 @@ func (v *view) fillTab(r *http.Request, st *state) error {
 		return v.fillTransfer(r, st)
 	case templates.ConsoleTabAudit:
 		return v.fillAudit(r, st)
+	case templates.ConsoleTabSetup:
+		fillSetup(&st.page)
 	}
 	return nil
 }

@@ -95,6 +95,14 @@ func (d *pickerPages) handlePickerPOST(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	switch {
+	case r.PostForm.Has("setup"):
+		d.completeSetup(w, r, ar, binding, pk, r.PostForm.Get("setup"))
+		return
+	case r.PostForm.Has("skip"):
+		d.skip(w, r, ar, binding, pk)
+		return
+	}
 	id := r.PostForm.Get("account_id")
 	list, err := d.accounts.SelectableAccounts(ctx, pk.userID)
 	if err != nil {
@@ -124,6 +132,12 @@ func (d *pickerPages) handlePickerPOST(w http.ResponseWriter, r *http.Request) {
 		d.core.site.RenderProblem(w, r, authreq.ProblemFor(err))
 		return
 	}
+	d.complete(w, r, ar, binding, pk)
+}
+
+// complete finishes the sign-in of ar once its account is settled: from
+// the SSO session the picker was shown for, or as the fresh sign-in.
+func (d *pickerPages) complete(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, pk picker) {
 	if pk.session != nil {
 		d.core.flow.CompleteFromSession(w, r, ar, binding, *pk.session)
 		return
@@ -165,7 +179,13 @@ func (d *pickerPages) render(w http.ResponseWriter, r *http.Request, ar storage.
 		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	if len(list) == 0 {
+	pending, err := d.accounts.PendingAccounts(ctx, userID)
+	if err != nil {
+		d.core.site.LogProblem(r, "pending accounts not listed", err, "user_id", userID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return
+	}
+	if len(list) == 0 && len(pending) == 0 {
 		next := stepPath(stepComplete, ar.ID)
 		if nextStep(ar.Login) != stepComplete {
 			next = urlFor("/login", ar.ID) // from the session, again
@@ -182,6 +202,8 @@ func (d *pickerPages) render(w http.ResponseWriter, r *http.Request, ar storage.
 		CSRFToken:     d.core.site.CSRFToken(loginCookie, binding),
 		Client:        d.core.flow.Header(ctx, ar),
 		Error:         errMsg,
+		Pending:       pickerPending(pending),
+		SkipAllowed:   len(list) == 0,
 	}
 	for _, t := range list {
 		page.Accounts = append(page.Accounts, templates.PickerAccount{

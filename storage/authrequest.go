@@ -45,6 +45,9 @@ type AuthRequest struct {
 	// answered from once the user has picked an account on the account
 	// picker; empty unless the picker was shown for a session.
 	AccountPickSession string
+	// AccountSkipped records that the user, with no selectable account,
+	// chose on the account picker to go on without one.
+	AccountSkipped bool
 	// AccountID is the account chosen on the account picker, before the
 	// request is done, and then the account the tokens are issued for;
 	// empty when none is.

@@ -13,6 +13,12 @@ type PickerPage struct {
 	Client ClientHeader
 	// Accounts are the accounts to choose from, the last used first.
 	Accounts []PickerAccount
+	// Pending are the user's accounts that are not active yet; an Owner
+	// or Admin can go to their Complete setup.
+	Pending []PickerPending
+	// SkipAllowed offers to go on without an account: the user has none
+	// that can be chosen.
+	SkipAllowed bool
 	// Error is a user-facing message shown above the list, or empty.
 	Error string
 }
@@ -27,6 +33,18 @@ type PickerAccount struct {
 	Role string
 	// LastUsed marks the account the user chose last time.
 	LastUsed bool
+}
+
+// PickerPending is an account on the picker that is not active yet.
+type PickerPending struct {
+	// ID is the account ID the Complete setup button posts.
+	ID string
+	// Name is the account's name (data, shown as it is).
+	Name string
+	// Role names the user's role in the account; a catalogue key.
+	Role string
+	// CanComplete offers Complete setup (Owners and Admins).
+	CanComplete bool
 }
 
 // PageName returns PageAccountPicker.

@@ -13,6 +13,9 @@ const (
 	ConsoleTabAccounts = "accounts"
 	ConsoleTabTransfer = "transfer"
 	ConsoleTabAudit    = "audit"
+	// ConsoleTabSetup is the Complete setup of a PENDING business account,
+	// for its Owner and Admins.
+	ConsoleTabSetup = "setup"
 )
 
 // ConsolePage is the data of the console. Only the fields of the shown tab
@@ -98,6 +101,9 @@ type ConsoleAccount struct {
 // Policy is the right to edit the account's sign-in policy.
 type ConsoleRights struct {
 	Users, Accounts, Transfer, Audit, Policy bool
+	// Setup offers the Complete setup tab: the account is PENDING and the
+	// user may edit it.
+	Setup bool
 }
 
 // ConsolePolicyRule is one requirement of an account's sign-in policy.
@@ -219,6 +225,9 @@ type ConsoleBusiness struct {
 // ConsolePendingReason is one reason a business account is PENDING.
 type ConsolePendingReason struct {
 	Text, Hint string
+	// Help answers "How to resolve this?" on the Complete setup tab; a
+	// catalogue key.
+	Help string
 }
 
 // ConsoleBusinessForm is the business details form; its input names are

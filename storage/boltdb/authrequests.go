@@ -30,6 +30,7 @@ type authRequestRecord struct {
 	UILocales           []string            `json:"ui_locales,omitempty"`
 	Account             string              `json:"account,omitempty"`
 	AccountPickSession  string              `json:"account_pick_session,omitempty"`
+	AccountSkipped      bool                `json:"account_skipped,omitempty"`
 	AccountID           string              `json:"account_id,omitempty"`
 	CreatedAt           time.Time           `json:"created_at,omitzero"`
 	ExpiresAt           time.Time           `json:"expires_at,omitzero"`
@@ -78,6 +79,7 @@ func marshalAuthRequest(ar storage.AuthRequest) authRequestRecord {
 		UILocales:           ar.UILocales,
 		Account:             ar.Account,
 		AccountPickSession:  ar.AccountPickSession,
+		AccountSkipped:      ar.AccountSkipped,
 		AccountID:           ar.AccountID,
 		CreatedAt:           utc(ar.CreatedAt),
 		ExpiresAt:           utc(ar.ExpiresAt),
@@ -119,6 +121,7 @@ func (r authRequestRecord) authRequest() storage.AuthRequest {
 		UILocales:           r.UILocales,
 		Account:             r.Account,
 		AccountPickSession:  r.AccountPickSession,
+		AccountSkipped:      r.AccountSkipped,
 		AccountID:           r.AccountID,
 		CreatedAt:           r.CreatedAt,
 		ExpiresAt:           r.ExpiresAt,

@@ -70,6 +70,7 @@ func fullAuthRequest(id string, expiresAt time.Time) storage.AuthRequest {
 		UILocales:           []string{"en", "de"},
 		Account:             "acct_asked",
 		AccountPickSession:  "ses_pick",
+		AccountSkipped:      true,
 		AccountID:           "acct_chosen",
 		CreatedAt:           at(0),
 		ExpiresAt:           expiresAt,
