@@ -245,7 +245,7 @@ func (d *userCreator) invitationStillPending(w http.ResponseWriter, r *http.Requ
 // createRegisteredUser creates the user of st with its proven method and
 // recovery codes and, right after, its first account (first, when set)
 // or the membership of its invitation; then it shows the codes once.
-func (d *userCreator) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, first *iam.NewAccount) {
+func (d *userCreator) createRegisteredUser(w http.ResponseWriter, r *http.Request, st regState, first *firstAccount) {
 	ctx := r.Context()
 	if !d.invitationStillPending(w, r, st) {
 		return
@@ -311,7 +311,7 @@ func (d *userCreator) storeUser(w http.ResponseWriter, r *http.Request, st regSt
 // accepts the invitation of st for u, and returns st with the account
 // joined. A failure is logged and the registration goes on: the user
 // exists and can sign in, without an account (see doc.go for this gap).
-func (d *userCreator) afterUser(r *http.Request, st regState, u storage.User, first *iam.NewAccount) regState {
+func (d *userCreator) afterUser(r *http.Request, st regState, u storage.User, first *firstAccount) regState {
 	if d.accounts == nil {
 		return st
 	}
@@ -319,12 +319,13 @@ func (d *userCreator) afterUser(r *http.Request, st regState, u storage.User, fi
 	actor := iam.UserActor(u.ID, d.site.ClientIP(r), r.UserAgent())
 	switch {
 	case first != nil:
-		a, err := d.accounts.CreateFirstAccount(ctx, actor, *first)
+		a, err := d.accounts.CreateFirstAccount(ctx, actor, first.account)
 		if err != nil {
 			d.logger.ErrorContext(ctx, "registered user's first account not created", "user_id", u.ID, "err", err)
 			return st
 		}
 		d.logger.InfoContext(ctx, "first account created", "user_id", u.ID, "account_id", a.ID, "type", a.Type)
+		d.setBusinessDetails(r, actor, a, first.details)
 	case st.Invite.Token != "":
 		acc, err := d.accounts.AcceptInvitation(ctx, actor, st.Invite.Token)
 		if err != nil {

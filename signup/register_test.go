@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,13 +135,31 @@ func TestRegisterFirstAccount(t *testing.T) {
 		account  string
 		want     string // an error on the page, or "" for success
 		wantType storage.AccountType
+		// details are business details posted; wantStatus and
+		// wantReasons what the account then is.
+		details     url.Values
+		wantStatus  storage.AccountStatus
+		wantReasons []string
 	}{
-		{"individual", "individual", "Ada Lovelace", "", storage.AccountIndividual},
-		{"business", "business", "Analytical Engines Ltd", "", storage.AccountBusiness},
-		{"no name", "business", "   ", "Enter a name for the account", ""},
-		{"long name", "individual", strings.Repeat("n", 101), "Enter a name for the account", ""},
-		{"no type", "", "Ada", "Choose an individual or a business account.", ""},
-		{"bad type", "charity", "Ada", "Choose an individual or a business account.", ""},
+		{name: "individual", typ: "individual", account: "Ada Lovelace", wantType: storage.AccountIndividual, wantStatus: storage.AccountActive},
+		{name: "individual ignores business details", typ: "individual", account: "Ada Lovelace", wantType: storage.AccountIndividual,
+			details: url.Values{"vat_number": {"nonsense"}}, wantStatus: storage.AccountActive},
+		{name: "business without details", typ: "business", account: "Analytical Engines Ltd", wantType: storage.AccountBusiness,
+			wantStatus: storage.AccountPending, wantReasons: []string{"missing_field:company_name", "missing_field:street",
+				"missing_field:postcode", "missing_field:city", "missing_field:country"}},
+		{name: "business with complete details", typ: "business", account: "Engines GmbH", wantType: storage.AccountBusiness,
+			details: businessValues("DE 136 695 976"), wantStatus: storage.AccountActive},
+		{name: "business with some details", typ: "business", account: "Engines GmbH", wantType: storage.AccountBusiness,
+			details: url.Values{"company_name": {"Engines GmbH"}, "country": {"DE"}}, wantStatus: storage.AccountPending,
+			wantReasons: []string{"missing_field:street", "missing_field:postcode", "missing_field:city", "missing_field:vat_number"}},
+		{name: "no name", typ: "business", account: "   ", want: "Enter a name for the account"},
+		{name: "long name", typ: "individual", account: strings.Repeat("n", 101), want: "Enter a name for the account"},
+		{name: "no type", account: "Ada", want: "Choose an individual or a business account."},
+		{name: "bad type", typ: "charity", account: "Ada", want: "Choose an individual or a business account."},
+		{name: "bad VAT check digit", typ: "business", account: "Engines GmbH", details: businessValues("DE136695977"),
+			want: "Enter a valid VAT number for the country"},
+		{name: "bad country", typ: "business", account: "Engines GmbH", details: url.Values{"country": {"Germany"}},
+			want: "Enter the two-letter ISO 3166-1 code"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,9 +170,18 @@ func TestRegisterFirstAccount(t *testing.T) {
 			wantRedirect(t, "account page too early", b.get(pathAccount), pathMethod)
 			wantRedirect(t, "POST method", b.post(pathMethod, url.Values{"method": {"email"}, "csrf": {csrfOf(t, page)}}), pathAccount)
 			page = b.get(pathAccount)
-			r := b.post(pathAccount, url.Values{"type": {tt.typ}, "name": {tt.account}, "csrf": {csrfOf(t, page)}})
+			form := url.Values{"type": {tt.typ}, "name": {tt.account}, "csrf": {csrfOf(t, page)}}
+			for k, v := range tt.details {
+				form[k] = v
+			}
+			r := b.post(pathAccount, form)
 			if tt.want != "" {
 				wantPage(t, "POST account", r, http.StatusOK, tt.want, `value="`+attr(tt.account)+`"`, `aria-invalid="true"`)
+				for k, v := range tt.details {
+					if !strings.Contains(r.body, `name="`+k+`" value="`+attr(v[0])+`"`) {
+						t.Errorf("the refused step lost %s = %q", k, v[0])
+					}
+				}
 				if _, err := e.db.GetUserByEmail(context.Background(), "ada@example.com"); err == nil {
 					t.Fatal("a user was created although the account step was refused")
 				}
@@ -168,6 +196,12 @@ func TestRegisterFirstAccount(t *testing.T) {
 			a, err := e.db.GetAccount(context.Background(), ms[0].AccountID)
 			if err != nil || a.Type != tt.wantType || a.Name != strings.TrimSpace(tt.account) || a.ParentID != "" || a.OwnerID != u.ID {
 				t.Fatalf("account = %+v, %v; want a top-level %s account %q", a, err, tt.wantType, tt.account)
+			}
+			if a.Status != tt.wantStatus || !slices.Equal(a.PendingReasons, tt.wantReasons) {
+				t.Fatalf("account is %s %q, want %s %q", a.Status, a.PendingReasons, tt.wantStatus, tt.wantReasons)
+			}
+			if tt.wantType == storage.AccountIndividual && a.Business != (storage.BusinessDetails{}) {
+				t.Fatalf("individual account stored business details %+v", a.Business)
 			}
 			// The finished registration cannot make a second account.
 			if r := b.post(pathAccount, url.Values{"type": {"individual"}, "name": {"Again"}, "csrf": {csrfOf(t, page)}}); r.status == http.StatusOK && strings.Contains(r.body, "recovery codes") {
@@ -220,4 +254,11 @@ func TestRegisterSMSPumping(t *testing.T) {
 			t.Fatalf("%d texts sent, want 5", n)
 		}
 	}
+}
+
+// businessValues are complete business details of a German company with
+// the VAT number vatNumber, as the account step posts them.
+func businessValues(vatNumber string) url.Values {
+	return url.Values{"company_name": {"Engines GmbH"}, "street": {"Hauptstraße 1"}, "postcode": {"10115"},
+		"city": {"Berlin"}, "country": {"DE"}, "phone": {"+4930123456"}, "vat_number": {vatNumber}}
 }

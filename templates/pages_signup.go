@@ -28,10 +28,20 @@ type RegisterAccountPage struct {
 	// PersonName is the registrant's name, shown as the Individual
 	// choice's hint.
 	PersonName string
+	// Details are a business account's details as typed; they are asked
+	// beside the type and ignored for an Individual account.
+	Details RegisterBusinessForm
 	// Error is a user-facing message, or empty; ErrorField is the input it
-	// is about ("name" or "type").
+	// is about ("name", "type" or a business details field such as
+	// "vat_number").
 	Error      string
 	ErrorField string
+}
+
+// RegisterBusinessForm is the business details section of the
+// registration's account step, as typed.
+type RegisterBusinessForm struct {
+	CompanyName, Street, Postcode, City, Country, Phone, VATNumber string
 }
 
 // PageName returns PageRegisterAccount.
