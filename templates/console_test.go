@@ -37,6 +37,11 @@ func consoleSamples() []ConsolePage {
 	reasons := []ConsolePendingReason{{Text: "The company name is missing."},
 		{Text: "The VAT number was not found in the EU's VIES register.", Hint: "How to resolve this? Check the number and the country, or contact your tax office."}}
 	overview.Business = &ConsoleBusiness{Editable: true, Pending: true, Reasons: reasons, Form: form}
+	setup := base(ConsoleTabSetup)
+	setup.Rights.Setup = true
+	setup.Business = &ConsoleBusiness{Editable: true, Pending: true, Form: form, Reasons: []ConsolePendingReason{
+		{Text: "The company name is missing.", Help: "Fill in this field in the form below and save."},
+		{Text: "The VAT number was not found in the EU's VIES register.", Help: "An operator checks the account; ask them if it stays pending."}}}
 	readOnly := base(ConsoleTabOverview)
 	readOnly.Rights = ConsoleRights{}
 	readOnly.Policy = policy
@@ -59,7 +64,7 @@ func consoleSamples() []ConsolePage {
 	audit := base(ConsoleTabAudit)
 	audit.Audit = ConsoleAuditTab{Events: []ConsoleEvent{{Time: "data:when", Actor: "data:who", Action: "data:what", Target: "data:whom", IP: "data:ip"}}, NextURL: "/o"}
 	emptyAudit := base(ConsoleTabAudit)
-	return []ConsolePage{overview, readOnly, users, confirm, accounts, atLimit, transfer, noAdmins, audit, emptyAudit,
+	return []ConsolePage{overview, setup, readOnly, users, confirm, accounts, atLimit, transfer, noAdmins, audit, emptyAudit,
 		{Email: "data:ada", NoAccounts: true}}
 }
 
@@ -127,6 +132,8 @@ func TestConsoleAccessible(t *testing.T) {
 		{ConsoleTabOverview, "country", "business-country"},
 		{ConsoleTabOverview, "phone", "business-phone"},
 		{ConsoleTabOverview, "vat_number", "business-vat_number"},
+		{ConsoleTabSetup, "vat_number", "business-vat_number"},
+		{ConsoleTabSetup, "country", "business-country"},
 	}
 	samples := consoleSamples()
 	for _, tt := range tests {
@@ -157,7 +164,7 @@ func TestConsoleShowsOnlyAllowedTabs(t *testing.T) {
 	p := consoleSamples()[0]
 	p.Rights = ConsoleRights{}
 	page := render(t, s, p)
-	for _, href := range []string{"tab=users", "tab=transfer", "tab=audit"} {
+	for _, href := range []string{"tab=users", "tab=transfer", "tab=audit", "tab=setup"} {
 		if strings.Contains(page, href) {
 			t.Errorf("a Default member's console links to %s", href)
 		}
