@@ -18,7 +18,14 @@ import (
 // variables for the server, such as an SMS provider.
 func startSelfServiceWith(t *testing.T, name string, extra map[string]string) *selfService {
 	t.Helper()
-	e := startE2EWith(t, extra)
+	return startSelfServiceHooks(t, name, extra, hooks{})
+}
+
+// startSelfServiceHooks is startSelfServiceWith with hooks for the
+// server (its clock is the e2e clock).
+func startSelfServiceHooks(t *testing.T, name string, extra map[string]string, h hooks) *selfService {
+	t.Helper()
+	e := startE2EHooks(t, extra, h)
 	rp := startRPCallback(t)
 	out := mustCLI(t, e.env, "", "client", "create", "--name", name, "--redirect-uri", rp.url, "--json")
 	var creds struct {

@@ -52,7 +52,9 @@ func (e *e2e) withStore(t *testing.T, fn func(ctx context.Context, svc *iam.Serv
 	}
 	env := maps.Clone(e.env)
 	env["GATEHOUSE_SERVER_LISTEN"] = e.srv.addr
-	e.srv = startServerWith(t, env, hooks{now: e.clock.Now})
+	h := e.hooks
+	h.now = e.clock.Now
+	e.srv = startServerWith(t, env, h)
 }
 
 // seedAccounts creates the accounts of the test user, as the operator.
@@ -165,14 +167,15 @@ func formByAction(body, action string) (url.Values, bool) {
 	return nil, false
 }
 
-// pickerForm returns the hidden fields of the picker's form for accountID.
+// pickerForm returns the hidden fields of the picker's form for accountID,
+// or of its Continue without an account when accountID is empty.
 func pickerForm(body, accountID string) (url.Values, bool) {
 	for _, m := range formRe.FindAllStringSubmatch(body, -1) {
 		v := url.Values{}
 		for _, h := range hiddenRe.FindAllStringSubmatch(m[2], -1) {
 			v.Set(h[1], html.UnescapeString(h[2]))
 		}
-		if v.Get("account_id") == accountID {
+		if accountID != "" && v.Get("account_id") == accountID || accountID == "" && v.Get("skip") != "" {
 			return v, true
 		}
 	}

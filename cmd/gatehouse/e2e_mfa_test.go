@@ -28,13 +28,21 @@ const acrMFA = "urn:gatehouse:acr:mfa"
 // server, such as an SMS provider.
 func startE2EWith(t *testing.T, extra map[string]string) *e2e {
 	t.Helper()
+	return startE2EHooks(t, extra, hooks{})
+}
+
+// startE2EHooks is startE2EWith with hooks for the server; their clock is
+// always the e2e clock.
+func startE2EHooks(t *testing.T, extra map[string]string, h hooks) *e2e {
+	t.Helper()
 	env := testEnv(filepath.Join(t.TempDir(), "data"))
 	for k, v := range extra {
 		env[k] = v
 	}
 	clock := newE2EClock()
-	srv := startServerWith(t, env, hooks{now: clock.Now})
-	e := &e2e{srv: srv, clock: clock, env: env, email: "alice@example.com", password: testPassword}
+	h.now = clock.Now
+	srv := startServerWith(t, env, h)
+	e := &e2e{srv: srv, clock: clock, env: env, email: "alice@example.com", password: testPassword, hooks: h}
 	e.issuer = "http://localhost" + srv.addr[strings.LastIndex(srv.addr, ":"):]
 	mustCLI(t, env, e.password, "user", "create", "--email", e.email, "--name", "Alice Example", "--password-stdin")
 	out := mustCLI(t, env, "", "client", "create", "--name", "e2e-mfa", "--redirect-uri", redirectURI, "--json")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -60,6 +61,9 @@ type e2e struct {
 	// secondFactor answers a second-factor page; it gets the page's path
 	// and body and returns the form fields to post.
 	secondFactor func(t *testing.T, path, body string) map[string]string
+	// hooks are the server's hooks beyond the clock, kept across restarts
+	// (withStore).
+	hooks hooks
 }
 
 // redirectURI is where the relying party of the e2e tests receives codes.
@@ -71,10 +75,19 @@ const redirectURI = "http://localhost:9999/callback"
 // and discovers the provider with go-oidc.
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
+	return startE2EFull(t, nil, hooks{})
+}
+
+// startE2EFull is startE2E with extra environment variables and hooks for
+// the server (whose clock is always the fake one).
+func startE2EFull(t *testing.T, extra map[string]string, h hooks) *e2e {
+	t.Helper()
 	env := testEnv(filepath.Join(t.TempDir(), "data"))
+	maps.Copy(env, extra)
 	clock := newE2EClock()
-	srv := startServerWith(t, env, hooks{now: clock.Now})
-	e := &e2e{srv: srv, clock: clock, env: env, email: "alice@example.com", password: testPassword}
+	h.now = clock.Now
+	srv := startServerWith(t, env, h)
+	e := &e2e{srv: srv, clock: clock, env: env, email: "alice@example.com", password: testPassword, hooks: h}
 	e.issuer = "http://localhost" + srv.addr[strings.LastIndex(srv.addr, ":"):]
 
 	mustCLI(t, env, e.password, "user", "create", "--email", e.email, "--name", "Alice Example", "--password-stdin")

@@ -28,6 +28,10 @@ type hooks struct {
 	// janitorInterval is how often expired records are swept (one minute
 	// when zero).
 	janitorInterval time.Duration
+	// vatTicks, when not nil, drives the background VAT re-checks instead
+	// of a ticker on janitorInterval, so that a test decides when a round
+	// runs (its clock decides which numbers are due).
+	vatTicks <-chan time.Time
 }
 
 // env is what a command gets from the operating system.

@@ -170,10 +170,14 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	wg.Go(func() {
 		sweepLimiters(janitorCtx, self.Limiters, limiterSweepInterval, e.hooks.now, logger)
 	})
-	vatTicker := time.NewTicker(e.hooks.janitorInterval)
-	wg.Go(func() {
+	vatTicks := e.hooks.vatTicks
+	if vatTicks == nil {
+		vatTicker := time.NewTicker(e.hooks.janitorInterval)
 		defer vatTicker.Stop()
-		runVATRechecks(janitorCtx, newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), vatTicker.C, logger)
+		vatTicks = vatTicker.C
+	}
+	wg.Go(func() {
+		runVATRechecks(janitorCtx, newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), vatTicks, logger)
 	})
 
 	printBanner(ctx, e.stdout, db, banner{prog: e.prog, configPath: *configPath, listen: scheme + "://" + ln.Addr().String(),
