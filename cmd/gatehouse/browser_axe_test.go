@@ -190,6 +190,16 @@ func axePages() []struct {
 		{"register-method-error", templates.RegisterMethodPage{Methods: []templates.MethodChoice{{Value: "email", Label: "E-mail"}}, Error: "Choose one of the methods."}},
 		{"register-account", templates.RegisterAccountPage{CSRFToken: tok, Name: "Ada Lovelace", PersonName: "Ada Lovelace"}},
 		{"register-account-error", templates.RegisterAccountPage{CSRFToken: tok, Business: true, Error: "Enter a name for the account, at most 100 characters.", ErrorField: "name"}},
+		{"register-account-business-error", templates.RegisterAccountPage{CSRFToken: tok, Business: true, Name: "Example GmbH",
+			Details: templates.RegisterBusinessForm{CompanyName: "Example GmbH", Country: "DE", VATNumber: "DE136695977"},
+			Error: "Enter a valid VAT number for the country, such as DE123456789.", ErrorField: "vat_number"}},
+		{"picker-pending", templates.PickerPage{AuthRequestID: ar, CSRFToken: tok,
+			Accounts: []templates.PickerAccount{{ID: "a1", Name: "Acme", Role: "Your role: Owner", LastUsed: true}},
+			Pending: []templates.PickerPending{{ID: "a2", Name: "Example GmbH", Role: "Your role: Owner", CanComplete: true},
+				{ID: "a3", Name: "Beta GmbH", Role: "Your role: Developer"}}}},
+		{"picker-only-pending", templates.PickerPage{AuthRequestID: ar, CSRFToken: tok, SkipAllowed: true,
+			Pending: []templates.PickerPending{{ID: "a2", Name: "Example GmbH", Role: "Your role: Owner", CanComplete: true}}}},
+		{"console-complete-setup", consoleSetupSample()},
 		{"invite", templates.InvitePage{CSRFToken: tok, Token: "t", AccountName: "Acme", Role: "admin", InviterName: "Grace Hopper", Expires: "Friday 27 November 2026",
 			Email: "ada@example.com", Mode: templates.InviteRegister}},
 		{"invite-mismatch", templates.InvitePage{CSRFToken: tok, Token: "t", AccountName: "Acme", Role: "developer", Email: "ada@example.com",
@@ -355,4 +365,19 @@ func checkNonTextContrast(t *testing.T, ctx context.Context, input, button strin
 	if err := emulateScheme(ctx, "light"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// consoleSetupSample is the console's Complete setup of a PENDING business
+// account whose VAT number VIES did not find, as its Owner sees it.
+func consoleSetupSample() templates.ConsolePage {
+	return templates.ConsolePage{Tab: templates.ConsoleTabSetup, Email: "ada@example.com", CSRFToken: "tok",
+		Account:  templates.ConsoleAccount{ID: "acct_1", Name: "Example GmbH", Type: "Business", Status: "Pending", Role: "Owner"},
+		Rights:   templates.ConsoleRights{Users: true, Accounts: true, Transfer: true, Audit: true, Policy: true, Setup: true},
+		Switcher: []templates.ConsoleAccountOption{{ID: "acct_1", Name: "Example GmbH", Current: true}},
+		Error:    "The VAT number was not found in the EU's VIES register.", ErrorField: "vat_number",
+		Business: &templates.ConsoleBusiness{Editable: true, Pending: true,
+			Reasons: []templates.ConsolePendingReason{{Text: "The VAT number was not found in the EU's VIES register.",
+				Help: "Check the number against your VAT registration, and that the country is the one it is registered in. A number issued in the last few days may not be in VIES yet; your tax office can confirm it. Correct it below and save."},
+				{Text: "The street is missing.", Help: "Fill in this field in the form below and save."}},
+			Form: templates.ConsoleBusinessForm{CompanyName: "Example GmbH", Postcode: "10115", City: "Berlin", Country: "DE", VATNumber: "DE136695976"}}}
 }
