@@ -192,7 +192,7 @@ func axePages() []struct {
 		{"register-account-error", templates.RegisterAccountPage{CSRFToken: tok, Business: true, Error: "Enter a name for the account, at most 100 characters.", ErrorField: "name"}},
 		{"register-account-business-error", templates.RegisterAccountPage{CSRFToken: tok, Business: true, Name: "Example GmbH",
 			Details: templates.RegisterBusinessForm{CompanyName: "Example GmbH", Country: "DE", VATNumber: "DE136695977"},
-			Error: "Enter a valid VAT number for the country, such as DE123456789.", ErrorField: "vat_number"}},
+			Error:   "Enter a valid VAT number for the country, such as DE123456789.", ErrorField: "vat_number"}},
 		{"picker-pending", templates.PickerPage{AuthRequestID: ar, CSRFToken: tok,
 			Accounts: []templates.PickerAccount{{ID: "a1", Name: "Acme", Role: "Your role: Owner", LastUsed: true}},
 			Pending: []templates.PickerPending{{ID: "a2", Name: "Example GmbH", Role: "Your role: Owner", CanComplete: true},
