@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -24,6 +25,7 @@ var table = map[iam.Action][4]bool{
 	iam.ActionCreateStandardClient: {true, true, true, false},
 	iam.ActionEditOwnProfile:       {true, true, true, true},
 	iam.ActionViewAudit:            {true, true, false, false},
+	iam.ActionViewClients:          {true, true, true, false},
 }
 
 var roles = []storage.Role{storage.RoleOwner, storage.RoleAdmin, storage.RoleDeveloper, storage.RoleDefault}
@@ -115,6 +117,18 @@ func checkOperations(t *testing.T, e *accountsEnv, a storage.Account, level int,
 		}},
 		{iam.ActionRemoveMembers, func() error {
 			_, _, err := e.svc.RemoveMember(ctx, me, a.ID, "usr_adm")
+			return err
+		}},
+		{iam.ActionCreateAdminClient, func() error {
+			_, _, err := e.svc.CreateAPIClient(ctx, me, a.ID, iam.NewAPIClient{Name: "A", Type: storage.APIClientAdmin, Lifetime: time.Hour})
+			return err
+		}},
+		{iam.ActionCreateStandardClient, func() error {
+			_, _, err := e.svc.CreateAPIClient(ctx, me, a.ID, iam.NewAPIClient{Name: "S", Type: storage.APIClientStandard, Lifetime: time.Hour})
+			return err
+		}},
+		{iam.ActionViewClients, func() error {
+			_, _, err := e.svc.ListAPIClients(ctx, me, a.ID, storage.PageRequest{})
 			return err
 		}},
 	}

@@ -26,6 +26,9 @@ const (
 	// ActionViewAudit reads the account's audit log (section 11: Owners
 	// and Admins).
 	ActionViewAudit Action = "view_audit"
+	// ActionViewClients lists and reads the account's API clients: whoever
+	// may create one (section 9: Owners, Admins and Developers).
+	ActionViewClients Action = "view_clients"
 )
 
 // permissions is the permission table: for each action, the roles that
@@ -42,13 +45,14 @@ var permissions = map[Action][]storage.Role{
 	ActionCreateStandardClient: {storage.RoleOwner, storage.RoleAdmin, storage.RoleDeveloper},
 	ActionEditOwnProfile:       {storage.RoleOwner, storage.RoleAdmin, storage.RoleDeveloper, storage.RoleDefault},
 	ActionViewAudit:            {storage.RoleOwner, storage.RoleAdmin},
+	ActionViewClients:          {storage.RoleOwner, storage.RoleAdmin, storage.RoleDeveloper},
 }
 
 // Actions returns every action of the permission table.
 func Actions() []Action {
 	return []Action{ActionViewAccount, ActionEditAccount, ActionCreateChild, ActionTransferOwnership,
 		ActionViewMembers, ActionManageMembers, ActionRemoveMembers, ActionCreateAdminClient,
-		ActionCreateStandardClient, ActionEditOwnProfile, ActionViewAudit}
+		ActionCreateStandardClient, ActionEditOwnProfile, ActionViewAudit, ActionViewClients}
 }
 
 // Allowed reports whether a member with role may perform action. No role

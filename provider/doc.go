@@ -19,8 +19,12 @@
 //     token), so a token request costs one signature, the ID token's,
 //     unless they ask for the account context (scopes account, accounts),
 //     whose access token is a JWT carrying it. client_credentials gets a
-//     JWT access token. Every access token has a
-//     storage record, checked at userinfo and introspection.
+//     JWT access token; an API client's (apiclient.go) carries account_id,
+//     client_type and its scopes, lives for the client's lifetime
+//     (expires_in says so exactly), and is refused with
+//     unauthorized_client while the client is disabled or its account is
+//     not ACTIVE. Every access token has a storage record, checked at
+//     userinfo and introspection.
 //   - The crypto key and the RS256 and ES256 signing keys are generated on
 //     first start, sealed with the secret.Sealer and persisted, and loaded
 //     into memory by New.

@@ -68,6 +68,10 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 			if !checkClientRequest(w, r) {
 				return
 			}
+			if r.URL.Path == tokenPath && r.PostForm.Get("grant_type") == string(oidc.GrantTypeClientCredentials) {
+				g.clientCredentials(w, r)
+				return
+			}
 		case userinfoPath:
 			if r.URL.Query().Has("access_token") {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_request", error_description="Send the access token in the Authorization header."`)

@@ -88,15 +88,18 @@ func (s *opStorage) ClientCredentials(ctx context.Context, id, clientSecret stri
 	return &client{c: c, cfg: &s.cfg, jwtAccessToken: true}, nil
 }
 
-// ClientCredentialsTokenRequest implements op.ClientCredentialsStorage. A
-// client restricted to an account that is not usable (not ACTIVE, or
-// under one that is not) gets unauthorized_client. The
-// storage contract has no per-client API scopes yet, and user scopes mean
-// nothing for a client, so no scope is granted.
-func (s *opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, _ []string) (op.TokenRequest, error) {
+// ClientCredentialsTokenRequest implements op.ClientCredentialsStorage.
+// An API client is checked by apiClientTokenRequest. Any other client
+// restricted to an account that is not usable (not ACTIVE, or under one
+// that is not) gets unauthorized_client; it has no API scopes, and user
+// scopes mean nothing for a client, so no scope is granted.
+func (s *opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
 	c, err := s.store.GetClient(ctx, id)
 	if err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
+	}
+	if c.API != nil {
+		return s.apiClientTokenRequest(ctx, c, scopes)
 	}
 	if c.AccountID != "" && s.cfg.Accounts != nil {
 		ok, err := s.cfg.Accounts.Usable(ctx, c.AccountID)
@@ -116,6 +119,7 @@ func (s *opStorage) GetPrivateClaimsFromRequest(ctx context.Context, req op.Toke
 	claims := map[string]any{"scope": strings.Join(scopes, " ")}
 	if r, ok := req.(*ccRequest); ok && r.client.AccountID != "" {
 		claims[claimAccountID] = r.client.AccountID
+		apiClientClaims(claims, r.client)
 	}
 	extra, err := s.tokenAccountClaims(ctx, req, scopes)
 	if err != nil {

@@ -38,13 +38,64 @@ type Client struct {
 	RequirePKCE bool
 	// IDTokenAlg is the ID-token signing algorithm: "RS256" or "ES256".
 	IDTokenAlg string
-	// Lifetimes; zero means the server default.
+	// Lifetimes; zero means the server default. For an API client,
+	// AccessTokenLifetime is its token lifetime (one of the four that
+	// REQUIREMENTS.md section 9 allows).
 	AccessTokenLifetime  time.Duration
 	IDTokenLifetime      time.Duration
 	RefreshTokenLifetime time.Duration
-	// AccountID optionally restricts the client to one account.
+	// AccountID optionally restricts the client to one account. An API
+	// client always has one: the account it acts for.
 	AccountID string
 	CreatedAt time.Time
+	// API is set for an API client (REQUIREMENTS.md section 9) and nil for
+	// a relying application.
+	API *APIClient
+}
+
+// APIClientType is the type of an API client, which decides who may create
+// it (the permission table of REQUIREMENTS.md section 6).
+type APIClientType string
+
+// The types of API client.
+const (
+	APIClientAdmin    APIClientType = "admin"
+	APIClientStandard APIClientType = "standard"
+)
+
+// APIClient holds what only an API client has. Its ID, name, secret
+// digest, account and token lifetime are the Client's own fields.
+type APIClient struct {
+	// OwnerID is the user who created the client; empty when an operator
+	// did.
+	OwnerID string
+	Type    APIClientType
+	// Enabled clients get tokens; a disabled one gets unauthorized_client.
+	Enabled bool
+	// Locked clients can be edited only by the account's Owner and Admins
+	// and the client's owner.
+	Locked bool
+	// Scopes are the scopes the client's tokens carry.
+	Scopes    []string
+	UpdatedAt time.Time
+}
+
+// ClientKind says whether a client is a relying application or an API
+// client, for ListAccountClients.
+type ClientKind string
+
+// The kinds of client.
+const (
+	ClientKindApp ClientKind = "app"
+	ClientKindAPI ClientKind = "api"
+)
+
+// Kind returns ClientKindAPI for an API client and ClientKindApp otherwise.
+func (c Client) Kind() ClientKind {
+	if c.API != nil {
+		return ClientKindAPI
+	}
+	return ClientKindApp
 }
 
 // HasGrant reports whether the client may use grant type g.
@@ -65,7 +116,12 @@ type Clients interface {
 	GetClient(ctx context.Context, id string) (Client, error)
 	// ListClients returns every client ordered by ID.
 	ListClients(ctx context.Context) ([]Client, error)
-	// UpdateClient applies fn to the client in one transaction.
+	// ListAccountClients returns one page of the clients of one kind that
+	// belong to the account, ordered by ID, through an index: it does not
+	// read other accounts' clients.
+	ListAccountClients(ctx context.Context, accountID string, kind ClientKind, p PageRequest) ([]Client, string, error)
+	// UpdateClient applies fn to the client in one transaction; the
+	// account index follows a changed AccountID or kind.
 	UpdateClient(ctx context.Context, id string, fn func(old Client) (Client, error)) (Client, error)
 	// DeleteClient removes the client or returns ErrNotFound.
 	DeleteClient(ctx context.Context, id string) error

@@ -27,8 +27,9 @@ var (
 // SchemaVersion is the version of the data layout that this contract
 // describes. Backends record it on creation and refuse to open data written
 // with a newer version. Version 2 added the account tree, memberships,
-// invitations and the audit log's index by account.
-const SchemaVersion = 2
+// invitations and the audit log's index by account. Version 3 added API
+// clients and the index of clients by account.
+const SchemaVersion = 3
 
 // Store is everything a backend provides. Consumers should depend on the
 // smallest role interface they need, not on Store.

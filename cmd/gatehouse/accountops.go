@@ -31,6 +31,13 @@ var accountOps = map[string]accountOp{
 	"member.list":      opMemberList,
 	"member.set-role":  opMemberSetRole,
 	"member.remove":    opMemberRemove,
+	// API clients (cli_apiclient.go).
+	"apiclient.create":  opAPIClientCreate,
+	"apiclient.list":    opAPIClientList,
+	"apiclient.rotate":  opAPIClientRotate,
+	"apiclient.enable":  opAPIClientEnable,
+	"apiclient.disable": opAPIClientDisable,
+	"apiclient.delete":  opAPIClientDelete,
 }
 
 // accountJSON is an account as the CLI and the admin API show it.

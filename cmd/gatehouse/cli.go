@@ -446,7 +446,11 @@ func flagFor(field string) string {
 		return "--require-phishing-resistant"
 	case "forbid_trusted_devices":
 		return "--forbid-trusted-devices"
-	case "account_id", "user_id", "status":
+	case "lifetime":
+		return "--lifetime"
+	case "scopes":
+		return "--scope"
+	case "account_id", "user_id", "status", "client_id":
 		return ""
 	}
 	return field

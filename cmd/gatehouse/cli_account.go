@@ -46,8 +46,15 @@ func cmdAccount(ctx context.Context, e env, args []string) error {
 }
 
 // parseWithID parses "ID [flags]" (or the flags then ID) into fs and
-// returns the one positional argument, refusing none or more than one.
+// returns the one positional argument, an account ID, refusing none or
+// more than one.
 func parseWithID(fs *flag.FlagSet, args []string, what string) (string, error) {
+	return parseWithIDHint(fs, args, what, fmt.Sprintf("such as acct_… (see %q)", "account list"))
+}
+
+// parseWithIDHint is parseWithID for any kind of ID; hint follows "the
+// <what> is required," in the usage error.
+func parseWithIDHint(fs *flag.FlagSet, args []string, what, hint string) (string, error) {
 	var id string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		id, args = args[0], args[1:]
@@ -66,7 +73,7 @@ func parseWithID(fs *flag.FlagSet, args []string, what string) (string, error) {
 	case len(rest) > 0:
 		return "", usagef("%s: unexpected argument %q", fs.Name(), rest[0])
 	case strings.TrimSpace(id) == "":
-		return "", usagef("%s: the %s is required, such as acct_… (see %q)", fs.Name(), what, "account list")
+		return "", usagef("%s: the %s is required, %s", fs.Name(), what, hint)
 	}
 	return strings.TrimSpace(id), nil
 }

@@ -106,6 +106,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return cmdAccount(ctx, e, rest[1:])
 	case "member", "members":
 		return cmdMember(ctx, e, rest[1:])
+	case "apiclient", "apiclients":
+		return cmdAPIClient(ctx, e, rest[1:])
 	case "vat":
 		return cmdVAT(ctx, e, rest[1:])
 	case "version", "--version":
@@ -160,6 +162,15 @@ Usage:
                                          change a member's role
   PROG member remove ACCOUNT_ID --email E
                                          remove a member (kept, inactive, for the audit trail)
+  PROG apiclient create --account ID --name N --type admin|standard --lifetime 1h|24h|30d|24mo
+        [--scope S]... [--locked] [--json]
+                                         create an API client of an account; its secret is shown once
+  PROG apiclient list --account ID [--json]
+                                         list an account's API clients
+  PROG apiclient rotate CLIENT_ID [--json]
+                                         give an API client a new secret, shown once; the old one fails at once
+  PROG apiclient disable|enable|delete CLIENT_ID [--json]
+                                         stop or restart an API client's tokens, or delete it
   PROG vat check NUMBER [--country CC] [--json]
                                          check an EU VAT number under vat.mode; exit 1 when invalid or unreachable
   PROG version                          print the version
@@ -167,7 +178,7 @@ Usage:
 
 Every command takes --config FILE; every setting can also be set with an
 environment variable GATEHOUSE_<SECTION>_<KEY>, such as GATEHOUSE_SERVER_LISTEN
-(see config.example.yaml). The user, client, account and member commands talk to a running
+(see config.example.yaml). The user, client, account, member and apiclient commands talk to a running
 server through <storage.data_dir>/admin.sock, or open the data directly when
 no server runs.
 `, "PROG", prog)

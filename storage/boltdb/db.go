@@ -80,6 +80,7 @@ var allBuckets = []string{
 	bucketMemberships, bucketMembershipsByUser,
 	bucketInvitations, bucketInvitationsByAccount, bucketInvitationsByEmail, bucketInvitationsByToken,
 	bucketAuditByAccount,
+	bucketClientsByAccount,
 }
 
 // Options configures Open.
@@ -146,6 +147,7 @@ func initSchema(tx *bolt.Tx) error {
 		}
 	}
 	backfill := tx.Bucket([]byte(bucketAuditByAccount)) == nil && tx.Bucket([]byte(bucketAudit)) != nil
+	backfillClients := tx.Bucket([]byte(bucketClientsByAccount)) == nil && tx.Bucket([]byte(bucketClients)) != nil
 	for _, name := range allBuckets {
 		if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
@@ -155,6 +157,12 @@ func initSchema(tx *bolt.Tx) error {
 	if backfill {
 		if err := backfillAuditByAccount(tx); err != nil {
 			return fmt.Errorf("upgrade to schema version 2: %w", err)
+		}
+	}
+	// Files before version 3 have no account index of clients.
+	if backfillClients {
+		if err := backfillClientsByAccount(tx); err != nil {
+			return fmt.Errorf("upgrade to schema version 3: %w", err)
 		}
 	}
 	var v [8]byte

@@ -168,3 +168,48 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		return nil
 	})
 }
+
+// TestUpgradeFromVersion2 opens a file written by schema version 2, whose
+// clients have no account index, and expects the index to be filled.
+func TestUpgradeFromVersion2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	writeSchemaVersion(t, path, version(2))
+	clients := []clientRecord{
+		{ID: "cli_a", AccountID: "acct_a"},
+		{ID: "cli_global"},
+		{ID: "cli_b", AccountID: "acct_b"},
+	}
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte(bucketClients))
+		if err != nil {
+			return err
+		}
+		for _, c := range clients {
+			v, _ := json.Marshal(c)
+			if err := b.Put([]byte(c.ID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatalf("write version 2 file error = %v", err)
+	}
+	db, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatalf("Open(version 2 file) error = %v", err)
+	}
+	defer db.Close()
+	for _, tt := range []struct{ account, want string }{{"acct_a", "cli_a"}, {"acct_b", "cli_b"}} {
+		got, _, err := db.ListAccountClients(ctx, tt.account, storage.ClientKindApp, storage.PageRequest{})
+		if err != nil || len(got) != 1 || got[0].ID != tt.want {
+			t.Errorf("ListAccountClients(%s) after the upgrade = %v, %v; want [%s]", tt.account, got, err, tt.want)
+		}
+	}
+}
