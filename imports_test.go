@@ -70,6 +70,16 @@ func importRules() map[string][]string {
 		// expiry in the page's language (i18n).
 		"signup": {"storage", "iam", "notify", "password", "secret", "mfa", "regulate", "web", "authreq", "codesend",
 			"templates", "session", "i18n", "github.com/gorilla/mux"},
+		// signout serves the home page, /logout and the static files; like
+		// profile it never imports login (nor login it): it gets the Site,
+		// Session and language of login's Handler through cmd/gatehouse.
+		"signout": {"storage", "iam", "web", "session", "templates", "github.com/gorilla/mux"},
+		// reset serves "Forgot password?" and the reset link's page; like
+		// signup it never imports login (nor login it): it leads back to
+		// the sign-in through authreq, with the Site and Flow login's
+		// Handler lends it.
+		"reset": {"storage", "iam", "notify", "password", "secret", "mfa", "regulate", "web", "authreq", "codesend",
+			"templates", "github.com/gorilla/mux"},
 		// console serves the account console; like profile it never
 		// imports login, profile, signup or api, and it calls iam for every
 		// rule.

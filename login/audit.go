@@ -17,9 +17,6 @@ const (
 	// auditReasonDisabled is the reason of a refused password of a
 	// disabled user.
 	auditReasonDisabled = "disabled"
-	// auditReasonUnknownAddress is the reason of a reset link asked for
-	// an address of no active user; nothing is sent.
-	auditReasonUnknownAddress = "unknown_or_disabled"
 )
 
 // recordFunc records one event of the pages in the audit log (auditor).

@@ -161,32 +161,6 @@ func TestAuditEvents(t *testing.T) {
 			},
 		},
 		{
-			name: "forgot password and reset",
-			run: func(t *testing.T, h *harness) auditRun {
-				u := h.createUser(email, goodPW, testParams)
-				b := h.newBrowser()
-				link := b.resetLinkFor(email)
-				if r := b.setNewPassword(link, newPW); r.status != http.StatusOK {
-					t.Fatalf("reset = %d, want 200", r.status)
-				}
-				lu, _ := url.Parse(link)
-				return auditRun{u.ID, []string{lu.Query().Get("token"), newPW, goodPW}}
-			},
-			want: []wantEvent{
-				{action: iam.AuditResetRequested, actor: iam.AuditActorAnonymous, target: true, detail: map[string]string{"channel": ResetByEmail}},
-				{action: iam.AuditPasswordReset, actor: iam.AuditActorAnonymous, target: true},
-			},
-		},
-		{
-			name: "forgot password for an unknown address",
-			run: func(t *testing.T, h *harness) auditRun {
-				h.newBrowser().askReset(unknownAddress)
-				return auditRun{"", []string{unknownAddress, "nobody.here"}}
-			},
-			want: []wantEvent{{action: iam.AuditResetRequested, actor: iam.AuditActorAnonymous, detail: map[string]string{
-				"reason": auditReasonUnknownAddress, "email_hash": iam.AuditEmailHash(unknownAddress)}}},
-		},
-		{
 			name: "profile password, method, recovery codes and sessions",
 			run: func(t *testing.T, h *harness) auditRun {
 				b, u, p := profileUser(t, h, email, "security")
@@ -208,20 +182,6 @@ func TestAuditEvents(t *testing.T) {
 				{action: iam.AuditRecoveryRegenerated, target: true},
 				{action: iam.AuditSessionRevoked, target: true, detail: map[string]string{"scope": "others"}},
 			},
-		},
-		{
-			name: "sign out",
-			run: func(t *testing.T, h *harness) auditRun {
-				u := h.createUser(email, goodPW, testParams)
-				b := h.newBrowser()
-				b.mustSignIn(h.newAuthRequest(), email, goodPW)
-				l := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = u.ID; l.ClientID = "client_test" })
-				if r := b.get("/logout?id=" + url.QueryEscape(l.ID)); r.status != http.StatusSeeOther {
-					t.Fatalf("GET /logout = %d, want 303", r.status)
-				}
-				return auditRun{u.ID, []string{goodPW}}
-			},
-			want: []wantEvent{{action: iam.AuditLogout, target: true, detail: map[string]string{"client_id": "client_test"}}},
 		},
 	}
 	for _, tt := range tests {

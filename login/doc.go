@@ -1,5 +1,5 @@
-// Package login serves Gatehouse's hosted sign-in and sign-out pages: the
-// browser side of the OpenID Connect authorization flow.
+// Package login serves Gatehouse's hosted sign-in pages: the browser side
+// of the OpenID Connect authorization flow.
 //
 // The provider redirects /authorize to GET /login?authRequestID=…. That
 // handler decides, from the SSO session cookie and the request's prompt,
@@ -19,9 +19,11 @@
 // derived from that cookie and is refused when it comes from another
 // site, and every page carries strict security headers.
 //
-// GET /logout is where the provider's end_session endpoint sends the
-// browser. It signs out at once when the relying party sent a valid
-// id_token_hint, and asks for confirmation otherwise.
+// The pages beside the sign-in are other packages, wired by cmd/gatehouse
+// with the Site, Session, Flow and ChooseLang this package's Handler
+// lends: the home page, /logout and the static files (package signout),
+// "Forgot password?" and the reset link's page (package reset),
+// registration (signup) and the profile (profile).
 //
 // The browser plumbing (headers, CSP, the same-origin and CSRF checks,
 // cookies, rendering) is package web's, and the SSO session is package

@@ -24,8 +24,10 @@ import (
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/profile"
+	"github.com/gatehouse-id/gatehouse/reset"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/session"
+	"github.com/gatehouse-id/gatehouse/signout"
 	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
@@ -77,6 +79,9 @@ type harness struct {
 	fails []failCall
 	// codes counts the answers of the stub provider callback (Deps.Callback).
 	codes int
+	// resetLinks sends reset links (package reset); nil when resets are
+	// off.
+	resetLinks func(context.Context, storage.User, string) error
 }
 
 // newHarness starts the pages with a temporary bolt file and a fake clock.
@@ -114,7 +119,6 @@ func startHarness(t testing.TB, start func(http.Handler) *httptest.Server, adjus
 		Users:        db,
 		AuthRequests: db,
 		Sessions:     db,
-		Logouts:      db,
 		Tokens:       db,
 		Clients:      db,
 		Passwords:    password.NewHasher(testParams, 4),
@@ -153,9 +157,45 @@ func startHarness(t testing.TB, start func(http.Handler) *httptest.Server, adjus
 		t.Fatalf("New() error = %v", err)
 	}
 	lh.Mount(r)
-	mountProfile(t, r, lh, h.deps)
+	h.resetLinks = mountReset(t, r, lh, h.deps)
+	mountProfile(t, r, lh, h.deps, h.resetLinks)
 	mountSignup(t, r, lh, h.deps)
+	mountSignOut(t, r, lh, h.deps, db)
 	return h
+}
+
+// mountReset mounts package reset ("Forgot password?" and /reset) beside
+// the sign-in pages when d.PasswordResets is set, wired as cmd/gatehouse
+// wires it, and returns its link sender (nil when resets are off).
+func mountReset(t testing.TB, r *mux.Router, lh *Handler, d Deps) func(context.Context, storage.User, string) error {
+	t.Helper()
+	if d.PasswordResets == nil {
+		return nil
+	}
+	msgs, _ := d.Messages.(reset.Messages)
+	rh, err := reset.New(reset.Deps{Site: lh.Site(), Flow: lh.Flow(), Users: d.Users, Sessions: d.Sessions,
+		Passwords: d.Passwords, Resets: d.PasswordResets, MFA: d.MFA, GuessPolicy: d.GuessPolicy, Tokens: d.Tokens,
+		Regulator: d.Regulator, Limiter: d.Limiters.Reset, Mailer: d.Mailer, Texter: d.Texter, Messages: msgs,
+		Product: d.TOTPIssuer, Issuer: d.Issuer, LinkTTL: d.ResetLinkTTL, Audit: d.Audit, Lang: lh.ChooseLang,
+		Now: d.Now, Logger: d.Logger})
+	if err != nil {
+		t.Fatalf("reset.New() error = %v", err)
+	}
+	rh.Mount(r)
+	return rh.LinkSender()
+}
+
+// mountSignOut mounts package signout (the home page, /logout and the
+// static files) beside the sign-in pages, wired as cmd/gatehouse wires it,
+// so that the tests that sign in can sign out and see the home page.
+func mountSignOut(t testing.TB, r *mux.Router, lh *Handler, d Deps, logouts storage.Logouts) {
+	t.Helper()
+	sh, err := signout.New(signout.Deps{Site: lh.Site(), Session: lh.Session(), Logouts: logouts, Tokens: d.Tokens,
+		Audit: d.Audit, Lang: lh.ChooseLang, Now: d.Now, Logger: d.Logger})
+	if err != nil {
+		t.Fatalf("signout.New() error = %v", err)
+	}
+	sh.Mount(r)
 }
 
 // mountSignup mounts package signup beside the sign-in pages, wired as
@@ -179,13 +219,13 @@ func mountSignup(t testing.TB, r *mux.Router, lh *Handler, d Deps) {
 // mountProfile mounts package profile beside the sign-in pages, wired as
 // cmd/gatehouse wires it, so that the tests that sign in and then use the
 // profile or the keys page run against both.
-func mountProfile(t testing.TB, r *mux.Router, lh *Handler, d Deps) {
+func mountProfile(t testing.TB, r *mux.Router, lh *Handler, d Deps, resetLinks func(context.Context, storage.User, string) error) {
 	t.Helper()
 	msgs, _ := d.Messages.(profile.Messages)
 	ph, err := profile.New(profile.Deps{
 		Site: lh.Site(), Session: lh.Session(), Codes: lh.Codes(),
 		Users: d.Users, Sessions: d.Sessions, MFA: d.MFA, Tokens: d.Tokens, Passwords: d.Passwords,
-		CurrentPassword: lh, ResetLinks: lh.ResetLinkSender(),
+		CurrentPassword: lh, ResetLinks: resetLinks,
 		Mailer: d.Mailer, Texter: d.Texter, Messages: msgs,
 		Audit: d.Audit, Avatars: d.Avatars, Passkeys: d.Passkeys, TrustedDevices: d.TrustedDevices,
 		Limiters: d.Limiters, Now: d.Now, Logger: d.Logger,

@@ -8,13 +8,16 @@ import (
 	"github.com/gatehouse-id/gatehouse/web"
 )
 
-// chooseLang is the middleware that picks the language of the sign-in
+// ChooseLang is the middleware that picks the language of the sign-in
 // pages (web.ChooseLang): the ui_locales of the auth request the page is
 // for, then the saved locale of the user, then Accept-Language, then the
 // templates' default language (server.default_language). The lookups run
 // when a page is rendered; each reads the authRequestID parameter from the
 // URL or from a form the handler has already parsed, never from the body.
-func (h *Handler) chooseLang(next http.Handler) http.Handler {
+//
+// ChooseLang is exported for the page packages mounted beside the sign-in
+// (signout, reset), so that their pages speak the same language.
+func (h *Handler) ChooseLang(next http.Handler) http.Handler {
 	return web.ChooseLang(h.templates.DefaultLanguage(), h.uiLocalesOf, h.userLocaleOf)(next)
 }
 

@@ -121,3 +121,27 @@ func TestCodeEmailInTheUsersLanguage(t *testing.T) {
 		t.Errorf("code e-mail subject %q, want the German %q (English is %q)", m.Subject, german.Subject, english.Subject)
 	}
 }
+
+// TestLanguageBesideTheSignIn checks that the pages of packages signout
+// and reset, mounted with Handler.ChooseLang as cmd/gatehouse mounts them,
+// speak the sign-in's language: the forgot page the auth request's
+// ui_locales, the home and sign-out pages the signed-in user's locale.
+func TestLanguageBesideTheSignIn(t *testing.T) {
+	h, b, u, _ := signedIn(t)
+	h.setLocale(u.ID, "it")
+	tests := []struct {
+		name, path, accept, want string
+	}{
+		{"home page", "/", "fr", "it"},
+		{"sign-out page", "/logout", "fr", "it"},
+	}
+	for _, tt := range tests {
+		wantLang(t, tt.name, b.getWithLang(tt.path, tt.accept), tt.want)
+	}
+	rh := newHarness(t, selfService)
+	id := rh.newAuthRequest(func(ar *storage.AuthRequest) { ar.UILocales = []string{"de"} })
+	nb := rh.newBrowser()
+	nb.start(id)
+	wantLang(t, "forgot page", nb.getWithLang(pathForgot+"?authRequestID="+url.QueryEscape(id), "fr"), "de")
+	wantLang(t, "forgot page without a sign-in", nb.getWithLang(pathForgot, "fr"), "fr")
+}

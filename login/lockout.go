@@ -12,8 +12,8 @@ import (
 )
 
 // SelfService holds the dependencies of the self-service parts of the
-// hosted pages: the brute-force defences, the "Forgot password?" flow and
-// the link to self-registration (package signup). Deps embeds it. Every field is optional; a part whose
+// hosted pages: the brute-force defences and the links to "Forgot
+// password?" (package reset) and to self-registration (package signup). Deps embeds it. Every field is optional; a part whose
 // dependency is missing is off.
 type SelfService struct {
 	// Regulator counts password failures per user (REQUIREMENTS.md
@@ -27,11 +27,13 @@ type SelfService struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed when the client IP is looked up for the per-IP limits.
 	TrustedProxies []netip.Prefix
-	// PasswordResets stores "Forgot password?" links. When nil, the
-	// "Forgot password?" pages are not offered.
+	// PasswordResets stores "Forgot password?" links (package reset
+	// serves the pages). When nil, the password page offers no "Forgot
+	// password?" link, and cmd/gatehouse mounts no reset pages.
 	PasswordResets storage.PasswordResets
-	// ResetLinkTTL is how long a reset link works; DefaultResetLinkTTL
-	// when zero.
+	// ResetLinkTTL is how long a reset link works; reset.DefaultLinkTTL
+	// when zero. Login does not read it: cmd/gatehouse passes it to
+	// package reset with the rest of the self-service settings.
 	ResetLinkTTL time.Duration
 	// Registration offers "Create an account" on the e-mail page; pass the
 	// same value to signup.Deps.Enabled.

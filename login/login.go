@@ -44,10 +44,9 @@ type Deps struct {
 	Users        storage.Users
 	AuthRequests storage.AuthRequests
 	Sessions     storage.Sessions
-	Logouts      storage.Logouts
-	// Tokens revokes a user's tokens after a password change or reset and
-	// on a confirmed sign-out from a relying party. Optional: nothing is
-	// revoked when nil.
+	// Tokens is the store of the user's tokens, for the page packages
+	// mounted beside the sign-in (cmd/gatehouse passes it on to profile,
+	// reset and signout, which revoke tokens). Optional.
 	Tokens storage.Tokens
 
 	// Clients reads the relying parties, for the "Sign in to continue to
@@ -159,9 +158,9 @@ type Deps struct {
 	// it. When nil, no sign-in carries an account.
 	Accounts authreq.Accounts
 
-	// Self-service: brute force, per-IP limits, password reset and the
-	// link to registration (lockout.go, ratelimit.go, reset.go; the
-	// registration itself is package signup's).
+	// Self-service: brute force, per-IP limits and the links to
+	// "Forgot password?" and registration (lockout.go, ratelimit.go; the
+	// pages are packages reset's and signup's).
 	SelfService
 }
 
@@ -187,8 +186,7 @@ type Handler struct {
 }
 
 // pageSet holds the handler types of the pages, for addRoutes. keys serves
-// no route when Deps.Passkeys is nil, and reset is nil when password resets
-// are off.
+// no route when Deps.Passkeys is nil.
 type pageSet struct {
 	email    *emailPages
 	password *passwordPages
@@ -196,9 +194,7 @@ type pageSet struct {
 	enrol    *enrolPages
 	finish   *finishPages
 	keys     *keyPages
-	reset    *resetPages
 	profile  *profilePages
-	signOut  *signOutPages
 	callback *callbackGuard
 }
 
@@ -236,7 +232,6 @@ func New(d Deps) (*Handler, error) {
 		Messages: msgs, Audit: audit, Logger: d.Logger, Now: d.Now}
 	h.pages = newPages(d, c, sess, h.pw, msgs, notices)
 	h.pages.profile = profile
-	h.pages.signOut = &signOutPages{site: site, sess: sess, logouts: d.Logouts, tokens: d.Tokens, audit: audit, now: d.Now, logger: d.Logger}
 	h.pages.callback = &callbackGuard{site: site, authRequests: d.AuthRequests, flow: c.flow, callback: d.Callback, now: d.Now}
 	if d.Accounts != nil {
 		h.picker = &pickerPages{core: c, sess: sess, accounts: d.Accounts}
@@ -265,12 +260,6 @@ func newPages(d Deps, c *core, sess *session.Service, pw *passcheck.Checker, msg
 		finish: fin,
 		keys:   keys,
 	}
-	if d.PasswordResets != nil {
-		links := &resetLinks{core: c, resets: d.PasswordResets, ttl: d.ResetLinkTTL, issuer: d.Issuer, texter: d.Texter,
-			product: d.TOTPIssuer, msgs: msgs, mailer: d.Mailer}
-		p.reset = &resetPages{core: c, links: links, resets: d.PasswordResets, passwords: d.Passwords,
-			regulator: d.Regulator, factors: f, sessions: d.Sessions, tokens: d.Tokens}
-	}
 	return p
 }
 
@@ -285,7 +274,6 @@ func withDefaults(d Deps) (Deps, error) {
 		"Users":           d.Users != nil,
 		"AuthRequests":    d.AuthRequests != nil,
 		"Sessions":        d.Sessions != nil,
-		"Logouts":         d.Logouts != nil,
 		"Passwords":       d.Passwords != nil,
 		"Templates":       d.Templates != nil,
 		"CallbackURL":     d.CallbackURL != nil,
@@ -340,9 +328,6 @@ func withDefaults(d Deps) (Deps, error) {
 	if d.DeviceTTL <= 0 {
 		d.DeviceTTL = mfa.DeviceTTL
 	}
-	if d.ResetLinkTTL <= 0 {
-		d.ResetLinkTTL = DefaultResetLinkTTL
-	}
 	if d.Codes == nil {
 		d.Codes = codesend.New(codesend.Config{MFA: d.MFA, Pepper: d.OTPPepper, Policy: d.CodePolicy, Now: d.Now})
 	}
@@ -374,17 +359,4 @@ func (h *Handler) Codes() *codesend.Sender { return h.core.codes }
 func (h *Handler) CheckPassword(r *http.Request, userID, pw string) (reason string, throttled bool, err error) {
 	_, reason, err = h.pw.Check(r, userID, pw)
 	return reason, passcheck.Throttled(reason), err
-}
-
-// ResetLinkSender returns the function that sends the user a reset link
-// through channel (ResetByEmail or ResetBySMS) and records nothing else,
-// or nil when password resets are off (Deps.PasswordResets).
-func (h *Handler) ResetLinkSender() func(ctx context.Context, u storage.User, channel string) error {
-	if h.pages.reset == nil {
-		return nil
-	}
-	links := h.pages.reset.links
-	return func(ctx context.Context, u storage.User, channel string) error {
-		return links.sendResetLink(ctx, u, channel, "")
-	}
 }

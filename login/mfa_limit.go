@@ -1,9 +1,7 @@
 package login
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -168,24 +166,6 @@ func (d *factors) notifyLocked(r *http.Request, u storage.User, method string, f
 	if err != nil {
 		d.core.logger.WarnContext(ctx, "second factor lock e-mail not sent", "user_id", u.ID, "err", err)
 	}
-}
-
-// unlockAfterReset records the reset of a user whose reset link was just
-// used (see emailWithheld and mfa.GuessPolicy.UnlockAfterReset) and lifts
-// a lock unless the user's failures reached the hard limit; it reports
-// whether a lock was lifted.
-func (d *factors) unlockAfterReset(ctx context.Context, userID string) (bool, error) {
-	now := d.core.now()
-	var unlocked bool
-	_, err := d.states.UpdateMFAState(ctx, userID, func(st storage.MFAState) (storage.MFAState, error) {
-		unlocked = d.guessPolicy.UnlockAfterReset(&st, now)
-		st.UpdatedAt = now
-		return st, nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("unlock second factor: %w", err)
-	}
-	return unlocked, nil
 }
 
 // msgEmailWithheld is the code page of a user whose method is not e-mail

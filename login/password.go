@@ -78,3 +78,15 @@ func (d *passwordPages) handlePasswordPOST(w http.ResponseWriter, r *http.Reques
 	}
 	d.afterPassword(w, r, ar, binding, u)
 }
+
+// pathForgot is "Forgot password?" (package reset serves it).
+const pathForgot = "/login/forgot"
+
+// forgotURL returns the "Forgot password?" link of a sign-in, or "" when
+// resets are off.
+func (d *passwordPages) forgotURL(ar storage.AuthRequest) string {
+	if !d.resetsOn {
+		return ""
+	}
+	return urlFor(pathForgot, ar.ID, "email", ar.Login.Email)
+}

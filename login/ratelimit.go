@@ -17,8 +17,8 @@ import (
 //   - sign-in: the e-mail and password steps (package profile applies the
 //     same limiter to the current password of /profile/password);
 //   - code: every second-factor POST under /login/mfa, resends included;
-//   - registration: package signup limits its own POSTs;
-//   - reset: the "Forgot password?" request and the new-password form.
+//   - registration and reset: packages signup and reset limit their own
+//     POSTs.
 func limiterFor(l regulate.Limiters, r *http.Request) *regulate.Limiter {
 	if r.Method != http.MethodPost {
 		return nil
@@ -29,8 +29,6 @@ func limiterFor(l regulate.Limiters, r *http.Request) *regulate.Limiter {
 		return l.SignIn
 	case p == pathMFA || strings.HasPrefix(p, pathMFA+"/"):
 		return l.Code
-	case p == pathForgot || p == pathReset:
-		return l.Reset
 	}
 	return nil
 }
@@ -77,7 +75,7 @@ func rateLimit(site *web.Site, limiters regulate.Limiters, next http.Handler) ht
 	})
 	flood := limited("We received too many requests from your network, so this one was not processed.")
 	wrapped := map[*regulate.Limiter]http.Handler{}
-	for _, l := range []*regulate.Limiter{limiters.SignIn, limiters.Code, limiters.Reset} {
+	for _, l := range []*regulate.Limiter{limiters.SignIn, limiters.Code} {
 		if l != nil {
 			wrapped[l] = l.Middleware(key, flood)(inner)
 		}

@@ -17,26 +17,27 @@ import (
 //     Cache-Control: no-store;
 //   - asset: security headers and a long cache, for the versioned CSS;
 //   - sameOrigin: refuses POSTs from another site (Sec-Fetch-Site, Origin);
-//   - loginCSRF, logoutCSRF: refuse POSTs without a valid CSRF token bound
-//     to the browser's gh_bind or gh_logout cookie; profileCSRF and the
-//     keys' tokens are bound to the session cookie (package session).
+//   - loginCSRF: refuses POSTs without a valid CSRF token bound to the
+//     browser's gh_bind cookie; profileCSRF and the keys' tokens are
+//     bound to the session cookie (package session).
+//
+// The home page, /logout and /static/ are package signout's,
+// "Forgot password?" and /reset package reset's and registration
+// (/login/register…) package signup's.
 //
 // The per-IP limits (ratelimit.go) wrap a subrouter that holds these
 // routes only, so that the handlers the caller mounts on r afterwards (the
 // provider's catch-all) never pass through them.
 func addRoutes(parent *mux.Router, h *Handler) {
 	r := parent.NewRoute().Subrouter()
-	r.Use(h.chooseLang) // the pages' language (lang.go)
+	r.Use(h.ChooseLang) // the pages' language (lang.go)
 	r.Use(func(next http.Handler) http.Handler { return rateLimit(h.core.site, h.limiters, next) })
 	p, site := h.pages, h.core.site
 	page := site.Page
 	asset := site.Asset
 	sameOrigin := site.SameOrigin
 	loginCSRF := site.RequireCSRF(site.FromCookie(loginCookie))
-	logoutCSRF := site.RequireCSRF(site.FromCookie(logoutCookie))
 	webauthn := p.keys.passkeys != nil
-
-	r.Handle("/", page(http.HandlerFunc(h.handleHome))).Methods(http.MethodGet, http.MethodHead)
 
 	// The provider's authorization callback, behind the browser-binding
 	// guard (callback.go). Every method is routed here, so that none
@@ -61,17 +62,6 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	if h.picker != nil { // the account picker (picker.go)
 		r.Handle(pathPicker, page(http.HandlerFunc(h.picker.handlePickerForm))).Methods(http.MethodGet)
 		r.Handle(pathPicker, page(sameOrigin(loginCSRF(http.HandlerFunc(h.picker.handlePickerPOST))))).Methods(http.MethodPost)
-	}
-
-	// Self-service (lockout.go, reset.go): "Forgot password?" and the
-	// reset link's form (CSRF bound to its own gh_reset cookie).
-	// Registration is package signup's (/login/register…).
-	if p.reset != nil {
-		resetCSRF := site.RequireCSRF(site.FromCookie(resetCookie))
-		r.Handle(pathForgot, page(http.HandlerFunc(p.reset.handleForgotForm))).Methods(http.MethodGet)
-		r.Handle(pathForgot, page(sameOrigin(loginCSRF(http.HandlerFunc(p.reset.handleForgotPOST))))).Methods(http.MethodPost)
-		r.Handle(pathReset, page(http.HandlerFunc(p.reset.handleResetForm))).Methods(http.MethodGet)
-		r.Handle(pathReset, page(sameOrigin(resetCSRF(http.HandlerFunc(p.reset.handleResetPOST))))).Methods(http.MethodPost)
 	}
 
 	// The profile sign-in and the re-authentication entry
@@ -99,9 +89,4 @@ func addRoutes(parent *mux.Router, h *Handler) {
 		r.Handle(pathPasskeyFinish, page(sameOrigin(jsonLoginCSRF(http.HandlerFunc(p.keys.handlePasskeyFinish))))).Methods(http.MethodPost)
 		r.Handle(templates.WebAuthnScript, asset(handleWebAuthnScript())).Methods(http.MethodGet, http.MethodHead)
 	}
-
-	r.Handle("/logout", page(http.HandlerFunc(p.signOut.handleLogout))).Methods(http.MethodGet)
-	r.Handle("/logout", page(sameOrigin(logoutCSRF(http.HandlerFunc(p.signOut.handleLogoutPOST))))).Methods(http.MethodPost)
-
-	r.PathPrefix(templates.StaticPrefix).Handler(asset(handleStatic(h.templates))).Methods(http.MethodGet, http.MethodHead)
 }

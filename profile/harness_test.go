@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
+	"github.com/gatehouse-id/gatehouse/reset"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
@@ -112,7 +113,6 @@ func startHarness(t *testing.T, start func(http.Handler) *httptest.Server, adjus
 		Users:        db,
 		AuthRequests: db,
 		Sessions:     db,
-		Logouts:      db,
 		Tokens:       db,
 		Passwords:    password.NewHasher(testParams, 4),
 		Templates:    tmpl,
@@ -511,6 +511,23 @@ func (h *harness) mfaState(userID string) storage.MFAState {
 	return st
 }
 
+// resetLinkSender returns the reset link sender of package reset, built
+// as cmd/gatehouse builds it, or nil when d has no PasswordResets.
+func resetLinkSender(t *testing.T, lh *login.Handler, d login.Deps) func(context.Context, storage.User, string) error {
+	t.Helper()
+	if d.PasswordResets == nil {
+		return nil
+	}
+	msgs, _ := d.Messages.(reset.Messages)
+	rh, err := reset.New(reset.Deps{Site: lh.Site(), Flow: lh.Flow(), Users: d.Users, Sessions: d.Sessions,
+		Passwords: d.Passwords, Resets: d.PasswordResets, MFA: d.MFA, Tokens: d.Tokens, Mailer: d.Mailer,
+		Texter: d.Texter, Messages: msgs, Product: d.TOTPIssuer, Issuer: d.Issuer, LinkTTL: d.ResetLinkTTL, Now: d.Now})
+	if err != nil {
+		t.Fatalf("reset.New() error = %v", err)
+	}
+	return rh.LinkSender()
+}
+
 // mountProfile mounts the profile pages beside the sign-in pages lh, wired
 // as cmd/gatehouse wires them.
 func mountProfile(t *testing.T, r *mux.Router, lh *login.Handler, d login.Deps) {
@@ -519,7 +536,7 @@ func mountProfile(t *testing.T, r *mux.Router, lh *login.Handler, d login.Deps) 
 	ph, err := New(Deps{
 		Site: lh.Site(), Session: lh.Session(), Codes: lh.Codes(),
 		Users: d.Users, Sessions: d.Sessions, MFA: d.MFA, Tokens: d.Tokens, Passwords: d.Passwords,
-		CurrentPassword: lh, ResetLinks: lh.ResetLinkSender(),
+		CurrentPassword: lh, ResetLinks: resetLinkSender(t, lh, d),
 		Mailer: d.Mailer, Texter: d.Texter, Messages: msgs,
 		Audit: d.Audit, Avatars: d.Avatars, Passkeys: d.Passkeys, TrustedDevices: d.TrustedDevices,
 		Limiters: d.Limiters, Now: d.Now, Logger: d.Logger,

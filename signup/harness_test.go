@@ -207,7 +207,7 @@ func newEnv(t *testing.T, adjust ...func(*signup.Deps)) *env {
 // loginDeps are the sign-in pages' dependencies, with registration on.
 func loginDeps(e *env, db *boltdb.DB, tmpl *templates.Set, hasher *password.Hasher, texter notify.Texter, sealer *secret.Sealer, logger *slog.Logger) login.Deps {
 	return login.Deps{
-		Users: db, AuthRequests: db, Sessions: db, Logouts: db, Tokens: db, Clients: db, Passwords: hasher, Templates: tmpl,
+		Users: db, AuthRequests: db, Sessions: db, Tokens: db, Clients: db, Passwords: hasher, Templates: tmpl,
 		Now: e.clock.Now, Logger: logger, Issuer: e.srv.URL, MFA: db, Mailer: e.outbox, Texter: texter,
 		CallbackURL: func(ctx context.Context, id string) string { return "http://rp.test/cb?id=" + url.QueryEscape(id) },
 		Callback: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

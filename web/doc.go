@@ -13,8 +13,9 @@
 //     name and value; the form variant reads it from the "csrf" field, the
 //     JSON variant from the X-CSRF-Token header (csrf.go).
 //   - Cookies with the __Host- prefix under TLS (cookies.go).
-//   - Rendering with the error page, JSON answers and the client IP behind
-//     trusted proxies (render.go, request.go).
+//   - Rendering with the error page, JSON answers, the client IP behind
+//     trusted proxies and the static files (render.go, request.go,
+//     static.go).
 //   - The language of the request: ChooseLang picks it with i18n.Choose
 //     (ui_locales, the user's saved locale, Accept-Language, the default)
 //     and Render renders in it, with Content-Language (lang.go).

@@ -32,9 +32,18 @@ const (
 	scenarioIntrospect        = "introspect"
 	scenarioDiscovery         = "discovery"
 	scenarioJWKS              = "jwks"
+	// scenarioSignIn is the full sign-in through the hosted pages
+	// (signin.go); scenarioSignInRefresh seeds one refresh chain per
+	// worker with a sign-in, then runs the refresh scenario.
+	scenarioSignIn        = "signin"
+	scenarioSignInRefresh = "signin_refresh"
 )
 
-var scenarios = []string{scenarioClientCredentials, scenarioRefresh, scenarioIntrospect, scenarioDiscovery, scenarioJWKS}
+var scenarios = []string{scenarioClientCredentials, scenarioRefresh, scenarioIntrospect, scenarioDiscovery, scenarioJWKS,
+	scenarioSignIn, scenarioSignInRefresh}
+
+// defaultCodeWait is how long a sign-in waits for its code e-mail.
+const defaultCodeWait = 10 * time.Second
 
 // envClientSecret is the environment variable read when --client-secret is
 // not given.
@@ -80,6 +89,20 @@ type config struct {
 	saveRefresh   string
 	accessToken   string
 	json          bool
+	// The sign-in scenarios: the registered redirect URI (never
+	// requested), the users (users[w] is worker w's), the development
+	// outbox directory and how long to wait for a code e-mail.
+	redirectURI string
+	users       []signInUser
+	outboxDir   string
+	codeWait    time.Duration
+	// progress prints a progress line to standard error while it runs.
+	progress bool
+}
+
+// signsIn reports whether the scenario signs in through the pages.
+func (c config) signsIn() bool {
+	return c.scenario == scenarioSignIn || c.scenario == scenarioSignInRefresh
 }
 
 // parseConfig parses and validates the arguments (without the program
@@ -99,7 +122,12 @@ func parseConfig(args []string, getenv func(string) string, stdin io.Reader, std
 	refreshFile := fs.String("refresh-tokens-file", "", "`file` with one refresh token a line, at least one per worker; - for standard input")
 	saveRefresh := fs.String("save-refresh-tokens", "", "write the latest refresh token of every chain to this `file` after the run")
 	accessToken := fs.String("access-token", "", "access `token` to introspect; default: one obtained with client_credentials")
-	jsonOut := fs.Bool("json", false, "print the report as one JSON object")
+	jsonOut := fs.Bool("json", false, "print each report as one JSON object")
+	redirectURI := fs.String("redirect-uri", "", "registered redirect `URI` of --client-id for the sign-in scenarios; the tool stops at the redirect and never requests it")
+	usersFile := fs.String("users-file", "", "`file` of the sign-in scenarios: one user a line, the e-mail address, a space and the password; at least one per worker")
+	outboxDir := fs.String("outbox", "", "the server's development outbox `directory` (<data_dir>/outbox), where the sign-in scenarios read the e-mailed codes")
+	codeWait := fs.Duration("code-wait", defaultCodeWait, "how long a sign-in waits for its code e-mail")
+	progress := fs.Bool("progress", true, "print a progress line to standard error during the run")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config{}, errHelp
@@ -123,6 +151,10 @@ func parseConfig(args []string, getenv func(string) string, stdin io.Reader, std
 		saveRefresh:  *saveRefresh,
 		accessToken:  *accessToken,
 		json:         *jsonOut,
+		redirectURI:  *redirectURI,
+		outboxDir:    *outboxDir,
+		codeWait:     *codeWait,
+		progress:     *progress,
 	}
 	if c.clientSecret == "" && getenv != nil {
 		c.clientSecret = getenv(envClientSecret)
@@ -144,30 +176,76 @@ func parseConfig(args []string, getenv func(string) string, stdin io.Reader, std
 	if c.timeout <= 0 || c.timeout > maxDuration {
 		return config{}, usagef("--timeout: %s is out of range (0, %s]", c.timeout, maxDuration)
 	}
+	if err := c.checkScenario(*refreshToken, *refreshFile, *usersFile, stdin); err != nil {
+		return config{}, err
+	}
+	return c, nil
+}
+
+// checkScenario checks the flags each scenario needs and refuses those
+// of other scenarios; it reads the refresh tokens and the users.
+func (c *config) checkScenario(refreshToken, refreshFile, usersFile string, stdin io.Reader) error {
 	switch c.scenario {
 	case scenarioClientCredentials, scenarioIntrospect:
 		if c.clientID == "" || c.clientSecret == "" {
-			return config{}, usagef("--scenario %s needs --client-id and --client-secret (or $%s)", c.scenario, envClientSecret)
+			return usagef("--scenario %s needs --client-id and --client-secret (or $%s)", c.scenario, envClientSecret)
 		}
 	case scenarioRefresh:
 		if c.clientID == "" {
-			return config{}, usagef("--scenario refresh needs --client-id")
+			return usagef("--scenario refresh needs --client-id")
 		}
-		if c.refreshTokens, err = readRefreshTokens(*refreshToken, *refreshFile, stdin); err != nil {
-			return config{}, err
+		var err error
+		if c.refreshTokens, err = readRefreshTokens(refreshToken, refreshFile, stdin); err != nil {
+			return err
 		}
 		if len(c.refreshTokens) < c.concurrency {
-			return config{}, usagef("--scenario refresh: %d refresh tokens for %d workers; a rotation chain is sequential, so give one token per worker", len(c.refreshTokens), c.concurrency)
+			return usagef("--scenario refresh: %d refresh tokens for %d workers; a rotation chain is sequential, so give one token per worker", len(c.refreshTokens), c.concurrency)
 		}
 		c.refreshTokens = c.refreshTokens[:c.concurrency]
+	case scenarioSignIn, scenarioSignInRefresh:
+		if err := c.checkSignIn(usersFile); err != nil {
+			return err
+		}
 	}
-	if c.scenario != scenarioRefresh && (*refreshToken != "" || *refreshFile != "" || c.saveRefresh != "") {
-		return config{}, usagef("--refresh-token, --refresh-tokens-file and --save-refresh-tokens need --scenario refresh")
+	if !c.signsIn() && (c.redirectURI != "" || usersFile != "" || c.outboxDir != "") {
+		return usagef("--redirect-uri, --users-file and --outbox need --scenario %s or %s", scenarioSignIn, scenarioSignInRefresh)
+	}
+	if c.scenario != scenarioRefresh && (refreshToken != "" || refreshFile != "") {
+		return usagef("--refresh-token and --refresh-tokens-file need --scenario refresh")
+	}
+	if c.scenario != scenarioRefresh && c.scenario != scenarioSignInRefresh && c.saveRefresh != "" {
+		return usagef("--save-refresh-tokens needs --scenario refresh or %s", scenarioSignInRefresh)
 	}
 	if c.scenario != scenarioIntrospect && c.accessToken != "" {
-		return config{}, usagef("--access-token needs --scenario introspect")
+		return usagef("--access-token needs --scenario introspect")
 	}
-	return c, nil
+	return nil
+}
+
+// checkSignIn checks the flags of the sign-in scenarios and reads the
+// users, keeping one per worker.
+func (c *config) checkSignIn(usersFile string) error {
+	if c.clientID == "" || c.redirectURI == "" || usersFile == "" || c.outboxDir == "" {
+		return usagef("--scenario %s needs --client-id, --redirect-uri, --users-file and --outbox (--client-secret too for a confidential client)", c.scenario)
+	}
+	if u, err := url.Parse(c.redirectURI); err != nil || !u.IsAbs() || u.Host == "" {
+		return usagef("--redirect-uri: %q is not an absolute URL", c.redirectURI)
+	}
+	if c.codeWait <= 0 || c.codeWait > maxDuration {
+		return usagef("--code-wait: %s is out of range (0, %s]", c.codeWait, maxDuration)
+	}
+	if info, err := os.Stat(c.outboxDir); err != nil || !info.IsDir() {
+		return usagef("--outbox: %q is not a directory", c.outboxDir)
+	}
+	users, err := readUsers(usersFile)
+	if err != nil {
+		return err
+	}
+	if len(users) < c.concurrency {
+		return usagef("--scenario %s: %d users for %d workers; each worker signs in its own user", c.scenario, len(users), c.concurrency)
+	}
+	c.users = users[:c.concurrency]
+	return nil
 }
 
 // checkBounds makes sure that exactly one of requests and duration bounds

@@ -61,8 +61,9 @@ func (l *lockedBuffer) String() string {
 
 // startGatehouse runs "gatehouse serve" on 127.0.0.1 with a fresh data
 // directory and returns the URL from its "listening on" line and its
-// environment, for CLI calls over the admin socket.
-func startGatehouse(t *testing.T, bin string) (string, []string) {
+// environment, for CLI calls over the admin socket. extra adds
+// environment variables (NAME=value).
+func startGatehouse(t *testing.T, bin string, extra ...string) (string, []string) {
 	t.Helper()
 	dataDir := filepath.Join(t.TempDir(), "data")
 	env := append(os.Environ(),
@@ -70,6 +71,7 @@ func startGatehouse(t *testing.T, bin string) (string, []string) {
 		"GATEHOUSE_STORAGE_DATA_DIR="+dataDir,
 		"GATEHOUSE_LOG_LEVEL=warn",
 	)
+	env = append(env, extra...)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = env
 	stderr := &lockedBuffer{}

@@ -60,6 +60,7 @@ func newHTTPClient(concurrency int, timeout time.Duration) *http.Client {
 // endpoints are the URLs the scenarios use, from the discovery document.
 type endpoints struct {
 	discovery     string
+	authorization string
 	token         string
 	introspection string
 	jwks          string
@@ -82,6 +83,7 @@ func discover(ctx context.Context, hc *http.Client, issuer *url.URL) (endpoints,
 		return ep, fmt.Errorf("discovery: %s answered %s", ep.discovery, resp.Status)
 	}
 	var doc struct {
+		Authorization string `json:"authorization_endpoint"`
 		Token         string `json:"token_endpoint"`
 		Introspection string `json:"introspection_endpoint"`
 		JWKS          string `json:"jwks_uri"`
@@ -94,6 +96,7 @@ func discover(ctx context.Context, hc *http.Client, issuer *url.URL) (endpoints,
 		raw  string
 		dst  *string
 	}{
+		{"authorization_endpoint", doc.Authorization, &ep.authorization},
 		{"token_endpoint", doc.Token, &ep.token},
 		{"introspection_endpoint", doc.Introspection, &ep.introspection},
 		{"jwks_uri", doc.JWKS, &ep.jwks},
@@ -267,6 +270,22 @@ func (ch *chains) breakChain(w int) {
 	ch.broken[w] = true
 }
 
+// brokenCount returns how many chains broke; 0 for nil chains.
+func (ch *chains) brokenCount() int {
+	if ch == nil {
+		return 0
+	}
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	n := 0
+	for _, b := range ch.broken {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
 // save writes the latest token of every chain, one a line, with mode 0600.
 func (ch *chains) save(path string) error {
 	ch.mu.Lock()
@@ -346,8 +365,9 @@ type sample struct {
 }
 
 // drive runs the workers until the budget is spent and returns every
-// sample and the wall time of the run.
-func drive(ctx context.Context, cfg config, sc scenario, stopWorker func(w int) bool) ([]sample, time.Duration) {
+// sample and the wall time of the run. prog, when not nil, counts each
+// request for the progress line.
+func drive(ctx context.Context, cfg config, sc scenario, stopWorker func(w int) bool, prog *progress) ([]sample, time.Duration) {
 	b := &budget{counted: cfg.requests > 0}
 	if b.counted {
 		b.left.Store(int64(cfg.requests))
@@ -368,6 +388,7 @@ func drive(ctx context.Context, cfg config, sc scenario, stopWorker func(w int) 
 					return // interrupted: not a server error
 				}
 				per[w] = append(per[w], sample{latency: time.Since(t0), outcome: o})
+				prog.add(o)
 				if o != "" && stopWorker != nil && stopWorker(w) {
 					return
 				}

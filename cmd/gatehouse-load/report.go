@@ -28,10 +28,11 @@ type report struct {
 	BrokenChains int `json:"broken_chains,omitempty"`
 }
 
-// summarize builds the report of the samples of a run that took elapsed.
-func summarize(cfg config, target string, samples []sample, elapsed time.Duration) report {
+// summarize builds the report of scenario name from the samples of a run
+// that took elapsed.
+func summarize(cfg config, name, target string, samples []sample, elapsed time.Duration) report {
 	r := report{
-		Scenario:    cfg.scenario,
+		Scenario:    name,
 		Target:      target,
 		Concurrency: cfg.concurrency,
 		Requests:    len(samples),

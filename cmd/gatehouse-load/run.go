@@ -28,41 +28,62 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	c := &caller{hc: hc, cfg: cfg, ep: ep}
-	sc, target, err := c.prepare(ctx)
+	var prog io.Writer
+	if cfg.progress {
+		prog = stderr
+	}
+	run := c.runOne
+	if cfg.signsIn() {
+		run = c.runSignIn
+	}
+	reps, ch, err := run(ctx, prog)
 	if err != nil {
 		return err
 	}
-	var ch *chains
-	var stopWorker func(int) bool
-	if cfg.scenario == scenarioRefresh {
-		ch = &chains{tokens: cfg.refreshTokens, broken: make([]bool, cfg.concurrency)}
-		sc = func(ctx context.Context, w int) outcome { return c.refresh(ctx, ch, w) }
-		stopWorker = func(int) bool { return true }
-	}
-	samples, elapsed := drive(ctx, cfg, sc, stopWorker)
-	rep := summarize(cfg, target, samples, elapsed)
-	if ch != nil {
-		for _, b := range ch.broken {
-			if b {
-				rep.BrokenChains++
-			}
+	failed, sent := 0, 0
+	for i, rep := range reps {
+		if i > 0 && !cfg.json {
+			fmt.Fprintln(stdout)
 		}
-	}
-	if err := rep.write(stdout, cfg.json); err != nil {
-		return fmt.Errorf("write report: %w", err)
+		if err := rep.write(stdout, cfg.json); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		failed, sent = failed+rep.Errors, sent+rep.Requests
 	}
 	if ch != nil && cfg.saveRefresh != "" {
 		if err := ch.save(cfg.saveRefresh); err != nil {
 			return err
 		}
 	}
-	if rep.Errors > 0 {
-		return fmt.Errorf("%d of %d requests failed: %w", rep.Errors, rep.Requests, errSomeFailed)
+	if failed > 0 {
+		return fmt.Errorf("%d of %d requests failed: %w", failed, sent, errSomeFailed)
 	}
-	if rep.Requests == 0 {
+	if sent == 0 {
 		return fmt.Errorf("no request was sent: %w", errSomeFailed)
 	}
 	return nil
+}
+
+// runOne runs a scenario that needs no sign-in and returns its report,
+// and for refresh the chains.
+func (c *caller) runOne(ctx context.Context, prog io.Writer) ([]report, *chains, error) {
+	sc, target, err := c.prepare(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ch *chains
+	var stopWorker func(int) bool
+	if c.cfg.scenario == scenarioRefresh {
+		ch = &chains{tokens: c.cfg.refreshTokens, broken: make([]bool, c.cfg.concurrency)}
+		sc = func(ctx context.Context, w int) outcome { return c.refresh(ctx, ch, w) }
+		stopWorker = func(int) bool { return true }
+	}
+	p := startProgress(prog, c.cfg.scenario)
+	samples, elapsed := drive(ctx, c.cfg, sc, stopWorker, p)
+	p.finish()
+	rep := summarize(c.cfg, c.cfg.scenario, target, samples, elapsed)
+	rep.BrokenChains = ch.brokenCount()
+	return []report{rep}, ch, nil
 }
 
 // prepare returns the scenario's request function and the URL it targets.

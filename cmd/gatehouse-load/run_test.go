@@ -27,6 +27,12 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	cc := []string{"--client-id", "c", "--client-secret", "s"}
+	usersFile := filepath.Join(t.TempDir(), "users")
+	if err := os.WriteFile(usersFile, []byte("ada@example.com pw one\nbob@example.com pw two\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	outboxDir := t.TempDir()
+	si := []string{"--client-id", "c", "--redirect-uri", "http://127.0.0.1:9/cb", "--users-file", usersFile, "--outbox", outboxDir}
 	tests := []struct {
 		name    string
 		args    []string
@@ -100,6 +106,23 @@ func TestParseConfig(t *testing.T) {
 		{name: "refresh token without refresh", args: append([]string{"--refresh-token", "x"}, cc...), wantErr: "need --scenario refresh"},
 		{name: "access token without introspect", args: append([]string{"--access-token", "x"}, cc...), wantErr: "--access-token needs --scenario introspect"},
 		{name: "zero timeout", args: append([]string{"--timeout", "0s"}, cc...), wantErr: "--timeout"},
+		{name: "signin", args: append([]string{"--scenario", "signin", "--concurrency", "2"}, si...), check: func(t *testing.T, c config) {
+			if len(c.users) != 2 || c.users[1] != (signInUser{"bob@example.com", "pw two"}) || c.codeWait != defaultCodeWait || !c.progress {
+				t.Errorf("users, code wait, progress = %+v, %s, %v, want both users, the default wait, on", c.users, c.codeWait, c.progress)
+			}
+		}},
+		{name: "signin_refresh one worker", args: append([]string{"--scenario", "signin_refresh", "--concurrency", "1", "--save-refresh-tokens", "x", "--progress=false"}, si...), check: func(t *testing.T, c config) {
+			if len(c.users) != 1 || c.saveRefresh != "x" || c.progress {
+				t.Errorf("users, save, progress = %+v, %q, %v, want one user, x, off", c.users, c.saveRefresh, c.progress)
+			}
+		}},
+		{name: "signin more workers than users", args: append([]string{"--scenario", "signin", "--concurrency", "3"}, si...), wantErr: "2 users for 3 workers"},
+		{name: "signin without outbox", args: []string{"--scenario", "signin", "--client-id", "c", "--redirect-uri", "http://127.0.0.1:9/cb", "--users-file", usersFile}, wantErr: "needs --client-id, --redirect-uri, --users-file and --outbox"},
+		{name: "signin outbox not a directory", args: append(append([]string{"--scenario", "signin"}, si...), "--outbox", usersFile), wantErr: "--outbox"},
+		{name: "signin relative redirect", args: append(append([]string{"--scenario", "signin"}, si...), "--redirect-uri", "/cb"), wantErr: "--redirect-uri"},
+		{name: "signin zero code wait", args: append([]string{"--scenario", "signin", "--code-wait", "0s"}, si...), wantErr: "--code-wait"},
+		{name: "users file without signin", args: append([]string{"--users-file", usersFile}, cc...), wantErr: "need --scenario signin"},
+		{name: "save tokens without refresh", args: append([]string{"--save-refresh-tokens", "x"}, cc...), wantErr: "--save-refresh-tokens needs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

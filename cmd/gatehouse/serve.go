@@ -28,7 +28,9 @@ import (
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/profile"
 	"github.com/gatehouse-id/gatehouse/provider"
+	"github.com/gatehouse-id/gatehouse/reset"
 	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/signout"
 	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
@@ -248,7 +250,6 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 		Users:              store,
 		AuthRequests:       store,
 		Sessions:           store,
-		Logouts:            store,
 		Tokens:             store,
 		Clients:            store,
 		Passwords:          hasher,
@@ -286,6 +287,9 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	pages.Mount(r)
 	errPages.site = pages.Site()
+	if err := mountSignOut(r, pages, ld, store); err != nil {
+		return nil, err
+	}
 	if err := mountBesideLogin(r, pages, ld, composer, accounts); err != nil {
 		return nil, err
 	}
@@ -330,7 +334,7 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 	prov, err := provider.New(ctx, provider.Config{
 		Issuer:                       issuer,
 		LoginURL:                     "/login",
-		LogoutURL:                    "/logout",
+		LogoutURL:                    signout.PathLogout,
 		AllowInsecure:                insecure,
 		BindBrowser:                  authreq.BrowserBinding(!insecure),
 		AuthorizeGuard:               limitAuthorize(self.Limiters.Authorize, self.TrustedProxies, http.HandlerFunc(errPages.limited)),
@@ -355,10 +359,14 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 // and composer, the message composer of every page package, and accounts,
 // the account rules (the first account, the invitations).
 func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps, composer *notify.Composer, accounts *iam.Service) error {
+	resetLinks, err := mountReset(r, pages, ld, composer)
+	if err != nil {
+		return err
+	}
 	profilePages, err := profile.New(profile.Deps{
 		Site: pages.Site(), Session: pages.Session(), Codes: pages.Codes(),
 		Users: ld.Users, Sessions: ld.Sessions, MFA: ld.MFA, Tokens: ld.Tokens, Passwords: ld.Passwords,
-		CurrentPassword: pages, ResetLinks: pages.ResetLinkSender(),
+		CurrentPassword: pages, ResetLinks: resetLinks,
 		Mailer: ld.Mailer, Texter: ld.Texter, Messages: composer, Audit: ld.Audit, Avatars: ld.Avatars, Passkeys: ld.Passkeys,
 		TrustedDevices: ld.TrustedDevices, Limiters: ld.Limiters, Now: ld.Now, Logger: ld.Logger, Accounts: accounts,
 	})
@@ -376,6 +384,40 @@ func mountBesideLogin(r *mux.Router, pages *login.Handler, ld login.Deps, compos
 		return fmt.Errorf("start registration pages: %w", err)
 	}
 	signupPages.Mount(r)
+	return nil
+}
+
+// mountReset mounts "Forgot password?" and the reset link's page (package
+// reset) beside the sign-in pages, with their site, flow and language, and
+// returns the link sender of the profile's "Send reset password link". It
+// mounts nothing and returns nil when password resets are off
+// (ld.PasswordResets).
+func mountReset(r *mux.Router, pages *login.Handler, ld login.Deps, composer *notify.Composer) (func(context.Context, storage.User, string) error, error) {
+	if ld.PasswordResets == nil {
+		return nil, nil
+	}
+	h, err := reset.New(reset.Deps{Site: pages.Site(), Flow: pages.Flow(), Users: ld.Users, Sessions: ld.Sessions,
+		Passwords: ld.Passwords, Resets: ld.PasswordResets, MFA: ld.MFA, GuessPolicy: ld.GuessPolicy, Tokens: ld.Tokens,
+		Regulator: ld.Regulator, Limiter: ld.Limiters.Reset, Mailer: ld.Mailer, Texter: ld.Texter, Messages: composer,
+		Product: ld.TOTPIssuer, Issuer: ld.Issuer, LinkTTL: ld.ResetLinkTTL, Audit: ld.Audit, Lang: pages.ChooseLang,
+		Now: ld.Now, Logger: ld.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("start password reset pages: %w", err)
+	}
+	h.Mount(r)
+	return h.LinkSender(), nil
+}
+
+// mountSignOut mounts the home page, /logout and the static files
+// (package signout) beside the sign-in pages, with their site, session
+// and language, and store's pending logouts.
+func mountSignOut(r *mux.Router, pages *login.Handler, ld login.Deps, store storage.Store) error {
+	h, err := signout.New(signout.Deps{Site: pages.Site(), Session: pages.Session(), Logouts: store, Tokens: ld.Tokens,
+		Audit: ld.Audit, Lang: pages.ChooseLang, Now: ld.Now, Logger: ld.Logger})
+	if err != nil {
+		return fmt.Errorf("start sign-out pages: %w", err)
+	}
+	h.Mount(r)
 	return nil
 }
 

@@ -1,8 +1,6 @@
-package login
+package signout
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,62 +11,8 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
-const postLogout = "https://app.example/signed-out?state=xyz"
-
-func (h *harness) newLogout(adjust func(*storage.Logout)) storage.Logout {
-	h.t.Helper()
-	now := h.clock.Now()
-	l := storage.Logout{
-		ID:          secret.Token(16),
-		ClientID:    "client_test",
-		RedirectURI: postLogout,
-		CreatedAt:   now,
-		ExpiresAt:   now.Add(10 * time.Minute),
-	}
-	if adjust != nil {
-		adjust(&l)
-	}
-	if err := h.db.CreateLogout(context.Background(), l); err != nil {
-		h.t.Fatalf("CreateLogout() error = %v", err)
-	}
-	return l
-}
-
-func (h *harness) sessionExists(value string) bool {
-	h.t.Helper()
-	_, err := h.db.GetSession(context.Background(), secret.DigestHex(value))
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.t.Fatalf("GetSession() error = %v", err)
-	}
-	return err == nil
-}
-
-func (h *harness) logoutExists(id string) bool {
-	h.t.Helper()
-	_, err := h.db.GetLogout(context.Background(), id)
-	return err == nil
-}
-
-// giveToken stores a live access token of userID for the logout's client
-// and returns its ID.
-func (h *harness) giveToken(userID string) string {
-	h.t.Helper()
-	now := h.clock.Now()
-	at := storage.AccessToken{ID: secret.ID("at_"), ClientID: "client_test", Subject: userID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	if err := h.db.IssueTokens(context.Background(), storage.Issue{Access: at}, now); err != nil {
-		h.t.Fatalf("IssueTokens() error = %v", err)
-	}
-	return at.ID
-}
-
-func (h *harness) tokenExists(id string) bool {
-	h.t.Helper()
-	_, err := h.db.GetAccessToken(context.Background(), id)
-	return err == nil
-}
-
 func TestLogoutWithValidHintSignsOutAtOnce(t *testing.T) {
-	h, b, u, _ := signedIn(t)
+	h, b, u := signedIn(t)
 	cookie := b.sessionCookie()
 	token := h.giveToken(u.ID)
 	l := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = u.ID })
@@ -95,7 +39,7 @@ func TestLogoutWithValidHintSignsOutAtOnce(t *testing.T) {
 }
 
 func TestLogoutWithValidHintWithoutRedirect(t *testing.T) {
-	h, b, u, _ := signedIn(t)
+	h, b, u := signedIn(t)
 	l := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = u.ID; l.RedirectURI = "" })
 	r := b.get("/logout?id=" + url.QueryEscape(l.ID))
 	if r.status != http.StatusOK || r.location() != "" || !strings.Contains(r.body, "You are signed out") {
@@ -107,7 +51,7 @@ func TestLogoutWithValidHintWithoutRedirect(t *testing.T) {
 // browser without the user's session revokes nothing until the user
 // confirms with a CSRF-protected POST (issue 8).
 func TestLogoutHintWithoutSessionAsks(t *testing.T) {
-	h, _, u, _ := signedIn(t)
+	h, _, u := signedIn(t)
 	token := h.giveToken(u.ID)
 	l := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = u.ID })
 	other := h.newBrowser()
@@ -131,7 +75,7 @@ func TestLogoutHintWithoutSessionAsks(t *testing.T) {
 }
 
 func TestLogoutHintForAnotherUserAsks(t *testing.T) {
-	h, b, _, _ := signedIn(t)
+	h, b, _ := signedIn(t)
 	cookie := b.sessionCookie()
 	l := h.newLogout(func(l *storage.Logout) { l.HintValid = true; l.UserID = "usr_other" })
 	r := b.get("/logout?id=" + url.QueryEscape(l.ID))
@@ -144,7 +88,7 @@ func TestLogoutHintForAnotherUserAsks(t *testing.T) {
 }
 
 func TestLogoutWithoutHintAsksThenSignsOut(t *testing.T) {
-	h, b, _, _ := signedIn(t)
+	h, b, _ := signedIn(t)
 	cookie := b.sessionCookie()
 	l := h.newLogout(nil)
 
@@ -178,7 +122,7 @@ func TestLogoutWithoutHintAsksThenSignsOut(t *testing.T) {
 }
 
 func TestPlainLogout(t *testing.T) {
-	h, b, _, _ := signedIn(t)
+	h, b, _ := signedIn(t)
 	cookie := b.sessionCookie()
 	page := b.get("/logout")
 	if page.status != http.StatusOK || !strings.Contains(page.body, "Sign out of Gatehouse?") {
@@ -197,7 +141,7 @@ func TestPlainLogout(t *testing.T) {
 }
 
 func TestLogoutUnknownOrExpired(t *testing.T) {
-	h, b, u, _ := signedIn(t)
+	h, b, u := signedIn(t)
 	cookie := b.sessionCookie()
 	expired := h.newLogout(func(l *storage.Logout) {
 		l.HintValid = true

@@ -1,88 +1,46 @@
-package login
+package reset
 
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gatehouse-id/gatehouse/mfa"
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
-// latestEmail returns the text of the newest e-mail to the address.
-func latestEmail(t testing.TB, h *harness, to string) string {
-	t.Helper()
-	m, _, err := notify.ReadLatestEmail(h.outbox.Dir(), to)
-	if err != nil {
-		t.Fatalf("ReadLatestEmail(%q) error = %v", to, err)
-	}
-	return m.Subject + "\n" + m.Text
-}
-
-var resetLinkRE = regexp.MustCompile(`http://[^\s]+/reset\?token=[A-Za-z0-9_-]+(&authRequestID=[^\s]+)?`)
-
-// askReset posts the forgot-password form for email and returns the answer.
-func (b *browser) askReset(email string) response {
-	b.h.t.Helper()
-	page := b.get(pathForgot + "?email=" + url.QueryEscape(email))
-	if page.status != http.StatusOK {
-		b.h.t.Fatalf("GET %s = %d", pathForgot, page.status)
-	}
-	return b.post(pathForgot, url.Values{"email": {email}, "csrf": {csrfOf(b.h.t, page)}})
-}
-
-// resetLinkFor asks for a reset link and returns its path and query.
-func (b *browser) resetLinkFor(email string) string {
-	b.h.t.Helper()
-	r := b.askReset(email)
-	if r.status != http.StatusOK || !strings.Contains(r.body, "If an account exists for that address") {
-		b.h.t.Fatalf("POST %s = %d, want 200 with the same answer:\n%s", pathForgot, r.status, r.body)
-	}
-	m := resetLinkRE.FindString(latestEmail(b.h.t, b.h, email))
-	if m == "" {
-		b.h.t.Fatalf("no reset link in the e-mail to %s", email)
-	}
-	return strings.TrimPrefix(m, b.h.srv.URL)
-}
-
-// setNewPassword opens the link and posts the new password.
-func (b *browser) setNewPassword(link, pw string) response {
-	b.h.t.Helper()
-	page := b.get(link)
-	if page.status != http.StatusOK {
-		return page
-	}
-	u, _ := url.Parse(link)
-	return b.post(pathReset, url.Values{"token": {u.Query().Get("token")}, "password": {pw}, "csrf": {csrfOf(b.h.t, page)}})
-}
-
-const newPW = "a brand new passphrase"
-
 func TestResetEndToEnd(t *testing.T) {
-	h := newHarness(t, selfService)
-	u := h.createUser("ada@example.com", goodPW, testParams)
-	// A signed-in browser and tokens that the reset must end.
-	signedIn := h.newBrowser()
-	signedIn.mustSignIn(h.newAuthRequest(), u.Email, goodPW)
-	if n, _ := h.db.ListUserSessions(context.Background(), u.ID); len(n) != 1 {
-		t.Fatalf("sessions before the reset = %d, want 1", len(n))
+	h := newHarness(t)
+	u := h.createUser("ada@example.com", goodPW)
+	ctx := context.Background()
+	// A session and tokens that the reset must end.
+	if _, _, err := h.sess.Start(ctx, httptest.NewRequest(http.MethodGet, "/", nil), u.ID, []string{"pwd"}, "", h.clock.Now()); err != nil {
+		t.Fatal(err)
 	}
 	issueTokenFor(t, h, u.ID)
-	// A locked user is unlocked by the reset.
-	if _, err := h.db.UpdateUser(context.Background(), u.ID, func(old storage.User) (storage.User, error) {
+	// A locked user is unlocked by the reset, and so is a locked second
+	// factor below the hard lock.
+	if _, err := h.db.UpdateUser(ctx, u.ID, func(old storage.User) (storage.User, error) {
 		old.State = storage.UserLocked
 		return old, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.db.UpdateLoginAttempts(context.Background(), u.ID, func(a storage.LoginAttempts) (storage.LoginAttempts, error) {
+	if _, err := h.db.UpdateLoginAttempts(ctx, u.ID, func(a storage.LoginAttempts) (storage.LoginAttempts, error) {
 		a.ConsecutiveFailures, a.LockedAt = 100, h.clock.Now()
 		return a, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.UpdateMFAState(ctx, u.ID, func(st storage.MFAState) (storage.MFAState, error) {
+		st.LockedAt, st.FailuresInARow, st.FailuresSinceSuccess = h.clock.Now(), 10, 10
+		return st, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -96,31 +54,27 @@ func TestResetEndToEnd(t *testing.T) {
 	if got := h.user(u.ID); got.State != storage.UserActive {
 		t.Errorf("state after the reset = %q, want active", got.State)
 	}
-	if a := attempts(t, h, u.ID); a.ConsecutiveFailures != 0 || !a.LockedAt.IsZero() {
-		t.Errorf("attempts after the reset = %+v, want cleared", a)
+	if a, err := h.db.GetLoginAttempts(ctx, u.ID); err != nil || a.ConsecutiveFailures != 0 || !a.LockedAt.IsZero() {
+		t.Errorf("attempts after the reset = %+v, %v, want cleared", a, err)
 	}
-	if s, _ := h.db.ListUserSessions(context.Background(), u.ID); len(s) != 0 {
+	if st, err := h.db.GetMFAState(ctx, u.ID); err != nil || mfa.Locked(&st) || st.PasswordResetAt.IsZero() {
+		t.Errorf("second factor after the reset = %+v, %v, want unlocked with the reset time", st, err)
+	}
+	if s, _ := h.db.ListUserSessions(ctx, u.ID); len(s) != 0 {
 		t.Errorf("sessions after the reset = %d, want 0", len(s))
 	}
-	if _, err := h.db.GetAccessToken(context.Background(), "at_reset"); err == nil {
+	if _, err := h.db.GetAccessToken(ctx, "at_reset"); err == nil {
 		t.Errorf("access token survived the reset")
 	}
-	if m := latestEmail(t, h, u.Email); !strings.Contains(strings.ToLower(m), "password was changed") {
+	if m := h.latestEmail(u.Email); !strings.Contains(strings.ToLower(m), "password was changed") {
 		t.Errorf("last e-mail = %q, want the password changed notice", m)
+	}
+	if !h.passwordIs(u.ID, newPW) || h.passwordIs(u.ID, goodPW) {
+		t.Error("the stored password is not the new one")
 	}
 	// Single use.
 	if r := b.setNewPassword(link, "yet another passphrase"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "This reset link does not work") {
 		t.Errorf("second use = %d, want 400 link does not work", r.status)
-	}
-	// The old password fails; the new one still needs the second factor.
-	nb := h.newBrowser()
-	id := h.newAuthRequest()
-	if r := nb.signIn(id, u.Email, goodPW); r.status != http.StatusOK || !strings.Contains(r.body, msgBadCredentials) {
-		t.Errorf("old password = %d, want 200 refused", r.status)
-	}
-	id = h.newAuthRequest()
-	if r := nb.signIn(id, u.Email, newPW); r.status != http.StatusSeeOther || r.location() != mfaPath(id) {
-		t.Errorf("new password = %d %q, want 303 to the second factor", r.status, r.location())
 	}
 }
 
@@ -146,8 +100,8 @@ func TestResetExpiry(t *testing.T) {
 		{"31 minutes", 31 * time.Minute, http.StatusBadRequest},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, selfService)
-			u := h.createUser("ada@example.com", goodPW, testParams)
+			h := newHarness(t)
+			u := h.createUser("ada@example.com", goodPW)
 			b := h.newBrowser()
 			link := b.resetLinkFor(u.Email)
 			h.clock.Advance(tt.after)
@@ -159,8 +113,8 @@ func TestResetExpiry(t *testing.T) {
 }
 
 func TestResetNewerVoidsOlder(t *testing.T) {
-	h := newHarness(t, selfService)
-	u := h.createUser("ada@example.com", goodPW, testParams)
+	h := newHarness(t)
+	u := h.createUser("ada@example.com", goodPW)
 	b := h.newBrowser()
 	older := b.resetLinkFor(u.Email)
 	h.clock.Advance(time.Minute)
@@ -174,8 +128,8 @@ func TestResetNewerVoidsOlder(t *testing.T) {
 }
 
 func TestResetPolicyErrorKeepsNothing(t *testing.T) {
-	h := newHarness(t, selfService)
-	u := h.createUser("ada@example.com", goodPW, testParams)
+	h := newHarness(t)
+	u := h.createUser("ada@example.com", goodPW)
 	b := h.newBrowser()
 	link := b.resetLinkFor(u.Email)
 	for _, tt := range []struct{ pw, want string }{
@@ -202,16 +156,16 @@ func TestResetPolicyErrorKeepsNothing(t *testing.T) {
 // the known one is delivered. The work is compared, not timed.
 func TestForgotNoEnumeration(t *testing.T) {
 	counted := &countingResets{}
-	h := newHarness(t, selfService, func(d *Deps) {
-		counted.PasswordResets = d.PasswordResets
-		d.PasswordResets = counted
+	h := newHarness(t, func(d *Deps) {
+		counted.PasswordResets = d.Resets
+		d.Resets = counted
 	})
-	u := h.createUser("ada@example.com", goodPW, testParams)
+	u := h.createUser("ada@example.com", goodPW)
 	b := h.newBrowser()
-	page := b.get(pathForgot)
+	page := b.get(PathForgot)
 	csrf := csrfOf(t, page)
 	post := func(email string) response {
-		r := b.post(pathForgot, url.Values{"email": {email}, "csrf": {csrf}})
+		r := b.post(PathForgot, url.Values{"email": {email}, "csrf": {csrf}})
 		r.body = strings.ReplaceAll(r.body, email, "EMAIL")
 		return r
 	}
@@ -241,14 +195,14 @@ func (c *countingResets) CreatePasswordReset(ctx context.Context, r storage.Pass
 }
 
 func TestSendResetLinkBySMS(t *testing.T) {
-	h := newHarness(t, selfService)
-	u := h.createUser("ada@example.com", goodPW, testParams)
+	h := newHarness(t)
+	u := h.createUser("ada@example.com", goodPW)
 	u.Phone, u.PhoneVerified, u.MFAMethod = "+447700900123", true, storage.MFASMS
-	lh, err := New(h.deps)
+	rh, err := New(h.deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := lh.ResetLinkSender()(context.Background(), u, ResetBySMS); err != nil {
+	if err := rh.LinkSender()(context.Background(), u, BySMS); err != nil {
 		t.Fatalf("sendResetLink(sms) error = %v", err)
 	}
 	all, err := notify.ReadSMS(h.outbox.Dir())

@@ -1,29 +1,22 @@
-package login
+package signout
 
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
-	"github.com/gatehouse-id/gatehouse/session"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/templates"
 	"github.com/gatehouse-id/gatehouse/web"
 )
 
-// signOutPages serves /logout. It needs only these of the pages' Deps.
-type signOutPages struct {
-	site    *web.Site
-	sess    *session.Service
-	logouts storage.Logouts
-	tokens  storage.Tokens
-	audit   recordFunc
-	now     func() time.Time
-	logger  *slog.Logger
-}
+// PathLogout is where the provider's end_session endpoint sends the
+// browser (provider.Config.LogoutURL).
+const PathLogout = "/logout"
+
+// logoutCookie carries the CSRF token of the sign-out form.
+var logoutCookie = web.Cookie{Name: "gh_logout"}
 
 // handleLogout serves GET /logout[?id=LOGOUT_ID]. The provider's
 // end_session endpoint sends the browser here with the ID of a pending
@@ -33,7 +26,7 @@ type signOutPages struct {
 // ID token sent by anyone. Without an ID it asks for confirmation of a
 // plain sign-out. An unknown or expired ID changes nothing and never
 // redirects.
-func (d *signOutPages) handleLogout(w http.ResponseWriter, r *http.Request) {
+func (d *Handler) handleLogout(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("id")
 	if id == "" {
 		d.renderLogoutConfirm(w, r, storage.Logout{})
@@ -67,7 +60,7 @@ func (d *signOutPages) handleLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleLogoutPOST serves POST /logout, the confirmed sign-out.
-func (d *signOutPages) handleLogoutPOST(w http.ResponseWriter, r *http.Request) {
+func (d *Handler) handleLogoutPOST(w http.ResponseWriter, r *http.Request) {
 	var l storage.Logout
 	if id := r.PostForm.Get("id"); id != "" {
 		var err error
@@ -83,7 +76,7 @@ func (d *signOutPages) handleLogoutPOST(w http.ResponseWriter, r *http.Request) 
 
 // pendingLogout returns the pending logout with the ID if it exists and has
 // not expired.
-func (d *signOutPages) pendingLogout(r *http.Request, id string) (storage.Logout, bool, error) {
+func (d *Handler) pendingLogout(r *http.Request, id string) (storage.Logout, bool, error) {
 	if len(id) > 256 {
 		return storage.Logout{}, false, nil
 	}
@@ -103,7 +96,7 @@ func (d *signOutPages) pendingLogout(r *http.Request, id string) (storage.Logout
 // renderLogoutConfirm asks "Sign out of Gatehouse?". The form may end in
 // a redirect to the logout's post_logout_redirect_uri, so the CSP allows it
 // as a form target.
-func (d *signOutPages) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l storage.Logout) {
+func (d *Handler) renderLogoutConfirm(w http.ResponseWriter, r *http.Request, l storage.Logout) {
 	value := d.site.EnsureCookie(w, r, logoutCookie)
 	d.site.AllowFormTargets(w, l.RedirectURI)
 	d.site.Render(w, r, http.StatusOK, templates.LogoutPage{
@@ -116,7 +109,7 @@ func (d *signOutPages) renderLogoutConfirm(w http.ResponseWriter, r *http.Reques
 // signOut ends the browser's session, consumes the pending logout l (if
 // any) and sends the browser to its redirect URI with a 303, or shows "You
 // are signed out".
-func (d *signOutPages) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout) {
+func (d *Handler) signOut(w http.ResponseWriter, r *http.Request, l storage.Logout) {
 	ctx := r.Context()
 	userID, err := d.sess.End(ctx, w, r)
 	if err != nil {
@@ -135,7 +128,7 @@ func (d *signOutPages) signOut(w http.ResponseWriter, r *http.Request, l storage
 		}
 	}
 	d.logger.InfoContext(ctx, "signed out", "user_id", userID, "client_id", l.ClientID, "hint_valid", l.HintValid)
-	d.audit(r, iam.AuditLogout, userID, userID, map[string]string{"client_id": l.ClientID})
+	d.record(r, iam.AuditLogout, userID, userID, map[string]string{"client_id": l.ClientID})
 	if l.RedirectURI != "" {
 		http.Redirect(w, r, l.RedirectURI, http.StatusSeeOther)
 		return
@@ -148,7 +141,7 @@ func (d *signOutPages) signOut(w http.ResponseWriter, r *http.Request, l storage
 // session or after the user confirmed. A logout without a valid hint, or
 // without a client, revokes nothing: an empty client would mean every
 // client.
-func (d *signOutPages) revokeHinted(r *http.Request, l storage.Logout) error {
+func (d *Handler) revokeHinted(r *http.Request, l storage.Logout) error {
 	if !l.HintValid || l.UserID == "" || l.ClientID == "" || d.tokens == nil {
 		return nil
 	}
