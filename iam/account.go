@@ -198,6 +198,11 @@ func (s *Service) ListChildren(ctx context.Context, actor Actor, parentID string
 
 // SetStatus sets an account's status on behalf of an operator, with a
 // reason: ACTIVE, SUSPENDED or DEACTIVATED (PENDING comes from setup).
+// ACTIVE is the operator's approval: it clears the pending reasons that
+// setup still had (the audit entry lists them) and stops the VAT
+// re-checks; an account activated from PENDING calls the activation
+// notifier, as a completed setup does. A later change of the business
+// details computes the reasons again.
 func (s *Service) SetStatus(ctx context.Context, actor Actor, id string, status storage.AccountStatus, reason string) (storage.Account, error) {
 	if !actor.IsOperator() {
 		return storage.Account{}, forbidden("Only an operator can change an account's status.")
@@ -215,9 +220,16 @@ func (s *Service) SetStatus(ctx context.Context, actor Actor, id string, status 
 		return storage.Account{}, err
 	}
 	var from storage.AccountStatus
+	var overridden []string
 	a, err := s.store.UpdateAccount(ctx, id, func(old storage.Account) (storage.Account, error) {
-		from = old.Status
+		from, overridden = old.Status, nil
 		old.Status, old.StatusReason, old.UpdatedAt = status, reason, s.utcNow()
+		if status == storage.AccountActive && len(old.PendingReasons) > 0 {
+			// The operator's approval overrides what setup still lacks,
+			// and stops the VAT re-checks.
+			overridden, old.PendingReasons = old.PendingReasons, nil
+			old.VAT.NextCheckAt = time.Time{}
+		}
 		return old, nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -226,6 +238,13 @@ func (s *Service) SetStatus(ctx context.Context, actor Actor, id string, status 
 	if err != nil {
 		return storage.Account{}, fmt.Errorf("set status: %w", err)
 	}
-	return a, s.auditAccount(ctx, actor, AuditAccountStatus, a.ID, "",
-		map[string]string{"from": string(from), "to": string(status), "reason": reason})
+	detail := map[string]string{"from": string(from), "to": string(status), "reason": reason}
+	if len(overridden) > 0 {
+		detail["overridden_pending_reasons"] = strings.Join(overridden, ",")
+	}
+	err = s.auditAccount(ctx, actor, AuditAccountStatus, a.ID, "", detail)
+	if from == storage.AccountPending && status == storage.AccountActive && s.onActive != nil {
+		s.onActive(ctx, a)
+	}
+	return a, err
 }

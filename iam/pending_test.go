@@ -96,3 +96,42 @@ func TestCheckBusinessDetails(t *testing.T) {
 		t.Fatalf("VIES was asked %d times, want never", n)
 	}
 }
+
+// TestOperatorActivatesPending: an operator's ACTIVE overrides a pending
+// account's reasons (audited), stops its VAT re-checks and notifies the
+// Owner; a SUSPENDED account made ACTIVE again without reasons does not
+// notify.
+func TestOperatorActivatesPending(t *testing.T) {
+	ctx := context.Background()
+	e := newBusinessEnv(t)
+	e.vies.answer(viesUnavailable)
+	a := e.business(t, "Example")
+	a, err := e.svc.SetBusinessDetails(ctx, as("usr_owner"), a.ID, germanDetails("DE136695976"))
+	if err != nil || a.Status != storage.AccountPending || a.VAT.NextCheckAt.IsZero() {
+		t.Fatalf("SetBusinessDetails = %s %q next %v, %v; want PENDING with a re-check", a.Status, a.PendingReasons, a.VAT.NextCheckAt, err)
+	}
+	got, err := e.svc.SetStatus(ctx, iam.OperatorActor(), a.ID, storage.AccountActive, "checked by phone")
+	if err != nil || got.Status != storage.AccountActive || len(got.PendingReasons) != 0 || !got.VAT.NextCheckAt.IsZero() {
+		t.Fatalf("SetStatus(ACTIVE) = %s %q next %v, %v; want ACTIVE without reasons or re-check", got.Status, got.PendingReasons, got.VAT.NextCheckAt, err)
+	}
+	if acts := e.activations(); len(acts) != 1 || acts[0] != a.ID {
+		t.Fatalf("notifier called with %q, want once for %s", acts, a.ID)
+	}
+	events, err := e.svc.ListAudit(ctx, storage.AuditFilter{AccountID: a.ID, Action: iam.AuditAccountStatus})
+	if err != nil || len(events) != 1 || events[0].Detail["overridden_pending_reasons"] != iam.ReasonVATUnreachable {
+		t.Fatalf("status audit = %+v, %v; want one listing the overridden reason", events, err)
+	}
+	e.clock.Advance(2 * iam.VATRecheckFast)
+	if n, err := e.svc.RecheckDueVAT(ctx, 10); err != nil || n != 0 {
+		t.Fatalf("RecheckDueVAT after the approval = %d, %v; want nothing due", n, err)
+	}
+	if _, err := e.svc.SetStatus(ctx, iam.OperatorActor(), a.ID, storage.AccountSuspended, "unpaid"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetStatus(ctx, iam.OperatorActor(), a.ID, storage.AccountActive, "paid"); err != nil {
+		t.Fatal(err)
+	}
+	if acts := e.activations(); len(acts) != 1 {
+		t.Fatalf("notifier called %d times, want once (not when lifting a suspension)", len(acts))
+	}
+}
