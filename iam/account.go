@@ -96,6 +96,9 @@ func (s *Service) CreateChildAccount(ctx context.Context, actor Actor, parentID 
 
 // createAccount checks na and stores the account with its Owner.
 func (s *Service) createAccount(ctx context.Context, actor Actor, parentID string, na NewAccount) (storage.Account, error) {
+	if actor.Kind == ActorAPIClient {
+		return storage.Account{}, needsPerson()
+	}
 	a, err := s.checkNewAccount(ctx, actor, na)
 	if err != nil {
 		return storage.Account{}, err
@@ -185,7 +188,7 @@ func (s *Service) ListChildren(ctx context.Context, actor Actor, parentID string
 	for _, k := range kids {
 		v := AccountView{Account: k}
 		if !actor.IsOperator() {
-			eff, err := s.EffectiveRole(ctx, k, actor.UserID)
+			eff, err := s.actorRole(ctx, actor, k)
 			if err != nil {
 				return nil, "", err
 			}

@@ -13,8 +13,9 @@ const (
 	// ActorOperator is the operator, through the command line or the
 	// admin socket; operators are not bound by the permission table.
 	ActorOperator ActorKind = "operator"
-	// ActorAPIClient is an API client acting for its account (REQUIREMENTS
-	// section 9). No operation accepts it yet.
+	// ActorAPIClient is an API client acting for its account and the
+	// accounts under it (REQUIREMENTS section 9), with the role of its
+	// type (actor_client.go).
 	ActorAPIClient ActorKind = "api_client"
 )
 
@@ -55,14 +56,16 @@ func (a Actor) auditActor() string {
 	return a.UserID
 }
 
-// check refuses an actor that is neither a user with an ID nor the
-// operator: API clients get no account operation yet.
+// check refuses an actor that is neither a user with an ID, an API
+// client with an ID, nor the operator.
 func (a Actor) check() error {
 	switch {
 	case a.Kind == ActorOperator:
 		return nil
 	case a.Kind == ActorUser && a.UserID != "":
 		return nil
+	case a.Kind == ActorAPIClient && a.ClientID != "":
+		return nil
 	}
-	return forbidden("This operation needs a signed-in user or an operator.")
+	return forbidden("This operation needs a signed-in user, an API client or an operator.")
 }

@@ -88,6 +88,9 @@ type APIClientUpdate struct {
 // one Owner, Admin or Developer, direct or inherited; the account and its
 // ancestors must be ACTIVE.
 func (s *Service) CreateAPIClient(ctx context.Context, actor Actor, accountID string, nc NewAPIClient) (storage.Client, string, error) {
+	if actor.Kind == ActorAPIClient {
+		return storage.Client{}, "", needsPerson()
+	}
 	action, err := createAction(nc.Type)
 	if err != nil {
 		return storage.Client{}, "", err

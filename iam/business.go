@@ -140,7 +140,7 @@ func (s *Service) authorizeSetup(ctx context.Context, actor Actor, accountID str
 	if err != nil || actor.IsOperator() {
 		return a, err
 	}
-	eff, err := s.EffectiveRole(ctx, a, actor.UserID)
+	eff, err := s.actorRole(ctx, actor, a)
 	if err != nil {
 		return storage.Account{}, err
 	}

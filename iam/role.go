@@ -136,7 +136,7 @@ func (s *Service) authorize(ctx context.Context, actor Actor, accountID string, 
 	if actor.IsOperator() {
 		return a, Effective{}, nil
 	}
-	eff, err := s.EffectiveRole(ctx, a, actor.UserID)
+	eff, err := s.actorRole(ctx, actor, a)
 	if err != nil {
 		return storage.Account{}, Effective{}, err
 	}

@@ -29,8 +29,11 @@ const cursorSep = "|"
 // order is by membership account ID, each followed by its subtree in ID
 // order. The cursor is opaque; an empty one starts at the beginning.
 func (s *Service) ListVisibleAccounts(ctx context.Context, actor Actor, q VisibleQuery) ([]AccountView, string, error) {
+	if actor.Kind == ActorAPIClient && actor.ClientID != "" {
+		return s.clientVisible(ctx, actor, q)
+	}
 	if actor.Kind != ActorUser || actor.UserID == "" {
-		return nil, "", forbidden("Only a signed-in user has a list of accounts.")
+		return nil, "", forbidden("Only a signed-in user or an API client has a list of accounts.")
 	}
 	w := visibleWalk{s: s, user: actor.UserID, q: q, limit: q.Size()}
 	member, after, _ := strings.Cut(q.After, cursorSep)
