@@ -36,7 +36,7 @@ type meta struct {
 
 // list is the body of a list answer.
 type list[T any] struct {
-	Items []T `json:"items"`
+	Items []T  `json:"items"`
 	Meta  meta `json:"meta"`
 }
 
