@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -87,16 +88,28 @@ func New(d Deps) (*Handler, error) {
 }
 
 // Mount registers the API's routes (routes.go) under Prefix on r. Any
-// other path under Prefix, or another method, gets a JSON 404 or 405.
+// other method on a routed path gets a JSON 405, and any other path under
+// Prefix a JSON 404.
 func (h *Handler) Mount(r *mux.Router) {
 	sub := r.PathPrefix(Prefix).Subrouter()
 	addRoutes(sub, h)
-	sub.NotFoundHandler = h.plain(func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, &apiError{status: http.StatusNotFound, code: iam.CodeNotFound, msg: "No API endpoint has this path."})
+	var paths []string
+	sub.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		if p, err := route.GetPathTemplate(); err == nil && !slices.Contains(paths, p) {
+			paths = append(paths, p)
+		}
+		return nil
 	})
-	sub.MethodNotAllowedHandler = h.plain(func(w http.ResponseWriter, r *http.Request) {
+	notAllowed := h.plain(func(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, &apiError{status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed,
 			msg: "This endpoint does not take the method " + r.Method + "."})
+	})
+	for _, p := range paths {
+		// Tried after the path's own routes: only another method gets here.
+		sub.Handle(strings.TrimPrefix(p, Prefix), notAllowed)
+	}
+	sub.NotFoundHandler = h.plain(func(w http.ResponseWriter, r *http.Request) {
+		h.writeError(w, r, &apiError{status: http.StatusNotFound, code: iam.CodeNotFound, msg: "No API endpoint has this path."})
 	})
 }
 

@@ -220,24 +220,36 @@ func (a answer) items() []map[string]any {
 // when nil; a string is sent as it is).
 func (h *harness) do(method, path, token string, body any) answer {
 	h.t.Helper()
-	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
+		return h.send(method, path, token, nil, "")
 	case string:
-		rd = strings.NewReader(b)
+		return h.send(method, path, token, strings.NewReader(b), "application/json")
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
+		return h.send(method, path, token, bytes.NewReader(j), "application/json")
 	}
+}
+
+// doRaw calls the API with a body of the given media type.
+func (h *harness) doRaw(method, path, token, body, mediaType string) answer {
+	h.t.Helper()
+	return h.send(method, path, token, strings.NewReader(body), mediaType)
+}
+
+// send makes one call and checks the answer against the OpenAPI
+// document.
+func (h *harness) send(method, path, token string, rd io.Reader, mediaType string) answer {
+	h.t.Helper()
 	req, err := http.NewRequest(method, h.srv.URL+path, rd)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if mediaType != "" {
+		req.Header.Set("Content-Type", mediaType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
