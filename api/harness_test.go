@@ -139,12 +139,19 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	r := mux.NewRouter()
-	api.Mount(r)
-	h.srv = httptest.NewServer(r)
-	t.Cleanup(h.srv.Close)
+	h.srv = serve(t, api)
 	h.seed()
 	return h
+}
+
+// serve mounts api on a router and serves it until the test ends.
+func serve(t *testing.T, api *Handler) *httptest.Server {
+	t.Helper()
+	r := mux.NewRouter()
+	api.Mount(r)
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // seed creates the people and the account.
