@@ -61,8 +61,8 @@ func (t AccessToken) HasScope(scope string) bool { return slices.Contains(t.Scop
 // verify its signature, issuer and expiry), and its storage record must
 // exist (it was not revoked), be unexpired and name the same subject. A
 // user's token also needs a user who may sign in and, when it was issued
-// for an account, a user who may still act in it. Any failure is
-// ErrInvalidAccessToken, possibly wrapping a store fault.
+// for an account, a user who may still act in it. Any refusal is
+// ErrInvalidAccessToken; a store fault is another error.
 func (p *Provider) VerifyAccessToken(ctx context.Context, raw string) (AccessToken, error) {
 	ctx = op.ContextWithIssuer(ctx, p.cfg.Issuer)
 	id, subject, claims, ok := p.decodeAccessToken(ctx, raw)
@@ -122,11 +122,12 @@ func (p *Provider) decodeAccessToken(ctx context.Context, raw string) (id, subje
 	return c.JWTID, c.Subject, c.Claims, true
 }
 
-// invalidAccessToken wraps err as ErrInvalidAccessToken; a store fault
-// stays visible in the chain, for the caller's log.
+// invalidAccessToken maps a lookup error: a missing record or an account
+// the user may no longer act in is ErrInvalidAccessToken; anything else is
+// a fault, returned wrapped, which the caller answers as its own error.
 func invalidAccessToken(err error) error {
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, ErrAccountNotSelectable) {
 		return ErrInvalidAccessToken
 	}
-	return fmt.Errorf("%w: %w", ErrInvalidAccessToken, err)
+	return fmt.Errorf("verify access token: %w", err)
 }
