@@ -168,6 +168,11 @@ func TestOperatorEndpoints(t *testing.T) {
 		t.Errorf("operator's accounts = %d %s, want the one top-level account", top.status, top.raw)
 	}
 	wantError(t, oh.do("GET", Prefix+"/me", "", nil), 403, "forbidden", "")
+	created := oh.do("POST", Prefix+"/accounts", "", map[string]any{"name": "Beta", "owner_id": h.users[outsider].ID})
+	if created.status != 201 || created.str("owner_id") != h.users[outsider].ID || created.body["parent_id"] != nil {
+		t.Errorf("operator's top-level account = %d %s", created.status, created.raw)
+	}
+	wantError(t, oh.do("POST", Prefix+"/accounts", "", map[string]any{"name": "Gamma"}), 400, "invalid", "owner")
 	tr := oh.do("POST", Prefix+"/accounts/"+h.acct.ID+"/transfer", "", map[string]any{"to": h.users[developer].ID, "reason": "owner left"})
 	if tr.status != 200 || tr.str("to_user_id") != h.users[developer].ID {
 		t.Errorf("operator transfer = %d %s", tr.status, tr.raw)

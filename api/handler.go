@@ -59,7 +59,9 @@ type Handler struct {
 	// codes' documentation.
 	base     string
 	moreInfo string
-	logger   *slog.Logger
+	// hsts is set when the API is served over https.
+	hsts   bool
+	logger *slog.Logger
 }
 
 // New validates d and returns the API's handler.
@@ -84,7 +86,8 @@ func New(d Deps) (*Handler, error) {
 	}
 	base := strings.TrimRight(d.BaseURL, "/")
 	return &Handler{iam: d.IAM, users: d.Users, auth: d.Auth, notify: d.Notifier, base: base,
-		moreInfo: base + Prefix + "/openapi.json#/components/schemas/Error", logger: d.Logger}, nil
+		moreInfo: base + Prefix + "/openapi.json#/components/schemas/Error", hsts: strings.HasPrefix(base, "https://"),
+		logger: d.Logger}, nil
 }
 
 // Mount registers the API's routes (routes.go) under Prefix on r. Any
@@ -120,6 +123,9 @@ type callerFunc func(w http.ResponseWriter, r *http.Request, c Caller)
 func (h *Handler) plain(fn http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setHeaders(w)
+		if h.hsts {
+			w.Header().Set("Strict-Transport-Security", hstsValue)
+		}
 		fn(w, r)
 	})
 }
@@ -136,6 +142,9 @@ func (h *Handler) authed(fn callerFunc) http.Handler {
 		fn(w, r, c)
 	})
 }
+
+// hstsValue is the HSTS policy of an https deployment, as the provider's.
+const hstsValue = "max-age=63072000; includeSubDomains"
 
 // setHeaders sets the headers of every API answer: nothing is cached,
 // sniffed or framed.
