@@ -42,6 +42,7 @@ type newAccountBody struct {
 	OwnerID string `json:"owner_id"`
 }
 
+// account returns the body as iam's input.
 func (b newAccountBody) account() iam.NewAccount {
 	return iam.NewAccount{Name: b.Name, Email: b.Email, Type: storage.AccountType(b.Type), OwnerID: b.OwnerID}
 }

@@ -48,6 +48,7 @@ type apiError struct {
 	msg    string
 }
 
+// Error returns the message.
 func (e *apiError) Error() string { return e.msg }
 
 // badInput is the 400 refusal of an input named field.

@@ -251,6 +251,14 @@ func (h *harness) doRaw(method, path, token, body, mediaType string) answer {
 // document.
 func (h *harness) send(method, path, token string, rd io.Reader, mediaType string) answer {
 	h.t.Helper()
+	var sent []byte
+	if rd != nil {
+		var err error
+		if sent, err = io.ReadAll(rd); err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(sent)
+	}
 	req, err := http.NewRequest(method, h.srv.URL+path, rd)
 	if err != nil {
 		h.t.Fatal(err)
@@ -276,6 +284,6 @@ func (h *harness) send(method, path, token string, rd io.Reader, mediaType strin
 			h.t.Fatalf("%s %s: answer %q is not a JSON object: %v", method, path, raw, err)
 		}
 	}
-	validateAnswer(h.t, req, resp, raw)
+	validateAnswer(h.t, req, sent, resp, raw)
 	return a
 }

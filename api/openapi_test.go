@@ -131,16 +131,18 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
-// validateAnswer checks one answer of the harness against the document:
+// validateAnswer checks one call of the harness against the document:
 // its path and method are documented, its status is one the operation
-// lists, and its headers and body match the schema. The JSON 404 and 405
-// of unknown paths and methods are the only undocumented answers.
-func validateAnswer(t *testing.T, req *http.Request, resp *http.Response, raw []byte) {
+// lists, and its headers and body match the schema; the request of a
+// successful call matches the document too. The JSON 404 and 405 of
+// unknown paths and methods are the only undocumented answers.
+func validateAnswer(t *testing.T, req *http.Request, sent []byte, resp *http.Response, raw []byte) {
 	t.Helper()
 	_, router := loadSpec(t)
 	probe := req.Clone(context.Background())
 	u, _ := url.Parse(specHost + req.URL.RequestURI())
 	probe.URL, probe.Host = u, u.Host
+	probe.Body = io.NopCloser(bytes.NewReader(sent))
 	route, params, err := router.FindRoute(probe)
 	if err != nil {
 		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
@@ -148,6 +150,14 @@ func validateAnswer(t *testing.T, req *http.Request, resp *http.Response, raw []
 		}
 		t.Errorf("%s %s answered %d but is not in the OpenAPI document: %v", req.Method, req.URL.Path, resp.StatusCode, err)
 		return
+	}
+	if resp.StatusCode < 300 {
+		reqIn := &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+		if err := openapi3filter.ValidateRequest(context.Background(), reqIn); err != nil {
+			t.Errorf("%s %s: the request does not match the OpenAPI document: %v\nbody: %s", req.Method, req.URL.Path, err, sent)
+		}
+		probe.Body = io.NopCloser(bytes.NewReader(sent))
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: probe, PathParams: params, Route: route},

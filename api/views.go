@@ -42,6 +42,7 @@ type userView struct {
 	UpdatedAt     *string `json:"updated_at"`
 }
 
+// viewUser is the JSON of the caller's own record.
 func viewUser(u storage.User) userView {
 	return userView{ID: u.ID, Email: u.Email, EmailVerified: u.EmailVerified, GivenName: u.GivenName,
 		FamilyName: u.FamilyName, Locale: u.Locale, Phone: orNil(u.Phone), PhoneVerified: u.PhoneVerified,
@@ -87,6 +88,7 @@ type accountView struct {
 	UpdatedAt      *string       `json:"updated_at"`
 }
 
+// viewAccount is the JSON of an account as the caller sees it.
 func viewAccount(v iam.AccountView) accountView {
 	a := v.Account
 	out := accountView{ID: a.ID, Name: a.Name, Email: orNil(a.Email), Type: string(a.Type), Status: string(a.Status),
@@ -117,6 +119,7 @@ type memberView struct {
 	UpdatedAt  *string `json:"updated_at"`
 }
 
+// viewMember is the JSON of membership m of user u.
 func viewMember(m storage.Membership, u storage.User) memberView {
 	return memberView{UserID: m.UserID, Email: u.Email, GivenName: u.GivenName, FamilyName: u.FamilyName,
 		Role: string(m.Role), InvitedBy: orNil(m.InvitedBy), CreatedAt: stamp(m.CreatedAt), UpdatedAt: stamp(m.UpdatedAt)}
@@ -136,6 +139,7 @@ type invitationView struct {
 	ExpiresAt *string `json:"expires_at"`
 }
 
+// viewInvitation is the JSON of an invitation, without its token digest.
 func viewInvitation(inv storage.Invitation) invitationView {
 	return invitationView{ID: inv.ID, AccountID: inv.AccountID, Email: inv.Email, Name: inv.Name, Role: string(inv.Role),
 		State: string(inv.State), InvitedBy: inv.InvitedBy, CreatedAt: stamp(inv.CreatedAt), UpdatedAt: stamp(inv.UpdatedAt),
@@ -155,6 +159,7 @@ type eventView struct {
 	Detail    map[string]string `json:"detail"`
 }
 
+// viewEvent is the JSON of an audit event.
 func viewEvent(e storage.AuditEvent) eventView {
 	d := e.Detail
 	if d == nil {
