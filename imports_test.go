@@ -78,7 +78,8 @@ func importRules() map[string][]string {
 		// never imports login, profile, signup or console (nor they api),
 		// and it calls iam for every rule. The provider's token check and
 		// the e-mails come in its Deps, wired by cmd/gatehouse.
-		"api": {"storage", "iam", "github.com/gorilla/mux"},
+		// i18n words its own refusals in the request's language.
+		"api": {"storage", "iam", "i18n", "github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "i18n", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

@@ -123,7 +123,7 @@ func (h *Handler) patchAccount(w http.ResponseWriter, r *http.Request, c Caller)
 		return
 	}
 	if in.Business == nil {
-		h.writeError(w, r, badInput("business", "Send the business details to change, as business."))
+		h.writeError(w, r, badInput("business", msgNoBusiness))
 		return
 	}
 	cur, err := h.iam.GetAccount(r.Context(), c.Actor, accountID(r))
@@ -168,10 +168,10 @@ func (h *Handler) putPolicy(w http.ResponseWriter, r *http.Request, c Caller) {
 	}
 	switch {
 	case in.RequirePhishingResistant == nil:
-		h.writeError(w, r, badInput("require_phishing_resistant", "require_phishing_resistant is required: true or false."))
+		h.writeError(w, r, badInput("require_phishing_resistant", msgBoolRequired, "require_phishing_resistant"))
 		return
 	case in.ForbidTrustedDevices == nil:
-		h.writeError(w, r, badInput("forbid_trusted_devices", "forbid_trusted_devices is required: true or false."))
+		h.writeError(w, r, badInput("forbid_trusted_devices", msgBoolRequired, "forbid_trusted_devices"))
 		return
 	}
 	a, err := h.iam.SetPolicy(r.Context(), c.Actor, accountID(r), storage.AccountPolicy{

@@ -91,21 +91,24 @@ type Authenticator interface {
 }
 
 // AuthError is an authentication refusal: the status (401 or 403), the
-// RFC 6750 error code for WWW-Authenticate and a message.
+// RFC 6750 error code for WWW-Authenticate and a message, a catalogue key
+// (package i18n) formatted with Args in the request's language.
 type AuthError struct {
 	Status  int
 	Code    string
 	Message string
+	Args    []any
 	// Err is the cause, for the log; nil for a plain refusal.
 	Err error
 }
 
-// Error returns the message and the cause.
+// Error returns the message in English and the cause.
 func (e *AuthError) Error() string {
+	msg := fmt.Sprintf(e.Message, e.Args...)
 	if e.Err != nil {
-		return e.Message + ": " + e.Err.Error()
+		return msg + ": " + e.Err.Error()
 	}
-	return e.Message
+	return msg
 }
 
 // Unwrap returns the cause.
@@ -133,11 +136,11 @@ type Bearer struct {
 func (b Bearer) Authenticate(r *http.Request) (Caller, error) {
 	raw, ok := bearerToken(r)
 	if !ok {
-		return Caller{}, invalidToken("Send an access token as Authorization: Bearer <token>.")
+		return Caller{}, invalidToken(msgNoToken)
 	}
 	t, err := b.Verifier.Verify(r.Context(), raw)
 	if errors.Is(err, ErrInvalidToken) {
-		return Caller{}, invalidToken("The access token is invalid, expired or revoked.")
+		return Caller{}, invalidToken(msgBadToken)
 	}
 	if err != nil {
 		return Caller{}, fmt.Errorf("verify access token: %w", err)
@@ -151,7 +154,7 @@ func (b Bearer) Authenticate(r *http.Request) (Caller, error) {
 	}
 	if !slices.Contains(t.Scopes, ScopeAPI) {
 		return Caller{}, &AuthError{Status: http.StatusForbidden, Code: "insufficient_scope",
-			Message: "The access token lacks the scope " + ScopeAPI + "; ask for it when signing in."}
+			Message: msgNoScope, Args: []any{ScopeAPI}}
 	}
 	return Caller{Actor: iam.UserActor(t.Subject, ip, r.UserAgent()), Token: &t}, nil
 }
@@ -160,11 +163,11 @@ func (b Bearer) Authenticate(r *http.Request) (Caller, error) {
 // ClientActors hook.
 func (b Bearer) clientCaller(r *http.Request, t Token, ip string) (Caller, error) {
 	if b.Clients == nil {
-		return Caller{}, invalidToken("API client tokens are not accepted here.")
+		return Caller{}, invalidToken(msgNoClients)
 	}
 	a, err := b.Clients.ClientActor(r.Context(), t, ip, r.UserAgent())
 	if errors.Is(err, ErrInvalidToken) {
-		return Caller{}, invalidToken("The API client may not use the API.")
+		return Caller{}, invalidToken(msgClientRefused)
 	}
 	if err != nil {
 		return Caller{}, fmt.Errorf("api client actor: %w", err)

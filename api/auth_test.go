@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -132,4 +133,43 @@ func TestUnknownPathAndMethod(t *testing.T) {
 	tok := h.tokenFor(owner)
 	wantError(t, h.do(http.MethodGet, Prefix+"/nothing", tok, nil), http.StatusNotFound, "not_found", "")
 	wantError(t, h.do(http.MethodPut, Prefix+"/me", tok, map[string]any{}), http.StatusMethodNotAllowed, "method_not_allowed", "")
+}
+
+// TestMessagesInTheRequestLanguage checks that the API's own refusals are
+// worded in the language of Accept-Language, and in the default language
+// otherwise, with the same code.
+func TestMessagesInTheRequestLanguage(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		accept, lang, message string
+	}{
+		{"", "en", msgNoToken},
+		{"de-CH, fr;q=0.5", "de", "Senden Sie ein Zugriffstoken als Authorization: Bearer <token>."},
+		{"fr", "fr", "Envoyez un jeton d’accès sous la forme Authorization: Bearer <token>."},
+		{"tlh", "en", msgNoToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.accept, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, h.srv.URL+Prefix+"/me", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.accept != "" {
+				req.Header.Set("Accept-Language", tt.accept)
+			}
+			resp, err := h.srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body errorBody
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+			if resp.Header.Get("Content-Language") != tt.lang || body.Message != tt.message || body.Code != codeInvalidToken {
+				t.Errorf("Content-Language %q message %q code %q, want %q %q invalid_token",
+					resp.Header.Get("Content-Language"), body.Message, body.Code, tt.lang, tt.message)
+			}
+		})
+	}
 }

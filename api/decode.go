@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -20,7 +19,7 @@ const MaxBodyBytes = 64 << 10
 func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return &apiError{status: http.StatusUnsupportedMediaType, code: codeUnsupportedMedia,
-			msg: "Send the body as JSON, with Content-Type: application/json."}
+			key: msgMediaType}
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	dec.DisallowUnknownFields()
@@ -32,7 +31,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any) error {
 		if errors.As(err, &tooLarge) {
 			return decodeError(err)
 		}
-		return badInput("", "The body must be one JSON object, with nothing after it.")
+		return badInput("", msgTrailing)
 	}
 	return nil
 }
@@ -47,22 +46,22 @@ func decodeError(err error) error {
 	switch {
 	case errors.As(err, &tooLarge):
 		return &apiError{status: http.StatusRequestEntityTooLarge, code: codeTooLarge,
-			msg: fmt.Sprintf("The body is larger than %d bytes.", MaxBodyBytes)}
+			key: msgTooLarge}
 	case errors.Is(err, io.EOF):
-		return badInput("", "The body is empty; send a JSON object.")
+		return badInput("", msgEmpty)
 	case errors.As(err, &typeErr):
 		if typeErr.Field == "" {
-			return badInput("", "The body must be a JSON object.")
+			return badInput("", msgNotObject)
 		}
-		return badInput(typeErr.Field, fmt.Sprintf("The field %s must be a JSON %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String())))
+		return badInput(typeErr.Field, msgFieldType, typeErr.Field, jsonKind(typeErr.Type.Kind().String()))
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return badInput("", "The body is not valid JSON.")
+		return badInput("", msgSyntax)
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field = strings.Trim(field, `"`)
-		return badInput(field, fmt.Sprintf("The field %s is not known here; remove it.", field))
+		return badInput(field, msgUnknownField, field)
 	}
-	return badInput("", "The body could not be read as JSON.")
+	return badInput("", msgUnreadable)
 }
 
 // jsonKind names the JSON type of a Go kind, for a type error.

@@ -3,8 +3,10 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/gatehouse-id/gatehouse/iam"
 )
 
@@ -41,19 +43,22 @@ type errorBody struct {
 }
 
 // apiError is a refusal the API words itself: a bad parameter or body.
+// Its message is a catalogue key (package i18n) with arguments, answered
+// in the request's language.
 type apiError struct {
 	status int
 	code   string
 	field  string
-	msg    string
+	key    string
+	args   []any
 }
 
-// Error returns the message.
-func (e *apiError) Error() string { return e.msg }
+// Error returns the message in English.
+func (e *apiError) Error() string { return fmt.Sprintf(e.key, e.args...) }
 
 // badInput is the 400 refusal of an input named field.
-func badInput(field, msg string) *apiError {
-	return &apiError{status: http.StatusBadRequest, code: iam.CodeInvalid, field: field, msg: msg}
+func badInput(field, key string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: iam.CodeInvalid, field: field, key: key, args: args}
 }
 
 // writeJSON writes v as the JSON answer with status.
@@ -70,8 +75,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers err: an *iam.Error by its code, an *apiError or
 // *AuthError as it says, anything else as a logged 500 whose detail
-// stays in the log.
+// stays in the log. The API's own messages are in the language of the
+// request's Accept-Language; iam's are passed on as iam words them.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	p := i18n.New(i18n.Choose(nil, "", r.Header.Get("Accept-Language"), h.lang))
+	w.Header().Set("Content-Language", p.Lang())
 	body := errorBody{MoreInfo: h.moreInfo}
 	var (
 		ie *iam.Error
@@ -80,22 +88,23 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	)
 	switch {
 	case errors.As(err, &au):
-		body.Status, body.Code, body.Message = au.Status, au.Code, au.Message
-		challenge := `Bearer error="` + au.Code + `"`
+		body.Status, body.Code, body.Message = au.Status, au.Code, p.T(au.Message, au.Args...)
+		scope := "" // RFC 6750 section 3: name the scope that is missing
 		if au.Code == codeInsufficientScope {
-			challenge += `, scope="` + ScopeAPI + `"`
+			scope = fmt.Sprintf(", scope=%q", ScopeAPI)
 		}
-		w.Header().Set("WWW-Authenticate", challenge)
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf("Bearer error=%q%s", au.Code, scope))
 	case errors.As(err, &ae):
-		body.Status, body.Code, body.Field, body.Message = ae.status, ae.code, ae.field, ae.msg
+		body.Status, body.Code, body.Field, body.Message = ae.status, ae.code, ae.field, p.T(ae.key, ae.args...)
 	case errors.As(err, &ie) && statusOf[ie.Code] != 0:
 		body.Status, body.Code, body.Field, body.Rule, body.Message = statusOf[ie.Code], ie.Code, ie.Field, ie.Rule, ie.Message
 		if body.Message == "" {
 			body.Message = http.StatusText(body.Status)
 		}
+		body.Message = p.Text(body.Message)
 	default:
 		h.logger.ErrorContext(r.Context(), "api call failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		body.Status, body.Code, body.Message = http.StatusInternalServerError, iam.CodeInternal, "Something went wrong on our side; try again later."
+		body.Status, body.Code, body.Message = http.StatusInternalServerError, iam.CodeInternal, p.T(msgInternal)
 	}
 	writeJSON(w, body.Status, body)
 }

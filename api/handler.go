@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+	"golang.org/x/text/language"
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -45,6 +46,10 @@ type Deps struct {
 	// BaseURL is the public URL the API is served under (the issuer), for
 	// the page links of lists. Required.
 	BaseURL string
+	// DefaultLanguage is the language of the API's messages when the
+	// request's Accept-Language names none of the shipped ones; i18n's
+	// default when zero.
+	DefaultLanguage language.Tag
 	// Logger receives the faults; nothing is logged when nil.
 	Logger *slog.Logger
 }
@@ -60,7 +65,9 @@ type Handler struct {
 	base     string
 	moreInfo string
 	// hsts is set when the API is served over https.
-	hsts   bool
+	hsts bool
+	// lang is the language of messages when the request names none.
+	lang   language.Tag
 	logger *slog.Logger
 }
 
@@ -87,7 +94,7 @@ func New(d Deps) (*Handler, error) {
 	base := strings.TrimRight(d.BaseURL, "/")
 	return &Handler{iam: d.IAM, users: d.Users, auth: d.Auth, notify: d.Notifier, base: base,
 		moreInfo: base + Prefix + "/openapi.json#/components/schemas/Error", hsts: strings.HasPrefix(base, "https://"),
-		logger: d.Logger}, nil
+		lang: d.DefaultLanguage, logger: d.Logger}, nil
 }
 
 // Mount registers the API's routes (routes.go) under Prefix on r. Any
@@ -105,14 +112,14 @@ func (h *Handler) Mount(r *mux.Router) {
 	})
 	notAllowed := h.plain(func(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, &apiError{status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed,
-			msg: "This endpoint does not take the method " + r.Method + "."})
+			key: msgMethod, args: []any{r.Method}})
 	})
 	for _, p := range paths {
 		// Tried after the path's own routes: only another method gets here.
 		sub.Handle(strings.TrimPrefix(p, Prefix), notAllowed)
 	}
 	sub.NotFoundHandler = h.plain(func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, &apiError{status: http.StatusNotFound, code: iam.CodeNotFound, msg: "No API endpoint has this path."})
+		h.writeError(w, r, &apiError{status: http.StatusNotFound, code: iam.CodeNotFound, key: msgNoPath})
 	})
 }
 

@@ -13,7 +13,7 @@ import (
 
 // errNoProfile refuses /me to a caller who is not a user.
 var errNoProfile = &apiError{status: http.StatusForbidden, code: iam.CodeForbidden,
-	msg: "Only a signed-in user has a profile; this token is not a user's."}
+	key: msgNoProfile}
 
 // me reads the caller's own user record.
 func (h *Handler) me(r *http.Request, c Caller) (storage.User, error) {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -54,7 +53,7 @@ func parsePage(q url.Values) (page, error) {
 		}
 		n, err := strconv.Atoi(q.Get(f.name))
 		if err != nil || n < 1 || n > f.max {
-			return page{}, badInput(f.name, fmt.Sprintf("%s must be a whole number from 1 to %d.", f.name, f.max))
+			return page{}, badInput(f.name, msgPageParam, f.name, f.max)
 		}
 		*f.dst = n
 	}

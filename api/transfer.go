@@ -48,7 +48,7 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request, c Caller) {
 	case c.Actor.IsOperator():
 		t, err = h.iam.OperatorTransferOwnership(r.Context(), c.Actor, accountID(r), in.To, in.Reason)
 	case in.Reason != "":
-		err = badInput("reason", "Only an operator gives a reason for a transfer; leave it out.")
+		err = badInput("reason", msgUserReason)
 	default:
 		var stepUp time.Time
 		if c.Token != nil {

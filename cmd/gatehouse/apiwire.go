@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+	"golang.org/x/text/language"
 
 	"github.com/gatehouse-id/gatehouse/api"
 	"github.com/gatehouse-id/gatehouse/iam"
@@ -42,15 +43,16 @@ func (v apiTokens) Verify(ctx context.Context, raw string) (api.Token, error) {
 // public router, authenticated by the provider's access tokens, with the
 // rules of accounts and the e-mails of composer.
 func mountAPI(r *mux.Router, prov *provider.Provider, accounts *iam.Service, users storage.Users, mailer notify.Mailer,
-	composer *notify.Composer, issuer string, clientIP func(*http.Request) string, logger *slog.Logger) error {
+	composer *notify.Composer, issuer string, lang language.Tag, clientIP func(*http.Request) string, logger *slog.Logger) error {
 	h, err := api.New(api.Deps{
 		IAM:   accounts,
 		Users: users,
 		Auth:  api.Bearer{Verifier: apiTokens{prov: prov}, ClientIP: clientIP},
 		Notifier: &apiMail{mailer: mailer, messages: composer, users: users,
 			inviteBase: strings.TrimRight(issuer, "/") + "/invite/", logger: logger},
-		BaseURL: issuer,
-		Logger:  logger,
+		BaseURL:         issuer,
+		DefaultLanguage: lang,
+		Logger:          logger,
 	})
 	if err != nil {
 		return fmt.Errorf("start management API: %w", err)

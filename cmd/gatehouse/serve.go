@@ -288,7 +288,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err := mountConsole(r, pages, ld, accounts, composer); err != nil {
 		return nil, err
 	}
-	if err := mountAPI(r, prov, accounts, store, mailer, composer, issuer, pages.Site().ClientIP, logger); err != nil {
+	if err := mountAPI(r, prov, accounts, store, mailer, composer, issuer, cfg.DefaultLanguage(), pages.Site().ClientIP, logger); err != nil {
 		return nil, err
 	}
 	// The provider is the catch-all, except for a hosted page's path asked
