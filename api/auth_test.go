@@ -132,7 +132,11 @@ func TestUnknownPathAndMethod(t *testing.T) {
 	h := newHarness(t)
 	tok := h.tokenFor(owner)
 	wantError(t, h.do(http.MethodGet, Prefix+"/nothing", tok, nil), http.StatusNotFound, "not_found", "")
-	wantError(t, h.do(http.MethodPut, Prefix+"/me", tok, map[string]any{}), http.StatusMethodNotAllowed, "method_not_allowed", "")
+	a := h.do(http.MethodPut, Prefix+"/me", tok, map[string]any{})
+	wantError(t, a, http.StatusMethodNotAllowed, "method_not_allowed", "")
+	if got := a.header.Get("Allow"); got != "GET, PATCH" {
+		t.Errorf("Allow = %q, want GET, PATCH", got)
+	}
 }
 
 // TestMessagesInTheRequestLanguage checks that the API's own refusals are

@@ -65,7 +65,9 @@ func badInput(field, key string, args ...any) *apiError {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		http.Error(w, `{"status":500,"code":"internal","message":"The answer could not be encoded."}`, http.StatusInternalServerError)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte(`{"status":500,"code":"internal","message":"The answer could not be encoded.","more_info":""}` + "\n"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -98,28 +97,41 @@ func New(d Deps) (*Handler, error) {
 }
 
 // Mount registers the API's routes (routes.go) under Prefix on r. Any
-// other method on a routed path gets a JSON 405, and any other path under
-// Prefix a JSON 404.
+// other method on a routed path gets a JSON 405 with Allow, and any other
+// path under Prefix a JSON 404.
 func (h *Handler) Mount(r *mux.Router) {
 	sub := r.PathPrefix(Prefix).Subrouter()
 	addRoutes(sub, h)
 	var paths []string
+	allow := map[string][]string{}
 	sub.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		if p, err := route.GetPathTemplate(); err == nil && !slices.Contains(paths, p) {
+		p, err := route.GetPathTemplate()
+		methods, merr := route.GetMethods()
+		if err != nil || merr != nil {
+			return nil
+		}
+		if allow[p] == nil {
 			paths = append(paths, p)
 		}
+		allow[p] = append(allow[p], methods...)
 		return nil
-	})
-	notAllowed := h.plain(func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, &apiError{status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed,
-			key: msgMethod, args: []any{r.Method}})
 	})
 	for _, p := range paths {
 		// Tried after the path's own routes: only another method gets here.
-		sub.Handle(strings.TrimPrefix(p, Prefix), notAllowed)
+		sub.Handle(strings.TrimPrefix(p, Prefix), h.notAllowed(strings.Join(allow[p], ", ")))
 	}
 	sub.NotFoundHandler = h.plain(func(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, &apiError{status: http.StatusNotFound, code: iam.CodeNotFound, key: msgNoPath})
+	})
+}
+
+// notAllowed answers a method a path does not take: 405, naming the
+// methods it takes in Allow.
+func (h *Handler) notAllowed(allow string) http.Handler {
+	return h.plain(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		h.writeError(w, r, &apiError{status: http.StatusMethodNotAllowed, code: codeMethodNotAllowed,
+			key: msgMethod, args: []any{r.Method}})
 	})
 }
 
