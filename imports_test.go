@@ -84,6 +84,12 @@ func importRules() map[string][]string {
 		// imports login, profile, signup or api, and it calls iam for every
 		// rule.
 		"console": {"storage", "iam", "notify", "web", "session", "templates", "i18n", "github.com/gorilla/mux"},
+		// api serves the JSON management API under /api/v1; like console it
+		// never imports login, profile, signup or console (nor they api),
+		// and it calls iam for every rule. The provider's token check and
+		// the e-mails come in its Deps, wired by cmd/gatehouse.
+		// i18n words its own refusals in the request's language.
+		"api": {"storage", "iam", "i18n", "github.com/gorilla/mux", "golang.org/x/text/language"},
 		// golang.org/x/text/language is part of the zitadel/oidc API
 		// (locales in op.Storage), so the glue needs it.
 		"provider": {"storage", "secret", "mfa", "i18n", "github.com/zitadel/oidc/v3", "github.com/go-jose/go-jose/v4",

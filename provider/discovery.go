@@ -18,7 +18,7 @@ const (
 	scopeOfflineAccess = "offline_access"
 )
 
-var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopePhone, scopeOfflineAccess, scopeAccount, scopeAccounts}
+var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopePhone, scopeOfflineAccess, scopeAccount, scopeAccounts, ScopeAPI}
 
 // ACR values we advertise (REQUIREMENTS.md section 3).
 const (

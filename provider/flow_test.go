@@ -48,7 +48,7 @@ func TestDiscovery(t *testing.T) {
 		{"grant_types_supported", list("authorization_code", "refresh_token", "client_credentials")},
 		{"code_challenge_methods_supported", list("S256")},
 		{"id_token_signing_alg_values_supported", list("RS256", "ES256")},
-		{"scopes_supported", list("openid", "profile", "email", "phone", "offline_access", "account", "accounts")},
+		{"scopes_supported", list("openid", "profile", "email", "phone", "offline_access", "account", "accounts", "gatehouse:api")},
 		{"acr_values_supported", list(ACRPassword, ACRMFA, ACRPhishingResistant)},
 		{"request_parameter_supported", false},
 		{"request_uri_parameter_supported", false},

@@ -296,6 +296,9 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	if err := mountConsole(r, pages, ld, accounts, composer); err != nil {
 		return nil, err
 	}
+	if err := mountAPI(r, prov, accounts, store, mailer, composer, issuer, cfg.DefaultLanguage(), pages.Site().ClientIP, logger); err != nil {
+		return nil, err
+	}
 	// The provider is the catch-all, except for a hosted page's path asked
 	// with another method, which gets the 405 page. The method check comes
 	// first: a matching path clears the router's method mismatch.
