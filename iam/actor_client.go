@@ -25,6 +25,25 @@ func APIClientActor(clientID, ip, userAgent string) Actor {
 	return Actor{Kind: ActorAPIClient, ClientID: clientID, IP: ip, UserAgent: userAgent}
 }
 
+// ErrClientCannotAct is the error kind of ActingAPIClient: the client is
+// gone, disabled, not an API client, or its account is not ACTIVE.
+var ErrClientCannotAct = errors.New("api client cannot act")
+
+// ActingAPIClient returns the Actor of the API client clientID after
+// checking that it can act now (actorClient); its error wraps
+// ErrClientCannotAct when it cannot, so that the API answers its token
+// with 401. Every operation checks the client again.
+func (s *Service) ActingAPIClient(ctx context.Context, clientID, ip, userAgent string) (Actor, error) {
+	actor := APIClientActor(clientID, ip, userAgent)
+	if _, err := s.actorClient(ctx, actor); err != nil {
+		if ErrorCode(err) == CodeForbidden {
+			return Actor{}, fmt.Errorf("%w: %w", ErrClientCannotAct, err)
+		}
+		return Actor{}, err
+	}
+	return actor, nil
+}
+
 // clientRoles is the role each type of API client acts with.
 var clientRoles = map[storage.APIClientType]storage.Role{
 	storage.APIClientAdmin:    storage.RoleAdmin,

@@ -38,8 +38,14 @@ func TestAPIClientActor(t *testing.T) {
 		{"admin reads a child", admin, func(a iam.Actor) error { return roleIs(e.svc.GetAccount(ctx, a, labs.ID))(storage.RoleAdmin) }, "", ""},
 		{"standard reads as a Developer", std, func(a iam.Actor) error { return roleIs(e.svc.GetAccount(ctx, a, acme.ID))(storage.RoleDeveloper) }, "", ""},
 		{"another account is not found", admin, func(a iam.Actor) error { _, err := e.svc.GetAccount(ctx, a, other.ID); return err }, iam.CodeNotFound, ""},
-		{"admin lists members", admin, func(a iam.Actor) error { _, _, err := e.svc.ListMembers(ctx, a, acme.ID, storage.PageRequest{}); return err }, "", ""},
-		{"standard may not list members", std, func(a iam.Actor) error { _, _, err := e.svc.ListMembers(ctx, a, acme.ID, storage.PageRequest{}); return err }, iam.CodeForbidden, ""},
+		{"admin lists members", admin, func(a iam.Actor) error {
+			_, _, err := e.svc.ListMembers(ctx, a, acme.ID, storage.PageRequest{})
+			return err
+		}, "", ""},
+		{"standard may not list members", std, func(a iam.Actor) error {
+			_, _, err := e.svc.ListMembers(ctx, a, acme.ID, storage.PageRequest{})
+			return err
+		}, iam.CodeForbidden, ""},
 		{"admin invites", admin, func(a iam.Actor) error {
 			_, err := e.svc.Invite(ctx, a, acme.ID, iam.NewInvitation{Name: "Nia", Email: "new@example.com", Role: storage.RoleDeveloper})
 			return err
@@ -52,7 +58,10 @@ func TestAPIClientActor(t *testing.T) {
 			_, _, err := e.svc.CreateAPIClient(ctx, a, acme.ID, newAPIClient(storage.APIClientStandard))
 			return err
 		}, iam.CodeForbidden, ""},
-		{"no ownership transfer", admin, func(a iam.Actor) error { _, err := e.svc.TransferOwnership(ctx, a, acme.ID, "usr_adm", e.clock.Now()); return err }, iam.CodeForbidden, ""},
+		{"no ownership transfer", admin, func(a iam.Actor) error {
+			_, err := e.svc.TransferOwnership(ctx, a, acme.ID, "usr_adm", e.clock.Now())
+			return err
+		}, iam.CodeForbidden, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,6 +39,23 @@ func (v apiTokens) Verify(ctx context.Context, raw string) (api.Token, error) {
 		AuthTime: t.AuthTime, AMR: t.AMR, ExpiresAt: t.ExpiresAt, Claims: t.Claims}, nil
 }
 
+// apiClientActors turns API clients' tokens into iam actors
+// (api.ClientActors): a client that can no longer act gets 401.
+type apiClientActors struct {
+	accounts *iam.Service
+}
+
+var _ api.ClientActors = apiClientActors{}
+
+// ClientActor implements api.ClientActors with iam.ActingAPIClient.
+func (c apiClientActors) ClientActor(ctx context.Context, t api.Token, ip, userAgent string) (iam.Actor, error) {
+	a, err := c.accounts.ActingAPIClient(ctx, t.ClientID, ip, userAgent)
+	if errors.Is(err, iam.ErrClientCannotAct) {
+		return iam.Actor{}, fmt.Errorf("%w: %w", api.ErrInvalidToken, err)
+	}
+	return a, err
+}
+
 // mountAPI mounts the management API (package api) under /api/v1 on the
 // public router, authenticated by the provider's access tokens, with the
 // rules of accounts and the e-mails of composer.
@@ -47,7 +64,7 @@ func mountAPI(r *mux.Router, prov *provider.Provider, accounts *iam.Service, use
 	h, err := api.New(api.Deps{
 		IAM:   accounts,
 		Users: users,
-		Auth:  api.Bearer{Verifier: apiTokens{prov: prov}, ClientIP: clientIP},
+		Auth:  api.Bearer{Verifier: apiTokens{prov: prov}, Clients: apiClientActors{accounts: accounts}, ClientIP: clientIP},
 		Notifier: &apiMail{mailer: mailer, messages: composer, users: users,
 			inviteBase: strings.TrimRight(issuer, "/") + "/invite/", logger: logger},
 		BaseURL:         issuer,
