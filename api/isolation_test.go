@@ -31,6 +31,7 @@ func TestForeignAccount(t *testing.T) {
 		"POST /accounts/{account_id}/transfer":           map[string]any{"to": h.users[outsider].ID},
 		"PATCH /accounts/{account_id}/members/{user_id}": map[string]any{"role": "admin"},
 		"POST /accounts/{account_id}/invitations":        map[string]any{"name": "N", "email": "x@example.com", "role": "admin"},
+		"POST /accounts/{account_id}/api-clients":        map[string]any{"name": "Bot", "lifetime": "24h"},
 	}
 	n := 0
 	for _, op := range routedOperations(t) {

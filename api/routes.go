@@ -9,7 +9,6 @@ import (
 // addRoutes lists every route of the API, relative to Prefix. h.authed
 // authenticates the caller (Deps.Auth) before the handler runs; iam
 // decides what the caller may do. Only the OpenAPI document is public.
-// The API clients' routes will join under /accounts/{account_id}/api-clients.
 func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/openapi.json", h.plain(h.openAPI)).Methods(http.MethodGet)
 
@@ -38,4 +37,11 @@ func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/accounts/{account_id}/invitations", h.authed(h.invite)).Methods(http.MethodPost)
 	r.Handle("/invitations/{invitation_id}/resend", h.authed(h.resendInvitation)).Methods(http.MethodPost)
 	r.Handle("/invitations/{invitation_id}/revoke", h.authed(h.revokeInvitation)).Methods(http.MethodPost)
+
+	r.Handle("/accounts/{account_id}/api-clients", h.authed(h.listAPIClients)).Methods(http.MethodGet)
+	r.Handle("/accounts/{account_id}/api-clients", h.authed(h.createAPIClient)).Methods(http.MethodPost)
+	r.Handle("/api-clients/{client_id}", h.authed(h.getAPIClient)).Methods(http.MethodGet)
+	r.Handle("/api-clients/{client_id}", h.authed(h.patchAPIClient)).Methods(http.MethodPatch)
+	r.Handle("/api-clients/{client_id}", h.authed(h.deleteAPIClient)).Methods(http.MethodDelete)
+	r.Handle("/api-clients/{client_id}/rotate", h.authed(h.rotateAPIClient)).Methods(http.MethodPost)
 }
