@@ -35,6 +35,7 @@ const (
 const (
 	AlgRS256 = "RS256"
 	AlgES256 = "ES256"
+	AlgEdDSA = "EdDSA"
 )
 
 // defaultGrantTypes are the grants of a client created without any.
@@ -56,7 +57,8 @@ type NewClient struct {
 	Public bool
 	// GrantTypes defaults to authorization_code and refresh_token.
 	GrantTypes []string
-	// IDTokenAlg is "RS256" (the default) or "ES256".
+	// IDTokenAlg is "RS256", "ES256" or "EdDSA"; empty leaves it to the
+	// server's default (keys.id_token_alg, RS256 unless configured).
 	IDTokenAlg string
 	// RequirePKCE forces PKCE for a confidential client.
 	RequirePKCE bool
@@ -142,11 +144,9 @@ func checkClient(nc NewClient) (storage.Client, error) {
 	}
 	alg := nc.IDTokenAlg
 	switch alg {
-	case "":
-		alg = AlgRS256
-	case AlgRS256, AlgES256:
+	case "", AlgRS256, AlgES256, AlgEdDSA: // "": the server's default
 	default:
-		return storage.Client{}, invalid("id_token_alg", fmt.Sprintf("The ID-token algorithm %q is not supported; use %s or %s.", alg, AlgRS256, AlgES256))
+		return storage.Client{}, invalid("id_token_alg", fmt.Sprintf("The ID-token algorithm %q is not supported; use %s, %s or %s.", alg, AlgRS256, AlgES256, AlgEdDSA))
 	}
 	return storage.Client{
 		Name:                   name,

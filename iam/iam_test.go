@@ -117,6 +117,7 @@ func TestCreateClient(t *testing.T) {
 		{"loopback ip", iam.NewClient{Name: "CLI", RedirectURIs: []string{"http://127.0.0.1:7777/cb", "http://[::1]/cb"}}, "", "", []string{"authorization_code", "refresh_token"}},
 		{"dev allows http host", iam.NewClient{Name: "Dev", RedirectURIs: []string{"http://app.test/cb"}, Dev: true}, "", "", []string{"authorization_code", "refresh_token"}},
 		{"es256", iam.NewClient{Name: "EC", RedirectURIs: cb, IDTokenAlg: "ES256"}, "", "", []string{"authorization_code", "refresh_token"}},
+		{"eddsa", iam.NewClient{Name: "Ed", RedirectURIs: cb, IDTokenAlg: "EdDSA"}, "", "", []string{"authorization_code", "refresh_token"}},
 		{"no name", iam.NewClient{RedirectURIs: cb}, iam.CodeInvalid, "name", nil},
 		{"no redirect", iam.NewClient{Name: "App"}, iam.CodeInvalid, "redirect_uris", nil},
 		{"relative redirect", iam.NewClient{Name: "App", RedirectURIs: []string{"/callback"}}, iam.CodeInvalid, "redirect_uris", nil},
@@ -160,12 +161,9 @@ func TestCreateClient(t *testing.T) {
 			} else if len(sec) < 43 || !secret.Equal(c.SecretHash, sec) {
 				t.Errorf("secret %q (len %d) does not match its digest or is shorter than 256 bits", sec, len(sec))
 			}
-			wantAlg := tt.in.IDTokenAlg
-			if wantAlg == "" {
-				wantAlg = "RS256"
-			}
-			if c.IDTokenAlg != wantAlg {
-				t.Errorf("IDTokenAlg = %q, want %q", c.IDTokenAlg, wantAlg)
+			// No algorithm given leaves it to the server's default.
+			if c.IDTokenAlg != tt.in.IDTokenAlg {
+				t.Errorf("IDTokenAlg = %q, want %q", c.IDTokenAlg, tt.in.IDTokenAlg)
 			}
 			got, err := store.GetClient(ctx, c.ID)
 			if err != nil || !slices.Equal(got.SecretHash, c.SecretHash) || got.Name != c.Name ||

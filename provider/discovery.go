@@ -75,7 +75,7 @@ func (p *Provider) discovery(r *http.Request) ([]byte, error) {
 	doc["response_modes_supported"] = []string{"query", "fragment", "form_post"}
 	doc["grant_types_supported"] = []string{"authorization_code", "refresh_token", "client_credentials"}
 	doc["code_challenge_methods_supported"] = []string{"S256"}
-	doc["id_token_signing_alg_values_supported"] = []string{algRS256, algES256}
+	doc["id_token_signing_alg_values_supported"] = signingAlgs
 	doc["scopes_supported"] = supportedScopes
 	doc["claims_supported"] = supportedClaims
 	doc["acr_values_supported"] = []string{ACRPassword, ACRMFA, ACRPhishingResistant}

@@ -47,7 +47,7 @@ func TestDiscovery(t *testing.T) {
 		{"response_types_supported", list("code")},
 		{"grant_types_supported", list("authorization_code", "refresh_token", "client_credentials")},
 		{"code_challenge_methods_supported", list("S256")},
-		{"id_token_signing_alg_values_supported", list("RS256", "ES256")},
+		{"id_token_signing_alg_values_supported", list("RS256", "ES256", "EdDSA")},
 		{"scopes_supported", list("openid", "profile", "email", "phone", "offline_access", "account", "accounts", "gatehouse:api")},
 		{"acr_values_supported", list(ACRPassword, ACRMFA, ACRPhishingResistant)},
 		{"request_parameter_supported", false},
@@ -346,8 +346,8 @@ func TestKeysSurviveRestart(t *testing.T) {
 		return out
 	}
 	before := kids()
-	if len(before) != 2 {
-		t.Fatalf("JWKS has %d keys, want 2 (RS256, ES256): %v", len(before), before)
+	if len(before) != 3 {
+		t.Fatalf("JWKS has %d keys, want 3 (RS256, ES256, EdDSA): %v", len(before), before)
 	}
 	tr := e.loginTokens()
 	v := e.authorizeParams(confID)

@@ -62,6 +62,8 @@ const (
 	pubID      = "public-client"
 	esID       = "es256-client"
 	esSecret   = "es-secret-0123456789abcdef0123456789abcdef"
+	edID       = "eddsa-client"
+	edSecret   = "ed-secret-0123456789abcdef0123456789abcdef"
 	pkceID     = "pkce-required-client"
 	pkceSecret = "pkce-secret-0123456789abcdef0123456789abcdef"
 	apiID      = "apiclient_test"
@@ -86,7 +88,9 @@ type env struct {
 	// accounts the provider's Config.Accounts (accounts_test.go).
 	loginAccount string
 	accounts     Accounts
-	http         *http.Client
+	// adjust, when set, changes the provider's Config at every start.
+	adjust func(*Config)
+	http   *http.Client
 }
 
 // newEnv starts a provider with the standard test clients and one user.
@@ -136,6 +140,7 @@ func (e *env) seed() {
 		{ID: otherID, SecretHash: secret.Digest(otherSec), GrantTypes: userGrants},
 		{ID: pubID, Public: true, GrantTypes: userGrants},
 		{ID: esID, SecretHash: secret.Digest(esSecret), GrantTypes: userGrants, IDTokenAlg: "ES256"},
+		{ID: edID, SecretHash: secret.Digest(edSecret), GrantTypes: userGrants, IDTokenAlg: "EdDSA"},
 		{ID: pkceID, SecretHash: secret.Digest(pkceSecret), GrantTypes: userGrants, RequirePKCE: true},
 		{ID: apiID, SecretHash: secret.Digest(apiSecret), GrantTypes: []string{storage.GrantClientCredentials}, AccountID: "acct_1"},
 	}
@@ -170,7 +175,11 @@ func (e *env) start() {
 	if err != nil {
 		t.Fatalf("sealer: %v", err)
 	}
-	p, err := New(context.Background(), Config{Issuer: e.issuer, LoginURL: "/login", LogoutURL: "/logout", AllowInsecure: true, Accounts: e.accounts}, e.store, sealer, e.clock.Now)
+	cfg := Config{Issuer: e.issuer, LoginURL: "/login", LogoutURL: "/logout", AllowInsecure: true, Accounts: e.accounts}
+	if e.adjust != nil {
+		e.adjust(&cfg)
+	}
+	p, err := New(context.Background(), cfg, e.store, sealer, e.clock.Now)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -4,12 +4,13 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,11 +22,20 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
-// The signing algorithms we issue tokens with. RS256 is the OIDC default.
+// The signing algorithms we issue tokens with. RS256 is the OIDC default
+// for ID tokens; ES256 is the default for access tokens, about twenty
+// times cheaper to sign; EdDSA is Ed25519.
 const (
 	algRS256 = "RS256"
 	algES256 = "ES256"
+	algEdDSA = "EdDSA"
 )
+
+// signingAlgs are the algorithms a key ring holds one current key of.
+var signingAlgs = []string{algRS256, algES256, algEdDSA}
+
+// SupportedAlg reports whether alg is one the provider signs with.
+func SupportedAlg(alg string) bool { return slices.Contains(signingAlgs, alg) }
 
 // signingKey is a loaded key pair. It implements op.SigningKey (private
 // side) and op.Key (public side, for the JWKS).
@@ -60,15 +70,16 @@ type keyRing struct {
 	all     []*signingKey          // oldest first, retired ones included
 }
 
-// loadSigningKeys loads the signing keys, generating and persisting an RS256
-// and an ES256 key when the store has no active key of that algorithm.
+// loadSigningKeys loads the signing keys, generating and persisting an
+// RS256, an ES256 and an EdDSA key when the store has no active key of
+// that algorithm.
 func loadSigningKeys(ctx context.Context, store storage.Keys, sealer *secret.Sealer, now func() time.Time) (*keyRing, error) {
 	stored, err := store.ListSigningKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list signing keys: %w", err)
 	}
 	var missing []storage.SigningKey
-	for _, alg := range []string{algRS256, algES256} {
+	for _, alg := range signingAlgs {
 		if hasActiveKey(stored, alg) {
 			continue
 		}
@@ -97,7 +108,7 @@ func loadSigningKeys(ctx context.Context, store storage.Keys, sealer *secret.Sea
 			ring.current[sk.Algorithm] = k // later (newer) keys win
 		}
 	}
-	for _, alg := range []string{algRS256, algES256} {
+	for _, alg := range signingAlgs {
 		if ring.current[alg] == nil {
 			return nil, fmt.Errorf("no active %s signing key", alg)
 		}
@@ -126,6 +137,8 @@ func generateSigningKey(alg string, sealer *secret.Sealer, now time.Time) (stora
 		priv, err = rsa.GenerateKey(rand.Reader, 2048)
 	case algES256:
 		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case algEdDSA:
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
 	default:
 		err = fmt.Errorf("unsupported algorithm %q", alg)
 	}
@@ -171,6 +184,11 @@ func openSigningKey(sk storage.SigningKey, sealer *secret.Sealer) (*signingKey, 
 			return nil, fmt.Errorf("signing key %s: ecdsa key for %s", sk.ID, sk.Algorithm)
 		}
 		k.private = priv
+	case ed25519.PrivateKey:
+		if sk.Algorithm != algEdDSA {
+			return nil, fmt.Errorf("signing key %s: ed25519 key for %s", sk.ID, sk.Algorithm)
+		}
+		k.private = priv
 	default:
 		return nil, fmt.Errorf("signing key %s: unsupported key type %T", sk.ID, parsed)
 	}
@@ -185,9 +203,10 @@ func openSigningKey(sk storage.SigningKey, sealer *secret.Sealer) (*signingKey, 
 // CreateAccessAndRefreshTokens, which the library calls for the same request
 // right before it builds the ID token, record the token's client in the
 // slot; SigningKey then signs with the algorithm the client chose
-// (storage.Client.IDTokenAlg). Without a recorded client (client_credentials
-// JWT access tokens, or a context that did not pass the interceptor)
-// SigningKey uses RS256.
+// (storage.Client.IDTokenAlg). A JWT access token is marked in the slot
+// while it is built (markAccessSigning) and signed with the access-token
+// algorithm. Without a recorded client (a context that did not pass the
+// interceptor) SigningKey uses the server's ID-token algorithm.
 
 type signSlotKey struct{}
 
@@ -200,6 +219,33 @@ type signSlot struct {
 	// context (scopes account, accounts): its user access token is then a
 	// JWT carrying the account claims.
 	jwtAccess bool
+	// signingAccess is set while a JWT access token is being built: the
+	// library asks for its private claims (GetPrivateClaimsFromRequest)
+	// right before it asks for the signing key, and for an ID token it
+	// does not. SigningKey takes the mark.
+	signingAccess bool
+}
+
+// markAccessSigning records that the next signing key asked for in ctx
+// signs an access token.
+func markAccessSigning(ctx context.Context) {
+	if s := slotFrom(ctx); s != nil {
+		s.mu.Lock()
+		s.signingAccess = true
+		s.mu.Unlock()
+	}
+}
+
+// takeAccessSigning reports and clears the mark of markAccessSigning.
+func (s *signSlot) takeAccessSigning() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	marked := s.signingAccess
+	s.signingAccess = false
+	return marked
 }
 
 // useJWTAccessToken marks the token request in ctx as one whose access
@@ -248,29 +294,36 @@ func signingClient(ctx context.Context) string {
 	return s.clientID
 }
 
-// SigningKey implements op.Storage: the key for the client recorded in the
-// request's signing slot, else the RS256 key.
+// SigningKey implements op.Storage. An access token (a JWT: every
+// client_credentials token, and a user's with the account context) is
+// signed with Config.AccessTokenAlg; an ID token with the algorithm of
+// the client recorded in the request's signing slot
+// (storage.Client.IDTokenAlg), else Config.IDTokenAlg.
 func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
-	alg := algRS256
-	if id := signingClient(ctx); id != "" {
-		c, err := s.store.GetClient(ctx, id)
+	alg := s.cfg.IDTokenAlg
+	slot := slotFrom(ctx)
+	switch {
+	case slot.takeAccessSigning():
+		alg = s.cfg.AccessTokenAlg
+	case signingClient(ctx) != "":
+		c, err := s.store.GetClient(ctx, signingClient(ctx))
 		if err != nil {
 			return nil, oidc.ErrServerError().WithParent(fmt.Errorf("load client for signing: %w", err))
 		}
-		if c.IDTokenAlg == algES256 {
-			alg = algES256
+		if SupportedAlg(c.IDTokenAlg) {
+			alg = c.IDTokenAlg
 		}
 	}
 	k := s.keys.current[alg]
 	if k == nil {
-		return nil, oidc.ErrServerError().WithParent(errors.New("no signing key"))
+		return nil, oidc.ErrServerError().WithParent(fmt.Errorf("no %s signing key", alg))
 	}
 	return k, nil
 }
 
 // SignatureAlgorithms implements op.Storage.
 func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.RS256, jose.ES256}, nil
+	return []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}, nil
 }
 
 // KeySet implements op.Storage: every public key, retired ones included, so

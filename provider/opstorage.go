@@ -116,6 +116,7 @@ func (s *opStorage) ClientCredentialsTokenRequest(ctx context.Context, id string
 // GetPrivateClaimsFromRequest implements op.CanGetPrivateClaimsFromRequest:
 // the extra claims of JWT access tokens.
 func (s *opStorage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, scopes []string) (map[string]any, error) {
+	markAccessSigning(ctx) // the library signs the JWT access token next
 	claims := map[string]any{"scope": strings.Join(scopes, " ")}
 	if r, ok := req.(*ccRequest); ok && r.client.AccountID != "" {
 		claims[claimAccountID] = r.client.AccountID

@@ -84,7 +84,21 @@ type Config struct {
 	RefreshTokenAbsoluteLifetime time.Duration // from the first issue of a refresh-token family
 	AuthRequestLifetime          time.Duration
 	CodeLifetime                 time.Duration
+
+	// AccessTokenAlg signs every JWT access token (client_credentials, and
+	// a user's with the account context): ES256 when empty.
+	AccessTokenAlg string
+	// IDTokenAlg signs the ID tokens of clients that registered no
+	// algorithm: RS256 (the OIDC default) when empty.
+	IDTokenAlg string
 }
+
+// DefaultAccessTokenAlg and DefaultIDTokenAlg are the signing algorithms
+// when Config names none.
+const (
+	DefaultAccessTokenAlg = algES256
+	DefaultIDTokenAlg     = algRS256
+)
 
 func (c *Config) applyDefaults() {
 	def := func(d *time.Duration, v time.Duration) {
@@ -98,6 +112,12 @@ func (c *Config) applyDefaults() {
 	def(&c.RefreshTokenAbsoluteLifetime, DefaultRefreshTokenAbsoluteLifetime)
 	def(&c.AuthRequestLifetime, DefaultAuthRequestLifetime)
 	def(&c.CodeLifetime, DefaultCodeLifetime)
+	if c.AccessTokenAlg == "" {
+		c.AccessTokenAlg = DefaultAccessTokenAlg
+	}
+	if c.IDTokenAlg == "" {
+		c.IDTokenAlg = DefaultIDTokenAlg
+	}
 	if c.LoginURL == "" {
 		c.LoginURL = "/login"
 	}
@@ -116,7 +136,7 @@ type Provider struct {
 }
 
 // New builds the provider. On first start it creates and persists the crypto
-// key and the RS256 and ES256 signing keys; later starts load them, so codes,
+// key and the RS256, ES256 and EdDSA signing keys; later starts load them, so codes,
 // opaque tokens and key IDs survive restarts. now is the clock used for every
 // expiry decision.
 func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Sealer, now func() time.Time) (*Provider, error) {
@@ -128,6 +148,11 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 	}
 	cfg.applyDefaults()
 	cfg.Issuer = strings.TrimSuffix(cfg.Issuer, "/")
+	for _, alg := range []string{cfg.AccessTokenAlg, cfg.IDTokenAlg} {
+		if !SupportedAlg(alg) {
+			return nil, fmt.Errorf("provider: signing algorithm %q is not one of %s", alg, strings.Join(signingAlgs, ", "))
+		}
+	}
 
 	cryptoKey, err := loadCryptoKey(ctx, store, sealer)
 	if err != nil {
@@ -154,6 +179,10 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 	opts := []op.Option{
 		op.WithHttpInterceptors(interceptor, issInterceptor(cfg.Issuer, store.GetAuthRequest), g.interceptor),
 		op.WithCORSOptions(&corsOptions),
+		// Without these the library's verifiers accept only RS256, ES256
+		// and PS256, and our EdDSA tokens and id_token_hints would fail.
+		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(signingAlgs...)),
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(signingAlgs...)),
 	}
 	if cfg.AllowInsecure {
 		opts = append(opts, op.WithAllowInsecure())

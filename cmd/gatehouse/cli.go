@@ -299,7 +299,7 @@ func cmdClientCreate(ctx context.Context, e env, args []string) error {
 	home := fs.String("client-uri", "", "the client's home page `URL`, where the sign-in pages offer to start again")
 	fs.Var(&grants, "grant", "an allowed grant `type` (repeatable): authorization_code, refresh_token, client_credentials; default authorization_code and refresh_token")
 	public := fs.Bool("public", false, "a public client (browser or native app): no secret, PKCE required")
-	alg := fs.String("id-token-alg", iam.AlgRS256, "the ID-token signing `algorithm`: RS256 or ES256")
+	alg := fs.String("id-token-alg", "", "the ID-token signing `algorithm`: RS256, ES256 or EdDSA (default: the server's keys.id_token_alg)")
 	pkce := fs.Bool("require-pkce", false, "require PKCE (S256) from this confidential client too")
 	asJSON := fs.Bool("json", false, `print only {"client_id":…,"client_secret":…}`)
 	if err := parseFlags(fs, args); err != nil {

@@ -32,13 +32,15 @@ const envPrefix = "GATEHOUSE_"
 // GATEHOUSE_<SECTION>_<KEY> and a documented default in
 // config.example.yaml (a test keeps the three in step).
 type Config struct {
-	Server   ServerConfig   `yaml:"server"`
-	TLS      TLSConfig      `yaml:"tls"`
-	Storage  StorageConfig  `yaml:"storage"`
-	Secrets  SecretsConfig  `yaml:"secrets"`
-	Log      LogConfig      `yaml:"log"`
-	Session  SessionConfig  `yaml:"session"`
-	Tokens   TokensConfig   `yaml:"tokens"`
+	Server  ServerConfig  `yaml:"server"`
+	TLS     TLSConfig     `yaml:"tls"`
+	Storage StorageConfig `yaml:"storage"`
+	Secrets SecretsConfig `yaml:"secrets"`
+	Log     LogConfig     `yaml:"log"`
+	Session SessionConfig `yaml:"session"`
+	Tokens  TokensConfig  `yaml:"tokens"`
+	// Keys is in config_keys.go.
+	Keys     KeysConfig     `yaml:"keys"`
 	Password PasswordConfig `yaml:"password"`
 	MFA      MFAConfig      `yaml:"mfa"`
 	Mail     MailConfig     `yaml:"mail"`
@@ -247,6 +249,7 @@ func defaultConfig() Config {
 		Registration: RegistrationConfig{Enabled: true},
 		Branding:     BrandingConfig{ProductName: "Gatehouse"},
 		VAT:          defaultVAT(),
+		Keys:         defaultKeys(),
 		Accounts:     defaultAccounts(),
 	}
 }
@@ -559,6 +562,7 @@ func (c Config) Validate() []string {
 	problems = append(problems, c.selfServiceProblems()...)
 	problems = append(problems, c.brandingProblems()...)
 	problems = append(problems, c.vatProblems()...)
+	problems = append(problems, c.keysProblems()...)
 	problems = append(problems, c.accountsProblems()...)
 	return problems
 }

@@ -344,6 +344,8 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 		ErrorPage:                    errPages.provider,
 		Accounts:                     tokenAccounts{svc: accounts},
 		AccessTokenLifetime:          cfg.Tokens.AccessTokenLifetime,
+		AccessTokenAlg:               cfg.Keys.AccessTokenAlg,
+		IDTokenAlg:                   cfg.Keys.IDTokenAlg,
 		IDTokenLifetime:              cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime:         cfg.Tokens.RefreshTokenLifetime,
 		RefreshTokenAbsoluteLifetime: cfg.Tokens.RefreshTokenAbsoluteLifetime,
