@@ -173,8 +173,8 @@ func TestCreateClient(t *testing.T) {
 		})
 	}
 	clients, err := svc.ListClients(ctx)
-	if err != nil || len(clients) != 7 {
-		t.Fatalf("ListClients = %d clients, %v; want 7", len(clients), err)
+	if err != nil || len(clients) != 8 {
+		t.Fatalf("ListClients = %d clients, %v; want 8", len(clients), err)
 	}
 }
 
