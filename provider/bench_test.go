@@ -43,6 +43,7 @@ var benchScopes = []string{"openid", "profile", "email", "offline_access"}
 // benchEnv is a provider on a real bolt file, driven through its handler.
 type benchEnv struct {
 	store *boltdb.DB
+	p     *Provider
 	h     http.Handler
 	user  storage.User
 	now   time.Time
@@ -87,7 +88,7 @@ func newBenchEnv(tb testing.TB, noSync bool) *benchEnv {
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
-	e.h = p.Handler()
+	e.p, e.h = p, p.Handler()
 	return e
 }
 
@@ -184,8 +185,8 @@ func reportTokens(b *testing.B) {
 }
 
 // BenchmarkTokenClientCredentials measures one client_credentials request:
-// client authentication (a SHA-256 digest), one JWT access token (one RS256
-// signature) and one IssueTokens commit.
+// client authentication (a SHA-256 digest), one JWT access token (one
+// signature, ES256 by default) and one IssueTokens commit.
 func BenchmarkTokenClientCredentials(b *testing.B) {
 	form := url.Values{"grant_type": {"client_credentials"}}
 	for _, m := range syncModes {

@@ -1,9 +1,8 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
-	"log/slog"
-	"net/http"
 
 	"github.com/gatehouse-id/gatehouse/i18n"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -34,24 +33,14 @@ var supportedClaims = []string{
 	claimAccountID, claimAccountName, claimRole, claimAccounts,
 }
 
-// discoveryHandler serves our own discovery document: the library's,
-// restricted to what Gatehouse supports and extended with what the library
-// cannot advertise.
-func (p *Provider) discoveryHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		doc, err := p.discovery(r)
-		if err != nil {
-			slog.ErrorContext(r.Context(), "build discovery document", slog.Any("error", err))
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(doc)
-	})
-}
+// keysPath is the JWKS endpoint, the library's default.
+const keysPath = "/keys"
 
-func (p *Provider) discovery(r *http.Request) ([]byte, error) {
-	ctx := op.ContextWithIssuer(r.Context(), p.cfg.Issuer)
+// discovery builds our own discovery document: the library's, restricted
+// to what Gatehouse supports and extended with what the library cannot
+// advertise. It is built once (Provider.discoveryDoc).
+func (p *Provider) discovery(ctx context.Context) ([]byte, error) {
+	ctx = op.ContextWithIssuer(ctx, p.cfg.Issuer)
 	base, err := json.Marshal(op.CreateDiscoveryConfig(ctx, p.op, p.op.Storage()))
 	if err != nil {
 		return nil, err

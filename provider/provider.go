@@ -133,6 +133,9 @@ type Provider struct {
 	op      *op.Provider
 	storage *opStorage
 	gate    *gate
+	// discoveryDoc and keysDoc are the discovery document and the JWKS,
+	// serialised once (cached.go).
+	discoveryDoc, keysDoc *cachedDoc
 }
 
 // New builds the provider. On first start it creates and persists the crypto
@@ -192,7 +195,11 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 		return nil, fmt.Errorf("new openid provider: %w", err)
 	}
 	g.op = o
-	return &Provider{cfg: cfg, op: o, storage: s, gate: g}, nil
+	p := &Provider{cfg: cfg, op: o, storage: s, gate: g}
+	base := context.WithoutCancel(ctx)
+	p.discoveryDoc = &cachedDoc{build: func() ([]byte, error) { return p.discovery(base) }}
+	p.keysDoc = &cachedDoc{build: p.jwks}
+	return p, nil
 }
 
 // loadCryptoKey returns the library's 32-byte crypto key, creating and
@@ -230,7 +237,8 @@ var corsOptions = cors.Options{
 // discovery document. Mount it last, on "/". Every answer refuses framing
 // and, with an https issuer, carries HSTS.
 func (p *Provider) Handler() http.Handler {
-	discovery := cors.New(corsOptions).Handler(p.discoveryHandler())
+	discovery := cors.New(corsOptions).Handler(p.discoveryDoc)
+	keys := cors.New(corsOptions).Handler(p.keysDoc)
 	hsts := strings.HasPrefix(p.cfg.Issuer, "https://")
 	var authorize http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p.cfg.BindBrowser != nil {
@@ -255,6 +263,9 @@ func (p *Provider) Handler() http.Handler {
 		case oidc.DiscoveryEndpoint:
 			setSecurityHeaders(w)
 			discovery.ServeHTTP(w, r)
+		case keysPath:
+			setSecurityHeaders(w)
+			keys.ServeHTTP(w, r)
 		case authorizePath:
 			authorize.ServeHTTP(w, r)
 		case "/device_authorization":
@@ -353,7 +364,7 @@ func setSecurityHeaders(w http.ResponseWriter) {
 func interceptor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setSecurityHeaders(w)
-		if r.URL.Path != "/keys" {
+		if r.URL.Path != keysPath {
 			// Token, userinfo and introspection answers carry tokens and
 			// personal data; nothing here is worth caching.
 			w.Header().Set("Cache-Control", "no-store")
