@@ -25,7 +25,13 @@
 //     unauthorized_client while the client is disabled or its account is
 //     not ACTIVE. Every access token has a storage record, checked at
 //     userinfo and introspection.
-//   - The crypto key and the RS256 and ES256 signing keys are generated on
+//   - Access tokens that are JWTs are signed with Config.AccessTokenAlg
+//     (ES256 by default: one ES256 signature costs about a twentieth of
+//     an RS256 one), ID tokens with the client's registered algorithm or
+//     Config.IDTokenAlg (RS256 by default, as OpenID Connect expects).
+//     The discovery document and the JWKS are serialised once and served
+//     with an ETag (cached.go).
+//   - The crypto key and the RS256, ES256 and EdDSA signing keys are generated on
 //     first start, sealed with the secret.Sealer and persisted, and loaded
 //     into memory by New.
 //   - A client picks its ID-token algorithm (storage.Client.IDTokenAlg). The
