@@ -45,21 +45,20 @@ type ApplicationUpdate struct {
 	GrantTypes             *[]string
 	IDTokenAlg             *string
 	RequirePKCE            *bool
-	// Dev allows http URIs on any host, as NewClient.Dev. It is the
-	// server's setting (server.dev), never the user's input.
-	Dev bool
 }
 
 // CreateApplication registers a relying application for the account and
 // returns it with its secret: a confidential application gets a random
 // 256-bit secret, returned only here (only its digest is stored); a public
 // one gets none ("") and always requires PKCE. The input follows the rules
-// of CreateClient; nc.Dev must be the server's setting, never the user's
-// input. The application is restricted to the account. The actor must be
+// of CreateClient, except that nc.Dev is ignored: http URIs on any host
+// are allowed only with WithDevURIs (server.dev). The application is
+// restricted to the account. The actor must be
 // the account's Owner or Admin (direct or inherited), in an account whose
 // ancestors are all ACTIVE, or the operator. The creation is audited in
 // the account.
 func (s *Service) CreateApplication(ctx context.Context, actor Actor, accountID string, nc NewClient) (storage.Client, string, error) {
+	nc.Dev = s.devURIs
 	c, err := checkClient(nc)
 	if err != nil {
 		return storage.Client{}, "", err
@@ -125,13 +124,13 @@ func (s *Service) UpdateApplication(ctx context.Context, actor Actor, clientID s
 	}
 	// Check the input before the rights, against the stored application,
 	// so that a bad field is named; the transaction checks it again.
-	if _, err := applyUpdate(c, u); err != nil {
+	if _, err := applyUpdate(c, u, s.devURIs); err != nil {
 		return storage.Client{}, err
 	}
 	if _, _, err := s.authorize(ctx, actor, c.AccountID, ActionManageApps); err != nil {
 		return storage.Client{}, hideAppAccount(err, clientID)
 	}
-	updated, err := s.editApplication(ctx, c, func(old storage.Client) (storage.Client, error) { return applyUpdate(old, u) })
+	updated, err := s.editApplication(ctx, c, func(old storage.Client) (storage.Client, error) { return applyUpdate(old, u, s.devURIs) })
 	if err != nil {
 		return storage.Client{}, err
 	}
@@ -217,12 +216,13 @@ func (s *Service) editApplication(ctx context.Context, c storage.Client, change 
 }
 
 // applyUpdate returns old with u applied, after checking the result with
-// the rules of CreateClient (checkClient).
-func applyUpdate(old storage.Client, u ApplicationUpdate) (storage.Client, error) {
+// the rules of CreateClient (checkClient); dev allows http URIs on any
+// host.
+func applyUpdate(old storage.Client, u ApplicationUpdate, dev bool) (storage.Client, error) {
 	nc := NewClient{
 		Name: old.Name, RedirectURIs: old.RedirectURIs, PostLogoutRedirectURIs: old.PostLogoutRedirectURIs,
 		LogoURI: old.LogoURI, ClientURI: old.ClientURI, Public: old.Public, GrantTypes: old.GrantTypes,
-		IDTokenAlg: old.IDTokenAlg, RequirePKCE: old.RequirePKCE, Dev: u.Dev,
+		IDTokenAlg: old.IDTokenAlg, RequirePKCE: old.RequirePKCE, Dev: dev,
 	}
 	setIf(&nc.Name, u.Name)
 	setIf(&nc.RedirectURIs, u.RedirectURIs)

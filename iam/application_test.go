@@ -172,6 +172,28 @@ func TestApplicationInput(t *testing.T) {
 	}
 }
 
+// TestApplicationDevURIs: http URIs on any host need the service's
+// WithDevURIs (server.dev); the caller's NewClient.Dev does not count.
+func TestApplicationDevURIs(t *testing.T) {
+	ctx := context.Background()
+	e, a, _ := appsEnv(t)
+	nc := newApp()
+	nc.RedirectURIs, nc.Dev = []string{"http://shop.test/cb"}, true
+	_, _, err := e.svc.CreateApplication(ctx, as("usr_own"), a.ID, nc)
+	wantCode(t, "CreateApplication(http, Dev in the input)", err, iam.CodeInvalid)
+	dev := iam.New(e.store, nil, e.clock.Now, iam.WithDevURIs(true))
+	app, _, err := dev.CreateApplication(ctx, as("usr_own"), a.ID, nc)
+	if err != nil {
+		t.Fatalf("CreateApplication(http) with WithDevURIs = %v", err)
+	}
+	logo := "http://shop.test/logo.png"
+	if _, err := dev.UpdateApplication(ctx, as("usr_own"), app.ID, iam.ApplicationUpdate{LogoURI: &logo}); err != nil {
+		t.Errorf("UpdateApplication(http logo) with WithDevURIs = %v", err)
+	}
+	_, err = e.svc.UpdateApplication(ctx, as("usr_own"), app.ID, iam.ApplicationUpdate{LogoURI: &logo})
+	wantCode(t, "UpdateApplication(http logo) without WithDevURIs", err, iam.CodeInvalid)
+}
+
 func TestApplicationRoles(t *testing.T) {
 	ctx := context.Background()
 	const ok, no, hidden = "", iam.CodeForbidden, iam.CodeNotFound

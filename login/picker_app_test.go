@@ -16,7 +16,7 @@ import (
 func (e *pickerEnv) appRequest(accountID string, adjust ...func(*storage.AuthRequest)) string {
 	e.t.Helper()
 	app, _, err := e.svc.CreateApplication(context.Background(), iam.OperatorActor(), accountID,
-		iam.NewClient{Name: "Shop", RedirectURIs: []string{rpRedirect}, Dev: true})
+		iam.NewClient{Name: "Shop", RedirectURIs: []string{"https://rp.test/cb"}})
 	if err != nil {
 		e.t.Fatalf("CreateApplication: %v", err)
 	}
