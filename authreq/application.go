@@ -27,6 +27,9 @@ const descNotAdmitted = "The user may not sign in to this application."
 // does not admit the user. The account picker lists and checks its
 // choices with it.
 func (f *Flow) AccountsFor(ctx context.Context, ar storage.AuthRequest, userID string) (Accounts, error) {
+	if f.Accounts == nil {
+		return nil, errors.New("authreq: the flow has no Accounts")
+	}
 	root, err := f.Accounts.AdmitToApplication(ctx, userID, ar.ClientID)
 	switch {
 	case err != nil:
