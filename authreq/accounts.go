@@ -42,6 +42,12 @@ type Accounts interface {
 	TrustedDevicesAllowed(ctx context.Context, userID string) (bool, error)
 	PendingAccounts(ctx context.Context, userID string) ([]iam.PendingAccount, error)
 	SwitchConsoleAccount(ctx context.Context, actor iam.Actor, accountID string) error
+	// The restriction of relying applications to an account
+	// (application.go).
+	AdmitToApplication(ctx context.Context, userID, clientID string) (string, error)
+	TokenAccountWithin(ctx context.Context, userID, accountID, rootID string) (iam.TokenAccount, error)
+	SelectableAccountsWithin(ctx context.Context, userID, rootID string) ([]iam.TokenAccount, error)
+	PendingAccountsWithin(ctx context.Context, userID, rootID string) ([]iam.PendingAccount, error)
 }
 
 // StepUp is what the flow calls when the account chosen for a sign-in
@@ -66,6 +72,9 @@ const (
 	// choiceRequired: the picker is due but prompt=none forbids it;
 	// account_selection_required.
 	choiceRequired
+	// choiceNotAdmitted: the application is restricted to an account the
+	// user may not act in; access_denied (application.go).
+	choiceNotAdmitted
 )
 
 // WantsAccount reports whether ar asks for the account context: scope
@@ -76,6 +85,9 @@ func WantsAccount(ar storage.AuthRequest) bool { return slices.Contains(ar.Scope
 // when the sign-in is answered from the SSO session without a new
 // authentication; the user's last used account then stands unless
 // prompt=select_account. The rules:
+//   - an application restricted to an account admits only users who may
+//     act in it (else access_denied), and every rule below then sees only
+//     that account and its descendants (AccountsFor);
 //   - an account parameter must name an account the user may act in now
 //     (else access_denied), and is then the account, picker or not;
 //   - without scope account there is no account;
@@ -96,8 +108,12 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 	if f.Accounts == nil {
 		return "", choiceNone, nil
 	}
+	acc, c, err := f.admitted(ctx, ar, userID)
+	if c != 0 || err != nil {
+		return "", c, err
+	}
 	if ar.Account != "" {
-		_, err := f.Accounts.TokenAccountFor(ctx, userID, ar.Account)
+		_, err := acc.TokenAccountFor(ctx, userID, ar.Account)
 		switch {
 		case errors.Is(err, iam.ErrNotSelectable):
 			return "", choiceDenied, nil
@@ -112,7 +128,7 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 	if ar.AccountID != "" {
 		// Picked earlier, possibly before a step-up: it must still be
 		// this user's (the e-mail may have changed since).
-		_, err := f.Accounts.TokenAccountFor(ctx, userID, ar.AccountID)
+		_, err := acc.TokenAccountFor(ctx, userID, ar.AccountID)
 		switch {
 		case err == nil:
 			return ar.AccountID, choiceSelected, nil
@@ -122,7 +138,7 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 	}
 	force := slices.Contains(ar.Prompt, PromptSelectAccount)
 	if fromSession && !force {
-		last, err := f.Accounts.LastSelectableAccount(ctx, userID)
+		last, err := acc.LastSelectableAccount(ctx, userID)
 		if err == nil {
 			return last.ID, choiceSelected, nil
 		}
@@ -130,7 +146,7 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 			return "", 0, fmt.Errorf("last account: %w", err)
 		}
 	}
-	list, err := f.Accounts.SelectableAccounts(ctx, userID)
+	list, err := acc.SelectableAccounts(ctx, userID)
 	if err != nil {
 		return "", 0, fmt.Errorf("selectable accounts: %w", err)
 	}
@@ -146,7 +162,7 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 	if ar.AccountSkipped && len(list) == 0 {
 		return "", choiceNone, nil // chosen on the picker
 	}
-	pending, err := f.Accounts.PendingAccounts(ctx, userID)
+	pending, err := acc.PendingAccounts(ctx, userID)
 	if err != nil {
 		return "", 0, fmt.Errorf("pending accounts: %w", err)
 	}
@@ -186,6 +202,10 @@ func (f *Flow) settleAccount(w http.ResponseWriter, r *http.Request, ar storage.
 	case c == choiceDenied:
 		f.Logger.InfoContext(ctx, "sign-in refused: account not the user's", "user_id", userID, "auth_request_id", ar.ID)
 		f.Fail(w, r, ar.ID, "access_denied", descAccountDenied)
+		return "", false
+	case c == choiceNotAdmitted:
+		f.Logger.InfoContext(ctx, "sign-in refused: not admitted to the application", "user_id", userID, "auth_request_id", ar.ID, "client_id", ar.ClientID)
+		f.Fail(w, r, ar.ID, "access_denied", descNotAdmitted)
 		return "", false
 	case c == choiceRequired:
 		f.Logger.InfoContext(ctx, "prompt=none needs the account picker", "user_id", userID, "auth_request_id", ar.ID)

@@ -40,8 +40,11 @@ type Flow struct {
 	// Optional: without it the pages show neither the name nor the logo.
 	Clients ClientReader
 	// Accounts chooses the account of sign-ins that ask for scope account
-	// or name one with the account parameter (accounts.go). Optional:
-	// without it no sign-in carries an account.
+	// or name one with the account parameter (accounts.go), and admits
+	// users to applications restricted to an account (application.go).
+	// Optional: without it no sign-in carries an account and no
+	// application's restriction is enforced, so a server with restricted
+	// applications must set it (cmd/gatehouse always does).
 	Accounts Accounts
 	// StepUp starts a sign-in again when its account's policy asks for a
 	// stronger factor (accounts.go). Without it such a sign-in is refused

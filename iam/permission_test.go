@@ -26,6 +26,8 @@ var table = map[iam.Action][4]bool{
 	iam.ActionEditOwnProfile:       {true, true, true, true},
 	iam.ActionViewAudit:            {true, true, false, false},
 	iam.ActionViewClients:          {true, true, true, false},
+	iam.ActionViewApps:             {true, true, false, false},
+	iam.ActionManageApps:           {true, true, false, false},
 }
 
 var roles = []storage.Role{storage.RoleOwner, storage.RoleAdmin, storage.RoleDeveloper, storage.RoleDefault}
@@ -129,6 +131,14 @@ func checkOperations(t *testing.T, e *accountsEnv, a storage.Account, level int,
 		}},
 		{iam.ActionViewClients, func() error {
 			_, _, err := e.svc.ListAPIClients(ctx, me, a.ID, storage.PageRequest{})
+			return err
+		}},
+		{iam.ActionViewApps, func() error {
+			_, _, err := e.svc.ListApplications(ctx, me, a.ID, storage.PageRequest{})
+			return err
+		}},
+		{iam.ActionManageApps, func() error {
+			_, _, err := e.svc.CreateApplication(ctx, me, a.ID, iam.NewClient{Name: "App", RedirectURIs: []string{"https://app.example.com/cb"}})
 			return err
 		}},
 	}

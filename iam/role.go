@@ -29,6 +29,12 @@ const (
 	// ActionViewClients lists and reads the account's API clients: whoever
 	// may create one (section 9: Owners, Admins and Developers).
 	ActionViewClients Action = "view_clients"
+	// ActionViewApps lists and reads the account's relying applications
+	// (section 9: Owners and Admins register them).
+	ActionViewApps Action = "view_apps"
+	// ActionManageApps registers, changes, rotates the secret of and
+	// deletes the account's relying applications.
+	ActionManageApps Action = "manage_apps"
 )
 
 // permissions is the permission table: for each action, the roles that
@@ -46,13 +52,16 @@ var permissions = map[Action][]storage.Role{
 	ActionEditOwnProfile:       {storage.RoleOwner, storage.RoleAdmin, storage.RoleDeveloper, storage.RoleDefault},
 	ActionViewAudit:            {storage.RoleOwner, storage.RoleAdmin},
 	ActionViewClients:          {storage.RoleOwner, storage.RoleAdmin, storage.RoleDeveloper},
+	ActionViewApps:             {storage.RoleOwner, storage.RoleAdmin},
+	ActionManageApps:           {storage.RoleOwner, storage.RoleAdmin},
 }
 
 // Actions returns every action of the permission table.
 func Actions() []Action {
 	return []Action{ActionViewAccount, ActionEditAccount, ActionCreateChild, ActionTransferOwnership,
 		ActionViewMembers, ActionManageMembers, ActionRemoveMembers, ActionCreateAdminClient,
-		ActionCreateStandardClient, ActionEditOwnProfile, ActionViewAudit, ActionViewClients}
+		ActionCreateStandardClient, ActionEditOwnProfile, ActionViewAudit, ActionViewClients,
+		ActionViewApps, ActionManageApps}
 }
 
 // Allowed reports whether a member with role may perform action. No role

@@ -19,6 +19,9 @@ type Service struct {
 	// setup turns ACTIVE (WithActivationNotifier).
 	vat      VATChecker
 	onActive func(ctx context.Context, a storage.Account)
+	// devURIs allows http URIs on any host in relying applications
+	// (WithDevURIs).
+	devURIs bool
 }
 
 // Option configures a Service in New.
@@ -28,6 +31,13 @@ type Option func(*Service)
 // the zero AccountConfig, whose durations mean their defaults.
 func WithAccounts(c AccountConfig) Option {
 	return func(s *Service) { s.accounts = c }
+}
+
+// WithDevURIs lets relying applications registered for an account
+// (CreateApplication, UpdateApplication) use http redirect, logo and home
+// page URIs on any host, as server.dev does for the operator's clients.
+func WithDevURIs(dev bool) Option {
+	return func(s *Service) { s.devURIs = dev }
 }
 
 // New returns a Service that keeps its records in store, hashes passwords

@@ -51,7 +51,7 @@ func (s *Service) AccountUsable(ctx context.Context, accountID string) (bool, er
 // not active, or under one that is not: look.
 var readOnlyActions = map[Action]bool{
 	ActionViewAccount: true, ActionViewMembers: true, ActionViewAudit: true, ActionEditOwnProfile: true,
-	ActionViewClients: true,
+	ActionViewClients: true, ActionViewApps: true,
 }
 
 // checkChainActive refuses a user's action that changes something in a,

@@ -54,10 +54,13 @@ type pickerPages struct {
 }
 
 // picker is who is picking: the user of the sign-in and, when it is
-// answered from the SSO session, that session.
+// answered from the SSO session, that session; and the accounts the
+// sign-in chooses from (authreq.Flow.AccountsFor: those of an application
+// restricted to an account are that account's tree).
 type picker struct {
-	userID  string
-	session *storage.Session
+	userID   string
+	session  *storage.Session
+	accounts authreq.Accounts
 }
 
 // picksFromSession reports whether ar, with prompt=select_account and
@@ -75,11 +78,11 @@ func (d *pickerPages) handlePickerForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pk, ok := d.whoPicks(w, r, ar)
+	pk, ok := d.whoPicks(w, r, ar, binding)
 	if !ok {
 		return
 	}
-	d.render(w, r, ar, binding, pk.userID, http.StatusOK, "")
+	d.render(w, r, ar, binding, pk, http.StatusOK, "")
 }
 
 // handlePickerPOST serves POST /login/account: the chosen account. An
@@ -90,7 +93,7 @@ func (d *pickerPages) handlePickerPOST(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pk, ok := d.whoPicks(w, r, ar)
+	pk, ok := d.whoPicks(w, r, ar, binding)
 	if !ok {
 		return
 	}
@@ -104,7 +107,7 @@ func (d *pickerPages) handlePickerPOST(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PostForm.Get("account_id")
-	list, err := d.accounts.SelectableAccounts(ctx, pk.userID)
+	list, err := pk.accounts.SelectableAccounts(ctx, pk.userID)
 	if err != nil {
 		d.core.site.LogProblem(r, "selectable accounts not listed", err, "user_id", pk.userID)
 		d.core.site.RenderProblem(w, r, web.ProbInternal)
@@ -112,7 +115,7 @@ func (d *pickerPages) handlePickerPOST(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(id) > maxAccountIDLength || !slices.ContainsFunc(list, func(t iam.TokenAccount) bool { return t.ID == id }) {
 		d.core.logger.InfoContext(ctx, "account picker: account not listed", "user_id", pk.userID, "auth_request_id", ar.ID)
-		d.render(w, r, ar, binding, pk.userID, http.StatusUnprocessableEntity, errPickAgain)
+		d.render(w, r, ar, binding, pk, http.StatusUnprocessableEntity, errPickAgain)
 		return
 	}
 	actor := iam.UserActor(pk.userID, d.core.site.ClientIP(r), r.UserAgent())
@@ -123,7 +126,7 @@ func (d *pickerPages) handlePickerPOST(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.core.logger.InfoContext(ctx, "account picker: account refused", "user_id", pk.userID, "auth_request_id", ar.ID)
-		d.render(w, r, ar, binding, pk.userID, http.StatusUnprocessableEntity, errPickAgain)
+		d.render(w, r, ar, binding, pk, http.StatusUnprocessableEntity, errPickAgain)
 		return
 	}
 	ar, err = d.core.flow.RecordPick(ctx, ar, binding, id, d.core.now())
@@ -148,8 +151,30 @@ func (d *pickerPages) complete(w http.ResponseWriter, r *http.Request, ar storag
 // whoPicks returns who picks the account of ar: the browser's SSO
 // session the picker was shown for, else the user of a sign-in whose
 // every factor passed. Any other sign-in is sent to its current step
-// (the first page, when the session the picker was shown for ended).
-func (d *pickerPages) whoPicks(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (picker, bool) {
+// (the first page, when the session the picker was shown for ended). A
+// user that ar's application does not admit is sent on to the
+// completion, which ends the sign-in with access_denied.
+func (d *pickerPages) whoPicks(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string) (picker, bool) {
+	pk, ok := d.picker(w, r, ar)
+	if !ok {
+		return picker{}, false
+	}
+	acc, err := d.core.flow.AccountsFor(r.Context(), ar, pk.userID)
+	switch {
+	case errors.Is(err, iam.ErrNotAdmitted):
+		d.complete(w, r, ar, binding, pk)
+		return picker{}, false
+	case err != nil:
+		d.core.site.LogProblem(r, "application admission not checked", err, "user_id", pk.userID, "auth_request_id", ar.ID)
+		d.core.site.RenderProblem(w, r, web.ProbInternal)
+		return picker{}, false
+	}
+	pk.accounts = acc
+	return pk, true
+}
+
+// picker returns the user and session of whoPicks.
+func (d *pickerPages) picker(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest) (picker, bool) {
 	if ar.AccountPickSession != "" {
 		s, _, valid, err := d.sess.Current(r.Context(), r, d.core.now())
 		if err != nil {
@@ -168,20 +193,20 @@ func (d *pickerPages) whoPicks(w http.ResponseWriter, r *http.Request, ar storag
 	return picker{userID: ar.Login.UserID}, true
 }
 
-// render shows the picker of ar for userID with the error errMsg, if
+// render shows the picker of ar for pk with the error errMsg, if
 // any. Without an account to list (they went away meanwhile) the sign-in
 // goes on to its Continue page, which completes it without one.
-func (d *pickerPages) render(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding, userID string, status int, errMsg string) {
+func (d *pickerPages) render(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, pk picker, status int, errMsg string) {
 	ctx := r.Context()
-	list, err := d.accounts.SelectableAccounts(ctx, userID)
+	list, err := pk.accounts.SelectableAccounts(ctx, pk.userID)
 	if err != nil {
-		d.core.site.LogProblem(r, "selectable accounts not listed", err, "user_id", userID)
+		d.core.site.LogProblem(r, "selectable accounts not listed", err, "user_id", pk.userID)
 		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
-	pending, err := d.accounts.PendingAccounts(ctx, userID)
+	pending, err := pk.accounts.PendingAccounts(ctx, pk.userID)
 	if err != nil {
-		d.core.site.LogProblem(r, "pending accounts not listed", err, "user_id", userID)
+		d.core.site.LogProblem(r, "pending accounts not listed", err, "user_id", pk.userID)
 		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
@@ -193,9 +218,9 @@ func (d *pickerPages) render(w http.ResponseWriter, r *http.Request, ar storage.
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	last, err := d.accounts.LastSelectableAccount(ctx, userID)
+	last, err := pk.accounts.LastSelectableAccount(ctx, pk.userID)
 	if err != nil && !errors.Is(err, iam.ErrNotSelectable) {
-		d.core.site.LogProblem(r, "last account not read", err, "user_id", userID)
+		d.core.site.LogProblem(r, "last account not read", err, "user_id", pk.userID)
 	}
 	page := templates.PickerPage{
 		AuthRequestID: ar.ID,

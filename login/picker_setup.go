@@ -44,7 +44,7 @@ func pickerPending(pending []iam.PendingAccount) []templates.PickerPending {
 // answer: no token can be issued for a PENDING account.
 func (d *pickerPages) completeSetup(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, pk picker, id string) {
 	ctx := r.Context()
-	pending, err := d.accounts.PendingAccounts(ctx, pk.userID)
+	pending, err := pk.accounts.PendingAccounts(ctx, pk.userID)
 	if err != nil {
 		d.core.site.LogProblem(r, "pending accounts not listed", err, "user_id", pk.userID)
 		d.core.site.RenderProblem(w, r, web.ProbInternal)
@@ -52,7 +52,7 @@ func (d *pickerPages) completeSetup(w http.ResponseWriter, r *http.Request, ar s
 	}
 	if len(id) > maxAccountIDLength || !slices.ContainsFunc(pending, func(p iam.PendingAccount) bool { return p.ID == id && p.CanComplete }) {
 		d.core.logger.InfoContext(ctx, "account picker: setup refused", "user_id", pk.userID, "auth_request_id", ar.ID)
-		d.render(w, r, ar, binding, pk.userID, http.StatusUnprocessableEntity, errSetupAgain)
+		d.render(w, r, ar, binding, pk, http.StatusUnprocessableEntity, errSetupAgain)
 		return
 	}
 	actor := iam.UserActor(pk.userID, d.core.site.ClientIP(r), r.UserAgent())
@@ -62,7 +62,7 @@ func (d *pickerPages) completeSetup(w http.ResponseWriter, r *http.Request, ar s
 			d.core.site.RenderProblem(w, r, web.ProbInternal)
 			return
 		}
-		d.render(w, r, ar, binding, pk.userID, http.StatusUnprocessableEntity, errSetupAgain)
+		d.render(w, r, ar, binding, pk, http.StatusUnprocessableEntity, errSetupAgain)
 		return
 	}
 	if pk.session == nil && !d.core.flow.StartSession(w, r, ar, ar.Login) {
@@ -76,14 +76,14 @@ func (d *pickerPages) completeSetup(w http.ResponseWriter, r *http.Request, ar s
 // sign-in without one.
 func (d *pickerPages) skip(w http.ResponseWriter, r *http.Request, ar storage.AuthRequest, binding string, pk picker) {
 	ctx := r.Context()
-	list, err := d.accounts.SelectableAccounts(ctx, pk.userID)
+	list, err := pk.accounts.SelectableAccounts(ctx, pk.userID)
 	if err != nil {
 		d.core.site.LogProblem(r, "selectable accounts not listed", err, "user_id", pk.userID)
 		d.core.site.RenderProblem(w, r, web.ProbInternal)
 		return
 	}
 	if len(list) > 0 {
-		d.render(w, r, ar, binding, pk.userID, http.StatusUnprocessableEntity, errPickAgain)
+		d.render(w, r, ar, binding, pk, http.StatusUnprocessableEntity, errPickAgain)
 		return
 	}
 	updated, err := d.core.flow.RecordSkip(ctx, ar, binding, d.core.now())

@@ -66,6 +66,11 @@ type Accounts interface {
 	// Usable reports whether the account can be acted in now (it and its
 	// ancestors are ACTIVE), for an API client restricted to it.
 	Usable(ctx context.Context, accountID string) (bool, error)
+	// Admits reports whether the relying application clientID admits the
+	// user now: always for an application open to every user; for one
+	// restricted to an account, when the user may act in it
+	// (application.go).
+	Admits(ctx context.Context, userID, clientID string) (bool, error)
 }
 
 // ErrAccountNotSelectable is the error kind of Accounts.For when the user

@@ -41,6 +41,14 @@ func (a iamAccounts) Usable(ctx context.Context, accountID string) (bool, error)
 	return a.svc().AccountUsable(ctx, accountID)
 }
 
+func (a iamAccounts) Admits(ctx context.Context, userID, clientID string) (bool, error) {
+	_, err := a.svc().AdmitToApplication(ctx, userID, clientID)
+	if errors.Is(err, iam.ErrNotAdmitted) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 func (a iamAccounts) For(ctx context.Context, userID, accountID string) (Account, error) {
 	t, err := a.svc().TokenAccountFor(ctx, userID, accountID)
 	if errors.Is(err, iam.ErrNotSelectable) {

@@ -253,6 +253,9 @@ func (s *opStorage) TokenRequestByRefreshToken(ctx context.Context, token string
 	if !u.State.MaySignIn() {
 		return nil, oidc.ErrInvalidGrant().WithDescription("The user cannot sign in.")
 	}
+	if err := s.checkRefreshAdmitted(ctx, rt); err != nil {
+		return nil, err
+	}
 	req := &refreshRequest{rt: rt, scopes: slices.Clone(rt.Scopes)}
 	if err := s.checkRefreshAccount(ctx, req); err != nil {
 		return nil, err

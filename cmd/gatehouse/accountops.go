@@ -38,6 +38,9 @@ var accountOps = map[string]accountOp{
 	"apiclient.enable":  opAPIClientEnable,
 	"apiclient.disable": opAPIClientDisable,
 	"apiclient.delete":  opAPIClientDelete,
+	// Relying applications of an account (cli_application.go).
+	"application.create": opApplicationCreate,
+	"application.list":   opApplicationList,
 }
 
 // accountJSON is an account as the CLI and the admin API show it.

@@ -53,3 +53,12 @@ func providerAccount(t iam.TokenAccount) provider.Account {
 func (a tokenAccounts) Usable(ctx context.Context, accountID string) (bool, error) {
 	return a.svc.AccountUsable(ctx, accountID)
 }
+
+// Admits implements provider.Accounts with iam.AdmitToApplication.
+func (a tokenAccounts) Admits(ctx context.Context, userID, clientID string) (bool, error) {
+	_, err := a.svc.AdmitToApplication(ctx, userID, clientID)
+	if errors.Is(err, iam.ErrNotAdmitted) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -462,7 +462,7 @@ func openOperator(ctx context.Context, e env, configPath string) (operator, erro
 		return nil, err
 	}
 	hasher := password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes)
-	return &directOperator{svc: iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig())), db: db, dev: cfg.Server.Dev,
+	return &directOperator{svc: iam.New(db, hasher, e.hooks.now, iam.WithAccounts(cfg.Accounts.iamConfig()), iam.WithDevURIs(cfg.Server.Dev)), db: db, dev: cfg.Server.Dev,
 		notifier: cliNotifier(ctx, e, cfg, dataDir, db)}, nil
 }
 

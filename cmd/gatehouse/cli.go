@@ -288,9 +288,11 @@ func cmdClient(ctx context.Context, e env, args []string) error {
 	}
 }
 
-// cmdClientCreate runs "gatehouse client create".
+// cmdClientCreate runs "gatehouse client create". With --account the
+// client is a relying application of that account, restricted to its
+// members (cli_application.go).
 func cmdClientCreate(ctx context.Context, e env, args []string) error {
-	fs, config := newFlagSet(e, "client create", "client create --name N --redirect-uri U [flags]")
+	fs, config := newFlagSet(e, "client create", "client create --name N --redirect-uri U [--account ID] [flags]")
 	name := fs.String("name", "", "the client's display `name`")
 	var redirects, logouts, grants stringList
 	fs.Var(&redirects, "redirect-uri", "a redirect `URI` (repeatable), matched exactly")
@@ -301,6 +303,7 @@ func cmdClientCreate(ctx context.Context, e env, args []string) error {
 	public := fs.Bool("public", false, "a public client (browser or native app): no secret, PKCE required")
 	alg := fs.String("id-token-alg", "", "the ID-token signing `algorithm`: RS256, ES256 or EdDSA (default: the server's keys.id_token_alg)")
 	pkce := fs.Bool("require-pkce", false, "require PKCE (S256) from this confidential client too")
+	account := fs.String("account", "", "the `ID` of the account the client belongs to: only users who may act in it can sign in")
 	asJSON := fs.Bool("json", false, `print only {"client_id":…,"client_secret":…}`)
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
@@ -308,12 +311,10 @@ func cmdClientCreate(ctx context.Context, e env, args []string) error {
 	if strings.TrimSpace(*name) == "" {
 		return usagef("client create: --name is required")
 	}
-	op, err := openOperator(ctx, e, *config)
-	if err != nil {
-		return err
+	if flagGiven(fs, "account") && strings.TrimSpace(*account) == "" {
+		return usagef("client create: --account must not be empty: the ID of the account, such as acct_… (see %q)", e.prog+" account list")
 	}
-	defer op.Close()
-	c, clientSecret, err := op.CreateClient(ctx, iam.NewClient{
+	nc := iam.NewClient{
 		Name:                   *name,
 		RedirectURIs:           redirects,
 		PostLogoutRedirectURIs: logouts,
@@ -323,36 +324,36 @@ func cmdClientCreate(ctx context.Context, e env, args []string) error {
 		GrantTypes:             splitGrants(grants),
 		IDTokenAlg:             *alg,
 		RequirePKCE:            *pkce,
-	})
+	}
+	if id := strings.TrimSpace(*account); id != "" {
+		return cmdApplicationCreate(ctx, e, *config, id, nc, *asJSON)
+	}
+	op, err := openOperator(ctx, e, *config)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	c, clientSecret, err := op.CreateClient(ctx, nc)
 	if err != nil {
 		return describe("client create", err)
 	}
-	if *asJSON {
-		// Compact, one line, so that scripts can capture it as is.
-		err := json.NewEncoder(e.stdout).Encode(struct {
-			ClientID     string `json:"client_id"`
-			ClientSecret string `json:"client_secret,omitempty"`
-		}{c.ID, clientSecret})
-		if err != nil {
-			return fmt.Errorf("client create: write json: %w", err)
-		}
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "created client %q\n  client_id:     %s\n", c.Name, c.ID)
-	if clientSecret != "" {
-		fmt.Fprintf(e.stdout, "  client_secret: %s\n\nStore the secret now: it is not shown again (only its digest is kept).\n", clientSecret)
-	} else {
-		fmt.Fprintln(e.stdout, "  public client: no secret; it must use PKCE (S256)")
-	}
-	return nil
+	return printNewClient(e.stdout, c.Name, c.ID, clientSecret, "", *asJSON)
 }
 
-// cmdClientList runs "gatehouse client list".
+// cmdClientList runs "gatehouse client list": the server's clients of no
+// account, or with --account the relying applications of that account.
 func cmdClientList(ctx context.Context, e env, args []string) error {
-	fs, config := newFlagSet(e, "client list", "client list [--config FILE]")
+	fs, config := newFlagSet(e, "client list", "client list [--account ID] [--config FILE]")
+	account := fs.String("account", "", "list the relying applications of the account with this `ID`")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
+	}
+	if flagGiven(fs, "account") && strings.TrimSpace(*account) == "" {
+		return usagef("client list: --account must not be empty: the ID of the account, such as acct_… (see %q)", e.prog+" account list")
+	}
+	if id := strings.TrimSpace(*account); id != "" {
+		return cmdApplicationList(ctx, e, *config, id, *asJSON)
 	}
 	op, err := openOperator(ctx, e, *config)
 	if err != nil {
@@ -450,6 +451,8 @@ func flagFor(field string) string {
 		return "--lifetime"
 	case "scopes":
 		return "--scope"
+	case "account":
+		return "--account"
 	case "account_id", "user_id", "status", "client_id":
 		return ""
 	}

@@ -25,7 +25,7 @@ func newAccountsService(cfg Config, store storage.Store, hasher *password.Hasher
 		ownerActivated(ctx, store, mailer, composer, now, logger, a)
 	}
 	return iam.New(store, hasher, now, iam.WithAccounts(cfg.Accounts.iamConfig()),
-		iam.WithVAT(cfg.VAT.validator()), iam.WithActivationNotifier(notice))
+		iam.WithVAT(cfg.VAT.validator()), iam.WithActivationNotifier(notice), iam.WithDevURIs(cfg.Server.Dev))
 }
 
 // ownerActivated e-mails the Owner of a that its setup is complete, in
