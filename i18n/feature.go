@@ -12,7 +12,7 @@ type feature struct {
 }
 
 // features lists the parts whose messages live in msg_*.go.
-var features = []feature{tokenMessages, signupMessages, consoleMessages, consoleNoticeMessages, consoleMailMessages, policyMessages, consolePolicyMessages, consoleBusinessMessages, limitMessages, activationMessages, setupMessages}
+var features = []feature{tokenMessages, signupMessages, consoleMessages, consoleNoticeMessages, consoleMailMessages, policyMessages, consolePolicyMessages, consoleBusinessMessages, limitMessages, activationMessages, setupMessages, consoleClientsMessages}
 
 // source lists every message in English, the core ones first.
 var source = mergeSource(coreSource, features)
