@@ -141,6 +141,9 @@ func TestCreateClientShowsTheSecretOnce(t *testing.T) {
 	p := b.post(pathClients, "account", f.acme.ID, "name", "CI runner", "type", "standard", "lifetime", "30d", "scopes", "deploy read")
 	wantPage(t, p, http.StatusOK, "The API client CI runner was created", "it is shown only this once", "Copy the secret")
 	clientSecret := shownSecret(t, p)
+	if p.location != "" {
+		t.Errorf("the answer redirects to %q", p.location)
+	}
 	if got := p.header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store", got)
 	}
@@ -269,7 +272,9 @@ func TestClientEnableLockAndDelete(t *testing.T) {
 	if n := len(f.clients(t, f.acme)); n != 0 {
 		t.Errorf("%d clients after the deletion", n)
 	}
-	wantPage(t, b.post(pathClientEnabled, "client", c.ID, "enabled", "no"), http.StatusNotFound, msgClientNotFound)
+	for _, path := range []string{pathClientEnabled, pathClientLock, pathClientRotate, pathClientDelete} {
+		wantPage(t, b.post(path, "client", c.ID, "enabled", "no", "locked", "yes"), http.StatusNotFound, msgClientNotFound)
+	}
 }
 
 func TestLockedClientRefusesOthers(t *testing.T) {
