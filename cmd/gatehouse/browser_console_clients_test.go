@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -69,7 +70,15 @@ func TestBrowserConsoleAPIClients(t *testing.T) {
 		t.Error("a later visit shows the secret again")
 	}
 	axeEverySize(t, ctx, c.shots, axe, "console-clients-list")
+	c.rotateAndDeleteClient(t, ctx, axe, id, first)
+}
 
+// rotateAndDeleteClient rotates the secret of the only API client on the
+// open tab, after the confirmation: the old secret is refused at the
+// token endpoint and the new one gets a token. Then it deletes the
+// client, after the confirmation. axe-core checks each state.
+func (c *consoleE2E) rotateAndDeleteClient(t *testing.T, ctx context.Context, axe, id, first string) {
+	t.Helper()
 	runBrowser(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/console/clients/rotate"] button`)))
 	wantText(t, ctx, c.shots, "console-clients-rotate-confirm", "Rotate the secret of CI runner?")
 	axeCheck(t, ctx, axe, "console-clients-rotate-confirm")
