@@ -65,6 +65,7 @@ type Handler struct {
 	invitations *invitationPages
 	children    *childPages
 	transfer    *transferPages
+	clients     *clientPages
 }
 
 // base is what every console page uses.
@@ -150,6 +151,7 @@ func New(d Deps) (*Handler, error) {
 		invitations: &invitationPages{base: b, page: v, mail: m},
 		children:    &childPages{base: b, page: v},
 		transfer:    &transferPages{base: b, page: v, mail: m},
+		clients:     &clientPages{base: b, page: v},
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -195,6 +196,28 @@ type harness struct {
 	srv   *httptest.Server
 	// stopMail stops the SMTP server, so that sending fails.
 	stopMail func()
+	// logs holds every line the console and the site logged.
+	logs *logBuffer
+}
+
+// logBuffer is a log destination that tests can read while the server
+// writes to it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was logged so far.
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // newHarness starts the console.
@@ -212,14 +235,16 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	site, err := web.New(web.Config{Issuer: issuer, Templates: tmpl})
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	site, err := web.New(web.Config{Issuer: issuer, Templates: tmpl, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sess := session.New(session.Config{Sessions: db, Users: db, Site: site, Now: clock.Now})
 	svc := iam.New(db, nil, clock.Now)
 	sk, mailer, stopMail := startSink(t)
-	h, err := New(Deps{Site: site, Session: sess, IAM: svc, Users: db, Mailer: mailer, Issuer: issuer, Now: clock.Now})
+	h, err := New(Deps{Site: site, Session: sess, IAM: svc, Users: db, Mailer: mailer, Issuer: issuer, Now: clock.Now, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +253,7 @@ func newHarness(t *testing.T) *harness {
 	srv.Config.Handler = r
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &harness{t: t, db: db, clock: clock, iam: svc, sess: sess, mail: sk, srv: srv, stopMail: stopMail}
+	return &harness{t: t, db: db, clock: clock, iam: svc, sess: sess, mail: sk, srv: srv, stopMail: stopMail, logs: logs}
 }
 
 // user creates an active user.
@@ -290,6 +315,7 @@ type page struct {
 	status   int
 	location string
 	body     string
+	header   http.Header
 }
 
 // do sends req with the browser's cookie and does not follow redirects.
@@ -305,7 +331,7 @@ func (b *browser) do(req *http.Request) page {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(body)}
+	return page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(body), header: resp.Header}
 }
 
 // get fetches a console path.

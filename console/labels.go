@@ -20,6 +20,12 @@ var notices = map[string]string{
 	"policy":         "Sign-in policy saved.",
 	"business":       "Business details saved.",
 	"activated":      "Setup complete: the account is active.",
+	// The API clients tab (clients.go).
+	"client_enabled":  "The API client was enabled.",
+	"client_disabled": "The API client was disabled: it gets no new tokens.",
+	"client_locked":   "The API client was locked: only the account's Owner and Admins and its owner can change it.",
+	"client_unlocked": "The API client was unlocked.",
+	"client_deleted":  "The API client was deleted.",
 }
 
 // roleLabels, statusLabels, typeLabels and stateLabels are the catalogue

@@ -36,7 +36,7 @@ type state struct {
 func validTab(tab string) string {
 	switch tab {
 	case templates.ConsoleTabUsers, templates.ConsoleTabAccounts, templates.ConsoleTabTransfer, templates.ConsoleTabAudit,
-		templates.ConsoleTabSetup:
+		templates.ConsoleTabSetup, templates.ConsoleTabClients:
 		return tab
 	}
 	return templates.ConsoleTabOverview
@@ -117,7 +117,9 @@ func (v *view) render(w http.ResponseWriter, r *http.Request, si session.SignedI
 }
 
 // refuse renders tab with the message of p, keeping what adjust puts
-// back; nothing was changed. An internal error shows the error page.
+// back; nothing was changed. The message is set before adjust runs, so
+// that adjust may make it more precise. An internal error shows the
+// error page.
 func (v *view) refuse(w http.ResponseWriter, r *http.Request, si session.SignedIn, tab string, p problem, adjust ...func(*templates.ConsolePage)) {
 	if p.internal != nil {
 		v.site.LogProblem(r, "console action failed", p.internal, "user_id", si.User.ID, "path", r.URL.Path)
@@ -125,9 +127,9 @@ func (v *view) refuse(w http.ResponseWriter, r *http.Request, si session.SignedI
 		return
 	}
 	v.logger.InfoContext(r.Context(), "console action refused", "user_id", si.User.ID, "path", r.URL.Path, "reason", p.reason)
-	adjust = append(adjust, func(pg *templates.ConsolePage) {
+	adjust = append([]func(*templates.ConsolePage){func(pg *templates.ConsolePage) {
 		pg.Error, pg.ErrorField, pg.StepUpNeeded = p.msg, p.field, p.stepUp
-	})
+	}}, adjust...)
 	v.render(w, r, si, p.status, tab, adjust...)
 }
 
@@ -191,6 +193,7 @@ func fillAccounts(p *templates.ConsolePage, visible []iam.AccountView, cur iam.A
 		Transfer: iam.Allowed(cur.Role, iam.ActionTransferOwnership) && a.OwnerID == userID,
 		Audit:    iam.Allowed(cur.Role, iam.ActionViewAudit),
 		Policy:   iam.Allowed(cur.Role, iam.ActionEditAccount),
+		Clients:  iam.Allowed(cur.Role, iam.ActionViewClients),
 	}
 	fillBusiness(p, a, p.Rights.Policy)
 	p.Rights.Setup = p.Business != nil && p.Business.Pending && p.Business.Editable
@@ -238,6 +241,8 @@ func (v *view) fillTab(r *http.Request, st *state) error {
 		return v.fillAudit(r, st)
 	case templates.ConsoleTabSetup:
 		fillSetup(&st.page)
+	case templates.ConsoleTabClients:
+		return v.fillClients(r, st)
 	}
 	return nil
 }

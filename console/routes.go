@@ -19,6 +19,13 @@ const (
 	pathTransfer = "/console/transfer"
 	pathPolicy   = "/console/policy"
 	pathBusiness = "/console/business"
+	// The API clients tab (clients.go): create, rotate, enable or
+	// disable, lock or unlock, delete.
+	pathClients       = "/console/clients"
+	pathClientRotate  = "/console/clients/rotate"
+	pathClientEnabled = "/console/clients/enabled"
+	pathClientLock    = "/console/clients/lock"
+	pathClientDelete  = "/console/clients/delete"
 	// pathSignIn (package login) signs the browser in; its "return"
 	// names the console page to come back to.
 	pathSignIn = "/profile/signin"
@@ -48,4 +55,9 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Handle(pathTransfer, post(h.transfer.transfer())).Methods(http.MethodPost)
 	r.Handle(pathPolicy, post(h.overview.savePolicy())).Methods(http.MethodPost)
 	r.Handle(pathBusiness, post(h.overview.saveBusiness())).Methods(http.MethodPost)
+	r.Handle(pathClients, post(h.clients.create())).Methods(http.MethodPost)
+	r.Handle(pathClientRotate, post(h.clients.rotate())).Methods(http.MethodPost)
+	r.Handle(pathClientEnabled, post(h.clients.setEnabled())).Methods(http.MethodPost)
+	r.Handle(pathClientLock, post(h.clients.setLocked())).Methods(http.MethodPost)
+	r.Handle(pathClientDelete, post(h.clients.remove())).Methods(http.MethodPost)
 }

@@ -64,8 +64,8 @@ func consoleSamples() []ConsolePage {
 	audit := base(ConsoleTabAudit)
 	audit.Audit = ConsoleAuditTab{Events: []ConsoleEvent{{Time: "data:when", Actor: "data:who", Action: "data:what", Target: "data:whom", IP: "data:ip"}}, NextURL: "/o"}
 	emptyAudit := base(ConsoleTabAudit)
-	return []ConsolePage{overview, setup, readOnly, users, confirm, accounts, atLimit, transfer, noAdmins, audit, emptyAudit,
-		{Email: "data:ada", NoAccounts: true}}
+	return append([]ConsolePage{overview, setup, readOnly, users, confirm, accounts, atLimit, transfer, noAdmins, audit, emptyAudit,
+		{Email: "data:ada", NoAccounts: true}}, clientSamples(base)...)
 }
 
 // TestConsoleTextIsTranslated renders every sample in the pseudo-language
@@ -134,6 +134,10 @@ func TestConsoleAccessible(t *testing.T) {
 		{ConsoleTabOverview, "vat_number", "business-vat_number"},
 		{ConsoleTabSetup, "vat_number", "business-vat_number"},
 		{ConsoleTabSetup, "country", "business-country"},
+		{ConsoleTabClients, "name", "client-name"},
+		{ConsoleTabClients, "type", "client-type"},
+		{ConsoleTabClients, "lifetime", "client-lifetime"},
+		{ConsoleTabClients, "scopes", "client-scopes"},
 	}
 	samples := consoleSamples()
 	for _, tt := range tests {

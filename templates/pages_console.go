@@ -63,6 +63,7 @@ type ConsolePage struct {
 	Accounts ConsoleAccountsTab
 	Transfer ConsoleTransferTab
 	Audit    ConsoleAuditTab
+	Clients  ConsoleClientsTab
 }
 
 // PageName returns PageConsole.
@@ -101,6 +102,8 @@ type ConsoleAccount struct {
 // Policy is the right to edit the account's sign-in policy.
 type ConsoleRights struct {
 	Users, Accounts, Transfer, Audit, Policy bool
+	// Clients offers the API clients tab.
+	Clients bool
 	// Setup offers the Complete setup tab: the account is PENDING and the
 	// user may edit it.
 	Setup bool

@@ -29,31 +29,39 @@ type consoleE2E struct {
 	shots   *shooter
 }
 
-// startConsoleE2E creates the users with the CLI on a first run of the
-// server, seeds the accounts straight into the stopped server's bbolt
-// file (no CLI creates accounts yet) and starts the server again.
-func startConsoleE2E(t *testing.T) *consoleE2E {
+// consoleMember is a further member of Acme that a console test needs.
+type consoleMember struct {
+	email, name string
+	role        storage.Role
+}
+
+// startConsoleE2E creates the users (Alice, Bob and the extra members)
+// with the CLI on a first run of the server, seeds the accounts straight
+// into the stopped server's bbolt file (no CLI creates accounts yet) and
+// starts the server again.
+func startConsoleE2E(t *testing.T, extra ...consoleMember) *consoleE2E {
 	t.Helper()
 	dataDir := filepath.Join(t.TempDir(), "data")
 	env := testEnv(dataDir)
 	clock := newE2EClock()
 	first := startServerWith(t, env, hooks{now: clock.Now})
-	for _, u := range []struct{ email, name string }{{"alice@example.com", "Alice Example"}, {"bob@example.com", "Bob Builder"}} {
+	users := []consoleMember{{email: "alice@example.com", name: "Alice Example"}, {email: "bob@example.com", name: "Bob Builder"}}
+	for _, u := range append(users, extra...) {
 		mustCLI(t, env, testPassword, "user", "create", "--email", u.email, "--name", u.name, "--password-stdin")
 	}
 	if err := first.stop(); err != nil {
 		t.Fatalf("stop the first server: %v", err)
 	}
 	c := &consoleE2E{clock: clock, dataDir: dataDir, shots: &shooter{t: t, dir: screenshotDir(t)}}
-	c.seed(t)
+	c.seed(t, extra)
 	c.srv = startServerWith(t, env, hooks{now: clock.Now})
 	c.issuer = "http://localhost" + c.srv.addr[strings.LastIndex(c.srv.addr, ":"):]
 	return c
 }
 
-// seed creates Acme, its child Labs and Bob's Admin membership through
-// iam as the operator.
-func (c *consoleE2E) seed(t *testing.T) {
+// seed creates Acme, its child Labs, Bob's Admin membership and those of
+// the extra members through iam as the operator.
+func (c *consoleE2E) seed(t *testing.T, extra []consoleMember) {
 	t.Helper()
 	db, err := boltdb.Open(filepath.Join(c.dataDir, dbFileName), boltdb.Options{})
 	if err != nil {
@@ -82,6 +90,18 @@ func (c *consoleE2E) seed(t *testing.T) {
 	}
 	if _, err := svc.AddMember(ctx, op, c.acme.ID, bob.ID, storage.RoleAdmin); err != nil {
 		t.Fatal(err)
+	}
+	for _, m := range extra {
+		u, err := db.GetUserByEmail(ctx, m.email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddMember(ctx, op, c.acme.ID, u.ID, m.role); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SelectAccount(ctx, iam.UserActor(u.ID, "", ""), c.acme.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := svc.SelectAccount(ctx, iam.UserActor(alice.ID, "", ""), c.acme.ID); err != nil {
 		t.Fatal(err)
@@ -246,7 +266,7 @@ func TestBrowserConsoleAxe(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/console/policy"] button`)))
 	wantText(t, ctx, c.shots, "console-policy-saved", "Sign-in policy saved.")
 	axeCheck(t, ctx, axe, "console-policy-saved")
-	for _, tab := range []string{"accounts", "audit"} {
+	for _, tab := range []string{"accounts", "clients", "audit"} {
 		if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(c.issuer+"/console?tab="+tab)); err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,8 @@
 //
 //   <button data-copy="text" data-status="id" data-done="…" data-failed="…" hidden>
 //     copies text to the clipboard and says so in the element #id.
+//   <input data-select readonly> selects its whole value when it gets the
+//     focus, ready to copy.
 //   <button data-print hidden> prints the page (the print stylesheet shows
 //     only the .printable part).
 //   <button data-countdown="25" data-status="id" data-done="…"> stays
@@ -30,6 +32,10 @@
         function () { say(b.dataset.status, b.dataset.failed); }
       );
     });
+  });
+
+  document.querySelectorAll("input[data-select]").forEach(function (i) {
+    i.addEventListener("focus", function () { i.select(); });
   });
 
   document.querySelectorAll("button[data-print]").forEach(function (b) {
