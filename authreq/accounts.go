@@ -146,6 +146,14 @@ func (f *Flow) chooseAccount(ctx context.Context, ar storage.AuthRequest, userID
 			return "", 0, fmt.Errorf("last account: %w", err)
 		}
 	}
+	return f.chooseFromList(ctx, acc, ar, userID, force)
+}
+
+// chooseFromList is the end of chooseAccount, when no account is named,
+// picked or reused: it decides from the user's selectable and pending
+// accounts (acc's, narrowed to the application's account when it is
+// restricted).
+func (f *Flow) chooseFromList(ctx context.Context, acc Accounts, ar storage.AuthRequest, userID string, force bool) (string, choice, error) {
 	list, err := acc.SelectableAccounts(ctx, userID)
 	if err != nil {
 		return "", 0, fmt.Errorf("selectable accounts: %w", err)
