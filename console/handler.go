@@ -66,6 +66,7 @@ type Handler struct {
 	children    *childPages
 	transfer    *transferPages
 	clients     *clientPages
+	apps        *appPages
 }
 
 // base is what every console page uses.
@@ -152,6 +153,7 @@ func New(d Deps) (*Handler, error) {
 		children:    &childPages{base: b, page: v},
 		transfer:    &transferPages{base: b, page: v, mail: m},
 		clients:     &clientPages{base: b, page: v},
+		apps:        &appPages{base: b, page: v},
 	}, nil
 }
 

@@ -26,6 +26,9 @@ var notices = map[string]string{
 	"client_locked":   "The API client was locked: only the account's Owner and Admins and its owner can change it.",
 	"client_unlocked": "The API client was unlocked.",
 	"client_deleted":  "The API client was deleted.",
+	// The relying applications tab (apps.go).
+	"app_updated": "The application was saved.",
+	"app_deleted": "The application was deleted.",
 }
 
 // roleLabels, statusLabels, typeLabels and stateLabels are the catalogue

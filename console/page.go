@@ -36,7 +36,7 @@ type state struct {
 func validTab(tab string) string {
 	switch tab {
 	case templates.ConsoleTabUsers, templates.ConsoleTabAccounts, templates.ConsoleTabTransfer, templates.ConsoleTabAudit,
-		templates.ConsoleTabSetup, templates.ConsoleTabClients:
+		templates.ConsoleTabSetup, templates.ConsoleTabClients, templates.ConsoleTabApps:
 		return tab
 	}
 	return templates.ConsoleTabOverview
@@ -194,6 +194,7 @@ func fillAccounts(p *templates.ConsolePage, visible []iam.AccountView, cur iam.A
 		Audit:    iam.Allowed(cur.Role, iam.ActionViewAudit),
 		Policy:   iam.Allowed(cur.Role, iam.ActionEditAccount),
 		Clients:  iam.Allowed(cur.Role, iam.ActionViewClients),
+		Apps:     iam.Allowed(cur.Role, iam.ActionViewApps),
 	}
 	fillBusiness(p, a, p.Rights.Policy)
 	p.Rights.Setup = p.Business != nil && p.Business.Pending && p.Business.Editable
@@ -243,6 +244,8 @@ func (v *view) fillTab(r *http.Request, st *state) error {
 		fillSetup(&st.page)
 	case templates.ConsoleTabClients:
 		return v.fillClients(r, st)
+	case templates.ConsoleTabApps:
+		return v.fillApps(r, st)
 	}
 	return nil
 }

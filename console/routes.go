@@ -26,6 +26,12 @@ const (
 	pathClientEnabled = "/console/clients/enabled"
 	pathClientLock    = "/console/clients/lock"
 	pathClientDelete  = "/console/clients/delete"
+	// The relying applications tab (apps.go): create, update, rotate,
+	// delete.
+	pathApps      = "/console/apps"
+	pathAppUpdate = "/console/apps/update"
+	pathAppRotate = "/console/apps/rotate"
+	pathAppDelete = "/console/apps/delete"
 	// pathSignIn (package login) signs the browser in; its "return"
 	// names the console page to come back to.
 	pathSignIn = "/profile/signin"
@@ -60,4 +66,8 @@ func addRoutes(parent *mux.Router, h *Handler) {
 	r.Handle(pathClientEnabled, post(h.clients.setEnabled())).Methods(http.MethodPost)
 	r.Handle(pathClientLock, post(h.clients.setLocked())).Methods(http.MethodPost)
 	r.Handle(pathClientDelete, post(h.clients.remove())).Methods(http.MethodPost)
+	r.Handle(pathApps, post(h.apps.create())).Methods(http.MethodPost)
+	r.Handle(pathAppUpdate, post(h.apps.update())).Methods(http.MethodPost)
+	r.Handle(pathAppRotate, post(h.apps.rotate())).Methods(http.MethodPost)
+	r.Handle(pathAppDelete, post(h.apps.remove())).Methods(http.MethodPost)
 }

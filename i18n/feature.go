@@ -20,6 +20,7 @@ var features = []feature{
 	apiMessages,
 	appMessages,
 	consoleClientsMessages,
+	consoleAppsMessages,
 }
 
 // source lists every message in English, the core ones first.

@@ -65,7 +65,7 @@ func consoleSamples() []ConsolePage {
 	audit.Audit = ConsoleAuditTab{Events: []ConsoleEvent{{Time: "data:when", Actor: "data:who", Action: "data:what", Target: "data:whom", IP: "data:ip"}}, NextURL: "/o"}
 	emptyAudit := base(ConsoleTabAudit)
 	return append([]ConsolePage{overview, setup, readOnly, users, confirm, accounts, atLimit, transfer, noAdmins, audit, emptyAudit,
-		{Email: "data:ada", NoAccounts: true}}, clientSamples(base)...)
+		{Email: "data:ada", NoAccounts: true}}, append(clientSamples(base), appSamples(base)...)...)
 }
 
 // TestConsoleTextIsTranslated renders every sample in the pseudo-language
@@ -138,6 +138,14 @@ func TestConsoleAccessible(t *testing.T) {
 		{ConsoleTabClients, "type", "client-type"},
 		{ConsoleTabClients, "lifetime", "client-lifetime"},
 		{ConsoleTabClients, "scopes", "client-scopes"},
+		{ConsoleTabApps, "name", "app-name"},
+		{ConsoleTabApps, "type", "app-type"},
+		{ConsoleTabApps, "redirect_uris", "app-redirect_uris"},
+		{ConsoleTabApps, "post_logout_redirect_uris", "app-post_logout_redirect_uris"},
+		{ConsoleTabApps, "grant_types", "app-grant_types"},
+		{ConsoleTabApps, "id_token_alg", "app-id_token_alg"},
+		{ConsoleTabApps, "logo_uri", "app-logo_uri"},
+		{ConsoleTabApps, "client_uri", "app-client_uri"},
 	}
 	samples := consoleSamples()
 	for _, tt := range tests {

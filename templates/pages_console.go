@@ -64,6 +64,7 @@ type ConsolePage struct {
 	Transfer ConsoleTransferTab
 	Audit    ConsoleAuditTab
 	Clients  ConsoleClientsTab
+	Apps     ConsoleAppsTab
 }
 
 // PageName returns PageConsole.
@@ -104,6 +105,8 @@ type ConsoleRights struct {
 	Users, Accounts, Transfer, Audit, Policy bool
 	// Clients offers the API clients tab.
 	Clients bool
+	// Apps offers the relying applications tab.
+	Apps bool
 	// Setup offers the Complete setup tab: the account is PENDING and the
 	// user may edit it.
 	Setup bool

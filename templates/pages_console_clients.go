@@ -61,5 +61,8 @@ type ConsoleClientConfirm struct {
 	Delete bool
 }
 
-// UsesScript reports whether a secret is shown, with its copy button.
-func (p ConsolePage) UsesScript() bool { return p.Clients.Secret != nil }
+// UsesScript reports whether a secret is shown, with its copy button: an
+// API client's, or a confidential application's.
+func (p ConsolePage) UsesScript() bool {
+	return p.Clients.Secret != nil || (p.Apps.Secret != nil && p.Apps.Secret.Secret != "")
+}

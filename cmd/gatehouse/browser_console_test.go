@@ -266,7 +266,7 @@ func TestBrowserConsoleAxe(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/console/policy"] button`)))
 	wantText(t, ctx, c.shots, "console-policy-saved", "Sign-in policy saved.")
 	axeCheck(t, ctx, axe, "console-policy-saved")
-	for _, tab := range []string{"accounts", "clients", "audit"} {
+	for _, tab := range []string{"accounts", "clients", "apps", "audit"} {
 		if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(c.issuer+"/console?tab="+tab)); err != nil {
 			t.Fatal(err)
 		}
