@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 )
 
 // MetricsConfig sets where the Prometheus metrics are served (issue 13).
@@ -13,7 +14,8 @@ type MetricsConfig struct {
 	Listen string `yaml:"listen"`
 }
 
-// metricsProblems validates the metrics section.
+// metricsProblems validates the metrics section. Two listeners on port 0
+// (any free port, as in tests) never clash.
 func (c Config) metricsProblems() []string {
 	mc := c.Metrics
 	if mc.Listen == "" {
@@ -25,7 +27,7 @@ func (c Config) metricsProblems() []string {
 	}
 	if _, err := checkListen(mc.Listen); err != nil {
 		problems = append(problems, fmt.Sprintf("metrics.listen: %v", err))
-	} else if mc.Listen == c.Server.Listen {
+	} else if mc.Listen == c.Server.Listen && !strings.HasSuffix(mc.Listen, ":0") {
 		problems = append(problems, fmt.Sprintf("metrics.listen: %q is server.listen; leave it empty to serve /metrics on the public listener, or choose another address", mc.Listen))
 	}
 	return problems
