@@ -141,6 +141,8 @@ func TestMetricsEndToEnd(t *testing.T) {
 		{metrics.NameTokensIssued, map[string]string{"grant": metrics.GrantAuthorizationCode}, 1},
 		{metrics.NameTokensIssued, map[string]string{"grant": metrics.GrantRefreshToken}, 1},
 		{metrics.NameSignIns, map[string]string{"result": metrics.ResultSuccess}, 1},
+		// A password and an e-mailed code (amr otp), not "other".
+		{metrics.NameSignIns, map[string]string{"result": metrics.ResultSuccess, "method": "password+otp"}, 1},
 	} {
 		if got := sumMetric(fams, tt.name, tt.labels); got != tt.want {
 			t.Errorf("%s%v = %v, want %v", tt.name, tt.labels, got, tt.want)
