@@ -24,6 +24,17 @@ type Email struct {
 	Text string
 	// HTML is the HTML body; when empty the message has a text part only.
 	HTML string
+	// Kind names the Composer template the message was rendered from,
+	// such as "code" or "invitation"; it is empty for a message built
+	// otherwise. It is never sent: the wiring counts messages by it
+	// (IsCode).
+	Kind string
+}
+
+// IsCode reports whether m carries a one-time code: the sign-in code or
+// the code that proves a new address.
+func (m Email) IsCode() bool {
+	return m.Kind == kindCode || m.Kind == kindVerifyEmail
 }
 
 // SMS is one text message.

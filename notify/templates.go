@@ -370,7 +370,7 @@ func (c *Composer) email(kind, to string, cm *common, data any) (Email, error) {
 		return Email{}, fmt.Errorf("render %s html: %w", kind, err)
 	}
 	text.WriteString(c.supportLine())
-	m := Email{To: to, ToName: cm.Name, Subject: cm.Subject, Text: text.String(), HTML: html.String()}
+	m := Email{To: to, ToName: cm.Name, Subject: cm.Subject, Text: text.String(), HTML: html.String(), Kind: kind}
 	if err := validateEmail(m); err != nil {
 		return Email{}, err
 	}

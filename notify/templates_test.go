@@ -244,3 +244,35 @@ func TestSMTPDeliversComposedCode(t *testing.T) {
 		t.Errorf("received = %+v, want subject %q, name Ada Lovelace and the code in html", got, email.Subject)
 	}
 }
+
+// TestEmailIsCode checks that the composed messages name their kind, and
+// that only the sign-in code and the address check count as codes.
+func TestEmailIsCode(t *testing.T) {
+	c := newTestComposer(t)
+	at := time.Date(2026, 11, 27, 4, 45, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		render   func() (Email, error)
+		wantKind string
+		wantCode bool
+	}{
+		{"code", func() (Email, error) { return c.CodeEmail("ada@example.com", "Ada", "042917", time.Minute) }, "code", true},
+		{"verify", func() (Email, error) { return c.VerifyEmail("ada@example.com", "", "555123", time.Minute) }, "verify_email", true},
+		{"reset link", func() (Email, error) {
+			return c.PasswordResetEmail("ada@example.com", "Ada", "https://id.example.com/reset?token=abc", time.Minute)
+		}, "password_reset", false},
+		{"notice", func() (Email, error) { return c.PasswordChangedEmail("ada@example.com", "Ada", at) }, "password_changed", false},
+	}
+	for _, tt := range tests {
+		m, err := tt.render()
+		if err != nil {
+			t.Fatalf("%s: render error = %v", tt.name, err)
+		}
+		if m.Kind != tt.wantKind || m.IsCode() != tt.wantCode {
+			t.Errorf("%s: Kind, IsCode() = %q, %v, want %q, %v", tt.name, m.Kind, m.IsCode(), tt.wantKind, tt.wantCode)
+		}
+	}
+	if (Email{To: "ada@example.com", Subject: "Hi", Text: "042917"}).IsCode() {
+		t.Error("IsCode() of a message without a kind = true, want false")
+	}
+}

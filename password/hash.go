@@ -91,6 +91,8 @@ type Hasher struct {
 	dummy encodedHash
 	// computed counts argon2id computations, for Computations.
 	computed atomic.Uint64
+	// waiting counts the callers waiting for a free slot, for Waiting.
+	waiting atomic.Int64
 }
 
 // encodedHash is a parsed PHC string.
@@ -132,6 +134,14 @@ func NewHasher(p Params, maxConcurrent int) *Hasher {
 // can report it as a counter.
 func (h *Hasher) Computations() uint64 { return h.computed.Load() }
 
+// Waiting returns how many callers wait for a free slot: the length of
+// the argon2id queue, for a metrics gauge.
+func (h *Hasher) Waiting() int { return int(h.waiting.Load()) }
+
+// InFlight returns how many argon2id computations hold a slot now, at
+// most the Hasher's bound.
+func (h *Hasher) InFlight() int { return len(h.sem) }
+
 // Params returns the parameters the Hasher uses for new hashes.
 func (h *Hasher) Params() Params { return h.params }
 
@@ -155,12 +165,15 @@ func (h *Hasher) compute(ctx context.Context, pw, salt []byte, p Params, n uint3
 	select {
 	case h.sem <- struct{}{}:
 	default:
+		h.waiting.Add(1)
 		if h.onWait != nil {
 			h.onWait()
 		}
 		select {
 		case h.sem <- struct{}{}:
+			h.waiting.Add(-1)
 		case <-ctx.Done():
+			h.waiting.Add(-1)
 			return nil, ctx.Err()
 		}
 	}

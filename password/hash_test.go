@@ -462,3 +462,59 @@ func TestReferenceVectors(t *testing.T) {
 		})
 	}
 }
+
+// TestHasherQueueAccessors checks Waiting and InFlight, the argon2id queue
+// a metrics gauge reads, while callers wait, as they are let through one at
+// a time, and after a waiter gives up.
+func TestHasherQueueAccessors(t *testing.T) {
+	const bound, callers = 2, 5
+	h := NewHasher(fast, bound)
+	entered := make(chan Params, callers)
+	release := make(chan struct{})
+	waiting := make(chan struct{}, callers+1)
+	h.onWait = func() { waiting <- struct{}{} }
+	instrument(h, entered, release)
+	check := func(step string, wantWaiting, wantInFlight int) {
+		t.Helper()
+		if got := h.Waiting(); got != wantWaiting {
+			t.Errorf("%s: Waiting() = %d, want %d", step, got, wantWaiting)
+		}
+		if got := h.InFlight(); got != wantInFlight {
+			t.Errorf("%s: InFlight() = %d, want %d", step, got, wantInFlight)
+		}
+	}
+	check("idle", 0, 0)
+
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Go(func() { _, _ = h.Hash(context.Background(), fmt.Sprintf("password number %d", i)) })
+	}
+	for range bound {
+		<-entered
+	}
+	for range callers - bound {
+		<-waiting
+	}
+	check("every slot taken", callers-bound, bound)
+
+	// A waiter whose context ends leaves the queue.
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() { _, err := h.Hash(ctx, "impatient password"); gaveUp <- err }()
+	<-waiting
+	check("one more waiting", callers-bound+1, bound)
+	cancel()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Hash() after cancel error = %v, want context.Canceled", err)
+	}
+	check("the impatient caller left", callers-bound, bound)
+
+	for n := callers - bound - 1; n >= 0; n-- {
+		release <- struct{}{}
+		<-entered
+		check(fmt.Sprintf("%d still waiting", n), n, bound)
+	}
+	close(release)
+	wg.Wait()
+	check("done", 0, 0)
+}

@@ -55,6 +55,8 @@ type Config struct {
 	VAT VATConfig `yaml:"vat"`
 	// Accounts is in config_accounts.go.
 	Accounts AccountsConfig `yaml:"accounts"`
+	// Metrics is in config_metrics.go.
+	Metrics MetricsConfig `yaml:"metrics"`
 }
 
 // WebAuthnConfig names the WebAuthn relying party (security keys and
@@ -564,6 +566,7 @@ func (c Config) Validate() []string {
 	problems = append(problems, c.vatProblems()...)
 	problems = append(problems, c.keysProblems()...)
 	problems = append(problems, c.accountsProblems()...)
+	problems = append(problems, c.metricsProblems()...)
 	return problems
 }
 

@@ -32,6 +32,9 @@ type hooks struct {
 	// of a ticker on janitorInterval, so that a test decides when a round
 	// runs (its clock decides which numbers are due).
 	vatTicks <-chan time.Time
+	// metricsReady is called, when not nil, with the address of the
+	// metrics listener (metrics.listen) once it listens.
+	metricsReady func(addr string)
 }
 
 // env is what a command gets from the operating system.

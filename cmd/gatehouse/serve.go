@@ -111,14 +111,20 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	self, err := cfg.selfService(db, e.hooks.now)
+	// Observability (observe.go): the metrics (nil when off) measure the
+	// public handler's store and senders from the outside.
+	obs := newMetrics(cfg.Metrics, hasher)
+	store := observeStore(db, obs)
+	mailer, texter = observeDelivery(mailer, texter, obs)
+	self, err := cfg.selfService(store, e.hooks.now)
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(ctx, cfg, issuer, db, sealer, hasher, tmpl, key, mailer, texter, self, e.hooks.now, logger)
+	handler, err := newHandler(ctx, cfg, issuer, store, sealer, hasher, tmpl, key, mailer, texter, self, e.hooks.now, logger)
 	if err != nil {
 		return err
 	}
+	handler = observe(handler, obs, cfg.Metrics.publicMetrics(), db, logger) // request IDs, /healthz, /readyz, /metrics
 	adminLn, err := listenAdmin(dataDir)
 	if err != nil {
 		return err
@@ -148,6 +154,12 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 
 	errc := make(chan error, 2)
+	// Observability: /metrics on a listener of its own (metrics.listen).
+	stopMetrics, err := startMetrics(cfg.Metrics, obs, logger, errc, e.hooks.metricsReady)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	go func() {
 		var err error
 		if tlsConfig != nil {
@@ -493,7 +505,7 @@ func newLogger(lc LogConfig, w io.Writer) (*slog.Logger, error) {
 	if lc.Format == "json" {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(provider.NewBoundedLogHandler(h)), nil
+	return slog.New(withRequestID(provider.NewBoundedLogHandler(h))), nil
 }
 
 // sealingKey returns secrets.key, or the key in <dataDir>/secret.key,
