@@ -31,6 +31,8 @@ func TestForeignAccount(t *testing.T) {
 		"POST /accounts/{account_id}/transfer":           map[string]any{"to": h.users[outsider].ID},
 		"PATCH /accounts/{account_id}/members/{user_id}": map[string]any{"role": "admin"},
 		"POST /accounts/{account_id}/invitations":        map[string]any{"name": "N", "email": "x@example.com", "role": "admin"},
+		"POST /accounts/{account_id}/members":            map[string]any{"user_id": h.users[outsider].ID, "role": "admin"},
+		"POST /accounts/{account_id}/api-clients":        map[string]any{"name": "N", "lifetime": "1h"},
 	}
 	n := 0
 	for _, op := range routedOperations(t) {
@@ -42,7 +44,7 @@ func TestForeignAccount(t *testing.T) {
 		p := strings.NewReplacer("{account_id}", h.acct.ID, "{user_id}", h.users[developer].ID, "{invitation_id}", inv.Invitation.ID).Replace(path)
 		a := h.do(method, Prefix+p, tok, bodies[op])
 		want, code := http.StatusNotFound, "not_found"
-		if op == "PUT /accounts/{account_id}/status" {
+		if op == "PUT /accounts/{account_id}/status" || op == "POST /accounts/{account_id}/members" {
 			want, code = http.StatusForbidden, "forbidden"
 		}
 		if a.status != want || a.str("code") != code {

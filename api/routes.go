@@ -9,7 +9,8 @@ import (
 // addRoutes lists every route of the API, relative to Prefix. h.authed
 // authenticates the caller (Deps.Auth) before the handler runs; iam
 // decides what the caller may do. Only the OpenAPI document is public.
-// The API clients' routes will join under /accounts/{account_id}/api-clients.
+// The operator's own endpoints (users, the whole audit log, the
+// installation's applications) answer 403 to anyone else.
 func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/openapi.json", h.plain(h.openAPI)).Methods(http.MethodGet)
 
@@ -23,6 +24,7 @@ func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/accounts", h.authed(h.createAccount)).Methods(http.MethodPost)
 	r.Handle("/accounts/{account_id}", h.authed(h.getAccount)).Methods(http.MethodGet)
 	r.Handle("/accounts/{account_id}", h.authed(h.patchAccount)).Methods(http.MethodPatch)
+	r.Handle("/accounts/{account_id}/policy", h.authed(h.getPolicy)).Methods(http.MethodGet)
 	r.Handle("/accounts/{account_id}/policy", h.authed(h.putPolicy)).Methods(http.MethodPut)
 	r.Handle("/accounts/{account_id}/status", h.authed(h.putStatus)).Methods(http.MethodPut)
 	r.Handle("/accounts/{account_id}/children", h.authed(h.listChildren)).Methods(http.MethodGet)
@@ -31,6 +33,7 @@ func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/accounts/{account_id}/audit", h.authed(h.listAudit)).Methods(http.MethodGet)
 
 	r.Handle("/accounts/{account_id}/members", h.authed(h.listMembers)).Methods(http.MethodGet)
+	r.Handle("/accounts/{account_id}/members", h.authed(h.addMember)).Methods(http.MethodPost)
 	r.Handle("/accounts/{account_id}/members/{user_id}", h.authed(h.changeRole)).Methods(http.MethodPatch)
 	r.Handle("/accounts/{account_id}/members/{user_id}", h.authed(h.removeMember)).Methods(http.MethodDelete)
 
@@ -38,4 +41,23 @@ func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/accounts/{account_id}/invitations", h.authed(h.invite)).Methods(http.MethodPost)
 	r.Handle("/invitations/{invitation_id}/resend", h.authed(h.resendInvitation)).Methods(http.MethodPost)
 	r.Handle("/invitations/{invitation_id}/revoke", h.authed(h.revokeInvitation)).Methods(http.MethodPost)
+
+	r.Handle("/accounts/{account_id}/api-clients", h.authed(h.listAPIClients)).Methods(http.MethodGet)
+	r.Handle("/accounts/{account_id}/api-clients", h.authed(h.createAPIClient)).Methods(http.MethodPost)
+	r.Handle("/api-clients/{client_id}", h.authed(h.getAPIClient)).Methods(http.MethodGet)
+	r.Handle("/api-clients/{client_id}", h.authed(h.deleteAPIClient)).Methods(http.MethodDelete)
+	r.Handle("/api-clients/{client_id}/rotate", h.authed(h.rotateAPIClient)).Methods(http.MethodPost)
+	r.Handle("/api-clients/{client_id}/enable", h.authed(h.enableAPIClient)).Methods(http.MethodPost)
+	r.Handle("/api-clients/{client_id}/disable", h.authed(h.disableAPIClient)).Methods(http.MethodPost)
+
+	r.Handle("/users", h.authed(h.listUsers)).Methods(http.MethodGet)
+	r.Handle("/users", h.authed(h.createUser)).Methods(http.MethodPost)
+	r.Handle("/users/lookup", h.authed(h.lookupUser)).Methods(http.MethodGet)
+	r.Handle("/users/{user_id}", h.authed(h.getUser)).Methods(http.MethodGet)
+	r.Handle("/users/{user_id}/mfa", h.authed(h.setMFA)).Methods(http.MethodPut)
+	r.Handle("/users/{user_id}/mfa/reset", h.authed(h.resetMFA)).Methods(http.MethodPost)
+	r.Handle("/users/{user_id}/mfa/unlock", h.authed(h.unlockMFA)).Methods(http.MethodPost)
+	r.Handle("/audit", h.authed(h.listAllAudit)).Methods(http.MethodGet)
+	r.Handle("/applications", h.authed(h.listApplications)).Methods(http.MethodGet)
+	r.Handle("/applications", h.authed(h.createApplication)).Methods(http.MethodPost)
 }

@@ -30,6 +30,7 @@ var apiMessages = feature{
 		"Send the business details to change, as business.",
 		"%s is required: true or false.",
 		"%s must be a whole number from 1 to %d.",
+		"Only an operator may use this endpoint.",
 	},
 	translations: map[language.Tag]map[string]any{
 		language.German: {
@@ -55,6 +56,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Senden Sie die zu ändernden Geschäftsdaten als business.",
 			"%s is required: true or false.":                                   "%s ist erforderlich: true oder false.",
 			"%s must be a whole number from 1 to %d.":                          "%s muss eine ganze Zahl von 1 bis %d sein.",
+			"Only an operator may use this endpoint.":                          "Nur ein Betreiber darf diesen Endpunkt verwenden.",
 		},
 		language.French: {
 			"Send an access token as Authorization: Bearer <token>.":           "Envoyez un jeton d’accès sous la forme Authorization: Bearer <token>.",
@@ -79,6 +81,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Envoyez les informations d’entreprise à modifier, dans business.",
 			"%s is required: true or false.":                                   "%s est obligatoire : true ou false.",
 			"%s must be a whole number from 1 to %d.":                          "%s doit être un nombre entier de 1 à %d.",
+			"Only an operator may use this endpoint.":                          "Seul un opérateur peut utiliser ce point de terminaison.",
 		},
 		language.Spanish: {
 			"Send an access token as Authorization: Bearer <token>.":           "Envíe un token de acceso como Authorization: Bearer <token>.",
@@ -103,6 +106,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Envíe los datos de empresa que quiere cambiar, en business.",
 			"%s is required: true or false.":                                   "%s es obligatorio: true o false.",
 			"%s must be a whole number from 1 to %d.":                          "%s debe ser un número entero de 1 a %d.",
+			"Only an operator may use this endpoint.":                          "Solo un operador puede usar este endpoint.",
 		},
 		language.Italian: {
 			"Send an access token as Authorization: Bearer <token>.":           "Invia un token di accesso come Authorization: Bearer <token>.",
@@ -127,6 +131,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Invia i dati aziendali da modificare, in business.",
 			"%s is required: true or false.":                                   "%s è obbligatorio: true o false.",
 			"%s must be a whole number from 1 to %d.":                          "%s deve essere un numero intero da 1 a %d.",
+			"Only an operator may use this endpoint.":                          "Solo un operatore può usare questo endpoint.",
 		},
 		language.Dutch: {
 			"Send an access token as Authorization: Bearer <token>.":           "Stuur een toegangstoken als Authorization: Bearer <token>.",
@@ -151,6 +156,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Stuur de te wijzigen bedrijfsgegevens, als business.",
 			"%s is required: true or false.":                                   "%s is verplicht: true of false.",
 			"%s must be a whole number from 1 to %d.":                          "%s moet een geheel getal van 1 tot en met %d zijn.",
+			"Only an operator may use this endpoint.":                          "Alleen een beheerder van de dienst mag dit endpoint gebruiken.",
 		},
 		language.Polish: {
 			"Send an access token as Authorization: Bearer <token>.":           "Wyślij token dostępu jako Authorization: Bearer <token>.",
@@ -175,6 +181,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Wyślij dane firmy do zmiany, jako business.",
 			"%s is required: true or false.":                                   "%s jest wymagane: true lub false.",
 			"%s must be a whole number from 1 to %d.":                          "%s musi być liczbą całkowitą od 1 do %d.",
+			"Only an operator may use this endpoint.":                          "Tylko operator może korzystać z tego punktu końcowego.",
 		},
 		language.Portuguese: {
 			"Send an access token as Authorization: Bearer <token>.":           "Envie um token de acesso como Authorization: Bearer <token>.",
@@ -199,6 +206,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Envie os dados da empresa a alterar, em business.",
 			"%s is required: true or false.":                                   "%s é obrigatório: true ou false.",
 			"%s must be a whole number from 1 to %d.":                          "%s tem de ser um número inteiro de 1 a %d.",
+			"Only an operator may use this endpoint.":                          "Só um operador pode usar este endpoint.",
 		},
 		language.Swedish: {
 			"Send an access token as Authorization: Bearer <token>.":           "Skicka en åtkomsttoken som Authorization: Bearer <token>.",
@@ -223,6 +231,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Skicka företagsuppgifterna som ska ändras, som business.",
 			"%s is required: true or false.":                                   "%s krävs: true eller false.",
 			"%s must be a whole number from 1 to %d.":                          "%s måste vara ett heltal från 1 till %d.",
+			"Only an operator may use this endpoint.":                          "Endast en operatör får använda den här slutpunkten.",
 		},
 		language.Danish: {
 			"Send an access token as Authorization: Bearer <token>.":           "Send et adgangstoken som Authorization: Bearer <token>.",
@@ -247,6 +256,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Send de virksomhedsoplysninger, der skal ændres, som business.",
 			"%s is required: true or false.":                                   "%s er påkrævet: true eller false.",
 			"%s must be a whole number from 1 to %d.":                          "%s skal være et heltal fra 1 til %d.",
+			"Only an operator may use this endpoint.":                          "Kun en operatør må bruge dette endpoint.",
 		},
 		language.Finnish: {
 			"Send an access token as Authorization: Bearer <token>.":           "Lähetä käyttöoikeustunniste muodossa Authorization: Bearer <token>.",
@@ -271,6 +281,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Lähetä muutettavat yritystiedot kentässä business.",
 			"%s is required: true or false.":                                   "%s vaaditaan: true tai false.",
 			"%s must be a whole number from 1 to %d.":                          "%s on oltava kokonaisluku väliltä 1–%d.",
+			"Only an operator may use this endpoint.":                          "Vain ylläpitäjä voi käyttää tätä rajapintaa.",
 		},
 		language.Czech: {
 			"Send an access token as Authorization: Bearer <token>.":           "Pošlete přístupový token jako Authorization: Bearer <token>.",
@@ -295,6 +306,7 @@ var apiMessages = feature{
 			"Send the business details to change, as business.":                "Pošlete firemní údaje ke změně, jako business.",
 			"%s is required: true or false.":                                   "%s je povinné: true nebo false.",
 			"%s must be a whole number from 1 to %d.":                          "%s musí být celé číslo od 1 do %d.",
+			"Only an operator may use this endpoint.":                          "Tento koncový bod smí používat pouze operátor.",
 		},
 	},
 }
