@@ -103,15 +103,7 @@ func (h *Handler) listApplications(w http.ResponseWriter, r *http.Request, c Cal
 		h.writeError(w, r, err)
 		return
 	}
-	var all []storage.Client
-	writePage(h, w, r, p, func(ctx context.Context, after string, limit int) ([]storage.Client, string, error) {
-		if all == nil {
-			if all, err = h.iam.ListClients(ctx); err != nil {
-				return nil, "", err
-			}
-		}
-		return batch(all, after, limit)
-	}, viewApplication)
+	writePage(h, w, r, p, inMemory(h.iam.ListClients), viewApplication)
 }
 
 // createApplication serves POST /applications (operator,

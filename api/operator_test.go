@@ -322,3 +322,34 @@ func TestAPIClientEndpoints(t *testing.T) {
 		{name: "delete as default", as: member, method: "DELETE", path: clientPath(""), want: 403, wantCode: "forbidden"},
 	})
 }
+
+func TestAPIClientListPages(t *testing.T) {
+	h := newHarness(t)
+	for range 3 {
+		apiClient(h)
+	}
+	a := h.do("GET", Prefix+"/accounts/"+h.acct.ID+"/api-clients?page_size=2&page_number=2", h.tokenFor(admin), nil)
+	m, _ := a.body["meta"].(map[string]any)
+	if a.status != 200 || len(a.items()) != 1 || m["previous_page_url"] == nil || m["next_page_url"] != nil {
+		t.Fatalf("page 2 of 3 clients by 2 = %d %s", a.status, a.raw)
+	}
+}
+
+func TestAccountShowsVATCheck(t *testing.T) {
+	h := newHarness(t)
+	if a := h.do("GET", Prefix+"/accounts/"+h.acct.ID, h.tokenFor(owner), nil); a.status != 200 || a.body["vat"] != nil {
+		t.Fatalf("account before any check = %d %s, want vat null", a.status, a.raw)
+	}
+	checked := h.clock.Now()
+	if _, err := h.store.UpdateAccount(context.Background(), h.acct.ID, func(a storage.Account) (storage.Account, error) {
+		a.VAT = storage.VATCheck{Status: "valid", Source: "vies", CheckedAt: checked}
+		return a, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a := h.do("GET", Prefix+"/accounts/"+h.acct.ID, h.tokenFor(owner), nil)
+	vat, _ := a.body["vat"].(map[string]any)
+	if a.status != 200 || vat["status"] != "valid" || vat["checked_at"] != "2026-03-01T09:00:00Z" || vat["next_check_at"] != nil {
+		t.Fatalf("account after a check = %d %s", a.status, a.raw)
+	}
+}

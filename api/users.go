@@ -54,27 +54,32 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, c Caller) {
 		h.writeError(w, r, err)
 		return
 	}
-	var all []storage.User
-	writePage(h, w, r, p, func(ctx context.Context, after string, limit int) ([]storage.User, string, error) {
-		if all == nil {
-			if all, err = h.iam.ListUsers(ctx); err != nil {
-				return nil, "", err
-			}
-		}
-		return batch(all, after, limit)
-	}, viewPerson)
+	writePage(h, w, r, p, inMemory(h.iam.ListUsers), viewPerson)
 }
 
-// batch serves a list held in memory as cursor-paged batches: the cursor
-// is the position of the next item.
-func batch[T any](all []T, after string, limit int) ([]T, string, error) {
-	from, _ := strconv.Atoi(after)
-	from = min(max(from, 0), len(all))
-	to := min(from+limit, len(all))
-	if to == len(all) {
-		return all[from:to], "", nil
+// inMemory pages a list that load returns whole, loaded once: the cursor
+// of a batch is the position of its first item.
+func inMemory[T any](load func(context.Context) ([]T, error)) fetchFunc[T] {
+	var (
+		all    []T
+		loaded bool
+	)
+	return func(ctx context.Context, after string, limit int) ([]T, string, error) {
+		if !loaded {
+			var err error
+			if all, err = load(ctx); err != nil {
+				return nil, "", err
+			}
+			loaded = true
+		}
+		from, _ := strconv.Atoi(after)
+		from = min(max(from, 0), len(all))
+		to := min(from+limit, len(all))
+		if to == len(all) {
+			return all[from:to], "", nil
+		}
+		return all[from:to], strconv.Itoa(to), nil
 	}
-	return all[from:to], strconv.Itoa(to), nil
 }
 
 // newUserBody is the body of POST /users.
