@@ -62,6 +62,30 @@ func (v storeVerifier) Verify(ctx context.Context, raw string) (Token, error) {
 		AccountID: at.AccountID, AuthTime: at.AuthTime, AMR: at.AMR, ExpiresAt: at.ExpiresAt}, nil
 }
 
+// clientActors turns API clients' tokens into actors as cmd/gatehouse
+// does: a client that can no longer act is an invalid token.
+type clientActors struct{ svc *iam.Service }
+
+func (c clientActors) ClientActor(ctx context.Context, t Token, ip, userAgent string) (iam.Actor, error) {
+	a, err := c.svc.ActingAPIClient(ctx, t.ClientID, ip, userAgent)
+	if errors.Is(err, iam.ErrClientCannotAct) {
+		return iam.Actor{}, ErrInvalidToken
+	}
+	return a, err
+}
+
+// clientToken issues an access token for the API client clientID, as the
+// client_credentials grant does (the subject is the client).
+func (h *harness) clientToken(clientID string) string {
+	h.t.Helper()
+	now := h.clock.Now()
+	at := storage.AccessToken{ID: secret.ID("at_"), ClientID: clientID, Subject: clientID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := h.store.IssueTokens(context.Background(), storage.Issue{Access: at}, now); err != nil {
+		h.t.Fatalf("issue token: %v", err)
+	}
+	return at.ID
+}
+
 // note is one e-mail the API asked for.
 type note struct {
 	kind, to, account string
@@ -134,7 +158,7 @@ func newHarness(t *testing.T) *harness {
 		users: map[string]storage.User{}}
 	hasher := password.NewHasher(password.Params{MemoryKiB: 64, Time: 1, Threads: 1}, 1)
 	h.iam = iam.New(db, hasher, h.clock.Now)
-	api, err := New(Deps{IAM: h.iam, Users: db, Auth: Bearer{Verifier: storeVerifier{store: db, now: h.clock.Now}},
+	api, err := New(Deps{IAM: h.iam, Users: db, Auth: Bearer{Verifier: storeVerifier{store: db, now: h.clock.Now}, Clients: clientActors{h.iam}},
 		Notifier: h.notes, BaseURL: "https://id.example.com"})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -24,6 +24,7 @@ func TestForeignAccount(t *testing.T) {
 	h.notes.take()
 	tok := h.tokenFor(outsider)
 	bodies := map[string]any{
+		"POST /accounts/{account_id}/members":            map[string]any{"user_id": h.users[outsider].ID, "role": "admin"},
 		"PATCH /accounts/{account_id}":                   map[string]any{"business": map[string]any{"city": "X"}},
 		"PUT /accounts/{account_id}/policy":              map[string]any{"require_phishing_resistant": true, "forbid_trusted_devices": true},
 		"PUT /accounts/{account_id}/status":              map[string]any{"status": "SUSPENDED", "reason": "x"},
@@ -31,8 +32,7 @@ func TestForeignAccount(t *testing.T) {
 		"POST /accounts/{account_id}/transfer":           map[string]any{"to": h.users[outsider].ID},
 		"PATCH /accounts/{account_id}/members/{user_id}": map[string]any{"role": "admin"},
 		"POST /accounts/{account_id}/invitations":        map[string]any{"name": "N", "email": "x@example.com", "role": "admin"},
-		"POST /accounts/{account_id}/members":            map[string]any{"user_id": h.users[outsider].ID, "role": "admin"},
-		"POST /accounts/{account_id}/api-clients":        map[string]any{"name": "N", "lifetime": "1h"},
+		"POST /accounts/{account_id}/api-clients":        map[string]any{"name": "Bot", "lifetime": "24h"},
 	}
 	n := 0
 	for _, op := range routedOperations(t) {

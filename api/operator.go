@@ -13,6 +13,21 @@ import (
 // take no actor (only an operator calls them), so each handler asks
 // operatorOnly first.
 
+// apiClientType returns the type of a new API client: standard, unless
+// the operator chose one (the CLI's apiclient create --type). Anyone
+// else naming a type is refused, naming the field: clients created
+// through the API are standard (REQUIREMENTS.md section 9), and iam
+// decides whether the operator's choice is a type at all.
+func apiClientType(c Caller, t string) (storage.APIClientType, error) {
+	switch {
+	case t == "":
+		return storage.APIClientStandard, nil
+	case c.Actor.IsOperator():
+		return storage.APIClientType(t), nil
+	}
+	return "", badInput("type", msgTypeChosen)
+}
+
 // listAllAudit serves GET /audit (operator, iam.ListAudit): every audit
 // event, newest first, optionally only those of a target, an actor or an
 // action.

@@ -257,84 +257,6 @@ func TestRoleChangeNamesPreviousRole(t *testing.T) {
 	}
 }
 
-// apiClient creates a standard API client in the harness's account as the
-// developer and returns its ID.
-func apiClient(h *harness) string {
-	h.t.Helper()
-	c, _, err := h.iam.CreateAPIClient(context.Background(), iam.UserActor(h.users[developer].ID, "", ""), h.acct.ID,
-		iam.NewAPIClient{Name: "Job", Type: storage.APIClientStandard, Lifetime: iam.APIClientLifetime1h})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return c.ID
-}
-
-// clientPath returns a path function for a path under a new API client.
-func clientPath(suffix string) func(h *harness) string {
-	return func(h *harness) string { return "/api-clients/" + apiClient(h) + suffix }
-}
-
-func TestAPIClientEndpoints(t *testing.T) {
-	standard := map[string]any{"name": "Nightly sync", "lifetime": "24h", "scopes": []string{"read"}}
-	enabled := func(want bool) func(t *testing.T, h *harness, a answer) {
-		return func(t *testing.T, h *harness, a answer) {
-			c, err := h.store.GetClient(context.Background(), a.str("client_id"))
-			if err != nil || a.body["enabled"] != want || c.API.Enabled != want {
-				t.Errorf("answer %s; stored %+v, %v; want enabled %t", a.raw, c.API, err, want)
-			}
-		}
-	}
-	runWithOperator(t, []call{
-		{name: "create as developer", as: developer, method: "POST", path: acctPath("/api-clients"), body: standard, want: 201,
-			check: func(t *testing.T, h *harness, a answer) {
-				if a.str("type") != "standard" || a.str("owner_id") != h.users[developer].ID || len(a.str("client_secret")) < 40 || a.str("lifetime") != "24h" {
-					t.Errorf("created %s", a.raw)
-				}
-			}},
-		{name: "create admin as developer", as: developer, method: "POST", path: acctPath("/api-clients"), want: 403, wantCode: "forbidden",
-			body: map[string]any{"name": "Root", "lifetime": "1h", "type": "admin"}},
-		{name: "create admin as operator", as: operatorRole, method: "POST", path: acctPath("/api-clients"), want: 201,
-			body: map[string]any{"name": "Root", "lifetime": "24mo", "type": "admin", "locked": true},
-			check: func(t *testing.T, h *harness, a answer) {
-				if a.str("type") != "admin" || a.body["owner_id"] != nil || a.body["locked"] != true {
-					t.Errorf("created %s", a.raw)
-				}
-			}},
-		{name: "create bad lifetime", as: admin, method: "POST", path: acctPath("/api-clients"), want: 400, wantCode: "invalid", wantField: "lifetime",
-			body: map[string]any{"name": "X", "lifetime": "1w"}},
-		{name: "create as default", as: member, method: "POST", path: acctPath("/api-clients"), body: standard, want: 403, wantCode: "forbidden"},
-		{name: "list", as: admin, method: "GET", path: func(h *harness) string { apiClient(h); return "/accounts/" + h.acct.ID + "/api-clients" }, want: 200,
-			check: func(t *testing.T, h *harness, a answer) {
-				if items := a.items(); len(items) != 1 || items[0]["name"] != "Job" || strings.Contains(string(a.raw), "secret") {
-					t.Errorf("clients = %s", a.raw)
-				}
-			}},
-		{name: "get as outsider", as: outsider, method: "GET", path: clientPath(""), want: 404, wantCode: "not_found", wantField: "client_id"},
-		{name: "disable", as: developer, method: "POST", path: clientPath("/disable"), want: 200, check: enabled(false)},
-		{name: "enable", as: operatorRole, method: "POST", path: clientPath("/enable"), want: 200, check: enabled(true)},
-		{name: "rotate", as: admin, method: "POST", path: clientPath("/rotate"), want: 200,
-			check: func(t *testing.T, h *harness, a answer) {
-				if len(a.str("client_secret")) < 40 {
-					t.Errorf("rotated %s", a.raw)
-				}
-			}},
-		{name: "delete", as: owner, method: "DELETE", path: clientPath(""), want: 204},
-		{name: "delete as default", as: member, method: "DELETE", path: clientPath(""), want: 403, wantCode: "forbidden"},
-	})
-}
-
-func TestAPIClientListPages(t *testing.T) {
-	h := newHarness(t)
-	for range 3 {
-		apiClient(h)
-	}
-	a := h.do("GET", Prefix+"/accounts/"+h.acct.ID+"/api-clients?page_size=2&page_number=2", h.tokenFor(admin), nil)
-	m, _ := a.body["meta"].(map[string]any)
-	if a.status != 200 || len(a.items()) != 1 || m["previous_page_url"] == nil || m["next_page_url"] != nil {
-		t.Fatalf("page 2 of 3 clients by 2 = %d %s", a.status, a.raw)
-	}
-}
-
 func TestAccountShowsVATCheck(t *testing.T) {
 	h := newHarness(t)
 	if a := h.do("GET", Prefix+"/accounts/"+h.acct.ID, h.tokenFor(owner), nil); a.status != 200 || a.body["vat"] != nil {
@@ -351,5 +273,43 @@ func TestAccountShowsVATCheck(t *testing.T) {
 	vat, _ := a.body["vat"].(map[string]any)
 	if a.status != 200 || vat["status"] != "valid" || vat["checked_at"] != "2026-03-01T09:00:00Z" || vat["next_check_at"] != nil {
 		t.Fatalf("account after a check = %d %s", a.status, a.raw)
+	}
+}
+
+func TestOperatorChoosesAPIClientType(t *testing.T) {
+	h := newHarness(t)
+	oh := operatorHarness(t, h)
+	base := Prefix + "/accounts/" + h.acct.ID + "/api-clients"
+	tests := []struct {
+		name        string
+		as          string
+		body        map[string]any
+		status      int
+		code, field string
+		wantType    string
+	}{
+		{"operator's admin client", operatorRole, map[string]any{"name": "Root", "lifetime": "24mo", "type": "admin", "locked": true}, 201, "", "", "admin"},
+		{"operator's default", operatorRole, map[string]any{"name": "Job", "lifetime": "1h"}, 201, "", "", "standard"},
+		{"operator's unknown type", operatorRole, map[string]any{"name": "Job", "lifetime": "1h", "type": "super"}, 400, "invalid", "type", ""},
+		{"owner's standard named", owner, map[string]any{"name": "Job", "lifetime": "1h", "type": "standard"}, 400, "invalid", "type", ""},
+		{"owner's admin", owner, map[string]any{"name": "Job", "lifetime": "1h", "type": "admin"}, 400, "invalid", "type", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var a answer
+			if tt.as == operatorRole {
+				a = oh.do("POST", base, "", tt.body)
+			} else {
+				a = h.do("POST", base, h.tokenFor(tt.as), tt.body)
+			}
+			if tt.status >= 400 {
+				wantError(t, a, tt.status, tt.code, tt.field)
+				return
+			}
+			c, err := h.store.GetClient(context.Background(), a.str("id"))
+			if a.status != tt.status || err != nil || string(c.API.Type) != tt.wantType || a.str("type") != tt.wantType || a.body["owner_id"] != nil {
+				t.Fatalf("create = %d %s; stored %+v, %v; want a %s client of no owner", a.status, a.raw, c.API, err, tt.wantType)
+			}
+		})
 	}
 }

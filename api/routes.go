@@ -9,8 +9,6 @@ import (
 // addRoutes lists every route of the API, relative to Prefix. h.authed
 // authenticates the caller (Deps.Auth) before the handler runs; iam
 // decides what the caller may do. Only the OpenAPI document is public.
-// The operator's own endpoints (users, the whole audit log, the
-// installation's applications) answer 403 to anyone else.
 func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/openapi.json", h.plain(h.openAPI)).Methods(http.MethodGet)
 
@@ -19,6 +17,18 @@ func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/me/invitations", h.authed(h.listMyInvitations)).Methods(http.MethodGet)
 	r.Handle("/me/invitations/{invitation_id}/accept", h.authed(h.acceptMyInvitation)).Methods(http.MethodPost)
 	r.Handle("/me/invitations/{invitation_id}/decline", h.authed(h.declineMyInvitation)).Methods(http.MethodPost)
+
+	// The operator's own endpoints: anyone else gets 403.
+	r.Handle("/users", h.authed(h.listUsers)).Methods(http.MethodGet)
+	r.Handle("/users", h.authed(h.createUser)).Methods(http.MethodPost)
+	r.Handle("/users/lookup", h.authed(h.lookupUser)).Methods(http.MethodGet)
+	r.Handle("/users/{user_id}", h.authed(h.getUser)).Methods(http.MethodGet)
+	r.Handle("/users/{user_id}/mfa", h.authed(h.setMFA)).Methods(http.MethodPut)
+	r.Handle("/users/{user_id}/mfa/reset", h.authed(h.resetMFA)).Methods(http.MethodPost)
+	r.Handle("/users/{user_id}/mfa/unlock", h.authed(h.unlockMFA)).Methods(http.MethodPost)
+	r.Handle("/audit", h.authed(h.listAllAudit)).Methods(http.MethodGet)
+	r.Handle("/applications", h.authed(h.listApplications)).Methods(http.MethodGet)
+	r.Handle("/applications", h.authed(h.createApplication)).Methods(http.MethodPost)
 
 	r.Handle("/accounts", h.authed(h.listAccounts)).Methods(http.MethodGet)
 	r.Handle("/accounts", h.authed(h.createAccount)).Methods(http.MethodPost)
@@ -45,19 +55,7 @@ func addRoutes(r *mux.Router, h *Handler) {
 	r.Handle("/accounts/{account_id}/api-clients", h.authed(h.listAPIClients)).Methods(http.MethodGet)
 	r.Handle("/accounts/{account_id}/api-clients", h.authed(h.createAPIClient)).Methods(http.MethodPost)
 	r.Handle("/api-clients/{client_id}", h.authed(h.getAPIClient)).Methods(http.MethodGet)
+	r.Handle("/api-clients/{client_id}", h.authed(h.patchAPIClient)).Methods(http.MethodPatch)
 	r.Handle("/api-clients/{client_id}", h.authed(h.deleteAPIClient)).Methods(http.MethodDelete)
 	r.Handle("/api-clients/{client_id}/rotate", h.authed(h.rotateAPIClient)).Methods(http.MethodPost)
-	r.Handle("/api-clients/{client_id}/enable", h.authed(h.enableAPIClient)).Methods(http.MethodPost)
-	r.Handle("/api-clients/{client_id}/disable", h.authed(h.disableAPIClient)).Methods(http.MethodPost)
-
-	r.Handle("/users", h.authed(h.listUsers)).Methods(http.MethodGet)
-	r.Handle("/users", h.authed(h.createUser)).Methods(http.MethodPost)
-	r.Handle("/users/lookup", h.authed(h.lookupUser)).Methods(http.MethodGet)
-	r.Handle("/users/{user_id}", h.authed(h.getUser)).Methods(http.MethodGet)
-	r.Handle("/users/{user_id}/mfa", h.authed(h.setMFA)).Methods(http.MethodPut)
-	r.Handle("/users/{user_id}/mfa/reset", h.authed(h.resetMFA)).Methods(http.MethodPost)
-	r.Handle("/users/{user_id}/mfa/unlock", h.authed(h.unlockMFA)).Methods(http.MethodPost)
-	r.Handle("/audit", h.authed(h.listAllAudit)).Methods(http.MethodGet)
-	r.Handle("/applications", h.authed(h.listApplications)).Methods(http.MethodGet)
-	r.Handle("/applications", h.authed(h.createApplication)).Methods(http.MethodPost)
 }

@@ -193,3 +193,24 @@ func (m apiMember) cli(accountID string) memberJSON {
 		Name: strings.TrimSpace(m.GivenName + " " + m.FamilyName), Role: m.Role, Active: true,
 		PrevRole: m.PreviousRole, InvitedBy: m.InvitedBy, CreatedAt: m.CreatedAt}
 }
+
+// apiAPIClient is an API client as the API answers it, with its secret
+// at creation and rotation: the CLI's fields, with the ID under its API
+// name.
+type apiAPIClient struct {
+	apiClientJSON
+	ID           string `json:"id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// cli returns the client as the CLI shows it.
+func (c apiAPIClient) cli() apiClientJSON {
+	out := c.apiClientJSON
+	out.ClientID = c.ID
+	return out
+}
+
+// withSecret returns the client with its secret as the CLI shows it.
+func (c apiAPIClient) withSecret() apiClientSecretJSON {
+	return apiClientSecretJSON{apiClientJSON: c.cli(), ClientSecret: c.ClientSecret}
+}

@@ -263,32 +263,33 @@ type newAPIClient struct {
 // CreateAPIClient creates an API client with no owner and returns it with
 // its secret.
 func (o *operator) CreateAPIClient(ctx context.Context, nc newAPIClient) (apiClientSecretJSON, error) {
-	var c apiClientSecretJSON
+	var c apiAPIClient
 	err := o.do(ctx, http.MethodPost, "/accounts/"+esc(nc.AccountID)+"/api-clients", nc, &c)
-	return c, err
+	return c.withSecret(), err
 }
 
 // ListAPIClients lists an account's API clients.
 func (o *operator) ListAPIClients(ctx context.Context, accountID string) ([]apiClientJSON, error) {
-	return list[apiClientJSON](ctx, o, "/accounts/"+esc(accountID)+"/api-clients", nil, 0)
+	page, err := list[apiAPIClient](ctx, o, "/accounts/"+esc(accountID)+"/api-clients", nil, 0)
+	out := make([]apiClientJSON, len(page))
+	for i, c := range page {
+		out[i] = c.cli()
+	}
+	return out, err
 }
 
 // RotateAPIClient gives an API client a new secret and returns it.
 func (o *operator) RotateAPIClient(ctx context.Context, id string) (apiClientSecretJSON, error) {
-	var c apiClientSecretJSON
+	var c apiAPIClient
 	err := o.do(ctx, http.MethodPost, "/api-clients/"+esc(id)+"/rotate", nil, &c)
-	return c, err
+	return c.withSecret(), err
 }
 
 // SetAPIClientEnabled enables or disables an API client.
 func (o *operator) SetAPIClientEnabled(ctx context.Context, id string, enabled bool) (apiClientJSON, error) {
-	verb := "/disable"
-	if enabled {
-		verb = "/enable"
-	}
-	var c apiClientJSON
-	err := o.do(ctx, http.MethodPost, "/api-clients/"+esc(id)+verb, nil, &c)
-	return c, err
+	var c apiAPIClient
+	err := o.do(ctx, http.MethodPatch, "/api-clients/"+esc(id), map[string]bool{"enabled": enabled}, &c)
+	return c.cli(), err
 }
 
 // DeleteAPIClient deletes an API client.
