@@ -102,3 +102,33 @@ func TestAPIClientTokens(t *testing.T) {
 		t.Fatalf("GET /accounts with a disabled client's token = %d %q, want 401 invalid_token", l.status, l.header.Get("WWW-Authenticate"))
 	}
 }
+
+// TestAPIClientRoles: Owners, Admins and Developers list and create an
+// account's API clients; a Default member may do neither (403) and an
+// outsider is told the account does not exist (404).
+func TestAPIClientRoles(t *testing.T) {
+	h := newHarness(t)
+	base := Prefix + "/accounts/" + h.acct.ID + "/api-clients"
+	tests := []struct {
+		role       string
+		wantList   int
+		wantCreate int
+	}{
+		{owner, http.StatusOK, http.StatusCreated},
+		{admin, http.StatusOK, http.StatusCreated},
+		{developer, http.StatusOK, http.StatusCreated},
+		{member, http.StatusForbidden, http.StatusForbidden},
+		{outsider, http.StatusNotFound, http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			tok := h.tokenFor(tt.role)
+			if a := h.do(http.MethodGet, base, tok, nil); a.status != tt.wantList {
+				t.Errorf("list = %d %s, want %d", a.status, a.raw, tt.wantList)
+			}
+			if a := h.do(http.MethodPost, base, tok, map[string]any{"name": "Bot " + tt.role, "lifetime": "1h"}); a.status != tt.wantCreate {
+				t.Errorf("create = %d %s, want %d", a.status, a.raw, tt.wantCreate)
+			}
+		})
+	}
+}
