@@ -152,6 +152,24 @@ func (h *Handler) patchAccount(w http.ResponseWriter, r *http.Request, c Caller)
 	writeJSON(w, http.StatusOK, viewAccount(iam.AccountView{Account: a, Role: cur.Role, Inherited: cur.Inherited}))
 }
 
+// getPolicy serves GET /accounts/{account_id}/policy: the sign-in policy
+// that applies to the account's members now (iam.EffectivePolicy), its
+// own tightened by its ancestors', to whoever may read the account
+// (iam.GetAccount).
+func (h *Handler) getPolicy(w http.ResponseWriter, r *http.Request, c Caller) {
+	v, err := h.iam.GetAccount(r.Context(), c.Actor, accountID(r))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	p, err := h.iam.EffectivePolicy(r.Context(), v.Account.ID)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, policyView{RequirePhishingResistant: p.RequirePhishingResistant, ForbidTrustedDevices: p.ForbidTrustedDevices})
+}
+
 // policyBody is the body of PUT /accounts/{account_id}/policy; both
 // fields are required.
 type policyBody struct {

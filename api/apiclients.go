@@ -60,6 +60,9 @@ type newAPIClientBody struct {
 	Lifetime string   `json:"lifetime"`
 	Scopes   []string `json:"scopes"`
 	Locked   bool     `json:"locked"`
+	// Type is the operator's choice (apiClientType); anyone else's
+	// clients are standard.
+	Type string `json:"type"`
 }
 
 // listAPIClients serves GET /accounts/{account_id}/api-clients
@@ -85,13 +88,18 @@ func (h *Handler) createAPIClient(w http.ResponseWriter, r *http.Request, c Call
 		h.writeError(w, r, err)
 		return
 	}
+	typ, err := apiClientType(c, in.Type)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	lifetime, err := iam.ParseLifetime(in.Lifetime)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	cl, secret, err := h.iam.CreateAPIClient(r.Context(), c.Actor, accountID(r), iam.NewAPIClient{Name: in.Name,
-		Type: storage.APIClientStandard, Lifetime: lifetime, Scopes: in.Scopes, Locked: in.Locked})
+		Type: typ, Lifetime: lifetime, Scopes: in.Scopes, Locked: in.Locked})
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -1,12 +1,18 @@
 // Package api is Gatehouse's JSON management API under /api/v1: the
 // caller's own profile, accounts, memberships, invitations, ownership
-// transfer and the audit log (REQUIREMENTS.md section 11), described by
-// the OpenAPI 3.1 document it serves at /api/v1/openapi.json.
+// transfer, API clients and the audit log (REQUIREMENTS.md section 11),
+// described by the OpenAPI 3.1 document it serves at
+// /api/v1/openapi.json.
 //
 // Every handler calls package iam and nothing else for a rule: the API
 // checks no permission of its own, so a call is allowed exactly when the
 // console would allow it. A handler's work is to decode the request, name
-// the actor, call iam and encode the answer.
+// the actor, call iam and encode the answer. The one exception is the
+// operator's own endpoints (users, their second factor, the whole audit
+// log, the installation's applications), whose iam functions take no
+// actor because only an operator calls them: those handlers refuse any
+// other caller with 403 first. The admin socket serves the same handler
+// with the Operator authenticator, and the CLI is its client.
 //
 // Callers authenticate with a Gatehouse access token (Authenticator): a
 // user's token needs the scope gatehouse:api; an API client's token is

@@ -51,6 +51,9 @@ type Deps struct {
 	DefaultLanguage language.Tag
 	// Logger receives the faults; nothing is logged when nil.
 	Logger *slog.Logger
+	// Dev is server.dev: applications the operator creates may use http
+	// URIs on any host (iam.NewClient.Dev).
+	Dev bool
 }
 
 // Handler serves the API. Build it with New and mount it with Mount.
@@ -68,6 +71,8 @@ type Handler struct {
 	// lang is the language of messages when the request names none.
 	lang   language.Tag
 	logger *slog.Logger
+	// dev is Deps.Dev.
+	dev bool
 }
 
 // New validates d and returns the API's handler.
@@ -93,7 +98,7 @@ func New(d Deps) (*Handler, error) {
 	base := strings.TrimRight(d.BaseURL, "/")
 	return &Handler{iam: d.IAM, users: d.Users, auth: d.Auth, notify: d.Notifier, base: base,
 		moreInfo: base + Prefix + "/openapi.json#/components/schemas/Error", hsts: strings.HasPrefix(base, "https://"),
-		lang: d.DefaultLanguage, logger: d.Logger}, nil
+		lang: d.DefaultLanguage, logger: d.Logger, dev: d.Dev}, nil
 }
 
 // Mount registers the API's routes (routes.go) under Prefix on r. Any

@@ -24,6 +24,7 @@ func TestForeignAccount(t *testing.T) {
 	h.notes.take()
 	tok := h.tokenFor(outsider)
 	bodies := map[string]any{
+		"POST /accounts/{account_id}/members":            map[string]any{"user_id": h.users[outsider].ID, "role": "admin"},
 		"PATCH /accounts/{account_id}":                   map[string]any{"business": map[string]any{"city": "X"}},
 		"PUT /accounts/{account_id}/policy":              map[string]any{"require_phishing_resistant": true, "forbid_trusted_devices": true},
 		"PUT /accounts/{account_id}/status":              map[string]any{"status": "SUSPENDED", "reason": "x"},
@@ -32,6 +33,7 @@ func TestForeignAccount(t *testing.T) {
 		"PATCH /accounts/{account_id}/members/{user_id}": map[string]any{"role": "admin"},
 		"POST /accounts/{account_id}/invitations":        map[string]any{"name": "N", "email": "x@example.com", "role": "admin"},
 		"POST /accounts/{account_id}/api-clients":        map[string]any{"name": "Bot", "lifetime": "24h"},
+		"POST /accounts/{account_id}/applications":       map[string]any{"name": "App", "redirect_uris": []string{"https://app.example.com/cb"}},
 	}
 	n := 0
 	for _, op := range routedOperations(t) {
@@ -43,7 +45,7 @@ func TestForeignAccount(t *testing.T) {
 		p := strings.NewReplacer("{account_id}", h.acct.ID, "{user_id}", h.users[developer].ID, "{invitation_id}", inv.Invitation.ID).Replace(path)
 		a := h.do(method, Prefix+p, tok, bodies[op])
 		want, code := http.StatusNotFound, "not_found"
-		if op == "PUT /accounts/{account_id}/status" {
+		if op == "PUT /accounts/{account_id}/status" || op == "POST /accounts/{account_id}/members" {
 			want, code = http.StatusForbidden, "forbidden"
 		}
 		if a.status != want || a.str("code") != code {

@@ -71,7 +71,41 @@ func (h *Handler) changeRole(w http.ResponseWriter, r *http.Request, c Caller) {
 		h.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, roleChangeView{memberView: v, PreviousRole: string(rc.From)})
+}
+
+// roleChangeView is the answer of a role change: the member and the role
+// they had before.
+type roleChangeView struct {
+	memberView
+	PreviousRole string `json:"previous_role"`
+}
+
+// newMemberBody is the body of POST /accounts/{account_id}/members.
+type newMemberBody struct {
+	UserID string `json:"user_id"`
+	Role   string `json:"role"`
+}
+
+// addMember serves POST /accounts/{account_id}/members (iam.AddMember,
+// for the operator; anyone else invites): 201 with the membership.
+func (h *Handler) addMember(w http.ResponseWriter, r *http.Request, c Caller) {
+	var in newMemberBody
+	if err := decodeBody(w, r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	m, err := h.iam.AddMember(r.Context(), c.Actor, accountID(r), in.UserID, storage.Role(in.Role))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	v, err := h.member(r.Context(), m)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, v)
 }
 
 // removeMember serves DELETE /accounts/{account_id}/members/{user_id}

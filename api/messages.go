@@ -26,4 +26,6 @@ const (
 	msgNoBusiness    = "Send the business details to change, as business."
 	msgBoolRequired  = "%s is required: true or false."
 	msgPageParam     = "%s must be a whole number from 1 to %d."
+	msgOperatorOnly  = "Only an operator may use this endpoint."
+	msgTypeChosen    = "Only an operator chooses the type; API clients created through the API are standard."
 )

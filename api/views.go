@@ -84,8 +84,19 @@ type accountView struct {
 	RoleInherited  bool          `json:"role_inherited"`
 	Business       *businessView `json:"business"`
 	Policy         policyView    `json:"policy"`
-	CreatedAt      *string       `json:"created_at"`
-	UpdatedAt      *string       `json:"updated_at"`
+	// VAT is the state of the VAT number check; null before any.
+	VAT       *vatView `json:"vat"`
+	CreatedAt *string  `json:"created_at"`
+	UpdatedAt *string  `json:"updated_at"`
+}
+
+// vatView is the state of an account's VAT number check.
+type vatView struct {
+	Status           string  `json:"status"`
+	Source           string  `json:"source"`
+	CheckedAt        *string `json:"checked_at"`
+	UnreachableSince *string `json:"unreachable_since"`
+	NextCheckAt      *string `json:"next_check_at"`
 }
 
 // viewAccount is the JSON of an account as the caller sees it.
@@ -98,6 +109,10 @@ func viewAccount(v iam.AccountView) accountView {
 		CreatedAt: stamp(a.CreatedAt), UpdatedAt: stamp(a.UpdatedAt)}
 	if out.PendingReasons == nil {
 		out.PendingReasons = []string{}
+	}
+	if c := a.VAT; c != (storage.VATCheck{}) {
+		out.VAT = &vatView{Status: c.Status, Source: c.Source, CheckedAt: stamp(c.CheckedAt),
+			UnreachableSince: stamp(c.UnreachableSince), NextCheckAt: stamp(c.NextCheckAt)}
 	}
 	if a.Type == storage.AccountBusiness {
 		b := a.Business

@@ -22,23 +22,6 @@ import (
 // maxPasswordInput bounds what --password-stdin reads.
 const maxPasswordInput = 4096
 
-// operator performs operator actions, either through the admin socket of a
-// running server or directly on the data files.
-type operator interface {
-	CreateUser(ctx context.Context, nu iam.NewUser) (userJSON, error)
-	ListUsers(ctx context.Context) ([]userJSON, error)
-	CreateClient(ctx context.Context, nc iam.NewClient) (clientJSON, string, error)
-	ListClients(ctx context.Context) ([]clientJSON, error)
-	ResetMFA(ctx context.Context, email, reason string) (userJSON, error)
-	UnlockMFA(ctx context.Context, email, reason string) (unlockedJSON, error)
-	SetMFAMethod(ctx context.Context, email, method, phone string) (userJSON, error)
-	ListAudit(ctx context.Context, f storage.AuditFilter) ([]auditJSON, error)
-	// Call runs the accountOps operation name with input in and decodes
-	// its result into out.
-	Call(ctx context.Context, name string, in, out any) error
-	Close() error
-}
-
 // cmdUser runs "gatehouse user ...".
 func cmdUser(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {

@@ -104,9 +104,9 @@ func cmdAccountCreate(ctx context.Context, e env, args []string) error {
 	case strings.TrimSpace(*owner) == "":
 		return usagef("account create: --owner is required: the e-mail address of an existing user (create one with %q)", e.prog+" user create")
 	}
-	var a accountJSON
-	in := accountCreateIn{Name: *name, OwnerEmail: *owner, ParentID: strings.TrimSpace(*parent), Type: strings.TrimSpace(*typ), Email: *email}
-	if err := callOp(ctx, e, *config, "account.create", in, &a); err != nil {
+	in := newAccount{Name: *name, OwnerEmail: *owner, ParentID: strings.TrimSpace(*parent), Type: strings.TrimSpace(*typ), Email: *email}
+	a, err := withOperator(ctx, e, *config, func(op *operator) (accountJSON, error) { return op.CreateAccount(ctx, in) })
+	if err != nil {
 		return describe("account create", err)
 	}
 	if *asJSON {
@@ -120,15 +120,16 @@ func cmdAccountCreate(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// callOp opens the operator for the configuration and runs one account
-// operation.
-func callOp(ctx context.Context, e env, configPath, name string, in, out any) error {
+// withOperator opens the operator for the configuration, runs fn with
+// it and closes it.
+func withOperator[T any](ctx context.Context, e env, configPath string, fn func(*operator) (T, error)) (T, error) {
 	op, err := openOperator(ctx, e, configPath)
 	if err != nil {
-		return err
+		var zero T
+		return zero, err
 	}
 	defer op.Close()
-	return op.Call(ctx, name, in, out)
+	return fn(op)
 }
 
 // cmdAccountList runs "gatehouse account list".
@@ -139,12 +140,8 @@ func cmdAccountList(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	var all []accountJSON
-	err := eachPage(ctx, e, *config, "account.list", strings.TrimSpace(*parent), func(p json.RawMessage) (string, error) {
-		var page pageJSON[accountJSON]
-		err := json.Unmarshal(p, &page)
-		all = append(all, page.Items...)
-		return page.Next, err
+	all, err := withOperator(ctx, e, *config, func(op *operator) ([]accountJSON, error) {
+		return op.ListAccounts(ctx, strings.TrimSpace(*parent))
 	})
 	if err != nil {
 		return describe("account list", err)
@@ -158,31 +155,6 @@ func cmdAccountList(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Name, a.Type, a.Status, a.Depth, a.OwnerID, a.CreatedAt.Format(time.RFC3339))
 	}
 	return tw.Flush()
-}
-
-// eachPage calls the list operation name for the ID page by page, until
-// fn returns no next cursor. One operator serves every page.
-func eachPage(ctx context.Context, e env, configPath, name, id string, fn func(json.RawMessage) (string, error)) error {
-	op, err := openOperator(ctx, e, configPath)
-	if err != nil {
-		return err
-	}
-	defer op.Close()
-	after := ""
-	for {
-		var raw json.RawMessage
-		if err := op.Call(ctx, name, listIn{ID: id, After: after, Limit: cliPageSize}, &raw); err != nil {
-			return err
-		}
-		next, err := fn(raw)
-		if err != nil {
-			return fmt.Errorf("decode page: %w", err)
-		}
-		if next == "" || next == after {
-			return nil
-		}
-		after = next
-	}
 }
 
 // nonNil returns s, or an empty slice for nil, so that JSON shows [].
@@ -201,8 +173,8 @@ func cmdAccountShow(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return helpOK(err)
 	}
-	var a accountJSON
-	if err := callOp(ctx, e, *config, "account.show", accountIDIn{ID: id}, &a); err != nil {
+	a, err := withOperator(ctx, e, *config, func(op *operator) (accountJSON, error) { return op.ShowAccount(ctx, id) })
+	if err != nil {
 		return describe("account show", err)
 	}
 	if *asJSON {
@@ -236,8 +208,8 @@ func cmdAccountStatus(ctx context.Context, e env, verb string, status storage.Ac
 	if strings.TrimSpace(*reason) == "" {
 		return usagef("account %s: --reason is required (it goes into the audit log)", verb)
 	}
-	var a accountJSON
-	if err := callOp(ctx, e, *config, "account.status", accountStatusIn{ID: id, Status: string(status), Reason: *reason}, &a); err != nil {
+	a, err := withOperator(ctx, e, *config, func(op *operator) (accountJSON, error) { return op.SetStatus(ctx, id, status, *reason) })
+	if err != nil {
 		return describe("account "+verb, err)
 	}
 	if *asJSON {
@@ -263,8 +235,8 @@ func cmdAccountTransfer(ctx context.Context, e env, args []string) error {
 	case strings.TrimSpace(*reason) == "":
 		return usagef("account transfer-ownership: --reason is required (it goes into the audit log)")
 	}
-	var t transferJSON
-	if err := callOp(ctx, e, *config, "account.transfer", accountTransferIn{ID: id, ToEmail: *to, Reason: *reason}, &t); err != nil {
+	t, err := withOperator(ctx, e, *config, func(op *operator) (transferJSON, error) { return op.Transfer(ctx, id, *to, *reason) })
+	if err != nil {
 		return describe("account transfer-ownership", err)
 	}
 	if *asJSON {
@@ -314,9 +286,8 @@ func cmdAccountSetPolicy(ctx context.Context, e env, args []string) error {
 	if key.v == nil && devices.v == nil {
 		return usagef("account set-policy: give --require-phishing-resistant or --forbid-trusted-devices (true or false)")
 	}
-	var a accountJSON
-	in := accountPolicyIn{ID: id, RequirePhishingResistant: key.v, ForbidTrustedDevices: devices.v}
-	if err := callOp(ctx, e, *config, "account.policy", in, &a); err != nil {
+	a, err := withOperator(ctx, e, *config, func(op *operator) (accountJSON, error) { return op.SetPolicy(ctx, id, key.v, devices.v) })
+	if err != nil {
 		return describe("account set-policy", err)
 	}
 	if *asJSON {

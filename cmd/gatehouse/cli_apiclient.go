@@ -2,156 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/gatehouse-id/gatehouse/iam"
-	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // The operator's API client commands ("gatehouse apiclient ..."). Like the
-// account commands they run through accountOps, in-process on the data
-// files or on a running server's admin socket, and leave every rule to
-// iam.
-
-// apiClientJSON is an API client as the CLI and the admin socket show it.
-// It never holds the secret or its digest.
-type apiClientJSON struct {
-	ClientID  string    `json:"client_id"`
-	AccountID string    `json:"account_id"`
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
-	Enabled   bool      `json:"enabled"`
-	Locked    bool      `json:"locked"`
-	Lifetime  string    `json:"lifetime"`
-	Scopes    []string  `json:"scopes"`
-	OwnerID   string    `json:"owner_id,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// apiClientSecretJSON is an API client with its secret, shown once: at
-// creation and at rotation.
-type apiClientSecretJSON struct {
-	apiClientJSON
-	ClientSecret string `json:"client_secret"`
-}
-
-// toAPIClientJSON converts a stored API client.
-func toAPIClientJSON(c storage.Client) apiClientJSON {
-	j := apiClientJSON{
-		ClientID: c.ID, AccountID: c.AccountID, Name: c.Name, Lifetime: iam.LifetimeName(c.AccessTokenLifetime),
-		Scopes: []string{}, CreatedAt: c.CreatedAt.UTC(),
-	}
-	if c.API != nil {
-		j.Type, j.Enabled, j.Locked, j.OwnerID = string(c.API.Type), c.API.Enabled, c.API.Locked, c.API.OwnerID
-		j.Scopes, j.UpdatedAt = nonNil(c.API.Scopes), c.API.UpdatedAt.UTC()
-	}
-	return j
-}
-
-// Inputs of the API client operations.
-type (
-	apiClientCreateIn struct {
-		AccountID string   `json:"account_id"`
-		Name      string   `json:"name"`
-		Type      string   `json:"type"`
-		Lifetime  string   `json:"lifetime"`
-		Scopes    []string `json:"scopes"`
-		Locked    bool     `json:"locked"`
-	}
-	apiClientIDIn struct {
-		ID string `json:"id"`
-	}
-)
-
-// opAPIClientCreate creates an API client with no owner and returns it
-// with its secret.
-func opAPIClientCreate(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	var in apiClientCreateIn
-	if err := decodeOp(raw, &in); err != nil {
-		return nil, err
-	}
-	lifetime, err := iam.ParseLifetime(in.Lifetime)
-	if err != nil {
-		return nil, err
-	}
-	nc := iam.NewAPIClient{Name: in.Name, Type: storage.APIClientType(in.Type), Lifetime: lifetime, Scopes: in.Scopes, Locked: in.Locked}
-	c, sec, err := svc.CreateAPIClient(ctx, iam.OperatorActor(), in.AccountID, nc)
-	if err != nil {
-		return nil, err
-	}
-	return apiClientSecretJSON{apiClientJSON: toAPIClientJSON(c), ClientSecret: sec}, nil
-}
-
-// opAPIClientList lists one page of an account's API clients.
-func opAPIClientList(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	var in listIn
-	if err := decodeOp(raw, &in); err != nil {
-		return nil, err
-	}
-	page, next, err := svc.ListAPIClients(ctx, iam.OperatorActor(), in.ID, storage.PageRequest{After: in.After, Limit: in.Limit})
-	if err != nil {
-		return nil, err
-	}
-	out := pageJSON[apiClientJSON]{Items: make([]apiClientJSON, len(page)), Next: next}
-	for i, c := range page {
-		out.Items[i] = toAPIClientJSON(c)
-	}
-	return out, nil
-}
-
-// opAPIClientRotate gives an API client a new secret and returns it.
-func opAPIClientRotate(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	var in apiClientIDIn
-	if err := decodeOp(raw, &in); err != nil {
-		return nil, err
-	}
-	c, sec, err := svc.RotateAPIClientSecret(ctx, iam.OperatorActor(), in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return apiClientSecretJSON{apiClientJSON: toAPIClientJSON(c), ClientSecret: sec}, nil
-}
-
-// opAPIClientEnable enables an API client.
-func opAPIClientEnable(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	return setAPIClientEnabled(ctx, svc, raw, true)
-}
-
-// opAPIClientDisable disables an API client.
-func opAPIClientDisable(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	return setAPIClientEnabled(ctx, svc, raw, false)
-}
-
-func setAPIClientEnabled(ctx context.Context, svc *iam.Service, raw json.RawMessage, enabled bool) (any, error) {
-	var in apiClientIDIn
-	if err := decodeOp(raw, &in); err != nil {
-		return nil, err
-	}
-	c, err := svc.SetAPIClientEnabled(ctx, iam.OperatorActor(), in.ID, enabled)
-	if err != nil {
-		return nil, err
-	}
-	return toAPIClientJSON(c), nil
-}
-
-// opAPIClientDelete deletes an API client.
-func opAPIClientDelete(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	var in apiClientIDIn
-	if err := decodeOp(raw, &in); err != nil {
-		return nil, err
-	}
-	if err := svc.DeleteAPIClient(ctx, iam.OperatorActor(), in.ID); err != nil {
-		return nil, err
-	}
-	return apiClientIDIn{ID: in.ID}, nil
-}
+// other commands they call the management API (operator_ops.go), on a
+// running server's admin socket or in-process on the data files, and
+// leave every rule to iam.
 
 // apiClientSubcommands names the subcommands in usage errors.
 const apiClientSubcommands = "create, list, rotate, disable, enable or delete"
@@ -188,7 +50,7 @@ func cmdAPIClientCreate(ctx context.Context, e env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return helpOK(err)
 	}
-	in := apiClientCreateIn{AccountID: strings.TrimSpace(*account), Name: *name, Type: strings.ToLower(strings.TrimSpace(*typ)),
+	in := newAPIClient{AccountID: strings.TrimSpace(*account), Name: *name, Type: strings.ToLower(strings.TrimSpace(*typ)),
 		Lifetime: strings.TrimSpace(*lifetime), Scopes: splitGrants(scopes), Locked: *locked}
 	switch {
 	case in.AccountID == "":
@@ -200,8 +62,8 @@ func cmdAPIClientCreate(ctx context.Context, e env, args []string) error {
 	case in.Lifetime == "":
 		return usagef("apiclient create: --lifetime is required: 1h, 24h, 30d or 24mo")
 	}
-	var c apiClientSecretJSON
-	if err := callOp(ctx, e, *config, "apiclient.create", in, &c); err != nil {
+	c, err := withOperator(ctx, e, *config, func(op *operator) (apiClientSecretJSON, error) { return op.CreateAPIClient(ctx, in) })
+	if err != nil {
 		return describe("apiclient create", err)
 	}
 	return printSecret(e.stdout, c, *asJSON, "created")
@@ -228,12 +90,8 @@ func cmdAPIClientList(ctx context.Context, e env, args []string) error {
 	if strings.TrimSpace(*account) == "" {
 		return usagef("apiclient list: --account is required: the ID of the account, such as acct_… (see %q)", e.prog+" account list")
 	}
-	var all []apiClientJSON
-	err := eachPage(ctx, e, *config, "apiclient.list", strings.TrimSpace(*account), func(p json.RawMessage) (string, error) {
-		var page pageJSON[apiClientJSON]
-		err := json.Unmarshal(p, &page)
-		all = append(all, page.Items...)
-		return page.Next, err
+	all, err := withOperator(ctx, e, *config, func(op *operator) ([]apiClientJSON, error) {
+		return op.ListAPIClients(ctx, strings.TrimSpace(*account))
 	})
 	if err != nil {
 		return describe("apiclient list", err)
@@ -262,27 +120,28 @@ func cmdAPIClientChange(ctx context.Context, e env, verb string, args []string) 
 	if err != nil {
 		return helpOK(err)
 	}
-	in := apiClientIDIn{ID: id}
 	switch verb {
 	case "rotate":
-		var c apiClientSecretJSON
-		if err := callOp(ctx, e, *config, "apiclient.rotate", in, &c); err != nil {
+		c, err := withOperator(ctx, e, *config, func(op *operator) (apiClientSecretJSON, error) { return op.RotateAPIClient(ctx, id) })
+		if err != nil {
 			return describe("apiclient rotate", err)
 		}
 		return printSecret(e.stdout, c, *asJSON, "new secret for")
 	case "delete":
-		var out apiClientIDIn
-		if err := callOp(ctx, e, *config, "apiclient.delete", in, &out); err != nil {
+		_, err := withOperator(ctx, e, *config, func(op *operator) (struct{}, error) { return struct{}{}, op.DeleteAPIClient(ctx, id) })
+		if err != nil {
 			return describe("apiclient delete", err)
 		}
 		if *asJSON {
-			return writeLine(e.stdout, map[string]any{"client_id": out.ID, "deleted": true})
+			return writeLine(e.stdout, map[string]any{"client_id": id, "deleted": true})
 		}
-		fmt.Fprintf(e.stdout, "deleted API client %s; it gets no more tokens\n", out.ID)
+		fmt.Fprintf(e.stdout, "deleted API client %s; it gets no more tokens\n", id)
 		return nil
 	}
-	var c apiClientJSON
-	if err := callOp(ctx, e, *config, "apiclient."+verb, in, &c); err != nil {
+	c, err := withOperator(ctx, e, *config, func(op *operator) (apiClientJSON, error) {
+		return op.SetAPIClientEnabled(ctx, id, verb == "enable")
+	})
+	if err != nil {
 		return describe("apiclient "+verb, err)
 	}
 	if *asJSON {

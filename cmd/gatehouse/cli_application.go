@@ -6,19 +6,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
-	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // The operator's relying applications of an account ("gatehouse client
 // create --account ID" and "gatehouse client list --account ID"). Like
-// the account commands they run through accountOps, in-process on the
-// data files or on a running server's admin socket, and leave every rule
-// to iam (CreateApplication, ListApplications). Without --account the
+// every command they call the management API, on a running server's
+// admin socket or in-process on the data files, which leaves every rule to
+// iam (CreateApplication, ListApplications). Without --account the
 // client commands keep registering and listing the server's clients of
 // no account.
 
@@ -46,74 +46,21 @@ type applicationSecretJSON struct {
 	ClientSecret string `json:"client_secret,omitempty"`
 }
 
-// toApplicationJSON converts a stored application.
-func toApplicationJSON(c storage.Client) applicationJSON {
-	return applicationJSON{
-		ClientID: c.ID, AccountID: c.AccountID, Name: c.Name, Public: c.Public, RedirectURIs: nonNil(c.RedirectURIs),
-		PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs), LogoURI: c.LogoURI, ClientURI: c.ClientURI,
-		GrantTypes: nonNil(c.GrantTypes), RequirePKCE: c.RequirePKCE, IDTokenAlg: c.IDTokenAlg, CreatedAt: c.CreatedAt.UTC(),
-	}
-}
-
-// applicationCreateIn is the input of application.create.
-type applicationCreateIn struct {
-	AccountID              string   `json:"account_id"`
-	Name                   string   `json:"name"`
-	RedirectURIs           []string `json:"redirect_uris"`
-	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris"`
-	LogoURI                string   `json:"logo_uri"`
-	ClientURI              string   `json:"client_uri"`
-	Public                 bool     `json:"public"`
-	GrantTypes             []string `json:"grant_types"`
-	IDTokenAlg             string   `json:"id_token_alg"`
-	RequirePKCE            bool     `json:"require_pkce"`
-}
-
-// opApplicationCreate registers a relying application restricted to an
-// account and returns it with its secret. http URIs on any host follow
-// the server's server.dev (iam.WithDevURIs).
-func opApplicationCreate(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	var in applicationCreateIn
-	if err := decodeOp(raw, &in); err != nil {
-		return nil, err
-	}
-	nc := iam.NewClient{
-		Name: in.Name, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs, LogoURI: in.LogoURI,
-		ClientURI: in.ClientURI, Public: in.Public, GrantTypes: in.GrantTypes, IDTokenAlg: in.IDTokenAlg, RequirePKCE: in.RequirePKCE,
-	}
-	c, sec, err := svc.CreateApplication(ctx, iam.OperatorActor(), in.AccountID, nc)
-	if err != nil {
-		return nil, renameField(err, "account_id", "account")
-	}
-	return applicationSecretJSON{applicationJSON: toApplicationJSON(c), ClientSecret: sec}, nil
-}
-
-// opApplicationList lists one page of an account's relying applications.
-func opApplicationList(ctx context.Context, svc *iam.Service, raw json.RawMessage) (any, error) {
-	var in listIn
-	if err := decodeOp(raw, &in); err != nil {
-		return nil, err
-	}
-	page, next, err := svc.ListApplications(ctx, iam.OperatorActor(), in.ID, storage.PageRequest{After: in.After, Limit: in.Limit})
-	if err != nil {
-		return nil, renameField(err, "account_id", "account")
-	}
-	out := pageJSON[applicationJSON]{Items: make([]applicationJSON, len(page)), Next: next}
-	for i, c := range page {
-		out.Items[i] = toApplicationJSON(c)
-	}
-	return out, nil
-}
-
-// cmdApplicationCreate runs "gatehouse client create --account ID".
+// cmdApplicationCreate runs "gatehouse client create --account ID"
+// through the management API (POST /accounts/{id}/applications, which
+// calls iam.CreateApplication).
 func cmdApplicationCreate(ctx context.Context, e env, configPath, accountID string, nc iam.NewClient, asJSON bool) error {
-	in := applicationCreateIn{
-		AccountID: accountID, Name: nc.Name, RedirectURIs: nc.RedirectURIs, PostLogoutRedirectURIs: nc.PostLogoutRedirectURIs,
-		LogoURI: nc.LogoURI, ClientURI: nc.ClientURI, Public: nc.Public, GrantTypes: nc.GrantTypes, IDTokenAlg: nc.IDTokenAlg,
-		RequirePKCE: nc.RequirePKCE,
+	body := map[string]any{
+		"name": nc.Name, "redirect_uris": nc.RedirectURIs, "post_logout_redirect_uris": nc.PostLogoutRedirectURIs,
+		"logo_uri": nc.LogoURI, "client_uri": nc.ClientURI, "public": nc.Public, "grant_types": nc.GrantTypes,
+		"id_token_alg": nc.IDTokenAlg, "require_pkce": nc.RequirePKCE,
 	}
-	var c applicationSecretJSON
-	if err := callOp(ctx, e, configPath, "application.create", in, &c); err != nil {
+	c, err := withOperator(ctx, e, configPath, func(op *operator) (applicationSecretJSON, error) {
+		var c applicationSecretJSON
+		err := op.do(ctx, http.MethodPost, "/accounts/"+esc(accountID)+"/applications", body, &c)
+		return c, renameField(err, "account_id", "account")
+	})
+	if err != nil {
 		return describe("client create", err)
 	}
 	return printNewClient(e.stdout, c.Name, c.ClientID, c.ClientSecret, c.AccountID, asJSON)
@@ -148,12 +95,9 @@ func printNewClient(w io.Writer, name, id, clientSecret, accountID string, asJSO
 
 // cmdApplicationList runs "gatehouse client list --account ID".
 func cmdApplicationList(ctx context.Context, e env, configPath, accountID string, asJSON bool) error {
-	var all []applicationJSON
-	err := eachPage(ctx, e, configPath, "application.list", accountID, func(p json.RawMessage) (string, error) {
-		var page pageJSON[applicationJSON]
-		err := json.Unmarshal(p, &page)
-		all = append(all, page.Items...)
-		return page.Next, err
+	all, err := withOperator(ctx, e, configPath, func(op *operator) ([]applicationJSON, error) {
+		all, err := list[applicationJSON](ctx, op, "/accounts/"+esc(accountID)+"/applications", nil, 0)
+		return all, renameField(err, "account_id", "account")
 	})
 	if err != nil {
 		return describe("client list", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -16,20 +15,20 @@ func cmdMember(ctx context.Context, e env, args []string) error {
 	}
 	switch args[0] {
 	case "add":
-		return cmdMemberChange(ctx, e, "add", "member.add", true, args[1:])
+		return cmdMemberChange(ctx, e, "add", true, args[1:])
 	case "list", "ls":
 		return cmdMemberList(ctx, e, args[1:])
 	case "set-role":
-		return cmdMemberChange(ctx, e, "set-role", "member.set-role", true, args[1:])
+		return cmdMemberChange(ctx, e, "set-role", true, args[1:])
 	case "remove", "rm":
-		return cmdMemberChange(ctx, e, "remove", "member.remove", false, args[1:])
+		return cmdMemberChange(ctx, e, "remove", false, args[1:])
 	default:
 		return usagef("member: unknown subcommand %q; use add, list, set-role or remove", args[0])
 	}
 }
 
 // cmdMemberChange runs "gatehouse member add|set-role|remove".
-func cmdMemberChange(ctx context.Context, e env, verb, opName string, withRole bool, args []string) error {
+func cmdMemberChange(ctx context.Context, e env, verb string, withRole bool, args []string) error {
 	synopsis := "member " + verb + " ACCOUNT_ID --email E"
 	if withRole {
 		synopsis += " --role admin|developer|default"
@@ -45,18 +44,23 @@ func cmdMemberChange(ctx context.Context, e env, verb, opName string, withRole b
 	if err != nil {
 		return helpOK(err)
 	}
-	in := memberIn{AccountID: id, Email: strings.TrimSpace(*email)}
+	addr := strings.TrimSpace(*email)
 	switch {
-	case in.Email == "":
+	case addr == "":
 		return usagef("member %s: --email is required", verb)
 	case withRole && strings.TrimSpace(*role) == "":
 		return usagef("member %s: --role is required: admin, developer or default", verb)
 	}
-	if withRole {
-		in.Role = strings.ToLower(strings.TrimSpace(*role))
-	}
-	var m memberJSON
-	if err := callOp(ctx, e, *config, opName, in, &m); err != nil {
+	m, err := withOperator(ctx, e, *config, func(op *operator) (memberJSON, error) {
+		switch verb {
+		case "add":
+			return op.AddMember(ctx, id, addr, strings.ToLower(strings.TrimSpace(*role)))
+		case "set-role":
+			return op.SetRole(ctx, id, addr, strings.ToLower(strings.TrimSpace(*role)))
+		}
+		return op.RemoveMember(ctx, id, addr)
+	})
+	if err != nil {
 		return describe("member "+verb, err)
 	}
 	if *asJSON {
@@ -81,13 +85,7 @@ func cmdMemberList(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return helpOK(err)
 	}
-	var all []memberJSON
-	err = eachPage(ctx, e, *config, "member.list", id, func(p json.RawMessage) (string, error) {
-		var page pageJSON[memberJSON]
-		err := json.Unmarshal(p, &page)
-		all = append(all, page.Items...)
-		return page.Next, err
-	})
+	all, err := withOperator(ctx, e, *config, func(op *operator) ([]memberJSON, error) { return op.ListMembers(ctx, id) })
 	if err != nil {
 		return describe("member list", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/metrics"
@@ -277,8 +278,7 @@ func startMetricsListener(addr string, m *metrics.Metrics, logger *slog.Logger, 
 
 // pprofHandler serves the runtime profiles of net/http/pprof under
 // /debug/pprof/. It belongs on the admin socket only, never on a TCP
-// listener.
-// TODO(lead): mount pprofHandler() under /debug/pprof/ on the admin socket router.
+// listener (withPprof).
 func pprofHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -287,4 +287,18 @@ func pprofHandler() http.Handler {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
+}
+
+// withPprof serves the runtime profiles under /debug/pprof/ and
+// everything else with next: the admin socket's handler, reachable only
+// by who may open the socket in the data directory.
+func withPprof(next http.Handler) http.Handler {
+	profiles := pprofHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/debug/pprof/") {
+			profiles.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

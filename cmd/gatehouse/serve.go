@@ -146,9 +146,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	notifier := &opNotifier{mailer: mailer, composer: composer, store: db, now: nowOr(e.hooks.now), logger: logger}
+	admin, err := adminHandler(newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), db,
+		newOpMail(mailer, composer, db, issuer, logger), cfg.Server.Dev, logger)
+	if err != nil {
+		return err
+	}
 	adminSrv := &http.Server{
-		Handler:           adminHandler(newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), cfg.Server.Dev, logger, notifier),
+		Handler:           withPprof(logChanges(admin, logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
