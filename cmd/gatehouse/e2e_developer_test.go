@@ -6,7 +6,8 @@ import (
 )
 
 // TestE2EDeveloperBuildsAgainstTheAPI is the developer's way through the
-// API on the running server, each step with the real token of its step:
+// API on the built binary (a subprocess, with its own command line), each
+// step with the real token of its step:
 //  1. the Owner invites a Developer through the API;
 //  2. the Developer signs in through a relying party (go-oidc, x/oauth2),
 //     accepts the invitation and creates a standard API client through
@@ -17,11 +18,12 @@ import (
 //     tokens (and the existing token stops acting);
 //  5. rotating the secret refuses the old one.
 func TestE2EDeveloperBuildsAgainstTheAPI(t *testing.T) {
-	e := startE2E(t)
+	b := startBinaryE2E(t)
+	e := b.e2e
 	var acct accountJSON
-	cliJSON(t, e.env, &acct, "account", "create", "--name", "Acme", "--owner", e.email, "--json")
+	b.runJSON(t, &acct, "account", "create", "--name", "Acme", "--owner", e.email, "--json")
 	const devEmail = "dev@example.com"
-	mustCLI(t, e.env, e.password, "user", "create", "--email", devEmail, "--name", "Dev Eloper", "--password-stdin")
+	b.run(t, e.password, "user", "create", "--email", devEmail, "--name", "Dev Eloper", "--password-stdin")
 
 	owner := e.apiToken(t, newBrowser(t), acct.ID, "openid", "gatehouse:api")
 	if st, _, body := e.callAPI(t, http.MethodPost, "/accounts/"+acct.ID+"/invitations", owner,
@@ -67,8 +69,8 @@ func TestE2EDeveloperBuildsAgainstTheAPI(t *testing.T) {
 			func() { patchClient(t, e, dev, id, `{"enabled":false}`) },
 			func() { patchClient(t, e, dev, id, `{"enabled":true}`) }},
 		{"account suspended",
-			func() { mustCLI(t, e.env, "", "account", "suspend", acct.ID, "--reason", "unpaid") },
-			func() { mustCLI(t, e.env, "", "account", "activate", acct.ID, "--reason", "paid") }},
+			func() { b.run(t, "", "account", "suspend", acct.ID, "--reason", "unpaid") },
+			func() { b.run(t, "", "account", "activate", acct.ID, "--reason", "paid") }},
 	}
 	for _, s := range steps {
 		s.change()
