@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -22,28 +23,39 @@ import (
 const publicCacheControl = "public, max-age=3600"
 
 // cachedDoc is one JSON document built once, on first use; a failed build
-// is tried again on the next request.
+// is tried again on the next request. Once built it is read without a
+// lock, so concurrent requests do not queue on each other.
 type cachedDoc struct {
 	build func() ([]byte, error)
 
-	mu   sync.Mutex
+	mu   sync.Mutex // serialises builds
+	done atomic.Pointer[builtDoc]
+}
+
+// builtDoc is a built document and its ETag.
+type builtDoc struct {
 	body []byte
 	etag string
 }
 
 // get returns the document and its ETag, building them the first time.
 func (c *cachedDoc) get() ([]byte, string, error) {
+	if d := c.done.Load(); d != nil {
+		return d.body, d.etag, nil
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.body == nil {
-		body, err := c.build()
-		if err != nil {
-			return nil, "", err
-		}
-		sum := sha256.Sum256(body)
-		c.body, c.etag = body, `"`+base64.RawURLEncoding.EncodeToString(sum[:16])+`"`
+	if d := c.done.Load(); d != nil {
+		return d.body, d.etag, nil
 	}
-	return c.body, c.etag, nil
+	body, err := c.build()
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(body)
+	d := &builtDoc{body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`}
+	c.done.Store(d)
+	return d.body, d.etag, nil
 }
 
 // ServeHTTP answers GET and HEAD with the document, or 304 when the
