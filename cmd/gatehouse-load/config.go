@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gatehouse-id/gatehouse/password"
 )
 
 // Bounds on a run. The tool is for measuring a server on this machine, not
@@ -40,7 +42,7 @@ const (
 )
 
 var scenarios = []string{scenarioClientCredentials, scenarioRefresh, scenarioIntrospect, scenarioDiscovery, scenarioJWKS,
-	scenarioSignIn, scenarioSignInRefresh}
+	scenarioSignIn, scenarioSignInRefresh, scenarioArgon2}
 
 // defaultCodeWait is how long a sign-in waits for its code e-mail.
 const defaultCodeWait = 10 * time.Second
@@ -98,6 +100,8 @@ type config struct {
 	codeWait    time.Duration
 	// progress prints a progress line to standard error while it runs.
 	progress bool
+	// argon2 are the parameters of the argon2 scenario.
+	argon2 password.Params
 }
 
 // signsIn reports whether the scenario signs in through the pages.
@@ -128,6 +132,7 @@ func parseConfig(args []string, getenv func(string) string, stdin io.Reader, std
 	outboxDir := fs.String("outbox", "", "the server's development outbox `directory` (<data_dir>/outbox), where the sign-in scenarios read the e-mailed codes")
 	codeWait := fs.Duration("code-wait", defaultCodeWait, "how long a sign-in waits for its code e-mail")
 	progress := fs.Bool("progress", true, "print a progress line to standard error during the run")
+	argon2Params := fs.String("argon2-params", "", "argon2id `parameters` of --scenario argon2, as m=KiB,t=passes,p=threads; default Gatehouse's")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return config{}, errHelp
@@ -177,6 +182,12 @@ func parseConfig(args []string, getenv func(string) string, stdin io.Reader, std
 		return config{}, usagef("--timeout: %s is out of range (0, %s]", c.timeout, maxDuration)
 	}
 	if err := c.checkScenario(*refreshToken, *refreshFile, *usersFile, stdin); err != nil {
+		return config{}, err
+	}
+	if c.scenario != scenarioArgon2 && *argon2Params != "" {
+		return config{}, usagef("--argon2-params needs --scenario %s", scenarioArgon2)
+	}
+	if c.argon2, err = parseArgon2Params(*argon2Params); err != nil {
 		return config{}, err
 	}
 	return c, nil

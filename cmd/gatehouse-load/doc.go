@@ -17,8 +17,8 @@
 //
 // Every run is bounded: either --requests (at most 1,000,000 in total) or
 // --duration (at most 10 minutes), never neither. The scenarios are
-// client_credentials, refresh, introspect, discovery, jwks, signin and
-// signin_refresh. The report of each scenario gives the number of
+// client_credentials, refresh, introspect, discovery, jwks, signin,
+// signin_refresh and argon2. The report of each scenario gives the number of
 // requests, the errors by HTTP status and OAuth error code (or sign-in
 // step), the throughput, and latency percentiles (p50, p90, p99, max), as
 // text or, with --json, as one JSON object a line. While a scenario runs, a
@@ -53,6 +53,12 @@
 // chains those sign-ins started under --requests or --duration; it reports
 // both. A real measurement must lift the server's per-IP limits and the
 // per-user code limits (docs/PERFORMANCE.md shows the settings).
+//
+// The argon2 scenario is the sign-in ceiling: it sends no request and
+// hashes a password with argon2id in this process, once a request, with
+// Gatehouse's default parameters or --argon2-params m=KiB,t=passes,p=threads.
+// A sign-in verifies one password, so it cannot beat this figure on the same
+// cores. The other ceilings are served by cmd/gatehouse-ceiling.
 //
 // The introspect scenario introspects one access token as its own client:
 // --access-token, or else a token the tool obtains once with the

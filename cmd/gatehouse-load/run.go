@@ -21,22 +21,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	hc := newHTTPClient(cfg.concurrency, cfg.timeout)
-	defer hc.CloseIdleConnections()
-	ep, err := discover(ctx, hc, cfg.issuer)
-	if err != nil {
-		return err
-	}
-	c := &caller{hc: hc, cfg: cfg, ep: ep}
 	var prog io.Writer
 	if cfg.progress {
 		prog = stderr
 	}
-	run := c.runOne
-	if cfg.signsIn() {
-		run = c.runSignIn
-	}
-	reps, ch, err := run(ctx, prog)
+	reps, ch, err := runScenario(ctx, cfg, prog)
 	if err != nil {
 		return err
 	}
@@ -62,6 +51,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fmt.Errorf("no request was sent: %w", errSomeFailed)
 	}
 	return nil
+}
+
+// runScenario runs the configured scenario: argon2 in process, the others
+// against the server named by the discovery document.
+func runScenario(ctx context.Context, cfg config, prog io.Writer) ([]report, *chains, error) {
+	if cfg.scenario == scenarioArgon2 {
+		reps, err := runArgon2(ctx, cfg, prog)
+		return reps, nil, err
+	}
+	hc := newHTTPClient(cfg.concurrency, cfg.timeout)
+	defer hc.CloseIdleConnections()
+	ep, err := discover(ctx, hc, cfg.issuer)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &caller{hc: hc, cfg: cfg, ep: ep}
+	if cfg.signsIn() {
+		return c.runSignIn(ctx, prog)
+	}
+	return c.runOne(ctx, prog)
 }
 
 // runOne runs a scenario that needs no sign-in and returns its report,

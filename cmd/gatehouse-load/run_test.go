@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatehouse-id/gatehouse/password"
 )
 
 // mapEnv returns a getenv function backed by m.
@@ -83,6 +85,22 @@ func TestParseConfig(t *testing.T) {
 		{name: "no secret", args: []string{"--client-id", "c"}, wantErr: "needs --client-id and --client-secret"},
 		{name: "stray argument", args: append(cc, "extra"), wantErr: `unexpected argument "extra"`},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined"},
+		{name: "argon2 defaults", args: []string{"--scenario", "argon2"}, check: func(t *testing.T, c config) {
+			if c.argon2 != password.DefaultParams() {
+				t.Errorf("argon2 = %v, want the defaults", c.argon2)
+			}
+		}},
+		{name: "argon2 params", args: []string{"--scenario", "argon2", "--argon2-params", "m=65536, t=3,p=2"}, check: func(t *testing.T, c config) {
+			if want := (password.Params{MemoryKiB: 65536, Time: 3, Threads: 2}); c.argon2 != want {
+				t.Errorf("argon2 = %v, want %v", c.argon2, want)
+			}
+		}},
+		{name: "argon2 params unknown key", args: []string{"--scenario", "argon2", "--argon2-params", "m=8,x=1"}, wantErr: `unknown parameter "x"`},
+		{name: "argon2 params not a number", args: []string{"--scenario", "argon2", "--argon2-params", "m=lots"}, wantErr: "is not m=KiB,t=passes,p=threads"},
+		{name: "argon2 params repeated", args: []string{"--scenario", "argon2", "--argon2-params", "m=8,m=9"}, wantErr: "is not m=KiB,t=passes,p=threads"},
+		{name: "argon2 params out of bounds", args: []string{"--scenario", "argon2", "--argon2-params", "m=4,t=1,p=1"}, wantErr: "MemoryKiB"},
+		{name: "argon2 params threads too many", args: []string{"--scenario", "argon2", "--argon2-params", "p=300"}, wantErr: "more than 255"},
+		{name: "argon2 params on another scenario", args: append([]string{"--argon2-params", "m=8"}, cc...), wantErr: "needs --scenario argon2"},
 		{name: "refresh without tokens", args: []string{"--scenario", "refresh", "--client-id", "c"}, wantErr: "needs --refresh-token or --refresh-tokens-file"},
 		{name: "refresh one token, two workers", args: []string{"--scenario", "refresh", "--client-id", "c", "--refresh-token", "rt", "--concurrency", "2"}, wantErr: "1 refresh tokens for 2 workers"},
 		{name: "refresh one token", args: []string{"--scenario", "refresh", "--client-id", "c", "--refresh-token", "rt", "--concurrency", "1"}, check: func(t *testing.T, c config) {
@@ -424,5 +442,23 @@ func TestTextReport(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("report %q lacks %q", stdout.String(), want)
 		}
+	}
+}
+
+// TestArgon2Scenario checks that the argon2 ceiling runs in process, with
+// no server, and counts every hash.
+func TestArgon2Scenario(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"gatehouse-load", "--scenario", "argon2", "--argon2-params", "m=8,t=1,p=1", "--requests", "7",
+		"--concurrency", "2", "--json", "--progress=false"}
+	if err := run(context.Background(), args, nil, nil, &out, &bytes.Buffer{}); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	var rep report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("report %q: %v", out.String(), err)
+	}
+	if rep.Scenario != "argon2" || rep.OK != 7 || rep.Errors != 0 || !strings.Contains(rep.Target, "m=8,t=1,p=1") {
+		t.Fatalf("report %+v", rep)
 	}
 }
