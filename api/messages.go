@@ -26,6 +26,7 @@ const (
 	msgNoBusiness    = "Send the business details to change, as business."
 	msgBoolRequired  = "%s is required: true or false."
 	msgPageParam     = "%s must be a whole number from 1 to %d."
+	msgPageToken     = "page_token is not a token this list returned; start again without it."
 	msgOperatorOnly  = "Only an operator may use this endpoint."
 	msgTypeChosen    = "Only an operator chooses the type; API clients created through the API are standard."
 )

@@ -118,7 +118,9 @@ func (h *Handler) listApplications(w http.ResponseWriter, r *http.Request, c Cal
 		h.writeError(w, r, err)
 		return
 	}
-	writePage(h, w, r, p, inMemory(h.iam.ListClients), viewApplication)
+	writePage(h, w, r, p, func(ctx context.Context, after string, limit int) ([]storage.Client, string, error) {
+		return h.iam.ListClients(ctx, storage.PageRequest{After: after, Limit: limit})
+	}, viewApplication)
 }
 
 // createApplication serves POST /applications (operator,

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,9 +19,15 @@ const (
 	maxPageNumber = 1_000_000
 )
 
-// page is the page a list request asks for.
+// maxPageToken bounds the length of a page_token.
+const maxPageToken = 1024
+
+// page is the page a list request asks for. after is the storage cursor
+// of a page_token: the page starts right after it, and number only labels
+// the page.
 type page struct {
 	size, number int
+	after        string
 }
 
 // meta is the paging part of every list answer.
@@ -31,6 +38,8 @@ type meta struct {
 	PageNumber int     `json:"page_number"`
 	Previous   *string `json:"previous_page_url"`
 	Next       *string `json:"next_page_url"`
+	// NextToken is the page_token of the next page, or null on the last.
+	NextToken *string `json:"next_page_token"`
 }
 
 // list is the body of a list answer.
@@ -40,7 +49,8 @@ type list[T any] struct {
 }
 
 // parsePage reads page_size (1 to MaxPageSize, DefaultPageSize when
-// absent) and page_number (at least 1, 1 when absent).
+// absent), page_number (at least 1, 1 when absent) and page_token (a
+// next_page_token of an earlier answer).
 func parsePage(q url.Values) (page, error) {
 	p := page{size: DefaultPageSize, number: 1}
 	for _, f := range []struct {
@@ -57,6 +67,14 @@ func parsePage(q url.Values) (page, error) {
 		}
 		*f.dst = n
 	}
+	if q.Has("page_token") {
+		t := q.Get("page_token")
+		after, err := base64.RawURLEncoding.DecodeString(t)
+		if err != nil || len(after) == 0 || len(t) > maxPageToken {
+			return page{}, badInput("page_token", msgPageToken)
+		}
+		p.after = string(after)
+	}
 	return p, nil
 }
 
@@ -64,33 +82,57 @@ func parsePage(q url.Values) (page, error) {
 // after the cursor, and the cursor of the next batch ("" at the end).
 type fetchFunc[T any] func(ctx context.Context, after string, limit int) ([]T, string, error)
 
-// collect returns the items of page p of a cursor-paged list, and whether
-// another page follows. It skips the earlier pages' items batch by batch,
-// so lists whose batches may come back short (removed members are
-// hidden) still page by position.
-func collect[T any](ctx context.Context, p page, fetch fetchFunc[T]) ([]T, bool, error) {
-	skip := (p.number - 1) * p.size
-	var (
-		out   []T
-		after string
-	)
-	for {
-		batch, next, err := fetch(ctx, after, p.size+1)
+// collect returns the items of page p of a cursor-paged list and the
+// cursor after its last item when another page follows ("" when none
+// does). With a page_token it starts at the token's cursor and reads only
+// the page; without one it skips the earlier pages' items in batches of
+// MaxPageSize. Lists whose batches may come back short (removed members
+// are hidden) still fill a page, and a page is only followed by another
+// when a visible item follows it.
+func collect[T any](ctx context.Context, p page, fetch fetchFunc[T]) ([]T, string, error) {
+	skip := 0
+	if p.after == "" {
+		skip = (p.number - 1) * p.size
+	}
+	var out []T
+	after := p.after
+	for len(out) < p.size {
+		want := p.size - len(out)
+		if skip > 0 {
+			want = min(skip, MaxPageSize)
+		}
+		batch, next, err := fetch(ctx, after, want)
 		if err != nil {
-			return nil, false, err
+			return nil, "", err
 		}
 		for _, it := range batch {
-			switch {
-			case skip > 0:
+			if skip > 0 {
 				skip--
-			case len(out) == p.size:
-				return out, true, nil
-			default:
-				out = append(out, it)
+				continue
 			}
+			out = append(out, it)
 		}
 		if next == "" {
-			return out, false, nil
+			return out, "", nil
+		}
+		after = next
+	}
+	more, err := anyAfter(ctx, after, fetch)
+	if err != nil || !more {
+		return out, "", err
+	}
+	return out, after, nil
+}
+
+// anyAfter reports whether the list has a visible item after the cursor.
+func anyAfter[T any](ctx context.Context, after string, fetch fetchFunc[T]) (bool, error) {
+	for {
+		batch, next, err := fetch(ctx, after, 1)
+		if err != nil || len(batch) > 0 {
+			return len(batch) > 0, err
+		}
+		if next == "" {
+			return false, nil
 		}
 		after = next
 	}
@@ -98,23 +140,31 @@ func collect[T any](ctx context.Context, p page, fetch fetchFunc[T]) ([]T, bool,
 
 // listAnswer builds the list answer of page p of r's URL: the items and
 // the meta with the URLs of the neighbouring pages, absolute under base.
-func listAnswer[T any](base string, r *http.Request, p page, items []T, more bool) list[T] {
+// next is the cursor after the page, "" on the last; the next page's URL
+// carries it as page_token.
+func listAnswer[T any](base string, r *http.Request, p page, items []T, next string) list[T] {
 	if items == nil {
 		items = []T{}
 	}
 	m := meta{Count: len(items), PageSize: p.size, PageNumber: p.number}
-	link := func(n int) *string {
+	link := func(n int, token string) *string {
 		q := r.URL.Query()
 		q.Set("page_size", strconv.Itoa(p.size))
 		q.Set("page_number", strconv.Itoa(n))
+		q.Del("page_token")
+		if token != "" {
+			q.Set("page_token", token)
+		}
 		s := base + r.URL.Path + "?" + q.Encode()
 		return &s
 	}
 	if p.number > 1 {
-		m.Previous = link(p.number - 1)
+		m.Previous = link(p.number-1, "")
 	}
-	if more {
-		m.Next = link(p.number + 1)
+	if next != "" {
+		token := base64.RawURLEncoding.EncodeToString([]byte(next))
+		m.Next = link(p.number+1, token)
+		m.NextToken = &token
 	}
 	return list[T]{Items: items, Meta: m}
 }
@@ -122,7 +172,7 @@ func listAnswer[T any](base string, r *http.Request, p page, items []T, more boo
 // writePage fetches page p with fetch and writes the list answer, each
 // item through view.
 func writePage[T, V any](h *Handler, w http.ResponseWriter, r *http.Request, p page, fetch fetchFunc[T], view func(T) V) {
-	items, more, err := collect(r.Context(), p, fetch)
+	items, next, err := collect(r.Context(), p, fetch)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -131,5 +181,5 @@ func writePage[T, V any](h *Handler, w http.ResponseWriter, r *http.Request, p p
 	for _, it := range items {
 		out = append(out, view(it))
 	}
-	writeJSON(w, http.StatusOK, listAnswer(h.base, r, p, out, more))
+	writeJSON(w, http.StatusOK, listAnswer(h.base, r, p, out, next))
 }

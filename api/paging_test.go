@@ -35,6 +35,9 @@ func TestPagingParameters(t *testing.T) {
 		{"page_number=0", "page_number"},
 		{"page_number=1.5", "page_number"},
 		{"page_size=2&page_number=x", "page_number"},
+		{"page_token=", "page_token"},
+		{"page_token=not!base64", "page_token"},
+		{"page_token=" + strings.Repeat("QUFB", 300), "page_token"},
 	}
 	for _, path := range listPaths(h) {
 		for _, tt := range tests {
@@ -117,6 +120,20 @@ func TestPagingWalk(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("paged members = %v, want %v", got, want)
 	}
+	// By page number alone (no token), every page holds the same members.
+	var byNumber []string
+	for n := 1; n <= 5; n++ {
+		a := h.do(http.MethodGet, fmt.Sprintf("%s/accounts/%s/members?page_size=2&page_number=%d", Prefix, h.acct.ID, n), tok, nil)
+		for _, it := range a.items() {
+			byNumber = append(byNumber, it["user_id"].(string))
+		}
+		if tokNext, _ := a.body["meta"].(map[string]any)["next_page_token"].(string); (n < 5) != (tokNext != "") {
+			t.Errorf("page %d by number: next_page_token = %q", n, tokNext)
+		}
+	}
+	if !slices.Equal(byNumber, want) {
+		t.Errorf("members by page number = %v, want %v", byNumber, want)
+	}
 	past := h.do(http.MethodGet, Prefix+"/accounts/"+h.acct.ID+"/members?page_size=2&page_number=9", tok, nil)
 	if past.status != http.StatusOK || len(past.items()) != 0 || past.body["meta"].(map[string]any)["next_page_url"] != nil {
 		t.Errorf("page past the end = %d %s, want an empty page", past.status, past.raw)
@@ -142,6 +159,23 @@ func TestPagingAudit(t *testing.T) {
 			actions = append(actions, it["action"].(string))
 			ids = append(ids, it["id"].(string))
 		}
+	}
+	// The same events through next_page_token.
+	var byToken []string
+	q := "page_size=2"
+	for n := 1; n <= 6; n++ {
+		a := h.do(http.MethodGet, fmt.Sprintf("%s/accounts/%s/audit?%s", Prefix, h.acct.ID, q), tok, nil)
+		for _, it := range a.items() {
+			byToken = append(byToken, it["id"].(string))
+		}
+		next, _ := a.body["meta"].(map[string]any)["next_page_token"].(string)
+		if next == "" {
+			break
+		}
+		q = "page_size=2&page_token=" + url.QueryEscape(next)
+	}
+	if !slices.Equal(byToken, ids) {
+		t.Errorf("audit events by token = %v, want %v", byToken, ids)
 	}
 	slices.Sort(ids)
 	if len(times) != 9 || len(slices.Compact(ids)) != 9 {

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/gorilla/mux"
 
@@ -43,7 +42,8 @@ func viewPerson(u storage.User) personView {
 	return personView{userView: viewUser(u), State: string(u.State)}
 }
 
-// listUsers serves GET /users (operator): every user, ordered by ID.
+// listUsers serves GET /users (operator): the users ordered by e-mail
+// address, one page read from storage at a time.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, c Caller) {
 	if err := operatorOnly(c); err != nil {
 		h.writeError(w, r, err)
@@ -54,32 +54,9 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, c Caller) {
 		h.writeError(w, r, err)
 		return
 	}
-	writePage(h, w, r, p, inMemory(h.iam.ListUsers), viewPerson)
-}
-
-// inMemory pages a list that load returns whole, loaded once: the cursor
-// of a batch is the position of its first item.
-func inMemory[T any](load func(context.Context) ([]T, error)) fetchFunc[T] {
-	var (
-		all    []T
-		loaded bool
-	)
-	return func(ctx context.Context, after string, limit int) ([]T, string, error) {
-		if !loaded {
-			var err error
-			if all, err = load(ctx); err != nil {
-				return nil, "", err
-			}
-			loaded = true
-		}
-		from, _ := strconv.Atoi(after)
-		from = min(max(from, 0), len(all))
-		to := min(from+limit, len(all))
-		if to == len(all) {
-			return all[from:to], "", nil
-		}
-		return all[from:to], strconv.Itoa(to), nil
-	}
+	writePage(h, w, r, p, func(ctx context.Context, after string, limit int) ([]storage.User, string, error) {
+		return h.iam.ListUsers(ctx, storage.PageRequest{After: after, Limit: limit})
+	}, viewPerson)
 }
 
 // newUserBody is the body of POST /users.

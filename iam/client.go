@@ -100,13 +100,14 @@ func (s *Service) CreateClient(ctx context.Context, nc NewClient) (storage.Clien
 	return c, clientSecret, s.auditOperator(ctx, storage.AuditClientCreate, c.ID, map[string]string{"name": c.Name})
 }
 
-// ListClients returns every client ordered by ID.
-func (s *Service) ListClients(ctx context.Context) ([]storage.Client, error) {
-	clients, err := s.store.ListClients(ctx)
+// ListClients returns one page of the clients ordered by ID and the
+// cursor of the next page (empty on the last).
+func (s *Service) ListClients(ctx context.Context, p storage.PageRequest) ([]storage.Client, string, error) {
+	clients, next, err := s.store.ListClients(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
+		return nil, "", fmt.Errorf("list clients: %w", err)
 	}
-	return clients, nil
+	return clients, next, nil
 }
 
 // checkClient validates nc and returns the client it describes, without ID,

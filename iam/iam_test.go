@@ -94,7 +94,7 @@ func TestCreateUser(t *testing.T) {
 			}
 		})
 	}
-	users, err := svc.ListUsers(ctx)
+	users, _, err := svc.ListUsers(ctx, storage.PageRequest{})
 	if err != nil || len(users) != 3 {
 		t.Fatalf("ListUsers = %d users, %v; want 3", len(users), err)
 	}
@@ -172,7 +172,7 @@ func TestCreateClient(t *testing.T) {
 			}
 		})
 	}
-	clients, err := svc.ListClients(ctx)
+	clients, _, err := svc.ListClients(ctx, storage.PageRequest{})
 	if err != nil || len(clients) != 8 {
 		t.Fatalf("ListClients = %d clients, %v; want 8", len(clients), err)
 	}

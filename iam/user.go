@@ -91,13 +91,14 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (storage.User, err
 	return u, s.auditOperator(ctx, storage.AuditUserCreate, u.ID, map[string]string{"email": u.Email})
 }
 
-// ListUsers returns every user ordered by e-mail address.
-func (s *Service) ListUsers(ctx context.Context) ([]storage.User, error) {
-	users, err := s.store.ListUsers(ctx)
+// ListUsers returns one page of the users ordered by e-mail address and
+// the cursor of the next page (empty on the last).
+func (s *Service) ListUsers(ctx context.Context, p storage.PageRequest) ([]storage.User, string, error) {
+	users, next, err := s.store.ListUsers(ctx, p)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, "", fmt.Errorf("list users: %w", err)
 	}
-	return users, nil
+	return users, next, nil
 }
 
 // emailTaken returns the conflict error for an e-mail address in use.

@@ -114,8 +114,10 @@ type Clients interface {
 	CreateClient(ctx context.Context, c Client) error
 	// GetClient returns the client or ErrNotFound.
 	GetClient(ctx context.Context, id string) (Client, error)
-	// ListClients returns every client ordered by ID.
-	ListClients(ctx context.Context) ([]Client, error)
+	// ListClients returns one page of the clients, of every kind and
+	// account, ordered by ID, and the cursor of the next page (empty on the
+	// last page).
+	ListClients(ctx context.Context, p PageRequest) ([]Client, string, error)
 	// ListAccountClients returns one page of the clients of one kind that
 	// belong to the account, ordered by ID, through an index: it does not
 	// read other accounts' clients.

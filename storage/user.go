@@ -74,9 +74,11 @@ type Users interface {
 	// GetUserByEmail looks a user up by e-mail, case-insensitively, or
 	// returns ErrNotFound.
 	GetUserByEmail(ctx context.Context, email string) (User, error)
-	// ListUsers returns every user ordered by normalized e-mail
-	// (NormalizeEmail), compared byte by byte.
-	ListUsers(ctx context.Context) ([]User, error)
+	// ListUsers returns one page of the users ordered by normalized e-mail
+	// (NormalizeEmail), compared byte by byte, and the cursor of the next
+	// page (the last normalized e-mail of this one; empty on the last
+	// page). A page reads only its own users, whatever the store holds.
+	ListUsers(ctx context.Context, p PageRequest) ([]User, string, error)
 	// UpdateUser reads the user, applies fn and writes the result in one
 	// transaction. fn may be called more than once; it should change fields
 	// of old rather than build a new value. Changing the e-mail to one that

@@ -35,24 +35,40 @@ type banner struct {
 
 // bannerStore is what the banner reads from the database.
 type bannerStore interface {
-	ListUsers(ctx context.Context) ([]storage.User, error)
-	ListClients(ctx context.Context) ([]storage.Client, error)
+	ListUsers(ctx context.Context, p storage.PageRequest) ([]storage.User, string, error)
+	ListClients(ctx context.Context, p storage.PageRequest) ([]storage.Client, string, error)
 }
+
+// bannerClientPages bounds how many pages of clients the banner reads to
+// find the first one people sign in to, so that start-up never walks a
+// huge client list.
+const bannerClientPages = 10
 
 // printBanner tells the operator where the server listens and what to do
 // next: create the first user and client while none exists, then sign in
-// to the first client. A failed read only costs the banner its details.
+// to the first client. A failed read only costs the banner its details. It
+// reads one user and at most bannerClientPages pages of clients.
 func printBanner(ctx context.Context, w io.Writer, store bannerStore, b banner, logger *slog.Logger) {
 	b.hasUsers = true
-	users, err := store.ListUsers(ctx)
+	users, _, err := store.ListUsers(ctx, storage.PageRequest{Limit: 1})
 	if err != nil {
 		logger.Warn("banner: list users", "err", err)
 	} else {
 		b.hasUsers = len(users) > 0
 	}
-	clients, err := store.ListClients(ctx)
-	if err != nil {
-		logger.Warn("banner: list clients", "err", err)
+	var clients []storage.Client
+	p := storage.PageRequest{Limit: storage.MaxPageSize}
+	for range bannerClientPages {
+		page, next, err := store.ListClients(ctx, p)
+		if err != nil {
+			logger.Warn("banner: list clients", "err", err)
+			break
+		}
+		clients = append(clients, page...)
+		if next == "" {
+			break
+		}
+		p.After = next
 	}
 	b.client = firstSignInClient(clients)
 	b.write(w, secret.Token(32))

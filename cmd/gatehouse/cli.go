@@ -90,17 +90,25 @@ func cmdUserList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer op.Close()
-	users, err := op.ListUsers(ctx)
-	if err != nil {
-		return describe("user list", err)
-	}
+	// The users are printed a page at a time, so that a list of a million
+	// never sits in memory; the table's columns are aligned per page.
 	if *asJSON {
-		return writeJSON(e.stdout, users)
+		arr := newJSONArray[userJSON](e.stdout)
+		if err := op.EachUser(ctx, func(users []userJSON) error { return arr.add(users) }); err != nil {
+			return describe("user list", err)
+		}
+		return arr.close()
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tE-MAIL\tNAME\tSTATE\tMFA\tCREATED")
-	for _, u := range users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name(), u.State, u.MFAMethod, u.CreatedAt.UTC().Format(time.RFC3339))
+	err = op.EachUser(ctx, func(users []userJSON) error {
+		for _, u := range users {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name(), u.State, u.MFAMethod, u.CreatedAt.UTC().Format(time.RFC3339))
+		}
+		return tw.Flush()
+	})
+	if err != nil {
+		return describe("user list", err)
 	}
 	return tw.Flush()
 }
@@ -343,22 +351,28 @@ func cmdClientList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer op.Close()
-	clients, err := op.ListClients(ctx)
-	if err != nil {
-		return describe("client list", err)
-	}
 	if *asJSON {
-		return writeJSON(e.stdout, clients)
+		arr := newJSONArray[clientJSON](e.stdout)
+		if err := op.EachClient(ctx, func(clients []clientJSON) error { return arr.add(clients) }); err != nil {
+			return describe("client list", err)
+		}
+		return arr.close()
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLIENT ID\tNAME\tTYPE\tGRANTS\tREDIRECT URIS\tCREATED")
-	for _, c := range clients {
-		typ := "confidential"
-		if c.Public {
-			typ = "public"
+	err = op.EachClient(ctx, func(clients []clientJSON) error {
+		for _, c := range clients {
+			typ := "confidential"
+			if c.Public {
+				typ = "public"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, typ, strings.Join(c.GrantTypes, ","),
+				strings.Join(c.RedirectURIs, " "), c.CreatedAt.UTC().Format(time.RFC3339))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, typ, strings.Join(c.GrantTypes, ","),
-			strings.Join(c.RedirectURIs, " "), c.CreatedAt.UTC().Format(time.RFC3339))
+		return tw.Flush()
+	})
+	if err != nil {
+		return describe("client list", err)
 	}
 	return tw.Flush()
 }
@@ -481,6 +495,50 @@ func splitGrants(in []string) []string {
 		}
 	}
 	return out
+}
+
+// jsonArray writes a JSON array item by item, formatted as writeJSON
+// formats a slice, so that a long list is never held whole.
+type jsonArray[T any] struct {
+	w     io.Writer
+	count int
+}
+
+// newJSONArray starts an array on w.
+func newJSONArray[T any](w io.Writer) *jsonArray[T] { return &jsonArray[T]{w: w} }
+
+// add writes items.
+func (a *jsonArray[T]) add(items []T) error {
+	for _, it := range items {
+		b, err := json.MarshalIndent(it, "  ", "  ")
+		if err != nil {
+			return fmt.Errorf("write json: %w", err)
+		}
+		sep := ",\n  "
+		if a.count == 0 {
+			sep = "[\n  "
+		}
+		if _, err := io.WriteString(a.w, sep); err != nil {
+			return fmt.Errorf("write json: %w", err)
+		}
+		if _, err := a.w.Write(b); err != nil {
+			return fmt.Errorf("write json: %w", err)
+		}
+		a.count++
+	}
+	return nil
+}
+
+// close ends the array: [] when it is empty.
+func (a *jsonArray[T]) close() error {
+	end := "\n]\n"
+	if a.count == 0 {
+		end = "[]\n"
+	}
+	if _, err := io.WriteString(a.w, end); err != nil {
+		return fmt.Errorf("write json: %w", err)
+	}
+	return nil
 }
 
 // writeJSON writes v as indented JSON.

@@ -350,11 +350,11 @@ func checkBoltFile(t *testing.T, path string, a *acked) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	users, err := db.ListUsers(ctx)
+	users, _, err := db.ListUsers(ctx, storage.PageRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clients, err := db.ListClients(ctx)
+	clients, _, err := db.ListClients(ctx, storage.PageRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}

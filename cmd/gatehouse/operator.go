@@ -90,37 +90,51 @@ func (o *operator) do(ctx context.Context, method, path string, in, out any) err
 type pageJSON[T any] struct {
 	Items []T `json:"items"`
 	Meta  struct {
-		Next *string `json:"next_page_url"`
+		NextToken *string `json:"next_page_token"`
 	} `json:"meta"`
+}
+
+// eachPage reads the list at path page by page (size items a page),
+// following next_page_token so that each page costs the server only its
+// own items, and calls fn with each page's items until fn returns false or
+// the list ends. q holds the list's own parameters; nil for none.
+func eachPage[T any](ctx context.Context, o *operator, path string, q url.Values, size int, fn func([]T) bool) error {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("page_size", strconv.Itoa(size))
+	for {
+		var p pageJSON[T]
+		if err := o.do(ctx, http.MethodGet, path+"?"+q.Encode(), nil, &p); err != nil {
+			return err
+		}
+		if !fn(p.Items) || p.Meta.NextToken == nil || len(p.Items) == 0 {
+			return nil
+		}
+		q.Set("page_token", *p.Meta.NextToken)
+	}
 }
 
 // list reads the list at path page by page (cliPageSize items a page)
 // and returns the items, at most limit of them when limit > 0. q holds
 // the list's own parameters; nil for none.
 func list[T any](ctx context.Context, o *operator, path string, q url.Values, limit int) ([]T, error) {
-	if q == nil {
-		q = url.Values{}
-	}
 	size := cliPageSize
 	if limit > 0 && limit < size {
 		size = limit
 	}
-	q.Set("page_size", strconv.Itoa(size))
 	var all []T
-	for n := 1; ; n++ {
-		q.Set("page_number", strconv.Itoa(n))
-		var p pageJSON[T]
-		if err := o.do(ctx, http.MethodGet, path+"?"+q.Encode(), nil, &p); err != nil {
-			return nil, err
-		}
-		all = append(all, p.Items...)
-		if limit > 0 && len(all) >= limit {
-			return all[:limit], nil
-		}
-		if p.Meta.Next == nil || len(p.Items) == 0 {
-			return all, nil
-		}
+	err := eachPage(ctx, o, path, q, size, func(items []T) bool {
+		all = append(all, items...)
+		return limit <= 0 || len(all) < limit
+	})
+	if err != nil {
+		return nil, err
 	}
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	return all, nil
 }
 
 // esc escapes an ID for a path.

@@ -30,9 +30,10 @@ func (o *operator) CreateUser(ctx context.Context, nu iam.NewUser) (userJSON, er
 	return u, err
 }
 
-// ListUsers lists every user.
-func (o *operator) ListUsers(ctx context.Context) ([]userJSON, error) {
-	return list[userJSON](ctx, o, "/users", nil, 0)
+// EachUser calls fn with every user, one page at a time, in e-mail order;
+// it stops when fn returns an error.
+func (o *operator) EachUser(ctx context.Context, fn func([]userJSON) error) error {
+	return eachPageErr(ctx, o, "/users", fn)
 }
 
 // ResetMFA resets a user's second factor to e-mail codes.
@@ -91,9 +92,24 @@ func (o *operator) CreateClient(ctx context.Context, nc iam.NewClient) (clientJS
 	return out.clientJSON, out.ClientSecret, err
 }
 
-// ListClients lists every client.
-func (o *operator) ListClients(ctx context.Context) ([]clientJSON, error) {
-	return list[clientJSON](ctx, o, "/applications", nil, 0)
+// EachClient calls fn with every client, one page at a time, in ID order;
+// it stops when fn returns an error.
+func (o *operator) EachClient(ctx context.Context, fn func([]clientJSON) error) error {
+	return eachPageErr(ctx, o, "/applications", fn)
+}
+
+// eachPageErr is eachPage with cliPageSize pages and a callback that may
+// fail.
+func eachPageErr[T any](ctx context.Context, o *operator, path string, fn func([]T) error) error {
+	var ferr error
+	err := eachPage(ctx, o, path, nil, cliPageSize, func(items []T) bool {
+		ferr = fn(items)
+		return ferr == nil
+	})
+	if err != nil {
+		return err
+	}
+	return ferr
 }
 
 // newAccount is what account create asks for.

@@ -185,23 +185,28 @@ func (db *DB) GetClient(ctx context.Context, id string) (storage.Client, error) 
 	return c, nil
 }
 
-// ListClients returns every client ordered by ID.
-func (db *DB) ListClients(ctx context.Context) ([]storage.Client, error) {
-	var clients []storage.Client
+// ListClients returns one page of the clients ordered by ID.
+func (db *DB) ListClients(ctx context.Context, p storage.PageRequest) ([]storage.Client, string, error) {
+	var (
+		clients []storage.Client
+		next    string
+	)
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		return bucket(tx, bucketClients).ForEach(func(k, _ []byte) error {
-			r, err := getRecord[clientRecord](tx, bucketClients, k)
+		var err error
+		next, err = pageKeys(bucket(tx, bucketClients), nil, p, func(id string, _ []byte) error {
+			r, err := getRecord[clientRecord](tx, bucketClients, []byte(id))
 			if err != nil {
 				return err
 			}
 			clients = append(clients, r.client())
 			return nil
 		})
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
+		return nil, "", fmt.Errorf("list clients: %w", err)
 	}
-	return clients, nil
+	return clients, next, nil
 }
 
 // ListAccountClients returns one page of the account's clients of one

@@ -124,23 +124,29 @@ func (db *DB) GetUserByEmail(ctx context.Context, email string) (storage.User, e
 	return u, nil
 }
 
-// ListUsers returns every user ordered by normalized e-mail.
-func (db *DB) ListUsers(ctx context.Context) ([]storage.User, error) {
-	var users []storage.User
+// ListUsers returns one page of the users ordered by normalized e-mail,
+// through the e-mail index; the cursor is the index key.
+func (db *DB) ListUsers(ctx context.Context, p storage.PageRequest) ([]storage.User, string, error) {
+	var (
+		users []storage.User
+		next  string
+	)
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		return bucket(tx, bucketUsersByEmail).ForEach(func(_, id []byte) error {
+		var err error
+		next, err = pageKeys(bucket(tx, bucketUsersByEmail), nil, p, func(email string, id []byte) error {
 			u, err := getUser(tx, string(id))
 			if err != nil {
-				return fmt.Errorf("user %q of the e-mail index: %w", id, err)
+				return fmt.Errorf("user %q of the e-mail index entry %q: %w", id, email, err)
 			}
 			users = append(users, u)
 			return nil
 		})
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, "", fmt.Errorf("list users: %w", err)
 	}
-	return users, nil
+	return users, next, nil
 }
 
 // UpdateUser reads the user, applies fn and writes the result in one

@@ -38,7 +38,7 @@ func testClientNotFound(t *testing.T, s storage.Store) {
 	_, err = s.UpdateClient(ctx, "cli_missing", func(c storage.Client) (storage.Client, error) { return c, nil })
 	checkErr(t, "UpdateClient(missing)", err, storage.ErrNotFound)
 	checkErr(t, "DeleteClient(missing)", s.DeleteClient(ctx, "cli_missing"), storage.ErrNotFound)
-	clients, err := s.ListClients(ctx)
+	clients, _, err := s.ListClients(ctx, storage.PageRequest{})
 	must(t, "ListClients", err)
 	if len(clients) != 0 {
 		t.Fatalf("ListClients() on an empty store = %d clients, want 0", len(clients))
@@ -63,9 +63,21 @@ func testListClients(t *testing.T, s storage.Store) {
 	for _, cl := range []storage.Client{b, c, a} {
 		must(t, "CreateClient", s.CreateClient(ctx, cl))
 	}
-	got, err := s.ListClients(ctx)
+	got, next, err := s.ListClients(ctx, storage.PageRequest{})
 	must(t, "ListClients", err)
 	checkEqual(t, "ListClients", got, []storage.Client{a, b, c})
+	if next != "" {
+		t.Fatalf("ListClients() of the only page: next = %q, want empty", next)
+	}
+	page1, next, err := s.ListClients(ctx, storage.PageRequest{Limit: 2})
+	must(t, "ListClients(page 1)", err)
+	checkEqual(t, "ListClients(page 1)", page1, []storage.Client{a, b})
+	page2, next, err := s.ListClients(ctx, storage.PageRequest{After: next, Limit: 2})
+	must(t, "ListClients(page 2)", err)
+	checkEqual(t, "ListClients(page 2)", page2, []storage.Client{c})
+	if next != "" {
+		t.Fatalf("ListClients(page 2): next = %q, want empty on the last page", next)
+	}
 }
 
 func testUpdateClient(t *testing.T, s storage.Store) {

@@ -44,7 +44,7 @@ func testUserNotFound(t *testing.T, s storage.Store) {
 	checkErr(t, "GetUserByEmail(missing)", err, storage.ErrNotFound)
 	_, err = s.UpdateUser(ctx, "usr_missing", func(u storage.User) (storage.User, error) { return u, nil })
 	checkErr(t, "UpdateUser(missing)", err, storage.ErrNotFound)
-	users, err := s.ListUsers(ctx)
+	users, _, err := s.ListUsers(ctx, storage.PageRequest{})
 	must(t, "ListUsers", err)
 	if len(users) != 0 {
 		t.Fatalf("ListUsers() on an empty store = %d users, want 0", len(users))
@@ -68,7 +68,7 @@ func testUserAlreadyExists(t *testing.T, s storage.Store) {
 			checkErr(t, "CreateUser", s.CreateUser(ctx, tt.user), storage.ErrAlreadyExists)
 		})
 	}
-	users, err := s.ListUsers(ctx)
+	users, _, err := s.ListUsers(ctx, storage.PageRequest{})
 	must(t, "ListUsers", err)
 	if len(users) != 1 {
 		t.Fatalf("ListUsers() = %d users, want 1", len(users))
@@ -85,9 +85,29 @@ func testListUsers(t *testing.T, s storage.Store) {
 	for _, u := range []storage.User{c, a, b} {
 		must(t, "CreateUser", s.CreateUser(ctx, u))
 	}
-	got, err := s.ListUsers(ctx)
+	got, next, err := s.ListUsers(ctx, storage.PageRequest{})
 	must(t, "ListUsers", err)
 	checkEqual(t, "ListUsers", got, []storage.User{a, b, c})
+	if next != "" {
+		t.Fatalf("ListUsers() of the only page: next = %q, want empty", next)
+	}
+	// Pages of two: the cursor is the last e-mail of a page; a user
+	// created between pages before the cursor is not shown, one after it is.
+	page1, next, err := s.ListUsers(ctx, storage.PageRequest{Limit: 2})
+	must(t, "ListUsers(page 1)", err)
+	checkEqual(t, "ListUsers(page 1)", page1, []storage.User{a, b})
+	if next == "" {
+		t.Fatal("ListUsers(page 1): no cursor, want one")
+	}
+	early, late := fullUser("usr_d", "aaron@example.com"), fullUser("usr_e", "dave@example.com")
+	must(t, "CreateUser", s.CreateUser(ctx, early))
+	must(t, "CreateUser", s.CreateUser(ctx, late))
+	page2, next, err := s.ListUsers(ctx, storage.PageRequest{After: next, Limit: 2})
+	must(t, "ListUsers(page 2)", err)
+	checkEqual(t, "ListUsers(page 2)", page2, []storage.User{c, late})
+	if next != "" {
+		t.Fatalf("ListUsers(page 2): next = %q, want empty on the last page", next)
+	}
 }
 
 func testUpdateUser(t *testing.T, s storage.Store) {
