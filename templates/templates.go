@@ -78,7 +78,7 @@ const Product = "Gatehouse"
 // Set is the parsed pages, one copy per language. It is safe for
 // concurrent use.
 type Set struct {
-	pages  map[pageLang]*template.Template
+	pages  map[pageLang]*langPage
 	static fs.FS
 	// fsys is what the pages were parsed from, for WithBranding.
 	fsys fs.FS
@@ -86,6 +86,30 @@ type Set struct {
 	brand Branding
 	// def is the language of Render and of requests that choose none.
 	def language.Tag
+}
+
+// langPage is one page in one language, copied from the parsed page with
+// the language's template functions on its first use: copying every page
+// into every language at start-up would cost most of the start-up time.
+type langPage struct {
+	once   sync.Once
+	parsed *template.Template
+	tag    language.Tag
+	t      *template.Template
+	err    error
+}
+
+// get returns the page's copy for its language, made on the first call.
+func (p *langPage) get() (*template.Template, error) {
+	p.once.Do(func() {
+		c, err := p.parsed.Clone()
+		if err != nil {
+			p.err = fmt.Errorf("clone page for %s: %w", p.tag, err)
+			return
+		}
+		p.t = c.Funcs(langFuncs(i18n.New(p.tag)))
+	})
+	return p.t, p.err
 }
 
 // pageLang names one page in one language.
@@ -153,7 +177,7 @@ func parseFS(fsys fs.FS, b Branding) (*Set, error) {
 			return nil, fmt.Errorf("parse partials: %w", err)
 		}
 	}
-	s := &Set{pages: make(map[pageLang]*template.Template, len(requiredPages)*len(languages)), def: i18n.Default,
+	s := &Set{pages: make(map[pageLang]*langPage, len(requiredPages)*len(languages)), def: i18n.Default,
 		fsys: fsys, brand: b}
 	var missing []error
 	for _, name := range append(append(requiredPages[:len(requiredPages):len(requiredPages)], selfServicePages...), signupPages...) {
@@ -171,9 +195,7 @@ func parseFS(fsys fs.FS, b Branding) (*Set, error) {
 				return nil, fmt.Errorf("page %q does not define %q", file, sub)
 			}
 		}
-		if err := s.addLanguages(name, t); err != nil {
-			return nil, err
-		}
+		s.addLanguages(name, t)
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("parse templates: %w", errors.Join(missing...))
@@ -188,17 +210,12 @@ func parseFS(fsys fs.FS, b Branding) (*Set, error) {
 	return s, nil
 }
 
-// addLanguages stores one copy of the parsed page t per language, each
-// with the template functions of its language.
-func (s *Set) addLanguages(name string, t *template.Template) error {
+// addLanguages prepares the page t in every language; each copy is made
+// on its first use (langPage).
+func (s *Set) addLanguages(name string, t *template.Template) {
 	for _, tag := range languages {
-		c, err := t.Clone()
-		if err != nil {
-			return fmt.Errorf("clone page %q for %s: %w", name, tag, err)
-		}
-		s.pages[pageLang{name, tag}] = c.Funcs(langFuncs(i18n.New(tag)))
+		s.pages[pageLang{name, tag}] = &langPage{parsed: t, tag: tag}
 	}
-	return nil
 }
 
 // langFuncs returns the template functions that depend on the page's
@@ -267,9 +284,13 @@ func (s *Set) Render(w io.Writer, data Page) error {
 // written when the template fails.
 func (s *Set) RenderLang(w io.Writer, data Page, tag language.Tag) error {
 	name := data.PageName()
-	t, ok := s.pages[pageLang{name, s.LanguageOf(tag)}]
+	p, ok := s.pages[pageLang{name, s.LanguageOf(tag)}]
 	if !ok {
 		return fmt.Errorf("render: unknown page %q", name)
+	}
+	t, err := p.get()
+	if err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
