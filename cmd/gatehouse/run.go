@@ -113,6 +113,10 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return cmdAPIClient(ctx, e, rest[1:])
 	case "vat":
 		return cmdVAT(ctx, e, rest[1:])
+	case "backup":
+		return cmdBackup(ctx, e, rest[1:])
+	case "restore":
+		return cmdRestore(ctx, e, rest[1:])
 	case "version", "--version":
 		fmt.Fprintf(stdout, "gatehouse %s%s\n", version, buildInfo())
 		return nil
@@ -176,6 +180,8 @@ Usage:
                                          stop or restart an API client's tokens, or delete it
   PROG vat check NUMBER [--country CC] [--json]
                                          check an EU VAT number under vat.mode; exit 1 when invalid or unreachable
+  PROG backup --out FILE [--force]      copy the database, also while the server runs, with FILE.sha256
+  PROG restore --from FILE [--force]    check a backup and put it into the stopped data directory
   PROG version                          print the version
   PROG help                             print this help
 

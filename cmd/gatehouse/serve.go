@@ -152,7 +152,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	adminSrv := &http.Server{
-		Handler:           withPprof(logChanges(admin, logger)),
+		Handler:           withPprof(withBackup(logChanges(admin, logger), db, logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}

@@ -1,0 +1,104 @@
+package boltdb
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/gatehouse-id/gatehouse/storage"
+)
+
+// ErrDamaged is wrapped by CheckFile's error when the file fails bbolt's
+// consistency check or is not a Gatehouse database.
+var ErrDamaged = errors.New("database file is damaged")
+
+// maxCheckErrors bounds how many problems CheckFile reports.
+const maxCheckErrors = 5
+
+// Backup writes a consistent copy of the whole database to w, as of one
+// read transaction, while writers go on. It returns the number of bytes
+// written; the copy is a bbolt file that Open accepts.
+func (db *DB) Backup(ctx context.Context, w io.Writer) (int64, error) {
+	var n int64
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+// Size returns the size in bytes of the copy Backup would write now.
+func (db *DB) Size(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.view(ctx, func(tx *bolt.Tx) error {
+		n = tx.Size()
+		return nil
+	})
+	return n, err
+}
+
+// Check runs bbolt's consistency check over the open database (every
+// page reachable once, no page both used and free) and checks that it is
+// a Gatehouse database this build can read. It reads the whole file.
+func (db *DB) Check(ctx context.Context) error {
+	return db.view(ctx, checkTx)
+}
+
+// CheckFile opens the bbolt file at path read-only and checks it as
+// Check does, without writing to it; a file that another process holds
+// fails within a second with ErrInUse. An error wraps ErrDamaged when the
+// file is damaged or not a Gatehouse database, and ErrNewerSchema when a
+// newer Gatehouse wrote it.
+func CheckFile(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: DefaultTimeout})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return fmt.Errorf("check %s: %w", path, ErrInUse)
+		}
+		return fmt.Errorf("check %s: %w: %w", path, ErrDamaged, err)
+	}
+	defer bdb.Close()
+	if err := bdb.View(checkTx); err != nil {
+		return fmt.Errorf("check %s: %w", path, err)
+	}
+	return nil
+}
+
+// checkTx is the consistency and schema check of Check and CheckFile.
+func checkTx(tx *bolt.Tx) error {
+	var problems []error
+	for err := range tx.Check() {
+		problems = append(problems, err)
+		if len(problems) == maxCheckErrors {
+			break
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%w: %w", ErrDamaged, errors.Join(problems...))
+	}
+	meta := tx.Bucket([]byte(bucketMeta))
+	if meta == nil {
+		return fmt.Errorf("%w: no %s bucket: not a Gatehouse database", ErrDamaged, bucketMeta)
+	}
+	v := meta.Get([]byte(keySchemaVersion))
+	if len(v) != 8 {
+		return fmt.Errorf("%w: schema version missing or malformed", ErrDamaged)
+	}
+	if got := binary.BigEndian.Uint64(v); got > storage.SchemaVersion {
+		return fmt.Errorf("file has schema version %d, this build supports %d: %w", got, storage.SchemaVersion, ErrNewerSchema)
+	}
+	return nil
+}
