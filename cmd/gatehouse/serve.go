@@ -75,9 +75,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		if errors.Is(err, boltdb.ErrInUse) {
 			return fmt.Errorf("the data directory %s is in use: another gatehouse server is running on it (stop it first, or set a different storage.data_dir): %w", dataDir, err)
 		}
-		return err
+		return openFailure(err)
 	}
 	defer db.Close()
+	unmark, err := checkAfterUncleanStop(ctx, db, dataDir, logger)
+	if err != nil {
+		return err
+	}
 
 	key, err := sealingKey(cfg.Secrets, dataDir)
 	if err != nil {
@@ -224,6 +228,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	wg.Wait()
 	if err := db.Close(); err != nil {
 		serveErr = errors.Join(serveErr, fmt.Errorf("close database: %w", err))
+	} else {
+		unmark() // a clean stop: the next start needs no check
 	}
 	return serveErr
 }

@@ -77,8 +77,14 @@ func CheckFile(path string) error {
 	return nil
 }
 
-// checkTx is the consistency and schema check of Check and CheckFile.
-func checkTx(tx *bolt.Tx) error {
+// checkTx is the consistency and schema check of Check and CheckFile. A
+// page so damaged that bbolt panics on it is reported as ErrDamaged.
+func checkTx(tx *bolt.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", ErrDamaged, p)
+		}
+	}()
 	var problems []error
 	for err := range tx.Check() {
 		problems = append(problems, err)

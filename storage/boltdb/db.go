@@ -116,7 +116,7 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open bolt db %s: %w", path, err)
 	}
-	if err := bdb.Update(initSchema); err != nil {
+	if err := safeUpdate(bdb, initSchema); err != nil {
 		bdb.Close()
 		return nil, fmt.Errorf("open bolt db %s: %w", path, err)
 	}
@@ -124,6 +124,18 @@ func Open(path string, opts Options) (*DB, error) {
 	// bbolt's 10 ms default would dominate a token request's latency.
 	bdb.MaxBatchDelay = batchDelay
 	return &DB{bolt: bdb, path: path}, nil
+}
+
+// safeUpdate runs fn in an update transaction and reports a panic of
+// bbolt on a damaged page as an error wrapping ErrDamaged; bbolt rolls the
+// transaction back before the panic reaches here.
+func safeUpdate(bdb *bolt.DB, fn func(*bolt.Tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", ErrDamaged, p)
+		}
+	}()
+	return bdb.Update(fn)
 }
 
 // batchDelay is how long a batched write waits for others to share its
