@@ -27,6 +27,7 @@ const (
 	msgBoolRequired  = "%s is required: true or false."
 	msgPageParam     = "%s must be a whole number from 1 to %d."
 	msgPageToken     = "page_token is not a token this list returned; start again without it."
+	msgTimeParam     = "%s must be a time in RFC 3339 form, such as 2026-01-02T15:04:05Z."
 	msgOperatorOnly  = "Only an operator may use this endpoint."
 	msgTypeChosen    = "Only an operator chooses the type; API clients created through the API are standard."
 )

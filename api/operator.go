@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -30,7 +31,7 @@ func apiClientType(c Caller, t string) (storage.APIClientType, error) {
 
 // listAllAudit serves GET /audit (operator, iam.ListAudit): every audit
 // event, newest first, optionally only those of a target, an actor or an
-// action.
+// action, and only those since a time.
 func (h *Handler) listAllAudit(w http.ResponseWriter, r *http.Request, c Caller) {
 	if err := operatorOnly(c); err != nil {
 		h.writeError(w, r, err)
@@ -43,6 +44,12 @@ func (h *Handler) listAllAudit(w http.ResponseWriter, r *http.Request, c Caller)
 	}
 	q := r.URL.Query()
 	f := storage.AuditFilter{Target: q.Get("target"), Actor: q.Get("actor"), Action: q.Get("action")}
+	if q.Has("since") {
+		if f.Since, err = time.Parse(time.RFC3339, q.Get("since")); err != nil {
+			h.writeError(w, r, badInput("since", msgTimeParam, "since"))
+			return
+		}
+	}
 	writePage(h, w, r, p, func(ctx context.Context, after string, limit int) ([]storage.AuditEvent, string, error) {
 		f.Before, f.Limit = parseCursor(after), limit
 		events, err := h.iam.ListAudit(ctx, f)

@@ -164,6 +164,19 @@ func TestOperatorAuditAndApplications(t *testing.T) {
 				}
 			}},
 		{name: "audit bad page", as: operatorRole, method: "GET", path: fixed("/audit?page_size=0"), want: 400, wantCode: "invalid", wantField: "page_size"},
+		{name: "audit since a bad time", as: operatorRole, method: "GET", path: fixed("/audit?since=yesterday"), want: 400, wantCode: "invalid", wantField: "since"},
+		{name: "audit since the future", as: operatorRole, method: "GET", path: fixed("/audit?since=2999-01-01T00:00:00Z"), want: 200,
+			check: func(t *testing.T, h *harness, a answer) {
+				if len(a.items()) != 0 {
+					t.Errorf("events since 2999 = %s, want none", a.raw)
+				}
+			}},
+		{name: "audit since the past", as: operatorRole, method: "GET", path: fixed("/audit?since=2000-01-01T00:00:00Z"), want: 200,
+			check: func(t *testing.T, h *harness, a answer) {
+				if len(a.items()) == 0 {
+					t.Errorf("events since 2000 = %s, want some", a.raw)
+				}
+			}},
 		{name: "audit as owner", as: owner, method: "GET", path: fixed("/audit"), want: 403, wantCode: "forbidden"},
 		{name: "create application", as: operatorRole, method: "POST", path: fixed("/applications"), body: app, want: 201,
 			check: func(t *testing.T, h *harness, a answer) {

@@ -251,6 +251,10 @@ func (f auditFunc) ListAudit(context.Context, storage.AuditFilter) ([]storage.Au
 	return nil, errors.New("audit stub: not listable")
 }
 
+func (f auditFunc) DeleteAuditBefore(context.Context, time.Time, int) (int, error) {
+	return 0, errors.New("audit stub: not sweepable")
+}
+
 func TestAuditFailureDoesNotBreakSignIn(t *testing.T) {
 	var attempted []string
 	h := newHarness(t, selfService, func(d *Deps) {

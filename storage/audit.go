@@ -81,4 +81,10 @@ type Audit interface {
 	// ListAudit returns the events that match f, newest first; events with
 	// the same time are ordered by ID, highest first.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
+	// DeleteAuditBefore deletes, in one transaction, the oldest events
+	// whose Time is before the given time, at most limit of them (limit
+	// must be positive), and returns how many it deleted: the retention
+	// sweep calls it until it returns fewer than limit. Reading stops at
+	// the first event that is not old enough; newer events are not read.
+	DeleteAuditBefore(ctx context.Context, before time.Time, limit int) (int, error)
 }

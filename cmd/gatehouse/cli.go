@@ -210,8 +210,10 @@ func cmdAudit(ctx context.Context, e env, args []string) error {
 	switch args[0] {
 	case "list", "ls":
 		return cmdAuditList(ctx, e, args[1:])
+	case "export":
+		return cmdAuditExport(ctx, e, args[1:])
 	default:
-		return usagef("audit: unknown subcommand %q; use list", args[0])
+		return usagef("audit: unknown subcommand %q; use list or export", args[0])
 	}
 }
 

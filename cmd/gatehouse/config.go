@@ -57,6 +57,8 @@ type Config struct {
 	Accounts AccountsConfig `yaml:"accounts"`
 	// Metrics is in config_metrics.go.
 	Metrics MetricsConfig `yaml:"metrics"`
+	// Audit is in config_audit.go.
+	Audit AuditConfig `yaml:"audit"`
 }
 
 // WebAuthnConfig names the WebAuthn relying party (security keys and
@@ -253,6 +255,7 @@ func defaultConfig() Config {
 		VAT:          defaultVAT(),
 		Keys:         defaultKeys(),
 		Accounts:     defaultAccounts(),
+		Audit:        AuditConfig{Retention: defaultAuditRetention},
 	}
 }
 
@@ -567,6 +570,7 @@ func (c Config) Validate() []string {
 	problems = append(problems, c.keysProblems()...)
 	problems = append(problems, c.accountsProblems()...)
 	problems = append(problems, c.metricsProblems()...)
+	problems = append(problems, c.auditProblems()...)
 	return problems
 }
 

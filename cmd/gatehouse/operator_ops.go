@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/gatehouse-id/gatehouse/iam"
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -76,6 +77,24 @@ func (o *operator) ListAudit(ctx context.Context, f storage.AuditFilter) ([]audi
 		}
 	}
 	return list[auditJSON](ctx, o, "/audit", q, f.Limit)
+}
+
+// EachAudit calls fn with every audit event at or after since (all when
+// since is zero), newest first, a page at a time.
+func (o *operator) EachAudit(ctx context.Context, since time.Time, fn func([]auditJSON) error) error {
+	q := url.Values{}
+	if !since.IsZero() {
+		q.Set("since", since.UTC().Format(time.RFC3339))
+	}
+	var ferr error
+	err := eachPage(ctx, o, "/audit", q, auditExportPage, func(items []auditJSON) bool {
+		ferr = fn(items)
+		return ferr == nil
+	})
+	if err != nil {
+		return err
+	}
+	return ferr
 }
 
 // CreateClient registers a relying application; server.dev applies.

@@ -145,6 +145,8 @@ Usage:
                                          lift the lock after too many wrong second-factor codes
   PROG audit list [--target ID] [--limit N]
                                          show the audit log, newest first
+  PROG audit export [--since TIME] [--format jsonl]
+                                         write the audit log since TIME, one JSON object a line, newest first
   PROG client create --name N --redirect-uri U [--redirect-uri U2] [--public]
         [--post-logout-redirect-uri U] [--id-token-alg RS256|ES256]
         [--grant authorization_code|refresh_token|client_credentials]... [--require-pkce] [--json]

@@ -118,7 +118,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// Observability (observe.go): the metrics (nil when off) measure the
 	// public handler's store and senders from the outside.
 	obs := newMetrics(cfg.Metrics, hasher)
-	store := observeStore(db, obs)
+	// Every audit event is also logged (config_audit.go), whoever appends it.
+	logged := auditLogStore{Store: db, logger: logger}
+	store := observeStore(logged, obs)
 	mailer, texter = observeDelivery(mailer, texter, obs)
 	self, err := cfg.selfService(store, e.hooks.now)
 	if err != nil {
@@ -150,8 +152,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	admin, err := adminHandler(newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), db,
-		newOpMail(mailer, composer, db, issuer, logger), cfg.Server.Dev, logger)
+	admin, err := adminHandler(newAccountsService(cfg, logged, hasher, e.hooks.now, mailer, composer, logger), logged,
+		newOpMail(mailer, composer, logged, issuer, logger), cfg.Server.Dev, logger)
 	if err != nil {
 		return err
 	}
@@ -187,7 +189,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		runJanitor(janitorCtx, db, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, logger)
+		runJanitor(janitorCtx, db, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, cfg.Audit.Retention, logger)
 	})
 	wg.Go(func() {
 		sweepLimiters(janitorCtx, self.Limiters, limiterSweepInterval, e.hooks.now, logger)
@@ -199,7 +201,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		vatTicks = vatTicker.C
 	}
 	wg.Go(func() {
-		runVATRechecks(janitorCtx, newAccountsService(cfg, db, hasher, e.hooks.now, mailer, composer, logger), vatTicks, logger)
+		runVATRechecks(janitorCtx, newAccountsService(cfg, logged, hasher, e.hooks.now, mailer, composer, logger), vatTicks, logger)
 	})
 
 	printBanner(ctx, e.stdout, db, banner{prog: e.prog, configPath: *configPath, listen: scheme + "://" + ln.Addr().String(),
@@ -478,9 +480,16 @@ func newPasskeys(cfg WebAuthnConfig, issuer string, store storage.Store, now fun
 	return nil, fmt.Errorf("webauthn: %w", err)
 }
 
+// janitorStore is what the janitor sweeps.
+type janitorStore interface {
+	storage.Sweeper
+	storage.Audit
+}
+
 // runJanitor sweeps expired records now and then every interval until ctx
-// ends. Sessions idle for longer than idle are swept too.
-func runJanitor(ctx context.Context, sweeper storage.Sweeper, interval time.Duration, now func() time.Time, idle time.Duration, logger *slog.Logger) {
+// ends. Sessions idle for longer than idle are swept too, and audit events
+// older than retention (none when it is zero).
+func runJanitor(ctx context.Context, sweeper janitorStore, interval time.Duration, now func() time.Time, idle, retention time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -493,6 +502,7 @@ func runJanitor(ctx context.Context, sweeper storage.Sweeper, interval time.Dura
 			logger.Debug("swept expired records", "auth_requests", swept.AuthRequests, "auth_codes", swept.AuthCodes,
 				"access_tokens", swept.AccessTokens, "refresh_tokens", swept.RefreshTokens, "sessions", swept.Sessions, "logouts", swept.Logouts)
 		}
+		sweepAudit(ctx, sweeper, retention, n, logger)
 		select {
 		case <-ctx.Done():
 			return
@@ -510,7 +520,7 @@ func newLogger(lc LogConfig, w io.Writer) (*slog.Logger, error) {
 	if err := level.UnmarshalText([]byte(lc.Level)); err != nil {
 		return nil, fmt.Errorf("log.level: %w", err)
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: nameAuditLevel}
 	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if lc.Format == "json" {
 		h = slog.NewJSONHandler(w, opts)

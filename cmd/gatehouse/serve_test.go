@@ -435,9 +435,21 @@ func TestUsageAndVersion(t *testing.T) {
 	}
 }
 
-// fakeSweeper reports every DeleteExpired call on calls.
+// fakeSweeper reports every DeleteExpired call on calls, and the cut-off
+// of each audit sweep on audit. Its other Audit methods are unused.
 type fakeSweeper struct {
+	storage.Audit
 	calls chan time.Duration // now - idleBefore
+	audit chan time.Time
+}
+
+// DeleteAuditBefore reports the cut-off and deletes nothing.
+func (f *fakeSweeper) DeleteAuditBefore(ctx context.Context, before time.Time, _ int) (int, error) {
+	select {
+	case f.audit <- before:
+	case <-ctx.Done():
+	}
+	return 0, nil
 }
 
 // DeleteExpired reports the call.
@@ -451,11 +463,11 @@ func (f *fakeSweeper) DeleteExpired(ctx context.Context, now, idleBefore time.Ti
 
 func TestJanitor(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &fakeSweeper{calls: make(chan time.Duration)}
+	f := &fakeSweeper{calls: make(chan time.Duration), audit: make(chan time.Time)}
 	now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 	done := make(chan struct{})
 	go func() {
-		runJanitor(ctx, f, time.Millisecond, now, time.Hour, slog.New(slog.DiscardHandler))
+		runJanitor(ctx, f, time.Millisecond, now, time.Hour, 48*time.Hour, slog.New(slog.DiscardHandler))
 		close(done)
 	}()
 	for i := range 3 {
@@ -466,6 +478,14 @@ func TestJanitor(t *testing.T) {
 			}
 		case <-time.After(10 * time.Second):
 			t.Fatalf("janitor swept %d times in 10s, want 3", i)
+		}
+		select {
+		case got := <-f.audit:
+			if want := now().Add(-48 * time.Hour); !got.Equal(want) {
+				t.Errorf("sweep %d: audit cut-off %v, want now - retention (%v)", i, got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("sweep %d swept no audit events in 10s", i)
 		}
 	}
 	cancel()

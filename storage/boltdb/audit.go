@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,8 +62,22 @@ func auditKey(t time.Time, id string) []byte {
 // makes the big-endian bytes of the signed nanosecond count sort in time
 // order.
 func auditTimeKey(t time.Time) []byte {
+	// UnixNano is undefined outside about 1678 to 2262: clamp, so that a
+	// filter or a sweep far in the past or future still sorts right.
+	switch {
+	case t.Before(minAuditTime):
+		t = minAuditTime
+	case t.After(maxAuditTime):
+		t = maxAuditTime
+	}
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 40), uint64(t.UnixNano())^(1<<63))
 }
+
+// The times auditTimeKey can represent.
+var (
+	minAuditTime = time.Unix(0, math.MinInt64)
+	maxAuditTime = time.Unix(0, math.MaxInt64)
+)
 
 // AppendAudit stores an event under its time and ID, and in the account
 // index when it has an account, in one transaction. An append of the same
@@ -159,6 +174,48 @@ func (db *DB) ListAudit(ctx context.Context, f storage.AuditFilter) ([]storage.A
 		return nil, fmt.Errorf("list audit: %w", err)
 	}
 	return out, nil
+}
+
+// DeleteAuditBefore deletes the oldest events before the time, at most
+// limit, with their account index entries: the log's keys sort by time, so
+// it reads from the first key and stops at the first newer one.
+func (db *DB) DeleteAuditBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit < 1 {
+		return 0, fmt.Errorf("delete audit: limit %d is not positive", limit)
+	}
+	bound := auditTimeKey(before)
+	n := 0
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		n = 0
+		var keys, index [][]byte
+		c := bucket(tx, bucketAudit).Cursor()
+		for k, v := c.First(); k != nil && len(keys) < limit && bytes.Compare(k[:8], bound) < 0; k, v = c.Next() {
+			var r auditRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("decode %s record: %w", bucketAudit, err)
+			}
+			keys = append(keys, bytes.Clone(k))
+			if r.AccountID != "" {
+				index = append(index, append(indexPrefix(r.AccountID), k...))
+			}
+		}
+		for _, k := range index {
+			if err := bucket(tx, bucketAuditByAccount).Delete(k); err != nil {
+				return err
+			}
+		}
+		for _, k := range keys {
+			if err := bucket(tx, bucketAudit).Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(keys)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete audit: %w", err)
+	}
+	return n, nil
 }
 
 // auditStart positions c on the last key under prefix that sorts before

@@ -17,6 +17,51 @@ var auditTests = []test{
 	{"AuditRefusesEmptyID", testAuditRefusesEmptyID},
 	{"AuditConcurrentAppends", testAuditConcurrentAppends},
 	{"AuditByAccountPaged", testAuditByAccountPaged},
+	{"AuditDeleteBefore", testAuditDeleteBefore},
+}
+
+// testAuditDeleteBefore deletes the oldest events in batches: only events
+// before the time go, oldest first, with their account index entries.
+func testAuditDeleteBefore(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	for i := range 6 {
+		e := fullAuditEvent(fmt.Sprintf("aud_%d", i), at(time.Duration(i)*time.Hour))
+		if i%2 == 1 {
+			e.AccountID = ""
+		}
+		must(t, "AppendAudit", s.AppendAudit(ctx, e))
+	}
+	cut := at(4 * time.Hour) // events 0 to 3 are older
+	tests := []struct {
+		limit, want int
+		left        []string // newest first
+	}{
+		{limit: 3, want: 3, left: []string{"aud_5", "aud_4", "aud_3"}},
+		{limit: 3, want: 1, left: []string{"aud_5", "aud_4"}},
+		{limit: 3, want: 0, left: []string{"aud_5", "aud_4"}},
+	}
+	for i, tt := range tests {
+		n, err := s.DeleteAuditBefore(ctx, cut, tt.limit)
+		must(t, "DeleteAuditBefore", err)
+		if n != tt.want {
+			t.Fatalf("round %d: DeleteAuditBefore = %d, want %d", i, n, tt.want)
+		}
+		all, err := s.ListAudit(ctx, storage.AuditFilter{})
+		must(t, "ListAudit", err)
+		var ids []string
+		for _, e := range all {
+			ids = append(ids, e.ID)
+		}
+		checkEqual(t, fmt.Sprintf("round %d: events left", i), ids, tt.left)
+	}
+	byAccount, err := s.ListAudit(ctx, storage.AuditFilter{AccountID: "acc_1"})
+	must(t, "ListAudit(account)", err)
+	if len(byAccount) != 1 || byAccount[0].ID != "aud_4" {
+		t.Fatalf("the account's events after the sweep = %v, want only aud_4", byAccount)
+	}
+	if _, err := s.DeleteAuditBefore(ctx, cut, 0); err == nil {
+		t.Fatal("DeleteAuditBefore with limit 0 succeeded, want an error")
+	}
 }
 
 // fullAuditEvent returns an event with every field set.
