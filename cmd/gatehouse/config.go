@@ -165,6 +165,9 @@ type ServerConfig struct {
 	// neither ui_locales, the user's saved locale nor Accept-Language
 	// names a supported one; one of the twelve of package i18n.
 	DefaultLanguage string `yaml:"default_language"`
+	// ShutdownTimeout is how long a stopping server (SIGTERM, SIGINT)
+	// waits for the requests in flight before it closes the connections.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
 
 // TLSConfig names the certificate and key files; both or neither.
@@ -220,7 +223,7 @@ type PasswordConfig struct {
 func defaultConfig() Config {
 	p := password.DefaultParams()
 	return Config{
-		Server:  ServerConfig{Listen: "localhost:8080", DefaultLanguage: "en"},
+		Server:  ServerConfig{Listen: "localhost:8080", DefaultLanguage: "en", ShutdownTimeout: 10 * time.Second},
 		Storage: StorageConfig{DataDir: "./gatehouse-data"},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Session: SessionConfig{Lifetime: 24 * time.Hour, IdleTimeout: time.Hour},
@@ -504,6 +507,8 @@ func (c Config) Validate() []string {
 		{c.Server.Issuer == "" && listenErr == nil && !iam.IsLoopbackHost(listenHost) && !c.Server.Dev,
 			fmt.Sprintf("server.issuer: required when server.listen (%q) is not a loopback address; set the public URL, like https://id.example.com", c.Server.Listen)},
 		{c.Server.Issuer != "" && issuerErr != nil, fmt.Sprintf("server.issuer: %q is not a URL", c.Server.Issuer)},
+		{c.Server.ShutdownTimeout < time.Second || c.Server.ShutdownTimeout > 10*time.Minute,
+			fmt.Sprintf("server.shutdown_timeout: %s is out of range; use 1s to 10m", c.Server.ShutdownTimeout)},
 		{c.Server.Issuer != "" && issuerErr == nil && issuerProblem(issuer) != "", "server.issuer: " + issuerProblem(issuer)},
 		{issuerErr == nil && issuer.Scheme == "http" && !iam.IsLoopbackHost(issuer.Hostname()) && !c.Server.Dev,
 			fmt.Sprintf("server.issuer: http is only allowed for localhost (got %q); use https, or set server.dev: true for a test set-up", c.Server.Issuer)},

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -39,18 +40,53 @@ func buildBinary(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds and runs the binary; skipped with -short")
 	}
+	builtOnce.Do(func() { builtBin, builtErr = build() })
+	if errors.Is(builtErr, errNoGo) {
+		t.Skip("no go command to build the binary with")
+	}
+	if builtErr != nil {
+		t.Fatal(builtErr)
+	}
+	return builtBin
+}
+
+// The binary is built once per test process, into builtDir, which
+// TestMain removes.
+var (
+	builtOnce sync.Once
+	builtBin  string
+	builtErr  error
+	builtDir  string
+	errNoGo   = errors.New("no go command")
+)
+
+// build builds the binary into a new temporary directory.
+func build() (string, error) {
 	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(goBin); err != nil {
 		if goBin, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go command to build the binary with")
+			return "", errNoGo
 		}
 	}
-	bin := filepath.Join(t.TempDir(), "gatehouse")
-	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
+	dir, err := os.MkdirTemp("", "gatehouse-bin-")
 	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		return "", err
 	}
-	return bin
+	builtDir = dir
+	bin := filepath.Join(dir, "gatehouse")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
 }
 
 // proc is a gatehouse server running as a subprocess.

@@ -80,8 +80,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // runWith is run with test hooks.
 func runWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, h hooks) error {
+	// SIGINT and SIGTERM end the context: a server stops accepting
+	// connections, finishes the requests in flight within
+	// server.shutdown_timeout and closes the database. Once the context
+	// ends the signals are no longer caught, so a second one stops the
+	// process at once.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	if h.now == nil {
 		h.now = time.Now
 	}

@@ -37,8 +37,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/templates"
 )
 
-// shutdownTimeout bounds the graceful shutdown of the servers.
-const shutdownTimeout = 10 * time.Second
 
 // cmdServe runs the server until ctx ends or a server fails.
 func cmdServe(ctx context.Context, e env, args []string) error {
@@ -219,7 +217,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		logger.Error("server failed; shutting down", "err", serveErr)
 	}
 	stopJanitor()
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		serveErr = errors.Join(serveErr, fmt.Errorf("shut down: %w", err))
@@ -233,6 +231,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	} else {
 		unmark() // a clean stop: the next start needs no check
 	}
+	logger.Info("stopped")
 	return serveErr
 }
 
