@@ -331,7 +331,27 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	r.NotFoundHandler = http.HandlerFunc(errPages.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(errPages.methodNotAllowed)
 	errPages.router = r
-	return r, nil
+	return providerFirst(r, provHandler), nil
+}
+
+// providerPaths are the provider's machine endpoints: no hosted page has
+// these paths, so they skip the router, whose regular expressions over
+// every page route would cost them more than their own work.
+var providerPaths = map[string]bool{
+	"/.well-known/openid-configuration": true, "/keys": true, "/oauth/token": true,
+	"/oauth/introspect": true, "/revoke": true, "/userinfo": true,
+}
+
+// providerFirst serves providerPaths with prov and everything else with
+// pages.
+func providerFirst(pages, prov http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if providerPaths[r.URL.Path] {
+			prov.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	})
 }
 
 // newComposer builds the e-mail and text composer of cfg: branded, and in
