@@ -37,7 +37,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/templates"
 )
 
-
 // cmdServe runs the server until ctx ends or a server fails.
 func cmdServe(ctx context.Context, e env, args []string) error {
 	fs, configPath := newFlagSet(e, "serve", "[serve] [--config FILE]")
