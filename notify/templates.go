@@ -61,7 +61,7 @@ type Composer struct {
 	printer                  *i18n.Printer
 	// def is the language of a user without a (supported) saved locale.
 	def   language.Tag
-	langs map[language.Tag]*langTemplates
+	langs map[language.Tag]func() (*langTemplates, error)
 }
 
 // langTemplates are the parsed templates of one language, by kind.
@@ -123,26 +123,26 @@ func NewComposer(product string) (*Composer, error) {
 	if strings.TrimSpace(product) == "" || strings.ContainsAny(product, "\r\n") {
 		return nil, fmt.Errorf("product name %q is empty or contains a line break", product)
 	}
-	langs, err := parsedLangs()
-	if err != nil {
+	langs := langParsers()
+	// English is parsed now, so that a broken template stops start-up;
+	// the other languages share its files and are parsed on first use.
+	if _, err := langs[language.English](); err != nil {
 		return nil, err
 	}
 	return &Composer{product: product, printer: i18n.New(language.English), def: language.English, langs: langs}, nil
 }
 
-// parsedLangs parses the templates of every language once: they do not
-// depend on the product name (it is template data) and are never changed
-// after parsing, so every Composer shares them.
-var parsedLangs = sync.OnceValues(func() (map[language.Tag]*langTemplates, error) {
-	langs := map[language.Tag]*langTemplates{}
+// langParsers returns, for every language, the function that parses its
+// templates once, on first use: they do not depend on the product name
+// (it is template data) and are never changed after parsing, so every
+// Composer shares them, and an idle server holds only the languages it
+// has sent mail in.
+var langParsers = sync.OnceValue(func() map[language.Tag]func() (*langTemplates, error) {
+	langs := map[language.Tag]func() (*langTemplates, error){}
 	for _, tag := range append(i18n.Supported(), i18n.Pseudo) {
-		lt, err := parseLang(i18n.New(tag))
-		if err != nil {
-			return nil, err
-		}
-		langs[tag] = lt
+		langs[tag] = sync.OnceValues(func() (*langTemplates, error) { return parseLang(i18n.New(tag)) })
 	}
-	return langs, nil
+	return langs
 })
 
 // parseLang parses every template with the template functions of p's
@@ -214,9 +214,18 @@ func Localize[M any](m M, locale string) M {
 // Lang returns the language the composer renders in.
 func (c *Composer) Lang() language.Tag { return c.printer.Tag() }
 
-// templates returns the parsed templates of the composer's language.
+// templates returns the parsed templates of the composer's language. The
+// files are English's, which NewComposer parsed, so another language only
+// fails to parse if its catalogue functions do; it then falls back to
+// English.
 func (c *Composer) templates() *langTemplates {
-	return c.langs[c.printer.Tag()]
+	if parse, ok := c.langs[c.printer.Tag()]; ok {
+		if lt, err := parse(); err == nil {
+			return lt
+		}
+	}
+	lt, _ := c.langs[language.English]()
+	return lt
 }
 
 // date formats a time shown in a message, in UTC, in the composer's

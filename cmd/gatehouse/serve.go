@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -204,6 +205,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	printBanner(ctx, e.stdout, db, banner{prog: e.prog, configPath: *configPath, listen: scheme + "://" + ln.Addr().String(),
 		issuer: issuer, dataDir: dataDir, codeLifetime: cfg.Tokens.AuthCodeLifetime}, logger)
 	logger.Info("gatehouse started", "version", version, "listen", ln.Addr().String(), "issuer", issuer, "data_dir", dataDir)
+	// Start-up (parsing the pages, the catalogues, the keys) leaves
+	// garbage that an idle server would keep mapped; return it now.
+	go debug.FreeOSMemory()
 	if e.hooks.ready != nil {
 		e.hooks.ready(ln.Addr().String())
 	}
