@@ -160,7 +160,7 @@ func openOperator(ctx context.Context, e env, configPath string) (*operator, err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	mailer, composer := cliMail(ctx, e, cfg, dataDir, logger)
-	svc := newAccountsService(cfg, db, password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes), e.hooks.now,
+	svc := newAccountsService(cfg, db, password.NewHasher(cfg.PasswordParams(), cfg.maxHashes()), e.hooks.now,
 		mailer, composer, logger)
 	h, err := adminHandler(svc, db, newOpMail(mailer, composer, db, cfg.Server.Issuer, logger), cfg.Server.Dev, logger)
 	if err != nil {

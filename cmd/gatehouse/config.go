@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -239,7 +240,7 @@ func defaultConfig() Config {
 			Argon2MemoryKiB:     p.MemoryKiB,
 			Argon2Time:          p.Time,
 			Argon2Threads:       p.Threads,
-			MaxConcurrentHashes: 4,
+			MaxConcurrentHashes: 0,
 		},
 		MFA: MFAConfig{
 			TOTPIssuer:            "Gatehouse",
@@ -260,6 +261,16 @@ func defaultConfig() Config {
 		Accounts:     defaultAccounts(),
 		Audit:        AuditConfig{Retention: defaultAuditRetention},
 	}
+}
+
+// maxHashes returns how many password hashes may be computed at once:
+// password.max_concurrent_hashes, or one per core when it is 0. More than
+// the cores gains no throughput, only memory and latency.
+func (c Config) maxHashes() int {
+	if n := c.Password.MaxConcurrentHashes; n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // PasswordParams returns the argon2id parameters.
@@ -540,8 +551,8 @@ func (c Config) Validate() []string {
 		{c.Password.Argon2Threads < 1, "password.argon2_threads: must be at least 1"},
 		{c.Password.Argon2Time >= 1 && c.Password.Argon2Threads >= 1 && c.PasswordParams().Validate() != nil,
 			fmt.Sprintf("password: argon2_memory_kib, argon2_time, argon2_threads: %v", c.PasswordParams().Validate())},
-		{c.Password.MaxConcurrentHashes < 1 || c.Password.MaxConcurrentHashes > 1024,
-			fmt.Sprintf("password.max_concurrent_hashes: %d is not between 1 and 1024", c.Password.MaxConcurrentHashes)},
+		{c.Password.MaxConcurrentHashes < 0 || c.Password.MaxConcurrentHashes > 1024,
+			fmt.Sprintf("password.max_concurrent_hashes: %d is not between 0 (one per core) and 1024", c.Password.MaxConcurrentHashes)},
 		{strings.TrimSpace(c.MFA.TOTPIssuer) == "" || strings.Contains(c.MFA.TOTPIssuer, ":"), "mfa.totp_issuer: must be a non-empty name without a colon"},
 		{c.MFA.CodeLifetime <= 0 || c.MFA.CodeLifetime > 10*time.Minute, "mfa.code_lifetime: must be positive and at most 10m (NIST SP 800-63B)"},
 		{c.MFA.CodeMaxFailures < 1 || c.MFA.CodeMaxFailures > 100, fmt.Sprintf("mfa.code_max_failures: %d is not between 1 and 100", c.MFA.CodeMaxFailures)},

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -141,7 +142,8 @@ func TestValidate(t *testing.T) {
 		{"zero access lifetime", func(c *Config) { c.Tokens.AccessTokenLifetime = 0 }, "tokens.access_token_lifetime: must be positive"},
 		{"refresh beyond absolute", func(c *Config) { c.Tokens.RefreshTokenLifetime = 3000 * time.Hour }, "tokens.refresh_token_lifetime:"},
 		{"tiny memory", func(c *Config) { c.Password.Argon2MemoryKiB = 1 }, "password: argon2_memory_kib"},
-		{"no hashing slots", func(c *Config) { c.Password.MaxConcurrentHashes = 0 }, "password.max_concurrent_hashes"},
+		{"negative hashing slots", func(c *Config) { c.Password.MaxConcurrentHashes = -1 }, "password.max_concurrent_hashes"},
+		{"too many hashing slots", func(c *Config) { c.Password.MaxConcurrentHashes = 1025 }, "password.max_concurrent_hashes"},
 		{"authorize limit off", func(c *Config) { c.Limits.AuthorizePerMinute = 0 }, ""},
 		{"negative authorize limit", func(c *Config) { c.Limits.AuthorizePerMinute = -1 }, "limits.authorize_per_minute: -1 is not between 0 (off) and 100000"},
 		{"failure limit off", func(c *Config) { c.Limits.FailuresBurst, c.Limits.FailuresPerMinute = 0, 0 }, ""},
@@ -271,5 +273,15 @@ func TestLoggerBoundsValues(t *testing.T) {
 				t.Errorf("log output of %d bytes keeps the 5000-byte state", len(out))
 			}
 		})
+	}
+}
+
+func TestMaxHashes(t *testing.T) {
+	for _, tt := range []struct{ set, want int }{{0, runtime.GOMAXPROCS(0)}, {3, 3}, {1, 1}} {
+		c := defaultConfig()
+		c.Password.MaxConcurrentHashes = tt.set
+		if got := c.maxHashes(); got != tt.want {
+			t.Errorf("max_concurrent_hashes %d: maxHashes() = %d, want %d", tt.set, got, tt.want)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
 	}
-	hasher := password.NewHasher(cfg.PasswordParams(), cfg.Password.MaxConcurrentHashes)
+	hasher := password.NewHasher(cfg.PasswordParams(), cfg.maxHashes())
 
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
