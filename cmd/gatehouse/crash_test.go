@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,7 +24,8 @@ import (
 )
 
 // The crash test (issue 14) runs the binary under concurrent sign-ins,
-// code redemptions, refresh rotations and membership changes, kills it
+// code redemptions, refresh rotations, membership changes, ownership
+// transfers and invitation accepts (through the API), kills it
 // with SIGKILL after a random number of acknowledged writes, restarts it
 // and checks what the clients were told: nothing acknowledged is lost, no
 // code or refresh token is accepted twice across the crash, the account
@@ -68,7 +70,11 @@ const (
 	ackMember   = "member"
 	ackTransfer = "transfer"
 	ackSignIn   = "sign-in"
+	ackInvite   = "invitation"
 )
+
+// crashInvite is an invitation and the invitee's API access token.
+type crashInvite struct{ email, id, token string }
 
 // ack records one acknowledged write of a kind.
 func (s *crashState) ack(kind string) {
@@ -125,6 +131,7 @@ func TestCrashUnderLoad(t *testing.T) {
 			}
 			codes = append(codes, c)
 		}
+		invites := inviteForCrash(t, bin, env, issuer, dataDir, web, acct.ID, cycle)
 		for len(st.acks) > 0 {
 			<-st.acks
 		}
@@ -136,11 +143,12 @@ func TestCrashUnderLoad(t *testing.T) {
 		wg.Go(func() { redeemCodes(issuer, web, st, codes, stop) })
 		wg.Go(func() { changeMembers(bin, env, acct.ID, cycle, st, stop) })
 		wg.Go(func() { signInLoop(issuer, dataDir, web, bin, env, cycle, st, stop) })
+		wg.Go(func() { acceptInvitations(issuer, invites, st, stop) })
 		// The kill comes once every kind of write was acknowledged at
 		// least once and a random number of writes in all.
 		want := 5 + rng.IntN(20)
 		seen := map[string]int{}
-		for n := 0; n < want || len(seen) < 5; n++ {
+		for n := 0; n < want || len(seen) < 6; n++ {
 			select {
 			case kind := <-st.acks:
 				seen[kind]++
@@ -176,6 +184,65 @@ func crashSignIn(t *testing.T, issuer, dataDir string, web [2]string, email stri
 		t.Fatalf("code exchange for %s: %d %v %v", email, status, m, err)
 	}
 	return rt
+}
+
+// inviteForCrash creates two users of the cycle, invites them to the
+// account through the admin socket, and signs each in for an API token.
+func inviteForCrash(t *testing.T, bin string, env []string, issuer, dataDir string, web [2]string, accountID string, cycle int) []crashInvite {
+	t.Helper()
+	op := socketOperator(filepath.Join(dataDir, adminSocketName))
+	var out []crashInvite
+	for i := range 2 {
+		email := fmt.Sprintf("i%d-%d@example.com", cycle, i)
+		mustBin(t, bin, env, testPassword, "user", "create", "--email", email, "--name", "Invitee", "--password-stdin")
+		var inv struct {
+			ID string `json:"id"`
+		}
+		if err := op.do(context.Background(), http.MethodPost, "/accounts/"+accountID+"/invitations",
+			map[string]string{"name": "Invitee", "email": email, "role": "developer"}, &inv); err != nil {
+			t.Fatalf("invite %s: %v", email, err)
+		}
+		c, err := signInToCode(newRPBrowserNoT(), issuer, dataDir, web[0], email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, m, err := tryPostForm(issuer+"/oauth/token", web, exchangeForm(c))
+		tok, _ := m["access_token"].(string)
+		if err != nil || status != http.StatusOK || tok == "" {
+			t.Fatalf("token for %s: %d %v %v", email, status, m, err)
+		}
+		out = append(out, crashInvite{email: email, id: inv.ID, token: tok})
+	}
+	return out
+}
+
+// acceptInvitations accepts the invitations through the API, each with
+// its invitee's token, until one fails or stop closes.
+func acceptInvitations(issuer string, invites []crashInvite, st *crashState, stop <-chan struct{}) {
+	for _, inv := range invites {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		req, err := http.NewRequest(http.MethodPost, issuer+"/api/v1/me/invitations/"+inv.id+"/accept", nil)
+		if err != nil {
+			return
+		}
+		req.Header.Set("Authorization", "Bearer "+inv.token)
+		resp, err := crashClient.Do(req)
+		if err != nil {
+			return
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return
+		}
+		st.mu.Lock()
+		st.members = append(st.members, inv.email)
+		st.mu.Unlock()
+		st.ack(ackInvite)
+	}
 }
 
 // rotateChain rotates chain i until a request fails or stop closes.
@@ -425,6 +492,7 @@ func newRPBrowserNoT() *rpBrowser {
 // is an error.
 func signInToCode(b *rpBrowser, issuer, dataDir, clientID, email string) (crashCode, error) {
 	q, verifier := authorizeQuery(clientID)
+	q.Set("scope", "openid email offline_access gatehouse:api")
 	page, err := tryBrowse(b.Client, http.MethodGet, issuer+"/authorize?"+q.Encode(), nil, issuer)
 	if err == nil {
 		page, err = tryBrowse(b.Client, http.MethodPost, issuer+"/login/email", formOf(page, "email", email), issuer)
