@@ -77,13 +77,9 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	if strings.TrimSpace(*out) == "" {
 		return usagef("backup: --out FILE is required")
 	}
-	cfg, err := loadConfig(*config, e.getenv)
+	cfg, dataDir, err := configAndDataDir(e, *config)
 	if err != nil {
 		return err
-	}
-	dataDir, err := filepath.Abs(cfg.Storage.DataDir)
-	if err != nil {
-		return fmt.Errorf("storage.data_dir: %w", err)
 	}
 	if _, err := os.Stat(*out); err == nil && !*force {
 		return usagef("backup: %s exists; pass --force to replace it", *out)
@@ -188,6 +184,20 @@ func copyFromSocket(ctx context.Context, sock string, w io.Writer, sum hash.Hash
 	return n, nil
 }
 
+// configAndDataDir loads the configuration and returns it with the
+// absolute data directory.
+func configAndDataDir(e env, configPath string) (Config, string, error) {
+	cfg, err := loadConfig(configPath, e.getenv)
+	if err != nil {
+		return Config{}, "", err
+	}
+	dataDir, err := filepath.Abs(cfg.Storage.DataDir)
+	if err != nil {
+		return Config{}, "", fmt.Errorf("storage.data_dir: %w", err)
+	}
+	return cfg, dataDir, nil
+}
+
 // sealingKeyPlace says where the installation's sealing key is.
 func sealingKeyPlace(cfg Config, dataDir string) string {
 	if cfg.Secrets.Key != "" {
@@ -216,13 +226,9 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 	if strings.TrimSpace(*from) == "" {
 		return usagef("restore: --from FILE is required")
 	}
-	cfg, err := loadConfig(*config, e.getenv)
+	cfg, dataDir, err := configAndDataDir(e, *config)
 	if err != nil {
 		return err
-	}
-	dataDir, err := filepath.Abs(cfg.Storage.DataDir)
-	if err != nil {
-		return fmt.Errorf("storage.data_dir: %w", err)
 	}
 	if err := checkBackup(*from); err != nil {
 		return fmt.Errorf("restore: %w; nothing was changed", err)

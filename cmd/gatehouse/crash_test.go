@@ -570,7 +570,7 @@ func tryBrowse(c *http.Client, method, u string, form url.Values, origin string)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err == nil && resp.StatusCode >= 400 {
-		err = fmt.Errorf("%s %s: %s", method, u, resp.Status)
+		err = fmt.Errorf("%s %s: %s\n%s", method, u, resp.Status, b)
 	}
 	return string(b), err
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -497,21 +496,11 @@ func rebase(t *testing.T, endpoint, base string) string {
 // postForm POSTs a form with basic client authentication.
 func postForm(t *testing.T, u string, client [2]string, form url.Values) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	status, m, err := tryPostForm(u, client, form)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(client[0]), url.QueryEscape(client[1]))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	json.Unmarshal(body, &m)
-	return resp.StatusCode, m
+	return status, m
 }
 
 // clientCredentialsToken asks for an access token with the
@@ -672,28 +661,11 @@ func refresh(t *testing.T, issuer string, client [2]string, rt string) string {
 // page. POSTs carry the issuer's Origin, as a browser's would.
 func browse(t *testing.T, c *http.Client, method, u string, form url.Values, origin string) string {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, u, body)
+	page, err := tryBrowse(c, method, u, form, origin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", origin)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 400 {
-		t.Fatalf("%s %s: %s\n%s", method, u, resp.Status, b)
-	}
-	return string(b)
+	return page
 }
 
 // formOf returns the hidden fields of the page's form plus name=value.
