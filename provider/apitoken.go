@@ -65,11 +65,18 @@ func (t AccessToken) HasScope(scope string) bool { return slices.Contains(t.Scop
 // ErrInvalidAccessToken; a store fault is another error.
 func (p *Provider) VerifyAccessToken(ctx context.Context, raw string) (AccessToken, error) {
 	ctx = op.ContextWithIssuer(ctx, p.cfg.Issuer)
-	id, subject, claims, ok := p.decodeAccessToken(ctx, raw)
+	id, subject, jwt, ok := p.decodeAccessToken(ctx, raw)
 	if !ok {
 		return AccessToken{}, ErrInvalidAccessToken
 	}
 	s := p.storage
+	if jwt != nil && isRecordless(id) {
+		return s.recordlessAccess(ctx, jwt)
+	}
+	var claims map[string]any
+	if jwt != nil {
+		claims = jwt.Claims
+	}
 	at, err := s.liveAccessToken(ctx, id, subject)
 	if err != nil {
 		return AccessToken{}, invalidAccessToken(err)
@@ -101,10 +108,10 @@ func (p *Provider) VerifyAccessToken(ctx context.Context, raw string) (AccessTok
 }
 
 // decodeAccessToken returns the record ID and subject of a raw access
-// token, and a JWT's private claims, the way the library's userinfo
-// endpoint reads them: an opaque token is the encrypted "id:subject", a
-// JWT carries them as jti and sub.
-func (p *Provider) decodeAccessToken(ctx context.Context, raw string) (id, subject string, claims map[string]any, ok bool) {
+// token, and a JWT's verified claims (nil for an opaque token), the way
+// the library's userinfo endpoint reads them: an opaque token is the
+// encrypted "id:subject", a JWT carries them as jti and sub.
+func (p *Provider) decodeAccessToken(ctx context.Context, raw string) (id, subject string, jwt *oidc.AccessTokenClaims, ok bool) {
 	if raw == "" {
 		return "", "", nil, false
 	}
@@ -119,7 +126,7 @@ func (p *Provider) decodeAccessToken(ctx context.Context, raw string) (id, subje
 	if err != nil {
 		return "", "", nil, false
 	}
-	return c.JWTID, c.Subject, c.Claims, true
+	return c.JWTID, c.Subject, c, true
 }
 
 // invalidAccessToken maps a lookup error: a missing record or an account

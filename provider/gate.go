@@ -72,6 +72,9 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 				g.clientCredentials(w, r)
 				return
 			}
+			if r.URL.Path == introspectPath {
+				r = g.withIntrospectedClaims(r)
+			}
 		case userinfoPath:
 			if r.URL.Query().Has("access_token") {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_request", error_description="Send the access token in the Authorization header."`)

@@ -291,6 +291,9 @@ func recordedAccount(at storage.AccessToken) *Account {
 // caller must be the token's client or in its audience; any error answers
 // {"active":false}.
 func (s *opStorage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, callerID string) error {
+	if isRecordless(tokenID) {
+		return s.introspectRecordless(ctx, resp, tokenID, callerID)
+	}
 	at, err := s.liveAccessToken(ctx, tokenID, subject)
 	if err != nil {
 		return err

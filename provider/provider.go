@@ -42,6 +42,10 @@ const cryptoKeyID = "k1"
 
 // Config configures the provider.
 type Config struct {
+	// TokenIssued, when set, is called with the grant of every token
+	// issued without a storage write (client_credentials), so that the
+	// metrics count them; the other grants are counted at their write.
+	TokenIssued func(grant string)
 	// Issuer is the public URL of the provider, without a trailing slash
 	// and without a path.
 	Issuer string

@@ -108,8 +108,13 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 		iss = storage.Issue{Access: at, RedeemCode: r.codeHash}
 		recordSigningClient(ctx, c.c.ID)
 	case *ccRequest:
+		// Self-contained: no record, no write (recordless.go).
 		c := &client{c: r.client, cfg: &s.cfg}
-		iss = storage.Issue{Access: s.newAccessToken(c, c.c.ID, r.GetAudience(), r.scopes, now)}
+		exp := now.Add(c.accessTokenLifetime())
+		if s.cfg.TokenIssued != nil {
+			s.cfg.TokenIssued("client_credentials")
+		}
+		return recordlessID(exp), exp, nil
 	default:
 		return "", time.Time{}, oidc.ErrUnsupportedGrantType()
 	}
@@ -334,6 +339,8 @@ func (s *opStorage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID
 		if err := s.store.RevokeRefreshFamily(ctx, rt.FamilyID); err != nil {
 			return oidc.ErrServerError().WithParent(err)
 		}
+	case isRecordless(tokenOrID):
+		return s.revokeRecordless(ctx, tokenOrID, userID, clientID)
 	case strings.HasPrefix(tokenOrID, accessTokenPrefix):
 		at, err := s.store.GetAccessToken(ctx, tokenOrID)
 		if errors.Is(err, storage.ErrNotFound) {

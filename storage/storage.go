@@ -79,10 +79,11 @@ type Swept struct {
 	OTPChallenges    int
 	WebAuthnSessions int
 	PasswordResets   int
+	DeniedTokens     int
 }
 
 // Total returns the number of records removed.
 func (s Swept) Total() int {
 	return s.AuthRequests + s.AuthCodes + s.AccessTokens + s.RefreshTokens + s.Sessions + s.Logouts +
-		s.OTPChallenges + s.WebAuthnSessions + s.PasswordResets
+		s.OTPChallenges + s.WebAuthnSessions + s.PasswordResets + s.DeniedTokens
 }

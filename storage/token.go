@@ -105,4 +105,12 @@ type Tokens interface {
 	// RevokeUserTokens deletes every access and refresh token of the user,
 	// only for clientID when it is not empty.
 	RevokeUserTokens(ctx context.Context, userID, clientID string) error
+	// DenyToken records that the self-contained token (a JWT verified by
+	// its signature, with no record) with this jti is revoked. The entry
+	// is kept until exp, when the token expires anyway, and then swept by
+	// DeleteExpired. Denying a jti again keeps the later exp.
+	DenyToken(ctx context.Context, jti string, exp time.Time) error
+	// TokenDenied reports whether DenyToken was called for jti and the
+	// entry has not been swept.
+	TokenDenied(ctx context.Context, jti string) (bool, error)
 }

@@ -397,6 +397,7 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 		RefreshTokenAbsoluteLifetime: cfg.Tokens.RefreshTokenAbsoluteLifetime,
 		AuthRequestLifetime:          cfg.Tokens.AuthRequestLifetime,
 		CodeLifetime:                 cfg.Tokens.AuthCodeLifetime,
+		TokenIssued:                  tokenIssuedMetric(store),
 	}, store, sealer, now)
 	if err != nil {
 		return nil, fmt.Errorf("start provider: %w", err)

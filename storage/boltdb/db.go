@@ -81,6 +81,7 @@ var allBuckets = []string{
 	bucketInvitations, bucketInvitationsByAccount, bucketInvitationsByEmail, bucketInvitationsByToken,
 	bucketAuditByAccount,
 	bucketClientsByAccount,
+	bucketDeniedTokens,
 }
 
 // Options configures Open.

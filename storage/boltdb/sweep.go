@@ -47,7 +47,10 @@ func (db *DB) DeleteExpired(ctx context.Context, now, idleBefore time.Time) (sto
 		if swept.WebAuthnSessions, err = sweepWebAuthnSessions(tx, now); err != nil {
 			return err
 		}
-		swept.PasswordResets, err = sweepPasswordResets(tx, now)
+		if swept.PasswordResets, err = sweepPasswordResets(tx, now); err != nil {
+			return err
+		}
+		swept.DeniedTokens, err = sweepDeniedTokens(tx, now)
 		return err
 	})
 	if err != nil {

@@ -24,6 +24,42 @@ var tokenTests = []test{
 	{"RevokeAccessToken", testRevokeAccessToken},
 	{"RevokeRefreshFamily", testRevokeRefreshFamily},
 	{"RevokeUserTokens", testRevokeUserTokens},
+	{"DenyTokenUntilExpiry", testDenyToken},
+}
+
+// testDenyToken denies self-contained tokens: a denied jti is reported
+// until the sweep after its expiry, a second denial keeps the later
+// expiry, and other jtis are not denied.
+func testDenyToken(t *testing.T, s storage.Store) {
+	ctx := context.Background()
+	if denied, err := s.TokenDenied(ctx, "atj_1"); err != nil || denied {
+		t.Fatalf("TokenDenied(never denied) = %v, %v; want false", denied, err)
+	}
+	must(t, "DenyToken", s.DenyToken(ctx, "atj_1", at(time.Hour)))
+	must(t, "DenyToken(again, earlier)", s.DenyToken(ctx, "atj_1", at(time.Minute)))
+	must(t, "DenyToken(other)", s.DenyToken(ctx, "atj_2", at(time.Minute)))
+	if err := s.DenyToken(ctx, "", at(time.Hour)); err == nil {
+		t.Fatal("DenyToken(empty jti) succeeded, want an error")
+	}
+	for _, tt := range []struct {
+		jti  string
+		want bool
+	}{{"atj_1", true}, {"atj_2", true}, {"atj_3", false}} {
+		if denied, err := s.TokenDenied(ctx, tt.jti); err != nil || denied != tt.want {
+			t.Fatalf("TokenDenied(%s) = %v, %v; want %v", tt.jti, denied, err, tt.want)
+		}
+	}
+	swept, err := s.DeleteExpired(ctx, at(30*time.Minute), at(0))
+	must(t, "DeleteExpired", err)
+	if swept.DeniedTokens != 1 {
+		t.Fatalf("DeleteExpired swept %d denied tokens, want 1 (atj_2)", swept.DeniedTokens)
+	}
+	if denied, _ := s.TokenDenied(ctx, "atj_1"); !denied {
+		t.Fatal("atj_1 was swept before its expiry (the later of its two denials)")
+	}
+	if denied, _ := s.TokenDenied(ctx, "atj_2"); denied {
+		t.Fatal("atj_2 is still denied after the sweep past its expiry")
+	}
 }
 
 func testTokenRoundTrip(t *testing.T, s storage.Store) {
