@@ -63,7 +63,7 @@ func CheckFile(path string) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: DefaultTimeout})
+	bdb, err := safeOpen(path, &bolt.Options{ReadOnly: true, Timeout: DefaultTimeout})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return fmt.Errorf("check %s: %w", path, ErrInUse)

@@ -110,7 +110,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
+	bdb, err := safeOpen(path, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("open bolt db %s: lock not acquired within %s (is a gatehouse server running on it?): %w", path, timeout, ErrInUse)
@@ -125,6 +125,17 @@ func Open(path string, opts Options) (*DB, error) {
 	// bbolt's 10 ms default would dominate a token request's latency.
 	bdb.MaxBatchDelay = batchDelay
 	return &DB{bolt: bdb, path: path}, nil
+}
+
+// safeOpen opens the bbolt file, reporting a panic of bbolt on a damaged
+// meta or freelist page as an error wrapping ErrDamaged.
+func safeOpen(path string, o *bolt.Options) (bdb *bolt.DB, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			bdb, err = nil, fmt.Errorf("%w: %v", ErrDamaged, p)
+		}
+	}()
+	return bolt.Open(path, 0o600, o)
 }
 
 // safeUpdate runs fn in an update transaction and reports a panic of
