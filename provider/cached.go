@@ -14,9 +14,9 @@ import (
 
 // The discovery document and the JWKS change only with the keys, so each
 // is serialised once and served from memory with an ETag: a client that
-// sends If-None-Match gets 304 without a body. Signing keys are loaded at
-// start-up (New) and not changed while the process runs, so the cache
-// lives as long as the Provider.
+// sends If-None-Match gets 304 without a body. The JWKS is built again
+// when the published keys change (a rotation, a retired key removed:
+// keyring.go).
 
 // publicCacheControl lets relying parties and proxies keep the discovery
 // document and the JWKS for an hour.
@@ -58,6 +58,13 @@ func (c *cachedDoc) get() ([]byte, string, error) {
 	return d.body, d.etag, nil
 }
 
+// reset drops the built document: the next request builds it again.
+func (c *cachedDoc) reset() {
+	c.mu.Lock()
+	c.done.Store(nil)
+	c.mu.Unlock()
+}
+
 // ServeHTTP answers GET and HEAD with the document, or 304 when the
 // request's If-None-Match names its ETag.
 func (c *cachedDoc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -89,8 +96,9 @@ func (c *cachedDoc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // jwks serialises every public signing key, retired ones included, so
 // that older tokens and id_token_hints still verify (as KeySet).
 func (p *Provider) jwks() ([]byte, error) {
-	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(p.storage.keys.all))}
-	for _, k := range p.storage.keys.all {
+	ring := p.storage.keys.ring()
+	set := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(ring.all))}
+	for _, k := range ring.all {
 		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.private.Public(), KeyID: k.id, Algorithm: string(k.alg), Use: "sig"})
 	}
 	return json.Marshal(set)

@@ -43,7 +43,9 @@ type signingKey struct {
 	id      string
 	alg     jose.SignatureAlgorithm
 	private crypto.Signer
-	retired bool
+	// activeAt is when the key starts signing; retireAt, when set, when
+	// it stops (keySchedule).
+	activeAt, retireAt time.Time
 }
 
 // SignatureAlgorithm implements op.SigningKey.
@@ -62,68 +64,6 @@ func (p publicKey) ID() string                         { return p.k.id }
 func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.alg }
 func (p publicKey) Use() string                        { return "sig" }
 func (p publicKey) Key() any                           { return p.k.private.Public() }
-
-// keyRing holds every signing key in memory: SigningKey is called for every
-// token, so it must not touch the store.
-type keyRing struct {
-	current map[string]*signingKey // by algorithm: the newest non-retired key
-	all     []*signingKey          // oldest first, retired ones included
-}
-
-// loadSigningKeys loads the signing keys, generating and persisting an
-// RS256, an ES256 and an EdDSA key when the store has no active key of
-// that algorithm.
-func loadSigningKeys(ctx context.Context, store storage.Keys, sealer *secret.Sealer, now func() time.Time) (*keyRing, error) {
-	stored, err := store.ListSigningKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list signing keys: %w", err)
-	}
-	var missing []storage.SigningKey
-	for _, alg := range signingAlgs {
-		if hasActiveKey(stored, alg) {
-			continue
-		}
-		k, err := generateSigningKey(alg, sealer, now())
-		if err != nil {
-			return nil, err
-		}
-		missing = append(missing, k)
-	}
-	if len(missing) > 0 {
-		if err := store.AddSigningKeys(ctx, missing...); err != nil {
-			return nil, fmt.Errorf("add signing keys: %w", err)
-		}
-		if stored, err = store.ListSigningKeys(ctx); err != nil {
-			return nil, fmt.Errorf("list signing keys: %w", err)
-		}
-	}
-	ring := &keyRing{current: make(map[string]*signingKey)}
-	for _, sk := range stored {
-		k, err := openSigningKey(sk, sealer)
-		if err != nil {
-			return nil, err
-		}
-		ring.all = append(ring.all, k)
-		if !k.retired {
-			ring.current[sk.Algorithm] = k // later (newer) keys win
-		}
-	}
-	for _, alg := range signingAlgs {
-		if ring.current[alg] == nil {
-			return nil, fmt.Errorf("no active %s signing key", alg)
-		}
-	}
-	return ring, nil
-}
-
-func hasActiveKey(keys []storage.SigningKey, alg string) bool {
-	for _, k := range keys {
-		if k.Algorithm == alg && k.RetiredAt.IsZero() {
-			return true
-		}
-	}
-	return false
-}
 
 // signingKeyAD is the additional data that binds a sealed private key to
 // its kid.
@@ -166,13 +106,13 @@ func generateSigningKey(alg string, sealer *secret.Sealer, now time.Time) (stora
 func openSigningKey(sk storage.SigningKey, sealer *secret.Sealer) (*signingKey, error) {
 	der, err := sealer.Open(sk.SealedPrivateKey, signingKeyAD(sk.ID))
 	if err != nil {
-		return nil, fmt.Errorf("open signing key %s: %w", sk.ID, err)
+		return nil, fmt.Errorf("open signing key %s: %w: %w", sk.ID, ErrSealingKey, err)
 	}
 	parsed, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return nil, fmt.Errorf("parse signing key %s: %w", sk.ID, err)
 	}
-	k := &signingKey{id: sk.ID, alg: jose.SignatureAlgorithm(sk.Algorithm), retired: !sk.RetiredAt.IsZero()}
+	k := &signingKey{id: sk.ID, alg: jose.SignatureAlgorithm(sk.Algorithm)}
 	switch priv := parsed.(type) {
 	case *rsa.PrivateKey:
 		if sk.Algorithm != algRS256 {
@@ -314,7 +254,7 @@ func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
 			alg = c.IDTokenAlg
 		}
 	}
-	k := s.keys.current[alg]
+	k := s.keys.ring().signer(alg, s.now())
 	if k == nil {
 		return nil, oidc.ErrServerError().WithParent(fmt.Errorf("no %s signing key", alg))
 	}
@@ -329,8 +269,9 @@ func (s *opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgori
 // KeySet implements op.Storage: every public key, retired ones included, so
 // that older tokens and id_token_hints still verify.
 func (s *opStorage) KeySet(context.Context) ([]op.Key, error) {
-	keys := make([]op.Key, 0, len(s.keys.all))
-	for _, k := range s.keys.all {
+	ring := s.keys.ring()
+	keys := make([]op.Key, 0, len(ring.all))
+	for _, k := range ring.all {
 		keys = append(keys, publicKey{k})
 	}
 	return keys, nil

@@ -24,7 +24,7 @@ type opStorage struct {
 	store storage.Store
 	cfg   Config
 	now   func() time.Time
-	keys  *keyRing
+	keys  *Keys
 	// codes opens the library's authorization codes (see minted).
 	codes op.Crypto
 }

@@ -95,6 +95,9 @@ type Config struct {
 	// IDTokenAlg signs the ID tokens of clients that registered no
 	// algorithm: RS256 (the OIDC default) when empty.
 	IDTokenAlg string
+	// KeyRotation is the signing keys' rotation schedule; zero fields
+	// take the defaults (keyring.go).
+	KeyRotation KeyPolicy
 }
 
 // DefaultAccessTokenAlg and DefaultIDTokenAlg are the signing algorithms
@@ -165,7 +168,7 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 	if err != nil {
 		return nil, err
 	}
-	keys, err := loadSigningKeys(ctx, store, sealer, now)
+	keys, err := OpenKeys(ctx, store, sealer, now, cfg.KeyRotation.withDefaults(max(cfg.AccessTokenLifetime, cfg.IDTokenLifetime)))
 	if err != nil {
 		return nil, err
 	}
@@ -203,8 +206,14 @@ func New(ctx context.Context, cfg Config, store storage.Store, sealer *secret.Se
 	base := context.WithoutCancel(ctx)
 	p.discoveryDoc = &cachedDoc{build: func() ([]byte, error) { return p.discovery(base) }}
 	p.keysDoc = &cachedDoc{build: p.jwks}
+	keys.mu.Lock()
+	keys.changed = p.keysDoc.reset
+	keys.mu.Unlock()
 	return p, nil
 }
+
+// Keys returns the provider's signing keys, for their rotation.
+func (p *Provider) Keys() *Keys { return p.storage.keys }
 
 // loadCryptoKey returns the library's 32-byte crypto key, creating and
 // persisting it (sealed) on first start.

@@ -16,8 +16,14 @@ type SigningKey struct {
 	SealedPrivateKey []byte
 	// PublicKey is the PKIX public key.
 	PublicKey []byte
+	// CreatedAt is when the key was made, and published in the JWKS.
 	CreatedAt time.Time
-	// RetiredAt is zero while the key signs; a retired key only verifies.
+	// ActiveAt is when the key starts signing: a key made ahead of a
+	// rotation is published before it signs. Zero means from CreatedAt.
+	ActiveAt time.Time
+	// RetiredAt, when set, is when the key stopped signing whatever came
+	// after it; a retired key only verifies. A key also stops signing
+	// when a key of its algorithm made after it becomes active.
 	RetiredAt time.Time
 }
 
@@ -28,6 +34,15 @@ type Keys interface {
 	// AddSigningKeys stores the keys in one transaction, or none of them
 	// if any ID is taken (ErrAlreadyExists).
 	AddSigningKeys(ctx context.Context, keys ...SigningKey) error
+	// AddSigningKeyAfter stores key only if the newest key of its
+	// algorithm (the last one ListSigningKeys returns) is prevID, or if
+	// there is none and prevID is empty; otherwise it stores nothing and
+	// returns ErrConflict. Several processes planning the same rotation
+	// thus add exactly one key.
+	AddSigningKeyAfter(ctx context.Context, prevID string, key SigningKey) error
+	// DeleteSigningKeys removes the keys with these IDs in one
+	// transaction; IDs that are not stored are ignored.
+	DeleteSigningKeys(ctx context.Context, ids ...string) error
 }
 
 // Secrets stores small named values such as the provider's sealed crypto

@@ -178,6 +178,7 @@ func fullSigningKey(id, alg string, createdAt time.Time) storage.SigningKey {
 		SealedPrivateKey: []byte("sealed-" + id),
 		PublicKey:        []byte("public-" + id),
 		CreatedAt:        createdAt,
+		ActiveAt:         createdAt.Add(24 * time.Hour),
 		RetiredAt:        createdAt.Add(90 * 24 * time.Hour),
 	}
 }
