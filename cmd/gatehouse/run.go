@@ -122,6 +122,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return cmdAPIClient(ctx, e, rest[1:])
 	case "vat":
 		return cmdVAT(ctx, e, rest[1:])
+	case "keys":
+		return cmdKeys(ctx, e, rest[1:])
 	case "backup":
 		return cmdBackup(ctx, e, rest[1:])
 	case "restore":
@@ -191,6 +193,8 @@ Usage:
                                          stop or restart an API client's tokens, or delete it
   PROG vat check NUMBER [--country CC] [--json]
                                          check an EU VAT number under vat.mode; exit 1 when invalid or unreachable
+  PROG keys list [--json]               the signing keys: next, signing, retired, and until when
+  PROG keys rotate [--alg A] [--now]    publish a new key (ES256, RS256 or EdDSA); --now: it signs at once
   PROG backup --out FILE [--force]      copy the database, also while the server runs, with FILE.sha256
   PROG restore --from FILE [--force]    check a backup and put it into the stopped data directory
   PROG version                          print the version

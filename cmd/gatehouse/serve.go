@@ -89,6 +89,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("secrets.key: %w", err)
 	}
+	if err := checkSealingKey(ctx, db, key, sealingKeyPlace(cfg, dataDir)); err != nil {
+		return err
+	}
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
@@ -124,8 +127,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(ctx, cfg, issuer, store, sealer, hasher, tmpl, key, mailer, texter, self, e.hooks.now, logger)
+	handler, prov, err := newHandler(ctx, cfg, issuer, store, sealer, hasher, tmpl, key, mailer, texter, self, e.hooks.now, logger)
 	if err != nil {
+		return sealingKeyFailure(err, cfg, dataDir)
+	}
+	if err := recordSealingKey(ctx, db, key); err != nil {
 		return err
 	}
 	handler = observe(handler, obs, cfg.Metrics.publicMetrics(), db, logger) // request IDs, /healthz, /readyz, /metrics
@@ -156,7 +162,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	adminSrv := &http.Server{
-		Handler:           withPprof(withBackup(logChanges(admin, logger), db, logger)),
+		Handler:           withPprof(withKeys(withBackup(logChanges(admin, logger), db, logger), prov.Keys(), logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -188,6 +194,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		runJanitor(janitorCtx, db, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, cfg.Audit.Retention, logger)
+	})
+	wg.Go(func() {
+		runKeyRotation(janitorCtx, prov.Keys(), e.hooks.janitorInterval, logger)
 	})
 	wg.Go(func() {
 		sweepLimiters(janitorCtx, self.Limiters, limiterSweepInterval, e.hooks.now, logger)
@@ -242,31 +251,31 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 // the OpenID provider as the catch-all.
 func newHandler(ctx context.Context, cfg Config, issuer string, store storage.Store, sealer *secret.Sealer,
 	hasher *password.Hasher, tmpl *templates.Set, key []byte, mailer notify.Mailer, texter notify.Texter,
-	self login.SelfService, now func() time.Time, logger *slog.Logger) (http.Handler, error) {
+	self login.SelfService, now func() time.Time, logger *slog.Logger) (http.Handler, *provider.Provider, error) {
 	insecure := isHTTP(issuer)
 	errPages := &errorPages{} // its site is set once the login pages exist
 	// One iam.Service holds the account rules for every package.
 	composer, err := newComposer(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	accounts := newAccountsService(cfg, store, hasher, now, mailer, composer, logger)
 	prov, err := newProvider(ctx, cfg, issuer, store, sealer, self, errPages, accounts, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	passkeys, err := newPasskeys(cfg.WebAuthn, issuer, store, now, logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// One composer for every page package: the messages are parsed once,
 	// and a user without a saved locale gets server.default_language.
 	brand, err := cfg.Branding.branding()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if tmpl, err = tmpl.WithBranding(brand); err != nil {
-		return nil, fmt.Errorf("branding: %w", err)
+		return nil, nil, fmt.Errorf("branding: %w", err)
 	}
 	r := mux.NewRouter()
 	provHandler := prov.Handler()
@@ -309,21 +318,21 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	}
 	pages, err := login.New(ld)
 	if err != nil {
-		return nil, fmt.Errorf("start login pages: %w", err)
+		return nil, nil, fmt.Errorf("start login pages: %w", err)
 	}
 	pages.Mount(r)
 	errPages.site = pages.Site()
 	if err := mountSignOut(r, pages, ld, store); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := mountBesideLogin(r, pages, ld, composer, accounts); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := mountConsole(r, pages, ld, accounts, composer); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := mountAPI(r, prov, accounts, store, mailer, composer, issuer, cfg.DefaultLanguage(), pages.Site().ClientIP, logger); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The provider is the catch-all, except for a hosted page's path asked
 	// with another method, which gets the 405 page. The method check comes
@@ -334,7 +343,7 @@ func newHandler(ctx context.Context, cfg Config, issuer string, store storage.St
 	r.NotFoundHandler = http.HandlerFunc(errPages.notFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(errPages.methodNotAllowed)
 	errPages.router = r
-	return providerFirst(r, provHandler), nil
+	return providerFirst(r, provHandler), prov, nil
 }
 
 // providerPaths are the provider's machine endpoints: no hosted page has
@@ -397,6 +406,7 @@ func newProvider(ctx context.Context, cfg Config, issuer string, store storage.S
 		RefreshTokenAbsoluteLifetime: cfg.Tokens.RefreshTokenAbsoluteLifetime,
 		AuthRequestLifetime:          cfg.Tokens.AuthRequestLifetime,
 		CodeLifetime:                 cfg.Tokens.AuthCodeLifetime,
+		KeyRotation:                  cfg.keyPolicy(),
 		TokenIssued:                  tokenIssuedMetric(store),
 	}, store, sealer, now)
 	if err != nil {
