@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -38,7 +39,7 @@ func FuzzRedirectURIProblem(f *testing.F) {
 			t.Fatalf("redirectURIProblem accepted %q of %d bytes", raw, len(raw))
 		case strings.Contains(raw, "#") || u.User != nil:
 			t.Fatalf("redirectURIProblem accepted %q with a fragment or user information", raw)
-		case strings.ContainsFunc(raw, isControl) || strings.ContainsAny(raw, " \t\r\n"):
+		case strings.ContainsFunc(raw, isControl) || strings.ContainsFunc(raw, unicode.IsSpace):
 			t.Fatalf("redirectURIProblem accepted %q with a space or control character", raw)
 		case u.Scheme == "https":
 		case u.Scheme == "http" && (dev || IsLoopbackHost(u.Hostname())):
