@@ -152,7 +152,7 @@ func (s *sink) to(addr string) []received {
 }
 
 // startSink starts the SMTP server and returns a mailer that talks to it.
-func startSink(t *testing.T) (*sink, notify.Mailer, func()) {
+func startSink(t testing.TB) (*sink, notify.Mailer, func()) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -187,7 +187,7 @@ func startSink(t *testing.T) (*sink, notify.Mailer, func()) {
 // harness is a console over a real bbolt store, a real SMTP server and an
 // HTTP server, with an injected clock.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	db    *boltdb.DB
 	clock *testClock
 	iam   *iam.Service
@@ -221,7 +221,7 @@ func (b *logBuffer) String() string {
 }
 
 // newHarness starts the console.
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	db, err := boltdb.Open(filepath.Join(t.TempDir(), "gatehouse.db"), boltdb.Options{NoSync: true})
 	if err != nil {

@@ -42,7 +42,7 @@ type accountsEnv struct {
 }
 
 // newAccountsEnv opens a fresh store and a Service with cfg.
-func newAccountsEnv(t *testing.T, cfg iam.AccountConfig) *accountsEnv {
+func newAccountsEnv(t testing.TB, cfg iam.AccountConfig) *accountsEnv {
 	t.Helper()
 	db, err := boltdb.Open(filepath.Join(t.TempDir(), "gatehouse.db"), boltdb.Options{NoSync: true})
 	if err != nil {
@@ -55,7 +55,7 @@ func newAccountsEnv(t *testing.T, cfg iam.AccountConfig) *accountsEnv {
 }
 
 // user creates a user whose ID is id and e-mail id@example.com.
-func (e *accountsEnv) user(t *testing.T, id string) storage.User {
+func (e *accountsEnv) user(t testing.TB, id string) storage.User {
 	t.Helper()
 	u := storage.User{ID: id, Email: id + "@example.com", EmailVerified: true, GivenName: id, State: storage.UserActive}
 	if err := e.store.CreateUser(context.Background(), u); err != nil {
@@ -66,7 +66,7 @@ func (e *accountsEnv) user(t *testing.T, id string) storage.User {
 
 // account creates, as the operator, an account under parent owned by
 // owner (created as a user when missing).
-func (e *accountsEnv) account(t *testing.T, name, parent, owner string) storage.Account {
+func (e *accountsEnv) account(t testing.TB, name, parent, owner string) storage.Account {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.store.GetUser(ctx, owner); errors.Is(err, storage.ErrNotFound) {
@@ -88,7 +88,7 @@ func (e *accountsEnv) account(t *testing.T, name, parent, owner string) storage.
 
 // member adds userID (created when missing) to the account with role, as
 // the operator.
-func (e *accountsEnv) member(t *testing.T, accountID, userID string, role storage.Role) {
+func (e *accountsEnv) member(t testing.TB, accountID, userID string, role storage.Role) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := e.store.GetUser(ctx, userID); errors.Is(err, storage.ErrNotFound) {

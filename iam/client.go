@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gatehouse-id/gatehouse/secret"
@@ -218,7 +219,7 @@ func redirectURIProblem(raw string, dev bool) string {
 	if len(raw) > MaxURILength {
 		return fmt.Sprintf("The URI must be at most %d characters long.", MaxURILength)
 	}
-	if strings.TrimSpace(raw) != raw || strings.ContainsFunc(raw, isControl) {
+	if strings.ContainsFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || isControl(r) }) {
 		return fmt.Sprintf("The URI %q must not contain spaces or control characters.", raw)
 	}
 	u, err := url.Parse(raw)

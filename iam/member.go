@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/storage"
@@ -52,6 +53,9 @@ func (s *Service) ChangeRole(ctx context.Context, actor Actor, accountID, userID
 	if !actor.IsOperator() && userID == actor.UserID {
 		return RoleChange{}, forbidden("You cannot change your own role.")
 	}
+	if impossibleID(userID) {
+		return RoleChange{}, checkMemberTarget(a, storage.Membership{}, false)
+	}
 	var from storage.Role
 	m, err := s.store.PutMembership(ctx, accountID, userID, func(old storage.Membership, exists bool) (storage.Membership, error) {
 		if err := checkMemberTarget(a, old, exists); err != nil {
@@ -79,6 +83,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, accountID, user
 	a, _, err := s.authorize(ctx, actor, accountID, ActionRemoveMembers)
 	if err != nil {
 		return storage.Membership{}, storage.Account{}, err
+	}
+	if impossibleID(userID) {
+		return storage.Membership{}, storage.Account{}, checkMemberTarget(a, storage.Membership{}, false)
 	}
 	m, err := s.store.PutMembership(ctx, accountID, userID, func(old storage.Membership, exists bool) (storage.Membership, error) {
 		if err := checkMemberTarget(a, old, exists); err != nil {
@@ -130,6 +137,13 @@ func (s *Service) AddMember(ctx context.Context, actor Actor, accountID, userID 
 		return storage.Membership{}, memberError(err)
 	}
 	return m, s.auditAccount(ctx, actor, AuditMemberAdd, accountID, userID, map[string]string{"role": string(role)})
+}
+
+// impossibleID reports whether id cannot name a record, because storage
+// refuses an empty ID and one with a zero byte; such a target is not
+// found, not a store fault (found by FuzzMemberIDs).
+func impossibleID(id string) bool {
+	return id == "" || strings.IndexByte(id, 0) >= 0
 }
 
 // checkMemberTarget refuses a target that is not an active direct member.

@@ -51,7 +51,7 @@ type harness struct {
 
 // newHarness builds a Service on a temporary bbolt file, the real backend
 // for users and WebAuthn data.
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	db, err := boltdb.Open(filepath.Join(t.TempDir(), "gatehouse.db"), boltdb.Options{NoSync: true})
 	if err != nil {
@@ -72,7 +72,7 @@ func newHarness(t *testing.T) *harness {
 }
 
 // user creates a user with the preferred method.
-func (h *harness) user(t *testing.T, id, method string) {
+func (h *harness) user(t testing.TB, id, method string) {
 	t.Helper()
 	u := storage.User{
 		ID: id, Email: id + "@example.com", EmailVerified: true, GivenName: "Ada", FamilyName: id,
@@ -105,7 +105,7 @@ func newKey(passkey bool) *key {
 
 // attest answers registration options as the key would in a browser at
 // rp.Origin. A passkey stores the user handle.
-func (k *key) attest(t *testing.T, rp virtualwebauthn.RelyingParty, optionsJSON []byte) []byte {
+func (k *key) attest(t testing.TB, rp virtualwebauthn.RelyingParty, optionsJSON []byte) []byte {
 	t.Helper()
 	opts, err := virtualwebauthn.ParseAttestationOptions(string(optionsJSON))
 	if err != nil {
@@ -116,14 +116,14 @@ func (k *key) attest(t *testing.T, rp virtualwebauthn.RelyingParty, optionsJSON 
 }
 
 // assert signs request options with the next counter value.
-func (k *key) assert(t *testing.T, rp virtualwebauthn.RelyingParty, optionsJSON []byte) []byte {
+func (k *key) assert(t testing.TB, rp virtualwebauthn.RelyingParty, optionsJSON []byte) []byte {
 	t.Helper()
 	k.cred.Counter++
 	return k.assertWith(t, rp, optionsJSON, k.cred.Counter)
 }
 
 // assertWith signs request options with the given counter value.
-func (k *key) assertWith(t *testing.T, rp virtualwebauthn.RelyingParty, optionsJSON []byte, counter uint32) []byte {
+func (k *key) assertWith(t testing.TB, rp virtualwebauthn.RelyingParty, optionsJSON []byte, counter uint32) []byte {
 	t.Helper()
 	opts, err := virtualwebauthn.ParseAssertionOptions(string(optionsJSON))
 	if err != nil {
@@ -135,7 +135,7 @@ func (k *key) assertWith(t *testing.T, rp virtualwebauthn.RelyingParty, optionsJ
 }
 
 // register adds k to the user and returns the stored credential.
-func (h *harness) register(t *testing.T, userID string, k *key, passkey bool) storage.WebAuthnCredential {
+func (h *harness) register(t testing.TB, userID string, k *key, passkey bool) storage.WebAuthnCredential {
 	t.Helper()
 	ctx := context.Background()
 	sid, opts, err := h.svc.BeginRegistration(ctx, userID, passkey)

@@ -70,7 +70,7 @@ type accountsFixture struct {
 
 // newAccountsEnv starts a provider with Config.Accounts on iam and seeds
 // the fixture.
-func newAccountsEnv(t *testing.T) (*env, accountsFixture) {
+func newAccountsEnv(t testing.TB) (*env, accountsFixture) {
 	t.Helper()
 	e := newEnv(t)
 	e.accounts = iamAccounts{e: e}

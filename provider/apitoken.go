@@ -112,7 +112,7 @@ func (p *Provider) VerifyAccessToken(ctx context.Context, raw string) (AccessTok
 // the library's userinfo endpoint reads them: an opaque token is the
 // encrypted "id:subject", a JWT carries them as jti and sub.
 func (p *Provider) decodeAccessToken(ctx context.Context, raw string) (id, subject string, jwt *oidc.AccessTokenClaims, ok bool) {
-	if raw == "" {
+	if raw == "" || nullClaims(raw) {
 		return "", "", nil, false
 	}
 	if plain, err := p.op.Crypto().Decrypt(raw); err == nil {

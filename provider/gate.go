@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -68,6 +70,10 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 			if !checkClientRequest(w, r) {
 				return
 			}
+			if hasNullClaims(r.PostForm) {
+				writeJSONError(w, http.StatusBadRequest, "invalid_request", "A token in the request is not valid.")
+				return
+			}
 			if r.URL.Path == tokenPath && r.PostForm.Get("grant_type") == string(oidc.GrantTypeClientCredentials) {
 				g.clientCredentials(w, r)
 				return
@@ -76,6 +82,10 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 				r = g.withIntrospectedClaims(r)
 			}
 		case userinfoPath:
+			if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") && nullClaims(h[7:]) {
+				writeJSONError(w, http.StatusUnauthorized, "invalid_token", "The access token is not valid.")
+				return
+			}
 			if r.URL.Query().Has("access_token") {
 				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_request", error_description="Send the access token in the Authorization header."`)
 				writeJSONError(w, http.StatusBadRequest, "invalid_request", "Send the access token in the Authorization header, not in the URL.")
@@ -106,6 +116,9 @@ func (g *gate) checkAuthorize(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	desc := checkAuthorizeParams(r.Form)
+	if desc == "" && hasNullClaims(r.Form) {
+		desc = "The id_token_hint is not valid."
+	}
 	if desc == "" {
 		if err := g.op.Decoder().Decode(new(oidc.AuthRequest), r.Form); err != nil {
 			desc = "A request parameter has an invalid value."
@@ -205,6 +218,9 @@ func (g *gate) authorizeProblem(ctx context.Context, form url.Values) (code, des
 func (g *gate) endSessionProblem(r *http.Request) (code, desc string) {
 	ctx := r.Context()
 	clientID := r.Form.Get("client_id")
+	if hasNullClaims(r.Form) {
+		return "invalid_request", "The id_token_hint is not valid: it is not an ID token of this provider."
+	}
 	if hint := r.Form.Get("id_token_hint"); hint != "" {
 		claims, err := op.VerifyIDTokenHint[*oidc.IDTokenClaims](ctx, hint, g.op.IDTokenHintVerifier(ctx))
 		if err != nil && !errors.As(err, &op.IDTokenHintExpiredError{}) {
@@ -267,6 +283,12 @@ func checkClientRequest(w http.ResponseWriter, r *http.Request) bool {
 		writeJSONError(w, http.StatusBadRequest, "invalid_request", "Use only one client authentication method.")
 		return false
 	}
+	if r.PostForm.Has("client_assertion") || r.PostForm.Has("client_assertion_type") {
+		// No client uses private_key_jwt; the library answers it at the
+		// token endpoint's refresh grant with a 500 (FuzzTokenEndpoints).
+		writeJSONError(w, http.StatusUnauthorized, "invalid_client", "Client authentication with client_assertion is not supported.")
+		return false
+	}
 	if r.URL.Path == introspectPath && !basic && r.PostForm.Has("client_secret") {
 		r.SetBasicAuth(url.QueryEscape(r.PostForm.Get("client_id")), url.QueryEscape(r.PostForm.Get("client_secret")))
 		for _, f := range []url.Values{r.Form, r.PostForm} {
@@ -275,6 +297,34 @@ func checkClientRequest(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	return true
+}
+
+// tokenParams are the request parameters whose value the library may
+// verify as a JWT.
+var tokenParams = []string{"id_token_hint", "request", "token", "assertion", "subject_token", "actor_token", "client_assertion"}
+
+// nullClaims reports whether raw is a compact JWT whose payload is JSON
+// null. The library decodes such claims into a nil pointer and then
+// dereferences it, so these tokens must never reach it (found by
+// FuzzTokenVerification).
+func nullClaims(raw string) bool {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	return err == nil && string(bytes.TrimSpace(payload)) == "null"
+}
+
+// hasNullClaims reports whether a JWT parameter of form has a value for
+// which nullClaims holds.
+func hasNullClaims(form url.Values) bool {
+	for _, name := range tokenParams {
+		if slices.ContainsFunc(form[name], nullClaims) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeJSONError writes an OAuth error body with a fixed description.

@@ -72,7 +72,7 @@ const (
 
 // env is a running provider on a real bolt store.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	path   string
 	key    []byte
 	store  *boltdb.DB
@@ -94,7 +94,7 @@ type env struct {
 }
 
 // newEnv starts a provider with the standard test clients and one user.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{
 		t:        t,
@@ -279,7 +279,7 @@ func (e *env) authorize(v url.Values) *http.Response {
 }
 
 // location parses the Location header of a redirect.
-func location(t *testing.T, resp *http.Response) *url.URL {
+func location(t testing.TB, resp *http.Response) *url.URL {
 	t.Helper()
 	loc := resp.Header.Get("Location")
 	if loc == "" {

@@ -602,9 +602,13 @@ func checkListen(addr string) (string, error) {
 	return host, nil
 }
 
-// issuerProblem returns what is wrong with an issuer URL, or "".
+// issuerProblem returns what is wrong with an issuer URL, or "". A nil
+// URL (one that did not parse, which Validate reports itself) has no
+// further problem: Validate builds its messages eagerly (FuzzLoadConfig).
 func issuerProblem(u *url.URL) string {
 	switch {
+	case u == nil:
+		return ""
 	case u.Scheme != "http" && u.Scheme != "https":
 		return fmt.Sprintf("%q must start with https:// (or http:// for localhost)", u.String())
 	case u.Host == "":
