@@ -74,6 +74,13 @@ func TestClaimsParameter(t *testing.T) {
 			wantUI: map[string]any{"name": nil, "email": nil},
 		},
 		{
+			// The OpenID Foundation's oidcc-claims-essential.
+			name: "essential name at userinfo", scope: "openid",
+			claims: `{"userinfo":{"name":{"essential":true}}}`,
+			wantID: map[string]any{"name": nil},
+			wantUI: map[string]any{"name": name, "email": nil},
+		},
+		{
 			name: "email only at userinfo", scope: "openid",
 			claims: `{"userinfo":{"email":null}}`,
 			wantID: map[string]any{"email": nil, "name": nil},
