@@ -132,3 +132,31 @@ func TestEndSessionConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestServerClientSecretPost reproduces oidcc-server-client-secret-post:
+// the code flow with the client authenticated by client_secret_post, and
+// userinfo by POST with the bearer header (oidcc-userinfo-post-header).
+func TestServerClientSecretPost(t *testing.T) {
+	e := newEnv(t)
+	v := e.authorizeParams(confID)
+	q := e.code(v)
+	tr := e.token(url.Values{
+		"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "redirect_uri": {e.redirectURI()},
+		"client_id": {confID}, "client_secret": {confSecret},
+	}, "", "")
+	if tr.Status != http.StatusOK {
+		t.Fatalf("redeem with client_secret_post: status %d error %q", tr.Status, tr.Error)
+	}
+	tok, _ := e.verifyIDToken(tr.IDToken, confID, v.Get("nonce"))
+	status, ui := e.userinfo(http.MethodPost, tr.AccessToken)
+	if status != http.StatusOK || ui["sub"] != tok.Subject {
+		t.Errorf("userinfo POST: status %d sub %v, want 200 and %s", status, ui["sub"], tok.Subject)
+	}
+	wrong := e.token(url.Values{
+		"grant_type": {"authorization_code"}, "code": {e.code(e.authorizeParams(confID)).Get("code")}, "redirect_uri": {e.redirectURI()},
+		"client_id": {confID}, "client_secret": {"wrong"},
+	}, "", "")
+	if wrong.Error != "invalid_client" {
+		t.Errorf("wrong client_secret_post: status %d error %q, want invalid_client", wrong.Status, wrong.Error)
+	}
+}
