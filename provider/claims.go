@@ -184,11 +184,13 @@ func acrFromClaims(spec claimSpec) ([]string, error) {
 		raws = append([]json.RawMessage{spec.Value}, raws...)
 	}
 	for _, r := range raws {
-		var v string
+		var v *string
 		if err := json.Unmarshal(r, &v); err != nil {
 			return nil, errClaims(descClaimsACR)
 		}
-		out = appendNew(out, v)
+		if v != nil && *v != "" { // null or "" asks for no level
+			out = appendNew(out, *v)
+		}
 	}
 	if spec.Essential == nil || !*spec.Essential {
 		return nil, nil

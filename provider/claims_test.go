@@ -218,6 +218,7 @@ func TestClaimsParameterACR(t *testing.T) {
 		{"essential over acr_values", ACRPassword, `{"userinfo":{"acr":{"essential":true,"values":["` + ACRMFA + `"]}}}`, []string{ACRMFA}},
 		{"voluntary is advisory", ACRPassword, `{"id_token":{"acr":{"values":["` + ACRMFA + `"]}}}`, []string{ACRPassword}},
 		{"essential without values", "", `{"id_token":{"acr":{"essential":true}}}`, nil},
+		{"null value, empty values", ACRPassword, `{"id_token":{"acr":{"essential":true,"value":null,"values":[""]}}}`, []string{ACRPassword}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
