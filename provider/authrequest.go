@@ -102,6 +102,16 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 	if err := checkPKCE(c, req); err != nil {
 		return nil, err
 	}
+	claims, err := parseClaimsParam(claimsParam(ctx))
+	if err != nil {
+		return nil, invalidClaims(err)
+	}
+	acrValues := slices.Clone([]string(req.ACRValues))
+	if claims.acrValues != nil {
+		// An essential acr claim with values binds like acr_values,
+		// and is the stronger request of the two.
+		acrValues = claims.acrValues
+	}
 	now := s.now().UTC()
 	ar := storage.AuthRequest{
 		ID:                  secret.ID(authRequestIDPrefix),
@@ -117,8 +127,9 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		Prompt:              slices.Clone([]string(req.Prompt)),
 		HintSubject:         hintSubject,
 		LoginHint:           req.LoginHint,
-		ACRValues:           slices.Clone([]string(req.ACRValues)),
+		ACRValues:           acrValues,
 		Account:             accountParam(ctx),
+		Claims:              claims.req,
 		CreatedAt:           now,
 		ExpiresAt:           now.Add(s.cfg.AuthRequestLifetime),
 		BindingHash:         bindingFrom(ctx),

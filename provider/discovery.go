@@ -17,7 +17,7 @@ const (
 	scopeOfflineAccess = "offline_access"
 )
 
-var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopePhone, scopeOfflineAccess, scopeAccount, scopeAccounts, ScopeAPI}
+var supportedScopes = []string{scopeOpenID, scopeProfile, scopeEmail, scopePhone, scopeAddress, scopeOfflineAccess, scopeAccount, scopeAccounts, ScopeAPI}
 
 // ACR values we advertise (REQUIREMENTS.md section 3).
 const (
@@ -29,7 +29,7 @@ const (
 var supportedClaims = []string{
 	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "c_hash",
 	"name", "given_name", "family_name", "locale", "updated_at", "email", "email_verified",
-	"phone_number", "phone_number_verified",
+	"phone_number", "phone_number_verified", "address",
 	claimAccountID, claimAccountName, claimRole, claimAccounts,
 }
 
@@ -73,7 +73,8 @@ func (p *Provider) discovery(ctx context.Context) ([]byte, error) {
 	doc["ui_locales_supported"] = i18n.SupportedStrings()
 	doc["request_parameter_supported"] = false
 	doc["request_uri_parameter_supported"] = false
-	doc["claims_parameter_supported"] = false
+	// The claims parameter (claims.go): standard user claims and acr.
+	doc["claims_parameter_supported"] = true
 	// RFC 9207: every authorization response carries iss (see issWriter).
 	doc["authorization_response_iss_parameter_supported"] = true
 	doc["token_endpoint_auth_methods_supported"] = authMethods

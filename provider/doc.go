@@ -51,6 +51,16 @@
 //     longer act in it. Nothing is written at token time beyond the
 //     token records, which keep the account for userinfo and
 //     introspection.
+//   - The claims parameter (claims.go) may ask for the standard user
+//     claims we serve, for the ID token or for userinfo, whatever the
+//     scopes; never for account claims. It is parsed at /authorize (a
+//     malformed one is invalid_request at the redirect URI) and kept, as
+//     claim names, on the auth request and the token records, so that
+//     userinfo and every refresh honour it. An essential acr with values
+//     binds like acr_values.
+//   - The address claim (address.go) is the billing address of the
+//     token's selected account, or of the one usable Business account
+//     the user owns.
 //   - `request` and `request_uri` are refused with request_not_supported and
 //     request_uri_not_supported at the client's redirect URI, never for an
 //     invalid client or redirect URI, which get a 400 page.

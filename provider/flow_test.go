@@ -48,10 +48,11 @@ func TestDiscovery(t *testing.T) {
 		{"grant_types_supported", list("authorization_code", "refresh_token", "client_credentials")},
 		{"code_challenge_methods_supported", list("S256")},
 		{"id_token_signing_alg_values_supported", list("RS256", "ES256", "EdDSA")},
-		{"scopes_supported", list("openid", "profile", "email", "phone", "offline_access", "account", "accounts", "gatehouse:api")},
+		{"scopes_supported", list("openid", "profile", "email", "phone", "address", "offline_access", "account", "accounts", "gatehouse:api")},
 		{"acr_values_supported", list(ACRPassword, ACRMFA, ACRPhishingResistant)},
 		{"request_parameter_supported", false},
 		{"request_uri_parameter_supported", false},
+		{"claims_parameter_supported", true},
 		{"token_endpoint_auth_methods_supported", list("client_secret_basic", "client_secret_post", "none")},
 		{"subject_types_supported", list("public")},
 		{"authorization_response_iss_parameter_supported", true},
@@ -236,7 +237,7 @@ func TestAuthRequestFields(t *testing.T) {
 	v.Set("acr_values", ACRMFA+" "+ACRPhishingResistant)
 	v.Set("ui_locales", "de-CH en")
 	v.Set("response_mode", "form_post")
-	v.Set("scope", "openid phone address email")
+	v.Set("scope", "openid phone pets address email")
 	resp := e.authorize(v)
 	id := location(t, resp).Query().Get("authRequestID")
 	ar, err := e.store.GetAuthRequest(context.Background(), id)
@@ -258,7 +259,7 @@ func TestAuthRequestFields(t *testing.T) {
 		{"ACRValues", ar.ACRValues, []string{ACRMFA, ACRPhishingResistant}},
 		{"UILocales", ar.UILocales, []string{"de-CH", "en"}},
 		{"ResponseMode", ar.ResponseMode, "form_post"},
-		{"Scopes", ar.Scopes, []string{"openid", "phone", "email"}},
+		{"Scopes", ar.Scopes, []string{"openid", "phone", "address", "email"}},
 		{"State", ar.State, v.Get("state")},
 		{"Nonce", ar.Nonce, v.Get("nonce")},
 	}

@@ -144,11 +144,15 @@ func (s *opStorage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, strin
 
 // SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest for ID
 // tokens. It always sets the subject (the library copies it over the ID
-// token's sub), and re-adds acr on refresh, which the library only takes from
-// an auth request.
+// token's sub), adds the user claims the scopes and the id_token part of
+// the claims parameter release (the library has dropped the profile,
+// email, phone and address scopes when an access token comes with the ID
+// token: those claims are at userinfo), and re-adds acr on refresh, which
+// the library only takes from an auth request.
 func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
 	ui.Subject = req.GetSubject()
-	if err := s.setUserClaims(ctx, ui, req.GetSubject(), scopes); err != nil {
+	want := releasedClaims(scopes, claimsRequestOf(req).IDToken)
+	if err := s.setUserClaims(ctx, ui, req.GetSubject(), want, tokenAccountID(req)); err != nil {
 		return err
 	}
 	if r, ok := req.(*refreshRequest); ok && r.rt.ACR != "" {
@@ -164,42 +168,80 @@ func (s *opStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInf
 	return nil
 }
 
-// setUserClaims fills the profile, e-mail and phone claims the scopes ask
-// for.
-func (s *opStorage) setUserClaims(ctx context.Context, ui *oidc.UserInfo, userID string, scopes []string) error {
+// tokenAccountID returns the selected account of a user's token request
+// with scope account, or "".
+func tokenAccountID(req op.IDTokenRequest) string {
+	if !slices.Contains(req.GetScopes(), scopeAccount) {
+		return ""
+	}
+	switch r := req.(type) {
+	case *authRequest:
+		return r.ar.AccountID
+	case *refreshRequest:
+		return r.rt.AccountID
+	}
+	return ""
+}
+
+// setUserClaims fills the user claims in want, loading the user only when
+// there are any. accountID is the token's selected account, for the
+// address claim (addressFor).
+func (s *opStorage) setUserClaims(ctx context.Context, ui *oidc.UserInfo, userID string, want map[string]bool, accountID string) error {
 	ui.Subject = userID
-	if !slices.Contains(scopes, scopeProfile) && !slices.Contains(scopes, scopeEmail) && !slices.Contains(scopes, scopePhone) {
+	if len(want) == 0 {
 		return nil
 	}
 	u, err := s.store.GetUser(ctx, userID)
 	if err != nil {
 		return oidc.ErrServerError().WithParent(fmt.Errorf("load user: %w", err))
 	}
-	fillUserClaims(ui, u, scopes)
+	return s.fillClaims(ctx, ui, u, want, accountID)
+}
+
+// fillClaims copies the user's claims in want, the address (addressFor)
+// included.
+func (s *opStorage) fillClaims(ctx context.Context, ui *oidc.UserInfo, u storage.User, want map[string]bool, accountID string) error {
+	fillUserClaims(ui, u, want)
+	if !want[claimAddress] {
+		return nil
+	}
+	addr, err := s.addressFor(ctx, u.ID, accountID)
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	ui.Address = addr
 	return nil
 }
 
-// fillUserClaims copies the user's profile, e-mail and phone claims, as far
-// as the scopes ask for them.
-func fillUserClaims(ui *oidc.UserInfo, u storage.User, scopes []string) {
+// fillUserClaims copies the user's profile, e-mail and phone claims that
+// are in want and that the user has.
+func fillUserClaims(ui *oidc.UserInfo, u storage.User, want map[string]bool) {
 	ui.Subject = u.ID
-	if slices.Contains(scopes, scopeProfile) {
+	if want[claimName] {
 		ui.Name = u.Name()
-		ui.GivenName = u.GivenName
-		ui.FamilyName = u.FamilyName
-		if tag, err := language.Parse(u.Locale); err == nil && u.Locale != "" {
-			ui.Locale = oidc.NewLocale(tag)
-		}
-		if !u.UpdatedAt.IsZero() {
-			ui.UpdatedAt = oidc.FromTime(u.UpdatedAt)
-		}
 	}
-	if slices.Contains(scopes, scopeEmail) {
+	if want[claimGivenName] {
+		ui.GivenName = u.GivenName
+	}
+	if want[claimFamilyName] {
+		ui.FamilyName = u.FamilyName
+	}
+	if tag, err := language.Parse(u.Locale); want[claimLocale] && err == nil && u.Locale != "" {
+		ui.Locale = oidc.NewLocale(tag)
+	}
+	if want[claimUpdatedAt] && !u.UpdatedAt.IsZero() {
+		ui.UpdatedAt = oidc.FromTime(u.UpdatedAt)
+	}
+	if want[claimEmail] {
 		ui.Email = u.Email
+	}
+	if want[claimEmailVerified] {
 		ui.EmailVerified = oidc.Bool(u.EmailVerified)
 	}
-	if slices.Contains(scopes, scopePhone) && u.Phone != "" {
+	if u.Phone != "" && want[claimPhoneNumber] {
 		ui.PhoneNumber = u.Phone
+	}
+	if u.Phone != "" && want[claimPhoneNumberVerified] {
 		ui.PhoneNumberVerified = oidc.Bool(u.PhoneVerified)
 	}
 }
@@ -228,7 +270,8 @@ func (s *opStorage) liveAccessToken(ctx context.Context, tokenID, subject string
 	return at, nil
 }
 
-// SetUserinfoFromToken implements op.Storage for /userinfo.
+// SetUserinfoFromToken implements op.Storage for /userinfo: the claims the
+// token's scopes and the userinfo part of its claims parameter release.
 func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, _ string) error {
 	at, err := s.liveAccessToken(ctx, tokenID, subject)
 	if err != nil {
@@ -243,10 +286,13 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo,
 	if err != nil || !u.State.MaySignIn() {
 		return errInvalidToken()
 	}
-	fillUserClaims(ui, u, at.Scopes)
 	acct, err := s.liveAccount(ctx, at)
 	if err != nil {
 		return errInvalidToken()
+	}
+	want := releasedClaims(at.Scopes, at.Claims.UserInfo)
+	if err := s.fillClaims(ctx, ui, u, want, at.AccountID); err != nil {
+		return err
 	}
 	claims, err := accountClaims(at.Scopes, acct, func() ([]Account, error) {
 		return selectableAccounts(ctx, s.cfg.Accounts, at.Subject)

@@ -373,7 +373,8 @@ func setSecurityHeaders(w http.ResponseWriter) {
 // interceptor runs inside the library's router for every OP endpoint. It
 // sets the security headers, gives the request a signing slot (see
 // signSlot), and notes a request_uri parameter, which CreateAuthRequest
-// refuses (the library ignores it).
+// refuses (the library ignores it), and the account and claims parameters,
+// which the library does not parse.
 func interceptor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setSecurityHeaders(w)
@@ -396,6 +397,7 @@ func interceptor(next http.Handler) http.Handler {
 				// The gate has checked its shape by the time
 				// CreateAuthRequest reads it.
 				ctx = context.WithValue(ctx, accountParamKey{}, r.Form.Get(AccountParam))
+				ctx = context.WithValue(ctx, claimsParamKey{}, r.Form.Get("claims"))
 			}
 		}
 		if r.URL.Path == "/userinfo" {

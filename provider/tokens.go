@@ -102,6 +102,7 @@ func (s *opStorage) CreateAccessToken(ctx context.Context, req op.TokenRequest) 
 		}
 		at := s.newAccessToken(c, r.ar.UserID, r.GetAudience(), r.ar.Scopes, now)
 		at.AuthTime, at.AMR, at.ACR, at.SessionID = r.ar.AuthTime, r.ar.AMR, r.ar.ACR, r.ar.SessionID
+		at.Claims = r.ar.Claims
 		if err := s.stampAccount(ctx, &at, r); err != nil {
 			return "", time.Time{}, err
 		}
@@ -169,6 +170,7 @@ func (s *opStorage) firstRefreshIssue(ctx context.Context, r *authRequest, token
 	}
 	at := s.newAccessToken(c, r.ar.UserID, r.GetAudience(), r.ar.Scopes, now)
 	at.AuthTime, at.AMR, at.ACR, at.SessionID = r.ar.AuthTime, r.ar.AMR, r.ar.ACR, r.ar.SessionID
+	at.Claims = r.ar.Claims
 	if err := s.stampAccount(ctx, &at, r); err != nil {
 		return storage.Issue{}, err
 	}
@@ -185,6 +187,7 @@ func (s *opStorage) firstRefreshIssue(ctx context.Context, r *authRequest, token
 		ACR:           r.ar.ACR,
 		SessionID:     r.ar.SessionID,
 		AccountID:     r.ar.AccountID,
+		Claims:        r.ar.Claims,
 		AccessTokenID: at.ID,
 		CreatedAt:     now,
 	}
@@ -202,6 +205,7 @@ func (s *opStorage) rotationIssue(ctx context.Context, r *refreshRequest, token 
 	}
 	at := s.newAccessToken(c, r.rt.UserID, r.GetAudience(), r.scopes, now)
 	at.AuthTime, at.AMR, at.ACR, at.SessionID = r.rt.AuthTime, r.rt.AMR, r.rt.ACR, r.rt.SessionID
+	at.Claims = r.rt.Claims
 	if err := s.stampAccount(ctx, &at, r); err != nil {
 		return storage.Issue{}, err
 	}

@@ -30,7 +30,9 @@ type AuthRequest struct {
 	UILocales   []string
 	// Account is the account the relying party asked for with the
 	// account parameter ("acct_…"), or "".
-	Account   string
+	Account string
+	// Claims is what the claims parameter asked for; zero without one.
+	Claims    ClaimsRequest
 	CreatedAt time.Time
 	ExpiresAt time.Time
 
@@ -67,6 +69,19 @@ type AuthRequest struct {
 	ACR       string
 	SessionID string
 }
+
+// ClaimsRequest is what the claims parameter of an authorization request
+// (OpenID Connect Core, section 5.5) asked for: the names of the user
+// claims to put in the ID token and those to answer at userinfo. Package
+// provider parses the parameter and keeps only the claims it can serve.
+// The zero value is no claims parameter.
+type ClaimsRequest struct {
+	IDToken  []string
+	UserInfo []string
+}
+
+// IsZero reports whether c asks for no claim.
+func (c ClaimsRequest) IsZero() bool { return len(c.IDToken) == 0 && len(c.UserInfo) == 0 }
 
 // LoginProgress records which steps of the hosted sign-in have passed for an
 // auth request.

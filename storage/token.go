@@ -27,8 +27,11 @@ type AccessToken struct {
 	AccountID   string
 	AccountName string
 	AccountRole string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
+	// Claims is the claims parameter of the sign-in the token comes
+	// from; userinfo answers its UserInfo part as well.
+	Claims    ClaimsRequest
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // RefreshToken is the server-side record of a refresh token. Rotation marks
@@ -51,6 +54,9 @@ type RefreshToken struct {
 	// AccountID is the account selected at sign-in, kept across
 	// rotations; each refresh checks that the user may still act in it.
 	AccountID string
+	// Claims is the claims parameter of the sign-in, kept across
+	// rotations for the new ID and access tokens.
+	Claims ClaimsRequest
 	// AccessTokenID is the access token issued together with this refresh
 	// token.
 	AccessTokenID string

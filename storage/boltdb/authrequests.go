@@ -29,6 +29,7 @@ type authRequestRecord struct {
 	ACRValues           []string            `json:"acr_values,omitempty"`
 	UILocales           []string            `json:"ui_locales,omitempty"`
 	Account             string              `json:"account,omitempty"`
+	Claims              claimsRequestRecord `json:"claims,omitzero"`
 	AccountPickSession  string              `json:"account_pick_session,omitempty"`
 	AccountSkipped      bool                `json:"account_skipped,omitempty"`
 	AccountID           string              `json:"account_id,omitempty"`
@@ -43,6 +44,21 @@ type authRequestRecord struct {
 	AMR                 []string            `json:"amr,omitempty"`
 	ACR                 string              `json:"acr,omitempty"`
 	SessionID           string              `json:"session_id,omitempty"`
+}
+
+// claimsRequestRecord is the stored form of storage.ClaimsRequest. Records
+// written before it existed have none, which reads as the zero value.
+type claimsRequestRecord struct {
+	IDToken  []string `json:"id_token,omitempty"`
+	UserInfo []string `json:"userinfo,omitempty"`
+}
+
+func marshalClaimsRequest(c storage.ClaimsRequest) claimsRequestRecord {
+	return claimsRequestRecord{IDToken: c.IDToken, UserInfo: c.UserInfo}
+}
+
+func (r claimsRequestRecord) claimsRequest() storage.ClaimsRequest {
+	return storage.ClaimsRequest{IDToken: r.IDToken, UserInfo: r.UserInfo}
 }
 
 // loginProgressRecord is the stored form of storage.LoginProgress.
@@ -78,6 +94,7 @@ func marshalAuthRequest(ar storage.AuthRequest) authRequestRecord {
 		ACRValues:           ar.ACRValues,
 		UILocales:           ar.UILocales,
 		Account:             ar.Account,
+		Claims:              marshalClaimsRequest(ar.Claims),
 		AccountPickSession:  ar.AccountPickSession,
 		AccountSkipped:      ar.AccountSkipped,
 		AccountID:           ar.AccountID,
@@ -120,6 +137,7 @@ func (r authRequestRecord) authRequest() storage.AuthRequest {
 		ACRValues:           r.ACRValues,
 		UILocales:           r.UILocales,
 		Account:             r.Account,
+		Claims:              r.Claims.claimsRequest(),
 		AccountPickSession:  r.AccountPickSession,
 		AccountSkipped:      r.AccountSkipped,
 		AccountID:           r.AccountID,

@@ -25,21 +25,22 @@ var errRevokedOnReuse = errors.New("revoked on reuse")
 
 // accessTokenRecord is the stored form of storage.AccessToken.
 type accessTokenRecord struct {
-	ID              string    `json:"id"`
-	ClientID        string    `json:"client_id,omitempty"`
-	Subject         string    `json:"subject,omitempty"`
-	Audience        []string  `json:"audience,omitempty"`
-	Scopes          []string  `json:"scopes,omitempty"`
-	AuthTime        time.Time `json:"auth_time,omitzero"`
-	AMR             []string  `json:"amr,omitempty"`
-	ACR             string    `json:"acr,omitempty"`
-	RefreshFamilyID string    `json:"refresh_family_id,omitempty"`
-	SessionID       string    `json:"session_id,omitempty"`
-	AccountID       string    `json:"account_id,omitempty"`
-	AccountName     string    `json:"account_name,omitempty"`
-	AccountRole     string    `json:"account_role,omitempty"`
-	CreatedAt       time.Time `json:"created_at,omitzero"`
-	ExpiresAt       time.Time `json:"expires_at,omitzero"`
+	ID              string              `json:"id"`
+	ClientID        string              `json:"client_id,omitempty"`
+	Subject         string              `json:"subject,omitempty"`
+	Audience        []string            `json:"audience,omitempty"`
+	Scopes          []string            `json:"scopes,omitempty"`
+	AuthTime        time.Time           `json:"auth_time,omitzero"`
+	AMR             []string            `json:"amr,omitempty"`
+	ACR             string              `json:"acr,omitempty"`
+	RefreshFamilyID string              `json:"refresh_family_id,omitempty"`
+	SessionID       string              `json:"session_id,omitempty"`
+	AccountID       string              `json:"account_id,omitempty"`
+	AccountName     string              `json:"account_name,omitempty"`
+	AccountRole     string              `json:"account_role,omitempty"`
+	Claims          claimsRequestRecord `json:"claims,omitzero"`
+	CreatedAt       time.Time           `json:"created_at,omitzero"`
+	ExpiresAt       time.Time           `json:"expires_at,omitzero"`
 }
 
 func marshalAccessToken(t storage.AccessToken) accessTokenRecord {
@@ -57,6 +58,7 @@ func marshalAccessToken(t storage.AccessToken) accessTokenRecord {
 		AccountID:       t.AccountID,
 		AccountName:     t.AccountName,
 		AccountRole:     t.AccountRole,
+		Claims:          marshalClaimsRequest(t.Claims),
 		CreatedAt:       utc(t.CreatedAt),
 		ExpiresAt:       utc(t.ExpiresAt),
 	}
@@ -77,6 +79,7 @@ func (r accessTokenRecord) accessToken() storage.AccessToken {
 		AccountID:       r.AccountID,
 		AccountName:     r.AccountName,
 		AccountRole:     r.AccountRole,
+		Claims:          r.Claims.claimsRequest(),
 		CreatedAt:       r.CreatedAt,
 		ExpiresAt:       r.ExpiresAt,
 	}
@@ -84,21 +87,22 @@ func (r accessTokenRecord) accessToken() storage.AccessToken {
 
 // refreshTokenRecord is the stored form of storage.RefreshToken.
 type refreshTokenRecord struct {
-	ID            string    `json:"id"`
-	FamilyID      string    `json:"family_id,omitempty"`
-	ClientID      string    `json:"client_id,omitempty"`
-	UserID        string    `json:"user_id,omitempty"`
-	Audience      []string  `json:"audience,omitempty"`
-	Scopes        []string  `json:"scopes,omitempty"`
-	AuthTime      time.Time `json:"auth_time,omitzero"`
-	AMR           []string  `json:"amr,omitempty"`
-	ACR           string    `json:"acr,omitempty"`
-	SessionID     string    `json:"session_id,omitempty"`
-	AccountID     string    `json:"account_id,omitempty"`
-	AccessTokenID string    `json:"access_token_id,omitempty"`
-	CreatedAt     time.Time `json:"created_at,omitzero"`
-	ExpiresAt     time.Time `json:"expires_at,omitzero"`
-	UsedAt        time.Time `json:"used_at,omitzero"`
+	ID            string              `json:"id"`
+	FamilyID      string              `json:"family_id,omitempty"`
+	ClientID      string              `json:"client_id,omitempty"`
+	UserID        string              `json:"user_id,omitempty"`
+	Audience      []string            `json:"audience,omitempty"`
+	Scopes        []string            `json:"scopes,omitempty"`
+	AuthTime      time.Time           `json:"auth_time,omitzero"`
+	AMR           []string            `json:"amr,omitempty"`
+	ACR           string              `json:"acr,omitempty"`
+	SessionID     string              `json:"session_id,omitempty"`
+	AccountID     string              `json:"account_id,omitempty"`
+	Claims        claimsRequestRecord `json:"claims,omitzero"`
+	AccessTokenID string              `json:"access_token_id,omitempty"`
+	CreatedAt     time.Time           `json:"created_at,omitzero"`
+	ExpiresAt     time.Time           `json:"expires_at,omitzero"`
+	UsedAt        time.Time           `json:"used_at,omitzero"`
 }
 
 func marshalRefreshToken(t storage.RefreshToken) refreshTokenRecord {
@@ -114,6 +118,7 @@ func marshalRefreshToken(t storage.RefreshToken) refreshTokenRecord {
 		ACR:           t.ACR,
 		SessionID:     t.SessionID,
 		AccountID:     t.AccountID,
+		Claims:        marshalClaimsRequest(t.Claims),
 		AccessTokenID: t.AccessTokenID,
 		CreatedAt:     utc(t.CreatedAt),
 		ExpiresAt:     utc(t.ExpiresAt),
@@ -134,6 +139,7 @@ func (r refreshTokenRecord) refreshToken() storage.RefreshToken {
 		ACR:           r.ACR,
 		SessionID:     r.SessionID,
 		AccountID:     r.AccountID,
+		Claims:        r.Claims.claimsRequest(),
 		AccessTokenID: r.AccessTokenID,
 		CreatedAt:     r.CreatedAt,
 		ExpiresAt:     r.ExpiresAt,

@@ -69,6 +69,7 @@ func fullAuthRequest(id string, expiresAt time.Time) storage.AuthRequest {
 		ACRValues:           []string{"urn:acr:mfa"},
 		UILocales:           []string{"en", "de"},
 		Account:             "acct_asked",
+		Claims:              storage.ClaimsRequest{IDToken: []string{"name"}, UserInfo: []string{"email", "address"}},
 		AccountPickSession:  "ses_pick",
 		AccountSkipped:      true,
 		AccountID:           "acct_chosen",
@@ -107,6 +108,7 @@ func fullAccessToken(id, clientID, subject, familyID string, expiresAt time.Time
 		AccountID:       "acct_1",
 		AccountName:     "Acme",
 		AccountRole:     "admin",
+		Claims:          storage.ClaimsRequest{UserInfo: []string{"email"}},
 		CreatedAt:       at(0),
 		ExpiresAt:       expiresAt,
 	}
@@ -125,6 +127,7 @@ func fullRefreshToken(id, familyID, clientID, userID, accessTokenID string, expi
 		ACR:           "urn:acr:pwd",
 		SessionID:     "ses_1",
 		AccountID:     "acct_1",
+		Claims:        storage.ClaimsRequest{IDToken: []string{"name"}, UserInfo: []string{"phone_number"}},
 		AccessTokenID: accessTokenID,
 		CreatedAt:     at(0),
 		ExpiresAt:     expiresAt,
