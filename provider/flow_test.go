@@ -306,7 +306,7 @@ func TestES256Client(t *testing.T) {
 }
 
 // jwtHeader decodes the JOSE header of a compact JWT.
-func jwtHeader(t *testing.T, jwt string) map[string]any {
+func jwtHeader(t testing.TB, jwt string) map[string]any {
 	t.Helper()
 	part, _, _ := strings.Cut(jwt, ".")
 	b, err := base64URLDecode(part)
