@@ -35,7 +35,7 @@ func importRules() map[string][]string {
 		"i18n":                {"golang.org/x/text"},
 		"password":            {"golang.org/x/crypto", "golang.org/x/text"},
 		"iam":                 {"storage", "secret", "password", "mfa", "vat", "golang.org/x/text/language"},
-		"notify":              {"i18n", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl", "golang.org/x/text/language"},
+		"notify":              {"storage", "secret", "i18n", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl", "golang.org/x/text/language"},
 		"mfa":                 {"storage", "secret", "github.com/pquerna/otp"},
 		"regulate":            {"storage"},
 		// passcheck is the password check behind the per-user counter that

@@ -51,6 +51,7 @@ type Store interface {
 	Accounts
 	Memberships
 	Invitations
+	MailQueue
 	Sweeper
 	// Health reports whether the backend can serve requests.
 	Health(ctx context.Context) error

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gatehouse-id/gatehouse/notify"
+	"github.com/gatehouse-id/gatehouse/secret"
+	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // startupCheckTimeout bounds the delivery start-up checks.
@@ -101,4 +103,38 @@ func newDelivery(ctx context.Context, cfg Config, dataDir string, now func() tim
 		logger.Warn("development outbox: e-mail and SMS are written to files and the console, not sent", "dir", outbox.Dir())
 	}
 	return mailer, texter, nil
+}
+
+// queueMail returns the mailer of the server's requests. With
+// mail.transport smtp it is a notify.Queue over store that seals each
+// message, queues it in one small write and returns, so that no request
+// (the password or code step among them) waits for the SMTP round trip;
+// its worker, started by the caller with Start, sends through mailer and
+// must be drained before the database closes. The development outbox
+// stays synchronous and the queue is nil: writing a local file costs no
+// more than queueing it. The CLI working without a server keeps its
+// synchronous transport too: it exits right after the change it mails.
+func queueMail(cfg Config, mailer notify.Mailer, store storage.MailQueue, sealer *secret.Sealer, now func() time.Time,
+	logger *slog.Logger) (notify.Mailer, *notify.Queue, error) {
+	if cfg.Mail.Transport != "smtp" {
+		return mailer, nil, nil
+	}
+	q, err := notify.NewQueue(notify.QueueConfig{Store: store, Sealer: sealer, Mailer: mailer, Now: now, Logger: logger})
+	if err != nil {
+		return nil, nil, fmt.Errorf("mail: %w", err)
+	}
+	return q, q, nil
+}
+
+// drainMail drains q, when there is one, within timeout.
+func drainMail(ctx context.Context, q *notify.Queue, timeout time.Duration) error {
+	if q == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := q.Drain(ctx); err != nil {
+		return fmt.Errorf("mail: %w", err)
+	}
+	return nil
 }

@@ -123,6 +123,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	logged := auditLogStore{Store: db, logger: logger}
 	store := observeStore(logged, obs)
 	mailer, texter = observeDelivery(mailer, texter, obs)
+	// SMTP mail is queued and sent after the response (delivery.go); the
+	// worker starts with the servers and is drained before the database
+	// closes.
+	mailer, mailQueue, err := queueMail(cfg, mailer, db, sealer, e.hooks.now, logger)
+	if err != nil {
+		return err
+	}
 	self, err := cfg.selfService(store, e.hooks.now)
 	if err != nil {
 		return err
@@ -190,6 +197,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			errc <- fmt.Errorf("serve admin socket: %w", err)
 		}
 	}()
+	if mailQueue != nil {
+		mailQueue.Start() // first it sends what a previous process left
+	}
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -238,6 +248,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		serveErr = errors.Join(serveErr, fmt.Errorf("shut down admin socket: %w", err))
 	}
 	wg.Wait()
+	// Nothing sends mail any more: flush the queue, within a shutdown
+	// timeout of its own, before the database closes. What is left (a
+	// message waiting on a backoff, or in flight at the deadline) stays
+	// queued and goes after the next start, so it is no failure.
+	if err := drainMail(context.WithoutCancel(ctx), mailQueue, cfg.Server.ShutdownTimeout); err != nil {
+		logger.Warn("e-mail left queued for the next start", "err", err)
+	}
 	if err := db.Close(); err != nil {
 		serveErr = errors.Join(serveErr, fmt.Errorf("close database: %w", err))
 	} else {

@@ -82,6 +82,7 @@ var allBuckets = []string{
 	bucketAuditByAccount,
 	bucketClientsByAccount,
 	bucketDeniedTokens,
+	bucketMailQueue, bucketMailQueueByDue,
 }
 
 // Options configures Open.
