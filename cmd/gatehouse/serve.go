@@ -35,8 +35,13 @@ import (
 	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
 	"github.com/gatehouse-id/gatehouse/storage/boltdb"
+	"github.com/gatehouse-id/gatehouse/storage/cache"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
+
+// clientCacheTTL is how long the server serves a client from memory; a
+// write by another process on a shared database is seen within it.
+const clientCacheTTL = 5 * time.Second
 
 // cmdServe runs the server until ctx ends or a server fails.
 func cmdServe(ctx context.Context, e env, args []string) error {
@@ -119,8 +124,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// Observability (observe.go): the metrics (nil when off) measure the
 	// public handler's store and senders from the outside.
 	obs := newMetrics(cfg.Metrics, hasher)
+	// Clients are cached for a few seconds (storage/cache): every token
+	// request reads its client once or twice. Every store of this process
+	// (the pages, the provider, the admin socket) writes through the
+	// cache, so a change is seen at once.
+	cached := cache.New(db, clientCacheTTL, e.hooks.now)
 	// Every audit event is also logged (config_audit.go), whoever appends it.
-	logged := auditLogStore{Store: db, logger: logger}
+	logged := auditLogStore{Store: cached, logger: logger}
 	store := observeStore(logged, obs)
 	mailer, texter = observeDelivery(mailer, texter, obs)
 	// SMTP mail is queued and sent after the response (delivery.go); the
