@@ -52,6 +52,7 @@ type Store interface {
 	Memberships
 	Invitations
 	MailQueue
+	Leases
 	Sweeper
 	// Health reports whether the backend can serve requests.
 	Health(ctx context.Context) error

@@ -83,6 +83,7 @@ var allBuckets = []string{
 	bucketClientsByAccount,
 	bucketDeniedTokens,
 	bucketMailQueue, bucketMailQueueByDue,
+	bucketLeases,
 }
 
 // Options configures Open.
