@@ -212,8 +212,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	bg := newLease(db, backgroundLease, e.hooks.now, logger)
+	bg.renew(ctx)
 	wg.Go(func() {
-		runJanitor(janitorCtx, db, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, cfg.Audit.Retention, logger)
+		t := time.NewTicker(bg.ttl / 3)
+		defer t.Stop()
+		bg.keep(janitorCtx, t.C)
+	})
+	wg.Go(func() {
+		runJanitor(janitorCtx, db, bg.Held, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, cfg.Audit.Retention, logger)
 	})
 	wg.Go(func() {
 		runKeyRotation(janitorCtx, prov.Keys(), e.hooks.janitorInterval, logger)
@@ -228,7 +235,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		vatTicks = vatTicker.C
 	}
 	wg.Go(func() {
-		runVATRechecks(janitorCtx, newAccountsService(cfg, logged, hasher, e.hooks.now, mailer, composer, logger), vatTicks, logger)
+		runVATRechecks(janitorCtx, newAccountsService(cfg, logged, hasher, e.hooks.now, mailer, composer, logger), bg.Held, vatTicks, logger)
 	})
 
 	printBanner(ctx, e.stdout, db, banner{prog: e.prog, configPath: *configPath, listen: scheme + "://" + ln.Addr().String(),
@@ -547,12 +554,21 @@ type janitorStore interface {
 }
 
 // runJanitor sweeps expired records now and then every interval until ctx
-// ends. Sessions idle for longer than idle are swept too, and audit events
-// older than retention (none when it is zero).
-func runJanitor(ctx context.Context, sweeper janitorStore, interval time.Duration, now func() time.Time, idle, retention time.Duration, logger *slog.Logger) {
+// ends, in the rounds where leader reports that this process holds the
+// background lease. Sessions idle for longer than idle are swept too, and
+// audit events older than retention (none when it is zero).
+func runJanitor(ctx context.Context, sweeper janitorStore, leader func() bool, interval time.Duration, now func() time.Time, idle, retention time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if !leader() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				continue
+			}
+		}
 		n := now()
 		swept, err := sweeper.DeleteExpired(ctx, n, n.Add(-idle))
 		switch {

@@ -467,7 +467,7 @@ func TestJanitor(t *testing.T) {
 	now := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
 	done := make(chan struct{})
 	go func() {
-		runJanitor(ctx, f, time.Millisecond, now, time.Hour, 48*time.Hour, slog.New(slog.DiscardHandler))
+		runJanitor(ctx, f, func() bool { return true }, time.Millisecond, now, time.Hour, 48*time.Hour, slog.New(slog.DiscardHandler))
 		close(done)
 	}()
 	for i := range 3 {

@@ -56,15 +56,19 @@ func ownerActivated(ctx context.Context, users storage.Users, mailer notify.Mail
 const vatRecheckBatch = 100
 
 // runVATRechecks re-checks, on every tick until ctx ends, the VAT numbers
-// whose next check is due (iam.RecheckDueVAT). What is due is stored on
-// the accounts, so a restart loses nothing; several servers on one
-// database may check an account twice, which is harmless.
-func runVATRechecks(ctx context.Context, svc *iam.Service, ticks <-chan time.Time, logger *slog.Logger) {
+// whose next check is due (iam.RecheckDueVAT), in the rounds where leader
+// reports that this process holds the background lease, so that of several
+// servers on one database one asks VIES. What is due is stored on the
+// accounts, so a restart or a move of the lease loses nothing.
+func runVATRechecks(ctx context.Context, svc *iam.Service, leader func() bool, ticks <-chan time.Time, logger *slog.Logger) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticks:
+		}
+		if !leader() {
+			continue
 		}
 		n, err := svc.RecheckDueVAT(ctx, vatRecheckBatch)
 		switch {

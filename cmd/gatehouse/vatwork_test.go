@@ -83,7 +83,7 @@ func TestVATRecheckActivatesAndMailsTheOwner(t *testing.T) {
 	ticks := make(chan time.Time)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { runVATRechecks(runCtx, svc, ticks, logger); close(done) }()
+	go func() { runVATRechecks(runCtx, svc, func() bool { return true }, ticks, logger); close(done) }()
 	tick := func() { ticks <- now(); ticks <- now() } // the second send waits for the first round
 	tick()
 	if got, _ := db.GetAccount(ctx, a.ID); got.Status != storage.AccountPending {
