@@ -19,9 +19,16 @@ const (
 	// the queue gives up on it. With DefaultQueueBackoff the last try is
 	// about ten minutes after the first, the lifetime of a sign-in code.
 	DefaultQueueMaxAttempts = 8
-	// defaultQueueBatch is how many due messages one read of the queue
-	// returns.
-	defaultQueueBatch = 50
+	// defaultQueueBatch is how many due messages one claim on the queue
+	// takes.
+	defaultQueueBatch = 8
+	// queueClaim is how long a worker holds the messages it claimed
+	// before another worker (of another process on the same database) may
+	// take them: longer than a batch of SMTP conversations at their
+	// default bound (8 x 30 s), so that a slow server causes no second
+	// send, and short enough that the messages of a crashed worker go out
+	// within minutes.
+	queueClaim = 5 * time.Minute
 	// queueErrorWait is how long the worker waits after the queue itself
 	// (the storage) failed before it reads it again.
 	queueErrorWait = time.Second
@@ -70,7 +77,10 @@ type QueueConfig struct {
 // and logged at level ERROR with its ID, kind and last error: no dead
 // record is kept, because its body is a secret that expires within
 // minutes. Messages queued by a previous process are sent when the worker
-// starts. A delivery failure therefore no longer reaches the caller of
+// starts (those it had claimed, when their claim ends). Several processes
+// on one database may each run a worker: a claim (ClaimDueMail) gives each
+// message to one of them, and each sends what its own requests queue at
+// once. A delivery failure therefore no longer reaches the caller of
 // SendEmail; an invalid message and a failure to queue still do.
 type Queue struct {
 	cfg  QueueConfig
@@ -82,6 +92,10 @@ type Queue struct {
 	stop      chan struct{}
 	done      chan struct{}
 	cancel    context.CancelFunc
+	// leftover holds the messages the worker claimed but had not tried
+	// when it was stopped; Drain sends them. Written by the worker, read
+	// after done is closed.
+	leftover []storage.QueuedMail
 }
 
 var _ Mailer = (*Queue)(nil)
@@ -183,6 +197,12 @@ func (q *Queue) Drain(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("drain mail queue: %w", err)
 	}
+	for _, m := range q.leftover {
+		if err := q.deliver(ctx, m); err != nil {
+			return fmt.Errorf("drain mail queue: %w", err)
+		}
+	}
+	q.leftover = nil
 	if _, err := q.pass(ctx, nil); err != nil {
 		return fmt.Errorf("drain mail queue: %w", err)
 	}
@@ -229,19 +249,21 @@ func (q *Queue) wait(d time.Duration) bool {
 	return true
 }
 
-// pass sends the due messages, batch by batch, until none is due or stop
-// is closed, and returns the due time of the next queued message (zero
-// when the queue is empty).
+// pass claims the due messages and sends them, batch by batch, until none
+// is due or stop is closed, and returns the due time of the next queued
+// message (zero when the queue is empty). The claimed messages it has not
+// tried when stop is closed are kept for Drain.
 func (q *Queue) pass(ctx context.Context, stop <-chan struct{}) (time.Time, error) {
 	for {
 		now := q.now()
-		due, err := q.cfg.Store.DueMail(ctx, now, defaultQueueBatch)
+		due, err := q.cfg.Store.ClaimDueMail(ctx, now, defaultQueueBatch, now.Add(queueClaim))
 		if err != nil {
 			return time.Time{}, err
 		}
-		for _, m := range due {
+		for i, m := range due {
 			select {
 			case <-stop:
+				q.leftover = append(q.leftover, due[i:]...)
 				return time.Time{}, nil
 			default:
 			}

@@ -26,10 +26,10 @@ type QueuedMail struct {
 }
 
 // MailQueue is the durable outbox of e-mail: a message is queued by a
-// request and sent by one worker, which deletes it once sent and
-// reschedules it after a failure. A backend shared by several processes
-// must still have one worker per database: the queue hands out no
-// leases.
+// request and sent by a worker, which claims it (ClaimDueMail), deletes it
+// once sent and reschedules it after a failure. Several workers, in
+// several processes sharing a database, may run at once: a claim hands a
+// message to one of them until the claim ends.
 type MailQueue interface {
 	// EnqueueMail stores a new message, one small write that a backend
 	// may group with concurrent ones. It returns ErrAlreadyExists for a
@@ -39,6 +39,13 @@ type MailQueue interface {
 	// first (by due time, then ID), through an index by due time: it does
 	// not read the messages that are not due. limit must be positive.
 	DueMail(ctx context.Context, now time.Time, limit int) ([]QueuedMail, error)
+	// ClaimDueMail is DueMail for a worker: in one transaction it takes up
+	// to limit messages due at or before now, earliest first, and moves
+	// their due time to until, so that no other worker takes them before
+	// then. It returns them with Due set to until. A worker that stops
+	// before it sends or reschedules a claimed message leaves it to be
+	// taken again at until. limit must be positive and until after now.
+	ClaimDueMail(ctx context.Context, now time.Time, limit int, until time.Time) ([]QueuedMail, error)
 	// NextMailDue returns the earliest due time of any queued message,
 	// or ErrNotFound when the queue is empty.
 	NextMailDue(ctx context.Context) (time.Time, error)

@@ -70,28 +70,75 @@ func (db *DB) DueMail(ctx context.Context, now time.Time, limit int) ([]storage.
 	if limit <= 0 {
 		return nil, fmt.Errorf("due mail: limit %d is not positive", limit)
 	}
-	bound := sortableTime(now)
 	var out []storage.QueuedMail
 	err := db.view(ctx, func(tx *bolt.Tx) error {
-		c := bucket(tx, bucketMailQueueByDue).Cursor()
-		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
-			if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > bound {
-				break
+		var err error
+		out, err = dueMail(tx, now, limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("due mail: %w", err)
+	}
+	return out, nil
+}
+
+// dueMail reads up to limit messages due at or before now from the due
+// index, earliest first.
+func dueMail(tx *bolt.Tx, now time.Time, limit int) ([]storage.QueuedMail, error) {
+	bound := sortableTime(now)
+	var out []storage.QueuedMail
+	c := bucket(tx, bucketMailQueueByDue).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+		if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) > bound {
+			break
+		}
+		r, err := getRecord[mailRecord](tx, bucketMailQueue, []byte(expiryID(k)))
+		if err != nil {
+			return nil, fmt.Errorf("index entry %s: %w", expiryID(k), err)
+		}
+		m := r.mail()
+		if m.Due.After(now) {
+			break // clamped in the index key; not due after all
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// ClaimDueMail reads the due index like DueMail and moves each message it
+// returns to until, in one transaction.
+func (db *DB) ClaimDueMail(ctx context.Context, now time.Time, limit int, until time.Time) ([]storage.QueuedMail, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("claim due mail: limit %d is not positive", limit)
+	}
+	if !until.After(now) {
+		return nil, fmt.Errorf("claim due mail: the claim ends at %s, not after now (%s)", until, now)
+	}
+	var out []storage.QueuedMail
+	err := db.update(ctx, func(tx *bolt.Tx) error {
+		var err error
+		out, err = dueMail(tx, now, limit)
+		if err != nil {
+			return err
+		}
+		idx := bucket(tx, bucketMailQueueByDue)
+		for i, m := range out {
+			if err := idx.Delete(expiryKey(m.Due, m.ID)); err != nil {
+				return err
 			}
-			r, err := getRecord[mailRecord](tx, bucketMailQueue, []byte(expiryID(k)))
-			if err != nil {
-				return fmt.Errorf("index entry %s: %w", expiryID(k), err)
+			m.Due = utc(until)
+			if err := putRecord(tx, bucketMailQueue, []byte(m.ID), marshalMail(m)); err != nil {
+				return err
 			}
-			m := r.mail()
-			if m.Due.After(now) {
-				break // clamped in the index key; not due after all
+			if err := idx.Put(expiryKey(m.Due, m.ID), nil); err != nil {
+				return err
 			}
-			out = append(out, m)
+			out[i] = m
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("due mail: %w", err)
+		return nil, fmt.Errorf("claim due mail: %w", err)
 	}
 	return out, nil
 }

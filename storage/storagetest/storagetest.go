@@ -23,7 +23,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	groups := [][]test{
 		userTests, clientTests, authRequestTests, tokenTests,
 		sessionTests, logoutTests, keyTests, mfaTests, webAuthnTests, attemptTests, auditTests, resetTests, avatarTests,
-		sweepTests, concurrencyTests, mailQueueTests, leaseTests,
+		sweepTests, concurrencyTests, mailQueueTests, mailClaimTests, leaseTests,
 		accountTests, membershipTests, invitationTests, accountConcurrencyTests,
 		{{"Health", testHealth}},
 	}
