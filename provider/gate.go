@@ -78,6 +78,9 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 				writeJSONError(w, http.StatusBadRequest, "invalid_request", "A token in the request is not valid.")
 				return
 			}
+			if r.URL.Path == tokenPath && !g.authenticateTokenClient(w, r) {
+				return
+			}
 			if r.URL.Path == tokenPath && r.PostForm.Get("grant_type") == string(oidc.GrantTypeClientCredentials) {
 				g.clientCredentials(w, r)
 				return
