@@ -78,8 +78,11 @@ func errRequestURINotSupported() *oidc.Error {
 
 // CreateAuthRequest implements op.Storage. The library has validated the
 // client, the redirect URI, prompt, scopes, response type and any
-// id_token_hint; hintSubject is the hint's sub. Errors returned as
-// *oidc.Error are redirected to the client with state.
+// id_token_hint; hintSubject is the hint's sub. The stored HintSubject is
+// the hint's sub or the sub value the claims parameter asks for
+// (requestedSubject): the login pages and the gate (checkCallbackSubject)
+// answer the request for that user only. Errors returned as *oidc.Error
+// are redirected to the client with state.
 func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, hintSubject string) (op.AuthRequest, error) {
 	if hasRequestURI(ctx) {
 		return nil, errRequestURINotSupported()
@@ -106,6 +109,10 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 	if err != nil {
 		return nil, invalidClaims(err)
 	}
+	subject, oerr := requestedSubject(hintSubject, claims)
+	if oerr != nil {
+		return nil, oerr
+	}
 	acrValues := slices.Clone([]string(req.ACRValues))
 	if claims.acrValues != nil {
 		// An essential acr claim with values binds like acr_values,
@@ -125,7 +132,7 @@ func (s *opStorage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest
 		CodeChallenge:       req.CodeChallenge,
 		CodeChallengeMethod: string(req.CodeChallengeMethod),
 		Prompt:              slices.Clone([]string(req.Prompt)),
-		HintSubject:         hintSubject,
+		HintSubject:         subject,
 		LoginHint:           req.LoginHint,
 		ACRValues:           acrValues,
 		Account:             accountParam(ctx),

@@ -23,8 +23,11 @@ import (
 // is answered there, when the user has it. Account claims are released
 // only by their scopes; any other claim name is ignored. essential,
 // value and values are advisory for these claims, and so is every
-// member we do not know. The acr claim is the exception: an essential
-// acr with value or values counts as acr_values (acrFromClaims).
+// member we do not know. Two claims are the exceptions: an essential
+// acr with value or values counts as acr_values (acrFromClaims), and a
+// sub with a value, essential or not, names the only user the request
+// may be answered for (subFromClaims, section 5.5.1): the sign-in of
+// anyone else ends in login_required and issues no code.
 
 // Claims of the user that the scopes and the claims parameter release.
 const (
@@ -98,6 +101,9 @@ type parsedClaims struct {
 	// acrValues are the values of an essential acr claim; nil without
 	// one.
 	acrValues []string
+	// sub is the value of a sub claim request, the user the request is
+	// for; "" without one.
+	sub string
 }
 
 // Descriptions of the refusals of a malformed claims parameter. They are
@@ -107,7 +113,13 @@ const (
 	descClaimsTarget = "The id_token and userinfo members of the claims parameter must be JSON objects."
 	descClaimsMember = "Each claim in the claims parameter must be null or an object with a boolean essential, a value or an array of values."
 	descClaimsACR    = "The acr value and values in the claims parameter must be strings."
+	descClaimsSub    = "The sub value in the claims parameter must be a non-empty string."
+	descClaimsSubTwo = "The claims parameter asks for two different sub values."
 )
+
+// descOtherSubject describes the refusal of an authorization request for
+// one user that is answered, or would be, for another.
+const descOtherSubject = "The signed-in user is not the one the application asked for."
 
 // errClaims is a malformed claims parameter; its text is one of the
 // descClaims descriptions.
@@ -144,6 +156,18 @@ func parseClaimsParam(raw string) (parsedClaims, error) {
 					return parsedClaims{}, err
 				}
 				out.acrValues = appendNew(out.acrValues, acr...)
+			}
+			if name == "sub" {
+				sub, err := subFromClaims(spec)
+				if err != nil {
+					return parsedClaims{}, err
+				}
+				if sub != "" && out.sub != "" && sub != out.sub {
+					return parsedClaims{}, errClaims(descClaimsSubTwo)
+				}
+				if sub != "" {
+					out.sub = sub
+				}
 			}
 		}
 		slices.Sort(*target.names)
@@ -196,6 +220,35 @@ func acrFromClaims(spec claimSpec) ([]string, error) {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// subFromClaims returns the value of a sub claim request, "" when it has
+// none (or null). Whether it is essential does not matter: the provider
+// MUST NOT answer for another user (OpenID Connect Core, section 5.5.1).
+// values is advisory, as for any claim but acr.
+func subFromClaims(spec claimSpec) (string, error) {
+	if spec.Value == nil || string(spec.Value) == "null" {
+		return "", nil
+	}
+	var v string
+	if err := json.Unmarshal(spec.Value, &v); err != nil || v == "" {
+		return "", errClaims(descClaimsSub)
+	}
+	return v, nil
+}
+
+// requestedSubject returns the user an authorization request is for: the
+// sub of its id_token_hint (hint), or the sub value its claims parameter
+// asks for; "" for anyone. A request naming two different users is
+// refused with login_required: no sign-in can answer it.
+func requestedSubject(hint string, c parsedClaims) (string, *oidc.Error) {
+	switch {
+	case c.sub == "":
+		return hint, nil
+	case hint != "" && hint != c.sub:
+		return "", oidc.ErrLoginRequired().WithDescription("%s", descOtherSubject)
+	}
+	return c.sub, nil
 }
 
 // appendNew appends the values of vs not yet in list.

@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -172,6 +174,9 @@ func TestClaimsParameterMalformed(t *testing.T) {
 		{"essential a string", `{"userinfo":{"email":{"essential":"yes"}}}`, descClaimsMember},
 		{"values not an array", `{"id_token":{"name":{"values":"x"}}}`, descClaimsMember},
 		{"acr value a number", `{"id_token":{"acr":{"essential":true,"values":[2]}}}`, descClaimsACR},
+		{"sub value a number", `{"id_token":{"sub":{"value":7}}}`, descClaimsSub},
+		{"sub value empty", `{"userinfo":{"sub":{"value":""}}}`, descClaimsSub},
+		{"two sub values", `{"id_token":{"sub":{"value":"usr_a"}},"userinfo":{"sub":{"value":"usr_b"}}}`, descClaimsSubTwo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,6 +272,99 @@ func wantAddress(b storage.BusinessDetails) map[string]any {
 	return map[string]any{
 		"formatted":      b.Street + "\n" + b.Postcode + " " + b.City + "\n" + b.Country,
 		"street_address": b.Street, "postal_code": b.Postcode, "locality": b.City, "country": b.Country,
+	}
+}
+
+// TestClaimsParameterSub: a sub claim request with a value (OpenID
+// Connect Core, section 5.5.1) is answered only for that user: a sign-in
+// as anyone else ends in login_required at the client's redirect URI,
+// with state and without a code, and its request is gone; a request whose
+// id_token_hint names another user is refused at once. essential does
+// not matter, and a sub without a value binds nothing.
+func TestClaimsParameterSub(t *testing.T) {
+	e := newEnv(t)
+	parent := t
+	hint := e.loginTokens().IDToken // an ID token of e.user
+	me, other := e.user.ID, "usr_someone_else"
+	tests := []struct {
+		name, claims string
+		hint         bool // send hint as id_token_hint
+		// want is "" for a code, else the error; atAuthorize says the
+		// request is refused before the login pages.
+		want        string
+		atAuthorize bool
+	}{
+		{name: "the signed-in user in the ID token", claims: `{"id_token":{"sub":{"value":"` + me + `"}}}`},
+		{name: "the signed-in user at userinfo, essential", claims: `{"userinfo":{"sub":{"value":"` + me + `","essential":true}}}`},
+		{name: "the signed-in user in both", claims: `{"id_token":{"sub":{"value":"` + me + `"}},"userinfo":{"sub":{"value":"` + me + `"}}}`},
+		{name: "the signed-in user and the hint", claims: `{"id_token":{"sub":{"value":"` + me + `"}}}`, hint: true},
+		{name: "sub without a value", claims: `{"id_token":{"sub":null},"userinfo":{"sub":{"essential":true,"value":null}}}`},
+		{name: "values are advisory", claims: `{"id_token":{"sub":{"values":["` + other + `"]}}}`},
+		{name: "another user in the ID token", claims: `{"id_token":{"sub":{"value":"` + other + `"}}}`, want: "login_required"},
+		{name: "another user, essential", claims: `{"id_token":{"sub":{"value":"` + other + `","essential":true}}}`, want: "login_required"},
+		{name: "another user at userinfo", claims: `{"userinfo":{"sub":{"value":"` + other + `"}}}`, want: "login_required"},
+		{name: "the hint's user is not the sub value", claims: `{"id_token":{"sub":{"value":"` + other + `"}}}`, hint: true,
+			want: "login_required", atAuthorize: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.t = t
+			defer func() { e.t = parent }()
+			v := e.authorizeParams(confID)
+			v.Set("claims", tt.claims)
+			if tt.hint {
+				v.Set("id_token_hint", hint)
+			}
+			verifier := withPKCE(v)
+			if tt.want == "" {
+				tr := e.redeem(e.code(v).Get("code"), verifier)
+				if tr.Status != http.StatusOK {
+					t.Fatalf("redeem status %d error %q %q", tr.Status, tr.Error, tr.Description)
+				}
+				if _, idc := e.verifyIDToken(tr.IDToken, confID, v.Get("nonce")); idc["sub"] != me {
+					t.Errorf("ID token sub = %v, want %s", idc["sub"], me)
+				}
+				return
+			}
+			resp := e.authorize(v)
+			var cb *url.URL
+			if !tt.atAuthorize {
+				login := location(t, resp)
+				if login.Path != "/login" {
+					t.Fatalf("authorize redirected to %s, want the login page", login)
+				}
+				cb = location(t, e.get(login.String()))
+				resp = e.get(cb.String())
+			}
+			checkRefused(t, e, resp, v.Get("state"), tt.want)
+			if cb != nil {
+				// The refused request is gone: the callback cannot be
+				// replayed into a code.
+				if _, err := e.store.GetAuthRequest(context.Background(), cb.Query().Get("id")); !errors.Is(err, storage.ErrNotFound) {
+					t.Errorf("refused auth request: %v, want ErrNotFound", err)
+				}
+				if q := e.get(cb.String()).Header.Get("Location"); strings.Contains(q, "code=") {
+					t.Errorf("callback again redirected to %s", q)
+				}
+			}
+		})
+	}
+}
+
+// checkRefused checks that resp sends the browser to the client's
+// redirect URI with error want, the state and no code.
+func checkRefused(t *testing.T, e *env, resp *http.Response, state, want string) {
+	t.Helper()
+	u := location(t, resp)
+	if got := u.Scheme + "://" + u.Host + u.Path; got != e.redirectURI() {
+		t.Fatalf("redirected to %s, want the client's redirect URI", u)
+	}
+	q := u.Query()
+	if q.Get("error") != want || q.Get("state") != state || q.Has("code") {
+		t.Errorf("redirect query %v, want error %s with state and no code", q, want)
+	}
+	if q.Get("error_description") != descOtherSubject {
+		t.Errorf("error_description %q, want %q", q.Get("error_description"), descOtherSubject)
 	}
 }
 

@@ -66,12 +66,19 @@ func (g *gate) interceptor(next http.Handler) http.Handler {
 			if !g.checkAuthorize(w, r) {
 				return
 			}
+		case authorizeCallbackPath:
+			if !g.checkCallbackSubject(w, r) {
+				return
+			}
 		case tokenPath, introspectPath, revokePath:
 			if !checkClientRequest(w, r) {
 				return
 			}
 			if hasNullClaims(r.PostForm) {
 				writeJSONError(w, http.StatusBadRequest, "invalid_request", "A token in the request is not valid.")
+				return
+			}
+			if r.URL.Path == tokenPath && !g.authenticateTokenClient(w, r) {
 				return
 			}
 			if r.URL.Path == tokenPath && r.PostForm.Get("grant_type") == string(oidc.GrantTypeClientCredentials) {
@@ -134,6 +141,28 @@ func (g *gate) checkAuthorize(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// checkCallbackSubject ends, with login_required at the client's redirect
+// URI, a done sign-in whose user is not the one the request is for
+// (HintSubject: the sub of id_token_hint or of the claims parameter), and
+// deletes it, so that no code is issued for another user whatever the
+// login pages did. It reports whether the callback may go on; anything
+// it cannot read is left to the library's callback.
+func (g *gate) checkCallbackSubject(w http.ResponseWriter, r *http.Request) bool {
+	ctx := r.Context()
+	ar, err := g.storage.liveAuthRequest(ctx, r.FormValue("id"))
+	if err != nil || !ar.Done || ar.HintSubject == "" || ar.HintSubject == ar.UserID {
+		return true
+	}
+	slog.InfoContext(ctx, "authorization refused: signed in as another user than requested", slog.String("auth_request_id", ar.ID), slog.String("client_id", ar.ClientID))
+	op.AuthRequestError(w, r, &authRequest{ar: ar}, oidc.ErrLoginRequired().WithDescription("%s", descOtherSubject), g.op)
+	if err := g.storage.store.DeleteAuthRequest(ctx, ar.ID); err != nil {
+		// The answer is written; the sweeper removes the request
+		// when it expires, and until then it is refused here again.
+		slog.WarnContext(ctx, "delete refused auth request", slog.Any("error", err))
+	}
+	return false
 }
 
 // refuseAuthorize answers a refused authorization request with

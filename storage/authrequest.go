@@ -22,8 +22,9 @@ type AuthRequest struct {
 	Prompt              []string
 	// MaxAge is the max_age parameter in seconds; nil when absent.
 	MaxAge *int64
-	// HintSubject is the sub of a valid id_token_hint, never the
-	// authenticated user.
+	// HintSubject is the user the request is for: the sub of a valid
+	// id_token_hint or the sub value of the claims parameter. It is
+	// never the authenticated user.
 	HintSubject string
 	LoginHint   string
 	ACRValues   []string

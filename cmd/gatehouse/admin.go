@@ -206,15 +206,25 @@ func (noMail) Transferred(context.Context, iam.Transfer)                    {}
 
 // socketOperator returns an operator speaking to the socket at path.
 func socketOperator(path string) *operator {
+	c := socketClient(path)
+	return &operator{client: c, close: func() error { c.CloseIdleConnections(); return nil }}
+}
+
+// socketClient returns an HTTP client whose every request goes to the
+// admin socket at sock, whatever the URL's host (use adminOrigin). Each
+// dial gives up after adminDialTimeout and each request after
+// adminRequestTimeout; a caller that streams a long answer sets Timeout
+// to zero and bounds the request with its context. Connections are not
+// kept alive, so the client holds no socket between commands.
+func socketClient(sock string) *http.Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			d := net.Dialer{Timeout: adminDialTimeout}
-			return d.DialContext(ctx, "unix", path)
+			return d.DialContext(ctx, "unix", sock)
 		},
 		DisableKeepAlives: true,
 	}
-	c := &http.Client{Transport: tr, Timeout: adminRequestTimeout}
-	return &operator{client: c, close: func() error { c.CloseIdleConnections(); return nil }}
+	return &http.Client{Transport: tr, Timeout: adminRequestTimeout}
 }
 
 // handlerTransport is an http.RoundTripper that serves each request with

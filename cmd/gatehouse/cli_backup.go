@@ -151,13 +151,10 @@ func copyDatabase(ctx context.Context, dataDir string, w io.Writer, sum hash.Has
 // copyFromSocket streams GET /backup from the admin socket into w and
 // compares the server's checksum with sum.
 func copyFromSocket(ctx context.Context, sock string, w io.Writer, sum hash.Hash) (int64, error) {
-	hc := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			d := net.Dialer{Timeout: adminDialTimeout}
-			return d.DialContext(ctx, "unix", sock)
-		},
-		DisableKeepAlives: true,
-	}}
+	hc := socketClient(sock)
+	// A backup streams the whole database, which can take longer than
+	// one admin request may; ctx bounds it instead.
+	hc.Timeout = 0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, adminOrigin+backupPath, nil)
 	if err != nil {
 		return 0, err

@@ -246,12 +246,7 @@ func keysCall(ctx context.Context, e env, cfg Config, dataDir, sub, alg string, 
 
 // keysOverSocket calls the admin socket's keys routes.
 func keysOverSocket(ctx context.Context, sock, sub, alg string, now bool) ([]byte, error) {
-	hc := &http.Client{Timeout: adminRequestTimeout, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			d := net.Dialer{Timeout: adminDialTimeout}
-			return d.DialContext(ctx, "unix", sock)
-		},
-	}}
+	hc := socketClient(sock)
 	method, path := http.MethodGet, keysListPath
 	if sub == "rotate" {
 		method, path = http.MethodPost, keysRotatePath+"?alg="+alg
