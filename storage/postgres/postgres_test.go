@@ -225,3 +225,51 @@ func TestMigrate(t *testing.T) {
 		t.Errorf("after a failed migration gatehouse_schema has %d rows (error %v), want 2", versions, err)
 	}
 }
+
+// TestAddSigningKeyAfterAcrossStores races planners of one rotation on
+// two Stores (two pools, as two processes would have) on one schema:
+// exactly one key is added.
+func TestAddSigningKeyAfterAcrossStores(t *testing.T) {
+	dsn := testDSN(t)
+	ctx := context.Background()
+	schema := MustCreateSchema(t, dsn)
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, Options{DSN: dsn, Schema: schema, MaxConns: 4})
+		if err != nil {
+			t.Fatalf("Open() #%d error = %v", i+1, err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	created := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	first := storage.SigningKey{ID: "kid_0", Algorithm: "ES256", PublicKey: []byte{1}, CreatedAt: created}
+	if err := stores[0].AddSigningKeys(ctx, first); err != nil {
+		t.Fatalf("AddSigningKeys() error = %v", err)
+	}
+	const planners = 16
+	errs := make(chan error, planners)
+	for i := range planners {
+		go func() {
+			key := storage.SigningKey{ID: "kid_new_" + string(rune('a'+i)), Algorithm: "ES256",
+				PublicKey: []byte{2}, CreatedAt: created.Add(time.Hour)}
+			errs <- stores[i%2].AddSigningKeyAfter(ctx, "kid_0", key)
+		}()
+	}
+	added := 0
+	for range planners {
+		switch err := <-errs; {
+		case err == nil:
+			added++
+		case !errors.Is(err, storage.ErrConflict):
+			t.Errorf("AddSigningKeyAfter() error = %v, want nil or ErrConflict", err)
+		}
+	}
+	keys, err := stores[1].ListSigningKeys(ctx)
+	if err != nil {
+		t.Fatalf("ListSigningKeys() error = %v", err)
+	}
+	if added != 1 || len(keys) != 2 {
+		t.Fatalf("%d planners on two stores: %d added, %d keys stored; want 1 and 2", planners, added, len(keys))
+	}
+}

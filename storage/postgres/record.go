@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -133,9 +134,18 @@ func utcValue(v reflect.Value) {
 	}
 }
 
-// hasTime reports whether a value of type t can hold a time.Time.
+// hasTimeCache maps a reflect.Type to whether it can hold a time.Time.
+var hasTimeCache sync.Map
+
+// hasTime reports whether a value of type t can hold a time.Time. The
+// answer is computed once per type.
 func hasTime(t reflect.Type) bool {
-	return hasTimeSeen(t, map[reflect.Type]bool{})
+	if v, ok := hasTimeCache.Load(t); ok {
+		return v.(bool)
+	}
+	has := hasTimeSeen(t, map[reflect.Type]bool{})
+	hasTimeCache.Store(t, has)
+	return has
 }
 
 func hasTimeSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
