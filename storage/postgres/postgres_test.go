@@ -72,7 +72,13 @@ func MustCreateSchema(t testing.TB, dsn string) string {
 func MustOpen(t testing.TB) *Store {
 	t.Helper()
 	dsn := testDSN(t)
-	s, err := Open(context.Background(), Options{DSN: dsn, Schema: MustCreateSchema(t, dsn), MaxConns: 8})
+	return MustOpenSchema(t, dsn, MustCreateSchema(t, dsn))
+}
+
+// MustOpenSchema opens a Store on the schema, closed at cleanup.
+func MustOpenSchema(t testing.TB, dsn, schema string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Options{DSN: dsn, Schema: schema, MaxConns: 8})
 	if err != nil {
 		t.Fatalf("Open() error = %v", err)
 	}
@@ -271,5 +277,35 @@ func TestAddSigningKeyAfterAcrossStores(t *testing.T) {
 	}
 	if added != 1 || len(keys) != 2 {
 		t.Fatalf("%d planners on two stores: %d added, %d keys stored; want 1 and 2", planners, added, len(keys))
+	}
+}
+
+// TestOpenConcurrent opens several Stores on one fresh schema at once, as
+// processes starting together would: the advisory lock lets exactly one
+// apply each migration and every Open succeeds.
+func TestOpenConcurrent(t *testing.T) {
+	dsn := testDSN(t)
+	schema := MustCreateSchema(t, dsn)
+	const openers = 8
+	errs := make(chan error, openers)
+	for range openers {
+		go func() {
+			s, err := Open(context.Background(), Options{DSN: dsn, Schema: schema, MaxConns: 2})
+			if err == nil {
+				err = s.Health(context.Background())
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range openers {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open() error = %v", err)
+		}
+	}
+	s := MustOpenSchema(t, dsn, schema)
+	var n int
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM gatehouse_schema`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("gatehouse_schema has %d rows (error %v), want 1", n, err)
 	}
 }
