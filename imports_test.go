@@ -30,6 +30,7 @@ func importRules() map[string][]string {
 		"storage":             {},
 		"storage/storagetest": {"storage"},
 		"storage/boltdb":      {"storage", "go.etcd.io/bbolt"},
+		"storage/postgres":    {"storage", "github.com/jackc/pgx/v5"},
 		// cache decorates any backend; it names none.
 		"storage/cache": {"storage"},
 		"secret":        {},
