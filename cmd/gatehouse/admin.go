@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,7 +22,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/notify"
 	"github.com/gatehouse-id/gatehouse/password"
 	"github.com/gatehouse-id/gatehouse/storage"
-	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 )
 
 // Files in the data directory.
@@ -150,12 +148,11 @@ func openOperator(ctx context.Context, e env, configPath string) (*operator, err
 	if err := ensureDataDir(dataDir); err != nil {
 		return nil, err
 	}
-	db, err := boltdb.Open(filepath.Join(dataDir, dbFileName), boltdb.Options{Timeout: time.Second})
+	db, err := openBackend(ctx, cfg, dataDir, func(err error) error {
+		return fmt.Errorf("the data directory %s is in use by another process that does not answer on %s; "+
+			"if a gatehouse server is starting, try again; otherwise stop that process: %w", dataDir, sock, err)
+	})
 	if err != nil {
-		if errors.Is(err, boltdb.ErrInUse) {
-			return nil, fmt.Errorf("the data directory %s is in use by another process that does not answer on %s; "+
-				"if a gatehouse server is starting, try again; otherwise stop that process: %w", dataDir, sock, err)
-		}
 		return nil, err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

@@ -37,6 +37,10 @@ const (
 	beforeRestoreSuffix = ".before-restore"
 )
 
+// errPostgresBackup says how to back up the postgres driver's database.
+var errPostgresBackup = errors.New("with storage.driver: postgres, back up and restore the database with PostgreSQL's tools " +
+	"(pg_dump, pg_restore, or continuous archiving) and keep the sealing key apart (README: Backups and restore)")
+
 // withBackup serves GET /backup on the admin socket: the database as of
 // one read transaction, streamed while writers go on, with its SHA-256 in
 // a trailer. Other requests go to next.
@@ -49,6 +53,10 @@ func withBackup(next http.Handler, db *boltdb.DB, logger *slog.Logger) http.Hand
 		if r.Method != http.MethodGet {
 			w.Header().Set("Allow", http.MethodGet)
 			http.Error(w, "GET only", http.StatusMethodNotAllowed)
+			return
+		}
+		if db == nil {
+			http.Error(w, errPostgresBackup.Error(), http.StatusNotImplemented)
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -80,6 +88,9 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	cfg, dataDir, err := configAndDataDir(e, *config)
 	if err != nil {
 		return err
+	}
+	if cfg.Storage.Driver == driverPostgres {
+		return usagef("backup: %s", errPostgresBackup)
 	}
 	if _, err := os.Stat(*out); err == nil && !*force {
 		return usagef("backup: %s exists; pass --force to replace it", *out)
@@ -226,6 +237,9 @@ func cmdRestore(ctx context.Context, e env, args []string) error {
 	cfg, dataDir, err := configAndDataDir(e, *config)
 	if err != nil {
 		return err
+	}
+	if cfg.Storage.Driver == driverPostgres {
+		return usagef("restore: %s", errPostgresBackup)
 	}
 	if err := checkBackup(*from); err != nil {
 		return fmt.Errorf("restore: %w; nothing was changed", err)

@@ -20,7 +20,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/provider"
 	"github.com/gatehouse-id/gatehouse/secret"
 	"github.com/gatehouse-id/gatehouse/storage"
-	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 )
 
 // Signing-key rotation from the command line (issue 14): "gatehouse keys
@@ -212,7 +211,7 @@ func keysCall(ctx context.Context, e env, cfg Config, dataDir, sub, alg string, 
 	if err := ensureDataDir(dataDir); err != nil {
 		return nil, err
 	}
-	db, err := boltdb.Open(filepath.Join(dataDir, dbFileName), boltdb.Options{Timeout: time.Second})
+	db, err := openBackend(ctx, cfg, dataDir, nil)
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}

@@ -179,8 +179,24 @@ type TLSConfig struct {
 
 // StorageConfig is where the data lives.
 type StorageConfig struct {
-	// DataDir holds gatehouse.db, secret.key and admin.sock.
+	// DataDir holds gatehouse.db (with the bolt driver), secret.key and
+	// admin.sock.
 	DataDir string `yaml:"data_dir"`
+	// Driver is the backend: bolt (the embedded file, one process) or
+	// postgres (several processes on one PostgreSQL database).
+	Driver string `yaml:"driver"`
+	// PostgresDSN is the connection string of the postgres driver. It is
+	// a secret: it is never logged or printed.
+	PostgresDSN string `yaml:"postgres_dsn"`
+	// PostgresMaxConns and PostgresMinConns bound the connection pool;
+	// zero keeps the driver's default (the larger of 4 and the cores).
+	PostgresMaxConns int `yaml:"postgres_max_conns"`
+	PostgresMinConns int `yaml:"postgres_min_conns"`
+	// PostgresConnectTimeout bounds each new connection.
+	PostgresConnectTimeout time.Duration `yaml:"postgres_connect_timeout"`
+	// PostgresSchema is the PostgreSQL schema of the tables; empty keeps
+	// the DSN's search_path.
+	PostgresSchema string `yaml:"postgres_schema"`
 }
 
 // SecretsConfig holds the sealing key.
@@ -225,7 +241,7 @@ func defaultConfig() Config {
 	p := password.DefaultParams()
 	return Config{
 		Server:  ServerConfig{Listen: "localhost:8080", DefaultLanguage: "en", ShutdownTimeout: 10 * time.Second},
-		Storage: StorageConfig{DataDir: "./gatehouse-data"},
+		Storage: StorageConfig{DataDir: "./gatehouse-data", Driver: driverBolt, PostgresConnectTimeout: 10 * time.Second},
 		Log:     LogConfig{Level: "info", Format: "text"},
 		Session: SessionConfig{Lifetime: 24 * time.Hour, IdleTimeout: time.Hour},
 		Tokens: TokensConfig{
@@ -584,6 +600,7 @@ func (c Config) Validate() []string {
 	problems = append(problems, c.brandingProblems()...)
 	problems = append(problems, c.vatProblems()...)
 	problems = append(problems, c.keysProblems()...)
+	problems = append(problems, c.storageProblems()...)
 	problems = append(problems, c.accountsProblems()...)
 	problems = append(problems, c.metricsProblems()...)
 	problems = append(problems, c.auditProblems()...)

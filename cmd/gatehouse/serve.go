@@ -34,7 +34,6 @@ import (
 	"github.com/gatehouse-id/gatehouse/signout"
 	"github.com/gatehouse-id/gatehouse/signup"
 	"github.com/gatehouse-id/gatehouse/storage"
-	"github.com/gatehouse-id/gatehouse/storage/boltdb"
 	"github.com/gatehouse-id/gatehouse/storage/cache"
 	"github.com/gatehouse-id/gatehouse/templates"
 )
@@ -73,15 +72,17 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := ensureDataDir(dataDir); err != nil {
 		return err
 	}
-	db, err := boltdb.Open(filepath.Join(dataDir, dbFileName), boltdb.Options{Timeout: time.Second})
+	db, err := openBackend(ctx, cfg, dataDir, func(err error) error {
+		return fmt.Errorf("the data directory %s is in use: another gatehouse server is running on it (stop it first, or set a different storage.data_dir): %w", dataDir, err)
+	})
 	if err != nil {
-		if errors.Is(err, boltdb.ErrInUse) {
-			return fmt.Errorf("the data directory %s is in use: another gatehouse server is running on it (stop it first, or set a different storage.data_dir): %w", dataDir, err)
+		if cfg.Storage.Driver == driverBolt {
+			return openFailure(err)
 		}
-		return openFailure(err)
+		return err
 	}
 	defer db.Close()
-	unmark, err := checkAfterUncleanStop(ctx, db, dataDir, logger)
+	unmark, err := db.startChecks(ctx, dataDir, logger)
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	adminSrv := &http.Server{
-		Handler:           withPprof(withKeys(withBackup(logChanges(admin, logger), db, logger), prov.Keys(), logger)),
+		Handler:           withPprof(withKeys(withBackup(logChanges(admin, logger), db.bolt, logger), prov.Keys(), logger)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
