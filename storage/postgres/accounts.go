@@ -95,7 +95,7 @@ func createAccount(ctx context.Context, tx pgx.Tx, a storage.Account, owner stor
 		}
 	}
 	owner.AccountID, owner.Role, owner.Active, owner.RemovedAt = a.ID, storage.RoleOwner, true, time.Time{}
-	if _, err := writeMembership(ctx, tx, owner, false); err != nil {
+	if _, err := writeMembership(ctx, tx, owner); err != nil {
 		return storage.Account{}, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE account_count SET n = n + 1`); err != nil {
@@ -111,15 +111,16 @@ func writeAccount(ctx context.Context, q queryer, a storage.Account, insert bool
 	if err != nil {
 		return storage.Account{}, err
 	}
-	var parent any
-	if a.ParentID != "" {
-		parent = a.ParentID
-	}
-	sql := `UPDATE accounts SET vat_next_check_at = $3, data = $4 WHERE id = $1`
+	// parent_id is written only on insert: ParentID never changes.
+	sql, args := `UPDATE accounts SET vat_next_check_at = $2, data = $3 WHERE id = $1`, []any{a.ID, ts(a.VAT.NextCheckAt), data}
 	if insert {
-		sql = `INSERT INTO accounts (id, parent_id, vat_next_check_at, data) VALUES ($1, $2, $3, $4)`
+		var parent any
+		if a.ParentID != "" {
+			parent = a.ParentID
+		}
+		sql, args = `INSERT INTO accounts (id, vat_next_check_at, data, parent_id) VALUES ($1, $2, $3, $4)`, append(args, parent)
 	}
-	tag, err := q.Exec(ctx, sql, a.ID, parent, ts(a.VAT.NextCheckAt), data)
+	tag, err := q.Exec(ctx, sql, args...)
 	if err != nil {
 		return storage.Account{}, fmt.Errorf("write account: %w", mapErr(err))
 	}
