@@ -29,9 +29,9 @@ type queryer interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// checkKey refuses an empty ID and one PostgreSQL cannot store in text (a
+// refuseBadID refuses an empty ID and one PostgreSQL cannot store in text (a
 // zero byte), before anything is written.
-func checkKey(what, id string) error {
+func refuseBadID(what, id string) error {
 	if id == "" {
 		return fmt.Errorf("%s: empty id", what)
 	}
@@ -44,10 +44,10 @@ func checkKey(what, id string) error {
 // CreateAccount stores a new account, its ancestor rows and its Owner's
 // membership, and counts it, in one transaction.
 func (s *Store) CreateAccount(ctx context.Context, a storage.Account, owner storage.Membership) (storage.Account, error) {
-	if err := checkKey("create account", a.ID); err != nil {
+	if err := refuseBadID("create account", a.ID); err != nil {
 		return storage.Account{}, fmt.Errorf("postgres: %w", err)
 	}
-	if err := checkKey("create account owner", owner.UserID); err != nil {
+	if err := refuseBadID("create account owner", owner.UserID); err != nil {
 		return storage.Account{}, fmt.Errorf("postgres: %w", err)
 	}
 	var created storage.Account
@@ -193,7 +193,7 @@ func (s *Store) ListAccounts(ctx context.Context, q storage.AccountQuery) ([]sto
 	default:
 		sql = `SELECT data FROM accounts WHERE parent_id IS NULL AND id > $1 ORDER BY id LIMIT $2`
 	}
-	out, next, err := listPage(ctx, s.pool, q.PageRequest, func(a storage.Account) string { return a.ID }, sql, args...)
+	out, next, err := readPage(ctx, s.pool, q.PageRequest, func(a storage.Account) string { return a.ID }, sql, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list accounts: %w", err)
 	}
@@ -220,24 +220,24 @@ func (s *Store) ListVATRechecksDue(ctx context.Context, now time.Time, limit int
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list VAT re-checks due: %w", err)
 	}
-	out, err := collectData[storage.Account](rows)
+	out, err := decodeRows[storage.Account](rows)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list VAT re-checks due: %w", err)
 	}
 	return out, nil
 }
 
-// listPage runs sql, whose arguments are args, then the page's After and
+// readPage runs sql, whose arguments are args, then the page's After and
 // a row limit, and whose rows are data columns in key order. It asks for
 // one row more than the page holds, to know whether a next page exists;
 // the Next cursor is then the key of the page's last record.
-func listPage[R any](ctx context.Context, q queryer, p storage.PageRequest, key func(R) string, sql string, args ...any) ([]R, string, error) {
+func readPage[R any](ctx context.Context, q queryer, p storage.PageRequest, key func(R) string, sql string, args ...any) ([]R, string, error) {
 	size := p.Size()
 	rows, err := q.Query(ctx, sql, append(args, p.After, size+1)...)
 	if err != nil {
 		return nil, "", err
 	}
-	out, err := collectData[R](rows)
+	out, err := decodeRows[R](rows)
 	if err != nil {
 		return nil, "", err
 	}
@@ -248,9 +248,9 @@ func listPage[R any](ctx context.Context, q queryer, p storage.PageRequest, key 
 	return out, key(out[size-1]), nil
 }
 
-// collectData decodes every row of rows, each one data column; it returns
+// decodeRows decodes every row of rows, each one data column; it returns
 // nil when there are none.
-func collectData[R any](rows pgx.Rows) ([]R, error) {
+func decodeRows[R any](rows pgx.Rows) ([]R, error) {
 	raw, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 	if err != nil {
 		return nil, err

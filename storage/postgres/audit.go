@@ -13,7 +13,7 @@ import (
 // append of the same event again replaces the row, so a retry does not
 // duplicate it.
 func (s *Store) AppendAudit(ctx context.Context, e storage.AuditEvent) error {
-	if err := checkKey("append audit", e.ID); err != nil {
+	if err := refuseBadID("append audit", e.ID); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	if e.Time.IsZero() {
@@ -47,7 +47,7 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter) ([]storage
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list audit: %w", err)
 	}
-	out, err := collectData[storage.AuditEvent](rows)
+	out, err := decodeRows[storage.AuditEvent](rows)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list audit: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 // nothing when the account is missing; the primary key and the unique
 // token_hash refuse a taken ID or token.
 func (s *Store) CreateInvitation(ctx context.Context, inv storage.Invitation) error {
-	if err := checkKey("create invitation", inv.ID); err != nil {
+	if err := refuseBadID("create invitation", inv.ID); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	if len(inv.TokenHash) == 0 {
@@ -97,7 +97,7 @@ func (s *Store) ListInvitations(ctx context.Context, q storage.InvitationQuery) 
 	if q.Email != "" {
 		sql, arg = `SELECT data FROM invitations WHERE email = $1 AND id > $2 ORDER BY id LIMIT $3`, storage.NormalizeEmail(q.Email)
 	}
-	out, next, err := listPage(ctx, s.pool, q.PageRequest, func(inv storage.Invitation) string { return inv.ID }, sql, arg)
+	out, next, err := readPage(ctx, s.pool, q.PageRequest, func(inv storage.Invitation) string { return inv.ID }, sql, arg)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list invitations: %w", err)
 	}
@@ -111,7 +111,7 @@ func (s *Store) ListInvitations(ctx context.Context, q storage.InvitationQuery) 
 // every membership write does.
 func (s *Store) AcceptInvitation(ctx context.Context, invitationID, userID string, now time.Time,
 	check func(inv storage.Invitation, m storage.Membership, exists bool) error) (storage.Invitation, storage.Membership, error) {
-	if err := checkKey("accept invitation", userID); err != nil {
+	if err := refuseBadID("accept invitation", userID); err != nil {
 		return storage.Invitation{}, storage.Membership{}, fmt.Errorf("postgres: %w", err)
 	}
 	var (

@@ -44,7 +44,7 @@ func (s *Store) NearestMembership(ctx context.Context, userID string, accountIDs
 	if err != nil {
 		return storage.Membership{}, false, fmt.Errorf("postgres: nearest membership: %w", err)
 	}
-	found, err := collectData[storage.Membership](rows)
+	found, err := decodeRows[storage.Membership](rows)
 	if err != nil {
 		return storage.Membership{}, false, fmt.Errorf("postgres: nearest membership: %w", err)
 	}
@@ -63,10 +63,10 @@ func (s *Store) NearestMembership(ctx context.Context, userID string, accountIDs
 // owner role.
 func (s *Store) PutMembership(ctx context.Context, accountID, userID string,
 	fn func(old storage.Membership, exists bool) (storage.Membership, error)) (storage.Membership, error) {
-	if err := checkKey("put membership", accountID); err != nil {
+	if err := refuseBadID("put membership", accountID); err != nil {
 		return storage.Membership{}, fmt.Errorf("postgres: %w", err)
 	}
-	if err := checkKey("put membership", userID); err != nil {
+	if err := refuseBadID("put membership", userID); err != nil {
 		return storage.Membership{}, fmt.Errorf("postgres: %w", err)
 	}
 	var written storage.Membership
@@ -113,7 +113,7 @@ func checkRole(r storage.Role) error {
 // ListAccountMembers returns one page of the account's memberships,
 // ordered by user ID, through the primary key.
 func (s *Store) ListAccountMembers(ctx context.Context, accountID string, p storage.PageRequest) ([]storage.Membership, string, error) {
-	out, next, err := listPage(ctx, s.pool, p, func(m storage.Membership) string { return m.UserID },
+	out, next, err := readPage(ctx, s.pool, p, func(m storage.Membership) string { return m.UserID },
 		`SELECT data FROM memberships WHERE account_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`, accountID)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list account members: %w", err)
@@ -124,7 +124,7 @@ func (s *Store) ListAccountMembers(ctx context.Context, accountID string, p stor
 // ListUserMemberships returns one page of the user's memberships, ordered
 // by account ID, through the user index.
 func (s *Store) ListUserMemberships(ctx context.Context, userID string, p storage.PageRequest) ([]storage.Membership, string, error) {
-	out, next, err := listPage(ctx, s.pool, p, func(m storage.Membership) string { return m.AccountID },
+	out, next, err := readPage(ctx, s.pool, p, func(m storage.Membership) string { return m.AccountID },
 		`SELECT data FROM memberships WHERE user_id = $1 AND account_id > $2 ORDER BY account_id LIMIT $3`, userID)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list user memberships: %w", err)
