@@ -22,6 +22,17 @@ var (
 	_ storage.Audit       = (*Store)(nil)
 )
 
+// The list statements of accounts. Each walks one index in its order and
+// stops at the limit; accounts_test.go checks their plans.
+const (
+	sqlListTopLevel    = `SELECT data FROM accounts WHERE parent_id IS NULL AND id > $1 ORDER BY id LIMIT $2`
+	sqlListChildren    = `SELECT data FROM accounts WHERE parent_id = $1 AND id > $2 ORDER BY id LIMIT $3`
+	sqlListDescendants = `SELECT a.data FROM account_ancestors d JOIN accounts a ON a.id = d.account_id
+		WHERE d.ancestor_id = $1 AND d.account_id > $2 ORDER BY d.account_id LIMIT $3`
+	sqlVATRechecksDue = `SELECT data FROM accounts WHERE vat_next_check_at IS NOT NULL AND vat_next_check_at <= $1
+		ORDER BY vat_next_check_at, id LIMIT $2`
+)
+
 // queryer is what the account code needs of a pool or a transaction.
 type queryer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
@@ -184,14 +195,13 @@ func (s *Store) ListAccounts(ctx context.Context, q storage.AccountQuery) ([]sto
 	case q.ParentID != "" && q.AncestorID != "":
 		return nil, "", errors.New("postgres: list accounts: both a parent and an ancestor given")
 	case q.AncestorID != "":
-		sql = `SELECT a.data FROM account_ancestors d JOIN accounts a ON a.id = d.account_id
-			WHERE d.ancestor_id = $1 AND d.account_id > $2 ORDER BY d.account_id LIMIT $3`
+		sql = sqlListDescendants
 		args = []any{q.AncestorID}
 	case q.ParentID != "":
-		sql = `SELECT data FROM accounts WHERE parent_id = $1 AND id > $2 ORDER BY id LIMIT $3`
+		sql = sqlListChildren
 		args = []any{q.ParentID}
 	default:
-		sql = `SELECT data FROM accounts WHERE parent_id IS NULL AND id > $1 ORDER BY id LIMIT $2`
+		sql = sqlListTopLevel
 	}
 	out, next, err := readPage(ctx, s.pool, q.PageRequest, func(a storage.Account) string { return a.ID }, sql, args...)
 	if err != nil {
@@ -214,9 +224,7 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 // earliest first, through the partial index on the next check time.
 func (s *Store) ListVATRechecksDue(ctx context.Context, now time.Time, limit int) ([]storage.Account, error) {
 	limit = storage.PageRequest{Limit: limit}.Size()
-	rows, err := s.pool.Query(ctx, `SELECT data FROM accounts
-		WHERE vat_next_check_at IS NOT NULL AND vat_next_check_at <= $1
-		ORDER BY vat_next_check_at, id LIMIT $2`, now.UTC(), limit)
+	rows, err := s.pool.Query(ctx, sqlVATRechecksDue, now.UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list VAT re-checks due: %w", err)
 	}

@@ -9,6 +9,12 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
+// sqlDeleteAuditBefore deletes the oldest events before $1, at most $2:
+// the subquery walks the primary key from its start and the delete finds
+// the rows by their physical address, so no other row is read.
+const sqlDeleteAuditBefore = `DELETE FROM audit_events WHERE ctid = ANY (ARRAY (
+	SELECT ctid FROM audit_events WHERE at < $1 ORDER BY at, id LIMIT $2))`
+
 // AppendAudit stores an event under its time and ID in one statement. An
 // append of the same event again replaces the row, so a retry does not
 // duplicate it.
@@ -96,8 +102,7 @@ func (s *Store) DeleteAuditBefore(ctx context.Context, before time.Time, limit i
 	if limit < 1 {
 		return 0, fmt.Errorf("postgres: delete audit: limit %d is not positive", limit)
 	}
-	tag, err := s.pool.Exec(ctx, `DELETE FROM audit_events WHERE (at, id) IN (
-		SELECT at, id FROM audit_events WHERE at < $1 ORDER BY at, id LIMIT $2)`, before.UTC(), limit)
+	tag, err := s.pool.Exec(ctx, sqlDeleteAuditBefore, before.UTC(), limit)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete audit: %w", err)
 	}

@@ -12,6 +12,12 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
+// The list statements of invitations, each one index range in its order.
+const (
+	sqlListAccountInvitations = `SELECT data FROM invitations WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3`
+	sqlListEmailInvitations   = `SELECT data FROM invitations WHERE email = $1 AND id > $2 ORDER BY id LIMIT $3`
+)
+
 // CreateInvitation stores a new invitation in one statement that inserts
 // nothing when the account is missing; the primary key and the unique
 // token_hash refuse a taken ID or token.
@@ -93,9 +99,9 @@ func (s *Store) ListInvitations(ctx context.Context, q storage.InvitationQuery) 
 	if (q.AccountID == "") == (q.Email == "") {
 		return nil, "", errors.New("postgres: list invitations: exactly one of an account and an e-mail address is needed")
 	}
-	sql, arg := `SELECT data FROM invitations WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3`, q.AccountID
+	sql, arg := sqlListAccountInvitations, q.AccountID
 	if q.Email != "" {
-		sql, arg = `SELECT data FROM invitations WHERE email = $1 AND id > $2 ORDER BY id LIMIT $3`, storage.NormalizeEmail(q.Email)
+		sql, arg = sqlListEmailInvitations, storage.NormalizeEmail(q.Email)
 	}
 	out, next, err := readPage(ctx, s.pool, q.PageRequest, func(inv storage.Invitation) string { return inv.ID }, sql, arg)
 	if err != nil {

@@ -19,6 +19,12 @@ import (
 // to the account by a foreign key, which only take FOR KEY SHARE.
 const lockAccountRow = "FOR NO KEY UPDATE"
 
+// The list statements of memberships, each one index range in its order.
+const (
+	sqlListAccountMembers  = `SELECT data FROM memberships WHERE account_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`
+	sqlListUserMemberships = `SELECT data FROM memberships WHERE user_id = $1 AND account_id > $2 ORDER BY account_id LIMIT $3`
+)
+
 // errOwnerInvariant is the ErrConflict of a write that would break the
 // one-Owner rule.
 var errOwnerInvariant = fmt.Errorf("only account creation and ownership transfer write the owner role: %w", storage.ErrConflict)
@@ -114,7 +120,7 @@ func checkRole(r storage.Role) error {
 // ordered by user ID, through the primary key.
 func (s *Store) ListAccountMembers(ctx context.Context, accountID string, p storage.PageRequest) ([]storage.Membership, string, error) {
 	out, next, err := readPage(ctx, s.pool, p, func(m storage.Membership) string { return m.UserID },
-		`SELECT data FROM memberships WHERE account_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`, accountID)
+		sqlListAccountMembers, accountID)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list account members: %w", err)
 	}
@@ -125,7 +131,7 @@ func (s *Store) ListAccountMembers(ctx context.Context, accountID string, p stor
 // by account ID, through the user index.
 func (s *Store) ListUserMemberships(ctx context.Context, userID string, p storage.PageRequest) ([]storage.Membership, string, error) {
 	out, next, err := readPage(ctx, s.pool, p, func(m storage.Membership) string { return m.AccountID },
-		`SELECT data FROM memberships WHERE user_id = $1 AND account_id > $2 ORDER BY account_id LIMIT $3`, userID)
+		sqlListUserMemberships, userID)
 	if err != nil {
 		return nil, "", fmt.Errorf("postgres: list user memberships: %w", err)
 	}

@@ -14,8 +14,9 @@ CREATE TABLE accounts (
     data              jsonb NOT NULL
 );
 
--- The children of an account (or the top-level accounts) in ID order.
+-- The children of an account, and the top-level accounts, in ID order.
 CREATE INDEX accounts_by_parent ON accounts (parent_id, id);
+CREATE INDEX accounts_top_level ON accounts (id) WHERE parent_id IS NULL;
 
 -- The accounts due for a VAT re-check, earliest first.
 CREATE INDEX accounts_by_vat_recheck ON accounts (vat_next_check_at, id)
