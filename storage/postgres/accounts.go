@@ -224,7 +224,7 @@ func (s *Store) CountAccounts(ctx context.Context) (int, error) {
 // earliest first, through the partial index on the next check time.
 func (s *Store) ListVATRechecksDue(ctx context.Context, now time.Time, limit int) ([]storage.Account, error) {
 	limit = storage.PageRequest{Limit: limit}.Size()
-	rows, err := s.pool.Query(ctx, sqlVATRechecksDue, now.UTC(), limit)
+	rows, err := s.pool.Query(ctx, sqlVATRechecksDue, timeBound(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list VAT re-checks due: %w", err)
 	}
@@ -233,6 +233,26 @@ func (s *Store) ListVATRechecksDue(ctx context.Context, now time.Time, limit int
 		return nil, fmt.Errorf("postgres: list VAT re-checks due: %w", err)
 	}
 	return out, nil
+}
+
+// The times a timestamptz can hold, with a day to spare at each end.
+var (
+	minTimestamptz = time.Date(-4712, time.January, 2, 0, 0, 0, 0, time.UTC)
+	maxTimestamptz = time.Date(294276, time.December, 30, 0, 0, 0, 0, time.UTC)
+)
+
+// timeBound returns t in UTC, moved into the range of timestamptz: a
+// bound of a query (a Since, a cursor, a retention or due time) far in
+// the past or future then selects what it would if PostgreSQL could hold
+// it, instead of failing, as the bbolt backend's clamped keys do.
+func timeBound(t time.Time) time.Time {
+	switch {
+	case t.Before(minTimestamptz):
+		return minTimestamptz
+	case t.After(maxTimestamptz):
+		return maxTimestamptz
+	}
+	return t.UTC()
 }
 
 // readPage runs sql, whose arguments are args, then the page's After and

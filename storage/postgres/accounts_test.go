@@ -224,3 +224,39 @@ func TestConcurrentNewMembership(t *testing.T) {
 		t.Fatalf("account has %s members, want the Owner, usr_joiner and usr_new: %+v", got, members)
 	}
 }
+
+// TestFarTimeBounds queries with bounds beyond what timestamptz holds and
+// expects them to select what they mean, not to fail.
+func TestFarTimeBounds(t *testing.T) {
+	s := MustOpen(t)
+	ctx := context.Background()
+	if err := s.AppendAudit(ctx, storage.AuditEvent{ID: "aud_1", Time: acctTestTime, Action: storage.AuditUserCreate}); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Date(300000, time.January, 1, 0, 0, 0, 0, time.UTC)
+	past := time.Date(-300000, time.January, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		f    storage.AuditFilter
+		want int
+	}{
+		{"since the far future", storage.AuditFilter{Since: future}, 0},
+		{"since the far past", storage.AuditFilter{Since: past}, 1},
+		{"before the far future", storage.AuditFilter{Before: storage.AuditCursor{Time: future}}, 1},
+		{"before the far past", storage.AuditFilter{Before: storage.AuditCursor{Time: past}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.ListAudit(ctx, tt.f)
+			if err != nil || len(got) != tt.want {
+				t.Fatalf("ListAudit(%+v) = %d events, %v; want %d", tt.f, len(got), err, tt.want)
+			}
+		})
+	}
+	if _, err := s.ListVATRechecksDue(ctx, future, 0); err != nil {
+		t.Fatalf("ListVATRechecksDue(far future) error = %v", err)
+	}
+	if n, err := s.DeleteAuditBefore(ctx, future, 10); err != nil || n != 1 {
+		t.Fatalf("DeleteAuditBefore(far future) = %d, %v; want 1", n, err)
+	}
+}

@@ -78,10 +78,10 @@ func auditQuery(f storage.AuditFilter) (string, []any) {
 		}
 	}
 	if !f.Since.IsZero() {
-		conds = append(conds, "at >= "+arg(f.Since.UTC()))
+		conds = append(conds, "at >= "+arg(timeBound(f.Since)))
 	}
 	if !f.Before.IsZero() {
-		conds = append(conds, fmt.Sprintf("(at, id) < (%s, %s)", arg(f.Before.Time.UTC()), arg(f.Before.ID)))
+		conds = append(conds, fmt.Sprintf("(at, id) < (%s, %s)", arg(timeBound(f.Before.Time)), arg(f.Before.ID)))
 	}
 	var b strings.Builder
 	b.WriteString("SELECT data FROM audit_events")
@@ -102,7 +102,7 @@ func (s *Store) DeleteAuditBefore(ctx context.Context, before time.Time, limit i
 	if limit < 1 {
 		return 0, fmt.Errorf("postgres: delete audit: limit %d is not positive", limit)
 	}
-	tag, err := s.pool.Exec(ctx, sqlDeleteAuditBefore, before.UTC(), limit)
+	tag, err := s.pool.Exec(ctx, sqlDeleteAuditBefore, timeBound(before), limit)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete audit: %w", err)
 	}
