@@ -103,7 +103,7 @@ func (s *Store) CreateOTPChallenge(ctx context.Context, c storage.OTPChallenge) 
 		return fmt.Errorf("postgres: create otp challenge: %w", err)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO otp_challenges (id, user_id, expires_at, data) VALUES ($1, $2, $3, $4)`,
-		c.ID, c.UserID, ts(c.ExpiresAt), data)
+		c.ID, c.UserID, c.ExpiresAt.UTC(), data)
 	if err != nil {
 		return fmt.Errorf("postgres: create otp challenge: %w", mapErr(err))
 	}
@@ -152,7 +152,7 @@ func (s *Store) UpdateOTPChallenge(ctx context.Context, id string, fn func(old s
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE otp_challenges SET user_id = $2, expires_at = $3, data = $4 WHERE id = $1`,
-			id, c.UserID, ts(c.ExpiresAt), data)
+			id, c.UserID, c.ExpiresAt.UTC(), data)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -177,7 +177,7 @@ func (s *Store) DeleteOTPChallenge(ctx context.Context, id string) error {
 // DeleteExpiredOTPChallenges removes every challenge whose ExpiresAt is at
 // or before before, through the expiry index, and returns how many went.
 func (s *Store) DeleteExpiredOTPChallenges(ctx context.Context, before time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM otp_challenges WHERE expires_at IS NULL OR expires_at <= $1`, before.UTC())
+	tag, err := s.pool.Exec(ctx, `DELETE FROM otp_challenges WHERE expires_at <= $1`, before.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete expired otp challenges: %w", mapErr(err))
 	}

@@ -28,7 +28,7 @@ func (s *Store) CreatePasswordReset(ctx context.Context, r storage.PasswordReset
 	}
 	err = s.inTx(ctx, pgx.Serializable, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO password_resets (id, user_id, expires_at, used_at, data)
-			VALUES ($1, $2, $3, $4, $5)`, r.ID, r.UserID, ts(r.ExpiresAt), ts(r.UsedAt), data)
+			VALUES ($1, $2, $3, $4, $5)`, r.ID, r.UserID, r.ExpiresAt.UTC(), ts(r.UsedAt), data)
 		if err != nil {
 			return mapErr(err)
 		}

@@ -16,8 +16,8 @@ import (
 // challenge, WebAuthn ceremony session, password reset and deny-list entry
 // whose expiry is at or before now, and every session that expired or was
 // last seen before idleBefore, and counts each kind. Each kind is one
-// DELETE through its expiry index; a NULL (zero) expiry or last-seen time
-// counts as long past, as the zero time does in storage/boltdb.
+// DELETE through its expiry index; a zero expiry or last-seen time is
+// stored as 0001-01-01 and so counts as long past, as in storage/boltdb.
 func (s *Store) DeleteExpired(ctx context.Context, now, idleBefore time.Time) (storage.Swept, error) {
 	t, idle := now.UTC(), idleBefore.UTC()
 	var swept storage.Swept
@@ -27,16 +27,16 @@ func (s *Store) DeleteExpired(ctx context.Context, now, idleBefore time.Time) (s
 		query string
 		args  []any
 	}{
-		{"auth requests", &swept.AuthRequests, `DELETE FROM auth_requests WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
-		{"auth codes", &swept.AuthCodes, `DELETE FROM auth_codes WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
-		{"access tokens", &swept.AccessTokens, `DELETE FROM access_tokens WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
-		{"refresh tokens", &swept.RefreshTokens, `DELETE FROM refresh_tokens WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
+		{"auth requests", &swept.AuthRequests, `DELETE FROM auth_requests WHERE expires_at <= $1`, []any{t}},
+		{"auth codes", &swept.AuthCodes, `DELETE FROM auth_codes WHERE expires_at <= $1`, []any{t}},
+		{"access tokens", &swept.AccessTokens, `DELETE FROM access_tokens WHERE expires_at <= $1`, []any{t}},
+		{"refresh tokens", &swept.RefreshTokens, `DELETE FROM refresh_tokens WHERE expires_at <= $1`, []any{t}},
 		{"sessions", &swept.Sessions, `DELETE FROM sessions
-			WHERE expires_at IS NULL OR expires_at <= $1 OR last_seen_at IS NULL OR last_seen_at < $2`, []any{t, idle}},
-		{"logouts", &swept.Logouts, `DELETE FROM logouts WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
-		{"otp challenges", &swept.OTPChallenges, `DELETE FROM otp_challenges WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
-		{"webauthn sessions", &swept.WebAuthnSessions, `DELETE FROM webauthn_sessions WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
-		{"password resets", &swept.PasswordResets, `DELETE FROM password_resets WHERE expires_at IS NULL OR expires_at <= $1`, []any{t}},
+			WHERE expires_at <= $1 OR last_seen_at < $2`, []any{t, idle}},
+		{"logouts", &swept.Logouts, `DELETE FROM logouts WHERE expires_at <= $1`, []any{t}},
+		{"otp challenges", &swept.OTPChallenges, `DELETE FROM otp_challenges WHERE expires_at <= $1`, []any{t}},
+		{"webauthn sessions", &swept.WebAuthnSessions, `DELETE FROM webauthn_sessions WHERE expires_at <= $1`, []any{t}},
+		{"password resets", &swept.PasswordResets, `DELETE FROM password_resets WHERE expires_at <= $1`, []any{t}},
 		// The deny-list keeps whole seconds, as storage/boltdb does.
 		{"denied tokens", &swept.DeniedTokens, `DELETE FROM denied_tokens WHERE expires_at <= $1`, []any{unixSeconds(now)}},
 	}

@@ -151,7 +151,7 @@ func insertAccessToken(ctx context.Context, tx pgx.Tx, t storage.AccessToken) er
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO access_tokens (id, client_id, subject, refresh_family_id, expires_at, data)
 		VALUES ($1, $2, $3, $4, $5, $6)`,
-		t.ID, t.ClientID, t.Subject, optText(t.RefreshFamilyID), ts(t.ExpiresAt), data)
+		t.ID, t.ClientID, t.Subject, optText(t.RefreshFamilyID), t.ExpiresAt.UTC(), data)
 	return mapErr(err)
 }
 
@@ -163,7 +163,7 @@ func putRefreshToken(ctx context.Context, tx pgx.Tx, t storage.RefreshToken, ins
 		return err
 	}
 	args := []any{t.ID, optText(t.FamilyID), t.ClientID, t.UserID, optText(t.AccessTokenID),
-		ts(t.ExpiresAt), ts(t.UsedAt), data}
+		t.ExpiresAt.UTC(), ts(t.UsedAt), data}
 	if insert {
 		_, err = tx.Exec(ctx, `INSERT INTO refresh_tokens
 			(id, family_id, client_id, user_id, access_token_id, expires_at, used_at, data)

@@ -73,7 +73,7 @@ func (s *Store) AddWebAuthnCredential(ctx context.Context, c storage.WebAuthnCre
 		return fmt.Errorf("postgres: add webauthn credential: %w", err)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO webauthn_credentials (id, user_id, created_at, data) VALUES ($1, $2, $3, $4)`,
-		c.ID, c.UserID, ts(c.CreatedAt), data)
+		c.ID, c.UserID, c.CreatedAt.UTC(), data)
 	if err != nil {
 		return fmt.Errorf("postgres: add webauthn credential: %w", mapErr(err))
 	}
@@ -84,7 +84,7 @@ func (s *Store) AddWebAuthnCredential(ctx context.Context, c storage.WebAuthnCre
 // CreatedAt) first and by ID among equals, or an empty list.
 func (s *Store) ListWebAuthnCredentials(ctx context.Context, userID string) ([]storage.WebAuthnCredential, error) {
 	rows, err := s.pool.Query(ctx, `SELECT data FROM webauthn_credentials WHERE user_id = $1
-		ORDER BY created_at NULLS FIRST, id`, userID)
+		ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list webauthn credentials: %w", mapErr(err))
 	}
@@ -167,7 +167,7 @@ func (s *Store) UpdateWebAuthnCredential(ctx context.Context, id []byte, fn func
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE webauthn_credentials SET created_at = $2, data = $3 WHERE id = $1`,
-			id, ts(c.CreatedAt), data)
+			id, c.CreatedAt.UTC(), data)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -205,7 +205,7 @@ func (s *Store) CreateWebAuthnSession(ctx context.Context, w storage.WebAuthnSes
 		return fmt.Errorf("postgres: create webauthn session: %w", err)
 	}
 	_, err = s.pool.Exec(ctx, `INSERT INTO webauthn_sessions (id, expires_at, data) VALUES ($1, $2, $3)`,
-		w.ID, ts(w.ExpiresAt), data)
+		w.ID, w.ExpiresAt.UTC(), data)
 	if err != nil {
 		return fmt.Errorf("postgres: create webauthn session: %w", mapErr(err))
 	}
@@ -235,7 +235,7 @@ func (s *Store) TakeWebAuthnSession(ctx context.Context, id string, now time.Tim
 // DeleteExpiredWebAuthnSessions removes every session whose ExpiresAt is at
 // or before before, through the expiry index, and returns how many went.
 func (s *Store) DeleteExpiredWebAuthnSessions(ctx context.Context, before time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM webauthn_sessions WHERE expires_at IS NULL OR expires_at <= $1`, before.UTC())
+	tag, err := s.pool.Exec(ctx, `DELETE FROM webauthn_sessions WHERE expires_at <= $1`, before.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete expired webauthn sessions: %w", mapErr(err))
 	}

@@ -6,8 +6,10 @@
 -- Every record is one row: data holds the JSON of the storage type, the
 -- other columns are derived from it at every write and carry what is
 -- looked up, unique, ordered or swept. As in 10_core.sql, identifiers
--- compare bytewise (COLLATE "C") and a NULL timestamp stands for the zero
--- time, which sweeps treat as long past (expires_at IS NULL OR ...).
+-- compare bytewise (COLLATE "C") and timestamps are NOT NULL, in UTC, the
+-- zero time.Time as 0001-01-01 00:00:00+00, so that a sweep's
+-- "expires_at <= now" treats a zero expiry as long past, as storage/boltdb
+-- does. used_at is nullable: NULL until the token or link is used.
 -- These tables reference users by ID without a foreign key: the contract
 -- has no user deletion, and the records of a user may be written before or
 -- without the user (the conformance suite does so).
@@ -17,7 +19,7 @@ CREATE TABLE access_tokens (
 	client_id text COLLATE "C" NOT NULL,
 	subject text COLLATE "C" NOT NULL,
 	refresh_family_id text COLLATE "C",
-	expires_at timestamptz,
+	expires_at timestamptz NOT NULL,
 	data jsonb NOT NULL
 );
 CREATE INDEX access_tokens_by_subject ON access_tokens (subject, client_id);
@@ -31,8 +33,8 @@ CREATE TABLE refresh_tokens (
 	client_id text COLLATE "C" NOT NULL,
 	user_id text COLLATE "C" NOT NULL,
 	access_token_id text COLLATE "C",
-	expires_at timestamptz,
-	used_at timestamptz,
+	expires_at timestamptz NOT NULL,
+	used_at timestamptz, -- NULL until used
 	data jsonb NOT NULL
 );
 CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id)
@@ -56,7 +58,7 @@ CREATE TABLE mfa_states (
 CREATE TABLE otp_challenges (
 	id text COLLATE "C" PRIMARY KEY,
 	user_id text COLLATE "C" NOT NULL,
-	expires_at timestamptz,
+	expires_at timestamptz NOT NULL,
 	data jsonb NOT NULL
 );
 CREATE INDEX otp_challenges_by_expiry ON otp_challenges (expires_at);
@@ -70,14 +72,14 @@ CREATE TABLE webauthn_handles (
 CREATE TABLE webauthn_credentials (
 	id bytea PRIMARY KEY CHECK (length(id) > 0),
 	user_id text COLLATE "C" NOT NULL,
-	created_at timestamptz,
+	created_at timestamptz NOT NULL,
 	data jsonb NOT NULL
 );
-CREATE INDEX webauthn_credentials_by_user ON webauthn_credentials (user_id, created_at NULLS FIRST, id);
+CREATE INDEX webauthn_credentials_by_user ON webauthn_credentials (user_id, created_at, id);
 
 CREATE TABLE webauthn_sessions (
 	id text COLLATE "C" PRIMARY KEY,
-	expires_at timestamptz,
+	expires_at timestamptz NOT NULL,
 	data jsonb NOT NULL
 );
 CREATE INDEX webauthn_sessions_by_expiry ON webauthn_sessions (expires_at);
@@ -90,8 +92,8 @@ CREATE TABLE login_attempts (
 CREATE TABLE password_resets (
 	id text COLLATE "C" PRIMARY KEY,
 	user_id text COLLATE "C" NOT NULL,
-	expires_at timestamptz,
-	used_at timestamptz,
+	expires_at timestamptz NOT NULL,
+	used_at timestamptz, -- NULL until used
 	data jsonb NOT NULL
 );
 CREATE INDEX password_resets_by_user ON password_resets (user_id);
