@@ -13,15 +13,10 @@ import (
 // GetLoginAttempts returns the user's password failure counter, or a zero
 // LoginAttempts with UserID set (and a nil error) when the user has none.
 func (s *Store) GetLoginAttempts(ctx context.Context, userID string) (storage.LoginAttempts, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM login_attempts WHERE user_id = $1`, userID).Scan(&data)
-	if errors.Is(err, pgx.ErrNoRows) {
+	a, err := getData[storage.LoginAttempts](ctx, s.pool, `SELECT data FROM login_attempts WHERE user_id = $1`, userID)
+	if errors.Is(err, storage.ErrNotFound) {
 		return storage.LoginAttempts{UserID: userID}, nil
 	}
-	if err != nil {
-		return storage.LoginAttempts{}, fmt.Errorf("postgres: get login attempts: %w", mapErr(err))
-	}
-	a, err := decode[storage.LoginAttempts](data)
 	if err != nil {
 		return storage.LoginAttempts{}, fmt.Errorf("postgres: get login attempts: %w", err)
 	}

@@ -40,12 +40,8 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]storag
 	if limit <= 0 {
 		return nil, fmt.Errorf("postgres: due mail: limit %d is not positive", limit)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT data FROM mail_queue WHERE due_at <= $1 ORDER BY due_at, id LIMIT $2`,
-		now.UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: due mail: %w", mapErr(err))
-	}
-	ms, err := collectData[storage.QueuedMail](rows)
+	ms, err := listData[storage.QueuedMail](ctx, s.pool,
+		`SELECT data FROM mail_queue WHERE due_at <= $1 ORDER BY due_at, id LIMIT $2`, now.UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: due mail: %w", err)
 	}
@@ -64,12 +60,7 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]storag
 // storage.ErrNotFound when the queue is empty: the first entry of the due
 // index.
 func (s *Store) NextMailDue(ctx context.Context) (time.Time, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM mail_queue ORDER BY due_at, id LIMIT 1`).Scan(&data)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("postgres: next mail due: %w", mapErr(err))
-	}
-	m, err := decode[storage.QueuedMail](data)
+	m, err := getData[storage.QueuedMail](ctx, s.pool, `SELECT data FROM mail_queue ORDER BY due_at, id LIMIT 1`)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("postgres: next mail due: %w", err)
 	}
@@ -85,16 +76,13 @@ func (s *Store) RescheduleMail(ctx context.Context, id string, due time.Time, la
 	}
 	var out storage.QueuedMail
 	err := s.inTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		var data []byte
-		if err := tx.QueryRow(ctx, `SELECT data FROM mail_queue WHERE id = $1 FOR UPDATE`, id).Scan(&data); err != nil {
-			return mapErr(err)
-		}
-		m, err := decode[storage.QueuedMail](data)
+		m, err := getData[storage.QueuedMail](ctx, tx, `SELECT data FROM mail_queue WHERE id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
 		m.Due, m.Attempts, m.LastError = due, m.Attempts+1, lastError
-		if data, err = encode(m); err != nil {
+		data, err := encode(m)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE mail_queue SET due_at = $2, data = $3 WHERE id = $1`, id, due.UTC(), data); err != nil {

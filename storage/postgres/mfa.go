@@ -14,12 +14,7 @@ import (
 // GetMFAState returns the user's second-factor state, or storage.ErrNotFound
 // when the user has none yet.
 func (s *Store) GetMFAState(ctx context.Context, userID string) (storage.MFAState, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM mfa_states WHERE user_id = $1`, userID).Scan(&data)
-	if err != nil {
-		return storage.MFAState{}, fmt.Errorf("postgres: get mfa state: %w", mapErr(err))
-	}
-	m, err := decode[storage.MFAState](data)
+	m, err := getData[storage.MFAState](ctx, s.pool, `SELECT data FROM mfa_states WHERE user_id = $1`, userID)
 	if err != nil {
 		return storage.MFAState{}, fmt.Errorf("postgres: get mfa state: %w", err)
 	}
@@ -72,10 +67,7 @@ func lockOrCreate[R any](ctx context.Context, tx pgx.Tx, table, userID string, z
 	if err != nil {
 		return none, mapErr(err)
 	}
-	if err := tx.QueryRow(ctx, `SELECT data FROM `+table+` WHERE user_id = $1 FOR UPDATE`, userID).Scan(&data); err != nil {
-		return none, mapErr(err)
-	}
-	return decode[R](data)
+	return getData[R](ctx, tx, `SELECT data FROM `+table+` WHERE user_id = $1 FOR UPDATE`, userID)
 }
 
 // writeByUser overwrites the data of userID's row in table and returns the
@@ -113,12 +105,7 @@ func (s *Store) CreateOTPChallenge(ctx context.Context, c storage.OTPChallenge) 
 // GetOTPChallenge returns the challenge, expired or not, or
 // storage.ErrNotFound.
 func (s *Store) GetOTPChallenge(ctx context.Context, id string) (storage.OTPChallenge, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM otp_challenges WHERE id = $1`, id).Scan(&data)
-	if err != nil {
-		return storage.OTPChallenge{}, fmt.Errorf("postgres: get otp challenge: %w", mapErr(err))
-	}
-	c, err := decode[storage.OTPChallenge](data)
+	c, err := getData[storage.OTPChallenge](ctx, s.pool, `SELECT data FROM otp_challenges WHERE id = $1`, id)
 	if err != nil {
 		return storage.OTPChallenge{}, fmt.Errorf("postgres: get otp challenge: %w", err)
 	}
@@ -133,11 +120,7 @@ func (s *Store) GetOTPChallenge(ctx context.Context, id string) (storage.OTPChal
 func (s *Store) UpdateOTPChallenge(ctx context.Context, id string, fn func(old storage.OTPChallenge) (storage.OTPChallenge, error)) (storage.OTPChallenge, error) {
 	var updated storage.OTPChallenge
 	err := s.inTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		var data []byte
-		if err := tx.QueryRow(ctx, `SELECT data FROM otp_challenges WHERE id = $1 FOR UPDATE`, id).Scan(&data); err != nil {
-			return mapErr(err)
-		}
-		old, err := decode[storage.OTPChallenge](data)
+		old, err := getData[storage.OTPChallenge](ctx, tx, `SELECT data FROM otp_challenges WHERE id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
@@ -148,7 +131,8 @@ func (s *Store) UpdateOTPChallenge(ctx context.Context, id string, fn func(old s
 		if c.ID != id {
 			return fmt.Errorf("id changed to %q", c.ID)
 		}
-		if data, err = encode(c); err != nil {
+		data, err := encode(c)
+		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE otp_challenges SET user_id = $2, expires_at = $3, data = $4 WHERE id = $1`,

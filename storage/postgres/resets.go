@@ -44,12 +44,7 @@ func (s *Store) CreatePasswordReset(ctx context.Context, r storage.PasswordReset
 // GetPasswordReset returns the reset, expired or used or not, or
 // storage.ErrNotFound.
 func (s *Store) GetPasswordReset(ctx context.Context, id string) (storage.PasswordReset, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM password_resets WHERE id = $1`, id).Scan(&data)
-	if err != nil {
-		return storage.PasswordReset{}, fmt.Errorf("postgres: get password reset: %w", mapErr(err))
-	}
-	r, err := decode[storage.PasswordReset](data)
+	r, err := getData[storage.PasswordReset](ctx, s.pool, `SELECT data FROM password_resets WHERE id = $1`, id)
 	if err != nil {
 		return storage.PasswordReset{}, fmt.Errorf("postgres: get password reset: %w", err)
 	}
@@ -63,11 +58,7 @@ func (s *Store) GetPasswordReset(ctx context.Context, id string) (storage.Passwo
 func (s *Store) UsePasswordReset(ctx context.Context, id string, now time.Time) (storage.PasswordReset, error) {
 	var used storage.PasswordReset
 	err := s.inTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		var data []byte
-		if err := tx.QueryRow(ctx, `SELECT data FROM password_resets WHERE id = $1 FOR UPDATE`, id).Scan(&data); err != nil {
-			return mapErr(err)
-		}
-		r, err := decode[storage.PasswordReset](data)
+		r, err := getData[storage.PasswordReset](ctx, tx, `SELECT data FROM password_resets WHERE id = $1 FOR UPDATE`, id)
 		switch {
 		case err != nil:
 			return err
@@ -77,7 +68,8 @@ func (s *Store) UsePasswordReset(ctx context.Context, id string, now time.Time) 
 			return fmt.Errorf("expired: %w", storage.ErrNotFound)
 		}
 		r.UsedAt = now
-		if data, err = encode(r); err != nil {
+		data, err := encode(r)
+		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE password_resets SET used_at = $2, data = $3 WHERE id = $1`, id, ts(r.UsedAt), data)

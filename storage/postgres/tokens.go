@@ -106,12 +106,7 @@ func issueTokens(ctx context.Context, tx pgx.Tx, iss storage.Issue, now time.Tim
 // lockAuthCode reads the code with the digest and locks its row until the
 // transaction ends.
 func lockAuthCode(ctx context.Context, tx pgx.Tx, hash []byte) (storage.AuthCode, error) {
-	var data []byte
-	err := tx.QueryRow(ctx, `SELECT data FROM auth_codes WHERE hash = $1 FOR UPDATE`, hash).Scan(&data)
-	if err != nil {
-		return storage.AuthCode{}, mapErr(err)
-	}
-	return decode[storage.AuthCode](data)
+	return getData[storage.AuthCode](ctx, tx, `SELECT data FROM auth_codes WHERE hash = $1 FOR UPDATE`, hash)
 }
 
 // redeemAuthCode writes the redeemed code and deletes its auth request,
@@ -134,12 +129,7 @@ func redeemAuthCode(ctx context.Context, tx pgx.Tx, c storage.AuthCode) error {
 // lockRefreshToken reads the refresh token and locks its row until the
 // transaction ends.
 func lockRefreshToken(ctx context.Context, tx pgx.Tx, id string) (storage.RefreshToken, error) {
-	var data []byte
-	err := tx.QueryRow(ctx, `SELECT data FROM refresh_tokens WHERE id = $1 FOR UPDATE`, id).Scan(&data)
-	if err != nil {
-		return storage.RefreshToken{}, mapErr(err)
-	}
-	return decode[storage.RefreshToken](data)
+	return getData[storage.RefreshToken](ctx, tx, `SELECT data FROM refresh_tokens WHERE id = $1 FOR UPDATE`, id)
 }
 
 // insertAccessToken stores a new access token; an existing ID gives a
@@ -178,12 +168,7 @@ func putRefreshToken(ctx context.Context, tx pgx.Tx, t storage.RefreshToken, ins
 // GetAccessToken returns the access token record or storage.ErrNotFound. It
 // does not check expiry.
 func (s *Store) GetAccessToken(ctx context.Context, id string) (storage.AccessToken, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM access_tokens WHERE id = $1`, id).Scan(&data)
-	if err != nil {
-		return storage.AccessToken{}, fmt.Errorf("postgres: get access token: %w", mapErr(err))
-	}
-	t, err := decode[storage.AccessToken](data)
+	t, err := getData[storage.AccessToken](ctx, s.pool, `SELECT data FROM access_tokens WHERE id = $1`, id)
 	if err != nil {
 		return storage.AccessToken{}, fmt.Errorf("postgres: get access token: %w", err)
 	}
@@ -193,12 +178,7 @@ func (s *Store) GetAccessToken(ctx context.Context, id string) (storage.AccessTo
 // GetRefreshToken returns the refresh token record, used or not, or
 // storage.ErrNotFound. It does not check expiry.
 func (s *Store) GetRefreshToken(ctx context.Context, id string) (storage.RefreshToken, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM refresh_tokens WHERE id = $1`, id).Scan(&data)
-	if err != nil {
-		return storage.RefreshToken{}, fmt.Errorf("postgres: get refresh token: %w", mapErr(err))
-	}
-	t, err := decode[storage.RefreshToken](data)
+	t, err := getData[storage.RefreshToken](ctx, s.pool, `SELECT data FROM refresh_tokens WHERE id = $1`, id)
 	if err != nil {
 		return storage.RefreshToken{}, fmt.Errorf("postgres: get refresh token: %w", err)
 	}

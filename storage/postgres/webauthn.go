@@ -83,38 +83,15 @@ func (s *Store) AddWebAuthnCredential(ctx context.Context, c storage.WebAuthnCre
 // ListWebAuthnCredentials returns the user's credentials, oldest (by
 // CreatedAt) first and by ID among equals, or an empty list.
 func (s *Store) ListWebAuthnCredentials(ctx context.Context, userID string) ([]storage.WebAuthnCredential, error) {
-	rows, err := s.pool.Query(ctx, `SELECT data FROM webauthn_credentials WHERE user_id = $1
-		ORDER BY created_at, id`, userID)
+	creds, err := listData[storage.WebAuthnCredential](ctx, s.pool, `SELECT data FROM webauthn_credentials
+		WHERE user_id = $1 ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list webauthn credentials: %w", mapErr(err))
 	}
-	creds, err := collectData[storage.WebAuthnCredential](rows)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: list webauthn credentials: %w", err)
+	if creds == nil {
+		creds = []storage.WebAuthnCredential{}
 	}
 	return creds, nil
-}
-
-// collectData decodes the single data column of every row, returning an
-// empty, non-nil slice for no rows. It closes rows.
-func collectData[R any](rows pgx.Rows) ([]R, error) {
-	out := []R{}
-	defer rows.Close()
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, mapErr(err)
-		}
-		r, err := decode[R](data)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
-	}
-	return out, nil
 }
 
 // GetWebAuthnCredential returns the credential with the ID, or
@@ -123,12 +100,7 @@ func (s *Store) GetWebAuthnCredential(ctx context.Context, id []byte) (storage.W
 	if len(id) == 0 {
 		return storage.WebAuthnCredential{}, fmt.Errorf("postgres: get webauthn credential: %w", storage.ErrNotFound)
 	}
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM webauthn_credentials WHERE id = $1`, id).Scan(&data)
-	if err != nil {
-		return storage.WebAuthnCredential{}, fmt.Errorf("postgres: get webauthn credential: %w", mapErr(err))
-	}
-	c, err := decode[storage.WebAuthnCredential](data)
+	c, err := getData[storage.WebAuthnCredential](ctx, s.pool, `SELECT data FROM webauthn_credentials WHERE id = $1`, id)
 	if err != nil {
 		return storage.WebAuthnCredential{}, fmt.Errorf("postgres: get webauthn credential: %w", err)
 	}
@@ -145,11 +117,7 @@ func (s *Store) UpdateWebAuthnCredential(ctx context.Context, id []byte, fn func
 	}
 	var updated storage.WebAuthnCredential
 	err := s.inTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		var data []byte
-		if err := tx.QueryRow(ctx, `SELECT data FROM webauthn_credentials WHERE id = $1 FOR UPDATE`, id).Scan(&data); err != nil {
-			return mapErr(err)
-		}
-		old, err := decode[storage.WebAuthnCredential](data)
+		old, err := getData[storage.WebAuthnCredential](ctx, tx, `SELECT data FROM webauthn_credentials WHERE id = $1 FOR UPDATE`, id)
 		if err != nil {
 			return err
 		}
@@ -163,7 +131,8 @@ func (s *Store) UpdateWebAuthnCredential(ctx context.Context, id []byte, fn func
 		if c.UserID != old.UserID {
 			return fmt.Errorf("user id changed to %q", c.UserID)
 		}
-		if data, err = encode(c); err != nil {
+		data, err := encode(c)
+		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE webauthn_credentials SET created_at = $2, data = $3 WHERE id = $1`,
@@ -217,12 +186,7 @@ func (s *Store) CreateWebAuthnSession(ctx context.Context, w storage.WebAuthnSes
 // ExpiresAt is at or before now is deleted as well and returns
 // storage.ErrNotFound, as does a missing one.
 func (s *Store) TakeWebAuthnSession(ctx context.Context, id string, now time.Time) (storage.WebAuthnSession, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `DELETE FROM webauthn_sessions WHERE id = $1 RETURNING data`, id).Scan(&data)
-	if err != nil {
-		return storage.WebAuthnSession{}, fmt.Errorf("postgres: take webauthn session: %w", mapErr(err))
-	}
-	w, err := decode[storage.WebAuthnSession](data)
+	w, err := getData[storage.WebAuthnSession](ctx, s.pool, `DELETE FROM webauthn_sessions WHERE id = $1 RETURNING data`, id)
 	if err != nil {
 		return storage.WebAuthnSession{}, fmt.Errorf("postgres: take webauthn session: %w", err)
 	}
