@@ -12,9 +12,10 @@ import (
 )
 
 // CreatePasswordReset stores r and deletes every older reset of the same
-// user in one serializable transaction, so that two concurrent creations
-// for one user cannot both survive. An existing ID gives
-// storage.ErrAlreadyExists and deletes nothing.
+// user in one transaction, under a transaction-scoped advisory lock per
+// user (and schema), so that of concurrent creations for one user only the
+// last one survives. An existing ID gives storage.ErrAlreadyExists and
+// deletes nothing.
 func (s *Store) CreatePasswordReset(ctx context.Context, r storage.PasswordReset) error {
 	if r.ID == "" {
 		return errors.New("postgres: create password reset: empty id")
@@ -26,8 +27,13 @@ func (s *Store) CreatePasswordReset(ctx context.Context, r storage.PasswordReset
 	if err != nil {
 		return fmt.Errorf("postgres: create password reset: %w", err)
 	}
-	err = s.inTx(ctx, pgx.Serializable, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO password_resets (id, user_id, expires_at, used_at, data)
+	err = s.inTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(
+			hashtextextended('gatehouse.password_resets.' || current_schema() || '.' || $1, 0))`, r.UserID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO password_resets (id, user_id, expires_at, used_at, data)
 			VALUES ($1, $2, $3, $4, $5)`, r.ID, r.UserID, r.ExpiresAt.UTC(), ts(r.UsedAt), data)
 		if err != nil {
 			return mapErr(err)
