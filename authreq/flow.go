@@ -152,7 +152,7 @@ func (f *Flow) CompleteFresh(w http.ResponseWriter, r *http.Request, ar storage.
 	ctx := r.Context()
 	now := f.Now()
 	if ar.HintSubject != "" && ar.HintSubject != p.UserID {
-		f.Logger.InfoContext(ctx, "sign-in refused: not the user of id_token_hint", "user_id", p.UserID, "auth_request_id", ar.ID)
+		f.Logger.InfoContext(ctx, "sign-in refused: not the user that id_token_hint or the claims sub value names", "user_id", p.UserID, "auth_request_id", ar.ID)
 		f.Fail(w, r, ar.ID, "login_required", "The signed-in user is not the one the application asked for.")
 		return
 	}
