@@ -46,6 +46,9 @@ type signingKey struct {
 	// activeAt is when the key starts signing; retireAt, when set, when
 	// it stops (keySchedule).
 	activeAt, retireAt time.Time
+	// signer is built on first use and shared by the copies of the key
+	// that every key-ring refresh makes (joseSigner).
+	signer *lazySigner
 }
 
 // SignatureAlgorithm implements op.SigningKey.
@@ -112,7 +115,7 @@ func openSigningKey(sk storage.SigningKey, sealer *secret.Sealer) (*signingKey, 
 	if err != nil {
 		return nil, fmt.Errorf("parse signing key %s: %w", sk.ID, err)
 	}
-	k := &signingKey{id: sk.ID, alg: jose.SignatureAlgorithm(sk.Algorithm)}
+	k := &signingKey{id: sk.ID, alg: jose.SignatureAlgorithm(sk.Algorithm), signer: &lazySigner{}}
 	switch priv := parsed.(type) {
 	case *rsa.PrivateKey:
 		if sk.Algorithm != algRS256 {

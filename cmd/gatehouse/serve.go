@@ -125,8 +125,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// Observability (observe.go): the metrics (nil when off) measure the
 	// public handler's store and senders from the outside.
 	obs := newMetrics(cfg.Metrics, hasher)
-	// Clients are cached for a few seconds (storage/cache): every token
-	// request reads its client once or twice. Every store of this process
+	// Clients and accounts are cached for a few seconds (storage/cache):
+	// every token request reads its client once or twice, and an API
+	// client's its account chain. Every store of this process
 	// (the pages, the provider, the admin socket) writes through the
 	// cache, so a change is seen at once.
 	cached := cache.New(db, clientCacheTTL, e.hooks.now)

@@ -98,8 +98,9 @@ type Options struct {
 
 // DB is a storage.Store on a bbolt file. It is safe for concurrent use.
 type DB struct {
-	bolt *bolt.DB
-	path string
+	bolt  *bolt.DB
+	path  string
+	group *grouper
 }
 
 // Open opens (creating if needed, with mode 0600) the bbolt file at path,
@@ -123,10 +124,10 @@ func Open(path string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("open bolt db %s: %w", path, err)
 	}
-	// Batched commits (token issuance) wait at most this long for company;
-	// bbolt's 10 ms default would dominate a token request's latency.
+	// TouchSession's bbolt batches wait at most this long for company;
+	// bbolt's 10 ms default would dominate a request's latency.
 	bdb.MaxBatchDelay = batchDelay
-	return &DB{bolt: bdb, path: path}, nil
+	return &DB{bolt: bdb, path: path, group: &grouper{db: bdb}}, nil
 }
 
 // safeOpen opens the bbolt file, reporting a panic of bbolt on a damaged
@@ -230,14 +231,14 @@ func (db *DB) update(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	return db.bolt.Update(fn)
 }
 
-// batch runs fn in a read-write transaction that bbolt may share with
-// concurrent callers (db.Batch), so that they share one commit. fn may run
-// more than once (only one run commits) and must be safe to repeat.
+// batch runs fn in a read-write transaction shared with concurrent
+// callers (group.go), so that they share one commit and its fsync. fn may
+// run more than once (only one run commits) and must be safe to repeat.
 func (db *DB) batch(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return db.bolt.Batch(fn)
+	return db.group.do(fn)
 }
 
 // view runs fn in one read-only transaction.

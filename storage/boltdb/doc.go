@@ -4,10 +4,12 @@
 // bbolt allows one process per file, so Open takes an exclusive lock and
 // fails within Options.Timeout (returning an error that wraps ErrInUse) when
 // another process holds it. Every exported method runs in exactly one bbolt
-// transaction; read-modify-write operations such as IssueTokens use bbolt's
-// Update, never Batch, so that they are serializable compare-and-swap
-// operations. Only the idempotent, backend-specific TouchSession groups
-// concurrent calls with Batch.
+// transaction. The hot writes (IssueTokens, EnqueueMail) share commits
+// with concurrent callers through a group commit (group.go): each
+// function runs whole, one after the other, in the shared transaction, so
+// a check-and-set stays serializable, but it may run more than once and
+// must be safe to repeat. The idempotent TouchSession groups its calls
+// with bbolt's Batch; every other write uses bbolt's Update.
 //
 // Values are stored as JSON in private record types defined in this
 // package; the domain types of package storage are never encoded directly.

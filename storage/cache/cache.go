@@ -9,12 +9,12 @@ import (
 	"github.com/gatehouse-id/gatehouse/storage"
 )
 
-// DefaultTTL is how long a cached client is served when New gets a zero
+// DefaultTTL is how long a cached client or account is served when New gets a zero
 // TTL.
 const DefaultTTL = 5 * time.Second
 
-// Store is a storage.Store whose GetClient answers from memory for up to
-// its TTL. Every client write made through it (CreateClient, UpdateClient,
+// Store is a storage.Store whose GetClient (and GetAccount, accounts.go)
+// answers from memory for up to its TTL. Every client write made through it (CreateClient, UpdateClient,
 // which also rotates secrets and enables or disables API clients, and
 // DeleteClient) drops the cached entry, so this process sees its own
 // writes at once. A write made by another process on the same database
@@ -32,6 +32,9 @@ type Store struct {
 	// gen grows with every invalidation; a read that started before one
 	// does not fill the cache, so a stale value cannot outlive a write.
 	gen uint64
+	// accounts and accountGen are the same for accounts (accounts.go).
+	accounts   map[string]accountEntry
+	accountGen uint64
 }
 
 // entry is one cached client.
@@ -51,7 +54,7 @@ func New(s storage.Store, ttl time.Duration, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{Store: s, ttl: ttl, now: now, clients: map[string]entry{}}
+	return &Store{Store: s, ttl: ttl, now: now, clients: map[string]entry{}, accounts: map[string]accountEntry{}}
 }
 
 // GetClient returns the cached client while it is fresh, or reads it and
