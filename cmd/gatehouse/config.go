@@ -60,6 +60,8 @@ type Config struct {
 	Metrics MetricsConfig `yaml:"metrics"`
 	// Audit is in config_audit.go.
 	Audit AuditConfig `yaml:"audit"`
+	// Cluster is in config_cluster.go.
+	Cluster ClusterConfig `yaml:"cluster"`
 }
 
 // WebAuthnConfig names the WebAuthn relying party (security keys and
@@ -276,6 +278,7 @@ func defaultConfig() Config {
 		Keys:         defaultKeys(),
 		Accounts:     defaultAccounts(),
 		Audit:        AuditConfig{Retention: defaultAuditRetention},
+		Cluster:      defaultCluster(),
 	}
 }
 
@@ -604,6 +607,7 @@ func (c Config) Validate() []string {
 	problems = append(problems, c.accountsProblems()...)
 	problems = append(problems, c.metricsProblems()...)
 	problems = append(problems, c.auditProblems()...)
+	problems = append(problems, c.clusterProblems()...)
 	return problems
 }
 

@@ -20,11 +20,6 @@ import (
 // whichever process runs it, and every process must reload the keys).
 const backgroundLease = "background"
 
-// leaseTTL is how long a holder keeps the lease without renewing it. The
-// holder renews it every leaseTTL/3, so another process takes over within
-// leaseTTL of a holder that stopped without releasing it.
-const leaseTTL = 30 * time.Second
-
 // lease keeps this process's claim on one lease and answers whether it
 // holds it. The zero value is not usable: use newLease.
 type lease struct {
@@ -38,11 +33,18 @@ type lease struct {
 }
 
 // newLease returns a lease on name for a holder named after this process.
-func newLease(store storage.Leases, name string, now func() time.Time, logger *slog.Logger) *lease {
+// ttl (cluster.lease_ttl) is how long the holder keeps the lease without
+// renewing it; the holder renews it every ttl/3 (keep's ticks), so
+// another process takes over within ttl of a holder that stopped without
+// releasing it. A ttl that is not positive is cluster.lease_ttl's default.
+func newLease(store storage.Leases, name string, ttl time.Duration, now func() time.Time, logger *slog.Logger) *lease {
 	if now == nil {
 		now = time.Now
 	}
-	return &lease{store: store, name: name, holder: holderID(), ttl: leaseTTL, now: now, logger: logger}
+	if ttl <= 0 {
+		ttl = defaultLeaseTTL
+	}
+	return &lease{store: store, name: name, holder: holderID(), ttl: ttl, now: now, logger: logger}
 }
 
 // holderID names this process among those sharing a database: the host

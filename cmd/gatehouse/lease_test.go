@@ -38,8 +38,8 @@ func TestBackgroundLease(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	clock := &leaseClock{t: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)}
 	logger := slog.New(slog.DiscardHandler)
-	a := newLease(db, backgroundLease, clock.now, logger)
-	b := newLease(db, backgroundLease, clock.now, logger)
+	a := newLease(db, backgroundLease, defaultLeaseTTL, clock.now, logger)
+	b := newLease(db, backgroundLease, defaultLeaseTTL, clock.now, logger)
 	if a.holder == b.holder {
 		t.Fatalf("two leases got the same holder ID %q", a.holder)
 	}
@@ -52,9 +52,9 @@ func TestBackgroundLease(t *testing.T) {
 	}{
 		{"a starts first", 0, true, false, true, false},
 		{"b starts while a holds it", time.Second, false, true, true, false},
-		{"a renews at ttl/3", leaseTTL / 3, true, true, true, false},
-		{"a renews again", leaseTTL / 3, true, true, true, false},
-		{"a stops renewing; not yet expired", leaseTTL - time.Second, false, true, true, false},
+		{"a renews at ttl/3", defaultLeaseTTL / 3, true, true, true, false},
+		{"a renews again", defaultLeaseTTL / 3, true, true, true, false},
+		{"a stops renewing; not yet expired", defaultLeaseTTL - time.Second, false, true, true, false},
 		{"a's lease expired: b takes over", time.Second, false, true, true, true},
 		{"a learns it lost the lease", 0, true, false, false, true},
 	}

@@ -214,7 +214,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	janitorCtx, stopJanitor := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	bg := newLease(db, backgroundLease, e.hooks.now, logger)
+	bg := newLease(db, backgroundLease, cfg.Cluster.LeaseTTL, e.hooks.now, logger)
 	bg.renew(ctx)
 	wg.Go(func() {
 		t := time.NewTicker(bg.ttl / 3)
@@ -225,7 +225,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		runJanitor(janitorCtx, db, bg.Held, e.hooks.janitorInterval, e.hooks.now, cfg.Session.IdleTimeout, cfg.Audit.Retention, logger)
 	})
 	wg.Go(func() {
-		runKeyRotation(janitorCtx, prov.Keys(), e.hooks.janitorInterval, logger)
+		runKeyRotation(janitorCtx, prov.Keys(), cfg.Cluster.RefreshInterval, logger)
 	})
 	wg.Go(func() {
 		sweepLimiters(janitorCtx, self.Limiters, limiterSweepInterval, e.hooks.now, logger)
