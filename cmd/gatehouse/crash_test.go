@@ -491,6 +491,12 @@ func newRPBrowserNoT() *rpBrowser {
 // does, and returns the code at the redirect, not redeemed; every failure
 // is an error.
 func signInToCode(b *rpBrowser, issuer, dataDir, clientID, email string) (crashCode, error) {
+	return signInToCodeWith(b, issuer, clientID, email, func() (string, error) { return waitOutboxCode(dataDir, email) })
+}
+
+// signInToCodeWith is signInToCode with the e-mailed code read by code,
+// for servers whose outboxes are several (TestMultiNode).
+func signInToCodeWith(b *rpBrowser, issuer, clientID, email string, code func() (string, error)) (crashCode, error) {
 	q, verifier := authorizeQuery(clientID)
 	q.Set("scope", "openid email offline_access gatehouse:api")
 	page, err := tryBrowse(b.Client, http.MethodGet, issuer+"/authorize?"+q.Encode(), nil, issuer)
@@ -510,11 +516,11 @@ func signInToCode(b *rpBrowser, issuer, dataDir, clientID, email string) (crashC
 			values.Set(h[1], html.UnescapeString(h[2]))
 		}
 		if strings.Contains(m[2], `name="code"`) {
-			code, cerr := waitOutboxCode(dataDir, email)
+			c, cerr := code()
 			if cerr != nil {
 				return crashCode{}, cerr
 			}
-			values.Set("code", code)
+			values.Set("code", c)
 		}
 		page, err = tryBrowse(b.Client, http.MethodPost, issuer+html.UnescapeString(m[1]), values, issuer)
 	}
