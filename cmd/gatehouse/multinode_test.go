@@ -337,11 +337,13 @@ func (c *cluster) testBruteForce(t *testing.T) {
 	page := browse(t, b.Client, http.MethodGet, base+"/authorize?"+q.Encode(), nil, base)
 	page = browse(t, b.Client, http.MethodPost, base+"/login/email", formOf(page, "email", email), base)
 	m := c.proxy.mark()
+	var fifth time.Time // when the last wrong password was answered: the delay runs from about then
 	for i := range free {
 		page = browse(t, b.Client, http.MethodPost, base+"/login/password", formOf(page, "password", fmt.Sprintf("wrong-%d", i)), base)
 		if !strings.Contains(page, `name="password"`) {
 			t.Fatalf("wrong password %d was not refused:\n%.400s", i+1, page)
 		}
+		fifth = time.Now()
 	}
 	counts := nodeCounts(hopsTo(c.proxy.since(m), http.MethodPost, "/login/password"))
 	if len(counts) != 3 || counts[0] > 2 || counts[1] > 2 || counts[2] > 2 {
@@ -353,7 +355,13 @@ func (c *cluster) testBruteForce(t *testing.T) {
 	sixth := time.Now()
 	page = browse(t, b.Client, http.MethodPost, base+"/login/password", formOf(page, "password", testPassword), base)
 	if !strings.Contains(page, `name="password"`) {
-		t.Fatalf("the right password was accepted %v after %d failures spread over the nodes; want it refused for 1 s", time.Since(sixth), free)
+		if time.Since(fifth) < time.Second {
+			t.Fatalf("the right password was accepted %v after %d failures spread over the nodes; want it refused for 1 s", time.Since(fifth), free)
+		}
+		// The machine took longer than the delay between the fifth
+		// failure and this attempt, so the acceptance says nothing; the
+		// shared counter above is the test of this case.
+		t.Logf("the right password came %v after the fifth failure, past the 1 s delay: its refusal was not observable", time.Since(fifth))
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	tick := time.NewTicker(100 * time.Millisecond)
