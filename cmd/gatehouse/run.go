@@ -128,6 +128,8 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return cmdBackup(ctx, e, rest[1:])
 	case "restore":
 		return cmdRestore(ctx, e, rest[1:])
+	case "migrate-storage":
+		return cmdMigrateStorage(ctx, e, rest[1:])
 	case "version", "--version":
 		fmt.Fprintf(stdout, "gatehouse %s%s\n", version, buildInfo())
 		return nil
@@ -197,6 +199,8 @@ Usage:
   PROG keys rotate [--alg A] [--now]    publish a new key (ES256, RS256 or EdDSA); --now: it signs at once
   PROG backup --out FILE [--force]      copy the database, also while the server runs, with FILE.sha256
   PROG restore --from FILE [--force]    check a backup and put it into the stopped data directory
+  PROG migrate-storage --to postgres [--dsn DSN] [--schema S]
+                                         copy the stopped bbolt data directory into an empty PostgreSQL database
   PROG version                          print the version
   PROG help                             print this help
 

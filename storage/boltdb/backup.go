@@ -2,7 +2,6 @@ package boltdb
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +9,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
-
-	"github.com/gatehouse-id/gatehouse/storage"
 )
 
 // ErrDamaged is wrapped by CheckFile's error when the file fails bbolt's
@@ -95,16 +92,5 @@ func checkTx(tx *bolt.Tx) (err error) {
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: %w", ErrDamaged, errors.Join(problems...))
 	}
-	meta := tx.Bucket([]byte(bucketMeta))
-	if meta == nil {
-		return fmt.Errorf("%w: no %s bucket: not a Gatehouse database", ErrDamaged, bucketMeta)
-	}
-	v := meta.Get([]byte(keySchemaVersion))
-	if len(v) != 8 {
-		return fmt.Errorf("%w: schema version missing or malformed", ErrDamaged)
-	}
-	if got := binary.BigEndian.Uint64(v); got > storage.SchemaVersion {
-		return fmt.Errorf("file has schema version %d, this build supports %d: %w", got, storage.SchemaVersion, ErrNewerSchema)
-	}
-	return nil
+	return checkSchema(tx)
 }
